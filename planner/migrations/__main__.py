@@ -1,0 +1,3 @@
+from planner.migrations import _main
+
+raise SystemExit(_main())
