@@ -139,6 +139,27 @@ class Plan:
         finally:
             s.close()
 
+    def update(self, cls: type, pk: Any, changes: dict[str, Any], *, expected_version: int,
+               user: str | None = None, reason: str | None = None) -> dict[str, Any]:
+        """Apply ``changes`` to one row the user read at ``expected_version``.
+
+        Raises :class:`EditConflict` (with the other side's current values) when the row was
+        changed or deleted since; returns the row's new values otherwise. This is how the GUI
+        and the CLI save an edit.
+        """
+        with self.transaction(user=user, reason=reason) as s:
+            obj = s.get(cls, pk)
+            if obj is None or obj.version != expected_version:
+                theirs = row_dict(obj) if obj is not None else None
+                mine = {**(theirs or {}), **{k: _jsonable(v) for k, v in changes.items()}}
+                raise EditConflict(cls.__tablename__, pk, mine, theirs)
+            for key, val in changes.items():
+                if key in ("id", "version") or not hasattr(cls, key):
+                    raise PlanError(f"{cls.__tablename__} has no editable field {key!r}")
+                setattr(obj, key, val)
+            s.flush()
+            return row_dict(obj)
+
     def _conflict_from(self, s: Session, exc: StaleDataError) -> EditConflict:
         pending = s.info.get("_last_updates", [])
         for cls, pk, mine in pending:
