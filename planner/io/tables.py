@@ -1,0 +1,1219 @@
+"""Import and export of the registries: sites, supply items, stock lots, demand units, admin units,
+and the district boundary.
+
+Files: CSV (UTF-8 with or without BOM; GB18030 as written by Chinese Excel is tried when UTF-8
+fails), XLSX (first sheet or a named one) and GeoJSON (a FeatureCollection of Point features,
+properties = the columns; features without geometry are unlocated rows). The columns are
+described in :mod:`planner.io.templates` (English keys, Chinese aliases, Chinese enum values).
+
+Strict validation: every row and field is checked *before anything is written* and every problem
+is collected; if there is any, :class:`~planner.io.errors.ImportFailed` is raised listing each one
+(file, row as the user sees it — header = row 1, first data row = row 2; for GeoJSON the 0-based
+feature index —, field, message, value) and the plan is unchanged. Otherwise all rows are written
+in one ``plan.transaction`` (audited) and an :class:`~planner.io.errors.ImportReport` is returned.
+
+Upsert (``mode="upsert"``) updates the existing row with the same code (stock: the same site,
+item and batch) and sets only the columns present in the file; an empty cell in a present
+column clears that value (or restores the column's default). Import never deletes rows.
+
+Checked: required fields, types (numbers, dates, codes), negative quantities/areas/populations,
+vulnerable > population, enum values, unknown site/item codes in stock (sites/items in the same
+batch count), unit mismatch (kg↔t↔g, L↔mL↔m³ are converted; anything else is refused),
+duplicate codes in the file, codes clashing with existing rows (``mode="insert"``; ``"upsert"``
+updates them instead), lon/lat outside the world or given only half, points outside the
+district boundary (buffered by ``district_tolerance_m`` in a local UTM projection), admin codes
+mangled by Excel, unknown town codes (when the plan has admin units), agreement stock without a
+lead time.
+
+Public API::
+
+    import_table(plan, kind, path, *, mode="insert", crs="wgs84", sheet=None, user=None,
+                 district_tolerance_m=2000, columns=None, defaults=None) -> ImportReport
+    import_batch(plan, files, *, mode="insert", crs="wgs84", user=None,
+                 district_tolerance_m=2000) -> list[ImportReport]
+    read_table(path, kind, sheet=None, *, columns=None) -> list[dict]
+    export_table(plan, kind, path) -> int            # .csv / .xlsx / .geojson by suffix
+    import_boundary(plan, path, *, name=None, code=None, role="district", source=None,
+                    user=None) -> ImportReport
+    write_template(kind, path)                        # from planner.io.templates
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import io
+import json
+import math
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import mapping as geom_mapping
+from shapely.geometry import shape as geom_shape
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from planner import models as m
+from planner.io.coords import normalise_crs, to_wgs84
+from planner.io.errors import ImportFailed, ImportProblem, ImportReport
+from planner.io.templates import TEMPLATES, Column, TableSpec, canonical_kind, normalise_header, write_template
+
+__all__ = ["import_table", "import_batch", "read_table", "export_table", "import_boundary",
+           "write_template", "TEMPLATES", "UNIT_FACTORS", "convert_quantity"]
+
+MODELS: dict[str, type[m.Base]] = {
+    "sites": m.Site, "items": m.SupplyItem, "stock": m.StockLot, "demand": m.DemandUnit,
+    "admin_units": m.AdminUnit,
+}
+#: the order in which a batch is validated and written (references point backwards)
+ORDER = ("admin_units", "items", "sites", "demand", "stock")
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+GEOJSON_SUFFIXES = (".geojson", ".json")
+
+#: unit → (dimension, factor to the dimension's base unit); kg↔t↔g, L↔mL↔m³
+UNIT_FACTORS: dict[str, tuple[str, float]] = {
+    "g": ("mass", 0.001), "克": ("mass", 0.001),
+    "kg": ("mass", 1.0), "千克": ("mass", 1.0), "公斤": ("mass", 1.0),
+    "t": ("mass", 1000.0), "吨": ("mass", 1000.0),
+    "ml": ("volume", 0.001), "毫升": ("volume", 0.001),
+    "l": ("volume", 1.0), "升": ("volume", 1.0),
+    "m³": ("volume", 1000.0), "m3": ("volume", 1000.0), "立方米": ("volume", 1000.0),
+}
+
+_WORLD = "lon must be within −180…180 and lat within −90…90"
+_SCI = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+_DIGITS = re.compile(r"^\d+$")
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+# =============================================================================================
+# reading
+# =============================================================================================
+@dataclass
+class _Sheet:
+    """What was read from one file: rows keyed by canonical column names."""
+
+    file: str
+    fmt: str                                   # csv / xlsx / geojson
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    present: set[str] = field(default_factory=set)      # canonical columns in the file
+    ignored: list[str] = field(default_factory=list)    # headers not understood
+    problems: list[ImportProblem] = field(default_factory=list)
+    header_row: int | None = 1
+
+
+def _unit_key(u: str) -> str:
+    s = u.strip().replace(" ", "")
+    return s if s in ("m³",) else s.lower()
+
+
+def convert_quantity(q: float, from_unit: str, to_unit: str) -> float | None:
+    """``q`` in ``from_unit`` expressed in ``to_unit``; None if the units are not convertible."""
+    a, b = _unit_key(from_unit), _unit_key(to_unit)
+    if a == b:
+        return q
+    fa, fb = UNIT_FACTORS.get(a), UNIT_FACTORS.get(b)
+    if fa is None or fb is None or fa[0] != fb[0]:
+        return None
+    return float(f"{q * fa[1] / fb[1]:.12g}")
+
+
+def _header_map(spec: TableSpec, headers: Sequence[Any],
+                columns: Mapping[str, str] | None) -> tuple[dict[int, str], list[str], list[tuple[str, str]]]:
+    """Column index → canonical key; ignored headers; duplicates (header, key)."""
+    lookup: dict[str, str] = {}
+    for c in spec.columns:
+        lookup.setdefault(normalise_header(c.key), c.key)
+    for c in spec.columns:
+        for a in c.aliases:
+            lookup.setdefault(normalise_header(a), c.key)
+    user_map = {normalise_header(k): v for k, v in (columns or {}).items()}
+    out: dict[int, str] = {}
+    ignored: list[str] = []
+    dups: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for i, h in enumerate(headers):
+        if h is None or str(h).strip() == "":
+            continue
+        n = normalise_header(h)
+        key = None
+        if columns and str(h).strip() in columns:
+            key = columns[str(h).strip()]
+        elif n in user_map:
+            key = user_map[n]
+        elif n in lookup:
+            key = lookup[n]
+        if key is None or key == "":
+            ignored.append(str(h).strip())
+            continue
+        if key in seen:
+            dups.append((str(h).strip(), key))
+            continue
+        seen[key] = str(h)
+        out[i] = key
+    return out, ignored, dups
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def _read_csv(path: Path, spec: TableSpec, columns: Mapping[str, str] | None, sh: _Sheet) -> list[list[Any]]:
+    try:
+        text = _decode(path.read_bytes())
+    except UnicodeDecodeError:
+        sh.problems.append(ImportProblem(str(path), None, None,
+                                         "cannot decode the file as UTF-8 or GB18030; save it as CSV UTF-8"))
+        return []
+    first = text.split("\n", 1)[0]
+    delim = "\t" if first.count("\t") > first.count(",") else ","
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+
+
+def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+        sh.problems.append(ImportProblem(str(path), None, None, f"cannot read the workbook: {exc}"))
+        return []
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif sheet in wb.sheetnames:
+            ws = wb[sheet]
+        else:
+            sh.problems.append(ImportProblem(str(path), None, "sheet", f"no sheet named {sheet!r}; "
+                                             f"the workbook has {', '.join(wb.sheetnames)}", sheet))
+            return []
+        return [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _geojson_crs_ok(obj: Mapping[str, Any]) -> str | None:
+    """None if the GeoJSON's declared CRS is WGS84/CGCS2000 geographic (or absent), else its name."""
+    crs = obj.get("crs")
+    if not crs:
+        return None
+    name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, Mapping) else str(crs)
+    n = name.upper().replace("::", ":")
+    if any(n.endswith(t) for t in (":4326", ":4490", "CRS84", ":CRS84")) or n in ("EPSG:4326", "EPSG:4490"):
+        return None
+    return name or repr(crs)
+
+
+def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None, sh: _Sheet) -> None:
+    sh.fmt, sh.header_row = "geojson", None
+    f = str(path)
+    try:
+        obj = json.loads(_decode(path.read_bytes()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        sh.problems.append(ImportProblem(f, None, None, f"not valid GeoJSON: {exc}"))
+        return
+    if not isinstance(obj, Mapping) or obj.get("type") != "FeatureCollection" or not isinstance(
+            obj.get("features"), list):
+        sh.problems.append(ImportProblem(f, None, None, "expected a GeoJSON FeatureCollection"))
+        return
+    bad_crs = _geojson_crs_ok(obj)
+    if bad_crs:
+        sh.problems.append(ImportProblem(f, None, "crs", "coordinates must be in EPSG:4326 (WGS84) or "
+                                         "EPSG:4490 (CGCS2000) lon/lat; reproject the file first", bad_crs))
+        return
+    feats = obj["features"]
+    keys: list[str] = []
+    for ft in feats:
+        for k in (ft.get("properties") or {}) if isinstance(ft, Mapping) else ():
+            if k not in keys:
+                keys.append(k)
+    hmap, ignored, dups = _header_map(spec, keys, columns)
+    sh.ignored = ignored
+    for h, k in dups:
+        sh.problems.append(ImportProblem(f, None, h, f"a second property maps to column {k!r}", h))
+    for i, ft in enumerate(feats):
+        if not isinstance(ft, Mapping) or ft.get("type") != "Feature":
+            sh.problems.append(ImportProblem(f, i, None, "not a GeoJSON Feature"))
+            continue
+        props = ft.get("properties") or {}
+        row: dict[str, Any] = {}
+        for j, k in enumerate(keys):
+            if j in hmap and k in props:
+                row[hmap[j]] = props[k]
+        geom = ft.get("geometry")
+        if geom is not None:
+            coords = geom.get("coordinates") if isinstance(geom, Mapping) else None
+            if not isinstance(geom, Mapping) or geom.get("type") != "Point" or not isinstance(
+                    coords, (list, tuple)) or len(coords) < 2:
+                sh.problems.append(ImportProblem(f, i, "geometry", "only Point features (or no geometry) "
+                                                 "can be imported here",
+                                                 geom.get("type") if isinstance(geom, Mapping) else geom))
+                continue
+            row["lon"], row["lat"] = coords[0], coords[1]
+            sh.present.update(("lon", "lat"))
+        sh.rows.append((i, row))
+    sh.present.update(hmap.values())
+
+
+def _read(path: str | Path, kind: str, sheet: str | None = None,
+          columns: Mapping[str, str] | None = None) -> _Sheet:
+    spec = TEMPLATES[canonical_kind(kind)]
+    path = Path(path)
+    sh = _Sheet(str(path), "csv")
+    if not path.is_file():
+        sh.problems.append(ImportProblem(str(path), None, None, "file not found"))
+        return sh
+    suffix = path.suffix.lower()
+    if suffix in GEOJSON_SUFFIXES:
+        _read_geojson(path, spec, columns, sh)
+        return sh
+    if suffix in CSV_SUFFIXES:
+        raw = _read_csv(path, spec, columns, sh)
+    elif suffix in XLSX_SUFFIXES:
+        sh.fmt = "xlsx"
+        raw = _read_xlsx(path, sheet, sh)
+    else:
+        sh.problems.append(ImportProblem(str(path), None, None, "unsupported file type: use .csv, .xlsx "
+                                         "or .geojson", path.suffix))
+        return sh
+    if sh.problems:
+        return sh
+    # the header is the first row; blank rows are skipped but still counted
+    if not raw or all(_blank(v) for v in raw[0]):
+        sh.problems.append(ImportProblem(str(path), 1, None, "the first row must be the header row"))
+        return sh
+    hmap, ignored, dups = _header_map(spec, raw[0], columns)
+    sh.ignored = ignored
+    for h, k in dups:
+        sh.problems.append(ImportProblem(str(path), 1, h, f"two columns map to {k!r}", h))
+    sh.present = set(hmap.values())
+    for n, values in enumerate(raw[1:], start=2):
+        if all(_blank(v) for v in values):
+            continue
+        row = {key: values[i] for i, key in hmap.items() if i < len(values)}
+        sh.rows.append((n, row))
+    return sh
+
+
+def read_table(path: str | Path, kind: str, sheet: str | None = None, *,
+               columns: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The raw rows of a registry file, keyed by canonical column names (values unparsed).
+
+    Each dict also has ``_row``: the row number as the user sees it (header = 1) or, for GeoJSON,
+    the feature index. Columns that are not understood are left out (see :func:`import_table`'s
+    notes). File-level problems (unreadable file, no header …) raise :class:`ImportFailed`.
+    """
+    sh = _read(path, kind, sheet, columns)
+    if sh.problems:
+        raise ImportFailed(sh.problems)
+    return [{"_row": n, **row} for n, row in sh.rows]
+
+
+# =============================================================================================
+# parsing single values
+# =============================================================================================
+class _Bad(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and math.isnan(v))
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v).strip()
+
+
+def _code(v: Any) -> str:
+    if isinstance(v, bool):
+        raise _Bad("expected a code, not a true/false value")
+    if isinstance(v, float):
+        if not v.is_integer():
+            raise _Bad("a code cannot be a decimal number; format the column as text")
+        return str(int(v))
+    if isinstance(v, int):
+        return str(v)
+    s = str(v).strip()
+    if _SCI.match(s):
+        raise _Bad("the code was turned into scientific notation by Excel and has lost digits; "
+                   "format the column as text and type the codes again")
+    if re.fullmatch(r"\d+\.0+", s):  # 370406001001.0 from a float round trip
+        s = s.split(".")[0]
+    return s
+
+
+def _admin_code(v: Any) -> str:
+    s = _code(v)
+    if not _DIGITS.match(s) or len(s) not in (6, 9, 12):
+        raise _Bad("an administrative division code must be 6, 9 or 12 digits")
+    return s
+
+
+def _number(v: Any) -> float:
+    if isinstance(v, bool):
+        raise _Bad("expected a number")
+    if isinstance(v, (int, float)):
+        f = float(v)
+    else:
+        s = str(v).strip().replace(",", "").replace("，", "").replace(" ", "")
+        try:
+            f = float(s)
+        except ValueError:
+            raise _Bad("expected a number") from None
+    if not math.isfinite(f):
+        raise _Bad("expected a finite number")
+    return f
+
+
+def _int(v: Any) -> int:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    f = _number(v)
+    if not f.is_integer():
+        raise _Bad("expected a whole number")
+    return int(f)
+
+
+def _date(v: Any) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return _excel_serial(float(v))
+    s = str(v).strip()
+    for pat in _DATE_PATTERNS:
+        mt = pat.match(s)
+        if mt:
+            try:
+                return dt.date(int(mt.group(1)), int(mt.group(2)), int(mt.group(3)))
+            except ValueError:
+                raise _Bad("not a valid calendar date") from None
+    if re.fullmatch(r"\d{5}(\.0+)?", s):
+        return _excel_serial(float(s))
+    raise _Bad("expected a date as YYYY-MM-DD (or YYYY/MM/DD)")
+
+
+def _excel_serial(f: float) -> dt.date:
+    if not (1 <= f < 2958466) or not float(f).is_integer():
+        raise _Bad("expected a date as YYYY-MM-DD (or YYYY/MM/DD)")
+    return _EXCEL_EPOCH + dt.timedelta(days=int(f))
+
+
+def _norm_choice(s: str) -> str:
+    return s.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _enum(v: Any, c: Column) -> str:
+    s = _text(v)
+    key = _norm_choice(s)
+    for value, spellings in (c.choices or {}).items():
+        if key == value or key in (_norm_choice(x) for x in spellings):
+            return value
+    allowed = "; ".join(f"{k} ({'/'.join(z[:2])})" for k, z in (c.choices or {}).items())
+    raise _Bad(f"unknown value; use one of: {allowed}")
+
+
+def _list(v: Any) -> list[str]:
+    if isinstance(v, (list, tuple)):
+        return [str(x).strip() for x in v if not _blank(x)]
+    return [p.strip() for p in re.split(r"[;；]", _text(v)) if p.strip()]
+
+
+def _parse(v: Any, c: Column) -> Any:
+    if c.type == "text":
+        return _text(v)
+    if c.type == "code":
+        return _code(v)
+    if c.type == "admin_code":
+        return _admin_code(v)
+    if c.type == "int":
+        return _int(v)
+    if c.type == "float":
+        return _number(v)
+    if c.type == "date":
+        return _date(v)
+    if c.type == "enum":
+        return _enum(v, c)
+    if c.type == "list":
+        return _list(v)
+    if c.type == "crs":
+        try:
+            return normalise_crs(_text(v))
+        except ValueError as exc:
+            raise _Bad(str(exc)) from None
+    raise AssertionError(c.type)
+
+
+def _max_len(model: type[m.Base], key: str) -> int | None:
+    col = model.__table__.columns.get(key)
+    return getattr(col.type, "length", None) if col is not None else None
+
+
+# =============================================================================================
+# validation context shared by the files of one batch
+# =============================================================================================
+class _District:
+    """The district boundary (role "district") buffered by a tolerance, in local UTM metres."""
+
+    def __init__(self, geom: Any, tolerance_m: float):
+        from pyproj import CRS, Transformer
+
+        c = geom.centroid
+        zone = int((c.x + 180.0) // 6.0) + 1
+        epsg = (32600 if c.y >= 0 else 32700) + max(1, min(60, zone))
+        self.fwd = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_epsg(epsg), always_xy=True)
+        self.local = shapely.transform(geom, lambda xy: _stack(self.fwd.transform(xy[:, 0], xy[:, 1])))
+        self.tolerance_m = tolerance_m
+        self.buffered = self.local.buffer(tolerance_m)
+        shapely.prepare(self.buffered)
+
+    def outside_m(self, lon: float, lat: float) -> float | None:
+        """None if inside (with tolerance), else the distance to the boundary in metres."""
+        x, y = self.fwd.transform(lon, lat)
+        if not math.isfinite(x) or not math.isfinite(y):
+            return float("inf")
+        if shapely.contains_xy(self.buffered, x, y):
+            return None
+        return float(self.local.distance(shapely.Point(x, y)))
+
+
+def _stack(xy: tuple[Any, Any]) -> Any:
+    import numpy as np
+
+    return np.column_stack(xy)
+
+
+@dataclass
+class _Context:
+    mode: str
+    crs: str
+    tolerance_m: float
+    existing: dict[str, dict[Any, Any]] = field(default_factory=dict)   # kind → key → row dict
+    batch: dict[str, dict[Any, dict[str, Any]]] = field(default_factory=dict)  # rows validated so far
+    item_units: dict[str, str] = field(default_factory=dict)
+    site_codes: set[str] = field(default_factory=set)
+    admin_codes: set[str] = field(default_factory=set)
+    stock_units_in_use: dict[str, set[str]] = field(default_factory=dict)  # item code → site codes
+    district: _District | None = None
+    converted: dict[tuple[str, float, float], tuple[float, float]] = field(default_factory=dict)
+
+    def preconvert(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Convert all GCJ-02/BD-09 points of a file at once (vectorised); _check_location looks up."""
+        groups: dict[str, list[tuple[float, float]]] = {}
+        for raw in rows:
+            try:
+                lon, lat = _number(raw.get("lon")), _number(raw.get("lat"))
+                crs = normalise_crs(_text(raw["crs"])) if not _blank(raw.get("crs")) else self.crs
+            except (_Bad, ValueError, TypeError):
+                continue
+            if crs != "wgs84" and -180 <= lon <= 180 and -90 <= lat <= 90:
+                groups.setdefault(crs, []).append((lon, lat))
+        for crs, pts in groups.items():
+            xs, ys = to_wgs84([p[0] for p in pts], [p[1] for p in pts], crs)
+            for (lon, lat), x, y in zip(pts, xs.tolist(), ys.tolist()):
+                self.converted[(crs, lon, lat)] = (x, y)
+
+
+def _load_context(plan: Any, mode: str, crs: str, tolerance_m: float) -> _Context:
+    ctx = _Context(mode=mode, crs=crs, tolerance_m=tolerance_m)
+    with plan.session() as s:
+        for kind in ("sites", "items", "demand", "admin_units"):
+            model = MODELS[kind]
+            ctx.existing[kind] = {r.code: r for r in s.scalars(select(model))}
+        ctx.item_units = {c: r.unit for c, r in ctx.existing["items"].items()}
+        ctx.site_codes = set(ctx.existing["sites"])
+        ctx.admin_codes = set(ctx.existing["admin_units"])
+        lots: dict[Any, Any] = {}
+        for lot, site_code, item_code in s.execute(
+                select(m.StockLot, m.Site.code, m.SupplyItem.code)
+                .join(m.Site, m.StockLot.site_id == m.Site.id)
+                .join(m.SupplyItem, m.StockLot.item_id == m.SupplyItem.id)):
+            lots.setdefault((site_code, item_code, lot.batch), []).append(lot)
+            ctx.stock_units_in_use.setdefault(item_code, set()).add(site_code)
+        ctx.existing["stock"] = lots
+        geoms = [b.geometry for b in s.scalars(select(m.Boundary).where(m.Boundary.role == "district"))
+                 if b.geometry is not None and not b.geometry.is_empty]
+    if geoms:
+        ctx.district = _District(shapely.union_all(geoms), tolerance_m)
+    return ctx
+
+
+# =============================================================================================
+# validating one file
+# =============================================================================================
+@dataclass
+class _Validated:
+    kind: str
+    file: str
+    sheet: _Sheet
+    rows: list[tuple[int, dict[str, Any]]]      # (row number, values for the model)
+    present: set[str]
+    problems: list[ImportProblem]
+    notes: list[str]
+    stats: dict[str, float]
+
+
+def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] | None) -> _Validated:
+    spec = TEMPLATES[kind]
+    model = MODELS[kind]
+    f = sh.file
+    probs = list(sh.problems)
+    notes: list[str] = []
+    stats: dict[str, float] = {"rows": 0, "located": 0, "converted_crs": 0, "converted_unit": 0}
+    out: list[tuple[int, dict[str, Any]]] = []
+    defaults = dict(defaults or {})
+    present = set(sh.present) | {k for k, v in defaults.items() if not _blank(v)}
+    v = _Validated(kind, f, sh, out, present, probs, notes, stats)
+    if sh.problems:
+        return v
+    if sh.ignored:
+        notes.append(f"ignored column(s) not in the {kind} template: {', '.join(sh.ignored)}")
+    for k in defaults:
+        if k not in spec.keys:
+            raise ValueError(f"defaults: {k!r} is not a column of {kind}")
+    missing = [k for k in spec.required if k not in present]
+    for k in missing:
+        probs.append(ImportProblem(f, sh.header_row, k, f"required column {k!r} is missing "
+                                   f"(also accepted: {'、'.join(spec.column(k).aliases) or '-'})"))
+    if missing:
+        return v
+    if not sh.rows:
+        notes.append("the file has no data rows")
+
+    seen: dict[Any, int] = {}
+    batch = ctx.batch.setdefault(kind, {})
+    if "lon" in spec.keys:
+        ctx.preconvert(raw for _, raw in sh.rows)
+    unchecked_towns = 0
+    for n, raw in sh.rows:
+        stats["rows"] += 1
+        n_before = len(probs)
+        row: dict[str, Any] = {}
+        bad_fields: set[str] = set()
+
+        def bad(fld: str | None, msg: str, value: Any = None, _n: int = n) -> None:
+            probs.append(ImportProblem(f, _n, fld, msg, value))
+            if fld:
+                bad_fields.add(fld)
+
+        for c in spec.columns:
+            val = raw.get(c.key)
+            if _blank(val) and c.key in defaults:
+                val = defaults[c.key]
+            if _blank(val):
+                if c.required:
+                    bad(c.key, "required value is missing")
+                row[c.key] = [] if c.type == "list" else None
+                continue
+            try:
+                pv = _parse(val, c)
+            except _Bad as exc:
+                bad(c.key, exc.message, val)
+                continue
+            if c.type in ("text", "code", "admin_code"):
+                limit = _max_len(model, c.key)
+                if limit and len(pv) > limit:
+                    bad(c.key, f"too long ({len(pv)} characters; at most {limit})", val)
+                    continue
+            if c.min is not None and (pv < c.min or (c.min_exclusive and pv == c.min)):
+                bad(c.key, "must be greater than zero" if c.min_exclusive else "must not be negative", val)
+                continue
+            row[c.key] = pv
+
+        # -- coordinates --------------------------------------------------------------------------
+        if "lon" in spec.keys:
+            _check_location(row, raw, spec, ctx, bad, bad_fields, stats)
+
+        # -- per kind ------------------------------------------------------------------------------
+        if kind == "demand":
+            pop, vul = row.get("population"), row.get("vulnerable")
+            if pop is not None and vul is not None and vul > pop:
+                bad("vulnerable", f"vulnerable ({vul}) is larger than population ({pop})", raw.get("vulnerable"))
+        if kind in ("sites", "demand") and row.get("town_code") and "town_code" not in bad_fields:
+            if ctx.admin_codes:
+                if row["town_code"] not in ctx.admin_codes:
+                    bad("town_code", "unknown town code: no admin unit has this code", row["town_code"])
+            else:
+                unchecked_towns += 1
+        if kind == "stock":
+            _check_stock(row, raw, ctx, bad, bad_fields, stats)
+
+        # -- identity: duplicates, clashes ----------------------------------------------------------
+        key = tuple(row.get(k) for k in spec.key) if len(spec.key) > 1 else row.get(spec.key[0])
+        if kind == "stock":
+            if not (bad_fields & {"site_code", "item_code", "batch"}):
+                dup_relevant = row.get("batch") is not None or ctx.mode == "upsert"
+                if dup_relevant and key in seen:
+                    bad("batch", f"the same site, item and batch already appear in row {seen[key]}",
+                        row.get("batch"))
+                seen.setdefault(key, n)
+                if ctx.mode == "upsert" and len(ctx.existing["stock"].get(key, [])) > 1:
+                    bad("batch", "several existing stock lots have this site, item and batch; give each "
+                        "lot a distinct batch to update it", row.get("batch"))
+        elif key is not None and spec.key[0] not in bad_fields:
+            if key in seen:
+                bad(spec.key[0], f"duplicate code: already used in row {seen[key]} of this file", key)
+            else:
+                seen[key] = n
+                if key in batch:
+                    bad(spec.key[0], "duplicate code: already in another file of this import", key)
+                elif key in ctx.existing.get(kind, {}) and ctx.mode == "insert":
+                    bad(spec.key[0], "a row with this code already exists in the plan (import with "
+                        "mode='upsert' to update existing rows)", key)
+        if kind == "items" and row.get("unit") and key in ctx.existing["items"] and ctx.mode == "upsert":
+            old = ctx.existing["items"][key].unit
+            if old != row["unit"] and key in ctx.stock_units_in_use and "unit" in present:
+                bad("unit", f"the unit would change from {old!r} to {row['unit']!r} but stock of this "
+                    f"item is recorded in {old!r}; convert that stock first", row["unit"])
+
+        if bad_fields or len(probs) > n_before:
+            continue
+        # register for later files / rows of the batch
+        if kind == "items":
+            ctx.item_units[row["code"]] = row["unit"]
+        elif kind == "sites":
+            ctx.site_codes.add(row["code"])
+        elif kind == "admin_units":
+            ctx.admin_codes.add(row["code"])
+        if kind != "stock":
+            batch[key] = row
+        out.append((n, row))
+
+    if unchecked_towns:
+        notes.append(f"{unchecked_towns} town code(s) not checked: the plan has no admin units yet "
+                     "(import the towns first)")
+    if stats["converted_crs"]:
+        notes.append(f"{int(stats['converted_crs'])} location(s) converted to WGS84")
+    if stats["converted_unit"]:
+        notes.append(f"{int(stats['converted_unit'])} quantity(ies) converted to the item's unit")
+    for k in ("converted_crs", "converted_unit"):
+        if not stats[k]:
+            del stats[k]
+    if "lon" not in spec.keys:
+        del stats["located"]
+    return v
+
+
+def _check_location(row: dict[str, Any], raw: Mapping[str, Any], spec: TableSpec, ctx: _Context, bad: Any,
+                    bad_fields: set[str], stats: dict[str, float]) -> None:
+    lon, lat = row.get("lon"), row.get("lat")
+    if "lon" in bad_fields or "lat" in bad_fields:
+        return
+    if (lon is None) != (lat is None):
+        missing = "lat" if lat is None else "lon"
+        bad(missing, f"{'lon' if missing == 'lat' else 'lat'} is given without {missing}: give both or neither")
+        return
+    if lon is None:
+        row["crs"] = None
+        return
+    crs = row.get("crs") or ctx.crs
+    if "crs" in bad_fields:
+        return
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        hint = " (lon and lat look swapped)" if -180 <= lat <= 180 and -90 <= lon <= 90 else ""
+        bad("lon" if not -180 <= lon <= 180 else "lat", _WORLD + hint, raw.get("lon" if not -180 <= lon <= 180
+                                                                                 else "lat"))
+        return
+    if crs != "wgs84":
+        hit = ctx.converted.get((crs, lon, lat))
+        if hit is None:
+            x, y = to_wgs84(lon, lat, crs)
+            hit = float(x), float(y)
+        # 1e-9° ≈ 0.1 mm: keeps the stored numbers short enough to survive any file format
+        lon2, lat2 = round(hit[0], 9), round(hit[1], 9)
+        label = {"gcj02": "GCJ-02", "bd09": "BD-09"}[crs]
+        if lon2 != lon or lat2 != lat:
+            stats["converted_crs"] += 1
+            note = f"converted from {label} to WGS84"
+            given = row.get("location_source")
+            row["location_source"] = f"{given}; {note}" if given else note
+        row["lon"], row["lat"] = lon, lat = lon2, lat2
+    row["crs"] = crs
+    stats["located"] += 1
+    if ctx.district is not None:
+        d = ctx.district.outside_m(lon, lat)
+        if d is not None:
+            bad("lon", f"the point ({lon:.6f}, {lat:.6f}) lies {d / 1000:.1f} km outside the district "
+                f"boundary (tolerance {ctx.tolerance_m:g} m); check the coordinates and their crs",
+                f"{raw.get('lon')}, {raw.get('lat')}")
+
+
+def _check_stock(row: dict[str, Any], raw: Mapping[str, Any], ctx: _Context, bad: Any,
+                 bad_fields: set[str], stats: dict[str, float]) -> None:
+    sc, ic = row.get("site_code"), row.get("item_code")
+    if sc is not None and "site_code" not in bad_fields and sc not in ctx.site_codes:
+        bad("site_code", "unknown site code: no site in the plan or in this import has it", sc)
+    item_unit = None
+    if ic is not None and "item_code" not in bad_fields:
+        if ic not in ctx.item_units:
+            bad("item_code", "unknown item code: no supply item in the plan or in this import has it", ic)
+        else:
+            item_unit = ctx.item_units[ic]
+    u = row.get("unit")
+    if item_unit is not None and u and "unit" not in bad_fields and "quantity" not in bad_fields:
+        q = row.get("quantity")
+        conv = convert_quantity(q if q is not None else 0.0, u, item_unit)
+        if conv is None:
+            bad("unit", f"wrong unit: item {ic!r} is counted in {item_unit!r}, and {u!r} cannot be "
+                f"converted to it", u)
+        elif _unit_key(u) != _unit_key(item_unit):
+            if q is not None:
+                row["quantity"] = conv
+            stats["converted_unit"] += 1
+    if item_unit is not None:
+        row["unit"] = item_unit
+    if row.get("mode") == "agreement" and row.get("lead_time_h") is None and "lead_time_h" not in bad_fields:
+        bad("lead_time_h", "agreement stock (协议储备) needs a lead time in hours")
+
+
+# =============================================================================================
+# writing
+# =============================================================================================
+_NOT_STORED = {"crs"}
+_NOT_STORED_STOCK = {"crs", "unit", "site_code", "item_code"}
+
+
+def _attrs(kind: str, row: Mapping[str, Any], present: set[str], update: bool) -> dict[str, Any]:
+    """Model attributes from a validated row. On update only the columns in the file are set."""
+    spec = TEMPLATES[kind]
+    out: dict[str, Any] = {}
+    for c in spec.columns:
+        if c.key in (_NOT_STORED_STOCK if kind == "stock" else _NOT_STORED):
+            continue
+        if update and c.key not in present and not (c.key == "location_source" and row.get(c.key)):
+            continue
+        val = row.get(c.key)
+        if val is None and c.default is not None:
+            val = c.default
+        if c.type == "list" and val is None:
+            val = []
+        if c.type == "enum" and val is not None:
+            val = _enum_member(kind, c.key, val)
+        out[c.key] = val
+    return out
+
+
+def _enum_member(kind: str, key: str, value: str) -> Any:
+    model = MODELS[kind]
+    col = model.__table__.columns[key]
+    enum_cls = getattr(col.type, "enum_class", None)
+    return enum_cls(value) if enum_cls is not None else value
+
+
+def _plain(v: Any) -> Any:
+    return v.value if isinstance(v, enum.Enum) else v
+
+
+class _Diagnosed(Exception):
+    """Internal: the row-by-row re-run found (or did not find) the row the database refuses."""
+
+    def __init__(self, where: tuple[str, int | None], exc: Exception | None):
+        super().__init__("diagnosed")
+        self.where, self.exc = where, exc
+
+
+def _write_all(plan: Any, validated: list[_Validated], ctx: _Context, user: str | None,
+               reason: str, chunk: int = 500) -> list[ImportReport]:
+    """Write every validated row in one transaction (flushing ``chunk`` rows at a time).
+
+    If the database refuses something (an IntegrityError: e.g. another user saved the same code
+    between validation and writing), the transaction is rolled back and the rows are replayed
+    one flush per row in a second transaction that is always rolled back, to name the row.
+    """
+    try:
+        return _write_pass(plan, validated, ctx, user, reason, chunk)
+    except SQLAlchemyError as first:
+        where: tuple[str, int | None] = ("", None)
+        exc: Exception = first
+        try:
+            _write_pass(plan, validated, ctx, user, reason, 1, diagnose=True)
+        except _Diagnosed as d:
+            where = d.where
+            exc = d.exc or first
+        except SQLAlchemyError:
+            pass
+        f, n = where
+        if isinstance(exc, IntegrityError):
+            msg = ("the database refused the row (another user may have saved the same code "
+                   f"meanwhile): {_short(exc)}")
+        else:
+            msg = f"database error: {_short(exc)}"
+        raise ImportFailed([ImportProblem(f or validated[0].file, n, None, msg)]) from first
+
+
+def _write_pass(plan: Any, validated: list[_Validated], ctx: _Context, user: str | None, reason: str,
+                chunk: int, diagnose: bool = False) -> list[ImportReport]:
+    reports = {id(v): ImportReport(file=v.file, kind=v.kind, notes=list(v.notes), stats=dict(v.stats))
+               for v in validated}
+    current: tuple[str, int | None] = ("", None)
+    with plan.transaction(user=user, reason=reason) as s:
+        try:
+            for v in validated:
+                rep = reports[id(v)]
+                model = MODELS[v.kind]
+                if v.kind == "stock":
+                    site_ids = dict(s.execute(select(m.Site.code, m.Site.id)).all())
+                    item_ids = dict(s.execute(select(m.SupplyItem.code, m.SupplyItem.id)).all())
+                    existing_lots: dict[Any, list[Any]] = {}
+                    if ctx.mode == "upsert":
+                        for lot, sc, ic in s.execute(
+                                select(m.StockLot, m.Site.code, m.SupplyItem.code)
+                                .join(m.Site, m.StockLot.site_id == m.Site.id)
+                                .join(m.SupplyItem, m.StockLot.item_id == m.SupplyItem.id)):
+                            existing_lots.setdefault((sc, ic, lot.batch), []).append(lot)
+                else:
+                    codes = [r["code"] for _, r in v.rows]
+                    existing = {}
+                    if ctx.mode == "upsert" and codes:
+                        for i in range(0, len(codes), 500):
+                            existing.update({o.code: o for o in s.scalars(
+                                select(model).where(model.code.in_(codes[i:i + 500])))})
+                for i, (n, row) in enumerate(v.rows, start=1):
+                    current = (v.file, n)
+                    if v.kind == "stock":
+                        key = (row["site_code"], row["item_code"], row.get("batch"))
+                        obj = (existing_lots.get(key) or [None])[0] if ctx.mode == "upsert" else None
+                        attrs = _attrs("stock", row, v.present, update=obj is not None)
+                        attrs["site_id"] = site_ids[row["site_code"]]
+                        attrs["item_id"] = item_ids[row["item_code"]]
+                    else:
+                        obj = existing.get(row["code"])
+                        attrs = _attrs(v.kind, row, v.present, update=obj is not None)
+                    if obj is None:
+                        s.add(model(**attrs))
+                        rep.inserted += 1
+                    else:
+                        changed = False
+                        for k, val in attrs.items():
+                            if _plain(getattr(obj, k)) != _plain(val):
+                                setattr(obj, k, val)
+                                changed = True
+                        if changed:
+                            rep.updated += 1
+                        else:
+                            rep.skipped += 1
+                    if i % chunk == 0:
+                        s.flush()
+                s.flush()  # before the next file: stock needs the ids of new sites and items
+        except SQLAlchemyError as exc:
+            if diagnose:
+                raise _Diagnosed(current, exc) from exc
+            raise
+        if diagnose:
+            raise _Diagnosed(("", None), None)  # nothing refused this time: roll back anyway
+    return [reports[id(v)] for v in validated]
+
+
+def _short(exc: Exception) -> str:
+    msg = str(getattr(exc, "orig", exc) or exc)
+    return msg.splitlines()[0][:300]
+
+
+# =============================================================================================
+# public API: import
+# =============================================================================================
+FileSpec = tuple  # (kind, path) or (kind, path, sheet) or (kind, path, {options})
+
+
+def import_batch(plan: Any, files: Iterable[Any], *, mode: str = "insert", crs: str = "wgs84",
+                 user: str | None = None, district_tolerance_m: float = 2000.0) -> list[ImportReport]:
+    """Import several registry files in one transaction (all validated first, all or nothing).
+
+    ``files`` is a list of ``(kind, path)``, ``(kind, path, sheet)`` or
+    ``(kind, path, {"sheet": …, "columns": {…}, "defaults": {…}, "crs": …})``. They are
+    processed in dependency order (admin units, items, sites, demand, stock), so stock rows may
+    name sites and items of the same batch. Returns one report per file, in that order.
+    """
+    if mode not in ("insert", "upsert"):
+        raise ValueError(f"mode must be 'insert' or 'upsert', not {mode!r}")
+    crs = normalise_crs(crs)
+    jobs = []
+    for spec in files:
+        kind, path, *rest = spec
+        opts: dict[str, Any] = {}
+        if rest:
+            opts = dict(rest[0]) if isinstance(rest[0], Mapping) else {"sheet": rest[0]}
+        unknown = set(opts) - {"sheet", "columns", "defaults", "crs"}
+        if unknown:
+            raise ValueError(f"unknown import option(s): {', '.join(sorted(unknown))}")
+        jobs.append((canonical_kind(kind), Path(path), opts))
+    jobs.sort(key=lambda j: ORDER.index(j[0]))
+    t0 = time.perf_counter()
+    ctx = _load_context(plan, mode, crs, district_tolerance_m)
+    validated: list[_Validated] = []
+    problems: list[ImportProblem] = []
+    for kind, path, opts in jobs:
+        sh = _read(path, kind, opts.get("sheet"), opts.get("columns"))
+        ctx.crs = normalise_crs(opts.get("crs", crs))
+        v = _validate(sh, kind, ctx, opts.get("defaults"))
+        ctx.crs = crs
+        validated.append(v)
+        problems.extend(v.problems)
+    if problems:
+        raise ImportFailed(problems)
+    names = ", ".join(p.name for _, p, _ in jobs)
+    reports = _write_all(plan, validated, ctx, user, f"import {names}")
+    dt_s = time.perf_counter() - t0
+    for r in reports:
+        r.seconds = dt_s
+    return reports
+
+
+def import_table(plan: Any, kind: str, path: str | Path, *, mode: str = "insert", crs: str = "wgs84",
+                 sheet: str | None = None, user: str | None = None, district_tolerance_m: float = 2000.0,
+                 columns: Mapping[str, str] | None = None,
+                 defaults: Mapping[str, Any] | None = None) -> ImportReport:
+    """Validate and import one registry file (CSV, XLSX or GeoJSON by suffix).
+
+    ``kind``: ``sites``, ``items``, ``stock``, ``demand`` or ``admin_units`` (``towns``).
+    ``mode="insert"`` refuses codes that already exist; ``"upsert"`` updates those rows (only
+    the columns present in the file). ``crs`` is the default for rows without a ``crs`` value.
+    ``columns`` maps extra header names to template columns (``{"pop_2000": "population"}``;
+    map to ``""`` to ignore one); ``defaults`` gives values for empty or missing columns
+    (``{"population_source": "2000 census"}``). Raises :class:`ImportFailed` (nothing written)
+    listing every problem.
+    """
+    opts: dict[str, Any] = {"sheet": sheet, "columns": columns, "defaults": defaults}
+    return import_batch(plan, [(kind, path, opts)], mode=mode, crs=crs, user=user,
+                        district_tolerance_m=district_tolerance_m)[0]
+
+
+# =============================================================================================
+# export
+# =============================================================================================
+def _export_rows(plan: Any, kind: str) -> list[dict[str, Any]]:
+    spec = TEMPLATES[kind]
+    model = MODELS[kind]
+    rows: list[dict[str, Any]] = []
+    with plan.session() as s:
+        if kind == "stock":
+            q = (select(m.StockLot, m.Site.code, m.SupplyItem.code, m.SupplyItem.unit)
+                 .join(m.Site, m.StockLot.site_id == m.Site.id)
+                 .join(m.SupplyItem, m.StockLot.item_id == m.SupplyItem.id)
+                 .order_by(m.Site.code, m.SupplyItem.code, m.StockLot.id))
+            for lot, sc, ic, unit in s.execute(q):
+                r = {c.key: _plain(getattr(lot, c.key, None)) for c in spec.columns}
+                r.update(site_code=sc, item_code=ic, unit=unit)
+                rows.append(r)
+        else:
+            for obj in s.scalars(select(model).order_by(model.code)):
+                r = {c.key: _plain(getattr(obj, c.key, None)) for c in spec.columns if c.key != "crs"}
+                if "crs" in spec.keys:
+                    r["crs"] = "wgs84" if obj.lon is not None else None
+                rows.append(r)
+    return rows
+
+
+def _cell(v: Any, c: Column) -> Any:
+    if v is None:
+        return ""
+    if c.type == "list":
+        return ";".join(str(x) for x in v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return repr(v)
+    return v
+
+
+def export_table(plan: Any, kind: str, path: str | Path) -> int:
+    """Write a registry table to ``path`` (.csv UTF-8 with BOM, .xlsx, or .geojson); returns rows.
+
+    The columns are the template's, so the file imports again unchanged (coordinates are
+    WGS84, ``crs`` says so). GeoJSON: located rows are Point features, the others have no
+    geometry. ``kind="boundary"`` writes the plan's boundaries as GeoJSON polygons.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if str(kind).strip().lower() in ("boundary", "boundaries"):
+        return _export_boundaries(plan, path)
+    kind = canonical_kind(kind)
+    spec = TEMPLATES[kind]
+    rows = _export_rows(plan, kind)
+    if suffix in CSV_SUFFIXES:
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(spec.keys)
+            for r in rows:
+                w.writerow([_cell(r.get(c.key), c) for c in spec.columns])
+    elif suffix in XLSX_SUFFIXES:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = kind
+        ws.append(spec.keys)
+        for r in rows:
+            values = []
+            for c in spec.columns:
+                v = r.get(c.key)
+                if c.type == "list":
+                    v = ";".join(v) if v else None
+                values.append(v)
+            ws.append(values)
+        for col in ws.iter_cols(min_row=2):
+            for cell in col:
+                if isinstance(cell.value, (dt.date, dt.datetime)):
+                    cell.number_format = "yyyy-mm-dd"
+                elif isinstance(cell.value, str):
+                    cell.number_format = "@"
+        wb.save(path)
+    elif suffix in GEOJSON_SUFFIXES:
+        feats = []
+        for r in rows:
+            lon, lat = r.get("lon"), r.get("lat")
+            props = {}
+            for c in spec.columns:
+                if c.key in ("lon", "lat"):
+                    continue
+                v = r.get(c.key)
+                props[c.key] = v.isoformat() if isinstance(v, dt.date) else v
+            geom = ({"type": "Point", "coordinates": [lon, lat]}
+                    if lon is not None and lat is not None else None)
+            feats.append({"type": "Feature", "geometry": geom, "properties": props})
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False,
+                                   indent=1), encoding="utf-8")
+    else:
+        raise ValueError(f"export to .csv, .xlsx or .geojson, not {path.name!r}")
+    return len(rows)
+
+
+def _export_boundaries(plan: Any, path: Path) -> int:
+    if path.suffix.lower() not in GEOJSON_SUFFIXES:
+        raise ValueError("boundaries export only to .geojson")
+    with plan.session() as s:
+        bs = list(s.scalars(select(m.Boundary).order_by(m.Boundary.id)))
+    feats = [{"type": "Feature", "geometry": geom_mapping(b.geometry),
+              "properties": {"name": b.name, "code": b.code, "role": b.role, "source": b.source,
+                             "authoritative": b.authoritative}} for b in bs]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False),
+                    encoding="utf-8")
+    return len(feats)
+
+
+# =============================================================================================
+# boundary
+# =============================================================================================
+def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, code: str | None = None,
+                    role: str = "district", source: str | None = None,
+                    user: str | None = None) -> ImportReport:
+    """Import a (Multi)Polygon boundary from GeoJSON, replacing the plan's boundary of ``role``.
+
+    The file may be a FeatureCollection, a Feature or a bare geometry, in EPSG:4326 (WGS84) or
+    EPSG:4490 (CGCS2000) lon/lat; any other declared CRS is refused. Several polygons are merged.
+    """
+    t0 = time.perf_counter()
+    path = Path(path)
+    f = str(path)
+
+    def fail(msg: str, fld: str | None = None, row: int | None = None, value: Any = None) -> ImportFailed:
+        return ImportFailed([ImportProblem(f, row, fld, msg, value)])
+
+    if not path.is_file():
+        raise fail("file not found")
+    try:
+        obj = json.loads(_decode(path.read_bytes()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise fail(f"not valid GeoJSON: {exc}") from exc
+    if not isinstance(obj, Mapping):
+        raise fail("not valid GeoJSON")
+    bad_crs = _geojson_crs_ok(obj)
+    if bad_crs:
+        raise fail("the boundary must be in EPSG:4326 (WGS84) or EPSG:4490 (CGCS2000) lon/lat; "
+                   "reproject it first", "crs", None, bad_crs)
+    if obj.get("type") == "FeatureCollection":
+        feats = list(obj.get("features") or [])
+    elif obj.get("type") == "Feature":
+        feats = [obj]
+    else:
+        feats = [{"type": "Feature", "geometry": obj, "properties": {}}]
+    problems: list[ImportProblem] = []
+    geoms = []
+    props: dict[str, Any] = {}
+    for i, ft in enumerate(feats):
+        g = ft.get("geometry") if isinstance(ft, Mapping) else None
+        if not isinstance(g, Mapping) or g.get("type") not in ("Polygon", "MultiPolygon"):
+            problems.append(ImportProblem(f, i, "geometry", "a boundary must be a Polygon or MultiPolygon",
+                                          g.get("type") if isinstance(g, Mapping) else g))
+            continue
+        try:
+            geom = geom_shape(g)
+        except Exception as exc:  # noqa: BLE001 - malformed coordinates
+            problems.append(ImportProblem(f, i, "geometry", f"malformed geometry: {exc}"))
+            continue
+        minx, miny, maxx, maxy = geom.bounds
+        if geom.is_empty or minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+            problems.append(ImportProblem(f, i, "geometry", "coordinates are not lon/lat degrees (projected "
+                                          "coordinates?); the boundary must be in EPSG:4326 or EPSG:4490",
+                                          geom.bounds))
+            continue
+        if not geom.is_valid:
+            geom = shapely.make_valid(geom)
+        geoms.append(geom)
+        if not props:
+            props = dict(ft.get("properties") or {})
+    if not geoms and not problems:
+        problems.append(ImportProblem(f, None, None, "the file holds no polygon"))
+    if problems:
+        raise ImportFailed(problems)
+    geom = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+    if geom.geom_type == "GeometryCollection":
+        geom = shapely.MultiPolygon([g for g in shapely.get_parts(geom) if g.geom_type == "Polygon"])
+    if code is None:
+        raw = props.get("code") or props.get("adcode") or props.get("gb")
+        if raw is not None:
+            code = str(raw)
+            if len(code) == 9 and code.startswith("156"):  # gb = 156 (China) + 6-digit code
+                code = code[3:]
+    if code is not None and len(code) > 12:
+        code = None
+    name = name or props.get("name") or path.stem
+    src = source or f"imported from {path.name}"
+    from pyproj import CRS, Transformer
+
+    c = geom.centroid
+    epsg = (32600 if c.y >= 0 else 32700) + max(1, min(60, int((c.x + 180) // 6) + 1))
+    tr = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_epsg(epsg), always_xy=True)
+    area_km2 = shapely.transform(geom, lambda xy: _stack(tr.transform(xy[:, 0], xy[:, 1]))).area / 1e6
+    rep = ImportReport(file=f, kind="boundary")
+    try:
+        with plan.transaction(user=user, reason=f"import {path.name}") as s:
+            old = list(s.scalars(select(m.Boundary).where(m.Boundary.role == role)))
+            for b in old:
+                s.delete(b)
+            s.add(m.Boundary(name=str(name), code=code, role=role, geometry=geom, source=src))
+    except SQLAlchemyError as exc:
+        raise fail(f"database error: {_short(exc)}") from exc
+    rep.inserted = 1
+    rep.updated = 0
+    if old:
+        rep.notes.append(f"replaced {len(old)} existing {role} boundary(ies)")
+    rep.stats = {"area_km2": round(area_km2, 3), "vertices": float(shapely.get_num_coordinates(geom))}
+    rep.seconds = time.perf_counter() - t0
+    return rep
