@@ -1,0 +1,130 @@
+"""``esplan-cli check PLAN [--scenario S] [--json] [--lang zh|en]``.
+
+Runs the engine and prints the parameters in force (with their sources), the checks (value,
+target, pass/fail), supply shortfalls and findings. Exit status: 0 all checks pass, 1 some
+check fails, 2 error. planner/cli.py calls :func:`add_check_parser`.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from typing import Any
+
+TEXT = {
+    "zh": {"params": "参数（取值 / 来源）", "checks": "检查项", "item": "项目", "value": "结果",
+           "target": "目标", "result": "判定", "pass": "达标", "fail": "未达标", "supply": "72小时物资缺口",
+           "required": "需求", "usable": "可用", "shortfall": "缺口", "findings": "发现与建议",
+           "summary": "{n} 项检查中 {f} 项未达标", "ok": "全部达标", "plan": "规划", "scenario": "情景"},
+    "en": {"params": "Parameters (value / source)", "checks": "Checks", "item": "item", "value": "value",
+           "target": "target", "result": "result", "pass": "pass", "fail": "FAIL", "supply": "72-hour supply shortfalls",
+           "required": "required", "usable": "usable", "shortfall": "shortfall", "findings": "Findings and actions",
+           "summary": "{f} of {n} checks fail", "ok": "all checks pass", "plan": "plan", "scenario": "scenario"},
+}
+
+
+def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("check", help="run the planning engine and check the plan against its targets",
+                              description="Run coverage, 72-hour supply, allocation and isolation; print "
+                                          "the checks. Exit 0 when all pass, 1 when any fails, 2 on error.")
+    p.add_argument("plan", help="plan file (.esplan) or database URL")
+    p.add_argument("--scenario", "-s", default=None, help="scenario name (default: baseline)")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the table (default zh)")
+    p.add_argument("--save", action="store_true", help="also save the run (PlanRun) in the plan")
+    p.set_defaults(func=cmd_check)
+    return p
+
+
+def _w(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _pad(s: str, n: int) -> str:
+    return s + " " * max(0, n - _w(s))
+
+
+def _num(x: Any) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, float):
+        if abs(x) >= 1000:
+            return f"{x:,.0f}"
+        return f"{x:.4g}"
+    return str(x)
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(_w(r[k]) for r in rows) for k in range(len(rows[0]))]
+    lines = []
+    for i, r in enumerate(rows):
+        lines.append("  ".join(_pad(c, widths[k]) for k, c in enumerate(r)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def render(result: Any, lang: str = "zh") -> str:
+    t = TEXT[lang]
+    out = [f"{t['plan']}: {result.plan_name}   {t['scenario']}: {result.scenario}   "
+           f"engine {result.engine_version}   inputs {result.inputs_hash[:12]}", "", t["params"]]
+    for p in result.parameters:
+        out.append(f"  {p['name']} = {p['value']}   [{p['source']}]")
+    out += ["", t["checks"]]
+    rows = [[t["item"], t["value"], t["target"], t["result"]]]
+    for c in result.checks:
+        name = c["name_zh"] if lang == "zh" else c["name_en"]
+        unit = "" if c["unit"] == "share" else f" {c['unit']}"
+        rows.append([name, _num(c["value"]) + unit, _num(c["target"]) + unit, t["pass"] if c["passed"] else t["fail"]])
+    out.append(table(rows))
+    short = [i for i in result.supply["items"] if (i["shortfall"] or 0) > 0]
+    if short:
+        out += ["", t["supply"]]
+        rows = [[t["item"], t["required"], t["usable"], t["shortfall"], "¥"]]
+        for i in short:
+            rows.append([(i["name_zh"] if lang == "zh" else i["name_en"]) + f" ({i['unit']})", _num(i["required"]),
+                         _num(i["usable"]), _num(i["shortfall"]), _num(i["shortfall_cost"])])
+        out.append(table(rows))
+    if result.findings:
+        out += ["", t["findings"]]
+        out += [f"  - {f[lang]}" for f in result.findings]
+    n = len(result.checks)
+    f = sum(not c["passed"] for c in result.checks)
+    out += ["", t["ok"] if f == 0 else t["summary"].format(n=n, f=f)]
+    return "\n".join(out)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        from planner.engine.run import run_plan, save_run
+        from planner.engine.snapshot import load_snapshot
+        from planner.store import open_plan
+
+        plan = open_plan(args.plan)
+        try:
+            inp = load_snapshot(plan, args.scenario)
+            result = run_plan(inp)
+            if getattr(args, "save", False):
+                save_run(plan, inp, result)
+        finally:
+            plan.dispose()
+    except Exception as exc:  # any failure: a clear message and status 2
+        print(f"esplan-cli check: error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(result.to_json(indent=1))
+    else:
+        print(render(result, getattr(args, "lang", None) or "zh"))
+    return 0 if result.passed else 1
+
+
+def main(argv: list[str] | None = None) -> int:  # standalone use: python -m planner.engine.cli
+    ap = argparse.ArgumentParser(prog="esplan-cli")
+    sub = ap.add_subparsers(dest="command", required=True)
+    add_check_parser(sub)
+    args = ap.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

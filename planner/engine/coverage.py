@@ -1,0 +1,410 @@
+"""15-minute shelter coverage: nearest open shelter, capacity-aware assignment, checks.
+
+Travel time of a demand unit to a shelter = snap walk (unit → its node) + network time
+(csgraph Dijkstra on the mode graph) + snap walk (shelter's node → shelter).
+
+Outcomes per unit (they add up to the unit's sheltering demand):
+``served`` (assigned to a shelter within the threshold), ``over_capacity`` (some shelter is
+within the threshold but all of them are full), ``unreachable`` (no open shelter within the
+threshold), ``off_network`` (farther than snap_max_m from the network), ``unlocated``
+(no coordinates).
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from planner.engine.graph import SNAP_OFF, SNAP_OK, SNAP_UNLOCATED, RoadGraph, Snap
+from planner.engine.lp import transport
+from planner.engine.snapshot import PlanInput
+
+CHUNK = 50          # shelters per multi-source Dijkstra call (50 × 100k × 8 B = 40 MB)
+FIXED_CLASSES = ("short", "medium", "long")
+DEFAULT_CLASS = "short"
+
+
+def check(cid: str, zh: str, en: str, value: float | None, target: float, unit: str, passed: bool,
+          detail: str) -> dict[str, Any]:
+    return {"id": cid, "name_zh": zh, "name_en": en,
+            "value": None if value is None or not math.isfinite(value) else round(float(value), 6),
+            "target": target, "unit": unit, "passed": bool(passed), "detail": detail}
+
+
+def per_capita_area(inp: PlanInput, cls: str | None) -> float:
+    table = (inp.norms.get("shelter") or {}).get("per_capita_area_m2") or {}
+    leaf = table.get(cls or DEFAULT_CLASS) or table.get(DEFAULT_CLASS) or {"value": 2.0}
+    return float(leaf["value"] if isinstance(leaf, dict) else leaf)
+
+
+def shelter_capacities(inp: PlanInput) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(capacity, indoor capacity, how) for every site (0 for non-shelters).
+
+    capacity = stated_capacity if given, else floor(indoor/norm + outdoor/norm);
+    indoor capacity = floor(indoor/norm) (capped by the stated capacity).
+    """
+    st = inp.sites
+    n = len(st)
+    cap = np.zeros(n)
+    indoor = np.zeros(n)
+    how = [""] * n
+    for k in range(n):
+        if st.kind[k] != "shelter":
+            continue
+        norm = per_capita_area(inp, st.shelter_class[k])
+        ia = 0.0 if np.isnan(st.indoor_area[k]) else float(st.indoor_area[k])
+        oa = 0.0 if np.isnan(st.outdoor_area[k]) else float(st.outdoor_area[k])
+        ind = math.floor(ia / norm + 1e-9)
+        if not np.isnan(st.stated_capacity[k]):
+            cap[k] = float(st.stated_capacity[k])
+            indoor[k] = min(ind, cap[k])
+            how[k] = "stated"
+        else:
+            cap[k] = math.floor(ia / norm + oa / norm + 1e-9)
+            indoor[k] = ind
+            how[k] = f"area/{norm:g} m²"
+    return cap, indoor, how
+
+
+def open_shelter_mask(inp: PlanInput) -> np.ndarray:
+    st = inp.sites
+    ok = st.status == "built"
+    if inp.params.get("include_planned"):
+        ok = ok | (st.status == "planned")
+    return (st.kind == "shelter") & ok
+
+
+def unit_demand(inp: PlanInput) -> tuple[np.ndarray, np.ndarray, str]:
+    """(population, sheltering demand, note) per demand unit."""
+    p = inp.params
+    pop = np.nan_to_num(inp.demand.population, nan=0.0)
+    share = float(p["sheltering_share"])
+    dem = pop * share
+    note = f"unit population × sheltering_share {share:g}"
+    if p.get("scale_to_target") and pop.sum() > 0:
+        factor = float(p["target_affected"]) / pop.sum()
+        dem = dem * factor
+        note += f" × {factor:.6g} (scaled so the total equals target_affected {p['target_affected']})"
+    return pop, dem, note
+
+
+def _augmented(G: csr_matrix, nodes: np.ndarray, w: np.ndarray) -> csr_matrix:
+    """G plus a super-source (index n) with edges to ``nodes`` weighted ``w``."""
+    n = G.shape[0]
+    data = np.concatenate([G.data, np.maximum(w, 1e-9)])
+    indices = np.concatenate([G.indices.astype(np.int64), nodes.astype(np.int64)])
+    indptr = np.concatenate([G.indptr.astype(np.int64), [G.indptr[-1] + len(nodes)]])
+    return csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
+
+
+def _root_labels(pred: np.ndarray, super_idx: int) -> np.ndarray:
+    """For each node, the first node after the super-source on its shortest path (doubling)."""
+    anc = pred.astype(np.int64).copy()
+    own = (anc == super_idx) | (anc < 0)
+    anc[own] = np.nonzero(own)[0]
+    for _ in range(64):
+        nxt = anc[anc]
+        if np.array_equal(nxt, anc):
+            break
+        anc = nxt
+    return anc
+
+
+@dataclass
+class CoverageState:
+    """Internal arrays kept for the later steps (allocation uses ``assigned``)."""
+
+    open_idx: np.ndarray          # site indices of open shelters
+    usable_idx: np.ndarray        # open shelters located on the coverage network
+    capacity: np.ndarray          # per site
+    indoor: np.ndarray            # per site
+    assigned: np.ndarray          # per site: people assigned by the LP
+    unit_served: np.ndarray
+    unit_over: np.ndarray
+    unit_unreach: np.ndarray
+    unit_status: np.ndarray
+    nearest_s: np.ndarray         # per unit, seconds (inf: none reachable; nan: not on network)
+    snap_units: Snap
+    snap_sites: Snap
+    reach_nodes: dict[int, np.ndarray]   # site index → reached node indices
+    result: dict[str, Any]
+
+
+def compute_coverage(inp: PlanInput, graph: RoadGraph, *, service_areas: bool = True,
+                     progress=None) -> CoverageState:
+    p = inp.params
+    mode = p["mode"]
+    mg = graph.mode(mode)
+    G = mg.csr_t  # rows = "to": searches from shelters give times *to* the shelter
+    thr = float(p["threshold_min"]) * 60.0
+    st, du = inp.sites, inp.demand
+    n_units = len(du)
+
+    cap, indoor, how = shelter_capacities(inp)
+    is_open = open_shelter_mask(inp)
+    snap_s = graph.snap(mode, st.lon, st.lat)
+    snap_u = graph.snap(mode, du.lon, du.lat)
+    open_idx = np.nonzero(is_open)[0]
+    usable = np.nonzero(is_open & snap_s.ok)[0]
+    pop, dem, dem_note = unit_demand(inp)
+
+    # -- nearest open shelter, unbounded (one search from a super-source) ---------------------
+    nearest = np.full(n_units, np.nan)
+    nearest_site = np.full(n_units, -1, np.int64)
+    u_ok = snap_u.ok
+    if len(usable) and u_ok.any():
+        order = np.lexsort((snap_s.time_s[usable], snap_s.node[usable]))
+        srt = usable[order]
+        first = np.ones(len(srt), bool)
+        first[1:] = snap_s.node[srt][1:] != snap_s.node[srt][:-1]
+        best = srt[first]                       # best shelter per distinct node
+        bnodes = snap_s.node[best]
+        aug = _augmented(G, bnodes, snap_s.time_s[best])
+        dist, pred = dijkstra(aug, directed=True, indices=G.shape[0], return_predecessors=True)
+        lab = _root_labels(pred, G.shape[0])
+        node_to_site = np.full(G.shape[0] + 1, -1, np.int64)
+        node_to_site[bnodes] = best
+        un = snap_u.node[u_ok]
+        nearest[u_ok] = dist[un] + snap_u.time_s[u_ok]
+        nearest_site[u_ok] = np.where(np.isfinite(dist[un]), node_to_site[lab[un]], -1)
+    elif u_ok.any():
+        nearest[u_ok] = np.inf
+    if progress:
+        progress(0.3, "nearest shelter")
+
+    # -- demand groups: units on the same node with the same snap time ------------------------
+    uidx = np.nonzero(u_ok & (dem > 0))[0]
+    key = np.stack([snap_u.node[uidx], np.round(snap_u.time_s[uidx] * 1000).astype(np.int64)], axis=1)
+    if len(uidx):
+        gkeys, ginv = np.unique(key, axis=0, return_inverse=True)
+        ginv = ginv.reshape(-1)
+    else:
+        gkeys, ginv = np.zeros((0, 2), np.int64), np.zeros(0, np.int64)
+    n_g = len(gkeys)
+    g_node = gkeys[:, 0]
+    g_snap = np.zeros(n_g)
+    np.maximum.at(g_snap, ginv, snap_u.time_s[uidx]) if n_g else None
+    g_dem = np.zeros(n_g)
+    np.add.at(g_dem, ginv, dem[uidx])
+
+    # -- per-shelter reach within the threshold (chunks of multi-source Dijkstra) -------------
+    pg, ps, pt = [], [], []
+    reach_nodes: dict[int, np.ndarray] = {}
+    if len(usable):
+        s_nodes = snap_s.node[usable]
+        un_nodes, s_row = np.unique(s_nodes, return_inverse=True)
+        for c0 in range(0, len(un_nodes), CHUNK):
+            rows = un_nodes[c0:c0 + CHUNK]
+            D = dijkstra(G, directed=True, indices=rows, limit=thr)
+            sel = np.nonzero((s_row >= c0) & (s_row < c0 + CHUNK))[0]
+            for k in sel:
+                s = usable[k]
+                r = s_row[k] - c0
+                if n_g:
+                    t = D[r, g_node] + snap_s.time_s[s] + g_snap
+                    hit = np.nonzero(t <= thr + 1e-9)[0]
+                    pg.append(hit)
+                    ps.append(np.full(len(hit), s, np.int64))
+                    pt.append(t[hit])
+                if service_areas:
+                    reach_nodes[int(s)] = np.nonzero(D[r] + snap_s.time_s[s] <= thr + 1e-9)[0]
+            if progress:
+                progress(0.3 + 0.4 * min(1.0, (c0 + CHUNK) / len(un_nodes)), "shelter reach")
+    pg_a = np.concatenate(pg) if pg else np.zeros(0, np.int64)
+    ps_a = np.concatenate(ps) if ps else np.zeros(0, np.int64)
+    pt_a = np.concatenate(pt) if pt else np.zeros(0)
+
+    # -- capacity-aware assignment (max people served, then min person-seconds) --------------
+    flows = transport(g_dem, cap, pg_a, ps_a, pt_a) if len(pg_a) else np.zeros(0)
+    g_served = np.zeros(n_g)
+    np.add.at(g_served, pg_a, flows)
+    assigned = np.zeros(len(st))
+    np.add.at(assigned, ps_a, flows)
+    g_has_pair = np.zeros(n_g, bool)
+    g_has_pair[pg_a] = True
+    if progress:
+        progress(0.85, "assignment")
+
+    # -- per-unit outcomes --------------------------------------------------------------------
+    served = np.zeros(n_units)
+    over = np.zeros(n_units)
+    unreach = np.zeros(n_units)
+    status = np.empty(n_units, dtype=object)
+    status[:] = snap_u.status
+    if len(uidx):
+        share = dem[uidx] / g_dem[ginv]
+        served[uidx] = np.minimum(g_served[ginv] * share, dem[uidx])
+        has = g_has_pair[ginv]
+        over[uidx] = np.where(has, dem[uidx] - served[uidx], 0.0)
+        unreach[uidx] = np.where(has, 0.0, dem[uidx])
+    zero = u_ok & (dem <= 0)
+    unreach[zero] = 0.0
+    off = snap_u.status == SNAP_OFF
+    unloc = snap_u.status == SNAP_UNLOCATED
+
+    # assignments per unit (group flows shared in proportion to demand)
+    unit_assign: dict[int, list] = {}
+    if len(uidx) and len(flows):
+        members: dict[int, list[int]] = {}
+        for k, g in enumerate(ginv):
+            members.setdefault(int(g), []).append(int(uidx[k]))
+        for k in np.nonzero(flows > 1e-9)[0]:
+            g = int(pg_a[k])
+            for u in members[g]:
+                ppl = flows[k] * dem[u] / g_dem[g]
+                unit_assign.setdefault(u, []).append(
+                    {"shelter": st.code[ps_a[k]], "people": round(float(ppl), 3),
+                     "minutes": round(float(pt_a[k]) / 60.0, 3),
+                     "seconds": round(float(pt_a[k]), 3)})
+    result = _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, snap_u, pop, dem,
+                     dem_note, served, over, unreach, off, unloc, nearest, nearest_site, assigned,
+                     unit_assign, reach_nodes, service_areas, thr)
+    return CoverageState(open_idx, usable, cap, indoor, assigned, served, over, unreach, status,
+                         nearest, snap_u, snap_s, reach_nodes, result)
+
+
+def _r(x: float, nd: int = 3) -> float | None:
+    x = float(x)
+    return round(x, nd) if math.isfinite(x) else None
+
+
+def _weighted_stats(t: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """(mean, p95, max) of t weighted by w; inf values propagate."""
+    keep = w > 0
+    t, w = t[keep], w[keep]
+    if len(t) == 0:
+        return math.nan, math.nan, math.nan
+    order = np.argsort(t, kind="stable")
+    t, w = t[order], w[order]
+    cum = np.cumsum(w)
+    p95 = t[np.searchsorted(cum, 0.95 * cum[-1] - 1e-9)]
+    mean = float(np.sum(t * w) / cum[-1]) if np.all(np.isfinite(t)) else math.inf
+    return mean, float(p95), float(t[-1])
+
+
+def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, snap_u, pop, dem,
+            dem_note, served, over, unreach, off, unloc, nearest, nearest_site, assigned,
+            unit_assign, reach_nodes, service_areas, thr) -> dict[str, Any]:
+    p = inp.params
+    st, du = inp.sites, inp.demand
+    thr_min = thr / 60.0
+
+    units = []
+    for k in range(len(du)):
+        ns = nearest_site[k]
+        units.append({
+            "code": du.code[k], "name": du.name[k], "town": du.town[k],
+            "population": _r(pop[k]), "demand": _r(dem[k]), "snap_status": snap_u.status[k],
+            "snap_m": _r(snap_u.dist_m[k], 2) if not np.isnan(snap_u.dist_m[k]) else None,
+            "nearest_shelter": st.code[ns] if ns >= 0 else None,
+            "nearest_min": _r(nearest[k] / 60.0) if not np.isnan(nearest[k]) else None,
+            "served": _r(served[k]), "over_capacity": _r(over[k]), "unreachable": _r(unreach[k]),
+            "off_network": _r(dem[k] if off[k] else 0.0), "unlocated": _r(dem[k] if unloc[k] else 0.0),
+            "assignments": unit_assign.get(k, []),
+        })
+
+    def sums(mask) -> dict[str, float]:
+        return {"population": _r(pop[mask].sum()), "demand": _r(dem[mask].sum()),
+                "served": _r(served[mask].sum()), "over_capacity": _r(over[mask].sum()),
+                "unreachable": _r(unreach[mask].sum()), "off_network": _r(dem[mask & off].sum()),
+                "unlocated": _r(dem[mask & unloc].sum())}
+
+    all_mask = np.ones(len(du), bool)
+    totals = sums(all_mask)
+    town_codes = sorted({t for t in du.town if t is not None}) + ([None] if any(t is None for t in du.town) else [])
+    town_names = {c: n for c, n in zip(inp.towns.code, inp.towns.name)}
+    towns = []
+    for tc in town_codes:
+        mask = np.array([t == tc for t in du.town], dtype=bool)
+        row = {"town": tc, "name": town_names.get(tc), **sums(mask)}
+        row["served_share"] = _r(row["served"] / row["demand"], 6) if row["demand"] else None
+        towns.append(row)
+
+    shelters = []
+    for k in np.nonzero(st.kind == "shelter")[0]:
+        shelters.append({
+            "code": st.code[k], "name": st.name[k], "class": st.shelter_class[k], "status": st.status[k],
+            "open": bool(is_open[k]), "town": st.town[k], "snap_status": snap_s.status[k],
+            "snap_m": _r(snap_s.dist_m[k], 2) if not np.isnan(snap_s.dist_m[k]) else None,
+            "capacity": _r(cap[k]), "indoor_capacity": _r(indoor[k]), "capacity_basis": how[k],
+            "assigned": _r(assigned[k]),
+            "utilisation": _r(assigned[k] / cap[k], 6) if cap[k] > 0 else None,
+        })
+
+    areas: dict[str, Any] = {}
+    if service_areas:
+        for s, nodes in sorted(reach_nodes.items()):
+            if len(nodes) == 0:
+                continue
+            pts = shapely.multipoints(graph.node_xy[nodes])
+            hull = shapely.concave_hull(pts, ratio=0.2)
+            if hull.geom_type != "Polygon":
+                hull = hull.buffer(10.0)
+            areas[st.code[s]] = json.loads(shapely.to_geojson(graph.geom_to_wgs84(hull)))
+
+    # -- checks -------------------------------------------------------------------------------
+    open_cap = float(cap[open_idx].sum())
+    open_indoor = float(indoor[open_idx].sum())
+    fixed = [k for k in open_idx if st.shelter_class[k] in FIXED_CLASSES]
+    fixed_cap = float(cap[fixed].sum()) if fixed else 0.0
+    share_t = float(p["capacity_share_target"])
+    plan_dem = float(p["target_affected"]) * float(p["sheltering_share"])
+    total_dem = float(dem.sum())
+    served_tot = float(served.sum())
+    n_unloc_sh = int(np.sum(snap_s.status[open_idx] != SNAP_OK)) if len(open_idx) else 0
+    if len(inp.towns) and not np.isnan(inp.towns.population).any() and inp.towns.population.sum() > 0:
+        planned_pop, pp_src = float(inp.towns.population.sum()), "sum of town populations"
+    elif pop.sum() > 0:
+        planned_pop, pp_src = float(pop.sum()), "sum of demand-unit populations"
+    else:
+        planned_pop, pp_src = float(p["target_affected"]), "target_affected"
+    ok_units = snap_u.status == SNAP_OK
+    mean_s, p95_s, max_s = _weighted_stats(nearest[ok_units], dem[ok_units])
+    prev = float(p["previous_response_min"])
+    tdet = (f"population-weighted over {int(ok_units.sum())} located on-network units; "
+            f"target {thr_min:g} min (previous response {prev:g} min)")
+    checks = [
+        check("served_within_threshold", f"{thr_min:g}分钟内可安置人口比例",
+              f"Share of sheltering demand served within {thr_min:g} min",
+              served_tot / total_dem if total_dem else None, share_t, "share",
+              total_dem > 0 and served_tot / total_dem >= share_t - 1e-12,
+              f"served {served_tot:.0f} of {total_dem:.0f} ({dem_note}); target = capacity_share_of_demand "
+              f"{share_t:g} (the project's 60 % rule applied to people served within the threshold)"),
+        check("capacity_share_of_demand", "避难容量占避难需求比例", "Shelter capacity / sheltering demand",
+              open_cap / plan_dem if plan_dem else None, share_t, "share",
+              plan_dem > 0 and open_cap / plan_dem >= share_t - 1e-12,
+              f"capacity {open_cap:.0f} of {len(open_idx)} open shelters ({n_unloc_sh} not on the network) vs "
+              f"demand {plan_dem:.0f} = target_affected {p['target_affected']} × sheltering_share "
+              f"{float(p['sheltering_share']):g}"),
+        check("indoor_share_of_capacity", "室内避难容量占比", "Indoor capacity / total capacity",
+              open_indoor / open_cap if open_cap else None, float(p["indoor_share_target"]), "share",
+              open_cap > 0 and open_indoor / open_cap >= float(p["indoor_share_target"]) - 1e-12,
+              f"indoor {open_indoor:.0f} of {open_cap:.0f} places"),
+        check("fixed_capacity_share_of_population", "固定避难场所容量占规划人口比例",
+              "Fixed-shelter capacity / planned population",
+              fixed_cap / planned_pop if planned_pop else None, float(p["fixed_share_target"]), "share",
+              planned_pop > 0 and fixed_cap / planned_pop >= float(p["fixed_share_target"]) - 1e-12,
+              f"short/medium/long shelters {fixed_cap:.0f} places vs planned population {planned_pop:.0f} "
+              f"({pp_src}); GB 51143 §4.2.2"),
+        check("mean_time_min", "到最近避难场所平均时间", "Mean time to nearest shelter",
+              mean_s / 60.0, thr_min, "min", math.isfinite(mean_s) and mean_s <= thr + 1e-9, tdet),
+        check("p95_time_min", "到最近避难场所时间(95%分位)", "95th-percentile time to nearest shelter",
+              p95_s / 60.0, thr_min, "min", math.isfinite(p95_s) and p95_s <= thr + 1e-9, tdet),
+        check("max_time_min", "到最近避难场所最长时间", "Maximum time to nearest shelter",
+              max_s / 60.0, thr_min, "min", math.isfinite(max_s) and max_s <= thr + 1e-9,
+              tdet + ("; some units cannot reach any open shelter" if max_s == math.inf else "")),
+    ]
+    totals.update({"capacity": _r(open_cap), "indoor_capacity": _r(open_indoor),
+                   "fixed_capacity": _r(fixed_cap), "planned_population": _r(planned_pop),
+                   "planning_demand": _r(plan_dem), "open_shelters": len(open_idx),
+                   "shelters_on_network": len(usable),
+                   "served_share": _r(served_tot / total_dem, 6) if total_dem else None})
+    return {"threshold_min": thr_min, "mode": p["mode"], "demand_basis": dem_note, "totals": totals,
+            "checks": checks, "units": units, "towns": towns, "shelters": shelters,
+            "service_areas": areas}

@@ -1,0 +1,94 @@
+"""Isolation (易失联/孤岛): demand units no open warehouse can reach by road.
+
+A unit is *isolated* when it is on the driving network but no open warehouse (district reserve)
+has a driving path to it. For isolated units the local stock is checked: open reserve points in
+the same village (site.town_code == unit code) or the same town (site.town_code == unit
+town_code) that can reach the unit by driving. Isolated units of one town share those points'
+stock (pooled per town); their 72-hour requirement is compared with it per norms item. Local
+stock counts when it is usable or merely ``too_far`` for the shelters (being local is the point).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+from planner.engine.graph import RoadGraph
+from planner.engine.snapshot import PlanInput
+from planner.engine.supply import SupplyState, norm_items, required_qty
+
+
+def _r(x: float, nd: int = 3) -> float:
+    return round(float(x), nd)
+
+
+def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState) -> dict[str, Any]:
+    st, du, lots = inp.sites, inp.demand, inp.lots
+    G = graph.drive.csr
+    su = graph.snap("drive", du.lon, du.lat)
+    ss = graph.snap("drive", st.lon, st.lat)
+    built = st.status == "built"
+    wh = np.nonzero((st.kind == "warehouse") & built & ss.ok)[0]
+    rp = np.nonzero((st.kind == "reserve_point") & built & ss.ok)[0]
+    reach_wh = np.full(graph.n, np.inf)
+    if len(wh):
+        reach_wh = dijkstra(G, directed=True, indices=np.unique(ss.node[wh]), min_only=True)
+    reach_rp = np.full(graph.n, np.inf)
+    if len(rp):
+        reach_rp = dijkstra(G, directed=True, indices=np.unique(ss.node[rp]), min_only=True)
+
+    status = np.empty(len(du), dtype=object)
+    for k in range(len(du)):
+        if su.status[k] != "ok":
+            status[k] = su.status[k]
+        elif np.isfinite(reach_wh[su.node[k]]):
+            status[k] = "connected"
+        else:
+            status[k] = "isolated"
+    iso = np.nonzero(status == "isolated")[0]
+
+    norms = norm_items(inp)
+    days = float(inp.params["horizon_h"]) / 24.0
+    local_ok = np.array([r is None or r == "too_far" for r in supply.reason], dtype=bool)
+    # local points reaching each isolated unit
+    local_pts: dict[int, list[int]] = {}
+    if len(iso) and len(rp):
+        un, row = np.unique(ss.node[rp], return_inverse=True)
+        D = dijkstra(G, directed=True, indices=un)
+        for k in iso:
+            pts = [int(s) for r_, s in zip(row, rp)
+                   if (st.town[s] is not None and st.town[s] in (du.code[k], du.town[k]))
+                   and np.isfinite(D[r_, su.node[k]])]
+            local_pts[int(k)] = pts
+    pools: dict[Any, list[int]] = {}
+    for k in iso:
+        pools.setdefault(du.town[k] if du.town[k] is not None else du.code[k], []).append(int(k))
+    pool_out = []
+    unit_cover: dict[int, bool] = {}
+    for town, members in sorted(pools.items(), key=lambda kv: str(kv[0])):
+        pts = sorted({s for k in members for s in local_pts.get(k, [])})
+        people = float(np.nansum(du.population[members]))
+        at = np.isin(supply.lot_site, pts) & local_ok
+        rows = []
+        covered = True
+        for key, spec in norms.items():
+            req = required_qty(spec["basis"], float(spec["rate"]), people, days)
+            have = float(lots.quantity[at & (supply.lot_norm == key)].sum())
+            ok = have >= req - 1e-9
+            covered &= ok
+            rows.append({"item": key, "required": _r(req), "local_stock": _r(have), "covered": ok})
+        for k in members:
+            unit_cover[k] = covered
+        pool_out.append({"town": town, "units": [du.code[k] for k in members], "people": _r(people),
+                         "local_points": [st.code[s] for s in pts], "covered_72h": covered, "items": rows})
+    units = [{"code": du.code[k], "name": du.name[k], "town": du.town[k],
+              "population": _r(np.nan_to_num(du.population[k])), "status": status[k],
+              "reached_by_reserve_point": bool(su.status[k] == "ok" and np.isfinite(reach_rp[su.node[k]])),
+              "local_points": [st.code[s] for s in local_pts.get(int(k), [])],
+              "covered_72h": unit_cover.get(int(k))}
+             for k in np.nonzero(status != "connected")[0]]
+    return {"isolated_units": int(len(iso)),
+            "isolated_population": _r(np.nansum(du.population[iso])) if len(iso) else 0.0,
+            "open_warehouses": int(len(wh)), "units": units, "pools": pool_out,
+            "definition": "isolated = on the driving network but no open warehouse can reach it by road"}

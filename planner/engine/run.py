@@ -1,0 +1,223 @@
+"""run_plan: the whole engine on one snapshot, and PlanResult / save_run."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from planner.engine import ENGINE_VERSION
+from planner.engine.allocation import compute_allocation
+from planner.engine.coverage import compute_coverage
+from planner.engine.graph import RoadGraph
+from planner.engine.isolation import compute_isolation
+from planner.engine.params import describe
+from planner.engine.progress import Progress, Stepper
+from planner.engine.snapshot import PlanInput
+from planner.engine.supply import compute_supply, drive_times
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe: numpy → python, inf/nan → None, tuples → lists."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (np.floating, float)):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.ndarray):
+        return _clean(obj.tolist())
+    return obj
+
+
+@dataclass
+class PlanResult:
+    engine_version: str
+    inputs_hash: str
+    scenario: str
+    plan_name: str
+    parameters: list[dict[str, Any]]
+    summary: dict[str, Any]
+    checks: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    coverage: dict[str, Any]
+    supply: dict[str, Any]
+    allocation: dict[str, Any]
+    isolation: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def to_dict(self, *, timings: bool = False) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "timings"}
+        if timings:
+            d["timings"] = self.timings
+        return _clean(d)
+
+    def to_json(self, *, indent: int | None = None, timings: bool = False) -> str:
+        """Deterministic JSON (sorted keys; timings left out unless asked for)."""
+        return json.dumps(self.to_dict(timings=timings), ensure_ascii=False, sort_keys=True,
+                          allow_nan=False, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | dict[str, Any]) -> PlanResult:
+        d = json.loads(text) if isinstance(text, str) else dict(text)
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    @property
+    def passed(self) -> bool:
+        return all(c["passed"] for c in self.checks)
+
+
+def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGraph | None = None,
+             service_areas: bool = True) -> PlanResult:
+    """Run coverage, supply, allocation and isolation on ``inp``.
+
+    ``graph``: a prebuilt (possibly what-if edited) RoadGraph for this snapshot; built here when
+    None, with the snapshot's hazard zones applied (block → cut, slow → slower).
+    Raises :class:`planner.engine.Cancelled` when ``progress.is_cancelled()``.
+    """
+    step = Stepper(progress)
+    tm: dict[str, float] = {}
+    t0 = time.perf_counter()
+    step.step(0.0, 0.1, "road graph")
+    if graph is None:
+        graph = RoadGraph(inp)
+        if inp.hazards:
+            graph = graph.with_hazards(inp.hazards)
+    tm["graph"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    step.step(0.1, 0.55, "coverage")
+    cov = compute_coverage(inp, graph, service_areas=service_areas, progress=step)
+    tm["coverage"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    step.step(0.55, 0.75, "72-hour supply")
+    dts = drive_times(inp, graph)
+    step(0.6, "72-hour supply")
+    sup = compute_supply(inp, dts)
+    tm["supply"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    step.step(0.75, 0.95, "allocation")
+    alloc = compute_allocation(inp, dts, sup, cov.assigned, progress=step)
+    tm["allocation"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    step.step(0.95, 1.0, "isolation")
+    iso = compute_isolation(inp, graph, sup)
+    tm["isolation"] = time.perf_counter() - t
+    tm["total"] = time.perf_counter() - t0
+
+    checks = cov.result["checks"] + sup.result["checks"]
+    summary = _summary(cov.result, sup.result, alloc, iso, checks)
+    result = PlanResult(
+        engine_version=ENGINE_VERSION, inputs_hash=inp.inputs_hash, scenario=inp.scenario_name,
+        plan_name=inp.plan_name, parameters=describe(inp.params, inp.param_sources), summary=summary,
+        checks=checks, findings=_findings(cov.result, sup.result, alloc, iso, checks),
+        coverage=cov.result, supply=sup.result, allocation=alloc, isolation=iso, timings=tm)
+    step.done()
+    return result
+
+
+def _summary(cov, sup, alloc, iso, checks) -> dict[str, Any]:
+    t = cov["totals"]
+    by_id = {c["id"]: c for c in checks}
+    shipped = sum(i["shipped"] for i in alloc["items"])
+    demand = sum(i["demand"] for i in alloc["items"])
+    return {
+        "population": t["population"], "sheltering_demand": t["demand"], "served": t["served"],
+        "served_share": t["served_share"], "over_capacity": t["over_capacity"],
+        "unreachable": t["unreachable"], "off_network": t["off_network"], "unlocated": t["unlocated"],
+        "shelter_capacity": t["capacity"], "indoor_capacity": t["indoor_capacity"],
+        "open_shelters": t["open_shelters"],
+        "mean_time_min": by_id["mean_time_min"]["value"], "p95_time_min": by_id["p95_time_min"]["value"],
+        "max_time_min": by_id["max_time_min"]["value"],
+        "checks_passed": sum(c["passed"] for c in checks), "checks_failed": sum(not c["passed"] for c in checks),
+        "supply_items_short": sum(1 for i in sup["items"] if (i["shortfall"] or 0) > 0),
+        "supply_shortfall_cost": sup["shortfall_cost_total"],
+        "allocation_shipped_share": round(shipped / demand, 6) if demand > 0 else None,
+        "isolated_units": iso["isolated_units"], "isolated_population": iso["isolated_population"],
+    }
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, float):
+        return f"{x:,.3g}" if abs(x) < 10 else f"{x:,.0f}"
+    return str(x)
+
+
+def _findings(cov, sup, alloc, iso, checks) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for c in checks:
+        if not c["passed"] and not c["id"].startswith("supply_"):
+            out.append({"kind": "finding", "severity": "fail", "ref": c["id"],
+                        "zh": f"未达标：{c['name_zh']} = {_fmt(c['value'])}（目标 {_fmt(c['target'])}）",
+                        "en": f"Not met: {c['name_en']} = {_fmt(c['value'])} (target {_fmt(c['target'])})"})
+    t = cov["totals"]
+    if (t["over_capacity"] or 0) > 0:
+        out.append({"kind": "action", "severity": "fail", "ref": "over_capacity",
+                    "zh": f"{_fmt(t['over_capacity'])} 人在 {_fmt(cov['threshold_min'])} 分钟内可达避难场所但容量不足：扩容或新建避难场所",
+                    "en": f"{_fmt(t['over_capacity'])} people can reach a shelter within {_fmt(cov['threshold_min'])} min "
+                          "but it is full: add capacity or new shelters"})
+    if (t["unreachable"] or 0) > 0:
+        out.append({"kind": "action", "severity": "fail", "ref": "unreachable",
+                    "zh": f"{_fmt(t['unreachable'])} 人在 {_fmt(cov['threshold_min'])} 分钟内无可达避难场所：在这些村/社区附近规划避难场所",
+                    "en": f"{_fmt(t['unreachable'])} people have no shelter within {_fmt(cov['threshold_min'])} min: "
+                          "plan shelters near these villages / communities"})
+    miss = (t["off_network"] or 0) + (t["unlocated"] or 0)
+    if miss > 0:
+        out.append({"kind": "finding", "severity": "warn", "ref": "unlocated",
+                    "zh": f"{_fmt(miss)} 人所在单元无坐标或距路网过远，未参与计算：请补充位置",
+                    "en": f"{_fmt(miss)} people are in units without coordinates or far from the road network "
+                          "and were not evaluated: add their locations"})
+    for i in sup["items"]:
+        if (i["shortfall"] or 0) > 0:
+            cost = f"，约 {i['shortfall_cost']:,.0f} 元" if i["shortfall_cost"] else ""
+            cost_en = f", about ¥{i['shortfall_cost']:,.0f}" if i["shortfall_cost"] else ""
+            out.append({"kind": "action", "severity": "fail", "ref": f"supply_{i['key']}",
+                        "zh": f"72小时物资缺口：{i['name_zh']} {_fmt(i['shortfall'])} {i['unit'] or ''}{cost}",
+                        "en": f"72-h supply shortfall: {i['name_en']} {_fmt(i['shortfall'])} {i['unit'] or ''}{cost_en}"})
+        bad = {k: v for k, v in (i["unusable"] or {}).items() if v}
+        if bad:
+            out.append({"kind": "finding", "severity": "warn", "ref": f"unusable_{i['key']}",
+                        "zh": f"{i['name_zh']} 有库存不可用：" + "，".join(f"{k} {_fmt(v)}" for k, v in sorted(bad.items())),
+                        "en": f"{i['name_en']} stock not usable: " + ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(bad.items()))})
+    for pool in iso["pools"]:
+        if not pool["covered_72h"]:
+            out.append({"kind": "action", "severity": "fail", "ref": "isolation",
+                        "zh": f"{pool['town']}：{len(pool['units'])} 个单元（{_fmt(pool['people'])} 人）道路上与仓库隔断，本地储备不足72小时：增设村级储备点",
+                        "en": f"{pool['town']}: {len(pool['units'])} units ({_fmt(pool['people'])} people) cannot be reached "
+                              "from any warehouse and local stock does not cover 72 h: add a village reserve point"})
+    return out
+
+
+def save_run(plan: Any, inp: PlanInput, result: PlanResult, user: str | None = None) -> int:
+    """Write a PlanRun row (inputs hash, parameters, engine version, result JSON); returns its id."""
+    from sqlalchemy import select
+
+    from planner import models as m
+
+    with plan.transaction(user=user, reason="save plan run") as s:
+        scen_id = None
+        if inp.scenario_name != "baseline":
+            scen_id = s.scalars(select(m.Scenario.id).where(m.Scenario.name == inp.scenario_name)).first()
+        row = m.PlanRun(scenario_id=scen_id, scenario_name=inp.scenario_name, created_by=user or s.info.get("user"),
+                        engine_version=result.engine_version, inputs_hash=result.inputs_hash,
+                        parameters={r["name"]: {"value": r["value"], "source": r["source"]}
+                                    for r in result.parameters},
+                        summary=_clean(result.summary), result=result.to_dict())
+        s.add(row)
+        s.flush()
+        return row.id

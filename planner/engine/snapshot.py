@@ -1,0 +1,415 @@
+"""Engine input snapshot: plain frozen dataclasses + numpy arrays, read once from the store.
+
+The engine never touches live ORM objects. :func:`load_snapshot` reads a plan (and optionally a
+scenario) into a :class:`PlanInput`; tests and benchmarks build one directly with
+:func:`make_input` from lists of plain dicts.
+
+Conventions: unknown numbers are ``nan`` in float arrays; unknown strings are ``None`` in object
+arrays; every table keeps the database ``id`` so results can point back at rows.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import shapely
+
+from planner.engine.params import resolve_parameters
+
+# column kinds: "i" int64, "f" float64 (nan = unknown), "O" object (str / None), "b" bool
+
+
+def _column(kind: str, values: list[Any], n: int) -> np.ndarray:
+    if kind == "f":
+        return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64).reshape(n)
+    if kind == "i":
+        return np.array([int(v) for v in values], dtype=np.int64).reshape(n)
+    if kind == "b":
+        return np.array([bool(v) for v in values], dtype=bool).reshape(n)
+    arr = np.empty(n, dtype=object)
+    for k, v in enumerate(values):
+        arr[k] = None if v is None else (v.value if hasattr(v, "value") and not isinstance(v, str) else v)
+    return arr
+
+
+class _Table:
+    """A column table: every dataclass field is a 1-d numpy array of the same length."""
+
+    COLS: ClassVar[dict[str, tuple[str, Any]]] = {}
+
+    def __len__(self) -> int:
+        first = dataclasses.fields(self)[0].name  # type: ignore[arg-type]
+        return len(getattr(self, first))
+
+    @classmethod
+    def from_records(cls, rows: list[dict[str, Any]]):
+        n = len(rows)
+        cols: dict[str, np.ndarray] = {}
+        for name, (kind, default) in cls.COLS.items():
+            if name == "id" and default is None:
+                vals = [r.get("id", k + 1) for k, r in enumerate(rows)]
+            else:
+                vals = [r.get(name, default) for r in rows]
+            cols[name] = _column(kind, vals, n)
+        unknown = {k for r in rows for k in r} - set(cls.COLS)
+        if unknown:
+            raise ValueError(f"{cls.__name__}: unknown fields {sorted(unknown)}")
+        return cls(**cols)
+
+    def records(self) -> list[dict[str, Any]]:
+        names = list(self.COLS)
+        out = []
+        for k in range(len(self)):
+            out.append({n: _plain(getattr(self, n)[k]) for n in names})
+        return out
+
+    def _hash_into(self, h: Any) -> None:
+        for name, (kind, _d) in self.COLS.items():
+            arr = getattr(self, name)
+            h.update(name.encode())
+            if kind == "O":
+                h.update(json.dumps([_plain(v) for v in arr], ensure_ascii=False, default=str).encode())
+            else:
+                h.update(np.ascontiguousarray(arr).tobytes())
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, (np.floating,)):
+        v = float(v)
+        return None if np.isnan(v) else v
+    if isinstance(v, float):
+        return None if np.isnan(v) else v
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+@dataclass(frozen=True, eq=False)
+class SiteTable(_Table):
+    id: np.ndarray
+    code: np.ndarray
+    name: np.ndarray
+    kind: np.ndarray            # warehouse / reserve_point / shelter
+    status: np.ndarray          # built / planned / closed
+    tier: np.ndarray            # district / town / village / None
+    shelter_class: np.ndarray   # emergency / short / medium / long / None
+    indoor_area: np.ndarray
+    outdoor_area: np.ndarray
+    stated_capacity: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    town: np.ndarray
+    COLS: ClassVar = {"id": ("i", None), "code": ("O", None), "name": ("O", None),
+                      "kind": ("O", "shelter"), "status": ("O", "built"), "tier": ("O", None),
+                      "shelter_class": ("O", None), "indoor_area": ("f", None),
+                      "outdoor_area": ("f", None), "stated_capacity": ("f", None),
+                      "lon": ("f", None), "lat": ("f", None), "town": ("O", None)}
+
+
+@dataclass(frozen=True, eq=False)
+class ItemTable(_Table):
+    id: np.ndarray
+    code: np.ndarray
+    name_zh: np.ndarray
+    name_en: np.ndarray
+    unit: np.ndarray
+    norm_key: np.ndarray
+    unit_price: np.ndarray
+    COLS: ClassVar = {"id": ("i", None), "code": ("O", None), "name_zh": ("O", None),
+                      "name_en": ("O", None), "unit": ("O", None), "norm_key": ("O", None),
+                      "unit_price": ("f", None)}
+
+
+@dataclass(frozen=True, eq=False)
+class LotTable(_Table):
+    id: np.ndarray
+    site_id: np.ndarray
+    item_id: np.ndarray
+    quantity: np.ndarray
+    mode: np.ndarray          # physical / agreement
+    expiry: np.ndarray        # ISO date string or None
+    lead_time_h: np.ndarray
+    COLS: ClassVar = {"id": ("i", None), "site_id": ("i", 0), "item_id": ("i", 0),
+                      "quantity": ("f", 0.0), "mode": ("O", "physical"), "expiry": ("O", None),
+                      "lead_time_h": ("f", None)}
+
+
+@dataclass(frozen=True, eq=False)
+class DemandTable(_Table):
+    id: np.ndarray
+    code: np.ndarray
+    name: np.ndarray
+    town: np.ndarray
+    population: np.ndarray
+    vulnerable: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    COLS: ClassVar = {"id": ("i", None), "code": ("O", None), "name": ("O", None),
+                      "town": ("O", None), "population": ("f", None), "vulnerable": ("f", None),
+                      "lon": ("f", None), "lat": ("f", None)}
+
+
+@dataclass(frozen=True, eq=False)
+class TownTable(_Table):
+    code: np.ndarray
+    name: np.ndarray
+    population: np.ndarray
+    COLS: ClassVar = {"code": ("O", None), "name": ("O", None), "population": ("f", None)}
+
+
+@dataclass(frozen=True, eq=False)
+class RoadTable:
+    """Road nodes (lon/lat arrays) and edges (node indices, class, oneway, length, maxspeed)."""
+
+    node_lon: np.ndarray
+    node_lat: np.ndarray
+    edge_u: np.ndarray          # int64 node index
+    edge_v: np.ndarray
+    highway: np.ndarray         # object
+    oneway: np.ndarray          # bool: driving only u → v
+    length_m: np.ndarray
+    maxspeed: np.ndarray        # km/h, nan = by class
+    geometry: np.ndarray | None = None  # shapely LineStrings (WGS84) or None: straight lines
+    node_id: np.ndarray | None = None   # database / OSM ids, for reference
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_lon)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_u)
+
+    @classmethod
+    def from_arrays(cls, node_lon, node_lat, edge_u, edge_v, highway, oneway=None, length_m=None,
+                    maxspeed=None, geometry=None, node_id=None) -> RoadTable:
+        node_lon = np.asarray(node_lon, dtype=np.float64)
+        node_lat = np.asarray(node_lat, dtype=np.float64)
+        edge_u = np.asarray(edge_u, dtype=np.int64)
+        edge_v = np.asarray(edge_v, dtype=np.int64)
+        m = len(edge_u)
+        if isinstance(highway, str):
+            hw = np.empty(m, dtype=object)
+            hw[:] = highway
+        else:
+            hw = np.empty(m, dtype=object)
+            hw[:] = list(highway)
+        oneway = np.zeros(m, bool) if oneway is None else np.asarray(oneway, dtype=bool)
+        if length_m is None:
+            length_m = haversine_m(node_lon[edge_u], node_lat[edge_u], node_lon[edge_v], node_lat[edge_v])
+        length_m = np.asarray(length_m, dtype=np.float64)
+        maxspeed = np.full(m, np.nan) if maxspeed is None else np.asarray(
+            [np.nan if x is None else x for x in maxspeed], dtype=np.float64)
+        if geometry is not None:
+            g = np.empty(m, dtype=object)
+            g[:] = list(geometry)
+            geometry = g
+        return cls(node_lon, node_lat, edge_u, edge_v, hw, oneway, length_m, maxspeed, geometry,
+                   None if node_id is None else np.asarray(node_id, dtype=np.int64))
+
+    @classmethod
+    def empty(cls) -> RoadTable:
+        return cls.from_arrays([], [], [], [], [])
+
+    def _hash_into(self, h: Any) -> None:
+        for name in ("node_lon", "node_lat", "edge_u", "edge_v", "oneway", "length_m", "maxspeed"):
+            h.update(name.encode())
+            h.update(np.ascontiguousarray(getattr(self, name)).tobytes())
+        h.update(json.dumps(list(self.highway)).encode())
+        if self.geometry is not None:
+            h.update(b"geometry")
+            for wkb in shapely.to_wkb(self.geometry):
+                h.update(b"-" if wkb is None else wkb)
+
+
+@dataclass(frozen=True, eq=False)
+class Hazard:
+    """A scenario hazard zone (kept for :func:`planner.engine.graph.RoadGraph.with_hazards`)."""
+
+    name: str
+    effect: str               # block / slow
+    factor: float             # speed multiplier for slow (0 < factor ≤ 1)
+    closes_sites: bool
+    geometry: Any             # shapely (Multi)Polygon, WGS84
+
+
+def haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:
+    r = 6371008.8
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * r * np.arcsin(np.sqrt(a))
+
+
+@dataclass(frozen=True, eq=False)
+class PlanInput:
+    """Everything one engine run needs, as plain data. Build with load_snapshot / make_input."""
+
+    sites: SiteTable
+    items: ItemTable
+    lots: LotTable
+    demand: DemandTable
+    roads: RoadTable
+    towns: TownTable
+    norms: dict[str, Any]
+    params: dict[str, Any]
+    param_sources: dict[str, str]
+    hazards: tuple[Hazard, ...] = ()
+    scenario_name: str = "baseline"
+    scenario_changes: dict[str, Any] = field(default_factory=dict)
+    plan_name: str = ""
+
+    @property
+    def inputs_hash(self) -> str:
+        """sha256 of a canonical serialisation of every input (cached)."""
+        cached = self.__dict__.get("_hash")
+        if cached is not None:
+            return cached
+        h = hashlib.sha256()
+        for part in ("sites", "items", "lots", "demand", "towns", "roads"):
+            h.update(f"[{part}]".encode())
+            getattr(self, part)._hash_into(h)
+        h.update(json.dumps({"norms": self.norms, "params": self.params,
+                             "scenario": self.scenario_name, "changes": self.scenario_changes},
+                            sort_keys=True, ensure_ascii=False, default=str).encode())
+        for hz in self.hazards:
+            h.update(json.dumps([hz.name, hz.effect, hz.factor, hz.closes_sites]).encode())
+            h.update(shapely.to_wkb(hz.geometry))
+        digest = h.hexdigest()
+        object.__setattr__(self, "_hash", digest)
+        return digest
+
+    def with_params(self, **overrides: Any) -> PlanInput:
+        """A copy with some parameters replaced (source: 'override')."""
+        params = {**self.params, **overrides}
+        sources = {**self.param_sources, **{k: "override (caller)" for k in overrides}}
+        new = dataclasses.replace(self, params=params, param_sources=sources)
+        new.__dict__.pop("_hash", None)
+        return new
+
+
+def make_input(*, sites=(), items=(), lots=(), demand=(), towns=(), roads: RoadTable | None = None,
+               norms: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
+               plan_target: int | None = None, hazards=(), scenario_name: str = "baseline",
+               plan_name: str = "") -> PlanInput:
+    """Build a PlanInput from plain dicts (tests, benchmarks, demo)."""
+    if norms is None:
+        from planner.norms import shipped_profile
+
+        norms = shipped_profile("cn_standard")
+    values, sources = resolve_parameters(norms, plan_target=plan_target, overrides=params or {},
+                                         override_label="caller")
+    return PlanInput(
+        sites=SiteTable.from_records(list(sites)), items=ItemTable.from_records(list(items)),
+        lots=LotTable.from_records(list(lots)), demand=DemandTable.from_records(list(demand)),
+        roads=roads if roads is not None else RoadTable.empty(),
+        towns=TownTable.from_records(list(towns)), norms=norms, params=values,
+        param_sources=sources, hazards=tuple(hazards), scenario_name=scenario_name,
+        plan_name=plan_name)
+
+
+def _val(v: Any) -> Any:
+    return v.value if hasattr(v, "value") and not isinstance(v, (str, int, float)) else v
+
+
+def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
+                  event_date: dt.date | str | None = None) -> PlanInput:
+    """Read a plan (a :class:`planner.store.Plan` or an open Session) into a PlanInput.
+
+    ``scenario`` is a :class:`planner.models.Scenario`, its name, or None (the baseline). Its
+    ``params`` override the norms profile and the plan; its hazard zones are kept as shapely
+    polygons in ``PlanInput.hazards``; site/stock changes are kept raw in ``scenario_changes``.
+    """
+    from sqlalchemy import select
+
+    from planner import models as m
+
+    if hasattr(session_or_plan, "session") and callable(session_or_plan.session):
+        with session_or_plan.session() as s:
+            return load_snapshot(s, scenario, event_date=event_date)
+    s = session_or_plan
+
+    info = s.scalars(select(m.PlanInfo).limit(1)).first()
+    scen = None
+    if scenario is not None:
+        if isinstance(scenario, str):
+            scen = s.scalars(select(m.Scenario).where(m.Scenario.name == scenario)).first()
+            if scen is None:
+                raise KeyError(f"no scenario named {scenario!r}")
+        else:
+            scen = s.get(m.Scenario, scenario.id) if getattr(scenario, "id", None) else scenario
+    overrides = dict(scen.params or {}) if scen is not None else {}
+    prof_name = overrides.get("norms_profile") or (info.default_norms if info else "cn_standard")
+    prof = s.scalars(select(m.NormsProfile).where(m.NormsProfile.name == prof_name)).first()
+    if prof is not None:
+        norms = dict(prof.data)
+    else:
+        from planner.norms import shipped_profile
+
+        norms = shipped_profile(prof_name)
+    norms.setdefault("name", prof_name)
+    if event_date is not None and "event_date" not in overrides:
+        overrides["event_date"] = str(event_date)
+    values, sources = resolve_parameters(
+        norms, plan_target=info.target_population if info else None, overrides=overrides,
+        override_label=f"scenario {scen.name!r}" if scen is not None else "caller")
+
+    sites = [dict(id=r.id, code=r.code, name=r.name, kind=_val(r.kind), status=_val(r.status),
+                  tier=_val(r.tier), shelter_class=_val(r.shelter_class),
+                  indoor_area=r.indoor_area_m2, outdoor_area=r.outdoor_area_m2,
+                  stated_capacity=r.stated_capacity, lon=r.lon, lat=r.lat, town=r.town_code)
+             for r in s.scalars(select(m.Site).order_by(m.Site.id))]
+    items = [dict(id=r.id, code=r.code, name_zh=r.name_zh, name_en=r.name_en, unit=r.unit,
+                  norm_key=r.norm_key, unit_price=r.unit_price)
+             for r in s.scalars(select(m.SupplyItem).order_by(m.SupplyItem.id))]
+    lots = [dict(id=r.id, site_id=r.site_id, item_id=r.item_id, quantity=r.quantity,
+                 mode=_val(r.mode), expiry=r.expiry_date.isoformat() if r.expiry_date else None,
+                 lead_time_h=r.lead_time_h)
+            for r in s.scalars(select(m.StockLot).order_by(m.StockLot.id))]
+    demand = [dict(id=r.id, code=r.code, name=r.name, town=r.town_code, population=r.population,
+                   vulnerable=r.vulnerable, lon=r.lon, lat=r.lat)
+              for r in s.scalars(select(m.DemandUnit).order_by(m.DemandUnit.id))]
+    towns = [dict(code=r.code, name=r.name, population=r.population)
+             for r in s.scalars(select(m.AdminUnit).where(m.AdminUnit.level == "town")
+                                .order_by(m.AdminUnit.code))]
+
+    node_rows = s.execute(select(m.RoadNode.id, m.RoadNode.lon, m.RoadNode.lat)
+                          .order_by(m.RoadNode.id)).all()
+    node_id = np.array([r[0] for r in node_rows], dtype=np.int64)
+    edge_rows = s.execute(select(m.RoadEdge.u, m.RoadEdge.v, m.RoadEdge.highway, m.RoadEdge.oneway,
+                                 m.RoadEdge.length_m, m.RoadEdge.maxspeed_kmh, m.RoadEdge.geometry)
+                          .order_by(m.RoadEdge.id)).all()
+    if edge_rows:
+        eu = np.searchsorted(node_id, np.array([r[0] for r in edge_rows], dtype=np.int64))
+        ev = np.searchsorted(node_id, np.array([r[1] for r in edge_rows], dtype=np.int64))
+        geoms = [r[6] for r in edge_rows]
+        roads = RoadTable.from_arrays(
+            [r[1] for r in node_rows], [r[2] for r in node_rows], eu, ev, [r[2] for r in edge_rows],
+            [bool(r[3]) for r in edge_rows], [r[4] for r in edge_rows], [r[5] for r in edge_rows],
+            geometry=None if all(g is None for g in geoms) else geoms, node_id=node_id)
+    else:
+        roads = RoadTable.from_arrays([r[1] for r in node_rows], [r[2] for r in node_rows], [], [], [],
+                                      node_id=node_id)
+
+    hazards: tuple[Hazard, ...] = ()
+    changes: dict[str, Any] = {}
+    if scen is not None:
+        hazards = tuple(Hazard(h.name, _val(h.effect), float(h.factor), bool(h.closes_sites),
+                               h.geometry) for h in sorted(scen.hazards, key=lambda h: h.id or 0))
+        changes = {"site_changes": list(scen.site_changes or []),
+                   "stock_changes": list(scen.stock_changes or [])}
+
+    return PlanInput(
+        sites=SiteTable.from_records(sites), items=ItemTable.from_records(items),
+        lots=LotTable.from_records(lots), demand=DemandTable.from_records(demand), roads=roads,
+        towns=TownTable.from_records(towns), norms=norms, params=values, param_sources=sources,
+        hazards=hazards, scenario_name=scen.name if scen is not None else "baseline",
+        scenario_changes=changes, plan_name=info.name if info else "")
