@@ -157,7 +157,11 @@ class AdminUnit(Versioned, Base):
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     location_source: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (CheckConstraint("population IS NULL OR population >= 0", name="population_nonneg"),)
+    __table_args__ = (
+        CheckConstraint("population IS NULL OR population >= 0", name="population_nonneg"),
+        CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
+        CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
+    )
 
 
 class Boundary(Base):
@@ -207,6 +211,7 @@ class Site(Versioned, Base):
         CheckConstraint("indoor_area_m2 IS NULL OR indoor_area_m2 >= 0", name="indoor_nonneg"),
         CheckConstraint("outdoor_area_m2 IS NULL OR outdoor_area_m2 >= 0", name="outdoor_nonneg"),
         CheckConstraint("stated_capacity IS NULL OR stated_capacity >= 0", name="capacity_nonneg"),
+        CheckConstraint("storage_area_m2 IS NULL OR storage_area_m2 >= 0", name="storage_nonneg"),
         CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
         CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
         Index("ix_site_kind", "kind"),

@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import esplan_resources
 
@@ -53,11 +54,12 @@ def build_demo(name: str, *, shared: Path | None = None, out: Path | None = None
     data = find_shared(shared) / "data"
     out = Path(out) if out else demo_path(name)
     out.parent.mkdir(parents=True, exist_ok=True)
-    builder: Callable[[Path, Path], None] = importlib.import_module(DEMOS[name]).build
+    builder: Callable[[Path, Path], Any] = importlib.import_module(DEMOS[name]).build
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_plan = Path(tmp) / out.name
-        builder(tmp_plan, data)
+        plan = builder(tmp_plan, data)
+        plan.dispose()
         _compact(tmp_plan)
         shutil.move(str(tmp_plan), out)
     return out, time.perf_counter() - t0

@@ -160,7 +160,7 @@ def _close_rings(pbf: Path, members: dict[int, list[int]]) -> dict[int, tuple[An
     return out
 
 
-def build(path: Path, data: Path) -> None:
+def build(path: Path, data: Path):
     from planner.io.osm import import_osm
 
     pbf = data.joinpath(*PBF)
@@ -183,6 +183,7 @@ def build(path: Path, data: Path) -> None:
     import_osm(plan, pbf, boundary=feats.country)
     pops = _demand(plan, data, feats)
     _sites_and_stock(plan, feats, pops)
+    return plan
 
 
 def _parish_of(lon: float, lat: float, parishes: dict[str, Any]) -> str | None:
@@ -282,7 +283,8 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str, int]) -> None
                                 facilities=["indoor", "water", "power"]))
         elif f["kind"] == "industrial":
             sites.append(m.Site(code=code("WH"), kind=m.SiteKind.warehouse, tier=m.PointTier.district,
-                                name=(label or "工业区") + " 应急物资储备仓库", storage_area_m2=1500.0,
+                                name=f"中心应急物资储备仓库（工业用地 {f['ref']}）", storage_area_m2=1500.0,
+                                notes=f"sited on the OSM industrial area {label or f['ref']}",
                                 town_code=town, lon=lon, lat=lat, location_source=f"OSM {f['ref']}",
                                 source=f"OSM {f['ref']} (landuse=industrial); storage area {DEMO_NOTE}"))
     # reserve points at the parish seats (town tier) and in remote villages (village tier)

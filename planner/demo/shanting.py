@@ -24,7 +24,7 @@ from planner.store import create_plan
 SEED = "山亭区应急局2025年工作总结和2026年工作计划 (2026-01-29)"
 
 
-def build(path: Path, data: Path) -> None:
+def build(path: Path, data: Path):
     from planner.io.tables import import_boundary, import_table
 
     d = data / "shanting"
@@ -54,6 +54,7 @@ def build(path: Path, data: Path) -> None:
             unit.location_source = "no published coordinates (待定位)"
     _shelters(plan, data)
     _catalogue(plan)
+    return plan
 
 
 def _town_columns(path: Path) -> dict[str, str]:

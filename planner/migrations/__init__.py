@@ -6,6 +6,7 @@ Developers: after changing ``planner/models.py`` run
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from alembic import command
@@ -17,7 +18,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def config(connection: Connection | None = None) -> Config:
-    cfg = Config()
+    # alembic's default stdout is bound at import time; give it its own buffer (it only says
+    # "No new upgrade operations detected." and the like)
+    cfg = Config(stdout=io.StringIO())
     cfg.set_main_option("script_location", str(HERE))
     cfg.attributes["connection"] = connection
     return cfg

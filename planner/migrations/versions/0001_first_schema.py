@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 20:11:10.442482
+Create Date: 2026-11-23 20:26:16.536664
 """
 from alembic import op
 import sqlalchemy as sa
@@ -29,6 +29,8 @@ def upgrade() -> None:
     sa.Column('lat', sa.Float(), nullable=True),
     sa.Column('location_source', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint('lat IS NULL OR (lat >= -90 AND lat <= 90)', name=op.f('ck_admin_unit_lat_range')),
+    sa.CheckConstraint('lon IS NULL OR (lon >= -180 AND lon <= 180)', name=op.f('ck_admin_unit_lon_range')),
     sa.CheckConstraint('population IS NULL OR population >= 0', name=op.f('ck_admin_unit_population_nonneg')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_admin_unit')),
     sa.UniqueConstraint('code', name=op.f('uq_admin_unit_code'))
@@ -164,6 +166,7 @@ def upgrade() -> None:
     sa.CheckConstraint('lon IS NULL OR (lon >= -180 AND lon <= 180)', name=op.f('ck_site_lon_range')),
     sa.CheckConstraint('outdoor_area_m2 IS NULL OR outdoor_area_m2 >= 0', name=op.f('ck_site_outdoor_nonneg')),
     sa.CheckConstraint('stated_capacity IS NULL OR stated_capacity >= 0', name=op.f('ck_site_capacity_nonneg')),
+    sa.CheckConstraint('storage_area_m2 IS NULL OR storage_area_m2 >= 0', name=op.f('ck_site_storage_nonneg')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_site')),
     sa.UniqueConstraint('code', name=op.f('uq_site_code'))
     )
