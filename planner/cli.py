@@ -232,15 +232,24 @@ def cmd_demo(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_engine_commands(sub: argparse._SubParsersAction) -> None:
-    """Commands provided by the engine (check, …), when it is installed."""
-    try:
-        from planner.engine import cli as engine_cli
-    except ImportError:
-        return
-    for name in dir(engine_cli):
-        if name.startswith("add_") and name.endswith("_parser"):
-            getattr(engine_cli, name)(sub)
+#: modules that add commands: each defines functions ``add_<name>_parser(subparsers)``
+COMMAND_MODULES = ("planner.engine.cli", "planner.scenario.cli", "planner.report.cli")
+
+
+def _add_module_commands(sub: argparse._SubParsersAction) -> None:
+    """Commands provided by the engine, scenarios and report packages."""
+    import importlib
+
+    for mod_name in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(mod_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and mod_name.startswith(exc.name):
+                continue  # that part is not built yet
+            raise
+        for name in sorted(dir(mod)):
+            if name.startswith("add_") and name.endswith("_parser"):
+                getattr(mod, name)(sub)
 
 
 # -- parser ----------------------------------------------------------------------------------------
@@ -311,13 +320,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help=_("output folder (default: resources/demo)"))
     s.set_defaults(func=cmd_demo)
 
-    _add_engine_commands(sub)
+    _add_module_commands(sub)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    # the language must be in force before the help texts are built
+    set_language(args[args.index("--lang") + 1] if "--lang" in args[:-1] else None)
     parser = build_parser()
-    a = parser.parse_args(argv)
+    a = parser.parse_args(args)
     set_language(a.lang)
     func: Callable[[argparse.Namespace], int] = a.func
     try:
