@@ -9,6 +9,8 @@ shelter that is not open.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -42,7 +44,10 @@ def compute_allocation(inp: PlanInput, dt_: DriveTimes, supply: SupplyState,
     items_out = []
     usable = supply.reason == None  # noqa: E711
     keys = list(norms)
-    for n_i, key in enumerate(keys):
+    recv_col = np.array([sh_col.get(h, -1) for h in recv], dtype=np.int64)
+    ok_col = recv_col >= 0
+    problems = []
+    for key in keys:
         spec = norms[key]
         dem = np.array([required_qty(spec["basis"], float(spec["rate"]), float(assigned[h]), days)
                         for h in recv])
@@ -54,55 +59,61 @@ def compute_allocation(inp: PlanInput, dt_: DriveTimes, supply: SupplyState,
             groups[g] = groups.get(g, 0.0) + float(lots.quantity[k])
         gkeys = sorted(groups)
         sup = np.array([groups[g] for g in gkeys])
-        pi, pj, cost = [], [], []
-        for gi, (s, ready) in enumerate(gkeys):
-            r = src_row.get(s)
-            if r is None:
-                continue
+        g_row = np.array([src_row.get(s, -1) for s, _ in gkeys], dtype=np.int64)
+        g_ready = np.array([r for _, r in gkeys])
+        live_g = np.nonzero(g_row >= 0)[0]
+        live_j = np.nonzero(ok_col)[0]
+        if len(live_g) and len(live_j):
+            eta = g_ready[live_g][:, None] + dt_.T[np.ix_(g_row[live_g], recv_col[live_j])]
+            a, b = np.nonzero(eta <= deadline + 1e-9)
+            pi_a, pj_a, cost_a = live_g[a], live_j[b], eta[a, b]
+        else:
+            pi_a, pj_a, cost_a = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        problems.append((key, spec, dem, gkeys, sup, pi_a, pj_a, cost_a))
+
+    def solve(pr):
+        _k, _s, dem, _g, sup, pi_a, pj_a, cost_a = pr
+        return transport(sup, dem, pi_a, pj_a, cost_a) if len(pi_a) else np.zeros(0)
+
+    # the LPs are independent; HiGHS releases the GIL, so two threads halve the wall time
+    workers = max(1, min(len(problems), os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(workers) as ex:
+        solutions = ex.map(solve, problems)
+        for n_i, (pr, flows) in enumerate(zip(problems, solutions)):
+            key, spec, dem, gkeys, sup, pi_a, pj_a, cost_a = pr
+            got = np.zeros(len(recv))
+            np.add.at(got, pj_a, flows)
+            has_pair = np.zeros(len(recv), bool)
+            has_pair[pj_a] = True
+            for k in np.nonzero(flows > 1e-9)[0]:
+                s, ready = gkeys[pi_a[k]]
+                h = recv[pj_a[k]]
+                row = {"item": key, "name_zh": spec.get("name_zh", key), "unit": spec.get("unit"),
+                       "quantity": _r(flows[k]), "source": st.code[s], "shelter": st.code[h],
+                       "eta_min": _r(cost_a[k] / 60.0), "ready_h": _r(ready / 3600.0)}
+                manifests[st.code[h]].append(row)
+                dispatch.setdefault(st.code[s], []).append(row)
+            total_stock = float(sup.sum())
             for j, h in enumerate(recv):
-                c = sh_col.get(h)
-                if c is None:
+                miss = dem[j] - got[j]
+                if miss <= 1e-6:
                     continue
-                eta = ready + dt_.T[r, c]
-                if eta <= deadline + 1e-9:
-                    pi.append(gi)
-                    pj.append(j)
-                    cost.append(eta)
-        pi_a, pj_a, cost_a = np.array(pi, np.int64), np.array(pj, np.int64), np.array(cost)
-        flows = transport(sup, dem, pi_a, pj_a, cost_a) if len(pi_a) else np.zeros(0)
-        got = np.zeros(len(recv))
-        np.add.at(got, pj_a, flows)
-        has_pair = np.zeros(len(recv), bool)
-        has_pair[pj_a] = True
-        for k in np.nonzero(flows > 1e-9)[0]:
-            s, ready = gkeys[pi_a[k]]
-            h = recv[pj_a[k]]
-            row = {"item": key, "name_zh": spec.get("name_zh", key), "unit": spec.get("unit"),
-                   "quantity": _r(flows[k]), "source": st.code[s], "shelter": st.code[h],
-                   "eta_min": _r(cost_a[k] / 60.0), "ready_h": _r(ready / 3600.0)}
-            manifests[st.code[h]].append(row)
-            dispatch.setdefault(st.code[s], []).append(row)
-        total_stock = float(sup.sum())
-        for j, h in enumerate(recv):
-            miss = dem[j] - got[j]
-            if miss <= 1e-6:
-                continue
-            c = sh_col.get(h)
-            if total_stock <= 0:
-                why = "no_stock"
-            elif c is None or not dt_.any_path[c]:
-                why = "unreachable"
-            elif not has_pair[j]:
-                why = "beyond_deadline"
-            else:
-                why = "insufficient_stock"
-            unmet_rows[st.code[h]].append({"item": key, "quantity": _r(miss), "reason": why})
-        items_out.append({"key": key, "demand": _r(dem.sum()), "shipped": _r(flows.sum()),
-                          "stock": _r(total_stock), "unmet": _r(max(0.0, dem.sum() - flows.sum())),
-                          "mean_eta_min": _r(float(np.sum(flows * cost_a) / flows.sum() / 60.0))
-                          if flows.sum() > 0 else None})
-        if progress:
-            progress((n_i + 1) / max(1, len(keys)), f"allocation {key}")
+                c = sh_col.get(h)
+                if total_stock <= 0:
+                    why = "no_stock"
+                elif c is None or not dt_.any_path[c]:
+                    why = "unreachable"
+                elif not has_pair[j]:
+                    why = "beyond_deadline"
+                else:
+                    why = "insufficient_stock"
+                unmet_rows[st.code[h]].append({"item": key, "quantity": _r(miss), "reason": why})
+            items_out.append({"key": key, "demand": _r(dem.sum()), "shipped": _r(flows.sum()),
+                              "stock": _r(total_stock), "unmet": _r(max(0.0, dem.sum() - flows.sum())),
+                              "mean_eta_min": _r(float(np.sum(flows * cost_a) / flows.sum() / 60.0))
+                              if flows.sum() > 0 else None})
+            if progress:
+                progress((n_i + 1) / max(1, len(keys)), f"allocation {key}")
     shelters = []
     for h in recv:
         code = st.code[h]

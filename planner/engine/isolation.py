@@ -3,7 +3,7 @@
 A unit is *isolated* when it is on the driving network but no open warehouse (district reserve)
 has a driving path to it. For isolated units the local stock is checked: open reserve points in
 the same village (site.town_code == unit code) or the same town (site.town_code == unit
-town_code) that can reach the unit by driving. Isolated units of one town share those points'
+town_code) that can reach the unit by driving within the first-batch deadline. Isolated units of one town share those points'
 stock (pooled per town); their 72-hour requirement is compared with it per norms item. Local
 stock counts when it is usable or merely ``too_far`` for the shelters (being local is the point).
 """
@@ -16,14 +16,15 @@ from scipy.sparse.csgraph import dijkstra
 
 from planner.engine.graph import RoadGraph
 from planner.engine.snapshot import PlanInput
-from planner.engine.supply import SupplyState, norm_items, required_qty
+from planner.engine.supply import DriveTimes, SupplyState, norm_items, required_qty
 
 
 def _r(x: float, nd: int = 3) -> float:
     return round(float(x), nd)
 
 
-def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState) -> dict[str, Any]:
+def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState,
+                      drive: DriveTimes | None = None) -> dict[str, Any]:
     st, du, lots = inp.sites, inp.demand, inp.lots
     G = graph.drive.csr
     su = graph.snap("drive", du.lon, du.lat)
@@ -54,8 +55,12 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState) -> 
     # local points reaching each isolated unit
     local_pts: dict[int, list[int]] = {}
     if len(iso) and len(rp):
-        un, row = np.unique(ss.node[rp], return_inverse=True)
-        D = dijkstra(G, directed=True, indices=un)
+        if drive is not None and drive.D is not None:  # reuse the supply step's searches
+            pos = {int(s): r for r, s in enumerate(drive.src)}
+            D, row = drive.D, np.array([drive.src_row[pos[int(s)]] for s in rp])
+        else:
+            un, row = np.unique(ss.node[rp], return_inverse=True)
+            D = dijkstra(G, directed=True, indices=un, limit=float(inp.params["first_batch_deadline_h"]) * 3600)
         for k in iso:
             pts = [int(s) for r_, s in zip(row, rp)
                    if (st.town[s] is not None and st.town[s] in (du.code[k], du.town[k]))

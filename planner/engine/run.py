@@ -114,7 +114,7 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
 
     t = time.perf_counter()
     step.step(0.95, 1.0, "isolation")
-    iso = compute_isolation(inp, graph, sup)
+    iso = compute_isolation(inp, graph, sup, dts)
     tm["isolation"] = time.perf_counter() - t
     tm["total"] = time.perf_counter() - t0
 

@@ -56,6 +56,8 @@ class DriveTimes:
     T: np.ndarray              # (len(src), len(shelters)); inf = beyond the deadline limit
     any_path: np.ndarray       # per shelter: reachable (no limit) from at least one source
     limit_s: float
+    D: np.ndarray | None = None       # (unique source nodes × all nodes) times within the limit
+    src_row: np.ndarray | None = None  # per source (same order as src): its row in D
 
 
 def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
@@ -73,14 +75,16 @@ def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
     limit = float(inp.params["first_batch_deadline_h"]) * 3600.0
     T = np.full((len(src), len(shel)), np.inf)
     any_path = np.zeros(len(shel), bool)
-    if len(src) and len(shel):
+    D = row = None
+    if len(src):
         G = graph.drive.csr
         un, row = np.unique(snap.node[src], return_inverse=True)
         D = dijkstra(G, directed=True, indices=un, limit=limit)
-        T = D[np.ix_(row, snap.node[shel])] + snap.time_s[src][:, None] + snap.time_s[shel][None, :]
-        reach = dijkstra(G, directed=True, indices=un, min_only=True)
-        any_path = np.isfinite(reach[snap.node[shel]])
-    return DriveTimes(snap, src, shel, T, any_path, limit)
+        if len(shel):
+            T = D[np.ix_(row, snap.node[shel])] + snap.time_s[src][:, None] + snap.time_s[shel][None, :]
+            reach = dijkstra(G, directed=True, indices=un, min_only=True)
+            any_path = np.isfinite(reach[snap.node[shel]])
+    return DriveTimes(snap, src, shel, T, any_path, limit, D, row)
 
 
 def lot_usability(inp: PlanInput, dt_: DriveTimes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
