@@ -8,11 +8,14 @@ The "tiny district" (walk 1 m/s, threshold 15 min = 900 s; drive: residential 20
 12 km/h = 10/3 m/s, motorway 100 × 0.6 = 60 km/h = 50/3 m/s)::
 
     n7 (0,-600)
-     │ residential 600 m, oneway n7 → n0 for driving (walking both ways)
+     │ residential 600 m, both ways (a road that a hazard can cut: see CUT_N7)
     n0 ── n1 ── n2 ── n3 ── n4 ── n5 ─────── track 3000 m ─────── n6 (5000,0)
     (0,0) (400)  (800) (1200) (1600) (2000)
      └──────── motorway 2000 m, oneway n5 → n0 (driving only; not walkable) ───┘
     consecutive n0…n5: residential, 400 m each (walk 400 s, drive 120 s)
+
+Snapping keeps to the main strongly connected component of each mode (graph.py), so a oneway
+dead end would not capture a site; ``ONEWAY_SPUR`` below is such a case.
 
 Sites: S1 shelter short at n0, indoor 200 m² + outdoor 1000 m² → 100 + 500 = 600 places
 (indoor 100); S2 shelter emergency 50 m north of n3, stated capacity 300, no indoor;
@@ -64,7 +67,17 @@ def roads_from_xy(node_xy, edges) -> RoadTable:
 NODES = [(0, 0), (400, 0), (800, 0), (1200, 0), (1600, 0), (2000, 0), (5000, 0), (0, -600)]
 EDGES = [(0, 1, "residential", False), (1, 2, "residential", False), (2, 3, "residential", False),
          (3, 4, "residential", False), (4, 5, "residential", False), (5, 6, "track", False, 3000.0),
-         (5, 0, "motorway", True, 2000.0), (7, 0, "residential", True, 600.0)]
+         (5, 0, "motorway", True, 2000.0), (7, 0, "residential", False, 600.0)]
+
+
+def cut_n7():
+    """A hazard zone that blocks the n0–n7 road (20 m × 20 m around (0, -300))."""
+    import shapely
+
+    from planner.engine.snapshot import Hazard
+
+    poly = shapely.Polygon([lonlat(-10, -310), lonlat(10, -310), lonlat(10, -290), lonlat(-10, -290)])
+    return Hazard("n0–n7 road cut", "block", 1.0, False, poly)
 
 
 def site(code, kind, x=None, y=None, **kw):
@@ -135,7 +148,8 @@ def tiny_norms(keys=("drinking_water", "quilt", "tent_12m2")) -> dict:
     return prof
 
 
-def tiny_input(*, sites=None, units=None, lots=None, items=None, norms=None, edges=None, **params):
+def tiny_input(*, sites=None, units=None, lots=None, items=None, norms=None, edges=None, hazards=(),
+               **params):
     base = {"target_affected": 1000, "event_date": "2026-06-01", "walk_speed_mps": 1.0,
             "threshold_min": 15, "first_batch_deadline_h": 6, "post_disaster_speed_factor": 0.6}
     base.update(params)
@@ -146,7 +160,7 @@ def tiny_input(*, sites=None, units=None, lots=None, items=None, norms=None, edg
         lots=TINY_LOTS if lots is None else lots,
         demand=ids(TINY_UNITS if units is None else units),
         roads=roads_from_xy(NODES, EDGES if edges is None else edges),
-        norms=norms if norms is not None else tiny_norms(), params=base)
+        norms=norms if norms is not None else tiny_norms(), params=base, hazards=hazards)
 
 
 def grid_roads(nx_: int, ny_: int, spacing: float = 100.0, seed: int = 0, jitter: float = 20.0,

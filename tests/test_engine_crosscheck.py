@@ -83,10 +83,17 @@ def _oracle_graphs(inp: PlanInput):
     return W, D
 
 
+def _oracle_snappable(G) -> list[int]:
+    """Nodes of strongly connected components with ≥ min(max(20, ⌈1 %⌉ of nodes), largest) nodes."""
+    comps = [c for c in nx.strongly_connected_components(G)]
+    need = min(max(20, int(np.ceil(0.01 * G.number_of_nodes()))), max(len(c) for c in comps))
+    return sorted(n for c in comps if len(c) >= need for n in c)
+
+
 def _oracle_snap(inp, G, lon, lat):
     g = RoadGraph(inp)  # only for the CRS choice (UTM zone); the search below is brute force
     fwd = pyproj.Transformer.from_crs("EPSG:4326", g.crs, always_xy=True)
-    nodes = np.array(sorted(G.nodes))
+    nodes = np.array(_oracle_snappable(G))
     nx_, ny_ = fwd.transform(inp.roads.node_lon[nodes], inp.roads.node_lat[nodes])
     px, py = fwd.transform(np.asarray(lon), np.asarray(lat))
     d = np.hypot(np.subtract.outer(px, nx_), np.subtract.outer(py, ny_))

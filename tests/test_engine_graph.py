@@ -36,7 +36,7 @@ def test_walking_times(g):
     assert _d(g.walk, 0, 5) == pytest.approx(2000.0)
     assert _d(g.walk, 5, 0) == pytest.approx(2000.0)
     assert _d(g.walk, 5, 6) == pytest.approx(3000.0)
-    assert _d(g.walk, 0, 7) == pytest.approx(600.0)   # against the driving oneway: allowed on foot
+    assert _d(g.walk, 0, 7) == pytest.approx(600.0)
     assert g.walk.node_in.all()
 
 
@@ -44,7 +44,9 @@ def test_driving_times_classes_and_oneway(g):
     assert _d(g.drive, 0, 5) == pytest.approx(5 * 120.0)   # motorway is oneway 5 → 0
     assert _d(g.drive, 5, 0) == pytest.approx(120.0)       # motorway 2000 m at 60 km/h
     assert _d(g.drive, 7, 0) == pytest.approx(600 / (10 / 3))  # 180 s
-    assert math.isinf(_d(g.drive, 0, 7))                   # oneway n7 → n0
+    assert _d(g.drive, 0, 7) == pytest.approx(180.0)
+    oneway = RoadGraph(tiny_input(edges=EDGES[:-1] + [(7, 0, "residential", True, 600.0)]))
+    assert math.isinf(_d(oneway.drive, 0, 7))              # oneway n7 → n0
     assert not g.drive.node_in[6]                          # track is not driven
     # transposed graph gives times *to* a node
     assert float(dijkstra(g.drive.csr_t, directed=True, indices=0)[5]) == pytest.approx(120.0)

@@ -16,7 +16,7 @@ closed R2 → usable 130, shortfall 120, ¥180 000. ROPE has no norm.
 from __future__ import annotations
 
 import pytest
-from engine_fixtures import TINY_LOTS, TINY_SITES, site, tiny_input
+from engine_fixtures import TINY_LOTS, TINY_SITES, cut_n7, site, tiny_input
 
 from planner.engine.coverage import compute_coverage
 from planner.engine.graph import RoadGraph
@@ -131,9 +131,11 @@ def test_allocation_never_exceeds_stock_or_ships_to_closed(res):
 
 
 def test_isolation(res):
-    # U7 (n7) can only drive out (oneway n7 → n0): no warehouse reaches it. R3 (same town T2,
-    # at n7) holds water 300 ≥ 30·9 = 270, quilts 40 ≥ 30, tents 10 ≥ ceil(30/4) = 8 → covered.
-    iso = res.isolation
+    assert res.isolation["isolated_units"] == 0
+    # the n0–n7 road is cut: no warehouse reaches U7 (n7). R3 (same town T2, at n7; its lots are
+    # now "too far" from every shelter, which still counts locally) holds water 300 ≥ 30·9 = 270,
+    # quilts 40 ≥ 30, tents 10 ≥ ceil(30/4) = 8 → covered.
+    iso = run_plan(tiny_input(hazards=[cut_n7()])).isolation
     assert iso["isolated_units"] == 1 and iso["isolated_population"] == 30
     u = {x["code"]: x for x in iso["units"]}
     assert u["U7"]["status"] == "isolated" and u["U7"]["local_points"] == ["R3"] and u["U7"]["covered_72h"]
@@ -147,7 +149,7 @@ def test_isolation(res):
 def test_isolation_not_covered_when_local_stock_short():
     lots = [dict(lot) for lot in TINY_LOTS]
     lots[9]["quantity"] = 200  # R3 water 200 < 270
-    r = run_plan(tiny_input(lots=lots))
+    r = run_plan(tiny_input(lots=lots, hazards=[cut_n7()]))
     pool = r.isolation["pools"][0]
     assert not pool["covered_72h"]
     assert any(f["ref"] == "isolation" for f in r.findings)

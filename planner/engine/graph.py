@@ -7,7 +7,14 @@
 * Parallel edges are merged to their minimum; every directed edge entry keeps its CSR slot, so a
   what-if (hazard cutting or slowing edges) rewrites ``data`` in place of a rebuild
   (:meth:`ModeGraph.with_edge_factors`, a few ms at 250k edges).
-* Snapping (scipy cKDTree) goes to the nearest node *of that mode's network*; the snap distance
+* Snapping (scipy cKDTree) goes to the nearest *snappable* node of that mode's network: a node
+  of a strongly connected component (driving; walking: a connected component) of the **baseline**
+  graph that holds at least ``max(SNAP_MIN_NODES = 20, SNAP_MIN_SHARE = 1 %)`` of the mode's
+  nodes (capped at the size of the largest component, so a tiny network still snaps to its main
+  part). A oneway dead end or a 3-node fragment next to the main road therefore never captures a
+  warehouse or a village, while a real island or valley network of that size stays usable.
+  Components are computed once on the baseline graph and shared by every what-if copy, so a
+  hazard cut later shows up as *unreachable* instead of being snapped around. The snap distance
   is kept, walked at the walking speed and ADDED to every travel time; beyond ``snap_max_m`` a
   point is ``off_network``; without coordinates it is ``unlocated``. Nothing is dropped.
 """
@@ -20,12 +27,33 @@ import numpy as np
 import pyproj
 import shapely
 from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from planner.engine.snapshot import PlanInput
 
 MIN_W = 1e-6  # seconds; csgraph must never see a zero-weight edge
 SNAP_OK, SNAP_OFF, SNAP_UNLOCATED = "ok", "off_network", "unlocated"
+SNAP_MIN_NODES = 20     # a component needs at least this many nodes to be snapped to …
+SNAP_MIN_SHARE = 0.01   # … or this share of the mode's nodes, whichever is larger
+
+
+def snappable_nodes(csr: csr_matrix, node_in: np.ndarray, symmetric: bool) -> tuple[np.ndarray, np.ndarray, int]:
+    """(snappable mask, component label per node, size threshold) of one mode graph.
+
+    Components: strongly connected (directed graphs) or connected (symmetric). A component is
+    snappable when it holds ≥ min(max(SNAP_MIN_NODES, ceil(SNAP_MIN_SHARE × nodes)), largest).
+    """
+    n = csr.shape[0]
+    n_in = int(node_in.sum())
+    if n_in == 0:
+        return np.zeros(n, bool), np.full(n, -1, np.int64), 0
+    _nc, lab = connected_components(csr, directed=True, connection="weak" if symmetric else "strong")
+    lab = lab.astype(np.int64)
+    sizes = np.bincount(lab[node_in], minlength=int(lab.max()) + 1)
+    need = int(min(max(SNAP_MIN_NODES, int(np.ceil(SNAP_MIN_SHARE * n_in))), sizes.max()))
+    ok = node_in & (sizes[lab] >= need)
+    return ok, lab, need
 
 
 def utm_crs(lon: float, lat: float) -> pyproj.CRS:
@@ -59,6 +87,9 @@ class ModeGraph:
     entry_slot: np.ndarray   # slot in csr.data
     entry_slot_t: np.ndarray  # slot in csr_t.data
     symmetric: bool
+    snappable: np.ndarray | None = None   # bool per node (baseline components, see snappable_nodes)
+    component: np.ndarray | None = None   # baseline component label per node
+    min_component: int = 0                # size threshold used
     _tree: Any = field(default=None, repr=False)
     _tree_nodes: Any = field(default=None, repr=False)
 
@@ -185,8 +216,9 @@ class RoadGraph:
         node_in = np.zeros(n, bool)
         node_in[src] = True
         node_in[dst] = True
+        snappable, comp, need = snappable_nodes(csr, node_in, symmetric)
         return ModeGraph(name, n, csr, csr_t, node_in, edge.astype(np.int64), w.astype(np.float64),
-                         slot, slot_t, symmetric)
+                         slot, slot_t, symmetric, snappable=snappable, component=comp, min_component=need)
 
     def mode(self, name: str) -> ModeGraph:
         return self.walk if name == "walk" else self.drive
@@ -219,7 +251,7 @@ class RoadGraph:
         status[:] = SNAP_UNLOCATED
         located = ~(np.isnan(lon) | np.isnan(lat))
         if mg._tree is None:
-            ids = np.nonzero(mg.node_in)[0]
+            ids = np.nonzero(mg.node_in if mg.snappable is None else mg.snappable)[0]
             mg._tree_nodes = ids
             mg._tree = cKDTree(self.node_xy[ids]) if len(ids) else None
         if located.any():
