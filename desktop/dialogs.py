@@ -1,0 +1,529 @@
+"""Dialogs: record forms, import (with preview and a report of every rejected row), edit
+conflicts, the shared-plan URL, scenario comparison and the printed report."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.tables import Col, Invalid, enum_label, parse_value
+from desktop.worker import Task
+
+_T = QDialog.tr
+
+
+class RecordDialog(QDialog):
+    """A form built from column specs; values are checked with the table's own validation."""
+
+    def __init__(self, title: str, fields: list[tuple[Col, Any]], parent=None,
+                 choices: dict[str, list[tuple[str, str]]] | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.fields = fields
+        self.widgets: dict[str, QWidget] = {}
+        form = QFormLayout(self)
+        choices = choices or {}
+        for col, init in fields:
+            if col.kind == "enum" or col.key in choices:
+                w = QComboBox()
+                opts = choices.get(col.key) or [(c, enum_label(c)) for c in col.choices]
+                if not col.required:
+                    w.addItem("", None)
+                for val, label in opts:
+                    w.addItem(label, val)
+                k = w.findData(init)
+                if k >= 0:
+                    w.setCurrentIndex(k)
+            else:
+                w = QLineEdit("" if init is None else str(init))
+                if col.kind == "date":
+                    w.setPlaceholderText("YYYY-MM-DD")
+            w.setEnabled(col.editable)
+            self.widgets[col.key] = w
+            from PySide6.QtCore import QCoreApplication
+
+            label = QCoreApplication.translate("Columns", col.header) + (" *" if col.required else "")
+            form.addRow(label, w)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        bb.accepted.connect(self.accept)
+        bb.rejected.connect(self.reject)
+        form.addRow(bb)
+        self.values: dict[str, Any] = {}
+
+    def collect(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for col, _init in self.fields:
+            w = self.widgets[col.key]
+            raw = w.currentData() if isinstance(w, QComboBox) else w.text()
+            if isinstance(w, QComboBox):
+                if raw is None and col.required:
+                    raise Invalid(self.tr("{field} is required.").format(field=col.header))
+                out[col.key] = raw
+            else:
+                out[col.key] = parse_value(col, raw)
+        return out
+
+    def accept(self) -> None:
+        try:
+            self.values = self.collect()
+        except Invalid as exc:
+            self.error.setText(str(exc))
+            return
+        super().accept()
+
+
+def show_conflict(parent: QWidget, exc: Any) -> None:
+    """An edit conflict: the user's values next to the other planner's."""
+    dlg = QDialog(parent)
+    dlg.setWindowTitle(dlg.tr("Edit conflict"))
+    lay = QVBoxLayout(dlg)
+    if exc.theirs is None:
+        lay.addWidget(QLabel(dlg.tr("Another planner deleted this row ({entity} #{id}) since you opened it. "
+                                    "Your change was not saved.").format(entity=exc.entity, id=exc.entity_id)))
+    else:
+        lay.addWidget(QLabel(dlg.tr("Another planner changed this row ({entity} #{id}) since you read it. "
+                                    "Your change was not saved; the table now shows their values.").format(
+            entity=exc.entity, id=exc.entity_id)))
+        mine, theirs = exc.mine or {}, exc.theirs
+        keys = [k for k in theirs if k != "version" and mine.get(k) != theirs.get(k)]
+        t = QTableWidget(len(keys), 3)
+        t.setHorizontalHeaderLabels([dlg.tr("Field"), dlg.tr("Your value"), dlg.tr("Their value (saved)")])
+        for r, k in enumerate(keys):
+            for c, v in enumerate((k, mine.get(k), theirs.get(k))):
+                t.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(t)
+    bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+    bb.accepted.connect(dlg.accept)
+    lay.addWidget(bb)
+    dlg.resize(560, 300)
+    dlg.setObjectName("conflictDialog")
+    dlg.open()
+    parent._last_conflict_dialog = dlg  # kept for tests / not garbage collected
+
+
+def problems_table(problems: list[Any], parent: QWidget | None = None) -> QTableWidget:
+    t = QTableWidget(len(problems), 5, parent)
+    t.setHorizontalHeaderLabels([_tr("File"), _tr("Row"), _tr("Field"),
+                                 _tr("Problem"), _tr("Value")])
+    for r, p in enumerate(problems):
+        vals = (Path(p.file).name, "" if p.row is None else str(p.row), p.field or "", p.message,
+                "" if p.value in (None, "") else str(p.value))
+        for c, v in enumerate(vals):
+            t.setItem(r, c, QTableWidgetItem(v))
+    t.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+    t.verticalHeader().hide()
+    return t
+
+
+def _tr(text: str) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("ImportDialog", text)
+
+
+IMPORT_KINDS = ("osm", "roads-geojson", "boundary", "sites", "items", "stock", "demand", "towns")
+
+
+class ImportDialog(QDialog):
+    """Choose a file and a kind, preview the first rows, import; on refusal list every problem."""
+
+    def __init__(self, plan: Any, parent=None, kind: str = "sites"):
+        super().__init__(parent)
+        self.plan = plan
+        self.task: Task | None = None
+        self.report: Any = None
+        self.setWindowTitle(self.tr("Import into the plan"))
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.kind = QComboBox()
+        labels = {"osm": self.tr("Road network (OpenStreetMap .osm/.pbf)"),
+                  "roads-geojson": self.tr("Road network (GeoJSON)"),
+                  "boundary": self.tr("District boundary (GeoJSON)"),
+                  "sites": self.tr("Sites: warehouses, points, shelters"), "items": self.tr("Supply catalogue"),
+                  "stock": self.tr("Stock lots"), "demand": self.tr("Demand units (villages)"),
+                  "towns": self.tr("Towns")}
+        for k in IMPORT_KINDS:
+            self.kind.addItem(labels[k], k)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
+        form.addRow(self.tr("What"), self.kind)
+        row = QHBoxLayout()
+        self.path = QLineEdit()
+        browse = QPushButton(self.tr("Browse…"))
+        browse.clicked.connect(self.browse)
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form.addRow(self.tr("File"), row)
+        self.mode = QComboBox()
+        self.mode.addItem(self.tr("Add new rows (refuse existing codes)"), "insert")
+        self.mode.addItem(self.tr("Add or update by code"), "upsert")
+        form.addRow(self.tr("Mode"), self.mode)
+        self.crs = QComboBox()
+        self.crs.addItem(self.tr("WGS84 / CGCS2000 (GPS)"), "wgs84")
+        self.crs.addItem(self.tr("GCJ-02 (AMap, Tencent)"), "gcj02")
+        self.crs.addItem(self.tr("BD-09 (Baidu)"), "bd09")
+        form.addRow(self.tr("Coordinates"), self.crs)
+        lay.addLayout(form)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        lay.addWidget(self.info)
+        self.table = QTableWidget()
+        lay.addWidget(self.table, 1)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        lay.addWidget(self.progress)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.btn_import = self.buttons.addButton(self.tr("Import"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.btn_import.clicked.connect(self.run_import)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.path.editingFinished.connect(self.preview)
+        self.kind.currentIndexChanged.connect(self.preview)
+        self.resize(820, 520)
+
+    def browse(self) -> None:
+        kind = self.kind.currentData()
+        filt = {"osm": self.tr("OpenStreetMap (*.osm *.pbf *.osm.pbf *.bz2)"),
+                "roads-geojson": "GeoJSON (*.geojson *.json)", "boundary": "GeoJSON (*.geojson *.json)"}.get(
+            kind, self.tr("Tables (*.csv *.xlsx *.geojson *.json)"))
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a file"), "", filt + ";;" + self.tr("All files (*)"))
+        if path:
+            self.path.setText(path)
+            self.preview()
+
+    def preview(self) -> None:
+        path, kind = self.path.text().strip(), self.kind.currentData()
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        if not path or not Path(path).exists():
+            self.info.setText(self.tr("Choose a file to see its first rows."))
+            return
+        if kind in ("osm", "roads-geojson", "boundary"):
+            self.info.setText(self.tr("{name}: {size:,.0f} kB. No row preview for map data; the import checks "
+                                      "everything before writing.").format(name=Path(path).name,
+                                                                           size=Path(path).stat().st_size / 1024))
+            return
+        from planner.io.errors import ImportFailed
+        from planner.io.tables import read_table
+
+        try:
+            rows = read_table(path, kind)
+        except ImportFailed as exc:
+            self.show_problems(exc.problems)
+            return
+        except Exception as exc:  # unreadable file
+            self.info.setText(self.tr("Cannot read the file: {err}").format(err=exc))
+            return
+        keys = [k for k in (rows[0].keys() if rows else []) if k != "_row"]
+        shown = rows[:20]
+        self.table.setColumnCount(len(keys) + 1)
+        self.table.setHorizontalHeaderLabels([self.tr("Row")] + keys)
+        self.table.setRowCount(len(shown))
+        for r, row in enumerate(shown):
+            self.table.setItem(r, 0, QTableWidgetItem(str(row["_row"])))
+            for c, k in enumerate(keys, 1):
+                v = row.get(k)
+                self.table.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
+        self.info.setText(self.tr("Preview: the first {shown} of {n} rows. Nothing is written until you press Import; "
+                                  "if any row is bad nothing is written at all.").format(shown=len(shown), n=len(rows)))
+
+    def show_problems(self, problems: list[Any]) -> None:
+        self.info.setText("<b style='color:#c0392b'>" + self.tr(
+            "Import refused, nothing was written: {n} problem(s). Fix them in the file and import again.").format(
+            n=len(problems)) + "</b>")
+        t = problems_table(problems)
+        self.table.clear()
+        self.table.setColumnCount(t.columnCount())
+        self.table.setRowCount(t.rowCount())
+        self.table.setHorizontalHeaderLabels([t.horizontalHeaderItem(c).text() for c in range(t.columnCount())])
+        for r in range(t.rowCount()):
+            for c in range(t.columnCount()):
+                self.table.setItem(r, c, QTableWidgetItem(t.item(r, c).text()))
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+
+    def run_import(self) -> None:
+        path, kind = self.path.text().strip(), self.kind.currentData()
+        if not path:
+            return
+        mode, crs = self.mode.currentData(), self.crs.currentData()
+        plan = self.plan
+
+        def job(state):
+            if kind == "osm":
+                from planner.io.osm import import_osm
+
+                return import_osm(plan, path, progress=state)
+            if kind == "roads-geojson":
+                from planner.io import roads_geojson
+
+                fn = roads_geojson.import_road_geojson
+                return fn(plan, path)
+            if kind == "boundary":
+                from planner.io.tables import import_boundary
+
+                return import_boundary(plan, path)
+            from planner.io.tables import import_table
+
+            return import_table(plan, kind, path, mode=mode, crs=crs)
+
+        self.btn_import.setEnabled(False)
+        self.progress.show()
+        self.progress.setRange(0, 0 if kind != "osm" else 100)
+        self.task = Task(job)
+        self.task.state.progress.connect(lambda f, msg: (self.progress.setRange(0, 100), self.progress.setValue(int(f * 100))))
+        self.task.succeeded.connect(self._done)
+        self.task.failed.connect(self._failed)
+        self.task.cancelled.connect(self._finish)
+        self.task.start()
+
+    def _finish(self) -> None:
+        self.progress.hide()
+        self.btn_import.setEnabled(True)
+        if self.task is not None:
+            self.task.wait()
+            self.task = None
+
+    def _done(self, report: Any) -> None:
+        self._finish()
+        self.report = report
+        self.info.setText("<b style='color:#2e7d32'>" + self.tr("Imported.") + "</b> " + str(report).replace("\n", "<br>"))
+
+    def _failed(self, exc: Any, tb: str) -> None:
+        self._finish()
+        from planner.io.errors import ImportFailed
+
+        if isinstance(exc, ImportFailed):
+            self.show_problems(exc.problems)
+        else:
+            self.info.setText("<b style='color:#c0392b'>" + self.tr("Import failed, nothing was written: {err}").format(
+                err=exc) + "</b>")
+
+    def reject(self) -> None:
+        if self.task is not None:
+            self.task.stop()
+            self.task = None
+        super().reject()
+
+
+class CompareDialog(QDialog):
+    """Checks of several scenarios side by side."""
+
+    def __init__(self, results: dict[str, Any], parent=None, zh: bool = True):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Compare scenarios"))
+        lay = QVBoxLayout(self)
+        names = list(results)
+        checks = list(results[names[0]].checks) if names else []
+        rows: list[tuple[str, list[str], list[bool | None]]] = []
+        from desktop.results import fmt_value
+
+        for c in checks:
+            vals, oks = [], []
+            for n in names:
+                cc = next((x for x in results[n].checks if x["id"] == c["id"]), None)
+                vals.append(fmt_value(cc["value"], cc.get("unit")) if cc else "—")
+                oks.append(cc["passed"] if cc else None)
+            rows.append((c["name_zh"] if zh else c["name_en"], vals, oks))
+        for key, label in (("served", self.tr("People served")), ("unreachable", self.tr("People unreachable")),
+                           ("isolated_population", self.tr("People isolated")),
+                           ("supply_shortfall_cost", self.tr("Supply shortfall ¥"))):
+            rows.append((label, [f"{(results[n].summary.get(key) or 0):,.0f}" for n in names], [None] * len(names)))
+        extra = None
+        try:
+            from planner.scenario import compare_results  # type: ignore[attr-defined]
+
+            extra = compare_results(results)
+        except Exception:
+            extra = None
+        t = QTableWidget(len(rows), len(names) + 1)
+        t.setHorizontalHeaderLabels([self.tr("Check")] + [n if n != "baseline" else self.tr("baseline") for n in names])
+        from PySide6.QtGui import QBrush, QColor
+
+        for r, (label, vals, oks) in enumerate(rows):
+            t.setItem(r, 0, QTableWidgetItem(label))
+            for c, (v, ok) in enumerate(zip(vals, oks), 1):
+                it = QTableWidgetItem(v)
+                it.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                if ok is not None:
+                    it.setForeground(QBrush(QColor(46, 140, 67) if ok else QColor(200, 40, 40)))
+                t.setItem(r, c, it)
+        t.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        t.verticalHeader().hide()
+        self.table = t
+        lay.addWidget(t)
+        if extra:
+            note = QLabel(str(extra.get("summary_zh" if zh else "summary_en", "")) if isinstance(extra, dict) else "")
+            note.setWordWrap(True)
+            lay.addWidget(note)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.resize(760, 480)
+
+
+class ReportDialog(QDialog):
+    """Print the plan: write the PDF (planner.report.write_report) and open it."""
+
+    def __init__(self, plan: Any, scenarios: list[str], current: str, parent=None, *, prepared_by: str = "",
+                 default_dir: str = "", lang: str = "zh", result: Any = None):
+        super().__init__(parent)
+        self.plan = plan
+        self.result = result
+        self.task: Task | None = None
+        self.out_path: Path | None = None
+        self.setWindowTitle(self.tr("Print the plan (PDF)"))
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.scenario = QComboBox()
+        self.scenario.addItem(self.tr("Baseline"), "")
+        for n in scenarios:
+            self.scenario.addItem(n, n)
+        self.scenario.setCurrentIndex(max(0, self.scenario.findData(current)))
+        form.addRow(self.tr("Scenario"), self.scenario)
+        self.lang = QComboBox()
+        self.lang.addItem("中文", "zh")
+        self.lang.addItem("English", "en")
+        self.lang.setCurrentIndex(0 if lang.startswith("zh") else 1)
+        form.addRow(self.tr("Language"), self.lang)
+        self.prepared = QLineEdit(prepared_by)
+        form.addRow(self.tr("Prepared by"), self.prepared)
+        row = QHBoxLayout()
+        name = Path(plan.location).stem if getattr(plan, "is_sqlite", False) else "plan"
+        self.path = QLineEdit(str(Path(default_dir or Path.home()) / f"{name}-规划.pdf"))
+        b = QPushButton(self.tr("Browse…"))
+        b.clicked.connect(self.browse)
+        row.addWidget(self.path, 1)
+        row.addWidget(b)
+        form.addRow(self.tr("PDF file"), row)
+        lay.addLayout(form)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        lay.addWidget(self.progress)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.btn_print = self.buttons.addButton(self.tr("Write PDF"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.btn_print.clicked.connect(self.write)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.write_report = None
+        try:
+            from planner.report import write_report  # type: ignore[attr-defined]
+
+            self.write_report = write_report
+        except Exception as exc:
+            self.btn_print.setEnabled(False)
+            self.status.setText("<b style='color:#c0392b'>" + self.tr(
+                "The report module is not available in this build ({err}); the PDF cannot be written yet.").format(
+                err=exc) + "</b>")
+        self.resize(560, 240)
+
+    def browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the PDF as"), self.path.text(), "PDF (*.pdf)")
+        if path:
+            self.path.setText(path if path.lower().endswith(".pdf") else path + ".pdf")
+
+    def write(self) -> None:
+        if self.write_report is None:
+            return
+        out = Path(self.path.text().strip())
+        scen = self.scenario.currentData() or None
+        lang, by = self.lang.currentData(), self.prepared.text().strip() or None
+        plan, fn = self.plan, self.write_report
+        result = self.result if self.result is not None and (self.result.scenario == (scen or "baseline")) else None
+
+        def job(state):
+            kwargs = dict(scenario=scen, lang=lang, prepared_by=by, progress=state)
+            if result is not None:
+                kwargs["result"] = result
+            return fn(plan, out, **kwargs)
+
+        self.btn_print.setEnabled(False)
+        self.progress.show()
+        self.status.setText(self.tr("Writing {path} …").format(path=out))
+        self.task = Task(job)
+        self.task.state.progress.connect(lambda f, _m: self.progress.setValue(int(f * 100)))
+        self.task.succeeded.connect(self._done)
+        self.task.failed.connect(self._failed)
+        self.task.cancelled.connect(self._cancelled)
+        self.task.start()
+
+    def _cleanup(self) -> None:
+        if self.task is not None:
+            self.task.wait()
+            self.task = None
+        self.progress.hide()
+        self.btn_print.setEnabled(True)
+
+    def _done(self, path: Any) -> None:
+        self._cleanup()
+        self.out_path = Path(path) if path else Path(self.path.text())
+        if not os.environ.get("ESPLAN_NO_OPEN"):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.out_path)))
+        self.accept()
+
+    def _failed(self, exc: Any, tb: str) -> None:
+        self._cleanup()
+        self.status.setText("<b style='color:#c0392b'>" + self.tr("The PDF could not be written: {err}").format(
+            err=exc) + "</b>")
+
+    def _cancelled(self) -> None:
+        self._cleanup()
+        self.status.setText(self.tr("Cancelled."))
+
+    def reject(self) -> None:
+        if self.task is not None:
+            self.task.stop()
+            self.task = None
+        super().reject()
+
+
+def ask_database_url(parent: QWidget) -> str | None:
+    dlg = QDialog(parent)
+    dlg.setWindowTitle(dlg.tr("Open a shared plan"))
+    lay = QVBoxLayout(dlg)
+    lay.addWidget(QLabel(dlg.tr("PostgreSQL address of the shared plan, e.g.\n"
+                                "postgresql+psycopg://planner@server/district_plan")))
+    edit = QLineEdit()
+    edit.setPlaceholderText("postgresql+psycopg://user:password@host:5432/database")
+    lay.addWidget(edit)
+    bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)
+    bb.accepted.connect(dlg.accept)
+    bb.rejected.connect(dlg.reject)
+    lay.addWidget(bb)
+    dlg.resize(520, 140)
+    if dlg.exec() != QDialog.DialogCode.Accepted:
+        return None
+    url = edit.text().strip()
+    if url and "://" not in url:
+        QMessageBox.warning(parent, dlg.tr("Open a shared plan"), dlg.tr("That is not a database address."))
+        return None
+    return url or None

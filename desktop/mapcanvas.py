@@ -1,0 +1,640 @@
+"""The offline map canvas: QGraphicsView/QGraphicsScene in a local metric projection.
+
+Layers (z order): town and district boundaries, service areas, roads (one QPainterPath item per
+road class — a few items, not thousands, so the Andorra network pans and zooms smoothly with
+cosmetic pens), hazard zones, demand units (sized by population, coloured by outcome), sites
+(by kind, with labels). Symbols ignore the view transform, so they keep their pixel size.
+
+Modes: ``select`` (click selects, drag pans, wheel zooms), ``draw`` (click vertices of a hazard
+polygon, double-click or right-click to finish, Esc to cancel) and ``place`` (click picks a point
+to place or move a site).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
+from sqlalchemy import select
+
+from desktop.tables import OUTCOME_COLOURS, unit_outcome
+from planner import models as m
+
+R_EARTH = 6371008.8
+KIND_ROLE = 0  # QGraphicsItem.data key: ("site" | "unit" | "hazard", id)
+
+# road classes → (group, width px, colour)
+ROAD_GROUPS = (
+    ("major", ("motorway", "trunk", "primary", "motorway_link", "trunk_link", "primary_link"),
+     2.6, QColor(214, 120, 40)),
+    ("secondary", ("secondary", "tertiary", "secondary_link", "tertiary_link"), 1.8, QColor(200, 170, 60)),
+    ("local", ("residential", "unclassified", "living_street", "road", "service"), 1.0, QColor(150, 150, 150)),
+    ("paths", ("track", "path", "footway", "steps", "pedestrian", "bridleway", "cycleway"), 0.7,
+     QColor(175, 160, 140)),
+)
+KIND_COLOURS = {
+    "warehouse": QColor(120, 40, 160),
+    "reserve_point": QColor(30, 110, 200),
+    "shelter": QColor(20, 140, 90),
+}
+
+
+class Projection:
+    """Local equirectangular metric projection around the data's centre (display only)."""
+
+    def __init__(self, lon0: float, lat0: float):
+        self.lon0, self.lat0 = lon0, lat0
+        self.kx = math.radians(1) * R_EARTH * math.cos(math.radians(lat0))
+        self.ky = math.radians(1) * R_EARTH
+
+    def xy(self, lon: float, lat: float) -> QPointF:
+        return QPointF((lon - self.lon0) * self.kx, -(lat - self.lat0) * self.ky)
+
+    def lonlat(self, p: QPointF) -> tuple[float, float]:
+        return self.lon0 + p.x() / self.kx, self.lat0 - p.y() / self.ky
+
+
+def _symbol(kind: str, size: float) -> QPainterPath:
+    p = QPainterPath()
+    h = size / 2
+    if kind == "warehouse":
+        p.addRect(-h, -h, size, size)
+    elif kind == "reserve_point":
+        p.addPolygon(QPolygonF([QPointF(0, -h * 1.2), QPointF(h * 1.1, h * 0.8), QPointF(-h * 1.1, h * 0.8),
+                                QPointF(0, -h * 1.2)]))
+    else:
+        p.addEllipse(QPointF(0, 0), h, h)
+    return p
+
+
+class SiteItem(QGraphicsPathItem):
+    def __init__(self, row: dict[str, Any]):
+        kind = row["kind"]
+        size = 13 if kind == "warehouse" else 11 if kind == "reserve_point" else 9
+        super().__init__(_symbol(kind, size))
+        self.row = row
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setData(KIND_ROLE, ("site", row["id"]))
+        self.setZValue(30 if kind != "shelter" else 25)
+        self.setToolTip(f"{row['code']} {row['name']}")
+        self.label = QGraphicsSimpleTextItem(row["name"], self)
+        f = QFont()
+        f.setPointSizeF(8.0)
+        self.label.setFont(f)
+        self.label.setBrush(QBrush(QColor(40, 40, 40)))
+        self.label.setPos(size / 2 + 2, -size / 2 - 2)
+        self.highlighted = False
+        self.restyle()
+
+    def restyle(self) -> None:
+        colour = KIND_COLOURS.get(self.row["kind"], QColor(0, 0, 0))
+        closed = self.row.get("status") == "closed" or self.row.get("_closed")
+        planned = self.row.get("status") == "planned"
+        fill = QColor(200, 200, 200) if closed else QColor(colour).lighter(150) if planned else colour
+        self.setBrush(QBrush(fill))
+        if self.isSelected():
+            pen = QPen(QColor(0, 120, 255), 3)
+        elif self.highlighted:
+            pen = QPen(QColor(255, 0, 200), 3)
+        else:
+            pen = QPen(QColor(255, 255, 255) if not closed else QColor(180, 30, 30), 1.5)
+        if planned:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        self.setPen(pen)
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.restyle()
+        return super().itemChange(change, value)
+
+
+class UnitItem(QGraphicsEllipseItem):
+    def __init__(self, row: dict[str, Any]):
+        pop = row.get("population") or 0
+        r = max(3.0, min(16.0, 1.2 * math.sqrt(pop) / 6))
+        super().__init__(-r, -r, 2 * r, 2 * r)
+        self.row = row
+        self.outcome: str | None = None
+        self.highlighted = False
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setData(KIND_ROLE, ("unit", row["id"]))
+        self.setZValue(20)
+        pop_txt = f"{pop:,}" if row.get("population") is not None else "?"
+        self.setToolTip(f"{row['code']} {row['name']} · {pop_txt}")
+        self.restyle()
+
+    def restyle(self) -> None:
+        c = QColor(OUTCOME_COLOURS.get(self.outcome or "", QColor(90, 120, 170)))
+        c.setAlpha(190)
+        self.setBrush(QBrush(c))
+        if self.isSelected():
+            self.setPen(QPen(QColor(0, 120, 255), 3))
+        elif self.highlighted:
+            self.setPen(QPen(QColor(255, 0, 200), 3))
+        else:
+            self.setPen(QPen(QColor(255, 255, 255), 1))
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.restyle()
+        return super().itemChange(change, value)
+
+
+class MapCanvas(QGraphicsView):
+    siteSelected = Signal(int)            # 0 = none
+    unitSelected = Signal(int)
+    hazardDrawn = Signal(list)            # [(lon, lat), …]
+    pointPicked = Signal(float, float)    # lon, lat
+    cursorMoved = Signal(float, float)
+    modeChanged = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setBackgroundBrush(QBrush(QColor(246, 244, 238)))
+        self.setMouseTracking(True)
+        self.proj: Projection | None = None
+        self.site_items: dict[int, SiteItem] = {}
+        self.unit_items: dict[int, UnitItem] = {}
+        self.hazard_items: list[QGraphicsPathItem] = []
+        self.service_item: QGraphicsPathItem | None = None
+        self.road_items: list[QGraphicsPathItem] = []
+        self.mode = "select"
+        self.draw_points: list[QPointF] = []
+        self.draw_item: QGraphicsPathItem | None = None
+        self._hover: QPointF | None = None
+        self.show_labels = True
+        self.show_service_areas = True
+        self.legend: dict[str, str] = {}
+        self.unlocated_note = ""
+        self.attribution = ""
+        self._data_rect = QRectF()
+        self.scene().selectionChanged.connect(self._on_selection)
+        self._syncing = False
+
+    # -- loading ----------------------------------------------------------------------------
+    def load(self, plan: Any) -> None:
+        sc = self.scene()
+        sc.clear()
+        self.site_items.clear()
+        self.unit_items.clear()
+        self.hazard_items = []
+        self.service_item = None
+        self.road_items = []
+        self.draw_item = None
+        self.draw_points = []
+        with plan.session() as s:
+            info = s.scalars(select(m.PlanInfo).limit(1)).first()
+            self.attribution = (info.attribution or "") if info else ""
+            bounds = list(s.scalars(select(m.Boundary)))
+            sites = [dict(id=o.id, code=o.code, name=o.name, kind=o.kind.value, status=o.status.value,
+                          lon=o.lon, lat=o.lat) for o in s.scalars(select(m.Site))]
+            units = [dict(id=o.id, code=o.code, name=o.name, population=o.population, lon=o.lon, lat=o.lat,
+                          town_code=o.town_code) for o in s.scalars(select(m.DemandUnit))]
+            roads = s.execute(select(m.RoadEdge.highway, m.RoadEdge.geometry, m.RoadEdge.u, m.RoadEdge.v)).all()
+            nodes = {}
+            if roads and any(r[1] is None for r in roads):
+                nodes = {r[0]: (r[1], r[2]) for r in s.execute(select(m.RoadNode.id, m.RoadNode.lon, m.RoadNode.lat))}
+        self.proj = self._projection(bounds, sites, units, roads, nodes)
+        proj = self.proj
+        # boundaries
+        for b in sorted(bounds, key=lambda b: b.role != "district"):
+            path = self._geom_path(b.geometry)
+            item = sc.addPath(path)
+            if b.role == "district":
+                pen = QPen(QColor(70, 70, 90), 2.2)
+                item.setBrush(QBrush(QColor(255, 255, 255)))
+                item.setZValue(0)
+            else:
+                pen = QPen(QColor(120, 120, 150), 1.0, Qt.PenStyle.DashLine)
+                item.setZValue(1)
+            pen.setCosmetic(True)
+            item.setPen(pen)
+        # roads: one path per class group
+        group_of = {hw: g for g, hws, _w, _c in ROAD_GROUPS for hw in hws}
+        paths = {g: QPainterPath() for g, *_ in ROAD_GROUPS}
+        for hw, geom, u, v in roads:
+            path = paths[group_of.get(hw, "local")]
+            if geom is not None:
+                coords = list(geom.coords)
+            elif u in nodes and v in nodes:
+                coords = [nodes[u], nodes[v]]
+            else:
+                continue
+            path.moveTo(proj.xy(*coords[0][:2]))
+            for c in coords[1:]:
+                path.lineTo(proj.xy(*c[:2]))
+        for z, (g, _hws, width, colour) in enumerate(reversed(ROAD_GROUPS)):
+            item = sc.addPath(paths[g])
+            pen = QPen(colour, width)
+            pen.setCosmetic(True)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            item.setPen(pen)
+            item.setZValue(5 + z)
+            self.road_items.append(item)
+        # demand units and sites
+        for u in units:
+            if u["lon"] is None or u["lat"] is None:
+                continue
+            it = UnitItem(u)
+            it.setPos(proj.xy(u["lon"], u["lat"]))
+            sc.addItem(it)
+            self.unit_items[u["id"]] = it
+        for srow in sites:
+            if srow["lon"] is None or srow["lat"] is None:
+                continue
+            it = SiteItem(srow)
+            it.setPos(proj.xy(srow["lon"], srow["lat"]))
+            sc.addItem(it)
+            self.site_items[srow["id"]] = it
+        n_unloc = sum(1 for u in units if u["lon"] is None or u["lat"] is None)
+        p_unloc = sum(u["population"] or 0 for u in units if u["lon"] is None or u["lat"] is None)
+        s_unloc = sum(1 for r in sites if r["lon"] is None or r["lat"] is None)
+        self.unlocated = (n_unloc, p_unloc, s_unloc)
+        self._data_rect = sc.itemsBoundingRect()
+        pad = max(self._data_rect.width(), self._data_rect.height(), 1000) * 0.05
+        sc.setSceneRect(self._data_rect.adjusted(-pad * 4, -pad * 4, pad * 4, pad * 4))
+        self._update_labels()
+
+    def _projection(self, bounds, sites, units, roads, nodes) -> Projection:
+        lons, lats = [], []
+        for b in bounds:
+            if b.role == "district":
+                minx, miny, maxx, maxy = b.geometry.bounds
+                lons += [minx, maxx]
+                lats += [miny, maxy]
+        if not lons:
+            for r in sites + units:
+                if r["lon"] is not None and r["lat"] is not None:
+                    lons.append(r["lon"])
+                    lats.append(r["lat"])
+        if not lons:
+            for _hw, geom, *_ in roads[:200]:
+                if geom is not None:
+                    x, y = geom.coords[0][:2]
+                    lons.append(x)
+                    lats.append(y)
+        if not lons:
+            return Projection(0.0, 0.0)
+        return Projection((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
+
+    def _geom_path(self, geom: Any) -> QPainterPath:
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.OddEvenFill)
+        polys = getattr(geom, "geoms", [geom])
+        for poly in polys:
+            rings = [poly.exterior, *poly.interiors] if hasattr(poly, "exterior") else [poly]
+            for ring in rings:
+                pts = [self.proj.xy(*c[:2]) for c in ring.coords]
+                if pts:
+                    path.addPolygon(QPolygonF(pts))
+                    path.closeSubpath()
+        return path
+
+    def _geojson_path(self, g: dict[str, Any]) -> QPainterPath:
+        path = QPainterPath()
+        if not g:
+            return path
+        polys = g["coordinates"] if g.get("type") == "MultiPolygon" else [g.get("coordinates", [])]
+        for poly in polys:
+            for ring in poly:
+                pts = [self.proj.xy(c[0], c[1]) for c in ring]
+                if pts:
+                    path.addPolygon(QPolygonF(pts))
+                    path.closeSubpath()
+        return path
+
+    def set_hazards(self, zones: list[tuple[int, str, Any]]) -> None:
+        """zones: (id, effect, shapely polygon)."""
+        for it in self.hazard_items:
+            self.scene().removeItem(it)
+        self.hazard_items = []
+        if self.proj is None:
+            return
+        for hid, effect, geom in zones:
+            item = self.scene().addPath(self._geom_path(geom))
+            colour = QColor(40, 110, 230) if effect == "block" else QColor(90, 160, 230)
+            fill = QColor(colour)
+            fill.setAlpha(70)
+            item.setBrush(QBrush(fill))
+            pen = QPen(colour, 2)
+            pen.setCosmetic(True)
+            item.setPen(pen)
+            item.setZValue(15)
+            item.setData(KIND_ROLE, ("hazard", hid))
+            self.hazard_items.append(item)
+
+    def set_result(self, result: Any, closed_codes: set[str] = frozenset()) -> None:
+        units = {u["code"]: u for u in (result.coverage.get("units", []) if result else [])}
+        for it in self.unit_items.values():
+            it.outcome = unit_outcome(it.row, units.get(it.row["code"])) if result else None
+            it.restyle()
+        for it in self.site_items.values():
+            it.row["_closed"] = it.row["code"] in closed_codes
+            it.restyle()
+        if self.service_item is not None:
+            self.scene().removeItem(self.service_item)
+            self.service_item = None
+        if result is not None and self.proj is not None:
+            path = QPainterPath()
+            path.setFillRule(Qt.FillRule.WindingFill)
+            for g in (result.coverage.get("service_areas") or {}).values():
+                path.addPath(self._geojson_path(g))
+            item = self.scene().addPath(path)
+            item.setBrush(QBrush(QColor(60, 170, 90, 45)))
+            pen = QPen(QColor(60, 150, 90, 120), 1)
+            pen.setCosmetic(True)
+            item.setPen(pen)
+            item.setZValue(2)
+            item.setVisible(self.show_service_areas)
+            self.service_item = item
+        self.viewport().update()
+
+    def set_site_row(self, row: dict[str, Any]) -> None:
+        """Add, move or restyle one site after an edit."""
+        it = self.site_items.get(row["id"])
+        located = row.get("lon") is not None and row.get("lat") is not None
+        if it is not None and not located:
+            self.scene().removeItem(it)
+            del self.site_items[row["id"]]
+            return
+        if it is None:
+            if not located or self.proj is None:
+                return
+            it = SiteItem(dict(row))
+            self.scene().addItem(it)
+            self.site_items[row["id"]] = it
+        it.row.update({k: row[k] for k in ("code", "name", "kind", "status", "lon", "lat") if k in row})
+        it.label.setText(it.row["name"])
+        it.setPos(self.proj.xy(row["lon"], row["lat"]))
+        it.restyle()
+
+    def remove_site(self, pk: int) -> None:
+        it = self.site_items.pop(pk, None)
+        if it is not None:
+            self.scene().removeItem(it)
+
+    # -- view -------------------------------------------------------------------------------
+    def fit(self) -> None:
+        if not self._data_rect.isEmpty():
+            self.fitInView(self._data_rect, Qt.AspectRatioMode.KeepAspectRatio)
+        self._update_labels()
+
+    def zoom(self, factor: float) -> None:
+        cur = self.transform().m11()
+        if (factor > 1 and cur > 50) or (factor < 1 and cur < 1e-4):
+            return
+        self.scale(factor, factor)
+        self._update_labels()
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom(1.25 ** steps)
+        event.accept()
+
+    def _update_labels(self) -> None:
+        scale = self.transform().m11()
+        for it in self.site_items.values():
+            it.label.setVisible(self.show_labels and (it.row["kind"] != "shelter" or scale > 0.06))
+
+    def set_show_labels(self, on: bool) -> None:
+        self.show_labels = on
+        self._update_labels()
+
+    def set_show_service_areas(self, on: bool) -> None:
+        self.show_service_areas = on
+        if self.service_item is not None:
+            self.service_item.setVisible(on)
+
+    # -- selection & highlight ----------------------------------------------------------------
+    def _on_selection(self) -> None:
+        if self._syncing:
+            return
+        sel = self.scene().selectedItems()
+        kinds = [it.data(KIND_ROLE) for it in sel if it.data(KIND_ROLE)]
+        site = next((k[1] for k in kinds if k[0] == "site"), 0)
+        unit = next((k[1] for k in kinds if k[0] == "unit"), 0)
+        if site:
+            self.siteSelected.emit(site)
+        elif unit:
+            self.unitSelected.emit(unit)
+
+    def select_site(self, pk: int, center: bool = True) -> None:
+        self._select(self.site_items.get(pk), center)
+
+    def select_unit(self, pk: int, center: bool = True) -> None:
+        self._select(self.unit_items.get(pk), center)
+
+    def _select(self, item: QGraphicsItem | None, center: bool) -> None:
+        self._syncing = True
+        try:
+            self.scene().clearSelection()
+            if item is not None:
+                item.setSelected(True)
+                if center and not self.viewport().rect().contains(self.mapFromScene(item.pos())):
+                    self.centerOn(item)
+        finally:
+            self._syncing = False
+
+    def set_highlight(self, site_ids: set[int], unit_ids: set[int]) -> None:
+        for pk, it in self.site_items.items():
+            it.highlighted = pk in site_ids
+            it.restyle()
+        for pk, it in self.unit_items.items():
+            it.highlighted = pk in unit_ids
+            it.restyle()
+        items = [self.site_items[p] for p in site_ids if p in self.site_items] + \
+                [self.unit_items[p] for p in unit_ids if p in self.unit_items]
+        if items:
+            rect = QRectF(items[0].pos(), items[0].pos())
+            for it in items[1:]:
+                rect = rect.united(QRectF(it.pos(), it.pos()))
+            if not all(self.viewport().rect().contains(self.mapFromScene(it.pos())) for it in items):
+                pad = max(rect.width(), rect.height(), 500) * 0.15
+                self.fitInView(rect.adjusted(-pad, -pad, pad, pad), Qt.AspectRatioMode.KeepAspectRatio)
+                self._update_labels()
+
+    # -- modes --------------------------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        self._cancel_draw()
+        self.mode = mode
+        if mode == "select":
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+            self.viewport().unsetCursor()
+        else:
+            self.setDragMode(QGraphicsView.DragMode.NoDrag)
+            self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self.modeChanged.emit(mode)
+
+    def _cancel_draw(self) -> None:
+        self.draw_points = []
+        if self.draw_item is not None:
+            self.scene().removeItem(self.draw_item)
+            self.draw_item = None
+
+    def _redraw_sketch(self) -> None:
+        if self.draw_item is None:
+            self.draw_item = self.scene().addPath(QPainterPath())
+            pen = QPen(QColor(20, 90, 220), 2, Qt.PenStyle.DashLine)
+            pen.setCosmetic(True)
+            self.draw_item.setPen(pen)
+            self.draw_item.setBrush(QBrush(QColor(40, 110, 230, 50)))
+            self.draw_item.setZValue(50)
+        pts = list(self.draw_points) + ([self._hover] if self._hover is not None else [])
+        path = QPainterPath()
+        if pts:
+            path.addPolygon(QPolygonF(pts))
+        self.draw_item.setPath(path)
+
+    def _finish_draw(self) -> None:
+        pts = self.draw_points
+        if len(pts) >= 3 and self.proj is not None:
+            lonlat = [self.proj.lonlat(p) for p in pts]
+            self._cancel_draw()
+            self.set_mode("select")
+            self.hazardDrawn.emit(lonlat)
+        else:
+            self._cancel_draw()
+
+    def mousePressEvent(self, event) -> None:
+        if self.mode == "draw":
+            p = self.mapToScene(event.position().toPoint())
+            if event.button() == Qt.MouseButton.LeftButton:
+                if not self.draw_points or (self.draw_points[-1] - p).manhattanLength() > 1e-9:
+                    self.draw_points.append(p)
+                self._redraw_sketch()
+            elif event.button() == Qt.MouseButton.RightButton:
+                self._finish_draw()
+            event.accept()
+            return
+        if self.mode == "place" and event.button() == Qt.MouseButton.LeftButton and self.proj is not None:
+            lon, lat = self.proj.lonlat(self.mapToScene(event.position().toPoint()))
+            self.set_mode("select")
+            self.pointPicked.emit(lon, lat)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.mode == "draw":
+            self._finish_draw()
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        p = self.mapToScene(event.position().toPoint())
+        if self.proj is not None:
+            self.cursorMoved.emit(*self.proj.lonlat(p))
+        if self.mode == "draw" and self.draw_points:
+            self._hover = p
+            self._redraw_sketch()
+        super().mouseMoveEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.mode != "select":
+            self.set_mode("select")
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.mode == "draw":
+            self._finish_draw()
+            return
+        super().keyPressEvent(event)
+
+    # -- legend, scale bar, attribution ------------------------------------------------------------
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.save()
+        painter.resetTransform()
+        vw, vh = self.viewport().width(), self.viewport().height()
+        f = QFont(self.font())
+        f.setPointSizeF(8.5)
+        painter.setFont(f)
+        fm = painter.fontMetrics()
+        # legend
+        entries = [(k, self.legend.get(k, k)) for k in ("warehouse", "reserve_point", "shelter")]
+        outcomes = [(k, self.legend.get(k, k)) for k in ("served", "over_capacity", "unreachable")]
+        lines = len(entries) + len(outcomes) + 1 + (1 if self.unlocated_note else 0)
+        lh = fm.height() + 3
+        w = max([fm.horizontalAdvance(t) for _k, t in entries + outcomes]
+                + [fm.horizontalAdvance(self.legend.get("hazard", "")), fm.horizontalAdvance(self.unlocated_note)]) + 34
+        h = lines * lh + 10
+        x0, y0 = 10, 10
+        painter.setPen(QPen(QColor(180, 180, 180)))
+        painter.setBrush(QBrush(QColor(255, 255, 255, 225)))
+        painter.drawRoundedRect(QRectF(x0, y0, w, h), 4, 4)
+        y = y0 + 6
+        for kind, text in entries:
+            painter.save()
+            painter.translate(x0 + 14, y + lh / 2)
+            painter.setPen(QPen(QColor(255, 255, 255), 1))
+            painter.setBrush(QBrush(KIND_COLOURS[kind]))
+            painter.drawPath(_symbol(kind, 10))
+            painter.restore()
+            painter.setPen(QColor(30, 30, 30))
+            painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
+            y += lh
+        for key, text in outcomes:
+            c = QColor(OUTCOME_COLOURS[key])
+            painter.setPen(QPen(QColor(255, 255, 255), 1))
+            painter.setBrush(QBrush(c))
+            painter.drawEllipse(QPointF(x0 + 14, y + lh / 2), 5, 5)
+            painter.setPen(QColor(30, 30, 30))
+            painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
+            y += lh
+        painter.setBrush(QBrush(QColor(40, 110, 230, 90)))
+        painter.setPen(QPen(QColor(40, 110, 230), 1.5))
+        painter.drawRect(QRectF(x0 + 8, y + 3, 12, lh - 6))
+        painter.setPen(QColor(30, 30, 30))
+        painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), self.legend.get("hazard", ""))
+        y += lh
+        if self.unlocated_note:
+            painter.setPen(QColor(150, 80, 0))
+            painter.drawText(QPointF(x0 + 8, y + fm.ascent() + 1), self.unlocated_note)
+        # scale bar
+        scale = self.transform().m11()  # px per metre
+        if scale > 0:
+            target_m = 120 / scale
+            nice = 10 ** math.floor(math.log10(target_m))
+            for mult in (5, 2, 1):
+                if mult * nice <= target_m:
+                    nice *= mult
+                    break
+            px = nice * scale
+            bx, by = 14, vh - 24
+            painter.setPen(QPen(QColor(40, 40, 40), 2))
+            painter.drawLine(QPointF(bx, by), QPointF(bx + px, by))
+            painter.drawLine(QPointF(bx, by - 4), QPointF(bx, by + 4))
+            painter.drawLine(QPointF(bx + px, by - 4), QPointF(bx + px, by + 4))
+            label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
+            painter.drawText(QPointF(bx + px + 6, by + fm.ascent() / 2 - 1), label)
+        # attribution
+        attr = "© OpenStreetMap contributors (ODbL)" if "OpenStreetMap" in self.attribution else ""
+        if attr:
+            painter.setPen(QColor(90, 90, 90))
+            painter.drawText(QPointF(vw - fm.horizontalAdvance(attr) - 8, vh - 8), attr)
+        painter.restore()

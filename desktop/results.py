@@ -1,0 +1,287 @@
+"""Results panel: checks with pass/fail badges, KPIs, charts and findings of the last run."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.i18n import is_chinese
+from desktop.tables import RowRole
+
+PASS = QColor(46, 160, 67)
+FAIL = QColor(210, 45, 45)
+WARN = QColor(220, 150, 20)
+
+
+def fmt_value(value: Any, unit: str | None) -> str:
+    if value is None:
+        return "—"
+    if unit == "share":
+        return f"{value * 100:.1f} %"
+    if unit == "min":
+        return f"{value:.1f} min"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _badge(colour: QColor, text: str) -> QPixmap:
+    pm = QPixmap(QSize(16, 16))
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setBrush(QBrush(colour))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.drawEllipse(1, 1, 14, 14)
+    p.setPen(QPen(QColor(255, 255, 255), 2))
+    if text == "ok":
+        p.drawLine(4, 8, 7, 11)
+        p.drawLine(7, 11, 12, 5)
+    else:
+        p.drawLine(5, 5, 11, 11)
+        p.drawLine(11, 5, 5, 11)
+    p.end()
+    return pm
+
+
+class ChecksModel(QAbstractTableModel):
+    """One row per check of a PlanResult: status, name, value, target."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.checks: list[dict[str, Any]] = []
+        self._ok = self._bad = None
+
+    def set_checks(self, checks: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.checks = list(checks)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.checks)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 4
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
+            return (self.tr("Result"), self.tr("Check"), self.tr("Value"), self.tr("Target"))[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.checks)):
+            return None
+        c, col = self.checks[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return self.tr("pass") if c["passed"] else self.tr("fail")
+            if col == 1:
+                return c["name_zh"] if is_chinese() else c["name_en"]
+            if col == 2:
+                return fmt_value(c["value"], c.get("unit"))
+            if col == 3:
+                op = "≤" if c.get("unit") == "min" else "≥"
+                return f"{op} {fmt_value(c['target'], c.get('unit'))}"
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            if self._ok is None:
+                self._ok, self._bad = _badge(PASS, "ok"), _badge(FAIL, "x")
+            return self._ok if c["passed"] else self._bad
+        if role == Qt.ItemDataRole.ForegroundRole and col in (0, 2):
+            return QBrush(PASS.darker(120) if c["passed"] else FAIL)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return c.get("detail")
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == RowRole:
+            return c
+        return None
+
+
+class BarChart(QWidget):
+    """Horizontal bars: for each label one or two values (e.g. required vs usable)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.title = ""
+        self.rows: list[tuple[str, float, float | None]] = []   # label, a, b (b drawn over a)
+        self.legend = ("", "")
+        self.percent = False
+        self.setMinimumHeight(160)
+
+    def set_data(self, title: str, rows: list[tuple[str, float, float | None]], legend: tuple[str, str],
+                 percent: bool = False) -> None:
+        self.title, self.rows, self.legend, self.percent = title, rows, legend, percent
+        self.setMinimumHeight(40 + 20 * max(1, len(rows)))
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor(255, 255, 255))
+        fm = p.fontMetrics()
+        f = QFont(self.font())
+        f.setBold(True)
+        p.setFont(f)
+        p.setPen(QColor(30, 30, 30))
+        p.drawText(8, fm.ascent() + 6, self.title)
+        p.setFont(self.font())
+        # legend
+        lx = self.width() - 8
+        for colour, text in ((PASS, self.legend[1]), (QColor(200, 205, 215), self.legend[0])):
+            if not text:
+                continue
+            lx -= fm.horizontalAdvance(text)
+            p.setPen(QColor(60, 60, 60))
+            p.drawText(lx, fm.ascent() + 6, text)
+            lx -= 16
+            p.fillRect(QRectF(lx, 8, 11, 9), colour)
+            lx -= 10
+        if not self.rows:
+            p.setPen(QColor(120, 120, 120))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Run the plan to see this chart."))
+            return
+        label_w = min(max(fm.horizontalAdvance(r[0]) for r in self.rows) + 10, self.width() // 3)
+        top, bar_h, gap = 28, 14, 6
+        x0 = 8 + label_w
+        w = max(10, self.width() - x0 - 60)
+        vmax = max(max(r[1], r[2] or 0) for r in self.rows) or 1.0
+        if self.percent:
+            vmax = max(vmax, 1.0)
+        for k, (label, a, b) in enumerate(self.rows):
+            y = top + k * (bar_h + gap)
+            p.setPen(QColor(40, 40, 40))
+            p.drawText(QRectF(4, y, label_w, bar_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 4))
+            p.fillRect(QRectF(x0, y, w * a / vmax, bar_h), QColor(200, 205, 215))
+            if b is not None:
+                ratio = b / a if a else 1.0
+                colour = PASS if ratio >= 0.999 else WARN if ratio >= 0.5 else FAIL
+                if self.percent:
+                    colour = FAIL if a >= 0.999 else WARN if a >= 0.85 else PASS
+                p.fillRect(QRectF(x0, y + 3, w * min(b, vmax) / vmax, bar_h - 6), colour)
+            txt = f"{a * 100:.0f} %" if self.percent else (f"{(b or 0) / a * 100:.0f} %" if a else "")
+            p.setPen(QColor(60, 60, 60))
+            p.drawText(QRectF(x0 + w + 4, y, 56, bar_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, txt)
+        if self.percent:
+            xline = x0 + w * 1.0 / vmax
+            p.setPen(QPen(QColor(120, 120, 120), 1, Qt.PenStyle.DashLine))
+            p.drawLine(int(xline), top - 4, int(xline), top + len(self.rows) * (bar_h + gap))
+
+
+class ResultsPanel(QWidget):
+    checkActivated = Signal(dict)
+    findingActivated = Signal(dict)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.result: Any = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(self.summary)
+        self.tabs = QTabWidget()
+        self.checks = QTableView()
+        self.checks_model = ChecksModel(self)
+        self.checks.setModel(self.checks_model)
+        self.checks.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.checks.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.checks.verticalHeader().hide()
+        self.checks.setAlternatingRowColors(True)
+        hh = self.checks.horizontalHeader()
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for c in (0, 2, 3):
+            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.checks.clicked.connect(self._on_check)
+        self.findings = QListWidget()
+        self.findings.setWordWrap(True)
+        self.findings.itemClicked.connect(self._on_finding)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.checks)
+        split.addWidget(self.findings)
+        split.setSizes([260, 140])
+        self.tabs.addTab(split, "")
+        charts = QWidget()
+        cl = QVBoxLayout(charts)
+        cl.setContentsMargins(0, 0, 0, 0)
+        self.supply_chart = BarChart()
+        self.util_chart = BarChart()
+        cl.addWidget(self.supply_chart)
+        cl.addWidget(self.util_chart)
+        cl.addStretch(1)
+        from PySide6.QtWidgets import QScrollArea
+
+        sa = QScrollArea()
+        sa.setWidgetResizable(True)
+        sa.setWidget(charts)
+        self.tabs.addTab(sa, "")
+        lay.addWidget(self.tabs, 1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.tabs.setTabText(0, self.tr("Checks"))
+        self.tabs.setTabText(1, self.tr("Charts"))
+        self.checks_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
+        self.set_result(self.result)
+
+    def set_result(self, result: Any) -> None:
+        self.result = result
+        if result is None:
+            self.summary.setText(self.tr("<i>No run yet. Press <b>Run</b> (F5) to check the plan.</i>"))
+            self.checks_model.set_checks([])
+            self.findings.clear()
+            self.supply_chart.set_data(self.tr("72-hour supply: required vs usable"), [], ("", ""))
+            self.util_chart.set_data(self.tr("Shelter utilisation"), [], ("", ""))
+            return
+        s = result.summary
+        zh = is_chinese()
+        scen = result.scenario if result.scenario != "baseline" else self.tr("baseline")
+        colour = "#2ea043" if s["checks_failed"] == 0 else "#d22d2d"
+        self.summary.setText(self.tr(
+            "<b>{scenario}</b> · <span style='color:{colour}'><b>{passed} passed, {failed} failed</b></span><br>"
+            "Served within the limit: <b>{share}</b> of {demand} people · over capacity {over} · "
+            "unreachable {unreach} · not located {unloc}<br>72-h supply shortfall: {items} items, ¥{cost}"
+        ).format(scenario=scen, colour=colour, passed=s["checks_passed"], failed=s["checks_failed"],
+                 share=fmt_value(s["served_share"], "share"), demand=f"{s['sheltering_demand']:,.0f}",
+                 over=f"{s['over_capacity']:,.0f}", unreach=f"{s['unreachable']:,.0f}",
+                 unloc=f"{(s['unlocated'] or 0) + (s['off_network'] or 0):,.0f}",
+                 items=s["supply_items_short"], cost=f"{s['supply_shortfall_cost'] or 0:,.0f}"))
+        self.checks_model.set_checks(result.checks)
+        self.findings.clear()
+        for fnd in result.findings:
+            it = QListWidgetItem(fnd["zh"] if zh else fnd["en"])
+            it.setData(RowRole, fnd)
+            it.setForeground(QBrush(FAIL if fnd["severity"] == "fail" else WARN))
+            self.findings.addItem(it)
+        items = [((i["name_zh"] if zh else i["name_en"]), float(i["required"] or 0), float(i["usable"] or 0))
+                 for i in result.supply.get("items", [])]
+        self.supply_chart.set_data(self.tr("72-hour supply: required vs usable"), items,
+                                   (self.tr("required"), self.tr("usable")))
+        shelters = sorted((sh for sh in result.coverage.get("shelters", []) if sh.get("open")),
+                          key=lambda sh: -(sh.get("utilisation") or 0))[:25]
+        self.util_chart.set_data(self.tr("Shelter utilisation (25 fullest)"),
+                                 [(f"{sh['code']} {sh['name']}", float(sh.get("utilisation") or 0), None)
+                                  for sh in shelters], ("", ""), percent=True)
+
+    def _on_check(self, index: QModelIndex) -> None:
+        c = index.data(RowRole)
+        if c is not None:
+            self.checkActivated.emit(c)
+
+    def _on_finding(self, item: QListWidgetItem) -> None:
+        f = item.data(RowRole)
+        if f is not None:
+            self.findingActivated.emit(f)

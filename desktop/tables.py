@@ -1,0 +1,674 @@
+"""Table models of the registries (sites, stock lots, demand units, supply items) and proxies.
+
+Each model keeps plain row dicts read from the plan (one short session), exposes them through
+roles (``RowRole`` gives the whole row through any proxy, ``IdRole`` the primary key,
+``SortRole`` a sortable value) and validates in-place edits: a bad value is refused with a
+message (``invalid`` signal) and a good one goes to the :class:`desktop.editing.Editor`
+(``edit_handler``), i.e. into the undo stack and the plan.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+from sqlalchemy import select
+
+from planner import models as m
+
+RowRole = Qt.ItemDataRole.UserRole
+IdRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
+HighlightRole = Qt.ItemDataRole.UserRole + 3
+
+_T = QCoreApplication.translate
+
+
+def QT_TRANSLATE_NOOP(ctx: str, text: str) -> str:  # marks a string for lupdate
+    return text
+
+
+# enum values shown to the user (context "Enums")
+ENUM_LABELS = {
+    "warehouse": QT_TRANSLATE_NOOP("Enums", "Warehouse"),
+    "reserve_point": QT_TRANSLATE_NOOP("Enums", "Reserve point"),
+    "shelter": QT_TRANSLATE_NOOP("Enums", "Shelter"),
+    "built": QT_TRANSLATE_NOOP("Enums", "Built"),
+    "planned": QT_TRANSLATE_NOOP("Enums", "Planned"),
+    "closed": QT_TRANSLATE_NOOP("Enums", "Closed"),
+    "district": QT_TRANSLATE_NOOP("Enums", "District"),
+    "town": QT_TRANSLATE_NOOP("Enums", "Town"),
+    "village": QT_TRANSLATE_NOOP("Enums", "Village"),
+    "emergency": QT_TRANSLATE_NOOP("Enums", "Emergency"),
+    "short": QT_TRANSLATE_NOOP("Enums", "Short-term"),
+    "medium": QT_TRANSLATE_NOOP("Enums", "Medium-term"),
+    "long": QT_TRANSLATE_NOOP("Enums", "Long-term"),
+    "physical": QT_TRANSLATE_NOOP("Enums", "Physical"),
+    "agreement": QT_TRANSLATE_NOOP("Enums", "Agreement"),
+    "living": QT_TRANSLATE_NOOP("Enums", "Living"),
+    "rescue": QT_TRANSLATE_NOOP("Enums", "Rescue"),
+    "served": QT_TRANSLATE_NOOP("Enums", "Served"),
+    "over_capacity": QT_TRANSLATE_NOOP("Enums", "Over capacity"),
+    "unreachable": QT_TRANSLATE_NOOP("Enums", "Unreachable"),
+    "unlocated": QT_TRANSLATE_NOOP("Enums", "Not located"),
+    "off_network": QT_TRANSLATE_NOOP("Enums", "Off network"),
+    "block": QT_TRANSLATE_NOOP("Enums", "Block roads"),
+    "slow": QT_TRANSLATE_NOOP("Enums", "Slow roads"),
+}
+
+
+def enum_label(value: Any) -> str:
+    if value is None:
+        return ""
+    v = value.value if isinstance(value, enum.Enum) else str(value)
+    return _T("Enums", ENUM_LABELS[v]) if v in ENUM_LABELS else v
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    header: str              # English source text, translated in context "Columns"
+    kind: str = "text"       # text / int / float / date / enum / lonlat / computed
+    editable: bool = True
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    minimum: float | None = 0.0
+    maximum: float | None = None
+
+
+def H(text: str) -> str:
+    return QT_TRANSLATE_NOOP("Columns", text)
+
+
+class Invalid(ValueError):
+    pass
+
+
+def parse_value(col: Col, text: Any) -> Any:
+    """The value of an edited cell, or :class:`Invalid` with a message for the user."""
+    if isinstance(text, str):
+        text = text.strip()
+    if text in ("", None):
+        if col.required:
+            raise Invalid(_T("Validation", "{field} is required.").format(field=_T("Columns", col.header)))
+        return None
+    if col.kind in ("int", "float", "lonlat"):
+        try:
+            val = float(str(text).replace(",", "")) if not isinstance(text, (int, float)) else float(text)
+        except ValueError:
+            raise Invalid(_T("Validation", "{field}: “{value}” is not a number.").format(
+                field=_T("Columns", col.header), value=text)) from None
+        if not math.isfinite(val):
+            raise Invalid(_T("Validation", "{field}: “{value}” is not a number.").format(
+                field=_T("Columns", col.header), value=text))
+        if col.minimum is not None and val < col.minimum:
+            raise Invalid(_T("Validation", "{field} cannot be less than {min:g} (got {value:g}).").format(
+                field=_T("Columns", col.header), min=col.minimum, value=val))
+        if col.maximum is not None and val > col.maximum:
+            raise Invalid(_T("Validation", "{field} cannot be more than {max:g} (got {value:g}).").format(
+                field=_T("Columns", col.header), max=col.maximum, value=val))
+        if col.kind == "int":
+            if val != int(val):
+                raise Invalid(_T("Validation", "{field} must be a whole number (got {value:g}).").format(
+                    field=_T("Columns", col.header), value=val))
+            return int(val)
+        return val
+    if col.kind == "date":
+        if isinstance(text, dt.date):
+            return text
+        try:
+            return dt.date.fromisoformat(str(text).replace("/", "-"))
+        except ValueError:
+            raise Invalid(_T("Validation", "{field}: “{value}” is not a date (use YYYY-MM-DD).").format(
+                field=_T("Columns", col.header), value=text)) from None
+    if col.kind == "enum":
+        val = text.value if isinstance(text, enum.Enum) else str(text)
+        if val not in col.choices:
+            # accept the translated label as well
+            for c in col.choices:
+                if enum_label(c) == val:
+                    return c
+            raise Invalid(_T("Validation", "{field}: “{value}” is not one of {choices}.").format(
+                field=_T("Columns", col.header), value=val,
+                choices=", ".join(enum_label(c) for c in col.choices)))
+        return val
+    return str(text)
+
+
+def _fmt_number(v: float, kind: str) -> str:
+    if kind == "int":
+        return f"{int(v):,}"
+    if kind == "lonlat":
+        return f"{v:.5f}"
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.2f}"
+
+
+class RowTableModel(QAbstractTableModel):
+    """Rows of one plan table as dicts; columns described by :class:`Col`."""
+
+    COLUMNS: tuple[Col, ...] = ()
+    ORM: type = m.Base
+    invalid = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+        self._pos: dict[int, int] = {}
+        self.plan: Any = None
+        self.edit_handler: Callable[[dict[str, Any], dict[str, Any]], bool] | None = None
+        self.highlight: set[int] = set()
+
+    # -- loading ----------------------------------------------------------------------------
+    def set_plan(self, plan: Any) -> None:
+        self.plan = plan
+        self.reload()
+
+    def query(self, s: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        if self.plan is None:
+            self.rows = []
+        else:
+            with self.plan.session() as s:
+                self.rows = self.query(s)
+        self._pos = {r["id"]: k for k, r in enumerate(self.rows)}
+        self.endResetModel()
+
+    def refresh_row(self, pk: int) -> None:
+        """Re-read one row after an edit (no reset, selection kept)."""
+        k = self._pos.get(pk)
+        if k is None or self.plan is None:
+            self.reload()
+            return
+        with self.plan.session() as s:
+            fresh = self.query_one(s, pk)
+        if fresh is None:
+            self.reload()
+            return
+        self.rows[k] = fresh
+        self.dataChanged.emit(self.index(k, 0), self.index(k, self.columnCount() - 1))
+
+    def query_one(self, s: Any, pk: int) -> dict[str, Any] | None:
+        rows = [r for r in self.query(s) if r["id"] == pk]
+        return rows[0] if rows else None
+
+    def row_of(self, pk: int) -> int | None:
+        return self._pos.get(pk)
+
+    def set_highlight(self, ids: set[int]) -> None:
+        self.highlight = set(ids)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1),
+                                  [Qt.ItemDataRole.BackgroundRole])
+
+    # -- Qt model API -----------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return _T("Columns", self.COLUMNS[section].header)
+        elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return section + 1
+        return None
+
+    def value(self, row: dict[str, Any], col: Col) -> Any:
+        return row.get(col.key)
+
+    def display(self, row: dict[str, Any], col: Col) -> str:
+        v = self.value(row, col)
+        if v is None:
+            return ""
+        if col.kind == "enum" or isinstance(v, enum.Enum):
+            return enum_label(v)
+        if isinstance(v, bool):
+            return _T("Columns", "yes") if v else _T("Columns", "no")
+        if isinstance(v, (int, float)) and col.kind in ("int", "float", "lonlat"):
+            return _fmt_number(v, col.kind)
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, list):
+            return "、".join(str(x) for x in v)
+        return str(v)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)) or not (0 <= index.column() < len(self.COLUMNS)):
+            return None
+        row, col = self.rows[index.row()], self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(row, col)
+        if role == Qt.ItemDataRole.EditRole:
+            v = self.value(row, col)
+            if isinstance(v, enum.Enum):
+                return v.value
+            if isinstance(v, dt.date):
+                return v.isoformat()
+            if isinstance(v, float) and col.kind == "int":
+                return int(v)
+            return "" if v is None else v
+        if role == RowRole:
+            return row
+        if role == IdRole:
+            return row["id"]
+        if role == SortRole:
+            v = self.value(row, col)
+            if v is None:
+                return ""
+            if isinstance(v, enum.Enum):
+                return enum_label(v)
+            if isinstance(v, (int, float)):
+                return float(v)
+            return str(v)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.kind in ("int", "float", "lonlat"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and row["id"] in self.highlight:
+            return QBrush(QColor(255, 226, 160))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row, col)
+        return None
+
+    def foreground(self, row: dict[str, Any], col: Col) -> Any:
+        return None
+
+    def tooltip(self, row: dict[str, Any], col: Col) -> Any:
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.COLUMNS[index.column()].editable and self.edit_handler is not None:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.edit_handler is None:
+            return False
+        col = self.COLUMNS[index.column()]
+        if not col.editable:
+            return False
+        try:
+            val = parse_value(col, value)
+            val = self.check(self.rows[index.row()], col, val)
+        except Invalid as exc:
+            self.invalid.emit(str(exc))
+            return False
+        return bool(self.edit_handler(self.rows[index.row()], {col.key: val}))
+
+    def check(self, row: dict[str, Any], col: Col, value: Any) -> Any:
+        """Cross-field checks; raise :class:`Invalid`."""
+        return value
+
+
+# -- the registries -----------------------------------------------------------------------------
+SITE_KINDS = tuple(k.value for k in m.SiteKind)
+STATUSES = tuple(k.value for k in m.SiteStatus)
+CLASSES = tuple(k.value for k in m.ShelterClass)
+TIERS = tuple(k.value for k in m.PointTier)
+MODES = tuple(k.value for k in m.StockMode)
+
+
+def _row(obj: Any, keys: list[str]) -> dict[str, Any]:
+    out = {k: getattr(obj, k) for k in keys}
+    for k, v in out.items():
+        if isinstance(v, enum.Enum):
+            out[k] = v.value
+    return out
+
+
+class SiteModel(RowTableModel):
+    ORM = m.Site
+    COLUMNS = (
+        Col("code", H("Code"), editable=False),
+        Col("name", H("Name"), required=True),
+        Col("kind", H("Kind"), "enum", editable=False, choices=SITE_KINDS),
+        Col("status", H("Status"), "enum", choices=STATUSES),
+        Col("shelter_class", H("Class / tier"), "enum", editable=False),
+        Col("capacity", H("Capacity"), "int", editable=False),
+        Col("indoor_area_m2", H("Indoor m²"), "float"),
+        Col("outdoor_area_m2", H("Outdoor m²"), "float"),
+        Col("stated_capacity", H("Stated capacity"), "int"),
+        Col("town", H("Town"), editable=False),
+        Col("address", H("Address")),
+        Col("contact", H("Contact")),
+        Col("phone", H("Phone")),
+        Col("located", H("Located"), editable=False),
+    )
+    KEYS = ["id", "version", "code", "name", "kind", "status", "tier", "shelter_class", "grade",
+            "indoor_area_m2", "outdoor_area_m2", "stated_capacity", "storage_area_m2", "town_code",
+            "address", "contact", "phone", "lon", "lat", "notes"]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.towns: dict[str, str] = {}
+        self.capacity: dict[str, float] = {}   # from the last run, by site code
+        self.utilisation: dict[str, float] = {}
+
+    def query(self, s):
+        self.towns = {a.code: a.name for a in s.scalars(select(m.AdminUnit))}
+        return [_row(o, self.KEYS) for o in s.scalars(select(m.Site).order_by(m.Site.kind, m.Site.code))]
+
+    def query_one(self, s, pk):
+        o = s.get(m.Site, pk)
+        return _row(o, self.KEYS) if o is not None else None
+
+    def value(self, row, col):
+        if col.key == "shelter_class":
+            return row.get("shelter_class") or row.get("tier")
+        if col.key == "town":
+            code = row.get("town_code")
+            return self.towns.get(code, code) if code else None
+        if col.key == "located":
+            return row.get("lon") is not None and row.get("lat") is not None
+        if col.key == "capacity":
+            return self.capacity.get(row["code"])
+        return row.get(col.key)
+
+    def display(self, row, col):
+        if col.key == "located" and not self.value(row, col):
+            return _T("Columns", "not yet located")
+        return super().display(row, col)
+
+    def foreground(self, row, col):
+        if col.key == "status" and row.get("status") == "closed":
+            return QBrush(QColor(180, 30, 30))
+        if col.key == "located" and not self.value(row, col):
+            return QBrush(QColor(180, 90, 0))
+        if col.key == "capacity" and self.utilisation.get(row["code"], 0) >= 0.999:
+            return QBrush(QColor(180, 30, 30))
+        return None
+
+    def tooltip(self, row, col):
+        if col.key == "capacity" and row["code"] in self.utilisation:
+            return _T("Columns", "Utilisation in the last run: {u:.0%}").format(u=self.utilisation[row["code"]])
+        return None
+
+    def set_run(self, result: Any) -> None:
+        self.capacity = {s["code"]: s["capacity"] for s in result.coverage.get("shelters", [])} if result else {}
+        self.utilisation = {s["code"]: s["utilisation"] or 0.0 for s in result.coverage.get("shelters", [])} if result else {}
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
+
+
+class StockModel(RowTableModel):
+    ORM = m.StockLot
+    COLUMNS = (
+        Col("site", H("Site"), editable=False),
+        Col("item", H("Item"), editable=False),
+        Col("quantity", H("Quantity"), "float", required=True),
+        Col("unit", H("Unit"), editable=False),
+        Col("mode", H("Mode"), "enum", choices=MODES),
+        Col("batch", H("Batch")),
+        Col("expiry_date", H("Expiry"), "date"),
+        Col("lead_time_h", H("Lead time h"), "float"),
+        Col("supplier", H("Supplier")),
+        Col("usable", H("Usable (last run)"), editable=False),
+    )
+    KEYS = ["id", "version", "site_id", "item_id", "quantity", "mode", "batch", "expiry_date",
+            "lead_time_h", "supplier", "notes"]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.site_ids: set[int] | None = None     # None: all sites
+        self.sites: dict[int, tuple[str, str]] = {}
+        self.items: dict[int, tuple[str, str, str, str]] = {}
+        self.lot_status: dict[int, tuple[bool, str | None]] = {}
+
+    def set_sites(self, ids: set[int] | None) -> None:
+        self.site_ids = ids
+        self.reload()
+
+    def query(self, s):
+        self.sites = {o.id: (o.code, o.name) for o in s.scalars(select(m.Site))}
+        self.items = {o.id: (o.code, o.name_zh, o.name_en or o.name_zh, o.unit) for o in s.scalars(select(m.SupplyItem))}
+        q = select(m.StockLot).order_by(m.StockLot.site_id, m.StockLot.item_id, m.StockLot.id)
+        if self.site_ids is not None:
+            q = q.where(m.StockLot.site_id.in_(self.site_ids))
+        return [_row(o, self.KEYS) for o in s.scalars(q)]
+
+    def query_one(self, s, pk):
+        o = s.get(m.StockLot, pk)
+        return _row(o, self.KEYS) if o is not None else None
+
+    def value(self, row, col):
+        if col.key == "site":
+            code, name = self.sites.get(row["site_id"], ("?", "?"))
+            return f"{code} {name}"
+        if col.key == "item":
+            from desktop.i18n import is_chinese
+
+            it = self.items.get(row["item_id"])
+            return (it[1] if is_chinese() else it[2]) if it else "?"
+        if col.key == "unit":
+            it = self.items.get(row["item_id"])
+            return it[3] if it else None
+        if col.key == "usable":
+            st = self.lot_status.get(row["id"])
+            if st is None:
+                return None
+            return _T("Columns", "yes") if st[0] else _reason_label(st[1])
+        return row.get(col.key)
+
+    def foreground(self, row, col):
+        if col.key == "expiry_date" and row.get("expiry_date") is not None and row["expiry_date"] < dt.date.today():
+            return QBrush(QColor(180, 30, 30))
+        if col.key == "usable":
+            st = self.lot_status.get(row["id"])
+            if st is not None and not st[0]:
+                return QBrush(QColor(180, 30, 30))
+        return None
+
+    def check(self, row, col, value):
+        if col.key == "mode" and value == "agreement" and row.get("lead_time_h") is None:
+            raise Invalid(_T("Validation", "Agreement stock needs a lead time: enter the lead time first."))
+        return value
+
+    def set_run(self, result: Any) -> None:
+        self.lot_status = {lot["id"]: (bool(lot["usable"]), lot.get("reason"))
+                           for lot in (result.supply.get("lots", []) if result else [])}
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
+
+
+REASONS = {
+    "too_far": QT_TRANSLATE_NOOP("Columns", "no: too far"),
+    "expired": QT_TRANSLATE_NOOP("Columns", "no: expired"),
+    "lead_time": QT_TRANSLATE_NOOP("Columns", "no: lead time too long"),
+    "closed": QT_TRANSLATE_NOOP("Columns", "no: site closed"),
+    "unlocated": QT_TRANSLATE_NOOP("Columns", "no: site not located"),
+}
+
+
+def _reason_label(reason: str | None) -> str:
+    if reason in REASONS:
+        return _T("Columns", REASONS[reason])
+    return _T("Columns", "no") + (f": {reason}" if reason else "")
+
+
+class DemandModel(RowTableModel):
+    ORM = m.DemandUnit
+    COLUMNS = (
+        Col("code", H("Code"), editable=False),
+        Col("name", H("Name"), required=True),
+        Col("town", H("Town"), editable=False),
+        Col("population", H("Population"), "int"),
+        Col("vulnerable", H("Vulnerable"), "int"),
+        Col("lon", H("Longitude"), "lonlat", minimum=-180, maximum=180),
+        Col("lat", H("Latitude"), "lonlat", minimum=-90, maximum=90),
+        Col("outcome", H("Outcome (last run)"), editable=False),
+        Col("nearest_min", H("Nearest shelter min"), "float", editable=False),
+        Col("flags", H("Flags"), editable=False),
+    )
+    KEYS = ["id", "version", "code", "name", "kind", "town_code", "population", "vulnerable",
+            "lon", "lat", "flags"]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.towns: dict[str, str] = {}
+        self.units: dict[str, dict[str, Any]] = {}
+
+    def query(self, s):
+        self.towns = {a.code: a.name for a in s.scalars(select(m.AdminUnit))}
+        return [_row(o, self.KEYS) for o in s.scalars(select(m.DemandUnit).order_by(m.DemandUnit.town_code, m.DemandUnit.code))]
+
+    def query_one(self, s, pk):
+        o = s.get(m.DemandUnit, pk)
+        return _row(o, self.KEYS) if o is not None else None
+
+    def value(self, row, col):
+        if col.key == "town":
+            code = row.get("town_code")
+            return self.towns.get(code, code) if code else None
+        if col.key == "outcome":
+            return unit_outcome(row, self.units.get(row["code"]))
+        if col.key == "nearest_min":
+            u = self.units.get(row["code"])
+            return u.get("nearest_min") if u else None
+        return row.get(col.key)
+
+    def display(self, row, col):
+        if col.key == "outcome":
+            v = self.value(row, col)
+            return enum_label(v) if v else ""
+        return super().display(row, col)
+
+    def foreground(self, row, col):
+        if col.key == "outcome":
+            return QBrush(OUTCOME_COLOURS.get(self.value(row, col) or "", QColor(0, 0, 0)).darker(130))
+        return None
+
+    def check(self, row, col, value):
+        if col.key == "vulnerable" and value is not None and row.get("population") is not None \
+                and value > row["population"]:
+            raise Invalid(_T("Validation", "Vulnerable people cannot exceed the population ({p:,}).").format(
+                p=row["population"]))
+        return value
+
+    def set_run(self, result: Any) -> None:
+        self.units = {u["code"]: u for u in (result.coverage.get("units", []) if result else [])}
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
+
+
+OUTCOME_COLOURS = {
+    "served": QColor(46, 160, 67),
+    "over_capacity": QColor(230, 150, 20),
+    "unreachable": QColor(210, 45, 45),
+    "unlocated": QColor(140, 140, 140),
+    "off_network": QColor(140, 100, 160),
+}
+
+
+def unit_outcome(row: dict[str, Any], unit: dict[str, Any] | None) -> str | None:
+    """The dominant outcome of a demand unit in a run (by people)."""
+    if row.get("lon") is None or row.get("lat") is None:
+        return "unlocated"
+    if unit is None:
+        return None
+    parts = {k: unit.get(k) or 0.0 for k in ("served", "over_capacity", "unreachable", "off_network", "unlocated")}
+    if sum(parts.values()) <= 0:
+        return "served" if unit.get("population") else None
+    if parts["unreachable"] > 0:
+        return "unreachable"
+    if parts["off_network"] > 0:
+        return "off_network"
+    if parts["over_capacity"] > 0:
+        return "over_capacity"
+    return max(parts, key=lambda k: parts[k])
+
+
+class ItemModel(RowTableModel):
+    ORM = m.SupplyItem
+    COLUMNS = (
+        Col("code", H("Code"), editable=False),
+        Col("name_zh", H("Name (Chinese)"), required=True),
+        Col("name_en", H("Name (English)")),
+        Col("unit", H("Unit"), required=True),
+        Col("category", H("Category"), "enum", choices=tuple(k.value for k in m.ItemCategory)),
+        Col("shelf_life_days", H("Shelf life days"), "int", minimum=1),
+        Col("unit_price", H("Unit price ¥"), "float"),
+        Col("unit_volume_m3", H("Unit volume m³"), "float"),
+        Col("unit_weight_kg", H("Unit weight kg"), "float"),
+        Col("norm_key", H("Norm key")),
+    )
+    KEYS = ["id", "version", "code", "name_zh", "name_en", "unit", "category", "shelf_life_days",
+            "unit_price", "unit_volume_m3", "unit_weight_kg", "norm_key"]
+
+    def query(self, s):
+        return [_row(o, self.KEYS) for o in s.scalars(select(m.SupplyItem).order_by(m.SupplyItem.code))]
+
+    def query_one(self, s, pk):
+        o = s.get(m.SupplyItem, pk)
+        return _row(o, self.KEYS) if o is not None else None
+
+
+# -- proxies ------------------------------------------------------------------------------------
+class RowFilterProxy(QSortFilterProxyModel):
+    """Sorts on ``SortRole`` (numbers as numbers) and filters on row fields and free text."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSortRole(SortRole)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+        self.field_filters: dict[str, Any] = {}
+        self.ids: set[int] | None = None
+
+    def set_ids(self, ids: set[int] | None) -> None:
+        """Show only these row ids (None: all)."""
+        self.beginFilterChange()
+        self.ids = None if ids is None else set(ids)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_field_filter(self, key: str, value: Any) -> None:
+        self.beginFilterChange()
+        if value in (None, ""):
+            self.field_filters.pop(key, None)
+        else:
+            self.field_filters[key] = value
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        model = self.sourceModel()
+        row = model.data(model.index(source_row, 0, source_parent), RowRole)
+        if row is None:
+            return False
+        if self.ids is not None and row["id"] not in self.ids:
+            return False
+        for key, want in self.field_filters.items():
+            if row.get(key) != want:
+                return False
+        return super().filterAcceptsRow(source_row, source_parent)
+
+    def lessThan(self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex) -> bool:
+        a, b = left.data(SortRole), right.data(SortRole)
+        if isinstance(a, float) and isinstance(b, float):
+            return a < b
+        if isinstance(a, float):
+            return False
+        if isinstance(b, float):
+            return True
+        return str(a) < str(b)
