@@ -1,0 +1,143 @@
+"""The printed plan: a Chinese (or English) A4 PDF made with reportlab — no Qt here.
+
+    from planner.report import write_report
+    write_report("district.esplan", "plan.pdf", scenario=None, compare=["洪水"], lang="zh",
+                 prepared_by="张三")
+
+``plan`` is a :class:`planner.store.Plan` or a location (file path / database URL).
+``result``: an already computed :class:`planner.engine.run.PlanResult` for ``scenario``
+(otherwise the engine runs here). ``progress``: an object with ``set_progress(fraction,
+message)`` and ``is_cancelled()`` (raises :class:`planner.engine.Cancelled` when cancelled; no
+file is left behind). The CJK font is found by :func:`planner.report.fonts.find_cjk_font`.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ReportError", "write_report"]
+
+
+class ReportError(Exception):
+    """The report cannot be made (message is for the user)."""
+
+
+class _Span:
+    """Maps a sub-task's 0..1 progress onto [lo, hi] of the caller's progress object."""
+
+    def __init__(self, progress: Any, lo: float, hi: float):
+        self.progress, self.lo, self.hi = progress, lo, hi
+
+    def set_progress(self, fraction: float, message: str) -> None:
+        self.progress.set_progress(self.lo + (self.hi - self.lo) * max(0.0, min(1.0, fraction)), message)
+
+    def is_cancelled(self) -> bool:
+        return bool(self.progress.is_cancelled())
+
+
+def _check_cancel(progress: Any, fraction: float, message: str) -> None:
+    if progress is None:
+        return
+    if progress.is_cancelled():
+        from planner.engine.progress import Cancelled
+
+        raise Cancelled("cancelled by the user")
+    progress.set_progress(fraction, message)
+
+
+def _scenario_arg(name: Any) -> Any:
+    if name is None or (isinstance(name, str) and name.strip().lower() in ("", "baseline", "基准", "基准情景")):
+        return None
+    return name
+
+
+def compare_results(results: list[Any]) -> dict[str, Any]:
+    """``planner.scenario.compare.compare_results`` (a clear error when it is not available)."""
+    try:
+        from planner.scenario.compare import compare_results as cmp
+    except ImportError as exc:
+        raise ReportError("scenario comparison is not available in this build "
+                          f"(planner.scenario.compare cannot be imported: {exc})") from exc
+    return cmp(results)
+
+
+def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str | None = None,
+                 compare: Sequence[str] = (), lang: str = "zh", prepared_by: str | None = None,
+                 progress: Any = None, result: Any = None) -> Path:
+    """Write the printed plan for ``scenario`` (None = baseline) to ``out_path``; returns the path."""
+    from planner import __version__
+    from planner.engine.run import run_plan
+    from planner.engine.snapshot import load_snapshot
+    from planner.report.data import ReportData, read_plan_context
+    from planner.report.fonts import FontNotFound, register_cjk_font
+
+    if lang not in ("zh", "en"):
+        raise ReportError(f"unknown report language {lang!r} (zh or en)")
+    try:
+        register_cjk_font()                      # fail early and clearly when no font is found
+    except FontNotFound as exc:
+        raise ReportError(str(exc)) from exc
+    out = Path(out_path)
+    if out.is_dir():
+        raise ReportError(f"{out} is a folder; give the PDF file name")
+    scenario = _scenario_arg(scenario)
+    compare = [c for c in (compare or ())]
+
+    opened = None
+    if isinstance(plan, (str, os.PathLike)):
+        from planner.store import PlanError, open_plan
+
+        try:
+            plan = opened = open_plan(plan)
+        except PlanError as exc:
+            raise ReportError(str(exc)) from exc
+    try:
+        n_runs = (result is None) + len(compare)
+        eng_hi = 0.1 + 0.5 * min(1, n_runs) if n_runs else 0.1
+        _check_cancel(progress, 0.0, "reading the plan")
+        try:
+            inp = load_snapshot(plan, scenario)
+        except KeyError as exc:
+            raise ReportError(str(exc.args[0]) if exc.args else str(exc)) from exc
+        step = (eng_hi - 0.05) / max(1, n_runs)
+        lo = 0.05
+        if result is None:
+            result = run_plan(inp, _Span(progress, lo, lo + step) if progress is not None else None)
+            lo += step
+        comparison = None
+        if compare:
+            cmp_results = [result]
+            for name in compare:
+                try:
+                    other_inp = load_snapshot(plan, _scenario_arg(name))
+                except KeyError as exc:
+                    raise ReportError(str(exc.args[0]) if exc.args else str(exc)) from exc
+                cmp_results.append(run_plan(other_inp, _Span(progress, lo, lo + step)
+                                            if progress is not None else None))
+                lo += step
+            comparison = compare_results(cmp_results)
+        _check_cancel(progress, eng_hi, "map")
+        ctx = read_plan_context(plan, scenario)
+        data = ReportData(inp=inp, result=result, lang=lang, comparison=comparison, prepared_by=prepared_by,
+                          version=__version__, location=os.path.basename(getattr(plan, "display_location", "") or ""),
+                          **ctx)
+        from planner.report.pdf import build_pdf
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=".pdf.part", dir=str(out.parent))
+        os.close(fd)
+        try:
+            build_pdf(data, tmp, progress=progress, span=(eng_hi + 0.05, 0.99))
+            os.replace(tmp, out)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        if progress is not None:
+            progress.set_progress(1.0, "done")
+        return out
+    finally:
+        if opened is not None:
+            opened.dispose()

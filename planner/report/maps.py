@@ -1,0 +1,694 @@
+"""The district map of the printed plan, drawn with reportlab graphics in a metric projection.
+
+Layers (bottom to top): district fill, town boundaries, service areas (translucent), hazard
+zones (red, hatched), roads by class, district outline, demand units (circles sized by
+population, split served / over capacity / unreachable), sites by kind, town labels; then the
+frame, scale bar (round numbers), north arrow, attribution and the legend under the map.
+Anything without coordinates is listed in :attr:`MapResult.notes` instead of being drawn.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from reportlab.graphics.shapes import (Circle, Drawing, Group, Line, Path, Polygon, Rect, String,
+                                       Wedge)
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from planner.report import fmt
+from planner.report.data import ReportData, located
+
+C = colors.HexColor
+SERVED, OVER, UNREACH, OFFNET = C("#2E8B57"), C("#F0A020"), C("#D7263D"), C("#9AA0A6")
+SHELTER_FIXED, SHELTER_EMERG = C("#1B7F3B"), C("#6CC070")
+WAREHOUSE, RP_TOWN, RP_VILLAGE = C("#0B3C8C"), C("#1F77D0"), C("#7E57C2")
+HAZARD = C("#D7263D")
+DISTRICT_LINE = C("#6A3D9A")
+
+#: class → (width pt, colour, casing?) ; classes not listed are drawn as "minor"
+ROAD_STYLE: dict[str, tuple[float, Any, bool]] = {
+    "motorway": (1.9, C("#E3672B"), True), "trunk": (1.6, C("#EE8F3A"), True),
+    "primary": (1.3, C("#F6B94A"), True), "secondary": (1.0, C("#F7D774"), True),
+    "tertiary": (0.8, C("#FFFFFF"), True), "minor": (0.5, C("#A7A7A7"), False),
+    "track": (0.4, C("#B89B72"), False), "path": (0.3, C("#BDBDBD"), False),
+}
+ROAD_GROUP = {
+    "motorway": "motorway", "motorway_link": "motorway", "trunk": "trunk", "trunk_link": "trunk",
+    "primary": "primary", "primary_link": "primary", "secondary": "secondary",
+    "secondary_link": "secondary", "tertiary": "tertiary", "tertiary_link": "tertiary",
+    "track": "track", "path": "path", "footway": "path", "steps": "path", "pedestrian": "path",
+    "cycleway": "path", "bridleway": "path",
+}
+ROAD_LABEL = {
+    "zh": {"motorway": "高速公路", "trunk": "国道/快速路", "primary": "主干道", "secondary": "次干道",
+           "tertiary": "支路", "minor": "村道/街巷", "track": "机耕路", "path": "步道"},
+    "en": {"motorway": "motorway", "trunk": "trunk road", "primary": "primary road",
+           "secondary": "secondary road", "tertiary": "tertiary road", "minor": "minor / residential",
+           "track": "track", "path": "path"},
+}
+ROAD_ORDER = ["path", "track", "minor", "tertiary", "secondary", "primary", "trunk", "motorway"]
+
+
+@dataclass
+class MapResult:
+    drawing: Drawing
+    notes: list[str] = field(default_factory=list)   # what is not drawn, and why
+    scale_denominator: int | None = None
+
+
+def _utm_transformer(lon: float, lat: float):
+    from pyproj import Transformer
+
+    zone = int((lon + 180.0) // 6.0) % 60 + 1
+    epsg = (32600 if lat >= 0 else 32700) + zone
+    return Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True), epsg
+
+
+def nice_length(target: float) -> float:
+    """The largest of 1, 2, 5 × 10ⁿ not above ``target`` (metres)."""
+    if target <= 0:
+        return 1.0
+    p = 10 ** math.floor(math.log10(target))
+    for m_ in (5, 2, 1):
+        if m_ * p <= target:
+            return m_ * p
+    return p
+
+
+def _nice_denominator(d: float) -> int:
+    p = 10 ** max(0, math.floor(math.log10(d)) - 1)
+    return int(round(d / p) * p)
+
+
+class _Proj:
+    """lon/lat → page points inside the map frame."""
+
+    def __init__(self, tr, x0: float, y0: float, scale: float, ox: float, oy: float):
+        self.tr, self.x0, self.y0, self.scale, self.ox, self.oy = tr, x0, y0, scale, ox, oy
+
+    def xy(self, lon, lat):
+        x, y = self.tr.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return self.ox + (np.asarray(x) - self.x0) * self.scale, self.oy + (np.asarray(y) - self.y0) * self.scale
+
+    def geom(self, g):
+        def f(coords):
+            x, y = self.xy(coords[:, 0], coords[:, 1])
+            return np.column_stack([x, y])
+
+        return shapely.transform(g, f)
+
+
+def _path_from_lines(geoms, **kw) -> Path | None:
+    pts: list[float] = []
+    ops: list[int] = []
+    for g in geoms:
+        if g is None or g.is_empty:
+            continue
+        parts = g.geoms if hasattr(g, "geoms") else [g]
+        for part in parts:
+            if part.geom_type != "LineString":
+                continue
+            c = np.asarray(part.coords)
+            if len(c) < 2:
+                continue
+            pts.extend(c[:, :2].ravel().tolist())
+            ops.append(0)
+            ops.extend([1] * (len(c) - 1))
+    if not ops:
+        return None
+    return Path(points=pts, operators=ops, fillColor=None, **kw)
+
+
+def _path_from_polygons(geoms, **kw) -> Path | None:
+    pts: list[float] = []
+    ops: list[int] = []
+    for g in geoms:
+        if g is None or g.is_empty:
+            continue
+        parts = g.geoms if hasattr(g, "geoms") else [g]
+        for poly in parts:
+            if poly.geom_type != "Polygon":
+                continue
+            for ring in [poly.exterior, *poly.interiors]:
+                c = np.asarray(ring.coords)
+                if len(c) < 3:
+                    continue
+                pts.extend(c[:, :2].ravel().tolist())
+                ops.append(0)
+                ops.extend([1] * (len(c) - 1))
+                ops.append(3)
+    if not ops:
+        return None
+    return Path(points=pts, operators=ops, fillMode=0, **kw)   # even-odd: holes stay holes
+
+
+def _hatch(poly, spacing: float):
+    """45° hatch lines clipped to ``poly`` (page coordinates)."""
+    minx, miny, maxx, maxy = poly.bounds
+    lines = []
+    d = (maxx - minx) + (maxy - miny)
+    k = minx - (maxy - miny)
+    while k < maxx:
+        lines.append(shapely.LineString([(k, miny), (k + d, miny + d)]))
+        k += spacing
+    if not lines:
+        return []
+    cut = shapely.intersection(np.array(lines, dtype=object), poly)
+    return [g for g in cut if not g.is_empty]
+
+
+def _text(x, y, s, font, size, color=colors.black, anchor="start") -> String:
+    return String(x, y, s, fontName=font, fontSize=size, fillColor=color, textAnchor=anchor)
+
+
+def _shelter_symbol(x, y, s, fill, stroke, dashed=False) -> Group:
+    """A small house: square body with a roof."""
+    h = s / 2
+    g = Group()
+    g.add(Polygon([x - h, y - h, x + h, y - h, x + h, y + h * 0.35, x, y + h * 1.25, x - h, y + h * 0.35],
+                  fillColor=fill, strokeColor=stroke, strokeWidth=0.5,
+                  strokeDashArray=[1, 1] if dashed else None))
+    return g
+
+
+def _warehouse_symbol(x, y, s, fill, stroke) -> Group:
+    h = s / 2
+    g = Group()
+    g.add(Rect(x - h, y - h, s, s, fillColor=fill, strokeColor=stroke, strokeWidth=0.6))
+    g.add(Line(x - h, y, x + h, y, strokeColor=colors.white, strokeWidth=0.6))
+    return g
+
+
+def _triangle(x, y, s, fill, stroke) -> Polygon:
+    h = s / 2
+    return Polygon([x - h, y - h * 0.8, x + h, y - h * 0.8, x, y + h * 0.95], fillColor=fill,
+                   strokeColor=stroke, strokeWidth=0.5)
+
+
+def _diamond(x, y, s, fill, stroke) -> Polygon:
+    h = s / 2
+    return Polygon([x, y - h, x + h, y, x, y + h, x - h, y], fillColor=fill, strokeColor=stroke,
+                   strokeWidth=0.5)
+
+
+def _closed_cross(x, y, s) -> Group:
+    h = s / 2
+    g = Group()
+    g.add(Line(x - h, y - h, x + h, y + h, strokeColor=HAZARD, strokeWidth=1))
+    g.add(Line(x - h, y + h, x + h, y - h, strokeColor=HAZARD, strokeWidth=1))
+    return g
+
+
+def site_symbol(kind: str, tier: Any, shelter_class: Any, status: Any, x: float, y: float,
+                size: float = 6.0) -> Group:
+    """The map/legend symbol of a site (planned: hollow; closed: grey with a red cross)."""
+    g = Group()
+    closed = status == "closed"
+    planned = status == "planned"
+    if kind == "shelter":
+        fill = SHELTER_EMERG if shelter_class == "emergency" else SHELTER_FIXED
+        if closed:
+            fill = OFFNET
+        g.add(_shelter_symbol(x, y, size, colors.white if planned else fill,
+                              fill if planned else colors.white, dashed=planned))
+    elif kind == "warehouse":
+        g.add(_warehouse_symbol(x, y, size * 1.1, colors.white if planned else (OFFNET if closed else WAREHOUSE),
+                                WAREHOUSE if planned else colors.white))
+    else:
+        if tier == "village":
+            fill = RP_VILLAGE
+            shape = _diamond(x, y, size * 0.95, colors.white if planned else (OFFNET if closed else fill),
+                             fill if planned else colors.white)
+        else:
+            fill = RP_TOWN
+            shape = _triangle(x, y, size * 1.15, colors.white if planned else (OFFNET if closed else fill),
+                              fill if planned else colors.white)
+        g.add(shape)
+    if closed:
+        g.add(_closed_cross(x, y, size * 0.9))
+    return g
+
+
+def _unit_symbol(x, y, r, parts: list[tuple[float, Any]]) -> Group:
+    g = Group()
+    total = sum(v for v, _ in parts)
+    nonzero = [(v, c) for v, c in parts if v > 0]
+    if total <= 0 or len(nonzero) <= 1:
+        col = nonzero[0][1] if nonzero else OFFNET
+        g.add(Circle(x, y, r, fillColor=col, strokeColor=colors.white, strokeWidth=0.4, fillOpacity=0.9))
+        return g
+    a = 90.0
+    for v, col in nonzero:
+        sweep = 360.0 * v / total
+        g.add(Wedge(x, y, r, a, a + sweep, fillColor=col, strokeColor=None, strokeWidth=0, fillOpacity=0.9))
+        a += sweep
+    g.add(Circle(x, y, r, fillColor=None, strokeColor=colors.white, strokeWidth=0.4))
+    return g
+
+
+def _radius(pop: float, max_pop: float, r_max: float = 8.0, r_min: float = 1.6) -> float:
+    if not pop or pop <= 0 or max_pop <= 0:
+        return r_min
+    return max(r_min, r_max * math.sqrt(pop / max_pop))
+
+
+def _nice_pops(max_pop: float) -> list[float]:
+    if max_pop <= 0:
+        return []
+    top = nice_length(max_pop)
+    vals = [top, nice_length(top / 4), nice_length(top / 20)]
+    return sorted({v for v in vals if v >= 1}, reverse=True)
+
+
+def district_map(data: ReportData, font: str, width: float = 170 * mm, max_height: float = 165 * mm,
+                 min_height: float = 110 * mm) -> MapResult:
+    """Build the district map (frame + legend) as a reportlab Drawing of the given width."""
+    lang = data.lang
+    inp, res = data.inp, data.result
+    T = data.t
+    notes: list[str] = []
+
+    # -- what can be drawn (WGS84) -------------------------------------------------------------
+    districts = [b.geometry for b in data.boundaries if b.role == "district"]
+    town_bounds = [b for b in data.boundaries if b.role == "town"]
+    du, st = inp.demand, inp.sites
+    du_loc = located(du.lon, du.lat)
+    st_loc = located(st.lon, st.lat)
+    roads = inp.roads
+    hazards = [h for h in inp.hazards if h.geometry is not None and not h.geometry.is_empty]
+    service = []
+    for code, gj in sorted((res.coverage.get("service_areas") or {}).items()):
+        try:
+            g = shapely.geometry.shape(gj)
+        except Exception:  # noqa: BLE001 - a malformed polygon is left out, not fatal
+            continue
+        if not g.is_empty:
+            service.append(g)
+    town_pts = {c: t for c, t in data.towns.items() if t.lon is not None and t.lat is not None}
+
+    extent_geoms = list(districts)
+    if not extent_geoms:
+        pts = []
+        if du_loc.any():
+            pts += list(zip(du.lon[du_loc], du.lat[du_loc]))
+        if st_loc.any():
+            pts += list(zip(st.lon[st_loc], st.lat[st_loc]))
+        pts += [(t.lon, t.lat) for t in town_pts.values()]
+        if roads.n_nodes:
+            pts += [(float(np.nanmin(roads.node_lon)), float(np.nanmin(roads.node_lat))),
+                    (float(np.nanmax(roads.node_lon)), float(np.nanmax(roads.node_lat)))]
+        if pts:
+            extent_geoms.append(shapely.MultiPoint(pts).envelope)
+        extent_geoms += [b.geometry for b in town_bounds]
+    nothing = not extent_geoms
+
+    # -- frame size and projection -------------------------------------------------------------
+    if nothing:
+        frame_w, frame_h = width, min_height
+        proj = None
+        denominator = None
+    else:
+        env = shapely.union_all([shapely.envelope(g) for g in extent_geoms])
+        minx, miny, maxx, maxy = env.bounds
+        tr, _epsg = _utm_transformer((minx + maxx) / 2, (miny + maxy) / 2)
+        ring = shapely.segmentize(shapely.box(minx, miny, maxx, maxy), max(maxx - minx, maxy - miny) / 20)
+        xs, ys = tr.transform(*np.asarray(ring.exterior.coords).T)
+        x0, x1, y0, y1 = float(np.min(xs)), float(np.max(xs)), float(np.min(ys)), float(np.max(ys))
+        dx, dy = max(x1 - x0, 200.0), max(y1 - y0, 200.0)
+        pad = 0.05
+        x0, x1 = (x0 + x1) / 2 - dx * (0.5 + pad), (x0 + x1) / 2 + dx * (0.5 + pad)
+        y0, y1 = (y0 + y1) / 2 - dy * (0.5 + pad), (y0 + y1) / 2 + dy * (0.5 + pad)
+        dx, dy = x1 - x0, y1 - y0
+        frame_w = width
+        frame_h = min(max_height, max(min_height, width * dy / dx))
+        scale = min(frame_w / dx, frame_h / dy)
+        ox = (frame_w - dx * scale) / 2
+        oy = (frame_h - dy * scale) / 2
+        denominator = _nice_denominator((1.0 / scale) / (0.0254 / 72.0))
+
+    # legend content first (its height decides the frame position)
+    legend_cols = _legend_items(data, font, roads, service, hazards, du, du_loc, st, lang)
+    col_heights = [sum(h for _, _, h in col) for col in legend_cols]
+    legend_h = max(col_heights) + 22 if any(legend_cols) else 0.0
+    fy = legend_h
+    total_h = frame_h + legend_h
+    d = Drawing(width, total_h)
+
+    frame = Group()
+    frame.add(Rect(0, fy, frame_w, frame_h, fillColor=C("#F7F9FB"), strokeColor=None))
+    content = Group()
+    box = shapely.box(0, 0, frame_w, frame_h)
+
+    if not nothing:
+        proj = _Proj(tr, x0, y0, scale, ox, oy)
+        tol = 0.25
+
+        def page(gs):
+            out = []
+            for g in gs:
+                pg = proj.geom(g)
+                pg = shapely.clip_by_rect(pg, 0, 0, frame_w, frame_h)
+                if not pg.is_empty:
+                    out.append(shapely.simplify(pg, tol))
+            return out
+
+        # district area tint (inside white, outside the light frame colour)
+        pd = page(districts)
+        p = _path_from_polygons(pd, fillColor=colors.white, strokeColor=None)
+        if p is not None:
+            content.add(p)
+        elif not nothing:
+            content.add(Rect(0, 0, frame_w, frame_h, fillColor=colors.white, strokeColor=None))
+        # town boundaries
+        pt = page([b.geometry for b in town_bounds])
+        p = _path_from_polygons(pt, fillColor=None, strokeColor=C("#8C7AA9"), strokeWidth=0.6,
+                                strokeDashArray=[3, 1.5, 0.8, 1.5])
+        if p is not None:
+            content.add(p)
+        # service areas
+        ps = page(service)
+        p = _path_from_polygons(ps, fillColor=SERVED, fillOpacity=0.13, strokeColor=SERVED,
+                                strokeWidth=0.25, strokeOpacity=0.5)
+        if p is not None:
+            p.fillMode = 1  # nonzero: overlapping areas do not cancel out
+            content.add(p)
+        # hazard zones
+        for h in hazards:
+            for ph in page([h.geometry]):
+                p = _path_from_polygons([ph], fillColor=HAZARD, fillOpacity=0.12, strokeColor=HAZARD,
+                                        strokeWidth=0.9)
+                if p is not None:
+                    content.add(p)
+                hp = _path_from_lines(_hatch(ph, 3.5), strokeColor=HAZARD, strokeWidth=0.35,
+                                      strokeOpacity=0.8)
+                if hp is not None:
+                    content.add(hp)
+        # roads
+        if roads.n_edges:
+            if roads.geometry is not None:
+                geoms = np.array([g if g is not None else shapely.LineString(
+                    [(roads.node_lon[u], roads.node_lat[u]), (roads.node_lon[v], roads.node_lat[v])])
+                    for g, u, v in zip(roads.geometry, roads.edge_u, roads.edge_v)], dtype=object)
+            else:
+                coords = np.stack([np.column_stack([roads.node_lon[roads.edge_u], roads.node_lat[roads.edge_u]]),
+                                   np.column_stack([roads.node_lon[roads.edge_v], roads.node_lat[roads.edge_v]])],
+                                  axis=1)
+                geoms = shapely.linestrings(coords)
+            pg = proj.geom(geoms)
+            pg = shapely.simplify(shapely.clip_by_rect(pg, 0, 0, frame_w, frame_h), tol)
+            groups = np.array([ROAD_GROUP.get(str(h), "minor") for h in roads.highway], dtype=object)
+            for pass_ in ("casing", "fill"):
+                for cls in ROAD_ORDER:
+                    w, col, casing = ROAD_STYLE[cls]
+                    sel = pg[groups == cls]
+                    if not len(sel):
+                        continue
+                    if pass_ == "casing":
+                        if casing:
+                            p = _path_from_lines(sel, strokeColor=C("#8A8A8A"), strokeWidth=w + 0.5,
+                                                 strokeLineCap=1, strokeLineJoin=1)
+                            if p is not None:
+                                content.add(p)
+                        continue
+                    kw = {"strokeDashArray": [1.2, 0.8]} if cls == "path" else {}
+                    p = _path_from_lines(sel, strokeColor=col, strokeWidth=w, strokeLineCap=1,
+                                         strokeLineJoin=1, **kw)
+                    if p is not None:
+                        content.add(p)
+        # district outline on top of the roads
+        p = _path_from_polygons(pd, fillColor=None, strokeColor=DISTRICT_LINE, strokeWidth=1.4,
+                                strokeDashArray=[6, 2, 1.2, 2])
+        if p is not None:
+            content.add(p)
+
+        # demand units
+        units = {u["code"]: u for u in res.coverage.get("units", [])}
+        if du_loc.any():
+            px, py = proj.xy(du.lon[du_loc], du.lat[du_loc])
+            pops = np.nan_to_num(du.population[du_loc].astype(float))
+            max_pop = float(pops.max()) if len(pops) else 0.0
+            order = np.argsort(-pops)   # big circles below small ones
+            codes = du.code[du_loc]
+            for k in order:
+                x, y = float(px[k]), float(py[k])
+                if not (0 <= x <= frame_w and 0 <= y <= frame_h):
+                    continue
+                u = units.get(codes[k], {})
+                parts = [(u.get("served") or 0, SERVED), (u.get("over_capacity") or 0, OVER),
+                         (u.get("unreachable") or 0, UNREACH),
+                         ((u.get("off_network") or 0) + (u.get("unlocated") or 0), OFFNET)]
+                if sum(v for v, _ in parts) <= 0:
+                    parts = [(1, OFFNET)]
+                content.add(_unit_symbol(x, y, _radius(pops[k], max_pop), parts))
+        # sites
+        if st_loc.any():
+            px, py = proj.xy(st.lon[st_loc], st.lat[st_loc])
+            idx = np.nonzero(st_loc)[0]
+            rank = {"shelter": 0, "reserve_point": 1, "warehouse": 2}
+            for j in sorted(range(len(idx)), key=lambda j: rank.get(st.kind[idx[j]], 0)):
+                k = idx[j]
+                x, y = float(px[j]), float(py[j])
+                if not (0 <= x <= frame_w and 0 <= y <= frame_h):
+                    continue
+                content.add(site_symbol(st.kind[k], st.tier[k], st.shelter_class[k], st.status[k], x, y,
+                                        6.0 if st.kind[k] != "shelter" else 5.2))
+        # town labels
+        label_pts: list[tuple[str, float, float]] = []
+        tb = {b.code: b for b in town_bounds if b.code}
+        for code, t in sorted(data.towns.items()):
+            if t.lon is not None and t.lat is not None:
+                lon, lat = t.lon, t.lat
+            elif code in tb:
+                rp = tb[code].geometry.representative_point()
+                lon, lat = rp.x, rp.y
+            else:
+                continue
+            x, y = proj.xy(lon, lat)
+            label_pts.append((t.name, float(x), float(y)))
+        for name, x, y in label_pts:
+            size = 7.5
+            w_ = stringWidth(name, font, size)
+            if not (w_ / 2 < x < frame_w - w_ / 2 and 4 < y < frame_h - 10):
+                continue
+            content.add(Rect(x - w_ / 2 - 1.5, y + 5, w_ + 3, size + 2.5, fillColor=colors.white,
+                             fillOpacity=0.75, strokeColor=None))
+            content.add(_text(x, y + 6.8, name, font, size, C("#3C2A5A"), "middle"))
+            if not data.boundaries or code_is_point_only(data, name):
+                content.add(Circle(x, y, 1.6, fillColor=C("#3C2A5A"), strokeColor=colors.white,
+                                   strokeWidth=0.4))
+        content.transform = (1, 0, 0, 1, 0, fy)
+    frame.add(content)
+
+    # -- furniture: frame, north arrow, scale bar, attribution ----------------------------------
+    furn = Group()
+    furn.add(Rect(0, fy, frame_w, frame_h, fillColor=None, strokeColor=colors.black, strokeWidth=0.8))
+    if nothing:
+        msg = T("本规划尚无可绘制的位置数据（区界、路网、站点与人口单元均无坐标）",
+                "Nothing in this plan has a location yet (no boundary, roads, sites or located units)")
+        furn.add(_text(frame_w / 2, fy + frame_h / 2, msg, font, 9, C("#555555"), "middle"))
+    else:
+        _north_arrow(furn, frame_w - 16, fy + frame_h - 30, font, lang)
+        bar_m = nice_length((frame_w * 0.22) / scale)
+        _scale_bar(furn, 8, fy + 8, bar_m, scale, font, lang, denominator)
+    attr = []
+    if data.osm_attribution:
+        attr.append("© OpenStreetMap contributors, ODbL")
+    if not data.boundary_authoritative:
+        attr.append(T("示意图：边界为简化轮廓，非审图号标准地图", "Sketch map: simplified outline, not an "
+                      "approved standard map (no 审图号)"))
+    for n_, s in enumerate(reversed(attr)):
+        size = 6.0
+        w_ = stringWidth(s, font, size)
+        yy = fy + 3 + n_ * (size + 2.5)
+        furn.add(Rect(frame_w - w_ - 6, yy - 1.2, w_ + 4, size + 2.4, fillColor=colors.white, fillOpacity=0.8,
+                      strokeColor=None))
+        furn.add(_text(frame_w - 4, yy + 0.6, s, font, size, C("#333333"), "end"))
+
+    d.add(frame)
+    d.add(furn)
+
+    # -- legend ----------------------------------------------------------------------------------
+    if legend_h:
+        lg = Group()
+        col_w = width / len(legend_cols)
+        lg.add(_text(0, legend_h - 11, T("图例", "Legend"), font, 8.5, colors.black))
+        lg.add(Line(0, legend_h - 14, width, legend_h - 14, strokeColor=C("#999999"), strokeWidth=0.4))
+        for c_, col in enumerate(legend_cols):
+            x = c_ * col_w
+            y = legend_h - 18
+            for draw, text, h in col:
+                y -= h
+                if draw is None:   # a sub-heading
+                    lg.add(_text(x, y + 2.5, text, font, 7.2, C("#444444")))
+                    continue
+                draw(lg, x + 8, y + h / 2)
+                lg.add(_text(x + 19, y + h / 2 - 2.5, text, font, 7.2, colors.black))
+        d.add(lg)
+
+    # -- notes: what is not on the map -------------------------------------------------------------
+    n_unloc = int((~du_loc).sum())
+    if n_unloc:
+        pop_unloc = float(np.nansum(du.population[~du_loc].astype(float)))
+        pop_known = int(np.isfinite(du.population[~du_loc].astype(float)).sum())
+        by_town: dict[str, list[str]] = {}
+        for k in np.nonzero(~du_loc)[0]:
+            by_town.setdefault(data.town_name(du.town[k]), []).append(str(du.name[k]))
+        towns_txt = "；".join(f"{t}（{len(v)}）" for t, v in sorted(by_town.items())) if lang == "zh" else \
+            "; ".join(f"{t} ({len(v)})" for t, v in sorted(by_town.items()))
+        pop_txt = (T(f"，已知人口合计 {fmt.integer(pop_unloc)} 人", f", known population {fmt.integer(pop_unloc)}")
+                   if pop_known else T("，人口亦未知", ", population also unknown"))
+        notes.append(T(f"未在图上标出：{n_unloc} 个人口单元尚无坐标{pop_txt}。按镇街：{towns_txt}。",
+                       f"Not on the map: {n_unloc} demand units have no coordinates yet{pop_txt}. "
+                       f"By town: {towns_txt}."))
+    n_st = int((~st_loc).sum())
+    if n_st:
+        names = [f"{st.code[k]} {st.name[k]}" for k in np.nonzero(~st_loc)[0]]
+        notes.append(T(f"未在图上标出：{n_st} 处站点尚无坐标：" + "、".join(names) + "。",
+                       f"Not on the map: {n_st} sites have no coordinates: " + ", ".join(names) + "."))
+    if not roads.n_edges:
+        notes.append(T("路网尚未导入：无法计算步行/车行时间，覆盖与送达检查只能按“无坐标/不可达”处理。",
+                       "No road network imported yet: travel times cannot be computed; coverage and delivery "
+                       "checks treat units as not located / unreachable."))
+    if not districts:
+        notes.append(T("未导入区界：图幅按已有要素范围绘制。", "No district boundary imported: the map extent "
+                       "follows the located features."))
+    if not data.towns and not town_bounds:
+        pass
+    elif data.towns and not town_pts and not town_bounds:
+        notes.append(T("镇街尚无坐标或边界，未标注镇街名称。", "Towns have no points or boundaries: no town labels."))
+    return MapResult(d, notes, denominator)
+
+
+def code_is_point_only(data: ReportData, name: str) -> bool:
+    """Towns with no boundary polygon get a dot at their point."""
+    return not any(b.role == "town" and b.name == name for b in data.boundaries)
+
+
+def _north_arrow(g: Group, x: float, y: float, font: str, lang: str) -> None:
+    h, w = 18.0, 6.0
+    g.add(Circle(x, y + h / 2, 11.5, fillColor=colors.white, fillOpacity=0.8, strokeColor=None))
+    g.add(Polygon([x, y + h, x - w, y, x, y + h * 0.3], fillColor=colors.black, strokeColor=colors.black,
+                  strokeWidth=0.5))
+    g.add(Polygon([x, y + h, x + w, y, x, y + h * 0.3], fillColor=colors.white, strokeColor=colors.black,
+                  strokeWidth=0.5))
+    g.add(_text(x, y + h + 2.5, "北" if lang == "zh" else "N", font, 8, colors.black, "middle"))
+
+
+def _scale_bar(g: Group, x: float, y: float, metres: float, scale: float, font: str, lang: str,
+               denominator: int | None) -> None:
+    length = metres * scale
+    unit, div = ("km", 1000.0) if metres >= 1000 else ("m", 1.0)
+    g.add(Rect(x - 3, y - 3, length + 40, 24, fillColor=colors.white, fillOpacity=0.85, strokeColor=None))
+    half = length / 2
+    for k in range(4):
+        g.add(Rect(x + k * half / 2, y + 4, half / 2, 3, fillColor=colors.black if k % 2 == 0 else colors.white,
+                   strokeColor=colors.black, strokeWidth=0.4))
+
+    def lab(v: float) -> str:
+        v = v / div
+        return f"{v:g}"
+
+    for frac in (0.0, 0.5, 1.0):
+        g.add(_text(x + length * frac, y + 9, lab(metres * frac), font, 6.5, colors.black, "middle"))
+    g.add(_text(x + length + 4, y + 4, unit, font, 6.5, colors.black))
+    if denominator:
+        g.add(_text(x, y - 1.5, (f"比例尺 1:{denominator:,}（A4 原大打印）" if lang == "zh"
+                                 else f"scale 1:{denominator:,} (printed A4 at 100 %)"),
+                    font, 5.5, C("#333333")))
+
+
+def _legend_items(data: ReportData, font: str, roads, service, hazards, du, du_loc, st, lang: str):
+    """Three legend columns, each [(draw(group, x, y_centre) or None for a heading, label, height)]."""
+    T = data.t
+    ROW = 11.0
+    units: list[tuple[Any, str, float]] = []
+    sites: list[tuple[Any, str, float]] = []
+    lines: list[tuple[Any, str, float]] = []
+
+    def line_item(color, width, dash=None, casing=False):
+        def draw(g, x, y):
+            if casing:
+                g.add(Line(x - 6, y, x + 6, y, strokeColor=C("#8A8A8A"), strokeWidth=width + 0.5))
+            g.add(Line(x - 6, y, x + 6, y, strokeColor=color, strokeWidth=width, strokeDashArray=dash))
+        return draw
+
+    def circle_item(color, r=3.2):
+        def draw(g, x, y):
+            g.add(Circle(x, y, r, fillColor=color, strokeColor=colors.white, strokeWidth=0.4))
+        return draw
+
+    def swatch(fill, opacity, stroke, hatch=False):
+        def draw(g, x, y):
+            g.add(Rect(x - 6, y - 3.5, 12, 7, fillColor=fill, fillOpacity=opacity, strokeColor=stroke,
+                       strokeWidth=0.6))
+            if hatch:
+                for k in range(4):
+                    g.add(Line(x - 6 + k * 3.5 - 1, y - 3.5, x - 6 + k * 3.5 + 2.5, y + 3.5, strokeColor=HAZARD,
+                               strokeWidth=0.35))
+        return draw
+
+    # demand units
+    units.append((None, T("人口单元（村/社区）", "Demand units (villages / communities)"), ROW))
+    units.append((circle_item(SERVED), T("15分钟内可安置", "served within 15 min"), ROW))
+    units.append((circle_item(OVER), T("可达但避难场所容量不足", "reachable, but shelters full"), ROW))
+    units.append((circle_item(UNREACH), T("15分钟内无可达避难场所", "no shelter within 15 min"), ROW))
+    units.append((circle_item(OFFNET), T("距路网过远，未计算", "off the road network"), ROW))
+    units.append((lambda g, x, y: g.add(_unit_symbol(x, y, 3.6, [(2, SERVED), (1, OVER), (1, UNREACH)])),
+                  T("扇形：同一单元内各部分人口", "pie: shares of one unit"), ROW))
+    if du_loc.any():
+        pops = np.nan_to_num(du.population[du_loc].astype(float))
+        max_pop = float(pops.max()) if len(pops) else 0.0
+        for v in _nice_pops(max_pop):
+            r = _radius(v, max_pop)
+
+            def draw(g, x, y, r=r):
+                g.add(Circle(x, y, r, fillColor=None, strokeColor=C("#555555"), strokeWidth=0.5))
+            units.append((draw, T(f"{fmt.integer(v)} 人（圆面积∝人口）", f"{fmt.integer(v)} people (area ∝ population)"),
+                          max(ROW, 2 * r + 3)))
+    # sites
+    kinds = set()
+    for k in range(len(st)):
+        kinds.add((st.kind[k], st.tier[k] if st.kind[k] == "reserve_point" else None,
+                   "emergency" if st.kind[k] == "shelter" and st.shelter_class[k] == "emergency" else None))
+    statuses = set(st.status)
+
+    def sym(kind, tier, cls, status="built"):
+        return lambda g, x, y: g.add(site_symbol(kind, tier, cls, status, x, y, 6.0))
+
+    sites.append((None, T("站点", "Sites"), ROW))
+    sites.append((sym("shelter", None, "long"), T("固定避难场所", "fixed shelter"), ROW))
+    if any(k[0] == "shelter" and k[2] == "emergency" for k in kinds):
+        sites.append((sym("shelter", None, "emergency"), T("紧急避难场所", "emergency shelter"), ROW))
+    sites.append((sym("warehouse", None, None), T("应急物资储备仓库", "reserve warehouse"), ROW))
+    if any(k[0] == "reserve_point" and k[1] != "village" for k in kinds) or not kinds:
+        sites.append((sym("reserve_point", "town", None), T("镇级物资储备站", "town reserve station"), ROW))
+    if any(k[0] == "reserve_point" and k[1] == "village" for k in kinds):
+        sites.append((sym("reserve_point", "village", None), T("村级物资储备点", "village reserve point"), ROW))
+    if "planned" in statuses:
+        sites.append((sym("shelter", None, "long", "planned"), T("规划中（空心符号）", "planned (hollow symbol)"), ROW))
+    if "closed" in statuses or any(h.closes_sites for h in hazards):
+        sites.append((sym("shelter", None, "long", "closed"), T("关闭/受灾停用", "closed"), ROW))
+    if service:
+        sites.append((swatch(SERVED, 0.18, SERVED), T("避难场所15分钟服务区", "15-min service area"), ROW))
+    if hazards:
+        sites.append((swatch(HAZARD, 0.12, HAZARD, hatch=True), T("灾害影响区", "hazard zone"), ROW))
+    # lines
+    lines.append((None, T("界线与道路", "Boundaries and roads"), ROW))
+    lines.append((line_item(DISTRICT_LINE, 1.4, [6, 2, 1.2, 2]), T("区（县）界", "district boundary"), ROW))
+    if any(b.role == "town" for b in data.boundaries):
+        lines.append((line_item(C("#8C7AA9"), 0.6, [3, 1.5, 0.8, 1.5]), T("镇街界", "town boundary"), ROW))
+    if roads.n_edges:
+        present = {ROAD_GROUP.get(str(h), "minor") for h in set(roads.highway)}
+        for cls in reversed(ROAD_ORDER):
+            if cls in present:
+                w, col, casing = ROAD_STYLE[cls]
+                lines.append((line_item(col, w, [1.2, 0.8] if cls == "path" else None, casing),
+                              ROAD_LABEL[lang if lang in ROAD_LABEL else "en"][cls], ROW))
+    else:
+        lines.append((line_item(C("#CCCCCC"), 0.5, [1, 2]), T("（路网未导入）", "(no road network yet)"), ROW))
+    return [units, sites, lines]
