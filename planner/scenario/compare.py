@@ -1,0 +1,178 @@
+"""Side-by-side comparison of plan results (baseline and scenarios).
+
+:func:`compare_results` turns a list of :class:`planner.engine.run.PlanResult` (the first one is
+the reference) into plain data for the CLI, the GUI and the PDF report::
+
+    {"scenarios": [names],
+     "checks": [{"id", "name_zh", "name_en", "unit", "target", "values": [...], "deltas": [...],
+                 "passed": [...]}],
+     "towns": [{"code", "name", "served": [...], "unreachable": [...], "delta_served": [...]}],
+     "units_newly_uncovered": [[{"code", "name", "town", "population"}, ...] per scenario],
+     "units_newly_isolated": [[...] per scenario],
+     "shelters_overflowing": [[{"code", "name", "capacity", "assigned"}, ...] per scenario],
+     "items_shortfall_growth": [[{"item", "name_zh", "name_en", "shortfall_ref", "shortfall",
+                                  "delta"}, ...] per scenario]}
+
+Per-scenario lists are relative to the reference, so index 0 is always an empty list.
+Definitions: a unit is *covered* when an open shelter is within the threshold (its nearest
+time ≤ threshold, whether or not there was room); *newly uncovered* = covered in the reference,
+not in the scenario. *Newly isolated* = isolation status ``isolated`` in the scenario but not in
+the reference. A shelter *overflows* when it is filled to capacity (assigned ≥ capacity > 0) in
+the scenario but was not in the reference. An item's shortfall *grows* when the scenario's
+shortfall exceeds the reference's.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+EPS = 1e-6
+
+
+def _delta(v: Any, ref: Any) -> float | None:
+    if v is None or ref is None:
+        return None
+    try:
+        return round(float(v) - float(ref), 6)
+    except (TypeError, ValueError):
+        return None
+
+
+def _covered(u: dict[str, Any], thr: float) -> bool:
+    t = u.get("nearest_min")
+    return u.get("snap_status") == "ok" and t is not None and t <= thr + EPS
+
+
+def _full(sh: dict[str, Any]) -> bool:
+    cap = sh.get("capacity") or 0
+    return bool(sh.get("open", True)) and cap > 0 and (sh.get("assigned") or 0) >= cap - EPS
+
+
+def compare_results(results: list[Any]) -> dict[str, Any]:
+    """Compare results; the first is the reference. Accepts PlanResult objects or their dicts."""
+    rs = [r.to_dict() if hasattr(r, "to_dict") else dict(r) for r in results]
+    if not rs:
+        raise ValueError("nothing to compare")
+    n = len(rs)
+    ref = rs[0]
+
+    # -- checks: in the reference's order, then any extra ids ---------------------------------
+    order: list[str] = []
+    meta: dict[str, dict[str, Any]] = {}
+    for r in rs:
+        for c in r.get("checks") or []:
+            if c["id"] not in meta:
+                order.append(c["id"])
+                meta[c["id"]] = c
+    checks = []
+    for cid in order:
+        per = [{c["id"]: c for c in (r.get("checks") or [])}.get(cid) for r in rs]
+        vals = [None if c is None else c.get("value") for c in per]
+        m = meta[cid]
+        checks.append({"id": cid, "name_zh": m.get("name_zh"), "name_en": m.get("name_en"), "unit": m.get("unit"),
+                       "target": (per[0] or m).get("target"), "targets": [None if c is None else c.get("target") for c in per],
+                       "values": vals, "deltas": [_delta(v, vals[0]) for v in vals],
+                       "passed": [None if c is None else bool(c.get("passed")) for c in per]})
+
+    # -- towns ----------------------------------------------------------------------------------
+    town_rows: dict[Any, dict[str, Any]] = {}
+    town_order: list[Any] = []
+    for i, r in enumerate(rs):
+        for t in (r.get("coverage") or {}).get("towns") or []:
+            code = t.get("town")
+            if code not in town_rows:
+                town_order.append(code)
+                town_rows[code] = {"code": code, "name": t.get("name"), "served": [None] * n,
+                                   "unreachable": [None] * n}
+            town_rows[code]["served"][i] = t.get("served")
+            town_rows[code]["unreachable"][i] = t.get("unreachable")
+    towns = []
+    for code in town_order:
+        row = town_rows[code]
+        row["delta_served"] = [_delta(v, row["served"][0]) for v in row["served"]]
+        towns.append(row)
+
+    # -- units newly uncovered / isolated ------------------------------------------------------
+    def units(r):
+        return {u["code"]: u for u in (r.get("coverage") or {}).get("units") or []}
+
+    def thr(r):
+        return float((r.get("coverage") or {}).get("threshold_min") or 15.0)
+
+    def iso(r):
+        return {u["code"]: u for u in (r.get("isolation") or {}).get("units") or [] if u.get("status") == "isolated"}
+
+    ref_units, ref_thr, ref_iso = units(ref), thr(ref), iso(ref)
+    newly_unc, newly_iso = [[]], [[]]
+    for r in rs[1:]:
+        us, t = units(r), thr(r)
+        lst = []
+        for code, u in us.items():
+            ru = ref_units.get(code)
+            if ru is not None and _covered(ru, ref_thr) and not _covered(u, t):
+                lst.append({"code": code, "name": u.get("name"), "town": u.get("town"),
+                            "population": u.get("population")})
+        newly_unc.append(lst)
+        newly_iso.append([{"code": c, "name": u.get("name"), "town": u.get("town"), "population": u.get("population")}
+                          for c, u in iso(r).items() if c not in ref_iso])
+
+    # -- shelters overflowing ------------------------------------------------------------------
+    def shelters(r):
+        return {s["code"]: s for s in (r.get("coverage") or {}).get("shelters") or []}
+
+    ref_sh = shelters(ref)
+    over = [[]]
+    for r in rs[1:]:
+        lst = []
+        for code, sh in shelters(r).items():
+            rsh = ref_sh.get(code)
+            if _full(sh) and (rsh is None or not _full(rsh)):
+                lst.append({"code": code, "name": sh.get("name"), "capacity": sh.get("capacity"),
+                            "assigned": sh.get("assigned")})
+        over.append(lst)
+
+    # -- supply items whose shortfall grows ----------------------------------------------------
+    def items(r):
+        return {i["key"]: i for i in (r.get("supply") or {}).get("items") or []}
+
+    ref_items = items(ref)
+    grow = [[]]
+    for r in rs[1:]:
+        lst = []
+        for key, it in items(r).items():
+            s_ref = (ref_items.get(key) or {}).get("shortfall") or 0.0
+            s_new = it.get("shortfall") or 0.0
+            if s_new > s_ref + EPS:
+                lst.append({"item": key, "name_zh": it.get("name_zh"), "name_en": it.get("name_en"),
+                            "unit": it.get("unit"), "shortfall_ref": s_ref, "shortfall": s_new,
+                            "delta": round(s_new - s_ref, 6)})
+        grow.append(lst)
+
+    return {"scenarios": [r.get("scenario") for r in rs], "checks": checks, "towns": towns,
+            "units_newly_uncovered": newly_unc, "units_newly_isolated": newly_iso,
+            "shelters_overflowing": over, "items_shortfall_growth": grow,
+            "summaries": [r.get("summary") for r in rs]}
+
+
+def compare_plan(plan: Any, names: list[str | None]) -> tuple[list[Any], dict[str, Any]]:
+    """Run the engine on each named scenario ("baseline" or None = no scenario) and compare.
+
+    The road graph is built once and reused for every scenario (hazards applied per scenario
+    through :meth:`RoadGraph.with_hazards`, which rewrites edge weights without a rebuild).
+    """
+    from planner.engine.graph import RoadGraph
+    from planner.engine.run import run_plan
+    from planner.scenario.runs import load_input
+
+    results = []
+    base_graph = None
+    base_key = None
+    for name in names:
+        inp = load_input(plan, name)
+        key = (inp.roads.n_nodes, inp.roads.n_edges, tuple(sorted((k, str(v)) for k, v in inp.params.items()
+                                                                    if k in ("walk_speed_mps", "post_disaster_speed_factor",
+                                                                             "snap_max_m"))), inp.norms.get("name"))
+        if base_graph is None or key != base_key:
+            base_graph, base_key = RoadGraph(inp), key
+        graph = base_graph.with_hazards(inp.hazards) if inp.hazards else base_graph
+        results.append(run_plan(inp, graph=graph, service_areas=False))
+    return results, compare_results(results)

@@ -1,0 +1,965 @@
+"""Site recommendations: where to add shelters or reserve points, as an action list.
+
+Three problems, each solved exactly by a MILP (``scipy.optimize.milp``, HiGHS, with a time
+limit and the optimality gap reported) after an instant greedy first answer:
+
+``shelters``  fewest new shelters that bring the share of sheltering demand served within the
+              threshold (15 min) up to the target — capacitated LSCP with the open shelters fixed::
+
+                  min Σ y_j − ε Σ cap_j y_j
+                  Σ_j x_ij ≤ d_i                (group i's demand)
+                  Σ_i x_ij ≤ cap_j · y_j        (candidate j; existing shelters: ≤ cap_j)
+                  x_ij ≤ min(d_i, cap_j) · y_j  (strengthening)
+                  Σ x_ij ≥ target_share · total demand
+                  x ≥ 0, y ∈ {0, 1}; pairs (i, j) only within the threshold
+
+``best-k``    the k new shelters that serve the most people (capacitated MCLP, existing fixed):
+              max Σ x_ij with the same constraints and Σ y_j ≤ k.
+
+``points``    fewest reserve points so that every demand unit on the driving network is within
+              the delivery deadline of an open warehouse / reserve point (LSCP, existing fixed),
+              including units cut off from every warehouse.
+
+Travel times are the engine's: the scenario's road graph (hazard zones applied), snapping to
+the nearest node of the mode's network with the snap distance walked, walking for shelters and
+driving for reserve points. Candidate → demand reach comes from multi-source
+``scipy.sparse.csgraph.dijkstra`` with ``limit``; demand units with identical candidate sets are
+merged into one row.
+
+Candidates: the plan's planned sites, user-given points, OSM candidate sites (schools, parks,
+squares, sports grounds, town halls …) and, for reserve points, the demand units' own locations.
+A candidate inside a hazard zone or within ``setback_m`` of one is excluded. A candidate
+shelter's capacity = area × ``area_factor`` ÷ per-capita area of ``shelter_class`` (or its
+stated capacity).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix, csr_matrix, vstack
+from scipy.sparse.csgraph import dijkstra
+
+CHUNK = 50
+SHELTER_KINDS = ("school", "park", "sports", "square", "townhall", "community", "user")
+POINT_KINDS = ("school", "park", "sports", "square", "townhall", "community", "user")
+
+
+@dataclass
+class Options:
+    """Recommendation parameters (every default is printed with the result)."""
+
+    shelter_class: str = "emergency"     # class of new shelters: its per-capita area sets capacity
+    area_factor: float = 0.6             # effective share of a candidate's gross area (GB 21734 excludes
+    #                                      buildings, water, steep ground; 0.6 is an assumption)
+    default_area_m2: float | None = None  # area of a candidate without one (None: norms site_min_area_m2)
+    setback_m: float = 100.0             # exclude candidates within this distance of a hazard zone
+    include_osm: bool = True             # CandidateSite rows
+    include_planned: bool = True         # the plan's planned sites of the right kind
+    include_units: bool = True           # reserve points: demand-unit locations as candidates
+    osm_kinds: tuple[str, ...] | None = None  # restrict CandidateSite kinds
+    points: list[dict[str, Any]] = field(default_factory=list)  # user points: name, lon, lat, capacity?/area_m2?
+    expand: bool = False                 # also consider expanding full existing shelters
+    expand_share: float = 0.5            # … by up to this share of their capacity
+    target_share: float | None = None    # shelters: default = capacity_share_target (0.6)
+    k: int = 3                           # best-k
+    deadline_min: float | None = None    # points: default = first_batch_deadline_h × 60
+    point_tier: str = "village"          # tier of new reserve points
+    time_limit: float = 20.0             # seconds for the MILP
+    mip_rel_gap: float = 1e-4
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["osm_kinds"] = list(self.osm_kinds) if self.osm_kinds else None
+        return d
+
+
+# -- candidates ---------------------------------------------------------------------------------
+def load_candidates(plan: Any) -> list[dict[str, Any]]:
+    """CandidateSite rows as plain dicts (name, kind, lon, lat, area_m2, osm_ref, id)."""
+    from sqlalchemy import select
+
+    from planner import models as m
+
+    with plan.session() as s:
+        return [{"id": r.id, "name": r.name, "kind": r.kind, "lon": r.lon, "lat": r.lat,
+                 "area_m2": r.area_m2, "osm_ref": r.osm_ref}
+                for r in s.scalars(select(m.CandidateSite).order_by(m.CandidateSite.id))]
+
+
+def _norm_site_min_area(inp) -> float:
+    v = (inp.norms.get("shelter") or {}).get("site_min_area_m2") or 2000.0
+    return float(v["value"] if isinstance(v, dict) else v)
+
+
+def _gather(inp, osm: list[dict[str, Any]], opt: Options, purpose: str) -> list[dict[str, Any]]:
+    """Candidate dicts: key, source, name, kind, lon, lat, area_m2, capacity, basis, site_code, ref."""
+    from planner.engine.coverage import per_capita_area, shelter_capacities
+
+    out: list[dict[str, Any]] = []
+    norm = per_capita_area(inp, opt.shelter_class)
+    default_area = float(opt.default_area_m2) if opt.default_area_m2 else _norm_site_min_area(inp)
+
+    def shelter_cap(area, given_cap=None):
+        if given_cap is not None and np.isfinite(given_cap) and given_cap > 0:
+            return float(given_cap), "stated capacity", None
+        if area is None or not np.isfinite(area) or area <= 0:
+            eff = default_area * opt.area_factor
+            return math.floor(eff / norm + 1e-9), f"area unknown: assumed {default_area:g} m² × {opt.area_factor:g} ÷ {norm:g} m²/人", default_area
+        eff = float(area) * opt.area_factor
+        return math.floor(eff / norm + 1e-9), f"{float(area):g} m² × {opt.area_factor:g} ÷ {norm:g} m²/人", float(area)
+
+    st = inp.sites
+    if opt.include_planned:
+        cap, _ind, _how = shelter_capacities(inp)
+        want = "shelter" if purpose == "shelter" else ("reserve_point", "warehouse")
+        for k in range(len(st)):
+            if st.status[k] != "planned" or np.isnan(st.lon[k]):
+                continue
+            if (purpose == "shelter" and st.kind[k] != "shelter") or (purpose != "shelter" and st.kind[k] not in want):
+                continue
+            c = {"key": f"site:{st.code[k]}", "source": "planned_site", "name": st.name[k], "kind": st.kind[k],
+                 "lon": float(st.lon[k]), "lat": float(st.lat[k]), "site_code": st.code[k], "ref": None,
+                 "town": st.town[k]}
+            if purpose == "shelter":
+                if cap[k] > 0:
+                    c.update(capacity=float(cap[k]), basis="planned site capacity", area_m2=None)
+                else:
+                    cp, basis, area = shelter_cap(None)
+                    c.update(capacity=cp, basis=basis, area_m2=area)
+            out.append(c)
+    for n, p in enumerate(opt.points, start=1):
+        c = {"key": f"point:{n}", "source": "user_point", "name": p.get("name") or f"point {n}",
+             "kind": "user", "lon": float(p["lon"]), "lat": float(p["lat"]), "site_code": None, "ref": None,
+             "town": p.get("town")}
+        if purpose == "shelter":
+            cp, basis, area = shelter_cap(p.get("area_m2"), p.get("capacity"))
+            c.update(capacity=cp, basis=basis, area_m2=area)
+        out.append(c)
+    if opt.include_osm:
+        kinds = opt.osm_kinds or (SHELTER_KINDS if purpose == "shelter" else POINT_KINDS)
+        for r in osm:
+            if r.get("kind") not in kinds or r.get("lon") is None:
+                continue
+            c = {"key": f"cand:{r.get('id')}", "source": "candidate_site", "unnamed": not r.get("name"),
+                 "name": r.get("name") or f"{r.get('kind')} {r.get('osm_ref') or r.get('id')}",
+                 "kind": r.get("kind"), "lon": float(r["lon"]), "lat": float(r["lat"]), "site_code": None,
+                 "ref": r.get("osm_ref"), "town": None}
+            if purpose == "shelter":
+                cp, basis, area = shelter_cap(r.get("area_m2"))
+                c.update(capacity=cp, basis=basis, area_m2=area)
+            out.append(c)
+    if purpose == "point" and opt.include_units:
+        du = inp.demand
+        for k in range(len(du)):
+            if np.isnan(du.lon[k]):
+                continue
+            out.append({"key": f"unit:{du.code[k]}", "source": "demand_unit", "name": du.name[k], "kind": "village",
+                        "lon": float(du.lon[k]), "lat": float(du.lat[k]), "site_code": None, "ref": du.code[k],
+                        "town": du.town[k]})
+    return out
+
+
+def hazard_exclusions(graph, hazards, lon: np.ndarray, lat: np.ndarray, setback_m: float) -> list[str | None]:
+    """Per point: None if usable, else why not ("inside hazard zone X" / "within N m of X")."""
+    out: list[str | None] = [None] * len(lon)
+    if not hazards or len(lon) == 0:
+        return out
+    x, y = graph.to_xy(lon, lat)
+    pts = shapely.points(x, y)
+    for h in hazards:
+        poly = graph.geom_to_xy(h.geometry)
+        d = shapely.distance(poly, pts)
+        for k in np.nonzero(d <= setback_m)[0]:
+            if out[k] is None:
+                out[k] = (f"inside hazard zone {h.name}" if d[k] <= 0 else
+                          f"{d[k]:.0f} m from hazard zone {h.name} (setback {setback_m:g} m)")
+    return out
+
+
+def _prepare(inp, graph, mode: str, cands: list[dict[str, Any]], setback_m: float):
+    """Snap candidates, apply exclusions; returns (usable candidate list, excluded list, snap)."""
+    lon = np.array([c["lon"] for c in cands], dtype=float)
+    lat = np.array([c["lat"] for c in cands], dtype=float)
+    snap = graph.snap(mode, lon, lat)
+    why = hazard_exclusions(graph, inp.hazards, lon, lat, setback_m)
+    usable, excluded = [], []
+    for k, c in enumerate(cands):
+        c = dict(c)
+        c["snap_m"] = None if np.isnan(snap.dist_m[k]) else round(float(snap.dist_m[k]), 1)
+        if why[k]:
+            c["excluded"] = why[k]
+        elif snap.status[k] != "ok":
+            c["excluded"] = f"{snap.status[k]} (snap {c['snap_m']} m)"
+        elif c.get("capacity", 1) <= 0:
+            c["excluded"] = "no capacity"
+        if c.get("excluded"):
+            excluded.append(c)
+        else:
+            c["_node"], c["_snap_t"] = int(snap.node[k]), float(snap.time_s[k])
+            usable.append(c)
+    return usable, excluded
+
+
+# -- reach --------------------------------------------------------------------------------------
+def reach_pairs(G: csr_matrix, src_node: np.ndarray, src_t: np.ndarray, dst_node: np.ndarray,
+                dst_t: np.ndarray, limit: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (source k, destination i) with src_t + d(src → dst) + dst_t ≤ limit.
+
+    Multi-source Dijkstra with ``limit`` in chunks of CHUNK distinct source nodes; only the
+    destination columns are kept (never a dense sources × nodes matrix beyond one chunk).
+    """
+    ps, pd = [], []
+    if len(src_node) == 0 or len(dst_node) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    un, row = np.unique(src_node, return_inverse=True)
+    dn, drow = np.unique(dst_node, return_inverse=True)
+    for c0 in range(0, len(un), CHUNK):
+        D = dijkstra(G, directed=True, indices=un[c0:c0 + CHUNK], limit=limit)[:, dn]
+        sel = np.nonzero((row >= c0) & (row < c0 + CHUNK))[0]
+        for k in sel:
+            t = D[row[k] - c0, drow] + src_t[k] + dst_t
+            hit = np.nonzero(t <= limit + 1e-9)[0]
+            ps.append(np.full(len(hit), k, np.int64))
+            pd.append(hit)
+    return (np.concatenate(ps) if ps else np.zeros(0, np.int64),
+            np.concatenate(pd) if pd else np.zeros(0, np.int64))
+
+
+def _merge_rows(n_rows: int, pr: np.ndarray, pc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge rows with identical column sets. Returns (group of each row or −1, gp, gc) pairs."""
+    group = np.full(n_rows, -1, np.int64)
+    if len(pr) == 0:
+        return group, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = np.lexsort((pc, pr))
+    pr, pc = pr[order], pc[order]
+    keys: dict[bytes, int] = {}
+    starts = np.flatnonzero(np.r_[True, pr[1:] != pr[:-1]])
+    ends = np.r_[starts[1:], len(pr)]
+    gp, gc = [], []
+    for a, b in zip(starts, ends):
+        cols = pc[a:b]
+        key = cols.tobytes()
+        g = keys.get(key)
+        if g is None:
+            g = keys[key] = len(keys)
+            gp.append(np.full(len(cols), g, np.int64))
+            gc.append(cols)
+        group[pr[a]] = g
+    return group, np.concatenate(gp), np.concatenate(gc)
+
+
+# -- the capacitated shelter model --------------------------------------------------------------
+@dataclass
+class ShelterModel:
+    n_groups: int
+    g_dem: np.ndarray          # demand per merged group
+    pair_g: np.ndarray         # pair → group
+    pair_j: np.ndarray         # pair → column (0..n_exist-1 existing, then candidates)
+    cap: np.ndarray            # per column
+    n_exist: int
+    total_demand: float        # all units' sheltering demand (the check's denominator)
+    unit_group: np.ndarray     # per demand unit: its group (−1: none in reach)
+    n_units_modelled: int
+
+    @property
+    def n_cand(self) -> int:
+        return len(self.cap) - self.n_exist
+
+
+def build_shelter_model(inp, graph, cands: list[dict[str, Any]]) -> tuple[ShelterModel, dict[str, Any]]:
+    from planner.engine.coverage import open_shelter_mask, shelter_capacities, unit_demand
+
+    p = inp.params
+    mode = p["mode"]
+    mg = graph.mode(mode)
+    thr = float(p["threshold_min"]) * 60.0
+    st, du = inp.sites, inp.demand
+    cap_all, _ind, _how = shelter_capacities(inp)
+    snap_s = graph.snap(mode, st.lon, st.lat)
+    ex = np.nonzero(open_shelter_mask(inp) & snap_s.ok & (cap_all > 0))[0]
+    _pop, dem, _note = unit_demand(inp)
+    snap_u = graph.snap(mode, du.lon, du.lat)
+    units = np.nonzero(snap_u.ok & (dem > 0))[0]
+    src_node = np.concatenate([snap_s.node[ex], np.array([c["_node"] for c in cands], np.int64)])
+    src_t = np.concatenate([snap_s.time_s[ex], np.array([c["_snap_t"] for c in cands], float)])
+    cap = np.concatenate([cap_all[ex], np.array([c["capacity"] for c in cands], float)])
+    t0 = time.perf_counter()
+    ps, pu = reach_pairs(mg.csr_t, src_node, src_t, snap_u.node[units], snap_u.time_s[units], thr)
+    t_reach = time.perf_counter() - t0
+    ug, gp, gc = _merge_rows(len(units), pu, ps)
+    n_g = int(ug.max()) + 1 if len(ug) and ug.max() >= 0 else 0
+    g_dem = np.zeros(n_g)
+    has = ug >= 0
+    np.add.at(g_dem, ug[has], dem[units[has]])
+    unit_group = np.full(len(du), -1, np.int64)
+    unit_group[units] = ug
+    model = ShelterModel(n_g, g_dem, gp, gc, cap, len(ex), float(dem.sum()), unit_group, int(has.sum()))
+    info = {"existing_open_shelters": int(len(ex)), "demand_units_in_reach": int(has.sum()),
+            "demand_rows_merged": n_g, "pairs": int(len(gp)), "pairs_unmerged": int(len(ps)),
+            "reach_s": round(t_reach, 3), "existing_idx": ex}
+    return model, info
+
+
+def _flow_lp_matrices(mdl: ShelterModel):
+    """Rows: group demand, column capacity (x part only); returns (A_g, A_c)."""
+    m_ = len(mdl.pair_g)
+    cols = np.arange(m_)
+    a_g = coo_matrix((np.ones(m_), (mdl.pair_g, cols)), shape=(mdl.n_groups, m_)).tocsr()
+    a_c = coo_matrix((np.ones(m_), (mdl.pair_j, cols)), shape=(len(mdl.cap), m_)).tocsr()
+    return a_g, a_c
+
+
+def served_with(mdl: ShelterModel, chosen: np.ndarray) -> tuple[float, np.ndarray]:
+    """Max people served with the existing shelters + ``chosen`` candidates (an LP); (served, flows).
+
+    Among the maximum flows the one that sends the fewest people to new sites is returned, so
+    a new site's flow is the people it adds (not people moved away from existing shelters).
+    """
+    open_col = np.zeros(len(mdl.cap), bool)
+    open_col[:mdl.n_exist] = True
+    open_col[mdl.n_exist + np.asarray(chosen, dtype=np.int64)] = True
+    live = open_col[mdl.pair_j]
+    flows = np.zeros(len(mdl.pair_g))
+    if not live.any():
+        return 0.0, flows
+    idx = np.nonzero(live)[0]
+    m_ = len(idx)
+    cols = np.arange(m_)
+    a = vstack([coo_matrix((np.ones(m_), (mdl.pair_g[idx], cols)), shape=(mdl.n_groups, m_)),
+                coo_matrix((np.ones(m_), (mdl.pair_j[idx], cols)), shape=(len(mdl.cap), m_))]).tocsr()
+    b = np.concatenate([mdl.g_dem, mdl.cap])
+    c = -np.ones(m_) + 1e-4 * (mdl.pair_j[idx] >= mdl.n_exist)
+    r = milp(c, constraints=[LinearConstraint(a, -np.inf, b)], bounds=Bounds(0, np.inf))
+    if r.x is None:
+        raise RuntimeError(f"flow LP failed: {r.message}")
+    flows[idx] = np.clip(r.x, 0, None)
+    return float(flows.sum()), flows
+
+
+def greedy_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | None = None,
+                    base_flows: np.ndarray | None = None) -> list[int]:
+    """Instant first answer: repeatedly open the candidate that can take the most unmet demand."""
+    if base_flows is None:
+        _s, base_flows = served_with(mdl, np.zeros(0, np.int64))
+    resid = mdl.g_dem.copy()
+    np.subtract.at(resid, mdl.pair_g, base_flows)
+    resid = np.maximum(resid, 0.0)
+    served = float(base_flows.sum())
+    cand_pairs = mdl.pair_j >= mdl.n_exist
+    cg, cj = mdl.pair_g[cand_pairs], mdl.pair_j[cand_pairs] - mdl.n_exist
+    inc = csr_matrix((np.ones(len(cg)), (cj, cg)), shape=(mdl.n_cand, mdl.n_groups))
+    ccap = mdl.cap[mdl.n_exist:]
+    # groups with fewer options are filled first when a site is opened
+    n_opts = np.bincount(mdl.pair_g, minlength=mdl.n_groups)
+    chosen: list[int] = []
+    avail = np.ones(mdl.n_cand, bool)
+    while avail.any():
+        if k is not None and len(chosen) >= k:
+            break
+        if target is not None and served >= target - 1e-9:
+            break
+        gain = np.minimum(inc @ resid, ccap)
+        gain[~avail] = -1
+        j = int(np.argmax(gain))
+        if gain[j] <= 1e-9:
+            break
+        chosen.append(j)
+        avail[j] = False
+        left = ccap[j]
+        gs = inc.indices[inc.indptr[j]:inc.indptr[j + 1]]
+        for g in gs[np.argsort(n_opts[gs], kind="stable")]:
+            take = min(left, resid[g])
+            resid[g] -= take
+            left -= take
+            served += take
+            if left <= 1e-9:
+                break
+    return chosen
+
+
+def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | None = None,
+                   time_limit: float = 20.0, mip_rel_gap: float = 1e-4) -> dict[str, Any]:
+    """The exact MILP (best-k when ``k`` is given, else min sites reaching ``target``)."""
+    m_ = len(mdl.pair_g)
+    nc = mdl.n_cand
+    a_g, a_c = _flow_lp_matrices(mdl)
+    # capacity rows: Σ x − cap y ≤ 0 (candidates), Σ x ≤ cap (existing)
+    yc = coo_matrix((-mdl.cap[mdl.n_exist:], (mdl.n_exist + np.arange(nc), np.arange(nc))),
+                    shape=(len(mdl.cap), nc))
+    from scipy.sparse import hstack
+
+    rows = [hstack([a_g, csr_matrix((mdl.n_groups, nc))]), hstack([a_c, yc])]
+    lo = [np.full(mdl.n_groups, -np.inf), np.full(len(mdl.cap), -np.inf)]
+    hi = [mdl.g_dem, np.concatenate([mdl.cap[:mdl.n_exist], np.zeros(nc)])]
+    # strengthening: x_ij − min(d_i, cap_j) y_j ≤ 0 for candidate pairs
+    cp = np.nonzero(mdl.pair_j >= mdl.n_exist)[0]
+    if len(cp):
+        jj = mdl.pair_j[cp] - mdl.n_exist
+        coef = np.minimum(mdl.g_dem[mdl.pair_g[cp]], mdl.cap[mdl.pair_j[cp]])
+        n = len(cp)
+        link = hstack([coo_matrix((np.ones(n), (np.arange(n), cp)), shape=(n, m_)),
+                       coo_matrix((-coef, (np.arange(n), jj)), shape=(n, nc))])
+        rows.append(link)
+        lo.append(np.full(n, -np.inf))
+        hi.append(np.zeros(n))
+    ccap = mdl.cap[mdl.n_exist:]
+    if k is not None:
+        rows.append(hstack([csr_matrix((1, m_)), csr_matrix(np.ones((1, nc)))]))
+        lo.append(np.array([-np.inf]))
+        hi.append(np.array([float(k)]))
+        c = np.concatenate([-np.ones(m_), np.zeros(nc)])
+    else:
+        rows.append(hstack([csr_matrix(np.ones((1, m_))), csr_matrix((1, nc))]))
+        lo.append(np.array([float(target)]))
+        hi.append(np.array([np.inf]))
+        eps = 0.5 / (float(ccap.sum()) + 1.0)   # tie-break: more capacity among equal counts
+        c = np.concatenate([np.zeros(m_), 1.0 - eps * ccap])
+    A = vstack(rows).tocsr()
+    integrality = np.concatenate([np.zeros(m_), np.ones(nc)])
+    bounds = Bounds(np.zeros(m_ + nc), np.concatenate([np.full(m_, np.inf), np.ones(nc)]))
+    t0 = time.perf_counter()
+    r = milp(c, integrality=integrality, bounds=bounds,
+             constraints=[LinearConstraint(A, np.concatenate(lo), np.concatenate(hi))],
+             options={"time_limit": float(time_limit), "mip_rel_gap": mip_rel_gap, "disp": False})
+    dt_ = time.perf_counter() - t0
+    out = {"status": int(r.status), "message": r.message, "solve_s": round(dt_, 3),
+           "rows": int(A.shape[0]), "cols": int(A.shape[1]), "binaries": nc}
+    if r.x is None:
+        out.update(chosen=None, optimal=False, gap=None)
+        return out
+    y = r.x[m_:]
+    chosen = np.nonzero(y > 0.5)[0]
+    out["chosen"] = [int(j) for j in chosen]
+    out["optimal"] = r.status == 0
+    out["gap"] = _gap(r, k is not None)
+    out["objective"] = float(r.fun)
+    out["dual_bound"] = None if getattr(r, "mip_dual_bound", None) is None else float(r.mip_dual_bound)
+    return out
+
+
+def _gap(r, maximise: bool) -> float | None:
+    g = getattr(r, "mip_gap", None)
+    if g is not None and np.isfinite(g):
+        return max(0.0, float(g))
+    bound = getattr(r, "mip_dual_bound", None)
+    if bound is None or r.fun is None or not np.isfinite(bound):
+        return None
+    return abs(float(r.fun) - float(bound)) / max(abs(float(r.fun)), 1e-9)
+
+
+# -- reserve points -----------------------------------------------------------------------------
+def solve_cover(rows_of_pairs: tuple[np.ndarray, np.ndarray], n_rows: int, n_cols: int, weight: np.ndarray,
+                *, time_limit: float, mip_rel_gap: float) -> dict[str, Any]:
+    """Set cover: min Σ y − ε Σ weight·y s.t. every row has a chosen column."""
+    pr, pc = rows_of_pairs
+    A = csr_matrix((np.ones(len(pr)), (pr, pc)), shape=(n_rows, n_cols))
+    eps = 0.5 / (float(weight.sum()) + 1.0)
+    c = 1.0 - eps * weight
+    t0 = time.perf_counter()
+    r = milp(c, integrality=np.ones(n_cols), bounds=Bounds(0, 1),
+             constraints=[LinearConstraint(A, 1, np.inf)],
+             options={"time_limit": float(time_limit), "mip_rel_gap": mip_rel_gap, "disp": False})
+    out = {"status": int(r.status), "message": r.message, "solve_s": round(time.perf_counter() - t0, 3),
+           "rows": n_rows, "cols": n_cols, "binaries": n_cols}
+    if r.x is None:
+        out.update(chosen=None, optimal=False, gap=None)
+        return out
+    out["chosen"] = [int(j) for j in np.nonzero(r.x > 0.5)[0]]
+    out["optimal"] = r.status == 0
+    out["gap"] = _gap(r, False)
+    return out
+
+
+def greedy_cover(pr: np.ndarray, pc: np.ndarray, n_rows: int, n_cols: int, weight: np.ndarray) -> list[int]:
+    inc = csr_matrix((np.ones(len(pr)), (pc, pr)), shape=(n_cols, n_rows))
+    left = np.ones(n_rows)
+    chosen: list[int] = []
+    while left.any():
+        gain = inc @ left
+        if gain.max() <= 0:
+            break
+        best = np.flatnonzero(gain == gain.max())
+        j = int(best[np.argmax(weight[best])])
+        chosen.append(j)
+        left[inc.indices[inc.indptr[j]:inc.indptr[j + 1]]] = 0
+    return chosen
+
+
+# -- actions ------------------------------------------------------------------------------------
+KIND_ZH = {"school": "学校", "park": "公园", "sports": "体育场地", "square": "广场", "townhall": "政府办公场所",
+           "community": "社区服务场所", "user": "指定地点", "shelter": "规划避难场所", "village": "村/社区",
+           "reserve_point": "规划储备点", "warehouse": "规划仓库"}
+KIND_EN = {"sports": "sports ground", "townhall": "town hall", "community": "community centre"}
+CLASS_ZH = {"emergency": "紧急避难场所", "short": "短期固定避难场所", "medium": "中期固定避难场所",
+            "long": "长期固定避难场所"}
+CLASS_EN = {"emergency": "emergency shelter", "short": "short-term fixed shelter",
+            "medium": "medium-term fixed shelter", "long": "long-term fixed shelter"}
+
+
+def _place(c: dict[str, Any]) -> tuple[str, str]:
+    name = c["name"]
+    if c["source"] == "candidate_site":
+        kz = KIND_ZH.get(c["kind"], c["kind"])
+        if c.get("unnamed"):
+            ref = c.get("ref") or c["key"]
+            return f"未命名{kz}（OSM {ref}，{c['lon']:.5f}, {c['lat']:.5f}）", \
+                f"unnamed {KIND_EN.get(c['kind'], c['kind'])} (OSM {ref}, {c['lon']:.5f}, {c['lat']:.5f})"
+        ref = f"，OSM {c['ref']}" if c.get("ref") else ""
+        return f"{name}（{kz}{ref}）", f"{name} ({c['kind']}{', OSM ' + c['ref'] if c.get('ref') else ''})"
+    if c["source"] == "planned_site":
+        return f"{name}（规划场址 {c['site_code']}）", f"{name} (planned site {c['site_code']})"
+    return name, name
+
+
+def _nearest_town(inp, lon: float, lat: float) -> str | None:
+    du = inp.demand
+    ok = ~np.isnan(du.lon)
+    if not ok.any():
+        return None
+    d = (du.lon[ok] - lon) ** 2 + ((du.lat[ok] - lat) * 1.0) ** 2
+    return du.town[np.nonzero(ok)[0][int(np.argmin(d))]]
+
+
+def shelter_actions(inp, cands: list[dict[str, Any]], mdl: ShelterModel, chosen: list[int],
+                    flows: np.ndarray, opt: Options) -> list[dict[str, Any]]:
+    from planner.engine.coverage import per_capita_area
+
+    norm = per_capita_area(inp, opt.shelter_class)
+    load = np.zeros(len(mdl.cap))
+    np.add.at(load, mdl.pair_j, flows)
+    acts = []
+    for j in sorted(chosen, key=lambda j: -load[mdl.n_exist + j]):
+        c = cands[j]
+        served = float(load[mdl.n_exist + j])
+        people = int(math.ceil(served - 1e-6))
+        cls = opt.shelter_class
+        if c["source"] == "expansion":
+            area = people * per_capita_area(inp, c.get("shelter_class"))
+            acts.append({
+                "type": "expand_shelter", "site_code": c["site_code"], "name": c["name"],
+                "add_capacity": people, "new_capacity": int(c["base_capacity"] + people),
+                "add_effective_area_m2": round(area, 1), "serves": round(served, 1), "lon": c["lon"], "lat": c["lat"],
+                "zh": f"将 {c['name']}（{c['site_code']}）扩容 {people} 人（新增有效避难面积 ≥ {area:,.0f} m²），"
+                      f"容量由 {c['base_capacity']:,.0f} 人增至 {c['base_capacity'] + people:,.0f} 人，可新增服务 {people:,} 人",
+                "en": f"Expand {c['name']} ({c['site_code']}) by {people} places (≥ {area:,.0f} m² more effective area), "
+                      f"from {c['base_capacity']:,.0f} to {c['base_capacity'] + people:,.0f}, serving {people:,} more people"})
+            continue
+        area = people * norm
+        zh_place, en_place = _place(c)
+        town = c.get("town") or _nearest_town(inp, c["lon"], c["lat"])
+        note_zh = "" if "assumed" not in c["basis"] else "（场地面积未知，按假定面积计算，需现场核实）"
+        note_en = "" if "assumed" not in c["basis"] else " (site area unknown: assumed, check on site)"
+        acts.append({
+            "type": "build_shelter", "candidate": c["key"], "source": c["source"], "site_code": c.get("site_code"),
+            "name": c["name"], "kind": c["kind"], "osm_ref": c.get("ref"), "lon": c["lon"], "lat": c["lat"],
+            "town": town, "shelter_class": cls, "capacity": people, "effective_area_m2": round(area, 1),
+            "candidate_capacity": c["capacity"], "capacity_basis": c["basis"], "serves": round(served, 1),
+            "snap_m": c.get("snap_m"),
+            "zh": f"在 {zh_place} 新建{CLASS_ZH.get(cls, '避难场所')}，有效面积 ≥ {area:,.0f} m²，可新增服务 {people:,} 人{note_zh}",
+            "en": f"Build an {CLASS_EN.get(cls, 'shelter')} at {en_place}, effective area ≥ {area:,.0f} m², "
+                  f"serving {people:,} more people{note_en}"})
+    return acts
+
+
+# -- public entry points ------------------------------------------------------------------------
+def _graph(inp, graph):
+    if graph is not None:
+        return graph
+    from planner.engine.graph import RoadGraph
+
+    g = RoadGraph(inp)
+    return g.with_hazards(inp.hazards) if inp.hazards else g
+
+
+def _expansion_candidates(inp, graph, opt: Options, base_state) -> list[dict[str, Any]]:
+    """Full open shelters that turn people away: expand by up to expand_share of capacity."""
+    from planner.engine.coverage import shelter_capacities
+
+    cap, _i, _h = shelter_capacities(inp)
+    st = inp.sites
+    out = []
+    for k in base_state:
+        if cap[k] <= 0:
+            continue
+        out.append({"key": f"expand:{st.code[k]}", "source": "expansion", "name": st.name[k], "kind": "shelter",
+                    "lon": float(st.lon[k]), "lat": float(st.lat[k]), "site_code": st.code[k], "ref": None,
+                    "capacity": float(math.floor(cap[k] * opt.expand_share)), "base_capacity": float(cap[k]),
+                    "basis": f"{opt.expand_share:g} × capacity {cap[k]:g}", "area_m2": None,
+                    "shelter_class": st.shelter_class[k], "town": st.town[k]})
+    return out
+
+
+def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[str, Any]] | None = None,
+                       options: Options | None = None, graph=None, verify: bool = True,
+                       progress=None) -> dict[str, Any]:
+    """Recommend new shelters. ``problem``: "shelters" (fewest to reach the target) or "best-k".
+
+    ``candidates``: CandidateSite dicts (see :func:`load_candidates`). Returns a dict with the
+    greedy and exact answers, the action list, promised and (``verify``) achieved served share.
+    """
+    opt = options or Options()
+    t_all = time.perf_counter()
+    graph = _graph(inp, graph)
+    mode = inp.params["mode"]
+    raw = _gather(inp, candidates or [], opt, "shelter")
+    cands, excluded = _prepare(inp, graph, mode, raw, opt.setback_m)
+    exp = []
+    if opt.expand:
+        from planner.engine.coverage import compute_coverage
+
+        cov = compute_coverage(inp, graph, service_areas=False)
+        full = [int(k) for k in cov.usable_idx if cov.capacity[k] > 0 and cov.assigned[k] >= cov.capacity[k] - 1e-6]
+        for c in _expansion_candidates(inp, graph, opt, full):
+            s = graph.snap(mode, [c["lon"]], [c["lat"]])
+            c["_node"], c["_snap_t"], c["snap_m"] = int(s.node[0]), float(s.time_s[0]), round(float(s.dist_m[0]), 1)
+            exp.append(c)
+    cands = cands + exp
+    if progress:
+        progress(0.1, "candidates")
+    mdl, info = build_shelter_model(inp, graph, cands)
+    if progress:
+        progress(0.4, "reach")
+    base_served, base_flows = served_with(mdl, np.zeros(0, np.int64))
+    share_t = float(opt.target_share if opt.target_share is not None else inp.params["capacity_share_target"])
+    total = mdl.total_demand
+    target = share_t * total
+    max_served, _f = served_with(mdl, np.arange(mdl.n_cand))
+    res: dict[str, Any] = {
+        "problem": problem, "scenario": inp.scenario_name, "threshold_min": float(inp.params["threshold_min"]),
+        "mode": mode, "options": opt.as_dict(), "target_share": share_t if problem == "shelters" else None,
+        "k": opt.k if problem == "best-k" else None, "total_demand": round(total, 3),
+        "base_served": round(base_served, 3), "base_share": _share(base_served, total),
+        "max_share_all_candidates": _share(max_served, total),
+        "candidates": {"usable": len(cands), "excluded": len(excluded), "expansions": len(exp),
+                       "excluded_list": [{"name": c["name"], "key": c["key"], "why": c["excluded"]} for c in excluded]},
+        "model": {k: v for k, v in info.items() if k != "existing_idx"}}
+    if problem == "shelters" and base_served >= target - 1e-9:
+        res.update(status="already_met", actions=[], greedy=None, exact=None,
+                   promised_share=_share(base_served, total))
+        return _finish(res, inp, graph, verify, t_all)
+    t0 = time.perf_counter()
+    if problem == "best-k":
+        g_chosen = greedy_shelters(mdl, k=opt.k, base_flows=base_flows)
+    else:
+        tgt = min(target, max_served)
+        g_chosen = greedy_shelters(mdl, target=tgt, base_flows=base_flows)
+    t_greedy = time.perf_counter() - t0
+    g_served, _gf = served_with(mdl, np.array(g_chosen, np.int64))
+    res["greedy"] = {"sites": len(g_chosen), "served": round(g_served, 3), "share": _share(g_served, total),
+                     "chosen": [cands[j]["key"] for j in g_chosen], "solve_s": round(t_greedy, 4)}
+    if progress:
+        progress(0.5, "greedy")
+    infeasible = problem == "shelters" and max_served < target - 1e-6
+    if problem == "best-k":
+        ex = solve_shelters(mdl, k=opt.k, time_limit=opt.time_limit, mip_rel_gap=opt.mip_rel_gap)
+    else:
+        ex = solve_shelters(mdl, target=min(target, max_served) - 1e-6, time_limit=opt.time_limit,
+                            mip_rel_gap=opt.mip_rel_gap)
+    if progress:
+        progress(0.9, "exact")
+    chosen = ex.get("chosen")
+    if chosen is None:
+        chosen, source = g_chosen, "greedy"
+    else:
+        source = "exact"
+        # a time-limited MILP may still be worse than the greedy answer
+        e_served, _ = served_with(mdl, np.array(chosen, np.int64))
+        if (problem == "best-k" and e_served < g_served - 1e-6) or \
+           (problem == "shelters" and len(chosen) > len(g_chosen) and g_served >= min(target, max_served) - 1e-6):
+            chosen, source = g_chosen, "greedy"
+    served, flows = served_with(mdl, np.array(chosen, np.int64))
+    ex_out = {k: v for k, v in ex.items() if k != "chosen"}
+    ex_out.update(sites=None if ex.get("chosen") is None else len(ex["chosen"]))
+    res["exact"] = ex_out
+    res["answer_from"] = source
+    res["status"] = "infeasible" if infeasible else ("optimal" if ex.get("optimal") and source == "exact" else "feasible")
+    if infeasible:
+        res["note"] = {"zh": f"即使启用全部 {mdl.n_cand} 个候选场址，{res['threshold_min']:g} 分钟内可安置比例最多为 "
+                             f"{_share(max_served, total):.1%}，达不到目标 {share_t:.0%}：需要新的候选场址或扩容",
+                       "en": f"Even with all {mdl.n_cand} candidates the share served within {res['threshold_min']:g} min "
+                             f"is at most {_share(max_served, total):.1%}, below the target {share_t:.0%}: "
+                             "more candidate sites or expansions are needed"}
+    res["gap"] = ex.get("gap")
+    res["actions"] = shelter_actions(inp, cands, mdl, chosen, flows, opt)
+    res["promised_served"] = round(served, 3)
+    res["promised_share"] = _share(served, total)
+    return _finish(res, inp, graph, verify, t_all)
+
+
+def _share(x: float, total: float) -> float | None:
+    return round(x / total, 6) if total > 0 else None
+
+
+def _finish(res, inp, graph, verify, t_all):
+    if verify and res.get("actions") is not None:
+        res["verification"] = verify_actions(inp, res["actions"], graph=graph, promised=res)
+    res["total_s"] = round(time.perf_counter() - t_all, 3)
+    return res
+
+
+def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, options: Options | None = None,
+                     graph=None, verify: bool = True, progress=None) -> dict[str, Any]:
+    """Fewest reserve points bringing every demand unit within the delivery deadline by driving."""
+    from planner.engine.supply import norm_items, required_qty
+
+    opt = options or Options()
+    t_all = time.perf_counter()
+    graph = _graph(inp, graph)
+    dl = float(opt.deadline_min) * 60.0 if opt.deadline_min else float(inp.params["first_batch_deadline_h"]) * 3600.0
+    st, du = inp.sites, inp.demand
+    G = graph.drive.csr  # forward: from the point to the unit
+    snap_u = graph.snap("drive", du.lon, du.lat)
+    snap_s = graph.snap("drive", st.lon, st.lat)
+    units = np.nonzero(snap_u.ok)[0]
+    src = np.nonzero(np.isin(st.kind, ("warehouse", "reserve_point")) & (st.status == "built") & snap_s.ok)[0]
+    covered = np.zeros(len(units), bool)
+    if len(src):
+        ps, pu = reach_pairs(G, snap_s.node[src], snap_s.time_s[src], snap_u.node[units], snap_u.time_s[units], dl)
+        covered[pu] = True
+    raw = _gather(inp, candidates or [], opt, "point")
+    cands, excluded = _prepare(inp, graph, "drive", raw, opt.setback_m)
+    todo = np.nonzero(~covered)[0]
+    cn = np.array([c["_node"] for c in cands], np.int64)
+    ct = np.array([c["_snap_t"] for c in cands], float)
+    pc, pt = reach_pairs(G, cn, ct, snap_u.node[units[todo]], snap_u.time_s[units[todo]], dl)
+    reachable = np.zeros(len(todo), bool)
+    reachable[pt] = True
+    pop = np.nan_to_num(du.population, nan=0.0)
+    res: dict[str, Any] = {
+        "problem": "points", "scenario": inp.scenario_name, "deadline_min": round(dl / 60.0, 3),
+        "options": opt.as_dict(), "units_on_network": int(len(units)),
+        "units_within_deadline": int(covered.sum()), "units_to_cover": int(len(todo)),
+        "units_unlocated_or_off_network": [du.code[k] for k in np.nonzero(~snap_u.ok)[0]],
+        "units_uncoverable": [{"code": du.code[units[todo[i]]], "name": du.name[units[todo[i]]]}
+                              for i in np.nonzero(~reachable)[0]],
+        "candidates": {"usable": len(cands), "excluded": len(excluded),
+                       "excluded_list": [{"name": c["name"], "key": c["key"], "why": c["excluded"]} for c in excluded]}}
+    rows = np.nonzero(reachable)[0]
+    if len(rows) == 0:
+        res.update(status="already_met" if len(todo) == 0 else "infeasible", actions=[], greedy=None, exact=None,
+                   gap=None, promised_units_within_deadline=int(covered.sum()))
+        return _finish_points(res, inp, graph, verify, t_all, dl)
+    remap = np.full(len(todo), -1, np.int64)
+    remap[rows] = np.arange(len(rows))
+    keep = remap[pt] >= 0
+    ug, gp, gc = _merge_rows(len(rows), remap[pt[keep]], pc[keep])
+    n_g = int(ug.max()) + 1
+    weight = np.zeros(len(cands))
+    np.add.at(weight, pc, pop[units[todo[pt]]])  # tie-break: population reached
+    t0 = time.perf_counter()
+    g_chosen = greedy_cover(gp, gc, n_g, len(cands), weight)
+    res["greedy"] = {"sites": len(g_chosen), "chosen": [cands[j]["key"] for j in g_chosen],
+                     "solve_s": round(time.perf_counter() - t0, 4)}
+    ex = solve_cover((gp, gc), n_g, len(cands), weight, time_limit=opt.time_limit, mip_rel_gap=opt.mip_rel_gap)
+    chosen = ex.get("chosen")
+    source = "exact"
+    if chosen is None or len(chosen) > len(g_chosen):
+        chosen, source = g_chosen, "greedy"
+    res["exact"] = {k: v for k, v in ex.items() if k != "chosen"}
+    res["exact"]["sites"] = None if ex.get("chosen") is None else len(ex["chosen"])
+    res["model"] = {"demand_rows": int(len(rows)), "demand_rows_merged": n_g, "pairs": int(len(gp))}
+    res["answer_from"] = source
+    res["gap"] = ex.get("gap")
+    res["status"] = ("optimal" if ex.get("optimal") and source == "exact" else "feasible") if not len(res["units_uncoverable"]) \
+        else "partial"
+    # which units each chosen point newly brings within the deadline (each unit once, nearest point first)
+    norms = norm_items(inp)
+    days = float(inp.params["horizon_h"]) / 24.0
+    taken = np.zeros(len(todo), bool)
+    acts = []
+    for j in sorted(chosen, key=lambda j: -weight[j]):
+        c = cands[j]
+        mine = pt[(pc == j) & ~taken[pt]]
+        taken[mine] = True
+        uidx = units[todo[mine]]
+        people = float(pop[uidx].sum())
+        stock = {key: round(required_qty(sp["basis"], float(sp["rate"]), people, days), 1) for key, sp in norms.items()}
+        names = [du.name[k] for k in uidx]
+        zh_place, en_place = _place(c) if c["source"] != "demand_unit" else (c["name"], c["name"])
+        tier = opt.point_tier
+        tier_zh = "村级物资储备点" if tier == "village" else "镇级物资储备站"
+        lst = "、".join(names[:6]) + (f" 等 {len(names)} 个" if len(names) > 6 else "")
+        lst_en = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        where_zh = f"在 {zh_place} 村" if c["source"] == "demand_unit" else f"在 {zh_place}"
+        acts.append({
+            "type": "build_reserve_point", "candidate": c["key"], "source": c["source"], "site_code": c.get("site_code"),
+            "name": c["name"], "kind": c["kind"], "lon": c["lon"], "lat": c["lat"], "tier": tier,
+            "town": c.get("town") or _nearest_town(inp, c["lon"], c["lat"]), "units": [du.code[k] for k in uidx],
+            "people": round(people, 1), "stock_72h": stock, "snap_m": c.get("snap_m"),
+            "zh": f"{where_zh}设{tier_zh}，{dl / 60:g} 分钟内可送达 {lst}（{people:,.0f} 人）；按72小时标准储备",
+            "en": f"Set up a {'village reserve point' if tier == 'village' else 'town reserve station'} at {en_place}: "
+                  f"reaches {lst_en} ({people:,.0f} people) within {dl / 60:g} min by road; stock for 72 h"})
+    res["actions"] = acts
+    res["promised_units_within_deadline"] = int(covered.sum() + taken.sum())
+    return _finish_points(res, inp, graph, verify, t_all, dl)
+
+
+def _finish_points(res, inp, graph, verify, t_all, dl):
+    if verify:
+        res["verification"] = verify_actions(inp, res["actions"], graph=graph, promised=res, deadline_s=dl)
+    res["total_s"] = round(time.perf_counter() - t_all, 3)
+    return res
+
+
+# -- applying actions ---------------------------------------------------------------------------
+def with_actions(inp, actions: list[dict[str, Any]]):
+    """An in-memory copy of ``inp`` with the actions applied (new sites built, capacities changed)."""
+    from planner.engine.snapshot import SiteTable
+
+    recs = inp.sites.records()
+    by_code = {r["code"]: r for r in recs}
+    next_id = max([r["id"] for r in recs], default=0) + 1
+    for n, a in enumerate(actions, start=1):
+        if a["type"] == "expand_shelter":
+            r = by_code[a["site_code"]]
+            r["stated_capacity"] = float(a["new_capacity"])
+            continue
+        if a.get("site_code") and a["site_code"] in by_code:
+            r = by_code[a["site_code"]]
+            r["status"] = "built"
+            if a["type"] == "build_shelter" and a.get("capacity") is not None:
+                r["stated_capacity"] = max(float(a["capacity"]), r["stated_capacity"] or 0.0) \
+                    if r["stated_capacity"] is not None else float(a["capacity"])
+            continue
+        if a["type"] == "build_shelter":
+            rec = {"id": next_id, "code": f"_VERIFY-S{n}", "name": a["name"], "kind": "shelter", "status": "built",
+                   "shelter_class": a["shelter_class"], "outdoor_area": a["effective_area_m2"],
+                   "stated_capacity": float(a["capacity"]), "lon": a["lon"], "lat": a["lat"], "town": a.get("town")}
+        else:
+            rec = {"id": next_id, "code": f"_VERIFY-P{n}", "name": a["name"], "kind": "reserve_point",
+                   "status": "built", "tier": a.get("tier", "village"), "lon": a["lon"], "lat": a["lat"],
+                   "town": a.get("town")}
+        next_id += 1
+        full = {k: None for k in SiteTable.COLS}
+        full.update(rec)
+        recs.append(full)
+    return dataclasses.replace(inp, sites=SiteTable.from_records(recs))
+
+
+def verify_actions(inp, actions: list[dict[str, Any]], *, graph=None, promised: dict[str, Any] | None = None,
+                   deadline_s: float | None = None) -> dict[str, Any]:
+    """Rerun the engine with the actions applied; report achieved vs promised figures."""
+    from planner.engine.run import run_plan
+
+    graph = _graph(inp, graph)
+    new = with_actions(inp, actions)
+    t0 = time.perf_counter()
+    r = run_plan(new, graph=graph, service_areas=False)
+    out: dict[str, Any] = {"rerun_s": round(time.perf_counter() - t0, 3),
+                           "served_share": r.summary.get("served_share"),
+                           "isolated_units": r.summary.get("isolated_units"),
+                           "checks_failed": r.summary.get("checks_failed")}
+    by = {c["id"]: c for c in r.checks}
+    if "served_within_threshold" in by:
+        out["served_within_threshold_passed"] = by["served_within_threshold"]["passed"]
+    if promised is not None and promised.get("promised_share") is not None:
+        out["promised_share"] = promised["promised_share"]
+        out["meets_promise"] = (out["served_share"] or 0) >= promised["promised_share"] - 1e-6
+    if deadline_s is not None:
+        st, du = new.sites, new.demand
+        su = graph.snap("drive", du.lon, du.lat)
+        ss = graph.snap("drive", st.lon, st.lat)
+        src = np.nonzero(np.isin(st.kind, ("warehouse", "reserve_point")) & (st.status == "built") & ss.ok)[0]
+        units = np.nonzero(su.ok)[0]
+        _ps, pu = reach_pairs(graph.drive.csr, ss.node[src], ss.time_s[src], su.node[units], su.time_s[units], deadline_s)
+        n_ok = len(np.unique(pu))
+        out["units_within_deadline"] = int(n_ok)
+        out["units_on_network"] = int(len(units))
+        if promised is not None and "promised_units_within_deadline" in promised:
+            out["promised_units_within_deadline"] = promised["promised_units_within_deadline"]
+            out["meets_promise"] = n_ok >= promised["promised_units_within_deadline"]
+    return out
+
+
+def _next_code(existing: set[str], prefix: str) -> str:
+    n = 1
+    while f"{prefix}{n:03d}" in existing:
+        n += 1
+    code = f"{prefix}{n:03d}"
+    existing.add(code)
+    return code
+
+
+def apply_actions(plan: Any, scenario: str, actions: list[dict[str, Any]], *, user: str | None = None,
+                  create: bool = True, copy_from: str | None = None) -> list[str]:
+    """Write the actions into a scenario; returns the codes of the sites involved.
+
+    New places become Site rows with status ``planned`` (the baseline leaves planned sites out
+    unless ``include_planned`` is set, so it is unchanged) and the scenario's ``site_changes``
+    mark them ``built``; planned sites chosen are marked ``built``; expansions set a
+    ``stated_capacity`` in the scenario. Everything is one audited transaction.
+    """
+    from sqlalchemy import select
+
+    from planner import models as m
+    from planner.scenario.store import ScenarioError, _get, _set_site_change, create_scenario
+
+    with plan.session() as s:
+        exists = s.scalars(select(m.Scenario.id).where(m.Scenario.name == scenario)).first() is not None
+    if not exists:
+        if not create:
+            raise ScenarioError(f"no scenario named {scenario!r}")
+        create_scenario(plan, scenario, copy_from=copy_from, user=user,
+                        description="created for recommended actions")
+    codes: list[str] = []
+    with plan.transaction(user, f"apply {len(actions)} recommended actions to scenario {scenario}") as s:
+        scen = _get(s, scenario)
+        taken = set(s.scalars(select(m.Site.code)).all())
+        for a in actions:
+            t = a["type"]
+            if t == "expand_shelter":
+                _set_site_change(s, scen, a["site_code"], stated_capacity=int(a["new_capacity"]))
+                codes.append(a["site_code"])
+                continue
+            if a.get("site_code"):
+                site = s.scalars(select(m.Site).where(m.Site.code == a["site_code"])).first()
+                if site is None:
+                    raise ScenarioError(f"action refers to unknown site {a['site_code']!r}")
+                fields: dict[str, Any] = {"status": "built"}
+                if t == "build_shelter" and site.stated_capacity is None and not (site.indoor_area_m2 or site.outdoor_area_m2):
+                    fields["stated_capacity"] = int(a["capacity"])
+                _set_site_change(s, scen, site.code, **fields)
+                codes.append(site.code)
+                continue
+            if t == "build_shelter":
+                code = _next_code(taken, "REC-S-")
+                row = m.Site(code=code, kind=m.SiteKind.shelter, name=a["name"], status=m.SiteStatus.planned,
+                             shelter_class=m.ShelterClass(a["shelter_class"]), outdoor_area_m2=a["effective_area_m2"],
+                             indoor_area_m2=0.0, stated_capacity=int(a["capacity"]), lon=a["lon"], lat=a["lat"],
+                             town_code=a.get("town"), location_source=f"recommendation: {a.get('candidate')}",
+                             source="esplan recommendation", notes=a.get("zh"))
+            elif t == "build_reserve_point":
+                code = _next_code(taken, "REC-P-")
+                row = m.Site(code=code, kind=m.SiteKind.reserve_point, name=a["name"] + " 储备点",
+                             status=m.SiteStatus.planned, tier=m.PointTier(a.get("tier", "village")),
+                             lon=a["lon"], lat=a["lat"], town_code=a.get("town"),
+                             location_source=f"recommendation: {a.get('candidate')}",
+                             source="esplan recommendation", notes=a.get("zh"))
+            else:
+                raise ScenarioError(f"unknown action type {t!r}")
+            s.add(row)
+            s.flush()
+            _set_site_change(s, scen, code, status="built")
+            codes.append(code)
+    return codes
+
+
+def recommend(plan: Any, problem: str, *, scenario: str | None = None, options: Options | None = None,
+              verify: bool = True) -> dict[str, Any]:
+    """Load the plan (scenario), its candidate sites, and run one recommendation problem."""
+    from planner.scenario.runs import load_input
+
+    inp = load_input(plan, scenario)
+    cands = load_candidates(plan)
+    if problem == "points":
+        return recommend_points(inp, candidates=cands, options=options, verify=verify)
+    if problem not in ("shelters", "best-k"):
+        raise ValueError(f"unknown recommendation problem {problem!r} (shelters, best-k, points)")
+    return recommend_shelters(inp, problem=problem, candidates=cands, options=options, verify=verify)
