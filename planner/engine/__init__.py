@@ -3,7 +3,8 @@
 Public API::
 
     from planner.engine import load_snapshot, run_plan, save_run, Cancelled
-    inp = load_snapshot(plan, scenario="洪水")      # PlanInput (plain data + numpy)
+    inp = load_snapshot(plan, scenario="洪水")      # PlanInput (plain data + numpy), scenario applied
+    inp2 = apply_scenario(base_inp, {"site_changes": [...], "hazards": [...]})  # in memory
     result = run_plan(inp, progress)                # PlanResult (to_json / from_json)
     save_run(plan, inp, result, user="张三")         # a PlanRun row for audit
 
@@ -12,10 +13,10 @@ No Qt here; the progress object only needs ``set_progress(fraction, message)`` a
 """
 from planner.engine.progress import Cancelled
 
-ENGINE_VERSION = "0.1.0"
+ENGINE_VERSION = "0.2.0"
 
-__all__ = ["Cancelled", "ENGINE_VERSION", "PlanInput", "PlanResult", "load_snapshot", "make_input",
-           "run_plan", "save_run"]
+__all__ = ["Cancelled", "ENGINE_VERSION", "PlanInput", "PlanResult", "ScenarioError", "apply_scenario",
+           "load_snapshot", "make_input", "run_plan", "save_run"]
 
 
 def __getattr__(name):  # lazy: importing the package stays cheap
@@ -23,6 +24,10 @@ def __getattr__(name):  # lazy: importing the package stays cheap
         from planner.engine import snapshot
 
         return getattr(snapshot, name)
+    if name in ("apply_scenario", "ScenarioError"):
+        from planner.engine import apply
+
+        return getattr(apply, name)
     if name in ("PlanResult", "run_plan", "save_run"):
         from planner.engine import run
 

@@ -326,9 +326,10 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
         row["served_share"] = _r(row["served"] / row["demand"], 6) if row["demand"] else None
         towns.append(row)
 
+    closed_hz = {e["site"]: e["hazard"] for e in (inp.effects or {}).get("closed_by_hazard", [])}
     shelters = []
     for k in np.nonzero(st.kind == "shelter")[0]:
-        shelters.append({
+        shelters.append({"closed_by_hazard": closed_hz.get(st.code[k]),
             "code": st.code[k], "name": st.name[k], "class": st.shelter_class[k], "status": st.status[k],
             "open": bool(is_open[k]), "town": st.town[k], "snap_status": snap_s.status[k],
             "snap_m": _r(snap_s.dist_m[k], 2) if not np.isnan(snap_s.dist_m[k]) else None,

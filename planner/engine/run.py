@@ -54,6 +54,9 @@ class PlanResult:
     allocation: dict[str, Any]
     isolation: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    # what the scenario did to the baseline (apply_scenario): sites closed by hazard zones,
+    # site and stock changes applied; {} for the baseline
+    scenario_effects: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self, *, timings: bool = False) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "timings"}
@@ -123,8 +126,9 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
     result = PlanResult(
         engine_version=ENGINE_VERSION, inputs_hash=inp.inputs_hash, scenario=inp.scenario_name,
         plan_name=inp.plan_name, parameters=describe(inp.params, inp.param_sources), summary=summary,
-        checks=checks, findings=_findings(cov.result, sup.result, alloc, iso, checks),
-        coverage=cov.result, supply=sup.result, allocation=alloc, isolation=iso, timings=tm)
+        checks=checks, findings=_findings(cov.result, sup.result, alloc, iso, checks, inp.effects),
+        coverage=cov.result, supply=sup.result, allocation=alloc, isolation=iso, timings=tm,
+        scenario_effects=dict(inp.effects))
     step.done()
     return result
 
@@ -158,8 +162,15 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
-def _findings(cov, sup, alloc, iso, checks) -> list[dict[str, Any]]:
+def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
+    by_hz: dict[str, list[str]] = {}
+    for e in (effects or {}).get("closed_by_hazard", []):
+        by_hz.setdefault(e["hazard"], []).append(e["site"])
+    for hz, codes in sorted(by_hz.items()):
+        out.append({"kind": "finding", "severity": "warn", "ref": "closed_by_hazard",
+                    "zh": f"灾害区“{hz}”内的场所不可用：{'、'.join(codes)}",
+                    "en": f"Sites inside hazard zone '{hz}' are unusable: {', '.join(codes)}"})
     for c in checks:
         if not c["passed"] and not c["id"].startswith("supply_"):
             out.append({"kind": "finding", "severity": "fail", "ref": c["id"],

@@ -136,9 +136,10 @@ class LotTable(_Table):
     mode: np.ndarray          # physical / agreement
     expiry: np.ndarray        # ISO date string or None
     lead_time_h: np.ndarray
+    supplier: np.ndarray      # agreement supplier (str / None)
     COLS: ClassVar = {"id": ("i", None), "site_id": ("i", 0), "item_id": ("i", 0),
                       "quantity": ("f", 0.0), "mode": ("O", "physical"), "expiry": ("O", None),
-                      "lead_time_h": ("f", None)}
+                      "lead_time_h": ("f", None), "supplier": ("O", None)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -266,6 +267,8 @@ class PlanInput:
     scenario_name: str = "baseline"
     scenario_changes: dict[str, Any] = field(default_factory=dict)
     plan_name: str = ""
+    # what apply_scenario did (closed_by_hazard, site/stock changes applied); {} for a baseline
+    effects: dict[str, Any] = field(default_factory=dict)
 
     @property
     def inputs_hash(self) -> str:
@@ -325,8 +328,11 @@ def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
     """Read a plan (a :class:`planner.store.Plan` or an open Session) into a PlanInput.
 
     ``scenario`` is a :class:`planner.models.Scenario`, its name, or None (the baseline). Its
-    ``params`` override the norms profile and the plan; its hazard zones are kept as shapely
-    polygons in ``PlanInput.hazards``; site/stock changes are kept raw in ``scenario_changes``.
+    ``params`` override the norms profile and the plan (incl. ``norms_profile``); its hazard
+    zones are kept as shapely polygons in ``PlanInput.hazards`` (roads are cut/slowed when the
+    graph is built); its ``site_changes`` / ``stock_changes`` and the hazards' ``closes_sites``
+    are APPLIED here through :func:`planner.engine.apply.apply_scenario` (the raw lists stay in
+    ``scenario_changes``, what was done in ``effects``). Unknown codes raise ScenarioError.
     """
     from sqlalchemy import select
 
@@ -372,7 +378,7 @@ def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
              for r in s.scalars(select(m.SupplyItem).order_by(m.SupplyItem.id))]
     lots = [dict(id=r.id, site_id=r.site_id, item_id=r.item_id, quantity=r.quantity,
                  mode=_val(r.mode), expiry=r.expiry_date.isoformat() if r.expiry_date else None,
-                 lead_time_h=r.lead_time_h)
+                 lead_time_h=r.lead_time_h, supplier=r.supplier)
             for r in s.scalars(select(m.StockLot).order_by(m.StockLot.id))]
     demand = [dict(id=r.id, code=r.code, name=r.name, town=r.town_code, population=r.population,
                    vulnerable=r.vulnerable, lon=r.lon, lat=r.lat)
@@ -407,9 +413,16 @@ def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
         changes = {"site_changes": list(scen.site_changes or []),
                    "stock_changes": list(scen.stock_changes or [])}
 
-    return PlanInput(
+    base = PlanInput(
         sites=SiteTable.from_records(sites), items=ItemTable.from_records(items),
         lots=LotTable.from_records(lots), demand=DemandTable.from_records(demand), roads=roads,
         towns=TownTable.from_records(towns), norms=norms, params=values, param_sources=sources,
-        hazards=hazards, scenario_name=scen.name if scen is not None else "baseline",
-        scenario_changes=changes, plan_name=info.name if info else "")
+        hazards=(), scenario_name="baseline", plan_name=info.name if info else "")
+    if scen is None:
+        return base
+    from planner.engine.apply import apply_scenario
+
+    # parameters (incl. the norms profile, read from the plan above) are already resolved
+    out = apply_scenario(base, name=scen.name, site_changes=changes["site_changes"],
+                         stock_changes=changes["stock_changes"], hazards=hazards)
+    return dataclasses.replace(out, scenario_changes={**out.scenario_changes, "params": dict(scen.params or {})})
