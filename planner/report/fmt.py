@@ -71,7 +71,7 @@ def area(x: Any) -> str:
 
 
 # -- labels ------------------------------------------------------------------------------------
-SHELTER_CLASS = {"zh": {"emergency": "紧急", "short": "短期固定", "medium": "中期固定", "long": "长期固定"},
+SHELTER_CLASS = {"zh": {"emergency": "紧急", "short": "短期", "medium": "中期", "long": "长期"},
                  "en": {"emergency": "emergency", "short": "short-term", "medium": "medium-term",
                         "long": "long-term"}}
 STATUS = {"zh": {"built": "已建", "planned": "规划", "closed": "关闭"},
@@ -97,6 +97,18 @@ SNAP = {"zh": {"ok": "正常", "off_network": "距路网过远", "unlocated": "�
         "en": {"ok": "ok", "off_network": "off network", "unlocated": "not located"}}
 BASIS = {"zh": {"per_person_per_day": "人·天", "per_person": "人", "per_n_persons": "每 {r} 人 1"},
          "en": {"per_person_per_day": "person-day", "per_person": "person", "per_n_persons": "1 per {r} people"}}
+PARAM_ZH = {
+    "target_affected": "潜在受灾（保障目标）人口", "sheltering_share": "需避难人口比例",
+    "threshold_min": "避难圈时间阈值（分钟）", "walk_speed_mps": "步行速度（米/秒）",
+    "drive_speed_factor": "车速系数", "mode": "前往避难场所的方式", "previous_response_min": "以往响应时间（分钟）",
+    "event_date": "评估基准日（库存须在当日未过期）", "first_batch_deadline_h": "首批物资送达时限（小时）",
+    "horizon_h": "基本生活保障时长（小时）", "post_disaster_speed_factor": "灾后车速折减系数",
+    "snap_max_m": "吸附路网最大距离（米）", "capacity_share_target": "避难容量占避难需求比例目标",
+    "indoor_share_target": "室内容量占总容量比例目标",
+    "fixed_share_target": "固定避难场所容量占规划人口比例目标",
+    "include_planned": "规划（未建）避难场所计入", "scale_to_target": "按目标人口缩放单元人口",
+    "norms_profile": "保障标准方案",
+}
 CONFIDENCE = {
     "zh": {"V": "已核实（原文）", "S": "二手来源", "R": "凭记忆，须对照标准原文核对", "D": "推导值",
            "A": "假设"},

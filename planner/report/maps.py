@@ -337,7 +337,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     legend_h = max(col_heights) + 22 if any(legend_cols) else 0.0
     fy = legend_h
     total_h = frame_h + legend_h
-    d = Drawing(width, total_h)
+    d = Drawing(width, total_h, initialFontName=font)
 
     frame = Group()
     frame.add(Rect(0, fy, frame_w, frame_h, fillColor=C("#F7F9FB"), strokeColor=None))

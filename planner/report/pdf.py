@@ -197,7 +197,7 @@ class _Builder:
     def table(self, header: list[str], rows: list[list[Any]], widths: list[float], *,
               align: str | None = None, total_row: bool = False, long: bool | None = None,
               style_extra: list[tuple] | None = None, head_rows: int = 1, font_size: float = 8.0,
-              header_cells: list[list[Any]] | None = None) -> Table:
+              header_cells: list[list[Any]] | None = None, zebra: bool = True) -> Table:
         """A table with a shaded header repeated on every page; cells: str → Paragraph.
 
         ``align``: one letter per column, l / r / c (numbers right-aligned).
@@ -231,16 +231,17 @@ class _Builder:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("GRID", (0, 0), (-1, -1), 0.35, GRID),
             ("BOX", (0, 0), (-1, -1), 0.8, ACCENT),
-            ("BACKGROUND", (0, 0), (-1, head_rows - 1), HEAD_BG),
-            ("LINEBELOW", (0, head_rows - 1), (-1, head_rows - 1), 0.8, ACCENT),
             ("TOPPADDING", (0, 0), (-1, -1), 2.2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2.6),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ]
+        if head_rows:
+            st += [("BACKGROUND", (0, 0), (-1, head_rows - 1), HEAD_BG),
+                   ("LINEBELOW", (0, head_rows - 1), (-1, head_rows - 1), 0.8, ACCENT)]
         n = len(rows)
         for i in range(head_rows, head_rows + n - (1 if total_row else 0)):
-            if (i - head_rows) % 2 == 1:
+            if zebra and (i - head_rows) % 2 == 1:
                 st.append(("BACKGROUND", (0, i), (-1, i), ZEBRA))
         if total_row and n:
             st += [("BACKGROUND", (0, -1), (-1, -1), HEAD_BG), ("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT)]
@@ -364,9 +365,9 @@ class _Builder:
         if d.comparison:
             rows.insert(2, [T("对比情景", "Compared with"),
                             "、".join(_esc(self.scen_label(s)) for s in d.comparison["scenarios"][1:])])
-        t = self.table(["", ""], [[self.bold(a), b] for a, b in rows], [48 * mm, 110 * mm], align="ll",
-                       header_cells=[], head_rows=0, font_size=9.5,
-                       style_extra=[("GRID", (0, 0), (-1, -1), 0.35, GRID),
+        t = self.table(["", ""], [[self.bold(a), b] for a, b in rows], self.widths(30, 70), align="ll",
+                       header_cells=[], head_rows=0, font_size=9.5, zebra=False,
+                       style_extra=[("BACKGROUND", (0, 0), (0, -1), HEAD_BG),
                                     ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
         t.hAlign = "CENTER"
         self.add(t, Spacer(1, 10 * mm))
@@ -384,7 +385,7 @@ class _Builder:
                 [T("审核", "Reviewed by"), "", "", ""],
                 [T("批准", "Approved by"), "", "", ""]]
         head = [T("职责", "Role"), T("姓名", "Name"), T("签字", "Signature"), T("日期", "Date")]
-        st = self.table(head, sign, [30 * mm, 45 * mm, 45 * mm, 38 * mm], align="cccc", font_size=10,
+        st = self.table(head, sign, self.widths(18, 30, 30, 22), align="cccc", font_size=10,
                         style_extra=[("TOPPADDING", (0, 1), (-1, -1), 9), ("BOTTOMPADDING", (0, 1), (-1, -1), 9)])
         st.hAlign = "CENTER"
         self.add(st)
@@ -457,7 +458,12 @@ class _Builder:
 
     def check_target(self, c: dict[str, Any]) -> str:
         op = "≤" if c.get("unit") == "min" else "≥"
-        return f"{op} {self.check_value(c, c.get('target'))}"
+        v = c.get("target")
+        if isinstance(v, (int, float)) and c.get("unit") == "share" and abs(v * 100 - round(v * 100)) < 1e-9:
+            return f"{op} {fmt.pct(v, 0)}"
+        if isinstance(v, (int, float)) and c.get("unit") == "min" and v == int(v):
+            return f"{op} {int(v)} " + self.t("分钟", "min")
+        return f"{op} {self.check_value(c, v)}"
 
     def check_basis(self, c: dict[str, Any]) -> str:
         r = self.d.result
@@ -557,7 +563,7 @@ class _Builder:
             self.add(self.table([T("人口单元", "Unit"), T("镇街", "Town"), T("人口", "Population"),
                                  T("可安置", "Served"), T("容量不足", "Over cap."), T("不可达", "Unreach."),
                                  T("最近避难场所", "Nearest shelter"), T("时间", "Time")], rows,
-                                self.widths(16, 13, 9, 9, 9, 9, 24, 11), align="llrrrrlr"))
+                                self.widths(16, 17, 8, 8, 8, 8, 24, 11), align="llrrrrlr"))
         # not located
         miss = [u for u in cov.get("units", []) if u.get("snap_status") not in (None, "ok")]
         if miss:
@@ -621,7 +627,7 @@ class _Builder:
                              T("状态", "Status"), T("室内面积 m²", "Indoor m²"), T("室外面积 m²", "Outdoor m²"),
                              T("容量（人）", "Capacity"), T("其中室内", "Indoor"), T("已分配（人）", "Assigned"),
                              T("利用率", "Use")], rows,
-                            self.widths(8, 19, 11, 8, 9, 8, 9, 8, 7, 8, 7), align="lllllrrrrrr", total_row=True,
+                            self.widths(8, 19, 13, 6, 8, 8, 9, 8, 7, 8, 6), align="lllllrrrrrr", total_row=True,
                             style_extra=extra))
         unloc = [sh for sh in shel if sh.get("snap_status") not in (None, "ok")]
         if unloc:
@@ -736,10 +742,13 @@ class _Builder:
                             self.s_small))
             for s in shel:
                 rows = []
+                prev = None
                 for ln in s.get("manifest", []):
                     k = ln.get("item")
                     src = ln.get("source")
-                    rows.append([_esc(names.get(k, k)), fmt.qty(ln.get("quantity")), _esc(ln.get("unit") or units.get(k, "")),
+                    same = k == prev
+                    prev = k
+                    rows.append(["" if same else _esc(names.get(k, k)), fmt.qty(ln.get("quantity")), _esc(ln.get("unit") or units.get(k, "")),
                                  _esc(f"{src} {d.site_name(src)}"), fmt.minutes(ln.get("eta_min"), L)])
                 for ln in s.get("unmet", []):
                     k = ln.get("item")
@@ -760,12 +769,17 @@ class _Builder:
             self.h2("各储备点发运清单", "Dispatch list per source")
             for s in srcs:
                 rows = []
+                prev = None
                 for ln in sorted(s.get("dispatch", []), key=lambda x: (str(x.get("shelter")), str(x.get("item")))):
                     k = ln.get("item")
                     dest = ln.get("shelter")
-                    rows.append([_esc(f"{dest} {d.site_name(dest)}"), _esc(names.get(k, k)), fmt.qty(ln.get("quantity")),
+                    rows.append([_esc(f"{dest} {d.site_name(dest)}") if dest != prev else "", _esc(names.get(k, k)),
+                                 fmt.qty(ln.get("quantity")),
                                  _esc(ln.get("unit") or units.get(k, "")), fmt.minutes(ln.get("eta_min"), L)])
-                title = self.p(f"{_esc(s.get('source'))} {_esc(s.get('name'))}", self.s_h3)
+                    prev = dest
+                tot_ship = len({ln.get("shelter") for ln in s.get("dispatch", [])})
+                title = self.p(f"{_esc(s.get('source'))} {_esc(s.get('name'))} —— "
+                               + self.t(f"发往 {tot_ship} 处避难场所", f"to {tot_ship} shelters"), self.s_h3)
                 tbl = self.table([T("目的避难场所", "To shelter"), T("物资", "Item"), T("数量", "Qty"),
                                   T("单位", "Unit"), T("预计到达", "ETA")], rows, self.widths(40, 22, 14, 9, 15),
                                  align="llrll", long=len(rows) > 30)
@@ -972,10 +986,17 @@ class _Builder:
             v = p.get("value")
             v_s = fmt.qty(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else _esc(
                 (T("是", "yes") if v else T("否", "no")) if isinstance(v, bool) else v)
-            rows.append([_esc(p.get("name")), _esc(p.get("description")), v_s, _esc(src),
-                         self.conf(conf)])
-        self.add(self.table([T("参数", "Parameter"), T("含义", "Meaning"), T("取值", "Value"), T("来源", "Source"),
-                             T("可信度", "Conf.")], rows, self.widths(17, 19, 10, 46, 8), align="llrlc", font_size=7.2))
+            if v in ("walk", "drive") and L == "zh":
+                v_s = "步行" if v == "walk" else "车行"
+            name = p.get("name") or ""
+            if L == "zh":
+                label = f'{_esc(fmt.PARAM_ZH.get(name, p.get("description") or name))}<br/>' \
+                        f'<font size="6.3" color="#5F6B76">{_esc(name)}</font>'
+            else:
+                label = f'{_esc(p.get("description") or name)}<br/><font size="6.3" color="#5F6B76">{_esc(name)}</font>'
+            rows.append([label, v_s, _esc(src), self.conf(conf)])
+        self.add(self.table([T("参数", "Parameter"), T("取值", "Value"), T("来源", "Source"),
+                             T("可信度", "Conf.")], rows, self.widths(28, 11, 53, 8), align="lrlc", font_size=7.2))
         self.h2("物资保障定额", "Supply norms")
         rows = []
         for it in r.supply.get("items", []):
