@@ -1,0 +1,255 @@
+"""Recommendations: exact answers equal a brute-force optimum on small instances (checked with
+the engine's own coverage, not the recommender's model); candidates near hazards are excluded;
+the action list applied to a scenario and rerun through run_plan reaches the stated coverage."""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from engine_fixtures import lonlat, roads_from_xy
+from scipy.sparse.csgraph import dijkstra
+
+from planner.engine.graph import RoadGraph
+from planner.engine.run import run_plan
+from planner.engine.snapshot import Hazard, SiteTable, make_input
+from planner.scenario.recommend import Options, recommend_points, recommend_shelters, with_actions
+
+REPO = Path(__file__).resolve().parents[1]
+SP = 300.0  # grid spacing, m
+
+
+def grid_instance(seed: int, n_side: int = 6, n_units: int = 10, n_cands: int = 7):
+    """A 6 × 6 street grid (300 m), one small existing shelter, random villages and candidates."""
+    rng = np.random.default_rng(seed)
+    nodes = [(SP * (k % n_side), SP * (k // n_side)) for k in range(n_side * n_side)]
+    edges = []
+    for k in range(n_side * n_side):
+        x, y = k % n_side, k // n_side
+        if x + 1 < n_side and rng.random() > 0.1:
+            edges.append((k, k + 1, "residential", False))
+        if y + 1 < n_side and rng.random() > 0.1:
+            edges.append((k, k + n_side, "residential", False))
+    roads = roads_from_xy(nodes, edges)
+    pick = rng.choice(len(nodes), n_units, replace=False)
+    units = []
+    for i, k in enumerate(pick):
+        lon, lat = lonlat(*nodes[k])
+        units.append({"code": f"U{i}", "name": f"村{i}", "town": "T", "population": int(rng.integers(50, 400)),
+                      "lon": lon, "lat": lat})
+    lon, lat = lonlat(*nodes[0])
+    sites = [{"code": "S0", "name": "现有", "kind": "shelter", "shelter_class": "emergency", "stated_capacity": 150.0,
+              "lon": lon, "lat": lat},
+             {"code": "W0", "name": "仓库", "kind": "warehouse", "lon": lon, "lat": lat}]
+    cands = []
+    for j, k in enumerate(rng.choice(len(nodes), n_cands, replace=False)):
+        lon, lat = lonlat(*nodes[k])
+        cands.append({"id": j + 1, "name": f"候选{j}", "kind": ["school", "park", "square"][j % 3], "lon": lon,
+                      "lat": lat, "area_m2": float(rng.integers(2, 12) * 100), "osm_ref": f"w{j}"})
+    pop = sum(u["population"] for u in units)
+    inp = make_input(sites=sites, demand=units, roads=roads, towns=[{"code": "T", "name": "镇", "population": pop}],
+                     params={"target_affected": pop, "threshold_min": 10, "event_date": "2026-06-01"})
+    return inp, cands
+
+
+def engine_served(inp, cands, subset, opt: Options) -> float:
+    """People served within the threshold by the ENGINE with ``subset`` of candidates built."""
+    recs = inp.sites.records()
+    for j in subset:
+        c = cands[j]
+        cap = math.floor(c["area_m2"] * opt.area_factor / 1.0 + 1e-9)  # emergency: 1 m²/人
+        full = {k: None for k in SiteTable.COLS}
+        full.update(id=1000 + j, code=f"C{j}", name=c["name"], kind="shelter", status="built",
+                    shelter_class="emergency", stated_capacity=float(cap), lon=c["lon"], lat=c["lat"])
+        recs.append(full)
+    r = run_plan(dataclasses.replace(inp, sites=SiteTable.from_records(recs)), service_areas=False)
+    return float(r.coverage["totals"]["served"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_best_k_equals_brute_force(seed):
+    inp, cands = grid_instance(seed)
+    opt = Options(k=2, include_planned=False)
+    rec = recommend_shelters(inp, problem="best-k", candidates=cands, options=opt)
+    best = max(engine_served(inp, cands, sub, opt)
+               for r in range(0, 3) for sub in itertools.combinations(range(len(cands)), r))
+    assert rec["status"] == "optimal" and rec["gap"] is not None and rec["gap"] <= 1e-4
+    assert rec["promised_served"] == pytest.approx(best, abs=1e-6)
+    assert rec["verification"]["meets_promise"]
+    assert rec["greedy"]["served"] <= best + 1e-6
+
+
+@pytest.mark.parametrize("seed", [1, 4, 5])
+def test_fewest_shelters_equals_brute_force(seed):
+    inp, cands = grid_instance(seed)
+    total = sum(inp.demand.population)
+    opt = Options(include_planned=False, target_share=0.75)
+    rec = recommend_shelters(inp, problem="shelters", candidates=cands, options=opt)
+    best = None
+    for r in range(0, len(cands) + 1):
+        if any(engine_served(inp, cands, sub, opt) >= 0.75 * total - 1e-6
+               for sub in itertools.combinations(range(len(cands)), r)):
+            best = r
+            break
+    if best is None:
+        assert rec["status"] == "infeasible"
+        return
+    if best == 0:
+        assert rec["status"] == "already_met" and rec["actions"] == []
+        return
+    assert rec["status"] == "optimal"
+    assert len(rec["actions"]) == best
+    assert rec["promised_share"] >= 0.75 - 1e-6
+    assert rec["verification"]["served_share"] >= 0.75 - 1e-6
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fewest_reserve_points_equals_brute_force(seed):
+    inp, cands = grid_instance(seed, n_units=12)
+    # no warehouse: every unit needs a point within 4 minutes' drive (12 km/h → 800 m)
+    recs = [r for r in inp.sites.records() if r["kind"] != "warehouse"]
+    inp = dataclasses.replace(inp, sites=SiteTable.from_records(recs))
+    opt = Options(deadline_min=4, include_planned=False)
+    rec = recommend_points(inp, candidates=cands, options=opt)
+    g = RoadGraph(inp)
+    dl = 240.0
+    su = g.snap("drive", inp.demand.lon, inp.demand.lat)
+    places = [(c["lon"], c["lat"]) for c in cands] + list(zip(inp.demand.lon, inp.demand.lat))
+    sp = g.snap("drive", [p[0] for p in places], [p[1] for p in places])
+    D = dijkstra(g.drive.csr, indices=sp.node)
+    T = D[:, su.node] + sp.time_s[:, None] + su.time_s[None, :]
+    cover = T <= dl + 1e-9
+    coverable = cover.any(axis=0)
+    best = None
+    for r in range(1, len(places) + 1):
+        if any(cover[list(sub)][:, coverable].any(axis=0).all() for sub in itertools.combinations(range(len(places)), r)):
+            best = r
+            break
+    assert len(rec["actions"]) == best
+    assert rec["verification"]["units_within_deadline"] == int(coverable.sum())
+    assert rec["verification"]["meets_promise"]
+    assert all(a["type"] == "build_reserve_point" and a["zh"].startswith("在 ") for a in rec["actions"])
+
+
+def test_candidates_in_or_near_hazards_are_excluded():
+    inp, cands = grid_instance(1)
+    c0, c1, c2 = cands[0], cands[1], cands[2]
+    g = RoadGraph(inp)
+    x0, y0 = g.to_xy([c0["lon"]], [c0["lat"]])
+    x1, y1 = g.to_xy([c1["lon"]], [c1["lat"]])
+
+    def poly_xy(geom):
+        return g.geom_to_wgs84(geom)
+
+    hz = (Hazard("洪水A", "block", 1.0, True, poly_xy(shapely.Point(x0[0], y0[0]).buffer(20))),       # c0 inside
+          Hazard("洪水B", "slow", 0.5, False, poly_xy(shapely.Point(x1[0] + 80, y1[0]).buffer(10))))  # c1 70 m away
+    hinp = dataclasses.replace(inp, hazards=hz)
+    rec = recommend_shelters(hinp, problem="best-k", candidates=cands, options=Options(k=7, setback_m=100), verify=False)
+    why = {c["key"]: c["why"] for c in rec["candidates"]["excluded_list"]}
+    assert why["cand:1"].startswith("inside hazard zone 洪水A")
+    assert "from hazard zone 洪水B" in why["cand:2"] and "setback 100 m" in why["cand:2"]
+    assert all(a["candidate"] not in ("cand:1", "cand:2") for a in rec["actions"])
+    rec = recommend_shelters(hinp, problem="best-k", candidates=cands, options=Options(k=7, setback_m=30), verify=False)
+    assert {c["key"] for c in rec["candidates"]["excluded_list"]} == {"cand:1"}
+    assert c2  # untouched candidate stays usable
+    rec = recommend_points(hinp, candidates=cands, options=Options(setback_m=100, deadline_min=4), verify=False)
+    assert {"cand:1", "cand:2"} <= {c["key"] for c in rec["candidates"]["excluded_list"]}
+
+
+def test_with_actions_is_in_memory_only():
+    inp, cands = grid_instance(2)
+    rec = recommend_shelters(inp, problem="best-k", candidates=cands, options=Options(k=1), verify=False)
+    new = with_actions(inp, rec["actions"])
+    assert len(new.sites) == len(inp.sites) + len(rec["actions"])
+    assert len(inp.sites) == 2
+
+
+# -- on a copy of the Andorra demo ---------------------------------------------------------------
+@pytest.fixture
+def andorra(tmp_path):
+    dst = tmp_path / "andorra.esplan"
+    shutil.copy(REPO / "resources" / "demo" / "andorra.esplan", dst)
+    return dst
+
+
+def test_actions_applied_to_a_scenario_reach_the_stated_coverage(andorra, capsys):
+    from sqlalchemy import select
+
+    from planner import models as m
+    from planner.cli import main
+    from planner.scenario.recommend import apply_actions, recommend
+    from planner.scenario.runs import load_input
+    from planner.store import open_plan
+
+    plan = open_plan(andorra)
+    try:
+        base_before = run_plan(load_input(plan, None), service_areas=False)
+        rec = recommend(plan, "best-k", options=Options(k=2))
+        assert rec["status"] == "optimal" and len(rec["actions"]) == 2
+        assert rec["promised_share"] > rec["base_share"]
+        for a in rec["actions"]:
+            assert a["zh"].startswith("在 ") and "新建紧急避难场所，有效面积 ≥" in a["zh"] and "可新增服务" in a["zh"]
+            assert a["en"].startswith("Build an emergency shelter at ") and "serving" in a["en"]
+        codes = apply_actions(plan, "建议", rec["actions"], user="规划员")
+        with plan.session() as s:
+            rows = s.scalars(select(m.Site).where(m.Site.code.in_(codes))).all()
+            assert {r.status.value for r in rows} == {"planned"}
+        scen = load_input(plan, "建议")
+        achieved = run_plan(scen, service_areas=False)
+        assert achieved.summary["served_share"] >= rec["promised_share"] - 1e-6
+        # the baseline is unchanged: planned sites stay out of it
+        base_after = run_plan(load_input(plan, None), service_areas=False)
+        assert base_after.checks == base_before.checks
+        assert base_after.summary["served_share"] == base_before.summary["served_share"]
+
+        rec2 = recommend(plan, "shelters", options=Options())
+        assert rec2["promised_share"] >= 0.6 - 1e-6 and rec2["verification"]["meets_promise"]
+    finally:
+        plan.dispose()
+
+    capsys.readouterr()
+    code = main(["recommend", str(andorra), "shelters", "--apply-to", "达标方案", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert code == 0 and "Build an emergency shelter" in out and "written to scenario 达标方案" in out
+    assert "verified (rerun): " in out and "✓" in out.split("verified (rerun): ")[-1]
+
+
+def test_reserve_points_for_units_cut_off_by_a_flood(andorra, capsys):
+    """A flood over the CG-2 isolates the upper Canillo valley; recommended points reach it again."""
+    from test_scenario_compare import CG2_FLOOD
+
+    from planner.cli import main
+    from planner.scenario import store as S
+    from planner.scenario.recommend import apply_actions, recommend, verify_actions
+    from planner.scenario.runs import load_input
+    from planner.store import open_plan
+
+    plan = open_plan(andorra)
+    try:
+        S.create_scenario(plan, "flood")
+        S.add_hazard(plan, "flood", CG2_FLOOD, name="CG-2")
+        # only the warehouse: reserve points are lost in this scenario
+        with plan.session() as s:
+            from sqlalchemy import select
+
+            from planner import models as m
+
+            rps = s.scalars(select(m.Site.code).where(m.Site.kind == m.SiteKind.reserve_point)).all()
+        for code in rps:
+            S.close_site(plan, "flood", code)
+        rec = recommend(plan, "points", scenario="flood", options=Options(deadline_min=60))
+        assert rec["units_to_cover"] > 0 and rec["actions"]
+        assert rec["verification"]["meets_promise"]
+        apply_actions(plan, "flood+points", rec["actions"], copy_from="flood")
+        ver = verify_actions(load_input(plan, "flood+points"), [], promised=rec, deadline_s=3600)
+        assert ver["units_within_deadline"] == rec["promised_units_within_deadline"]
+        assert any("储备点" in a["zh"] for a in rec["actions"])
+    finally:
+        plan.dispose()
+    capsys.readouterr()
+    assert main(["recommend", str(andorra), "points", "--scenario", "flood", "--deadline-min", "60", "--json"]) in (0, 1)
