@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 from desktop.tables import Col, Invalid, enum_label, parse_value
 from desktop.worker import Task
 
-_T = QDialog.tr
 
 
 class RecordDialog(QDialog):
@@ -100,19 +99,19 @@ class RecordDialog(QDialog):
 def show_conflict(parent: QWidget, exc: Any) -> None:
     """An edit conflict: the user's values next to the other planner's."""
     dlg = QDialog(parent)
-    dlg.setWindowTitle(dlg.tr("Edit conflict"))
+    dlg.setWindowTitle(QCoreApplication.translate("Dialogs", "Edit conflict"))
     lay = QVBoxLayout(dlg)
     if exc.theirs is None:
-        lay.addWidget(QLabel(dlg.tr("Another planner deleted this row ({entity} #{id}) since you opened it. "
+        lay.addWidget(QLabel(QCoreApplication.translate("Dialogs", "Another planner deleted this row ({entity} #{id}) since you opened it. "
                                     "Your change was not saved.").format(entity=exc.entity, id=exc.entity_id)))
     else:
-        lay.addWidget(QLabel(dlg.tr("Another planner changed this row ({entity} #{id}) since you read it. "
+        lay.addWidget(QLabel(QCoreApplication.translate("Dialogs", "Another planner changed this row ({entity} #{id}) since you read it. "
                                     "Your change was not saved; the table now shows their values.").format(
             entity=exc.entity, id=exc.entity_id)))
         mine, theirs = exc.mine or {}, exc.theirs
         keys = [k for k in theirs if k != "version" and mine.get(k) != theirs.get(k)]
         t = QTableWidget(len(keys), 3)
-        t.setHorizontalHeaderLabels([dlg.tr("Field"), dlg.tr("Your value"), dlg.tr("Their value (saved)")])
+        t.setHorizontalHeaderLabels([QCoreApplication.translate("Dialogs", "Field"), QCoreApplication.translate("Dialogs", "Your value"), QCoreApplication.translate("Dialogs", "Their value (saved)")])
         for r, k in enumerate(keys):
             for c, v in enumerate((k, mine.get(k), theirs.get(k))):
                 t.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
@@ -356,9 +355,9 @@ class CompareDialog(QDialog):
             rows.append((label, [f"{(results[n].summary.get(key) or 0):,.0f}" for n in names], [None] * len(names)))
         extra = None
         try:
-            from planner.scenario import compare_results  # type: ignore[attr-defined]
+            import importlib
 
-            extra = compare_results(results)
+            extra = importlib.import_module("planner.scenario.compare").compare_results(list(results.values()))
         except Exception:
             extra = None
         t = QTableWidget(len(rows), len(names) + 1)
@@ -369,7 +368,7 @@ class CompareDialog(QDialog):
             t.setItem(r, 0, QTableWidgetItem(label))
             for c, (v, ok) in enumerate(zip(vals, oks), 1):
                 it = QTableWidgetItem(v)
-                it.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if ok is not None:
                     it.setForeground(QBrush(QColor(46, 140, 67) if ok else QColor(200, 40, 40)))
                 t.setItem(r, c, it)
@@ -508,9 +507,9 @@ class ReportDialog(QDialog):
 
 def ask_database_url(parent: QWidget) -> str | None:
     dlg = QDialog(parent)
-    dlg.setWindowTitle(dlg.tr("Open a shared plan"))
+    dlg.setWindowTitle(QCoreApplication.translate("Dialogs", "Open a shared plan"))
     lay = QVBoxLayout(dlg)
-    lay.addWidget(QLabel(dlg.tr("PostgreSQL address of the shared plan, e.g.\n"
+    lay.addWidget(QLabel(QCoreApplication.translate("Dialogs", "PostgreSQL address of the shared plan, e.g.\n"
                                 "postgresql+psycopg://planner@server/district_plan")))
     edit = QLineEdit()
     edit.setPlaceholderText("postgresql+psycopg://user:password@host:5432/database")
@@ -524,6 +523,6 @@ def ask_database_url(parent: QWidget) -> str | None:
         return None
     url = edit.text().strip()
     if url and "://" not in url:
-        QMessageBox.warning(parent, dlg.tr("Open a shared plan"), dlg.tr("That is not a database address."))
+        QMessageBox.warning(parent, QCoreApplication.translate("Dialogs", "Open a shared plan"), QCoreApplication.translate("Dialogs", "That is not a database address."))
         return None
     return url or None

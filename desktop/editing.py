@@ -213,3 +213,43 @@ class DeleteCommand(_PlanCommand):
         self.editor.changed.emit(self.cls.__tablename__, self.pk)
         for ccls, _ in self.children[:1]:
             self.editor.changed.emit(ccls.__tablename__, 0)
+
+
+class ApplyActionsCommand(_PlanCommand):
+    """Recommended actions written into a scenario by ``planner.scenario.apply_actions``; undo
+    removes the sites it created and restores the scenario (or removes it if it was new)."""
+
+    def __init__(self, editor, fn, scenario: str, actions: list, text: str):
+        super().__init__(editor, m.Scenario, text)
+        self.fn, self.scenario, self.actions = fn, scenario, actions
+        self.codes_before: set[str] = set()
+        self.scen_before: dict[str, Any] | None = None
+
+    def apply(self) -> None:
+        from sqlalchemy import select
+
+        with self.editor.plan.session() as s:
+            self.codes_before = set(s.scalars(select(m.Site.code)))
+            sc = s.scalars(select(m.Scenario).where(m.Scenario.name == self.scenario)).first()
+            self.scen_before = None if sc is None else {"site_changes": list(sc.site_changes or []),
+                                                         "params": dict(sc.params or {})}
+        self.fn(self.editor.plan, self.scenario, self.actions)
+        self.editor.changed.emit("site", 0)
+        self.editor.changed.emit("scenario", 0)
+
+    def revert(self) -> None:
+        from sqlalchemy import select
+
+        with self.editor.plan.transaction(reason="undo: " + self.text()) as s:
+            for site in s.scalars(select(m.Site)):
+                if site.code not in self.codes_before:
+                    s.delete(site)
+            sc = s.scalars(select(m.Scenario).where(m.Scenario.name == self.scenario)).first()
+            if sc is not None:
+                if self.scen_before is None:
+                    s.delete(sc)
+                else:
+                    sc.site_changes = self.scen_before["site_changes"]
+                    sc.params = self.scen_before["params"]
+        self.editor.changed.emit("site", 0)
+        self.editor.changed.emit("scenario", 0)

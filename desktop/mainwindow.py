@@ -35,7 +35,7 @@ from desktop.dialogs import CompareDialog, ImportDialog, RecordDialog, ReportDia
 from desktop.editing import Editor
 from desktop.mapcanvas import MapCanvas
 from desktop.results import ResultsPanel
-from desktop.scenarios import ScenarioPanel, recommend_fn, scenario_module
+from desktop.scenarios import ScenarioPanel, apply_fn, recommend_fn
 from desktop.settings import Settings
 from desktop.tables import (
     CLASSES,
@@ -382,60 +382,59 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        tr = self.tr
         name = self._plan_name()
-        self.setWindowTitle(tr("esplan — emergency supplies & shelter planner") + (f" — {name}" if name else ""))
-        self.menu_file.setTitle(tr("&File"))
-        self.menu_edit.setTitle(tr("&Edit"))
-        self.menu_view.setTitle(tr("&View"))
-        self.menu_plan.setTitle(tr("&Plan"))
-        self.menu_help.setTitle(tr("&Help"))
-        self.menu_recent.setTitle(tr("Recent plans"))
-        self.menu_export.setTitle(tr("Export"))
-        self.menu_panels.setTitle(tr("Panels"))
-        self.menu_lang.setTitle(tr("Language"))
+        self.setWindowTitle(self.tr("esplan — emergency supplies & shelter planner") + (f" — {name}" if name else ""))
+        self.menu_file.setTitle(self.tr("&File"))
+        self.menu_edit.setTitle(self.tr("&Edit"))
+        self.menu_view.setTitle(self.tr("&View"))
+        self.menu_plan.setTitle(self.tr("&Plan"))
+        self.menu_help.setTitle(self.tr("&Help"))
+        self.menu_recent.setTitle(self.tr("Recent plans"))
+        self.menu_export.setTitle(self.tr("Export"))
+        self.menu_panels.setTitle(self.tr("Panels"))
+        self.menu_lang.setTitle(self.tr("Language"))
         texts = {
-            self.act_new: tr("&New plan…"), self.act_open: tr("&Open plan…"),
-            self.act_open_url: tr("Open &shared plan (PostgreSQL)…"), self.act_save_as: tr("Save plan &as…"),
-            self.act_import: tr("&Import…"), self.act_print: tr("&Print plan (PDF)…"), self.act_quit: tr("&Quit"),
-            self.act_undo: tr("&Undo"), self.act_redo: tr("&Redo"), self.act_add_site: tr("Add &site…"),
-            self.act_edit_site: tr("&Edit selected site…"), self.act_del_site: tr("&Delete selected site"),
-            self.act_add_lot: tr("Add stock &lot…"), self.act_add_unit: tr("Add &demand unit…"),
-            self.act_add_item: tr("Add supply &item…"), self.act_fit: tr("&Fit map"),
-            self.act_zoom_in: tr("Zoom &in"), self.act_zoom_out: tr("Zoom &out"),
-            self.act_labels: tr("Show &labels"), self.act_areas: tr("Show service &areas"),
-            self.act_run: tr("&Run"), self.act_cancel: tr("&Cancel run"),
-            self.act_compare: tr("&Compare scenarios…"), self.act_select: tr("&Select / pan"),
-            self.act_draw: tr("Draw &hazard zone"), self.act_place: tr("&Place / move site"),
-            self.act_about: tr("&About esplan"),
+            self.act_new: self.tr("&New plan…"), self.act_open: self.tr("&Open plan…"),
+            self.act_open_url: self.tr("Open &shared plan (PostgreSQL)…"), self.act_save_as: self.tr("Save plan &as…"),
+            self.act_import: self.tr("&Import…"), self.act_print: self.tr("&Print plan (PDF)…"), self.act_quit: self.tr("&Quit"),
+            self.act_undo: self.tr("&Undo"), self.act_redo: self.tr("&Redo"), self.act_add_site: self.tr("Add &site…"),
+            self.act_edit_site: self.tr("&Edit selected site…"), self.act_del_site: self.tr("&Delete selected site"),
+            self.act_add_lot: self.tr("Add stock &lot…"), self.act_add_unit: self.tr("Add &demand unit…"),
+            self.act_add_item: self.tr("Add supply &item…"), self.act_fit: self.tr("&Fit map"),
+            self.act_zoom_in: self.tr("Zoom &in"), self.act_zoom_out: self.tr("Zoom &out"),
+            self.act_labels: self.tr("Show &labels"), self.act_areas: self.tr("Show service &areas"),
+            self.act_run: self.tr("&Run"), self.act_cancel: self.tr("&Cancel run"),
+            self.act_compare: self.tr("&Compare scenarios…"), self.act_select: self.tr("&Select / pan"),
+            self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move site"),
+            self.act_about: self.tr("&About esplan"),
         }
         for a, t in texts.items():
             a.setText(t)
-        self.act_run.setToolTip(tr("Run the checks for the current scenario (F5)"))
-        self.act_draw.setToolTip(tr("Click the corners of a flood zone; double-click to finish (H)"))
-        self.act_place.setToolTip(tr("Click the map to move the selected site, or to place a new one (M)"))
-        export_texts = {"sites": tr("Sites…"), "items": tr("Supply catalogue…"), "stock": tr("Stock lots…"),
-                        "demand": tr("Demand units…"), "towns": tr("Towns…"), "boundary": tr("Boundaries (GeoJSON)…")}
+        self.act_run.setToolTip(self.tr("Run the checks for the current scenario (F5)"))
+        self.act_draw.setToolTip(self.tr("Click the corners of a flood zone; double-click to finish (H)"))
+        self.act_place.setToolTip(self.tr("Click the map to move the selected site, or to place a new one (M)"))
+        export_texts = {"sites": self.tr("Sites…"), "items": self.tr("Supply catalogue…"), "stock": self.tr("Stock lots…"),
+                        "demand": self.tr("Demand units…"), "towns": self.tr("Towns…"), "boundary": self.tr("Boundaries (GeoJSON)…")}
         for k, a in self.act_export.items():
             a.setText(export_texts[k])
-        self.toolbar.setWindowTitle(tr("Main toolbar"))
-        self.dock_sites.setWindowTitle(tr("Sites"))
-        self.dock_stock.setWindowTitle(tr("Stock"))
-        self.dock_demand.setWindowTitle(tr("Population"))
-        self.dock_items.setWindowTitle(tr("Supply catalogue"))
-        self.dock_log.setWindowTitle(tr("Messages"))
-        self.dock_results.setWindowTitle(tr("Results"))
-        self.dock_scenarios.setWindowTitle(tr("Scenarios"))
-        self.btn_all_stock.setText(tr("All sites"))
-        self.btn_add_lot.setText(tr("Add lot…"))
-        self.btn_del_lot.setText(tr("Delete lot"))
-        self.f_text.setPlaceholderText(tr("Search sites…"))
-        self.d_text.setPlaceholderText(tr("Search villages / communities…"))
+        self.toolbar.setWindowTitle(self.tr("Main toolbar"))
+        self.dock_sites.setWindowTitle(self.tr("Sites"))
+        self.dock_stock.setWindowTitle(self.tr("Stock"))
+        self.dock_demand.setWindowTitle(self.tr("Population"))
+        self.dock_items.setWindowTitle(self.tr("Supply catalogue"))
+        self.dock_log.setWindowTitle(self.tr("Messages"))
+        self.dock_results.setWindowTitle(self.tr("Results"))
+        self.dock_scenarios.setWindowTitle(self.tr("Scenarios"))
+        self.btn_all_stock.setText(self.tr("All sites"))
+        self.btn_add_lot.setText(self.tr("Add lot…"))
+        self.btn_del_lot.setText(self.tr("Delete lot"))
+        self.f_text.setPlaceholderText(self.tr("Search sites…"))
+        self.d_text.setPlaceholderText(self.tr("Search villages / communities…"))
         self._fill_filters()
         self.canvas.legend = {"warehouse": enum_label("warehouse"), "reserve_point": enum_label("reserve_point"),
                               "shelter": enum_label("shelter"), "served": enum_label("served"),
                               "over_capacity": enum_label("over_capacity"), "unreachable": enum_label("unreachable"),
-                              "hazard": tr("Hazard zone")}
+                              "hazard": self.tr("Hazard zone")}
         self._update_unlocated_note()
         self.canvas.viewport().update()
         self._update_stock_label()
@@ -495,7 +494,7 @@ class MainWindow(QMainWindow):
         self.editor.failed.connect(self._refused)
         self.editor.stack.canUndoChanged.connect(self.act_undo.setEnabled)
         self.editor.stack.canRedoChanged.connect(self.act_redo.setEnabled)
-        self.editor.stack.undoTextChanged.connect(lambda t: self.act_undo.setStatusTip(t))
+        self.editor.stack.undoTextChanged.connect(self.act_undo.setStatusTip)
         self.act_undo.setEnabled(False)
         self.act_redo.setEnabled(False)
         self.result = None
@@ -976,40 +975,37 @@ class MainWindow(QMainWindow):
         plan, scen = self.plan, self.scenarios.current_name() or None
 
         def job(state):
-            from planner.engine import load_snapshot, run_plan
+            state.set_progress(0.1, "recommend")
+            return fn(plan, "shelters", scenario=scen)
 
-            inp = load_snapshot(plan, scen)
-            result = run_plan(inp, state)
-            try:
-                return fn(inp, result)
-            except TypeError:
-                return fn(plan, scen)
+        self._start_task(job, self._recommend_done, self.tr("Looking for shelter sites to close the gap…"))
 
-        self._start_task(job, self._recommend_done, self.tr("Looking for sites to recommend…"))
-
-    def _recommend_done(self, recs: Any) -> None:
-        if isinstance(recs, dict):
-            recs = recs.get("recommendations") or recs.get("sites") or []
-        recs = [r if isinstance(r, dict) else getattr(r, "__dict__", {"text": str(r)}) for r in (recs or [])]
-        self.scenarios.set_recommendations(recs, i18n.is_chinese())
-        self.log(self.tr("{n} recommendation(s).").format(n=len(recs)))
+    def _recommend_done(self, rec: Any) -> None:
+        actions = list(rec.get("actions") or []) if isinstance(rec, dict) else list(rec or [])
+        self.scenarios.set_recommendations(actions, i18n.is_chinese())
+        self.canvas.set_recommendations([(a["lon"], a["lat"], a.get("name") or a.get("site_code") or "")
+                                         for a in actions if a.get("lon") is not None and a.get("lat") is not None])
+        if isinstance(rec, dict) and rec.get("promised_share") is not None:
+            self.log(self.tr("{n} recommended action(s): served share {a:.1%} → {b:.1%}.").format(
+                n=len(actions), a=rec.get("base_share") or 0, b=rec.get("promised_share") or 0))
+        else:
+            self.log(self.tr("{n} recommended action(s).").format(n=len(actions)))
         self.dock_scenarios.raise_()
 
     def apply_recommendation(self, rec: dict[str, Any]) -> None:
-        mod = scenario_module()
-        fn = getattr(mod, "apply_recommendation", None) if mod else None
-        if fn is None:
+        fn = apply_fn()
+        if fn is None or self.plan is None:
             QMessageBox.information(self, self.tr("Recommendations"),
-                                    self.tr("Applying a recommendation needs planner.scenario.apply_recommendation, "
-                                            "which this build does not have yet."))
+                                    self.tr("Applying a recommendation needs planner.scenario, which this build "
+                                            "does not have yet."))
             return
-        name = self.scenarios.current_name() or self.scenarios.new_scenario(self.scenarios._unique(self.tr("Recommended")))
-        if not name:
-            return
-        try:
-            fn(self.plan, name, rec)
-        except Exception as exc:
-            QMessageBox.warning(self, self.tr("Recommendations"), str(exc))
+        from desktop.editing import ApplyActionsCommand
+
+        name = self.scenarios.current_name() or self.scenarios._unique(self.tr("Recommended"))
+        cmd = ApplyActionsCommand(self.editor, fn, name, [rec],
+                                  self.tr("Apply recommendation to scenario {name}").format(name=name))
+        self._auto_rerun = False
+        if not self.editor._push(cmd):
             return
         self.scenarios.reload(select_name=name)
         self._load_hazards()
@@ -1239,6 +1235,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._stop_task()
+        if self.editor is not None:
+            self.editor.stack.blockSignals(True)
         self.settings.geometry = self.saveGeometry()
         self.settings.state = self.saveState()
         self.settings.sync()

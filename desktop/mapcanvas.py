@@ -207,6 +207,7 @@ class MapCanvas(QGraphicsView):
         self.road_items = []
         self.draw_item = None
         self.draw_points = []
+        self.rec_items = []
         with plan.session() as s:
             info = s.scalars(select(m.PlanInfo).limit(1)).first()
             self.attribution = (info.attribution or "") if info else ""
@@ -374,6 +375,31 @@ class MapCanvas(QGraphicsView):
             item.setVisible(self.show_service_areas)
             self.service_item = item
         self.viewport().update()
+
+    def set_recommendations(self, points: list[tuple[float, float, str]]) -> None:
+        """Recommended new sites: gold stars with labels."""
+        for it in getattr(self, "rec_items", []):
+            self.scene().removeItem(it)
+        self.rec_items = []
+        if self.proj is None:
+            return
+        star = QPainterPath()
+        pts = []
+        for k in range(10):
+            r = 9 if k % 2 == 0 else 4
+            a = math.pi / 2 + k * math.pi / 5
+            pts.append(QPointF(r * math.cos(a), -r * math.sin(a)))
+        star.addPolygon(QPolygonF(pts + [pts[0]]))
+        for lon, lat, label in points:
+            it = QGraphicsPathItem(star)
+            it.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+            it.setBrush(QBrush(QColor(245, 180, 20)))
+            it.setPen(QPen(QColor(120, 70, 0), 1))
+            it.setZValue(40)
+            it.setToolTip(label)
+            it.setPos(self.proj.xy(lon, lat))
+            self.scene().addItem(it)
+            self.rec_items.append(it)
 
     def set_site_row(self, row: dict[str, Any]) -> None:
         """Add, move or restyle one site after an edit."""

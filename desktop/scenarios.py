@@ -31,22 +31,25 @@ BASELINE = ""   # list key of the baseline
 
 
 def scenario_module() -> Any | None:
+    """planner.scenario's recommendation module, if this build has it (guarded import)."""
+    import importlib
+
     try:
-        from planner import scenario  # type: ignore[attr-defined]
+        return importlib.import_module("planner.scenario.recommend")
     except Exception:
         return None
-    return scenario
 
 
 def recommend_fn() -> Any | None:
     mod = scenario_module()
-    if mod is None:
-        return None
-    for name in ("recommend", "recommendations", "recommend_sites"):
-        fn = getattr(mod, name, None)
-        if callable(fn):
-            return fn
-    return None
+    fn = getattr(mod, "recommend", None) if mod is not None else None
+    return fn if callable(fn) else None
+
+
+def apply_fn() -> Any | None:
+    mod = scenario_module()
+    fn = getattr(mod, "apply_actions", None) if mod is not None else None
+    return fn if callable(fn) else None
 
 
 class ScenarioPanel(QWidget):

@@ -34,7 +34,6 @@ IdRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
 HighlightRole = Qt.ItemDataRole.UserRole + 3
 
-_T = QCoreApplication.translate
 
 
 def QT_TRANSLATE_NOOP(ctx: str, text: str) -> str:  # marks a string for lupdate
@@ -74,7 +73,7 @@ def enum_label(value: Any) -> str:
     if value is None:
         return ""
     v = value.value if isinstance(value, enum.Enum) else str(value)
-    return _T("Enums", ENUM_LABELS[v]) if v in ENUM_LABELS else v
+    return QCoreApplication.translate("Enums", ENUM_LABELS[v]) if v in ENUM_LABELS else v
 
 
 @dataclass(frozen=True)
@@ -93,6 +92,11 @@ def H(text: str) -> str:
     return QT_TRANSLATE_NOOP("Columns", text)
 
 
+# headers used only by the record forms
+_FORM_HEADERS = (QT_TRANSLATE_NOOP("Columns", "Tier"), QT_TRANSLATE_NOOP("Columns", "Storage m²"),
+                 QT_TRANSLATE_NOOP("Columns", "Item"), QT_TRANSLATE_NOOP("Columns", "Site"))
+
+
 class Invalid(ValueError):
     pass
 
@@ -103,27 +107,27 @@ def parse_value(col: Col, text: Any) -> Any:
         text = text.strip()
     if text in ("", None):
         if col.required:
-            raise Invalid(_T("Validation", "{field} is required.").format(field=_T("Columns", col.header)))
+            raise Invalid(QCoreApplication.translate("Validation", "{field} is required.").format(field=QCoreApplication.translate("Columns", col.header)))
         return None
     if col.kind in ("int", "float", "lonlat"):
         try:
             val = float(str(text).replace(",", "")) if not isinstance(text, (int, float)) else float(text)
         except ValueError:
-            raise Invalid(_T("Validation", "{field}: “{value}” is not a number.").format(
-                field=_T("Columns", col.header), value=text)) from None
+            raise Invalid(QCoreApplication.translate("Validation", "{field}: “{value}” is not a number.").format(
+                field=QCoreApplication.translate("Columns", col.header), value=text)) from None
         if not math.isfinite(val):
-            raise Invalid(_T("Validation", "{field}: “{value}” is not a number.").format(
-                field=_T("Columns", col.header), value=text))
+            raise Invalid(QCoreApplication.translate("Validation", "{field}: “{value}” is not a number.").format(
+                field=QCoreApplication.translate("Columns", col.header), value=text))
         if col.minimum is not None and val < col.minimum:
-            raise Invalid(_T("Validation", "{field} cannot be less than {min:g} (got {value:g}).").format(
-                field=_T("Columns", col.header), min=col.minimum, value=val))
+            raise Invalid(QCoreApplication.translate("Validation", "{field} cannot be less than {min:g} (got {value:g}).").format(
+                field=QCoreApplication.translate("Columns", col.header), min=col.minimum, value=val))
         if col.maximum is not None and val > col.maximum:
-            raise Invalid(_T("Validation", "{field} cannot be more than {max:g} (got {value:g}).").format(
-                field=_T("Columns", col.header), max=col.maximum, value=val))
+            raise Invalid(QCoreApplication.translate("Validation", "{field} cannot be more than {max:g} (got {value:g}).").format(
+                field=QCoreApplication.translate("Columns", col.header), max=col.maximum, value=val))
         if col.kind == "int":
             if val != int(val):
-                raise Invalid(_T("Validation", "{field} must be a whole number (got {value:g}).").format(
-                    field=_T("Columns", col.header), value=val))
+                raise Invalid(QCoreApplication.translate("Validation", "{field} must be a whole number (got {value:g}).").format(
+                    field=QCoreApplication.translate("Columns", col.header), value=val))
             return int(val)
         return val
     if col.kind == "date":
@@ -132,8 +136,8 @@ def parse_value(col: Col, text: Any) -> Any:
         try:
             return dt.date.fromisoformat(str(text).replace("/", "-"))
         except ValueError:
-            raise Invalid(_T("Validation", "{field}: “{value}” is not a date (use YYYY-MM-DD).").format(
-                field=_T("Columns", col.header), value=text)) from None
+            raise Invalid(QCoreApplication.translate("Validation", "{field}: “{value}” is not a date (use YYYY-MM-DD).").format(
+                field=QCoreApplication.translate("Columns", col.header), value=text)) from None
     if col.kind == "enum":
         val = text.value if isinstance(text, enum.Enum) else str(text)
         if val not in col.choices:
@@ -141,8 +145,8 @@ def parse_value(col: Col, text: Any) -> Any:
             for c in col.choices:
                 if enum_label(c) == val:
                     return c
-            raise Invalid(_T("Validation", "{field}: “{value}” is not one of {choices}.").format(
-                field=_T("Columns", col.header), value=val,
+            raise Invalid(QCoreApplication.translate("Validation", "{field}: “{value}” is not one of {choices}.").format(
+                field=QCoreApplication.translate("Columns", col.header), value=val,
                 choices=", ".join(enum_label(c) for c in col.choices)))
         return val
     return str(text)
@@ -228,7 +232,7 @@ class RowTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
-                return _T("Columns", self.COLUMNS[section].header)
+                return QCoreApplication.translate("Columns", self.COLUMNS[section].header)
         elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return section + 1
         return None
@@ -243,7 +247,7 @@ class RowTableModel(QAbstractTableModel):
         if col.kind == "enum" or isinstance(v, enum.Enum):
             return enum_label(v)
         if isinstance(v, bool):
-            return _T("Columns", "yes") if v else _T("Columns", "no")
+            return QCoreApplication.translate("Columns", "yes") if v else QCoreApplication.translate("Columns", "no")
         if isinstance(v, (int, float)) and col.kind in ("int", "float", "lonlat"):
             return _fmt_number(v, col.kind)
         if isinstance(v, dt.date):
@@ -342,20 +346,20 @@ def _row(obj: Any, keys: list[str]) -> dict[str, Any]:
 class SiteModel(RowTableModel):
     ORM = m.Site
     COLUMNS = (
-        Col("code", H("Code"), editable=False),
-        Col("name", H("Name"), required=True),
-        Col("kind", H("Kind"), "enum", editable=False, choices=SITE_KINDS),
-        Col("status", H("Status"), "enum", choices=STATUSES),
-        Col("shelter_class", H("Class / tier"), "enum", editable=False),
-        Col("capacity", H("Capacity"), "int", editable=False),
-        Col("indoor_area_m2", H("Indoor m²"), "float"),
-        Col("outdoor_area_m2", H("Outdoor m²"), "float"),
-        Col("stated_capacity", H("Stated capacity"), "int"),
-        Col("town", H("Town"), editable=False),
-        Col("address", H("Address")),
-        Col("contact", H("Contact")),
-        Col("phone", H("Phone")),
-        Col("located", H("Located"), editable=False),
+        Col("code", QT_TRANSLATE_NOOP("Columns", "Code"), editable=False),
+        Col("name", QT_TRANSLATE_NOOP("Columns", "Name"), required=True),
+        Col("kind", QT_TRANSLATE_NOOP("Columns", "Kind"), "enum", editable=False, choices=SITE_KINDS),
+        Col("status", QT_TRANSLATE_NOOP("Columns", "Status"), "enum", choices=STATUSES),
+        Col("shelter_class", QT_TRANSLATE_NOOP("Columns", "Class / tier"), "enum", editable=False),
+        Col("capacity", QT_TRANSLATE_NOOP("Columns", "Capacity"), "int", editable=False),
+        Col("indoor_area_m2", QT_TRANSLATE_NOOP("Columns", "Indoor m²"), "float"),
+        Col("outdoor_area_m2", QT_TRANSLATE_NOOP("Columns", "Outdoor m²"), "float"),
+        Col("stated_capacity", QT_TRANSLATE_NOOP("Columns", "Stated capacity"), "int"),
+        Col("town", QT_TRANSLATE_NOOP("Columns", "Town"), editable=False),
+        Col("address", QT_TRANSLATE_NOOP("Columns", "Address")),
+        Col("contact", QT_TRANSLATE_NOOP("Columns", "Contact")),
+        Col("phone", QT_TRANSLATE_NOOP("Columns", "Phone")),
+        Col("located", QT_TRANSLATE_NOOP("Columns", "Located"), editable=False),
     )
     KEYS = ["id", "version", "code", "name", "kind", "status", "tier", "shelter_class", "grade",
             "indoor_area_m2", "outdoor_area_m2", "stated_capacity", "storage_area_m2", "town_code",
@@ -389,7 +393,7 @@ class SiteModel(RowTableModel):
 
     def display(self, row, col):
         if col.key == "located" and not self.value(row, col):
-            return _T("Columns", "not yet located")
+            return QCoreApplication.translate("Columns", "not yet located")
         return super().display(row, col)
 
     def foreground(self, row, col):
@@ -403,7 +407,7 @@ class SiteModel(RowTableModel):
 
     def tooltip(self, row, col):
         if col.key == "capacity" and row["code"] in self.utilisation:
-            return _T("Columns", "Utilisation in the last run: {u:.0%}").format(u=self.utilisation[row["code"]])
+            return QCoreApplication.translate("Columns", "Utilisation in the last run: {u:.0%}").format(u=self.utilisation[row["code"]])
         return None
 
     def set_run(self, result: Any) -> None:
@@ -416,16 +420,16 @@ class SiteModel(RowTableModel):
 class StockModel(RowTableModel):
     ORM = m.StockLot
     COLUMNS = (
-        Col("site", H("Site"), editable=False),
-        Col("item", H("Item"), editable=False),
-        Col("quantity", H("Quantity"), "float", required=True),
-        Col("unit", H("Unit"), editable=False),
-        Col("mode", H("Mode"), "enum", choices=MODES),
-        Col("batch", H("Batch")),
-        Col("expiry_date", H("Expiry"), "date"),
-        Col("lead_time_h", H("Lead time h"), "float"),
-        Col("supplier", H("Supplier")),
-        Col("usable", H("Usable (last run)"), editable=False),
+        Col("site", QT_TRANSLATE_NOOP("Columns", "Site"), editable=False),
+        Col("item", QT_TRANSLATE_NOOP("Columns", "Item"), editable=False),
+        Col("quantity", QT_TRANSLATE_NOOP("Columns", "Quantity"), "float", required=True),
+        Col("unit", QT_TRANSLATE_NOOP("Columns", "Unit"), editable=False),
+        Col("mode", QT_TRANSLATE_NOOP("Columns", "Mode"), "enum", choices=MODES),
+        Col("batch", QT_TRANSLATE_NOOP("Columns", "Batch")),
+        Col("expiry_date", QT_TRANSLATE_NOOP("Columns", "Expiry"), "date"),
+        Col("lead_time_h", QT_TRANSLATE_NOOP("Columns", "Lead time h"), "float"),
+        Col("supplier", QT_TRANSLATE_NOOP("Columns", "Supplier")),
+        Col("usable", QT_TRANSLATE_NOOP("Columns", "Usable (last run)"), editable=False),
     )
     KEYS = ["id", "version", "site_id", "item_id", "quantity", "mode", "batch", "expiry_date",
             "lead_time_h", "supplier", "notes"]
@@ -469,7 +473,7 @@ class StockModel(RowTableModel):
             st = self.lot_status.get(row["id"])
             if st is None:
                 return None
-            return _T("Columns", "yes") if st[0] else _reason_label(st[1])
+            return QCoreApplication.translate("Columns", "yes") if st[0] else _reason_label(st[1])
         return row.get(col.key)
 
     def foreground(self, row, col):
@@ -483,7 +487,7 @@ class StockModel(RowTableModel):
 
     def check(self, row, col, value):
         if col.key == "mode" and value == "agreement" and row.get("lead_time_h") is None:
-            raise Invalid(_T("Validation", "Agreement stock needs a lead time: enter the lead time first."))
+            raise Invalid(QCoreApplication.translate("Validation", "Agreement stock needs a lead time: enter the lead time first."))
         return value
 
     def set_run(self, result: Any) -> None:
@@ -504,23 +508,23 @@ REASONS = {
 
 def _reason_label(reason: str | None) -> str:
     if reason in REASONS:
-        return _T("Columns", REASONS[reason])
-    return _T("Columns", "no") + (f": {reason}" if reason else "")
+        return QCoreApplication.translate("Columns", REASONS[reason])
+    return QCoreApplication.translate("Columns", "no") + (f": {reason}" if reason else "")
 
 
 class DemandModel(RowTableModel):
     ORM = m.DemandUnit
     COLUMNS = (
-        Col("code", H("Code"), editable=False),
-        Col("name", H("Name"), required=True),
-        Col("town", H("Town"), editable=False),
-        Col("population", H("Population"), "int"),
-        Col("vulnerable", H("Vulnerable"), "int"),
-        Col("lon", H("Longitude"), "lonlat", minimum=-180, maximum=180),
-        Col("lat", H("Latitude"), "lonlat", minimum=-90, maximum=90),
-        Col("outcome", H("Outcome (last run)"), editable=False),
-        Col("nearest_min", H("Nearest shelter min"), "float", editable=False),
-        Col("flags", H("Flags"), editable=False),
+        Col("code", QT_TRANSLATE_NOOP("Columns", "Code"), editable=False),
+        Col("name", QT_TRANSLATE_NOOP("Columns", "Name"), required=True),
+        Col("town", QT_TRANSLATE_NOOP("Columns", "Town"), editable=False),
+        Col("population", QT_TRANSLATE_NOOP("Columns", "Population"), "int"),
+        Col("vulnerable", QT_TRANSLATE_NOOP("Columns", "Vulnerable"), "int"),
+        Col("lon", QT_TRANSLATE_NOOP("Columns", "Longitude"), "lonlat", minimum=-180, maximum=180),
+        Col("lat", QT_TRANSLATE_NOOP("Columns", "Latitude"), "lonlat", minimum=-90, maximum=90),
+        Col("outcome", QT_TRANSLATE_NOOP("Columns", "Outcome (last run)"), editable=False),
+        Col("nearest_min", QT_TRANSLATE_NOOP("Columns", "Nearest shelter min"), "float", editable=False),
+        Col("flags", QT_TRANSLATE_NOOP("Columns", "Flags"), editable=False),
     )
     KEYS = ["id", "version", "code", "name", "kind", "town_code", "population", "vulnerable",
             "lon", "lat", "flags"]
@@ -563,7 +567,7 @@ class DemandModel(RowTableModel):
     def check(self, row, col, value):
         if col.key == "vulnerable" and value is not None and row.get("population") is not None \
                 and value > row["population"]:
-            raise Invalid(_T("Validation", "Vulnerable people cannot exceed the population ({p:,}).").format(
+            raise Invalid(QCoreApplication.translate("Validation", "Vulnerable people cannot exceed the population ({p:,}).").format(
                 p=row["population"]))
         return value
 
@@ -603,16 +607,16 @@ def unit_outcome(row: dict[str, Any], unit: dict[str, Any] | None) -> str | None
 class ItemModel(RowTableModel):
     ORM = m.SupplyItem
     COLUMNS = (
-        Col("code", H("Code"), editable=False),
-        Col("name_zh", H("Name (Chinese)"), required=True),
-        Col("name_en", H("Name (English)")),
-        Col("unit", H("Unit"), required=True),
-        Col("category", H("Category"), "enum", choices=tuple(k.value for k in m.ItemCategory)),
-        Col("shelf_life_days", H("Shelf life days"), "int", minimum=1),
-        Col("unit_price", H("Unit price ¥"), "float"),
-        Col("unit_volume_m3", H("Unit volume m³"), "float"),
-        Col("unit_weight_kg", H("Unit weight kg"), "float"),
-        Col("norm_key", H("Norm key")),
+        Col("code", QT_TRANSLATE_NOOP("Columns", "Code"), editable=False),
+        Col("name_zh", QT_TRANSLATE_NOOP("Columns", "Name (Chinese)"), required=True),
+        Col("name_en", QT_TRANSLATE_NOOP("Columns", "Name (English)")),
+        Col("unit", QT_TRANSLATE_NOOP("Columns", "Unit"), required=True),
+        Col("category", QT_TRANSLATE_NOOP("Columns", "Category"), "enum", choices=tuple(k.value for k in m.ItemCategory)),
+        Col("shelf_life_days", QT_TRANSLATE_NOOP("Columns", "Shelf life days"), "int", minimum=1),
+        Col("unit_price", QT_TRANSLATE_NOOP("Columns", "Unit price ¥"), "float"),
+        Col("unit_volume_m3", QT_TRANSLATE_NOOP("Columns", "Unit volume m³"), "float"),
+        Col("unit_weight_kg", QT_TRANSLATE_NOOP("Columns", "Unit weight kg"), "float"),
+        Col("norm_key", QT_TRANSLATE_NOOP("Columns", "Norm key")),
     )
     KEYS = ["id", "version", "code", "name_zh", "name_en", "unit", "category", "shelf_life_days",
             "unit_price", "unit_volume_m3", "unit_weight_kg", "norm_key"]

@@ -5,24 +5,36 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QSettings, Qt
+
 from planner import models as m
 from planner.store import create_plan
 
 
-def test_main_window_shows_sites(qtbot, tmp_path):
-    from desktop.app import MainWindow
+def _settings(tmp_path):
+    from desktop.settings import Settings
 
+    return Settings(QSettings(str(tmp_path / "esplan.ini"), QSettings.Format.IniFormat))
+
+
+def test_main_window_shows_sites(qtbot, tmp_path):
+    from desktop.app import MainWindow, setup_application
+
+    setup_application(language="en")
     plan = create_plan(tmp_path / "p.esplan", name="山亭区测试")
     with plan.transaction() as s:
         s.add(m.Site(code="SH-01", kind=m.SiteKind.shelter, name="山亭文化广场",
                      shelter_class=m.ShelterClass.long))
-    win = MainWindow(tmp_path / "p.esplan")
+    plan.dispose()
+    win = MainWindow(tmp_path / "p.esplan", settings=_settings(tmp_path))
     qtbot.addWidget(win)
     win.show()
     assert "山亭区测试" in win.windowTitle()
-    assert win.sites.rowCount() == 1
-    assert win.sites.item(0, 2).text() == "山亭文化广场"
-    assert win.sites.item(0, 8).text() == "not yet located"
+    model = win.site_model
+    assert model.rowCount() == 1
+    col = {c.key: k for k, c in enumerate(model.COLUMNS)}
+    assert model.index(0, col["name"]).data() == "山亭文化广场"
+    assert model.index(0, col["located"]).data() == "not yet located"
 
 
 def test_first_start_copies_the_demo(qtbot, tmp_path, monkeypatch):
@@ -36,6 +48,8 @@ def test_first_start_copies_the_demo(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(app, "user_data_dir", lambda: tmp_path / "data")
     p = app.first_start_plan()
     assert p.exists() and p.parent == tmp_path / "data"
-    win = app.MainWindow(p)
+    app.setup_application(language="en")
+    win = app.MainWindow(p, settings=_settings(tmp_path))
     qtbot.addWidget(win)
-    assert win.sites.rowCount() > 10
+    assert win.site_model.rowCount() > 10
+    assert len(win.canvas.site_items) > 10 and win.canvas.road_items

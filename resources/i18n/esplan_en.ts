@@ -1,0 +1,1399 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en">
+  <context>
+    <name>BarChart</name>
+    <message>
+      <source>Run the plan to see this chart.</source>
+      <translation>Run the plan to see this chart.</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChecksModel</name>
+    <message>
+      <source>Result</source>
+      <translation>Result</translation>
+    </message>
+    <message>
+      <source>Check</source>
+      <translation>Check</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>Value</translation>
+    </message>
+    <message>
+      <source>Target</source>
+      <translation>Target</translation>
+    </message>
+    <message>
+      <source>pass</source>
+      <translation>pass</translation>
+    </message>
+    <message>
+      <source>fail</source>
+      <translation>fail</translation>
+    </message>
+  </context>
+  <context>
+    <name>Columns</name>
+    <message>
+      <source>Tier</source>
+      <translation>Tier</translation>
+    </message>
+    <message>
+      <source>Storage m²</source>
+      <translation>Storage m²</translation>
+    </message>
+    <message>
+      <source>Item</source>
+      <translation>Item</translation>
+    </message>
+    <message>
+      <source>Site</source>
+      <translation>Site</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>yes</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>no</translation>
+    </message>
+    <message>
+      <source>Code</source>
+      <translation>Code</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <source>Kind</source>
+      <translation>Kind</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>Class / tier</source>
+      <translation>Class / tier</translation>
+    </message>
+    <message>
+      <source>Capacity</source>
+      <translation>Capacity</translation>
+    </message>
+    <message>
+      <source>Indoor m²</source>
+      <translation>Indoor m²</translation>
+    </message>
+    <message>
+      <source>Outdoor m²</source>
+      <translation>Outdoor m²</translation>
+    </message>
+    <message>
+      <source>Stated capacity</source>
+      <translation>Stated capacity</translation>
+    </message>
+    <message>
+      <source>Town</source>
+      <translation>Town</translation>
+    </message>
+    <message>
+      <source>Address</source>
+      <translation>Address</translation>
+    </message>
+    <message>
+      <source>Contact</source>
+      <translation>Contact</translation>
+    </message>
+    <message>
+      <source>Phone</source>
+      <translation>Phone</translation>
+    </message>
+    <message>
+      <source>Located</source>
+      <translation>Located</translation>
+    </message>
+    <message>
+      <source>not yet located</source>
+      <translation>not yet located</translation>
+    </message>
+    <message>
+      <source>Utilisation in the last run: {u:.0%}</source>
+      <translation>Utilisation in the last run: {u:.0%}</translation>
+    </message>
+    <message>
+      <source>Quantity</source>
+      <translation>Quantity</translation>
+    </message>
+    <message>
+      <source>Unit</source>
+      <translation>Unit</translation>
+    </message>
+    <message>
+      <source>Mode</source>
+      <translation>Mode</translation>
+    </message>
+    <message>
+      <source>Batch</source>
+      <translation>Batch</translation>
+    </message>
+    <message>
+      <source>Expiry</source>
+      <translation>Expiry</translation>
+    </message>
+    <message>
+      <source>Lead time h</source>
+      <translation>Lead time h</translation>
+    </message>
+    <message>
+      <source>Supplier</source>
+      <translation>Supplier</translation>
+    </message>
+    <message>
+      <source>Usable (last run)</source>
+      <translation>Usable (last run)</translation>
+    </message>
+    <message>
+      <source>no: too far</source>
+      <translation>no: too far</translation>
+    </message>
+    <message>
+      <source>no: expired</source>
+      <translation>no: expired</translation>
+    </message>
+    <message>
+      <source>no: lead time too long</source>
+      <translation>no: lead time too long</translation>
+    </message>
+    <message>
+      <source>no: site closed</source>
+      <translation>no: site closed</translation>
+    </message>
+    <message>
+      <source>no: site not located</source>
+      <translation>no: site not located</translation>
+    </message>
+    <message>
+      <source>Population</source>
+      <translation>Population</translation>
+    </message>
+    <message>
+      <source>Vulnerable</source>
+      <translation>Vulnerable</translation>
+    </message>
+    <message>
+      <source>Longitude</source>
+      <translation>Longitude</translation>
+    </message>
+    <message>
+      <source>Latitude</source>
+      <translation>Latitude</translation>
+    </message>
+    <message>
+      <source>Outcome (last run)</source>
+      <translation>Outcome (last run)</translation>
+    </message>
+    <message>
+      <source>Nearest shelter min</source>
+      <translation>Nearest shelter min</translation>
+    </message>
+    <message>
+      <source>Flags</source>
+      <translation>Flags</translation>
+    </message>
+    <message>
+      <source>Name (Chinese)</source>
+      <translation>Name (Chinese)</translation>
+    </message>
+    <message>
+      <source>Name (English)</source>
+      <translation>Name (English)</translation>
+    </message>
+    <message>
+      <source>Category</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <source>Shelf life days</source>
+      <translation>Shelf life days</translation>
+    </message>
+    <message>
+      <source>Unit price ¥</source>
+      <translation>Unit price ¥</translation>
+    </message>
+    <message>
+      <source>Unit volume m³</source>
+      <translation>Unit volume m³</translation>
+    </message>
+    <message>
+      <source>Unit weight kg</source>
+      <translation>Unit weight kg</translation>
+    </message>
+    <message>
+      <source>Norm key</source>
+      <translation>Norm key</translation>
+    </message>
+  </context>
+  <context>
+    <name>CompareDialog</name>
+    <message>
+      <source>Compare scenarios</source>
+      <translation>Compare scenarios</translation>
+    </message>
+    <message>
+      <source>People served</source>
+      <translation>People served</translation>
+    </message>
+    <message>
+      <source>People unreachable</source>
+      <translation>People unreachable</translation>
+    </message>
+    <message>
+      <source>People isolated</source>
+      <translation>People isolated</translation>
+    </message>
+    <message>
+      <source>Supply shortfall ¥</source>
+      <translation>Supply shortfall ¥</translation>
+    </message>
+    <message>
+      <source>Check</source>
+      <translation>Check</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>baseline</translation>
+    </message>
+  </context>
+  <context>
+    <name>Dialogs</name>
+    <message>
+      <source>Edit conflict</source>
+      <translation>Edit conflict</translation>
+    </message>
+    <message>
+      <source>Another planner deleted this row ({entity} #{id}) since you opened it. Your change was not saved.</source>
+      <translation>Another planner deleted this row ({entity} #{id}) since you opened it. Your change was not saved.</translation>
+    </message>
+    <message>
+      <source>Another planner changed this row ({entity} #{id}) since you read it. Your change was not saved; the table now shows their values.</source>
+      <translation>Another planner changed this row ({entity} #{id}) since you read it. Your change was not saved; the table now shows their values.</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>Field</translation>
+    </message>
+    <message>
+      <source>Your value</source>
+      <translation>Your value</translation>
+    </message>
+    <message>
+      <source>Their value (saved)</source>
+      <translation>Their value (saved)</translation>
+    </message>
+    <message>
+      <source>Open a shared plan</source>
+      <translation>Open a shared plan</translation>
+    </message>
+    <message>
+      <source>PostgreSQL address of the shared plan, e.g.
+postgresql+psycopg://planner@server/district_plan</source>
+      <translation>PostgreSQL address of the shared plan, e.g.
+postgresql+psycopg://planner@server/district_plan</translation>
+    </message>
+    <message>
+      <source>That is not a database address.</source>
+      <translation>That is not a database address.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Editor</name>
+    <message>
+      <source>Edit {entity} #{pk}</source>
+      <translation>Edit {entity} #{pk}</translation>
+    </message>
+    <message>
+      <source>Add {entity}</source>
+      <translation>Add {entity}</translation>
+    </message>
+    <message>
+      <source>Delete {entity} #{pk}</source>
+      <translation>Delete {entity} #{pk}</translation>
+    </message>
+    <message>
+      <source>The plan refused the change: {msg}</source>
+      <translation>The plan refused the change: {msg}</translation>
+    </message>
+  </context>
+  <context>
+    <name>Enums</name>
+    <message>
+      <source>Warehouse</source>
+      <translation>Warehouse</translation>
+    </message>
+    <message>
+      <source>Reserve point</source>
+      <translation>Reserve point</translation>
+    </message>
+    <message>
+      <source>Shelter</source>
+      <translation>Shelter</translation>
+    </message>
+    <message>
+      <source>Built</source>
+      <translation>Built</translation>
+    </message>
+    <message>
+      <source>Planned</source>
+      <translation>Planned</translation>
+    </message>
+    <message>
+      <source>Closed</source>
+      <translation>Closed</translation>
+    </message>
+    <message>
+      <source>District</source>
+      <translation>District</translation>
+    </message>
+    <message>
+      <source>Town</source>
+      <translation>Town</translation>
+    </message>
+    <message>
+      <source>Village</source>
+      <translation>Village</translation>
+    </message>
+    <message>
+      <source>Emergency</source>
+      <translation>Emergency</translation>
+    </message>
+    <message>
+      <source>Short-term</source>
+      <translation>Short-term</translation>
+    </message>
+    <message>
+      <source>Medium-term</source>
+      <translation>Medium-term</translation>
+    </message>
+    <message>
+      <source>Long-term</source>
+      <translation>Long-term</translation>
+    </message>
+    <message>
+      <source>Physical</source>
+      <translation>Physical</translation>
+    </message>
+    <message>
+      <source>Agreement</source>
+      <translation>Agreement</translation>
+    </message>
+    <message>
+      <source>Living</source>
+      <translation>Living</translation>
+    </message>
+    <message>
+      <source>Rescue</source>
+      <translation>Rescue</translation>
+    </message>
+    <message>
+      <source>Served</source>
+      <translation>Served</translation>
+    </message>
+    <message>
+      <source>Over capacity</source>
+      <translation>Over capacity</translation>
+    </message>
+    <message>
+      <source>Unreachable</source>
+      <translation>Unreachable</translation>
+    </message>
+    <message>
+      <source>Not located</source>
+      <translation>Not located</translation>
+    </message>
+    <message>
+      <source>Off network</source>
+      <translation>Off network</translation>
+    </message>
+    <message>
+      <source>Block roads</source>
+      <translation>Block roads</translation>
+    </message>
+    <message>
+      <source>Slow roads</source>
+      <translation>Slow roads</translation>
+    </message>
+  </context>
+  <context>
+    <name>ImportDialog</name>
+    <message>
+      <source>Import into the plan</source>
+      <translation>Import into the plan</translation>
+    </message>
+    <message>
+      <source>Road network (OpenStreetMap .osm/.pbf)</source>
+      <translation>Road network (OpenStreetMap .osm/.pbf)</translation>
+    </message>
+    <message>
+      <source>Road network (GeoJSON)</source>
+      <translation>Road network (GeoJSON)</translation>
+    </message>
+    <message>
+      <source>District boundary (GeoJSON)</source>
+      <translation>District boundary (GeoJSON)</translation>
+    </message>
+    <message>
+      <source>Sites: warehouses, points, shelters</source>
+      <translation>Sites: warehouses, points, shelters</translation>
+    </message>
+    <message>
+      <source>Supply catalogue</source>
+      <translation>Supply catalogue</translation>
+    </message>
+    <message>
+      <source>Stock lots</source>
+      <translation>Stock lots</translation>
+    </message>
+    <message>
+      <source>Demand units (villages)</source>
+      <translation>Demand units (villages)</translation>
+    </message>
+    <message>
+      <source>Towns</source>
+      <translation>Towns</translation>
+    </message>
+    <message>
+      <source>What</source>
+      <translation>What</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>Browse…</translation>
+    </message>
+    <message>
+      <source>File</source>
+      <translation>File</translation>
+    </message>
+    <message>
+      <source>Add new rows (refuse existing codes)</source>
+      <translation>Add new rows (refuse existing codes)</translation>
+    </message>
+    <message>
+      <source>Add or update by code</source>
+      <translation>Add or update by code</translation>
+    </message>
+    <message>
+      <source>Mode</source>
+      <translation>Mode</translation>
+    </message>
+    <message>
+      <source>WGS84 / CGCS2000 (GPS)</source>
+      <translation>WGS84 / CGCS2000 (GPS)</translation>
+    </message>
+    <message>
+      <source>GCJ-02 (AMap, Tencent)</source>
+      <translation>GCJ-02 (AMap, Tencent)</translation>
+    </message>
+    <message>
+      <source>BD-09 (Baidu)</source>
+      <translation>BD-09 (Baidu)</translation>
+    </message>
+    <message>
+      <source>Coordinates</source>
+      <translation>Coordinates</translation>
+    </message>
+    <message>
+      <source>Import</source>
+      <translation>Import</translation>
+    </message>
+    <message>
+      <source>OpenStreetMap (*.osm *.pbf *.osm.pbf *.bz2)</source>
+      <translation>OpenStreetMap (*.osm *.pbf *.osm.pbf *.bz2)</translation>
+    </message>
+    <message>
+      <source>Tables (*.csv *.xlsx *.geojson *.json)</source>
+      <translation>Tables (*.csv *.xlsx *.geojson *.json)</translation>
+    </message>
+    <message>
+      <source>Choose a file</source>
+      <translation>Choose a file</translation>
+    </message>
+    <message>
+      <source>All files (*)</source>
+      <translation>All files (*)</translation>
+    </message>
+    <message>
+      <source>Choose a file to see its first rows.</source>
+      <translation>Choose a file to see its first rows.</translation>
+    </message>
+    <message>
+      <source>{name}: {size:,.0f} kB. No row preview for map data; the import checks everything before writing.</source>
+      <translation>{name}: {size:,.0f} kB. No row preview for map data; the import checks everything before writing.</translation>
+    </message>
+    <message>
+      <source>Cannot read the file: {err}</source>
+      <translation>Cannot read the file: {err}</translation>
+    </message>
+    <message>
+      <source>Row</source>
+      <translation>Row</translation>
+    </message>
+    <message>
+      <source>Preview: the first {shown} of {n} rows. Nothing is written until you press Import; if any row is bad nothing is written at all.</source>
+      <translation>Preview: the first {shown} of {n} rows. Nothing is written until you press Import; if any row is bad nothing is written at all.</translation>
+    </message>
+    <message>
+      <source>Import refused, nothing was written: {n} problem(s). Fix them in the file and import again.</source>
+      <translation>Import refused, nothing was written: {n} problem(s). Fix them in the file and import again.</translation>
+    </message>
+    <message>
+      <source>Imported.</source>
+      <translation>Imported.</translation>
+    </message>
+    <message>
+      <source>Import failed, nothing was written: {err}</source>
+      <translation>Import failed, nothing was written: {err}</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <source>esplan — emergency supplies &amp; shelter planner</source>
+      <translation>esplan — emergency supplies &amp; shelter planner</translation>
+    </message>
+    <message>
+      <source>&amp;File</source>
+      <translation>&amp;File</translation>
+    </message>
+    <message>
+      <source>&amp;Edit</source>
+      <translation>&amp;Edit</translation>
+    </message>
+    <message>
+      <source>&amp;View</source>
+      <translation>&amp;View</translation>
+    </message>
+    <message>
+      <source>&amp;Plan</source>
+      <translation>&amp;Plan</translation>
+    </message>
+    <message>
+      <source>&amp;Help</source>
+      <translation>&amp;Help</translation>
+    </message>
+    <message>
+      <source>Recent plans</source>
+      <translation>Recent plans</translation>
+    </message>
+    <message>
+      <source>Export</source>
+      <translation>Export</translation>
+    </message>
+    <message>
+      <source>Panels</source>
+      <translation>Panels</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>Language</translation>
+    </message>
+    <message>
+      <source>&amp;New plan…</source>
+      <translation>&amp;New plan…</translation>
+    </message>
+    <message>
+      <source>&amp;Open plan…</source>
+      <translation>&amp;Open plan…</translation>
+    </message>
+    <message>
+      <source>Open &amp;shared plan (PostgreSQL)…</source>
+      <translation>Open &amp;shared plan (PostgreSQL)…</translation>
+    </message>
+    <message>
+      <source>Save plan &amp;as…</source>
+      <translation>Save plan &amp;as…</translation>
+    </message>
+    <message>
+      <source>&amp;Import…</source>
+      <translation>&amp;Import…</translation>
+    </message>
+    <message>
+      <source>&amp;Print plan (PDF)…</source>
+      <translation>&amp;Print plan (PDF)…</translation>
+    </message>
+    <message>
+      <source>&amp;Quit</source>
+      <translation>&amp;Quit</translation>
+    </message>
+    <message>
+      <source>&amp;Undo</source>
+      <translation>&amp;Undo</translation>
+    </message>
+    <message>
+      <source>&amp;Redo</source>
+      <translation>&amp;Redo</translation>
+    </message>
+    <message>
+      <source>Add &amp;site…</source>
+      <translation>Add &amp;site…</translation>
+    </message>
+    <message>
+      <source>&amp;Edit selected site…</source>
+      <translation>&amp;Edit selected site…</translation>
+    </message>
+    <message>
+      <source>&amp;Delete selected site</source>
+      <translation>&amp;Delete selected site</translation>
+    </message>
+    <message>
+      <source>Add stock &amp;lot…</source>
+      <translation>Add stock &amp;lot…</translation>
+    </message>
+    <message>
+      <source>Add &amp;demand unit…</source>
+      <translation>Add &amp;demand unit…</translation>
+    </message>
+    <message>
+      <source>Add supply &amp;item…</source>
+      <translation>Add supply &amp;item…</translation>
+    </message>
+    <message>
+      <source>&amp;Fit map</source>
+      <translation>&amp;Fit map</translation>
+    </message>
+    <message>
+      <source>Zoom &amp;in</source>
+      <translation>Zoom &amp;in</translation>
+    </message>
+    <message>
+      <source>Zoom &amp;out</source>
+      <translation>Zoom &amp;out</translation>
+    </message>
+    <message>
+      <source>Show &amp;labels</source>
+      <translation>Show &amp;labels</translation>
+    </message>
+    <message>
+      <source>Show service &amp;areas</source>
+      <translation>Show service &amp;areas</translation>
+    </message>
+    <message>
+      <source>&amp;Run</source>
+      <translation>&amp;Run</translation>
+    </message>
+    <message>
+      <source>&amp;Cancel run</source>
+      <translation>&amp;Cancel run</translation>
+    </message>
+    <message>
+      <source>&amp;Compare scenarios…</source>
+      <translation>&amp;Compare scenarios…</translation>
+    </message>
+    <message>
+      <source>&amp;Select / pan</source>
+      <translation>&amp;Select / pan</translation>
+    </message>
+    <message>
+      <source>Draw &amp;hazard zone</source>
+      <translation>Draw &amp;hazard zone</translation>
+    </message>
+    <message>
+      <source>&amp;Place / move site</source>
+      <translation>&amp;Place / move site</translation>
+    </message>
+    <message>
+      <source>&amp;About esplan</source>
+      <translation>&amp;About esplan</translation>
+    </message>
+    <message>
+      <source>Run the checks for the current scenario (F5)</source>
+      <translation>Run the checks for the current scenario (F5)</translation>
+    </message>
+    <message>
+      <source>Click the corners of a flood zone; double-click to finish (H)</source>
+      <translation>Click the corners of a flood zone; double-click to finish (H)</translation>
+    </message>
+    <message>
+      <source>Click the map to move the selected site, or to place a new one (M)</source>
+      <translation>Click the map to move the selected site, or to place a new one (M)</translation>
+    </message>
+    <message>
+      <source>Sites…</source>
+      <translation>Sites…</translation>
+    </message>
+    <message>
+      <source>Supply catalogue…</source>
+      <translation>Supply catalogue…</translation>
+    </message>
+    <message>
+      <source>Stock lots…</source>
+      <translation>Stock lots…</translation>
+    </message>
+    <message>
+      <source>Demand units…</source>
+      <translation>Demand units…</translation>
+    </message>
+    <message>
+      <source>Towns…</source>
+      <translation>Towns…</translation>
+    </message>
+    <message>
+      <source>Boundaries (GeoJSON)…</source>
+      <translation>Boundaries (GeoJSON)…</translation>
+    </message>
+    <message>
+      <source>Main toolbar</source>
+      <translation>Main toolbar</translation>
+    </message>
+    <message>
+      <source>Sites</source>
+      <translation>Sites</translation>
+    </message>
+    <message>
+      <source>Stock</source>
+      <translation>Stock</translation>
+    </message>
+    <message>
+      <source>Population</source>
+      <translation>Population</translation>
+    </message>
+    <message>
+      <source>Supply catalogue</source>
+      <translation>Supply catalogue</translation>
+    </message>
+    <message>
+      <source>Messages</source>
+      <translation>Messages</translation>
+    </message>
+    <message>
+      <source>Results</source>
+      <translation>Results</translation>
+    </message>
+    <message>
+      <source>Scenarios</source>
+      <translation>Scenarios</translation>
+    </message>
+    <message>
+      <source>All sites</source>
+      <translation>All sites</translation>
+    </message>
+    <message>
+      <source>Add lot…</source>
+      <translation>Add lot…</translation>
+    </message>
+    <message>
+      <source>Delete lot</source>
+      <translation>Delete lot</translation>
+    </message>
+    <message>
+      <source>Search sites…</source>
+      <translation>Search sites…</translation>
+    </message>
+    <message>
+      <source>Search villages / communities…</source>
+      <translation>Search villages / communities…</translation>
+    </message>
+    <message>
+      <source>Hazard zone</source>
+      <translation>Hazard zone</translation>
+    </message>
+    <message>
+      <source>All kinds</source>
+      <translation>All kinds</translation>
+    </message>
+    <message>
+      <source>All statuses</source>
+      <translation>All statuses</translation>
+    </message>
+    <message>
+      <source>All towns</source>
+      <translation>All towns</translation>
+    </message>
+    <message>
+      <source>All outcomes</source>
+      <translation>All outcomes</translation>
+    </message>
+    <message>
+      <source>Cannot open plan</source>
+      <translation>Cannot open plan</translation>
+    </message>
+    <message>
+      <source>Opened {loc}: {sites} sites, {units} demand units, {lots} stock lots, {edges} road edges.</source>
+      <translation>Opened {loc}: {sites} sites, {units} demand units, {lots} stock lots, {edges} road edges.</translation>
+    </message>
+    <message>
+      <source>New plan</source>
+      <translation>New plan</translation>
+    </message>
+    <message>
+      <source>esplan plans (*.esplan)</source>
+      <translation>esplan plans (*.esplan)</translation>
+    </message>
+    <message>
+      <source>Open plan</source>
+      <translation>Open plan</translation>
+    </message>
+    <message>
+      <source>esplan plans (*.esplan);;All files (*)</source>
+      <translation>esplan plans (*.esplan);;All files (*)</translation>
+    </message>
+    <message>
+      <source>Save plan as</source>
+      <translation>Save plan as</translation>
+    </message>
+    <message>
+      <source>A shared PostgreSQL plan is saved on the server; use the database's own backup to copy it.</source>
+      <translation>A shared PostgreSQL plan is saved on the server; use the database's own backup to copy it.</translation>
+    </message>
+    <message>
+      <source>Saved a copy as {path}; you are now working in the copy.</source>
+      <translation>Saved a copy as {path}; you are now working in the copy.</translation>
+    </message>
+    <message>
+      <source>Refused: {msg}</source>
+      <translation>Refused: {msg}</translation>
+    </message>
+    <message>
+      <source>Invalid value</source>
+      <translation>Invalid value</translation>
+    </message>
+    <message>
+      <source>Change refused</source>
+      <translation>Change refused</translation>
+    </message>
+    <message>
+      <source>Edit conflict: {msg}</source>
+      <translation>Edit conflict: {msg}</translation>
+    </message>
+    <message>
+      <source>Edit {what} of {row}</source>
+      <translation>Edit {what} of {row}</translation>
+    </message>
+    <message>
+      <source>Undone: {text}</source>
+      <translation>Undone: {text}</translation>
+    </message>
+    <message>
+      <source>Redone: {text}</source>
+      <translation>Redone: {text}</translation>
+    </message>
+    <message>
+      <source>Results are out of date — press F5 to rerun</source>
+      <translation>Results are out of date — press F5 to rerun</translation>
+    </message>
+    <message>
+      <source>Not on the map: {n} units ({p:,} people), {s} sites</source>
+      <translation>Not on the map: {n} units ({p:,} people), {s} sites</translation>
+    </message>
+    <message>
+      <source>Add site</source>
+      <translation>Add site</translation>
+    </message>
+    <message>
+      <source>Add site {code}</source>
+      <translation>Add site {code}</translation>
+    </message>
+    <message>
+      <source>Edit site {code}</source>
+      <translation>Edit site {code}</translation>
+    </message>
+    <message>
+      <source>Delete site</source>
+      <translation>Delete site</translation>
+    </message>
+    <message>
+      <source>Delete {code} {name} and its stock lots? (Undo restores them.)</source>
+      <translation>Delete {code} {name} and its stock lots? (Undo restores them.)</translation>
+    </message>
+    <message>
+      <source>Delete site {code}</source>
+      <translation>Delete site {code}</translation>
+    </message>
+    <message>
+      <source>Add stock lot</source>
+      <translation>Add stock lot</translation>
+    </message>
+    <message>
+      <source>Agreement stock needs a lead time.</source>
+      <translation>Agreement stock needs a lead time.</translation>
+    </message>
+    <message>
+      <source>Delete stock lot</source>
+      <translation>Delete stock lot</translation>
+    </message>
+    <message>
+      <source>Add demand unit</source>
+      <translation>Add demand unit</translation>
+    </message>
+    <message>
+      <source>Add demand unit {code}</source>
+      <translation>Add demand unit {code}</translation>
+    </message>
+    <message>
+      <source>Add supply item</source>
+      <translation>Add supply item</translation>
+    </message>
+    <message>
+      <source>Add supply item {code}</source>
+      <translation>Add supply item {code}</translation>
+    </message>
+    <message>
+      <source>Stock of {code} {name}</source>
+      <translation>Stock of {code} {name}</translation>
+    </message>
+    <message>
+      <source>Stock of all sites</source>
+      <translation>Stock of all sites</translation>
+    </message>
+    <message>
+      <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
+      <translation>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</translation>
+    </message>
+    <message>
+      <source>Click the map to place the site; Esc to cancel.</source>
+      <translation>Click the map to place the site; Esc to cancel.</translation>
+    </message>
+    <message>
+      <source>Flood</source>
+      <translation>Flood</translation>
+    </message>
+    <message>
+      <source>Hazard zones belong to a scenario: created scenario “{name}”.</source>
+      <translation>Hazard zones belong to a scenario: created scenario “{name}”.</translation>
+    </message>
+    <message>
+      <source>Hazard zone added to scenario “{name}” ({n} corners); rerunning.</source>
+      <translation>Hazard zone added to scenario “{name}” ({n} corners); rerunning.</translation>
+    </message>
+    <message>
+      <source>Move site {code}</source>
+      <translation>Move site {code}</translation>
+    </message>
+    <message>
+      <source>Close a site</source>
+      <translation>Close a site</translation>
+    </message>
+    <message>
+      <source>Select a site in the table or on the map first.</source>
+      <translation>Select a site in the table or on the map first.</translation>
+    </message>
+    <message>
+      <source>Comparing {n} scenarios…</source>
+      <translation>Comparing {n} scenarios…</translation>
+    </message>
+    <message>
+      <source>Looking for shelter sites to close the gap…</source>
+      <translation>Looking for shelter sites to close the gap…</translation>
+    </message>
+    <message>
+      <source>{n} recommended action(s): served share {a:.1%} → {b:.1%}.</source>
+      <translation>{n} recommended action(s): served share {a:.1%} → {b:.1%}.</translation>
+    </message>
+    <message>
+      <source>{n} recommended action(s).</source>
+      <translation>{n} recommended action(s).</translation>
+    </message>
+    <message>
+      <source>Recommendations</source>
+      <translation>Recommendations</translation>
+    </message>
+    <message>
+      <source>Applying a recommendation needs planner.scenario, which this build does not have yet.</source>
+      <translation>Applying a recommendation needs planner.scenario, which this build does not have yet.</translation>
+    </message>
+    <message>
+      <source>Recommended</source>
+      <translation>Recommended</translation>
+    </message>
+    <message>
+      <source>Apply recommendation to scenario {name}</source>
+      <translation>Apply recommendation to scenario {name}</translation>
+    </message>
+    <message>
+      <source>Recommendation applied to scenario “{name}”.</source>
+      <translation>Recommendation applied to scenario “{name}”.</translation>
+    </message>
+    <message>
+      <source>Failed: {err}</source>
+      <translation>Failed: {err}</translation>
+    </message>
+    <message>
+      <source>The run failed</source>
+      <translation>The run failed</translation>
+    </message>
+    <message>
+      <source>Cancelled.</source>
+      <translation>Cancelled.</translation>
+    </message>
+    <message>
+      <source>Running the checks ({scenario})…</source>
+      <translation>Running the checks ({scenario})…</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>baseline</translation>
+    </message>
+    <message>
+      <source>Run finished: {passed} checks passed, {failed} failed; served within the limit {share:.1%}.</source>
+      <translation>Run finished: {passed} checks passed, {failed} failed; served within the limit {share:.1%}.</translation>
+    </message>
+    <message>
+      <source>{label}: {s} sites and {u} villages / communities highlighted.</source>
+      <translation>{label}: {s} sites and {u} villages / communities highlighted.</translation>
+    </message>
+    <message>
+      <source>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</source>
+      <translation>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</translation>
+    </message>
+    <message>
+      <source>Exported {n} rows to {path}.</source>
+      <translation>Exported {n} rows to {path}.</translation>
+    </message>
+    <message>
+      <source>Report written: {path}</source>
+      <translation>Report written: {path}</translation>
+    </message>
+    <message>
+      <source>Language: {lang}</source>
+      <translation>Language: {lang}</translation>
+    </message>
+    <message>
+      <source>About esplan</source>
+      <translation>About esplan</translation>
+    </message>
+    <message>
+      <source>&lt;h3&gt;esplan — emergency supplies &amp;amp; shelter planner&lt;/h3&gt;&lt;p&gt;Registry, 72-hour supply and 15-minute shelter coverage checks, what-if scenarios and the printed plan, offline.&lt;/p&gt;&lt;p&gt;Maps: © OpenStreetMap contributors (ODbL).&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later&lt;/p&gt;</source>
+      <translation>&lt;h3&gt;esplan — emergency supplies &amp;amp; shelter planner&lt;/h3&gt;&lt;p&gt;Registry, 72-hour supply and 15-minute shelter coverage checks, what-if scenarios and the printed plan, offline.&lt;/p&gt;&lt;p&gt;Maps: © OpenStreetMap contributors (ODbL).&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later&lt;/p&gt;</translation>
+    </message>
+  </context>
+  <context>
+    <name>RecordDialog</name>
+    <message>
+      <source>{field} is required.</source>
+      <translation>{field} is required.</translation>
+    </message>
+  </context>
+  <context>
+    <name>ReportDialog</name>
+    <message>
+      <source>Print the plan (PDF)</source>
+      <translation>Print the plan (PDF)</translation>
+    </message>
+    <message>
+      <source>Baseline</source>
+      <translation>Baseline</translation>
+    </message>
+    <message>
+      <source>Scenario</source>
+      <translation>Scenario</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>Language</translation>
+    </message>
+    <message>
+      <source>Prepared by</source>
+      <translation>Prepared by</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>Browse…</translation>
+    </message>
+    <message>
+      <source>PDF file</source>
+      <translation>PDF file</translation>
+    </message>
+    <message>
+      <source>Write PDF</source>
+      <translation>Write PDF</translation>
+    </message>
+    <message>
+      <source>The report module is not available in this build ({err}); the PDF cannot be written yet.</source>
+      <translation>The report module is not available in this build ({err}); the PDF cannot be written yet.</translation>
+    </message>
+    <message>
+      <source>Save the PDF as</source>
+      <translation>Save the PDF as</translation>
+    </message>
+    <message>
+      <source>Writing {path} …</source>
+      <translation>Writing {path} …</translation>
+    </message>
+    <message>
+      <source>The PDF could not be written: {err}</source>
+      <translation>The PDF could not be written: {err}</translation>
+    </message>
+    <message>
+      <source>Cancelled.</source>
+      <translation>Cancelled.</translation>
+    </message>
+  </context>
+  <context>
+    <name>ResultsPanel</name>
+    <message>
+      <source>Checks</source>
+      <translation>Checks</translation>
+    </message>
+    <message>
+      <source>Charts</source>
+      <translation>Charts</translation>
+    </message>
+    <message>
+      <source>&lt;i&gt;No run yet. Press &lt;b&gt;Run&lt;/b&gt; (F5) to check the plan.&lt;/i&gt;</source>
+      <translation>&lt;i&gt;No run yet. Press &lt;b&gt;Run&lt;/b&gt; (F5) to check the plan.&lt;/i&gt;</translation>
+    </message>
+    <message>
+      <source>72-hour supply: required vs usable</source>
+      <translation>72-hour supply: required vs usable</translation>
+    </message>
+    <message>
+      <source>Shelter utilisation</source>
+      <translation>Shelter utilisation</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>baseline</translation>
+    </message>
+    <message>
+      <source>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</source>
+      <translation>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</translation>
+    </message>
+    <message>
+      <source>required</source>
+      <translation>required</translation>
+    </message>
+    <message>
+      <source>usable</source>
+      <translation>usable</translation>
+    </message>
+    <message>
+      <source>Shelter utilisation (25 fullest)</source>
+      <translation>Shelter utilisation (25 fullest)</translation>
+    </message>
+  </context>
+  <context>
+    <name>ScenarioPanel</name>
+    <message>
+      <source>New</source>
+      <translation>New</translation>
+    </message>
+    <message>
+      <source>Copy</source>
+      <translation>Copy</translation>
+    </message>
+    <message>
+      <source>Rename</source>
+      <translation>Rename</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>Delete</translation>
+    </message>
+    <message>
+      <source>Hazard zones and closures</source>
+      <translation>Hazard zones and closures</translation>
+    </message>
+    <message>
+      <source>Draw flood zone</source>
+      <translation>Draw flood zone</translation>
+    </message>
+    <message>
+      <source>Close selected site</source>
+      <translation>Close selected site</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>Remove</translation>
+    </message>
+    <message>
+      <source>Parameters (— = plan default)</source>
+      <translation>Parameters (— = plan default)</translation>
+    </message>
+    <message>
+      <source>Target affected people</source>
+      <translation>Target affected people</translation>
+    </message>
+    <message>
+      <source>Time limit, min</source>
+      <translation>Time limit, min</translation>
+    </message>
+    <message>
+      <source>Walking speed, m/s</source>
+      <translation>Walking speed, m/s</translation>
+    </message>
+    <message>
+      <source>Event date</source>
+      <translation>Event date</translation>
+    </message>
+    <message>
+      <source>Apply parameters</source>
+      <translation>Apply parameters</translation>
+    </message>
+    <message>
+      <source>Run scenario</source>
+      <translation>Run scenario</translation>
+    </message>
+    <message>
+      <source>Compare scenarios</source>
+      <translation>Compare scenarios</translation>
+    </message>
+    <message>
+      <source>Recommendations</source>
+      <translation>Recommendations</translation>
+    </message>
+    <message>
+      <source>Recommend sites</source>
+      <translation>Recommend sites</translation>
+    </message>
+    <message>
+      <source>Apply to scenario</source>
+      <translation>Apply to scenario</translation>
+    </message>
+    <message>
+      <source>Recommendations need the planner.scenario module, which this build does not have yet.</source>
+      <translation>Recommendations need the planner.scenario module, which this build does not have yet.</translation>
+    </message>
+    <message>
+      <source>Baseline (the plan as registered)</source>
+      <translation>Baseline (the plan as registered)</translation>
+    </message>
+    <message>
+      <source>Hazard zone: {name} ({effect})</source>
+      <translation>Hazard zone: {name} ({effect})</translation>
+    </message>
+    <message>
+      <source>Site {code}: {status}</source>
+      <translation>Site {code}: {status}</translation>
+    </message>
+    <message>
+      <source>Scenario name:</source>
+      <translation>Scenario name:</translation>
+    </message>
+    <message>
+      <source>A scenario named “{name}” already exists.</source>
+      <translation>A scenario named “{name}” already exists.</translation>
+    </message>
+    <message>
+      <source>New scenario</source>
+      <translation>New scenario</translation>
+    </message>
+    <message>
+      <source>Flood</source>
+      <translation>Flood</translation>
+    </message>
+    <message>
+      <source>New scenario {name}</source>
+      <translation>New scenario {name}</translation>
+    </message>
+    <message>
+      <source>Copy scenario</source>
+      <translation>Copy scenario</translation>
+    </message>
+    <message>
+      <source>Baseline</source>
+      <translation>Baseline</translation>
+    </message>
+    <message>
+      <source>copy</source>
+      <translation>copy</translation>
+    </message>
+    <message>
+      <source>Copy scenario to {name}</source>
+      <translation>Copy scenario to {name}</translation>
+    </message>
+    <message>
+      <source>Rename scenario</source>
+      <translation>Rename scenario</translation>
+    </message>
+    <message>
+      <source>Rename scenario to {name}</source>
+      <translation>Rename scenario to {name}</translation>
+    </message>
+    <message>
+      <source>Delete scenario</source>
+      <translation>Delete scenario</translation>
+    </message>
+    <message>
+      <source>Delete the scenario “{name}” with its hazard zones?</source>
+      <translation>Delete the scenario “{name}” with its hazard zones?</translation>
+    </message>
+    <message>
+      <source>Delete scenario {name}</source>
+      <translation>Delete scenario {name}</translation>
+    </message>
+    <message>
+      <source>Flood zone {n}</source>
+      <translation>Flood zone {n}</translation>
+    </message>
+    <message>
+      <source>Draw hazard zone {name}</source>
+      <translation>Draw hazard zone {name}</translation>
+    </message>
+    <message>
+      <source>Close site {code} in the scenario</source>
+      <translation>Close site {code} in the scenario</translation>
+    </message>
+    <message>
+      <source>Remove hazard zone</source>
+      <translation>Remove hazard zone</translation>
+    </message>
+    <message>
+      <source>Reopen site in the scenario</source>
+      <translation>Reopen site in the scenario</translation>
+    </message>
+    <message>
+      <source>Parameters</source>
+      <translation>Parameters</translation>
+    </message>
+    <message>
+      <source>“{value}” is not a date (use YYYY-MM-DD).</source>
+      <translation>“{value}” is not a date (use YYYY-MM-DD).</translation>
+    </message>
+    <message>
+      <source>Change scenario parameters</source>
+      <translation>Change scenario parameters</translation>
+    </message>
+  </context>
+  <context>
+    <name>Validation</name>
+    <message>
+      <source>{field} is required.</source>
+      <translation>{field} is required.</translation>
+    </message>
+    <message>
+      <source>{field}: “{value}” is not a number.</source>
+      <translation>{field}: “{value}” is not a number.</translation>
+    </message>
+    <message>
+      <source>{field} cannot be less than {min:g} (got {value:g}).</source>
+      <translation>{field} cannot be less than {min:g} (got {value:g}).</translation>
+    </message>
+    <message>
+      <source>{field} cannot be more than {max:g} (got {value:g}).</source>
+      <translation>{field} cannot be more than {max:g} (got {value:g}).</translation>
+    </message>
+    <message>
+      <source>{field} must be a whole number (got {value:g}).</source>
+      <translation>{field} must be a whole number (got {value:g}).</translation>
+    </message>
+    <message>
+      <source>{field}: “{value}” is not a date (use YYYY-MM-DD).</source>
+      <translation>{field}: “{value}” is not a date (use YYYY-MM-DD).</translation>
+    </message>
+    <message>
+      <source>{field}: “{value}” is not one of {choices}.</source>
+      <translation>{field}: “{value}” is not one of {choices}.</translation>
+    </message>
+    <message>
+      <source>Agreement stock needs a lead time: enter the lead time first.</source>
+      <translation>Agreement stock needs a lead time: enter the lead time first.</translation>
+    </message>
+    <message>
+      <source>Vulnerable people cannot exceed the population ({p:,}).</source>
+      <translation>Vulnerable people cannot exceed the population ({p:,}).</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,1399 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+  <context>
+    <name>BarChart</name>
+    <message>
+      <source>Run the plan to see this chart.</source>
+      <translation>运行规划检查后显示此图表。</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChecksModel</name>
+    <message>
+      <source>Result</source>
+      <translation>结果</translation>
+    </message>
+    <message>
+      <source>Check</source>
+      <translation>检查项</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>数值</translation>
+    </message>
+    <message>
+      <source>Target</source>
+      <translation>目标</translation>
+    </message>
+    <message>
+      <source>pass</source>
+      <translation>达标</translation>
+    </message>
+    <message>
+      <source>fail</source>
+      <translation>未达标</translation>
+    </message>
+  </context>
+  <context>
+    <name>Columns</name>
+    <message>
+      <source>Tier</source>
+      <translation>级别</translation>
+    </message>
+    <message>
+      <source>Storage m²</source>
+      <translation>储存面积 m²</translation>
+    </message>
+    <message>
+      <source>Item</source>
+      <translation>物资</translation>
+    </message>
+    <message>
+      <source>Site</source>
+      <translation>站点</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>是</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>否</translation>
+    </message>
+    <message>
+      <source>Code</source>
+      <translation>编码</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>Kind</source>
+      <translation>类型</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Class / tier</source>
+      <translation>类别/级别</translation>
+    </message>
+    <message>
+      <source>Capacity</source>
+      <translation>容量</translation>
+    </message>
+    <message>
+      <source>Indoor m²</source>
+      <translation>室内面积 m²</translation>
+    </message>
+    <message>
+      <source>Outdoor m²</source>
+      <translation>室外面积 m²</translation>
+    </message>
+    <message>
+      <source>Stated capacity</source>
+      <translation>设计容纳人数</translation>
+    </message>
+    <message>
+      <source>Town</source>
+      <translation>镇级</translation>
+    </message>
+    <message>
+      <source>Address</source>
+      <translation>地址</translation>
+    </message>
+    <message>
+      <source>Contact</source>
+      <translation>联系人</translation>
+    </message>
+    <message>
+      <source>Phone</source>
+      <translation>电话</translation>
+    </message>
+    <message>
+      <source>Located</source>
+      <translation>已定位</translation>
+    </message>
+    <message>
+      <source>not yet located</source>
+      <translation>尚未定位</translation>
+    </message>
+    <message>
+      <source>Utilisation in the last run: {u:.0%}</source>
+      <translation>上次运行的使用率：{u:.0%}</translation>
+    </message>
+    <message>
+      <source>Quantity</source>
+      <translation>数量</translation>
+    </message>
+    <message>
+      <source>Unit</source>
+      <translation>单位</translation>
+    </message>
+    <message>
+      <source>Mode</source>
+      <translation>方式</translation>
+    </message>
+    <message>
+      <source>Batch</source>
+      <translation>批次</translation>
+    </message>
+    <message>
+      <source>Expiry</source>
+      <translation>有效期至</translation>
+    </message>
+    <message>
+      <source>Lead time h</source>
+      <translation>供货时间（小时）</translation>
+    </message>
+    <message>
+      <source>Supplier</source>
+      <translation>供应商</translation>
+    </message>
+    <message>
+      <source>Usable (last run)</source>
+      <translation>可用（上次运行）</translation>
+    </message>
+    <message>
+      <source>no: too far</source>
+      <translation>否：距离过远</translation>
+    </message>
+    <message>
+      <source>no: expired</source>
+      <translation>否：已过期</translation>
+    </message>
+    <message>
+      <source>no: lead time too long</source>
+      <translation>否：协议供货时间过长</translation>
+    </message>
+    <message>
+      <source>no: site closed</source>
+      <translation>否：站点已停用</translation>
+    </message>
+    <message>
+      <source>no: site not located</source>
+      <translation>否：站点未定位</translation>
+    </message>
+    <message>
+      <source>Population</source>
+      <translation>人口</translation>
+    </message>
+    <message>
+      <source>Vulnerable</source>
+      <translation>脆弱人群</translation>
+    </message>
+    <message>
+      <source>Longitude</source>
+      <translation>经度</translation>
+    </message>
+    <message>
+      <source>Latitude</source>
+      <translation>纬度</translation>
+    </message>
+    <message>
+      <source>Outcome (last run)</source>
+      <translation>结果（上次运行）</translation>
+    </message>
+    <message>
+      <source>Nearest shelter min</source>
+      <translation>最近避难场所（分钟）</translation>
+    </message>
+    <message>
+      <source>Flags</source>
+      <translation>标记</translation>
+    </message>
+    <message>
+      <source>Name (Chinese)</source>
+      <translation>中文名称</translation>
+    </message>
+    <message>
+      <source>Name (English)</source>
+      <translation>英文名称</translation>
+    </message>
+    <message>
+      <source>Category</source>
+      <translation>类别</translation>
+    </message>
+    <message>
+      <source>Shelf life days</source>
+      <translation>保质期（天）</translation>
+    </message>
+    <message>
+      <source>Unit price ¥</source>
+      <translation>单价（元）</translation>
+    </message>
+    <message>
+      <source>Unit volume m³</source>
+      <translation>单位体积 m³</translation>
+    </message>
+    <message>
+      <source>Unit weight kg</source>
+      <translation>单位重量 kg</translation>
+    </message>
+    <message>
+      <source>Norm key</source>
+      <translation>标准键</translation>
+    </message>
+  </context>
+  <context>
+    <name>CompareDialog</name>
+    <message>
+      <source>Compare scenarios</source>
+      <translation>情景对比</translation>
+    </message>
+    <message>
+      <source>People served</source>
+      <translation>可安置人数</translation>
+    </message>
+    <message>
+      <source>People unreachable</source>
+      <translation>不可达人数</translation>
+    </message>
+    <message>
+      <source>People isolated</source>
+      <translation>失联人数</translation>
+    </message>
+    <message>
+      <source>Supply shortfall ¥</source>
+      <translation>物资缺口（元）</translation>
+    </message>
+    <message>
+      <source>Check</source>
+      <translation>检查项</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>基准</translation>
+    </message>
+  </context>
+  <context>
+    <name>Dialogs</name>
+    <message>
+      <source>Edit conflict</source>
+      <translation>编辑冲突</translation>
+    </message>
+    <message>
+      <source>Another planner deleted this row ({entity} #{id}) since you opened it. Your change was not saved.</source>
+      <translation>在您打开之后，另一位规划人员删除了这条记录（{entity} #{id}）。您的修改未保存。</translation>
+    </message>
+    <message>
+      <source>Another planner changed this row ({entity} #{id}) since you read it. Your change was not saved; the table now shows their values.</source>
+      <translation>在您读取之后，另一位规划人员修改了这条记录（{entity} #{id}）。您的修改未保存，表格现在显示对方保存的值。</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>字段</translation>
+    </message>
+    <message>
+      <source>Your value</source>
+      <translation>您的值</translation>
+    </message>
+    <message>
+      <source>Their value (saved)</source>
+      <translation>对方的值（已保存）</translation>
+    </message>
+    <message>
+      <source>Open a shared plan</source>
+      <translation>打开共享规划</translation>
+    </message>
+    <message>
+      <source>PostgreSQL address of the shared plan, e.g.
+postgresql+psycopg://planner@server/district_plan</source>
+      <translation>共享规划的 PostgreSQL 地址，例如：
+postgresql+psycopg://planner@server/district_plan</translation>
+    </message>
+    <message>
+      <source>That is not a database address.</source>
+      <translation>这不是数据库地址。</translation>
+    </message>
+  </context>
+  <context>
+    <name>Editor</name>
+    <message>
+      <source>Edit {entity} #{pk}</source>
+      <translation>编辑 {entity} #{pk}</translation>
+    </message>
+    <message>
+      <source>Add {entity}</source>
+      <translation>新增 {entity}</translation>
+    </message>
+    <message>
+      <source>Delete {entity} #{pk}</source>
+      <translation>删除 {entity} #{pk}</translation>
+    </message>
+    <message>
+      <source>The plan refused the change: {msg}</source>
+      <translation>规划数据拒绝了此修改：{msg}</translation>
+    </message>
+  </context>
+  <context>
+    <name>Enums</name>
+    <message>
+      <source>Warehouse</source>
+      <translation>储备仓库</translation>
+    </message>
+    <message>
+      <source>Reserve point</source>
+      <translation>前置储备点</translation>
+    </message>
+    <message>
+      <source>Shelter</source>
+      <translation>避难场所</translation>
+    </message>
+    <message>
+      <source>Built</source>
+      <translation>已建</translation>
+    </message>
+    <message>
+      <source>Planned</source>
+      <translation>规划</translation>
+    </message>
+    <message>
+      <source>Closed</source>
+      <translation>停用</translation>
+    </message>
+    <message>
+      <source>District</source>
+      <translation>区级</translation>
+    </message>
+    <message>
+      <source>Town</source>
+      <translation>镇级</translation>
+    </message>
+    <message>
+      <source>Village</source>
+      <translation>村级</translation>
+    </message>
+    <message>
+      <source>Emergency</source>
+      <translation>紧急避难场所</translation>
+    </message>
+    <message>
+      <source>Short-term</source>
+      <translation>短期固定</translation>
+    </message>
+    <message>
+      <source>Medium-term</source>
+      <translation>中期固定</translation>
+    </message>
+    <message>
+      <source>Long-term</source>
+      <translation>长期固定</translation>
+    </message>
+    <message>
+      <source>Physical</source>
+      <translation>实物储备</translation>
+    </message>
+    <message>
+      <source>Agreement</source>
+      <translation>协议储备</translation>
+    </message>
+    <message>
+      <source>Living</source>
+      <translation>生活类</translation>
+    </message>
+    <message>
+      <source>Rescue</source>
+      <translation>救援类</translation>
+    </message>
+    <message>
+      <source>Served</source>
+      <translation>可安置</translation>
+    </message>
+    <message>
+      <source>Over capacity</source>
+      <translation>容量不足</translation>
+    </message>
+    <message>
+      <source>Unreachable</source>
+      <translation>不可达</translation>
+    </message>
+    <message>
+      <source>Not located</source>
+      <translation>未定位</translation>
+    </message>
+    <message>
+      <source>Off network</source>
+      <translation>远离路网</translation>
+    </message>
+    <message>
+      <source>Block roads</source>
+      <translation>阻断道路</translation>
+    </message>
+    <message>
+      <source>Slow roads</source>
+      <translation>道路减速</translation>
+    </message>
+  </context>
+  <context>
+    <name>ImportDialog</name>
+    <message>
+      <source>Import into the plan</source>
+      <translation>导入到规划</translation>
+    </message>
+    <message>
+      <source>Road network (OpenStreetMap .osm/.pbf)</source>
+      <translation>路网（OpenStreetMap .osm/.pbf）</translation>
+    </message>
+    <message>
+      <source>Road network (GeoJSON)</source>
+      <translation>路网（GeoJSON）</translation>
+    </message>
+    <message>
+      <source>District boundary (GeoJSON)</source>
+      <translation>行政区边界（GeoJSON）</translation>
+    </message>
+    <message>
+      <source>Sites: warehouses, points, shelters</source>
+      <translation>站点：仓库、储备点、避难场所</translation>
+    </message>
+    <message>
+      <source>Supply catalogue</source>
+      <translation>物资品类</translation>
+    </message>
+    <message>
+      <source>Stock lots</source>
+      <translation>库存批次</translation>
+    </message>
+    <message>
+      <source>Demand units (villages)</source>
+      <translation>人口单元（村/社区）</translation>
+    </message>
+    <message>
+      <source>Towns</source>
+      <translation>乡镇</translation>
+    </message>
+    <message>
+      <source>What</source>
+      <translation>内容</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>浏览…</translation>
+    </message>
+    <message>
+      <source>File</source>
+      <translation>文件</translation>
+    </message>
+    <message>
+      <source>Add new rows (refuse existing codes)</source>
+      <translation>仅新增（编码已存在则拒绝）</translation>
+    </message>
+    <message>
+      <source>Add or update by code</source>
+      <translation>按编码新增或更新</translation>
+    </message>
+    <message>
+      <source>Mode</source>
+      <translation>方式</translation>
+    </message>
+    <message>
+      <source>WGS84 / CGCS2000 (GPS)</source>
+      <translation>WGS84 / CGCS2000（GPS）</translation>
+    </message>
+    <message>
+      <source>GCJ-02 (AMap, Tencent)</source>
+      <translation>GCJ-02（高德、腾讯）</translation>
+    </message>
+    <message>
+      <source>BD-09 (Baidu)</source>
+      <translation>BD-09（百度）</translation>
+    </message>
+    <message>
+      <source>Coordinates</source>
+      <translation>坐标系</translation>
+    </message>
+    <message>
+      <source>Import</source>
+      <translation>导入</translation>
+    </message>
+    <message>
+      <source>OpenStreetMap (*.osm *.pbf *.osm.pbf *.bz2)</source>
+      <translation>OpenStreetMap 文件 (*.osm *.pbf *.osm.pbf *.bz2)</translation>
+    </message>
+    <message>
+      <source>Tables (*.csv *.xlsx *.geojson *.json)</source>
+      <translation>表格 (*.csv *.xlsx *.geojson *.json)</translation>
+    </message>
+    <message>
+      <source>Choose a file</source>
+      <translation>选择文件</translation>
+    </message>
+    <message>
+      <source>All files (*)</source>
+      <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>Choose a file to see its first rows.</source>
+      <translation>选择文件后可预览前几行。</translation>
+    </message>
+    <message>
+      <source>{name}: {size:,.0f} kB. No row preview for map data; the import checks everything before writing.</source>
+      <translation>{name}：{size:,.0f} kB。地图数据不提供逐行预览；导入前会全部校验。</translation>
+    </message>
+    <message>
+      <source>Cannot read the file: {err}</source>
+      <translation>无法读取文件：{err}</translation>
+    </message>
+    <message>
+      <source>Row</source>
+      <translation>行</translation>
+    </message>
+    <message>
+      <source>Preview: the first {shown} of {n} rows. Nothing is written until you press Import; if any row is bad nothing is written at all.</source>
+      <translation>预览：共 {n} 行，显示前 {shown} 行。按“导入”前不会写入；只要有一行有误，就不会写入任何数据。</translation>
+    </message>
+    <message>
+      <source>Import refused, nothing was written: {n} problem(s). Fix them in the file and import again.</source>
+      <translation>导入被拒绝，未写入任何数据：共 {n} 个问题。请在文件中修正后重新导入。</translation>
+    </message>
+    <message>
+      <source>Imported.</source>
+      <translation>导入完成。</translation>
+    </message>
+    <message>
+      <source>Import failed, nothing was written: {err}</source>
+      <translation>导入失败，未写入任何数据：{err}</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <source>esplan — emergency supplies &amp; shelter planner</source>
+      <translation>应急物资与避难场所规划</translation>
+    </message>
+    <message>
+      <source>&amp;File</source>
+      <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+      <source>&amp;Edit</source>
+      <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+      <source>&amp;View</source>
+      <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+      <source>&amp;Plan</source>
+      <translation>规划(&amp;P)</translation>
+    </message>
+    <message>
+      <source>&amp;Help</source>
+      <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+      <source>Recent plans</source>
+      <translation>最近打开</translation>
+    </message>
+    <message>
+      <source>Export</source>
+      <translation>导出</translation>
+    </message>
+    <message>
+      <source>Panels</source>
+      <translation>面板</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>语言</translation>
+    </message>
+    <message>
+      <source>&amp;New plan…</source>
+      <translation>新建规划(&amp;N)…</translation>
+    </message>
+    <message>
+      <source>&amp;Open plan…</source>
+      <translation>打开规划(&amp;O)…</translation>
+    </message>
+    <message>
+      <source>Open &amp;shared plan (PostgreSQL)…</source>
+      <translation>打开共享规划（PostgreSQL）(&amp;S)…</translation>
+    </message>
+    <message>
+      <source>Save plan &amp;as…</source>
+      <translation>规划另存为(&amp;A)…</translation>
+    </message>
+    <message>
+      <source>&amp;Import…</source>
+      <translation>导入(&amp;I)…</translation>
+    </message>
+    <message>
+      <source>&amp;Print plan (PDF)…</source>
+      <translation>打印规划（PDF）(&amp;P)…</translation>
+    </message>
+    <message>
+      <source>&amp;Quit</source>
+      <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+      <source>&amp;Undo</source>
+      <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+      <source>&amp;Redo</source>
+      <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+      <source>Add &amp;site…</source>
+      <translation>新增站点(&amp;S)…</translation>
+    </message>
+    <message>
+      <source>&amp;Edit selected site…</source>
+      <translation>编辑所选站点(&amp;E)…</translation>
+    </message>
+    <message>
+      <source>&amp;Delete selected site</source>
+      <translation>删除所选站点(&amp;D)</translation>
+    </message>
+    <message>
+      <source>Add stock &amp;lot…</source>
+      <translation>新增库存批次(&amp;L)…</translation>
+    </message>
+    <message>
+      <source>Add &amp;demand unit…</source>
+      <translation>新增人口单元(&amp;D)…</translation>
+    </message>
+    <message>
+      <source>Add supply &amp;item…</source>
+      <translation>新增物资品类(&amp;I)…</translation>
+    </message>
+    <message>
+      <source>&amp;Fit map</source>
+      <translation>全图(&amp;F)</translation>
+    </message>
+    <message>
+      <source>Zoom &amp;in</source>
+      <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+      <source>Zoom &amp;out</source>
+      <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+      <source>Show &amp;labels</source>
+      <translation>显示标注(&amp;L)</translation>
+    </message>
+    <message>
+      <source>Show service &amp;areas</source>
+      <translation>显示服务范围(&amp;A)</translation>
+    </message>
+    <message>
+      <source>&amp;Run</source>
+      <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+      <source>&amp;Cancel run</source>
+      <translation>取消运行(&amp;C)</translation>
+    </message>
+    <message>
+      <source>&amp;Compare scenarios…</source>
+      <translation>情景对比(&amp;C)…</translation>
+    </message>
+    <message>
+      <source>&amp;Select / pan</source>
+      <translation>选择/平移(&amp;S)</translation>
+    </message>
+    <message>
+      <source>Draw &amp;hazard zone</source>
+      <translation>绘制灾害区(&amp;H)</translation>
+    </message>
+    <message>
+      <source>&amp;Place / move site</source>
+      <translation>放置/移动站点(&amp;P)</translation>
+    </message>
+    <message>
+      <source>&amp;About esplan</source>
+      <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+      <source>Run the checks for the current scenario (F5)</source>
+      <translation>对当前情景运行检查（F5）</translation>
+    </message>
+    <message>
+      <source>Click the corners of a flood zone; double-click to finish (H)</source>
+      <translation>依次点击洪水区的各个顶点，双击结束（H）</translation>
+    </message>
+    <message>
+      <source>Click the map to move the selected site, or to place a new one (M)</source>
+      <translation>点击地图移动所选站点，或放置新站点（M）</translation>
+    </message>
+    <message>
+      <source>Sites…</source>
+      <translation>站点…</translation>
+    </message>
+    <message>
+      <source>Supply catalogue…</source>
+      <translation>物资品类…</translation>
+    </message>
+    <message>
+      <source>Stock lots…</source>
+      <translation>库存批次…</translation>
+    </message>
+    <message>
+      <source>Demand units…</source>
+      <translation>人口单元…</translation>
+    </message>
+    <message>
+      <source>Towns…</source>
+      <translation>乡镇…</translation>
+    </message>
+    <message>
+      <source>Boundaries (GeoJSON)…</source>
+      <translation>边界（GeoJSON）…</translation>
+    </message>
+    <message>
+      <source>Main toolbar</source>
+      <translation>主工具栏</translation>
+    </message>
+    <message>
+      <source>Sites</source>
+      <translation>站点登记（仓库·储备点·避难场所）</translation>
+    </message>
+    <message>
+      <source>Stock</source>
+      <translation>库存</translation>
+    </message>
+    <message>
+      <source>Population</source>
+      <translation>人口</translation>
+    </message>
+    <message>
+      <source>Supply catalogue</source>
+      <translation>物资品类</translation>
+    </message>
+    <message>
+      <source>Messages</source>
+      <translation>消息</translation>
+    </message>
+    <message>
+      <source>Results</source>
+      <translation>检查结果</translation>
+    </message>
+    <message>
+      <source>Scenarios</source>
+      <translation>情景</translation>
+    </message>
+    <message>
+      <source>All sites</source>
+      <translation>全部站点</translation>
+    </message>
+    <message>
+      <source>Add lot…</source>
+      <translation>新增批次…</translation>
+    </message>
+    <message>
+      <source>Delete lot</source>
+      <translation>删除批次</translation>
+    </message>
+    <message>
+      <source>Search sites…</source>
+      <translation>搜索站点…</translation>
+    </message>
+    <message>
+      <source>Search villages / communities…</source>
+      <translation>搜索村/社区…</translation>
+    </message>
+    <message>
+      <source>Hazard zone</source>
+      <translation>灾害区</translation>
+    </message>
+    <message>
+      <source>All kinds</source>
+      <translation>全部类型</translation>
+    </message>
+    <message>
+      <source>All statuses</source>
+      <translation>全部状态</translation>
+    </message>
+    <message>
+      <source>All towns</source>
+      <translation>全部乡镇</translation>
+    </message>
+    <message>
+      <source>All outcomes</source>
+      <translation>全部结果</translation>
+    </message>
+    <message>
+      <source>Cannot open plan</source>
+      <translation>无法打开规划</translation>
+    </message>
+    <message>
+      <source>Opened {loc}: {sites} sites, {units} demand units, {lots} stock lots, {edges} road edges.</source>
+      <translation>已打开 {loc}：{sites} 个站点，{units} 个人口单元，{lots} 个库存批次，{edges} 条路段。</translation>
+    </message>
+    <message>
+      <source>New plan</source>
+      <translation>新建规划</translation>
+    </message>
+    <message>
+      <source>esplan plans (*.esplan)</source>
+      <translation>规划文件 (*.esplan)</translation>
+    </message>
+    <message>
+      <source>Open plan</source>
+      <translation>打开规划</translation>
+    </message>
+    <message>
+      <source>esplan plans (*.esplan);;All files (*)</source>
+      <translation>规划文件 (*.esplan);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>Save plan as</source>
+      <translation>规划另存为</translation>
+    </message>
+    <message>
+      <source>A shared PostgreSQL plan is saved on the server; use the database's own backup to copy it.</source>
+      <translation>共享的 PostgreSQL 规划保存在服务器上；请使用数据库自身的备份功能复制。</translation>
+    </message>
+    <message>
+      <source>Saved a copy as {path}; you are now working in the copy.</source>
+      <translation>已另存为 {path}；现在编辑的是该副本。</translation>
+    </message>
+    <message>
+      <source>Refused: {msg}</source>
+      <translation>已拒绝：{msg}</translation>
+    </message>
+    <message>
+      <source>Invalid value</source>
+      <translation>无效的值</translation>
+    </message>
+    <message>
+      <source>Change refused</source>
+      <translation>修改被拒绝</translation>
+    </message>
+    <message>
+      <source>Edit conflict: {msg}</source>
+      <translation>编辑冲突：{msg}</translation>
+    </message>
+    <message>
+      <source>Edit {what} of {row}</source>
+      <translation>编辑 {row} 的{what}</translation>
+    </message>
+    <message>
+      <source>Undone: {text}</source>
+      <translation>已撤销：{text}</translation>
+    </message>
+    <message>
+      <source>Redone: {text}</source>
+      <translation>已重做：{text}</translation>
+    </message>
+    <message>
+      <source>Results are out of date — press F5 to rerun</source>
+      <translation>结果已过时——按 F5 重新运行</translation>
+    </message>
+    <message>
+      <source>Not on the map: {n} units ({p:,} people), {s} sites</source>
+      <translation>未上图：{n} 个人口单元（{p:,} 人），{s} 个站点</translation>
+    </message>
+    <message>
+      <source>Add site</source>
+      <translation>新增站点</translation>
+    </message>
+    <message>
+      <source>Add site {code}</source>
+      <translation>新增站点 {code}</translation>
+    </message>
+    <message>
+      <source>Edit site {code}</source>
+      <translation>编辑站点 {code}</translation>
+    </message>
+    <message>
+      <source>Delete site</source>
+      <translation>删除站点</translation>
+    </message>
+    <message>
+      <source>Delete {code} {name} and its stock lots? (Undo restores them.)</source>
+      <translation>删除 {code} {name} 及其库存批次？（可撤销恢复）</translation>
+    </message>
+    <message>
+      <source>Delete site {code}</source>
+      <translation>删除站点 {code}</translation>
+    </message>
+    <message>
+      <source>Add stock lot</source>
+      <translation>新增库存批次</translation>
+    </message>
+    <message>
+      <source>Agreement stock needs a lead time.</source>
+      <translation>协议储备必须填写供货时间。</translation>
+    </message>
+    <message>
+      <source>Delete stock lot</source>
+      <translation>删除库存批次</translation>
+    </message>
+    <message>
+      <source>Add demand unit</source>
+      <translation>新增人口单元</translation>
+    </message>
+    <message>
+      <source>Add demand unit {code}</source>
+      <translation>新增人口单元 {code}</translation>
+    </message>
+    <message>
+      <source>Add supply item</source>
+      <translation>新增物资品类</translation>
+    </message>
+    <message>
+      <source>Add supply item {code}</source>
+      <translation>新增物资品类 {code}</translation>
+    </message>
+    <message>
+      <source>Stock of {code} {name}</source>
+      <translation>{code} {name} 的库存</translation>
+    </message>
+    <message>
+      <source>Stock of all sites</source>
+      <translation>全部站点的库存</translation>
+    </message>
+    <message>
+      <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
+      <translation>依次点击灾害区的各个顶点；双击结束，Esc 取消。</translation>
+    </message>
+    <message>
+      <source>Click the map to place the site; Esc to cancel.</source>
+      <translation>点击地图放置站点；Esc 取消。</translation>
+    </message>
+    <message>
+      <source>Flood</source>
+      <translation>洪水</translation>
+    </message>
+    <message>
+      <source>Hazard zones belong to a scenario: created scenario “{name}”.</source>
+      <translation>灾害区属于情景：已新建情景“{name}”。</translation>
+    </message>
+    <message>
+      <source>Hazard zone added to scenario “{name}” ({n} corners); rerunning.</source>
+      <translation>已向情景“{name}”添加灾害区（{n} 个顶点），正在重新运行。</translation>
+    </message>
+    <message>
+      <source>Move site {code}</source>
+      <translation>移动站点 {code}</translation>
+    </message>
+    <message>
+      <source>Close a site</source>
+      <translation>停用站点</translation>
+    </message>
+    <message>
+      <source>Select a site in the table or on the map first.</source>
+      <translation>请先在表格或地图上选择一个站点。</translation>
+    </message>
+    <message>
+      <source>Comparing {n} scenarios…</source>
+      <translation>正在对比 {n} 个情景…</translation>
+    </message>
+    <message>
+      <source>Looking for shelter sites to close the gap…</source>
+      <translation>正在寻找可弥补缺口的避难场所选址…</translation>
+    </message>
+    <message>
+      <source>{n} recommended action(s): served share {a:.1%} → {b:.1%}.</source>
+      <translation>{n} 项建议措施：可安置比例 {a:.1%} → {b:.1%}。</translation>
+    </message>
+    <message>
+      <source>{n} recommended action(s).</source>
+      <translation>{n} 项建议措施。</translation>
+    </message>
+    <message>
+      <source>Recommendations</source>
+      <translation>选址建议</translation>
+    </message>
+    <message>
+      <source>Applying a recommendation needs planner.scenario, which this build does not have yet.</source>
+      <translation>应用建议需要 planner.scenario 模块，当前版本尚未包含。</translation>
+    </message>
+    <message>
+      <source>Recommended</source>
+      <translation>建议方案</translation>
+    </message>
+    <message>
+      <source>Apply recommendation to scenario {name}</source>
+      <translation>将建议应用到情景 {name}</translation>
+    </message>
+    <message>
+      <source>Recommendation applied to scenario “{name}”.</source>
+      <translation>已将建议应用到情景“{name}”。</translation>
+    </message>
+    <message>
+      <source>Failed: {err}</source>
+      <translation>失败：{err}</translation>
+    </message>
+    <message>
+      <source>The run failed</source>
+      <translation>运行失败</translation>
+    </message>
+    <message>
+      <source>Cancelled.</source>
+      <translation>已取消。</translation>
+    </message>
+    <message>
+      <source>Running the checks ({scenario})…</source>
+      <translation>正在运行检查（{scenario}）…</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>基准</translation>
+    </message>
+    <message>
+      <source>Run finished: {passed} checks passed, {failed} failed; served within the limit {share:.1%}.</source>
+      <translation>运行完成：{passed} 项达标，{failed} 项未达标；时限内可安置比例 {share:.1%}。</translation>
+    </message>
+    <message>
+      <source>{label}: {s} sites and {u} villages / communities highlighted.</source>
+      <translation>{label}：已高亮 {s} 个站点和 {u} 个村/社区。</translation>
+    </message>
+    <message>
+      <source>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</source>
+      <translation>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</translation>
+    </message>
+    <message>
+      <source>Exported {n} rows to {path}.</source>
+      <translation>已导出 {n} 行到 {path}。</translation>
+    </message>
+    <message>
+      <source>Report written: {path}</source>
+      <translation>报告已生成：{path}</translation>
+    </message>
+    <message>
+      <source>Language: {lang}</source>
+      <translation>界面语言：{lang}</translation>
+    </message>
+    <message>
+      <source>About esplan</source>
+      <translation>关于</translation>
+    </message>
+    <message>
+      <source>&lt;h3&gt;esplan — emergency supplies &amp;amp; shelter planner&lt;/h3&gt;&lt;p&gt;Registry, 72-hour supply and 15-minute shelter coverage checks, what-if scenarios and the printed plan, offline.&lt;/p&gt;&lt;p&gt;Maps: © OpenStreetMap contributors (ODbL).&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later&lt;/p&gt;</source>
+      <translation>&lt;h3&gt;应急物资与避难场所规划 (esplan)&lt;/h3&gt;&lt;p&gt;站点登记、72小时物资保障与15分钟避难圈检查、情景推演和规划打印，全部离线运行。&lt;/p&gt;&lt;p&gt;地图数据：© OpenStreetMap 贡献者（ODbL）。&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later&lt;/p&gt;</translation>
+    </message>
+  </context>
+  <context>
+    <name>RecordDialog</name>
+    <message>
+      <source>{field} is required.</source>
+      <translation>{field}为必填项。</translation>
+    </message>
+  </context>
+  <context>
+    <name>ReportDialog</name>
+    <message>
+      <source>Print the plan (PDF)</source>
+      <translation>打印规划（PDF）</translation>
+    </message>
+    <message>
+      <source>Baseline</source>
+      <translation>基准</translation>
+    </message>
+    <message>
+      <source>Scenario</source>
+      <translation>情景</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>语言</translation>
+    </message>
+    <message>
+      <source>Prepared by</source>
+      <translation>编制人</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>浏览…</translation>
+    </message>
+    <message>
+      <source>PDF file</source>
+      <translation>PDF 文件</translation>
+    </message>
+    <message>
+      <source>Write PDF</source>
+      <translation>生成 PDF</translation>
+    </message>
+    <message>
+      <source>The report module is not available in this build ({err}); the PDF cannot be written yet.</source>
+      <translation>当前版本缺少报告模块（{err}），暂时无法生成 PDF。</translation>
+    </message>
+    <message>
+      <source>Save the PDF as</source>
+      <translation>PDF 另存为</translation>
+    </message>
+    <message>
+      <source>Writing {path} …</source>
+      <translation>正在生成 {path} …</translation>
+    </message>
+    <message>
+      <source>The PDF could not be written: {err}</source>
+      <translation>无法生成 PDF：{err}</translation>
+    </message>
+    <message>
+      <source>Cancelled.</source>
+      <translation>已取消。</translation>
+    </message>
+  </context>
+  <context>
+    <name>ResultsPanel</name>
+    <message>
+      <source>Checks</source>
+      <translation>检查项</translation>
+    </message>
+    <message>
+      <source>Charts</source>
+      <translation>图表</translation>
+    </message>
+    <message>
+      <source>&lt;i&gt;No run yet. Press &lt;b&gt;Run&lt;/b&gt; (F5) to check the plan.&lt;/i&gt;</source>
+      <translation>&lt;i&gt;尚未运行。按&lt;b&gt;运行&lt;/b&gt;（F5）检查规划。&lt;/i&gt;</translation>
+    </message>
+    <message>
+      <source>72-hour supply: required vs usable</source>
+      <translation>72小时物资：需求量与可用量</translation>
+    </message>
+    <message>
+      <source>Shelter utilisation</source>
+      <translation>避难场所使用率</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>基准</translation>
+    </message>
+    <message>
+      <source>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</source>
+      <translation>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} 项达标，{failed} 项未达标&lt;/b&gt;&lt;/span&gt;&lt;br&gt;时限内可安置：&lt;b&gt;{share}&lt;/b&gt;（共 {demand} 人）· 容量不足 {over} · 不可达 {unreach} · 未定位 {unloc}&lt;br&gt;72小时物资缺口：{items} 类，{cost} 元</translation>
+    </message>
+    <message>
+      <source>required</source>
+      <translation>需求量</translation>
+    </message>
+    <message>
+      <source>usable</source>
+      <translation>可用量</translation>
+    </message>
+    <message>
+      <source>Shelter utilisation (25 fullest)</source>
+      <translation>避难场所使用率（前25位）</translation>
+    </message>
+  </context>
+  <context>
+    <name>ScenarioPanel</name>
+    <message>
+      <source>New</source>
+      <translation>新建</translation>
+    </message>
+    <message>
+      <source>Copy</source>
+      <translation>复制</translation>
+    </message>
+    <message>
+      <source>Rename</source>
+      <translation>重命名</translation>
+    </message>
+    <message>
+      <source>Delete</source>
+      <translation>删除</translation>
+    </message>
+    <message>
+      <source>Hazard zones and closures</source>
+      <translation>灾害区与停用站点</translation>
+    </message>
+    <message>
+      <source>Draw flood zone</source>
+      <translation>绘制洪水区</translation>
+    </message>
+    <message>
+      <source>Close selected site</source>
+      <translation>停用所选站点</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>移除</translation>
+    </message>
+    <message>
+      <source>Parameters (— = plan default)</source>
+      <translation>参数（— 表示采用规划默认值）</translation>
+    </message>
+    <message>
+      <source>Target affected people</source>
+      <translation>潜在受灾人口</translation>
+    </message>
+    <message>
+      <source>Time limit, min</source>
+      <translation>时限（分钟）</translation>
+    </message>
+    <message>
+      <source>Walking speed, m/s</source>
+      <translation>步行速度（米/秒）</translation>
+    </message>
+    <message>
+      <source>Event date</source>
+      <translation>灾害发生日期</translation>
+    </message>
+    <message>
+      <source>Apply parameters</source>
+      <translation>应用参数</translation>
+    </message>
+    <message>
+      <source>Run scenario</source>
+      <translation>运行情景</translation>
+    </message>
+    <message>
+      <source>Compare scenarios</source>
+      <translation>情景对比</translation>
+    </message>
+    <message>
+      <source>Recommendations</source>
+      <translation>选址建议</translation>
+    </message>
+    <message>
+      <source>Recommend sites</source>
+      <translation>推荐选址</translation>
+    </message>
+    <message>
+      <source>Apply to scenario</source>
+      <translation>应用到情景</translation>
+    </message>
+    <message>
+      <source>Recommendations need the planner.scenario module, which this build does not have yet.</source>
+      <translation>选址建议需要 planner.scenario 模块，当前版本尚未包含。</translation>
+    </message>
+    <message>
+      <source>Baseline (the plan as registered)</source>
+      <translation>基准（现有登记数据）</translation>
+    </message>
+    <message>
+      <source>Hazard zone: {name} ({effect})</source>
+      <translation>灾害区：{name}（{effect}）</translation>
+    </message>
+    <message>
+      <source>Site {code}: {status}</source>
+      <translation>站点 {code}：{status}</translation>
+    </message>
+    <message>
+      <source>Scenario name:</source>
+      <translation>情景名称：</translation>
+    </message>
+    <message>
+      <source>A scenario named “{name}” already exists.</source>
+      <translation>已存在名为“{name}”的情景。</translation>
+    </message>
+    <message>
+      <source>New scenario</source>
+      <translation>新建情景</translation>
+    </message>
+    <message>
+      <source>Flood</source>
+      <translation>洪水</translation>
+    </message>
+    <message>
+      <source>New scenario {name}</source>
+      <translation>新建情景 {name}</translation>
+    </message>
+    <message>
+      <source>Copy scenario</source>
+      <translation>复制情景</translation>
+    </message>
+    <message>
+      <source>Baseline</source>
+      <translation>基准</translation>
+    </message>
+    <message>
+      <source>copy</source>
+      <translation>副本</translation>
+    </message>
+    <message>
+      <source>Copy scenario to {name}</source>
+      <translation>复制情景为 {name}</translation>
+    </message>
+    <message>
+      <source>Rename scenario</source>
+      <translation>重命名情景</translation>
+    </message>
+    <message>
+      <source>Rename scenario to {name}</source>
+      <translation>将情景重命名为 {name}</translation>
+    </message>
+    <message>
+      <source>Delete scenario</source>
+      <translation>删除情景</translation>
+    </message>
+    <message>
+      <source>Delete the scenario “{name}” with its hazard zones?</source>
+      <translation>删除情景“{name}”及其灾害区？</translation>
+    </message>
+    <message>
+      <source>Delete scenario {name}</source>
+      <translation>删除情景 {name}</translation>
+    </message>
+    <message>
+      <source>Flood zone {n}</source>
+      <translation>洪水区 {n}</translation>
+    </message>
+    <message>
+      <source>Draw hazard zone {name}</source>
+      <translation>绘制灾害区 {name}</translation>
+    </message>
+    <message>
+      <source>Close site {code} in the scenario</source>
+      <translation>在情景中停用站点 {code}</translation>
+    </message>
+    <message>
+      <source>Remove hazard zone</source>
+      <translation>移除灾害区</translation>
+    </message>
+    <message>
+      <source>Reopen site in the scenario</source>
+      <translation>在情景中恢复站点</translation>
+    </message>
+    <message>
+      <source>Parameters</source>
+      <translation>参数</translation>
+    </message>
+    <message>
+      <source>“{value}” is not a date (use YYYY-MM-DD).</source>
+      <translation>“{value}”不是日期（格式 YYYY-MM-DD）。</translation>
+    </message>
+    <message>
+      <source>Change scenario parameters</source>
+      <translation>修改情景参数</translation>
+    </message>
+  </context>
+  <context>
+    <name>Validation</name>
+    <message>
+      <source>{field} is required.</source>
+      <translation>{field}为必填项。</translation>
+    </message>
+    <message>
+      <source>{field}: “{value}” is not a number.</source>
+      <translation>{field}：“{value}”不是数字。</translation>
+    </message>
+    <message>
+      <source>{field} cannot be less than {min:g} (got {value:g}).</source>
+      <translation>{field}不能小于 {min:g}（输入为 {value:g}）。</translation>
+    </message>
+    <message>
+      <source>{field} cannot be more than {max:g} (got {value:g}).</source>
+      <translation>{field}不能大于 {max:g}（输入为 {value:g}）。</translation>
+    </message>
+    <message>
+      <source>{field} must be a whole number (got {value:g}).</source>
+      <translation>{field}必须是整数（输入为 {value:g}）。</translation>
+    </message>
+    <message>
+      <source>{field}: “{value}” is not a date (use YYYY-MM-DD).</source>
+      <translation>{field}：“{value}”不是日期（格式 YYYY-MM-DD）。</translation>
+    </message>
+    <message>
+      <source>{field}: “{value}” is not one of {choices}.</source>
+      <translation>{field}：“{value}”不在可选值 {choices} 中。</translation>
+    </message>
+    <message>
+      <source>Agreement stock needs a lead time: enter the lead time first.</source>
+      <translation>协议储备必须有供货时间：请先填写供货时间。</translation>
+    </message>
+    <message>
+      <source>Vulnerable people cannot exceed the population ({p:,}).</source>
+      <translation>脆弱人群人数不能超过总人口（{p:,}）。</translation>
+    </message>
+  </context>
+</TS>
