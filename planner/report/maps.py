@@ -342,7 +342,6 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     frame = Group()
     frame.add(Rect(0, fy, frame_w, frame_h, fillColor=C("#F7F9FB"), strokeColor=None))
     content = Group()
-    box = shapely.box(0, 0, frame_w, frame_h)
 
     if not nothing:
         proj = _Proj(tr, x0, y0, scale, ox, oy)
@@ -682,6 +681,10 @@ def _legend_items(data: ReportData, font: str, roads, service, hazards, du, du_l
     lines.append((line_item(DISTRICT_LINE, 1.4, [6, 2, 1.2, 2]), T("区（县）界", "district boundary"), ROW))
     if any(b.role == "town" for b in data.boundaries):
         lines.append((line_item(C("#8C7AA9"), 0.6, [3, 1.5, 0.8, 1.5]), T("镇街界", "town boundary"), ROW))
+    if any(t.lon is not None and t.lat is not None and code_is_point_only(data, t.name)
+           for t in data.towns.values()):
+        lines.append((lambda g, x, y: g.add(Circle(x, y, 1.8, fillColor=C("#3C2A5A"), strokeColor=colors.white,
+                                                   strokeWidth=0.4)), T("镇街驻地", "town seat"), ROW))
     if roads.n_edges:
         present = {ROAD_GROUP.get(str(h), "minor") for h in set(roads.highway)}
         for cls in reversed(ROAD_ORDER):

@@ -52,6 +52,9 @@ def _hex(c: Any) -> str:
     return "#" + c.hexval()[2:]
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
 def _esc(s: Any) -> str:
     s = "" if s is None else str(s)
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -207,6 +210,8 @@ class _Builder:
         if font_size != 8.0:
             styles = {k: ParagraphStyle(f"{v.name}{font_size}", parent=v, fontSize=font_size,
                                         leading=font_size * 1.28) for k, v in styles.items()}
+        # Latin-only text wraps at spaces (CJK wrapping would split words like "Escaldes-Engordany")
+        latin = {k: ParagraphStyle(f"{v.name}-latin", parent=v, wordWrap=None) for k, v in styles.items()}
         body: list[list[Any]] = []
         if header_cells is not None:
             body.extend(header_cells)
@@ -215,8 +220,10 @@ class _Builder:
         for r in rows:
             out = []
             for k, v in enumerate(r):
-                if isinstance(v, str):
-                    out.append(Paragraph(v, styles[align[k]]))
+                if isinstance(v, str) and align[k] in "rc" and len(v) <= 14 and "<" not in v and "&" not in v:
+                    out.append(v)     # short numbers: a plain cell is much faster than a Paragraph
+                elif isinstance(v, str):
+                    out.append(Paragraph(v, styles[align[k]] if _CJK.search(v) else latin[align[k]]))
                 elif v is None:
                     out.append("")
                 else:
@@ -236,6 +243,9 @@ class _Builder:
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ]
+        for k, a in enumerate(align):
+            if a in "rc":
+                st.append(("ALIGN", (k, head_rows), (k, -1), "RIGHT" if a == "r" else "CENTER"))
         if head_rows:
             st += [("BACKGROUND", (0, 0), (-1, head_rows - 1), HEAD_BG),
                    ("LINEBELOW", (0, head_rows - 1), (-1, head_rows - 1), 0.8, ACCENT)]
@@ -385,7 +395,7 @@ class _Builder:
                 [T("审核", "Reviewed by"), "", "", ""],
                 [T("批准", "Approved by"), "", "", ""]]
         head = [T("职责", "Role"), T("姓名", "Name"), T("签字", "Signature"), T("日期", "Date")]
-        st = self.table(head, sign, self.widths(18, 30, 30, 22), align="cccc", font_size=10,
+        st = self.table(head, sign, self.widths(18, 30, 30, 22), align="cccc", font_size=10, zebra=False,
                         style_extra=[("TOPPADDING", (0, 1), (-1, -1), 9), ("BOTTOMPADDING", (0, 1), (-1, -1), 9)])
         st.hAlign = "CENTER"
         self.add(st)
@@ -528,7 +538,9 @@ class _Builder:
         tot = {k: 0.0 for k in ("population", "demand", "served", "over_capacity", "unreachable", "miss")}
         for tw in cov.get("towns", []):
             miss = (tw.get("unlocated") or 0) + (tw.get("off_network") or 0)
+            reg = d.towns.get(str(tw.get("town")))
             rows.append([_esc(d.town_name(tw.get("town")) if tw.get("town") else (tw.get("name") or "—")),
+                         fmt.integer(reg.population if reg else None),
                          fmt.integer(tw.get("population")), fmt.integer(tw.get("demand")),
                          fmt.integer(tw.get("served")), fmt.pct(tw.get("served_share")),
                          fmt.integer(tw.get("over_capacity")), fmt.integer(tw.get("unreachable")),
@@ -537,16 +549,20 @@ class _Builder:
                 tot[k] += tw.get(k) or 0
             tot["miss"] += miss
         tt = cov.get("totals", {})
-        rows.append([T("合计", "Total"), fmt.integer(tt.get("population", tot["population"])),
+        reg_total = sum((t.population or 0) for t in d.towns.values()) if d.towns else None
+        rows.append([T("合计", "Total"), fmt.integer(reg_total), fmt.integer(tt.get("population", tot["population"])),
                      fmt.integer(tt.get("demand", tot["demand"])), fmt.integer(tt.get("served", tot["served"])),
                      fmt.pct(tt.get("served_share")), fmt.integer(tt.get("over_capacity", tot["over_capacity"])),
                      fmt.integer(tt.get("unreachable", tot["unreachable"])),
                      fmt.integer((tt.get("unlocated") or 0) + (tt.get("off_network") or 0))])
-        self.add(self.table([T("镇街", "Town"), T("人口（人）", "Population"), T("避难需求（人）", "Demand"),
-                             T("可安置（人）", "Served"), T("安置比例", "Served %"),
-                             T("容量不足（人）", "Over capacity"), T("不可达（人）", "Unreachable"),
-                             T("未定位（人）", "Not located")], rows,
-                            self.widths(20, 12, 12, 12, 10, 12, 11, 11), align="lrrrrrrr", total_row=True))
+        self.add(self.table([T("镇街", "Town"), T("镇街登记人口", "Town population"), T("单元人口", "Unit population"),
+                             T("避难需求", "Demand"), T("可安置", "Served"), T("安置比例", "Served %"),
+                             T("容量不足", "Over capacity"), T("不可达", "Unreachable"),
+                             T("未定位", "Not located")], rows,
+                            self.widths(19, 11, 10, 10, 10, 9, 11, 10, 10), align="lrrrrrrrr", total_row=True))
+        self.add(self.p(T("单位：人。“镇街登记人口”为镇街名录中的人口（如普查数）；其余各列按已登记的村/社区人口单元计算。",
+                          "People. 'Town population' is the registered town figure (e.g. census); the other columns "
+                          "sum the registered village / community units."), self.s_small))
         # units not (fully) served
         units = [u for u in cov.get("units", []) if (u.get("over_capacity") or 0) + (u.get("unreachable") or 0) > 0]
         if units:
@@ -572,13 +588,16 @@ class _Builder:
             for u in miss:
                 tag = "" if u.get("snap_status") == "unlocated" else T("（距路网过远）", " (off network)")
                 pop = u.get("population")
-                pop_s = f"{fmt.integer(pop)}" if pop else T("人口未知", "pop. unknown")
-                by_town.setdefault(d.town_name(u.get("town")), []).append(
-                    f"{_esc(u.get('name'))}{tag}（{pop_s}）" if L == "zh" else f"{_esc(u.get('name'))}{tag} ({pop_s})")
+                pop_s = ((f"（{fmt.integer(pop)}）" if L == "zh" else f" ({fmt.integer(pop)})") if pop else "")
+                by_town.setdefault(d.town_name(u.get("town")), []).append(f"{_esc(u.get('name'))}{tag}{pop_s}")
             rows = [[_esc(t), str(len(v)), ("、" if L == "zh" else ", ").join(v)] for t, v in sorted(by_town.items())]
-            self.add(self.p(T(f"以下 {len(miss)} 个单元无坐标或距路网过远，未参与覆盖计算，请补充位置（括号内为人口）：",
+            n_pop = sum(1 for u in miss if u.get("population"))
+            self.add(self.p(T(f"以下 {len(miss)} 个单元无坐标或距路网过远，未参与覆盖计算，请补充位置"
+                              + ("（括号内为人口；未注明的人口未知）：" if n_pop else "（人口亦均未知）："),
                               f"These {len(miss)} units have no coordinates or are far from the network and were "
-                              f"not evaluated; add their locations (population in brackets):"), self.s_small))
+                              f"not evaluated; add their locations"
+                              + (" (population in brackets where known):" if n_pop else " (populations unknown too):")),
+                            self.s_small))
             self.add(self.table([T("镇街", "Town"), T("单元数", "Units"), T("人口单元", "Units")], rows,
                                 self.widths(16, 8, 76), align="lrl", font_size=7.5))
 
@@ -624,11 +643,13 @@ class _Builder:
         rows.append(["", T("合计", "Total"), "", "", "", fmt.area(tot["in"]), fmt.area(tot["out"]),
                      fmt.integer(tot["cap"]), fmt.integer(tot["ind"]), fmt.integer(tot["ass"]), fmt.pct(util_tot, 0)])
         self.add(self.table([T("编号", "Code"), T("名称", "Name"), T("镇街", "Town"), T("类别", "Class"),
-                             T("状态", "Status"), T("室内面积 m²", "Indoor m²"), T("室外面积 m²", "Outdoor m²"),
-                             T("容量（人）", "Capacity"), T("其中室内", "Indoor"), T("已分配（人）", "Assigned"),
+                             T("状态", "Status"), T("室内面积", "Indoor area"), T("室外面积", "Outdoor area"),
+                             T("容量", "Capacity"), T("室内容量", "Indoor cap."), T("已分配", "Assigned"),
                              T("利用率", "Use")], rows,
-                            self.widths(8, 19, 13, 6, 8, 8, 9, 8, 7, 8, 6), align="lllllrrrrrr", total_row=True,
+                            self.widths(7, 16, 17, 6, 7, 8, 8, 8, 8, 8, 7), align="lllllrrrrrr", total_row=True,
                             style_extra=extra))
+        self.add(self.p(T("单位：面积 m²，容量、已分配 人。利用率达 100% 的以红色标出。",
+                          "Units: area m², capacity and assigned in people. Red: full (100 %)."), self.s_small))
         unloc = [sh for sh in shel if sh.get("snap_status") not in (None, "ok")]
         if unloc:
             self.add(Spacer(1, 3), self.p(T(
@@ -638,7 +659,10 @@ class _Builder:
                     _esc(f"{sh['code']} {sh['name']}") for sh in unloc) + "."), self.s_note))
         basis = sorted({sh.get("capacity_basis") for sh in shel if sh.get("capacity_basis")})
         if basis:
-            self.add(self.p(T("容量计算依据：", "Capacity basis: ") + _esc("; ".join(basis)), self.s_small))
+            if L == "zh":
+                basis = [re.sub(r"^area/(\S+) m²$", r"有效面积 ÷ \1 m²/人", b) for b in basis]
+            self.add(self.p(T("容量计算依据：", "Capacity basis: ") + _esc("；".join(basis) if L == "zh" else "; ".join(basis)),
+                            self.s_small))
 
     def supply(self) -> None:
         d, r = self.d, self.d.result
@@ -760,7 +784,7 @@ class _Builder:
                                  f"{_esc(s.get('shelter'))} {_esc(s.get('name'))} — {fmt.integer(s.get('people'))} people"),
                                self.s_h3)
                 tbl = self.table([T("物资", "Item"), T("数量", "Qty"), T("单位", "Unit"), T("来源", "Source"),
-                                  T("预计到达", "ETA")], rows, self.widths(22, 14, 8, 42, 14), align="lrlll",
+                                  T("预计到达", "ETA")], rows, self.widths(22, 14, 8, 42, 14), align="lrllr",
                                  long=len(rows) > 30)
                 self.add(KeepTogether([title, tbl]) if len(rows) <= 30 else title, *([] if len(rows) <= 30 else [tbl]))
         # per source
@@ -782,7 +806,7 @@ class _Builder:
                                + self.t(f"发往 {tot_ship} 处避难场所", f"to {tot_ship} shelters"), self.s_h3)
                 tbl = self.table([T("目的避难场所", "To shelter"), T("物资", "Item"), T("数量", "Qty"),
                                   T("单位", "Unit"), T("预计到达", "ETA")], rows, self.widths(40, 22, 14, 9, 15),
-                                 align="llrll", long=len(rows) > 30)
+                                 align="llrlr", long=len(rows) > 30)
                 self.add(KeepTogether([title, tbl]) if len(rows) <= 30 else title, *([] if len(rows) <= 30 else [tbl]))
         if not shel and not srcs:
             self.add(self.p(T("本情景下没有可执行的调配（无安置人员或无可用库存）。",
