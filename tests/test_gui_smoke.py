@@ -53,3 +53,17 @@ def test_first_start_copies_the_demo(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(win)
     assert win.site_model.rowCount() > 10
     assert len(win.canvas.site_items) > 10 and win.canvas.road_items
+
+
+def test_qt_void_calls_keep_none_alive(qtbot):
+    """PySide6 6.12.0 on Python < 3.12 lost a reference to None per void call and aborted."""
+    import sys
+
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel()
+    qtbot.addWidget(label)
+    before = sys.getrefcount(None)
+    for _ in range(2000):
+        label.setText("x")
+    assert abs(sys.getrefcount(None) - before) < 100
