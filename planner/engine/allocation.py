@@ -1,21 +1,20 @@
-"""First-batch allocation: per norms item, a transportation LP from sources to open shelters.
+"""First-batch allocation: per norms item, a min-cost max-flow from sources to open shelters.
 
 Demand at a shelter = its assigned population (from coverage) × the item's norm over the
 horizon. Supply = usable stock (see supply.py), grouped by (site, ready time): physical stock is
 ready at once, agreement stock after its lead time. A pair is allowed only when ready time +
 driving time ≤ first-batch deadline; cost = that ETA in seconds. The LP ships as much as
-possible, then minimises Σ quantity × ETA. It never ships more than a source holds, nor to a
-shelter that is not open.
+possible, then minimises Σ quantity × ETA (OR-Tools SimpleMinCostFlow on integers: quantities
+in thousandths, ETA in tenths of a second; see lp.transport_flow). It never ships more than a
+source holds, nor to a shelter that is not open.
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
-from planner.engine.lp import transport
+from planner.engine.lp import transport_flow
 from planner.engine.snapshot import PlanInput
 from planner.engine.supply import DriveTimes, SupplyState, norm_items, required_qty
 
@@ -73,12 +72,11 @@ def compute_allocation(inp: PlanInput, dt_: DriveTimes, supply: SupplyState,
 
     def solve(pr):
         _k, _s, dem, _g, sup, pi_a, pj_a, cost_a = pr
-        return transport(sup, dem, pi_a, pj_a, cost_a) if len(pi_a) else np.zeros(0)
+        return transport_flow(sup, dem, pi_a, pj_a, cost_a) if len(pi_a) else np.zeros(0)
 
-    # the LPs are independent; HiGHS releases the GIL, so two threads halve the wall time
-    workers = max(1, min(len(problems), os.cpu_count() or 1, 4))
-    with ThreadPoolExecutor(workers) as ex:
-        solutions = ex.map(solve, problems)
+    # one min-cost max-flow per item (OR-Tools, a few ms each; scipy LP if it is missing)
+    if True:
+        solutions = map(solve, problems)
         for n_i, (pr, flows) in enumerate(zip(problems, solutions)):
             key, spec, dem, gkeys, sup, pi_a, pj_a, cost_a = pr
             got = np.zeros(len(recv))

@@ -11,6 +11,7 @@ threshold), ``off_network`` (farther than snap_max_m from the network), ``unloca
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from planner.engine.graph import SNAP_OFF, SNAP_OK, SNAP_UNLOCATED, RoadGraph, Snap
-from planner.engine.lp import transport
+from planner.engine.lp import transport_flow
 from planner.engine.snapshot import PlanInput
 
 CHUNK = 50          # shelters per multi-source Dijkstra call (50 × 100k × 8 B = 40 MB)
@@ -199,29 +200,30 @@ def compute_coverage(inp: PlanInput, graph: RoadGraph, *, service_areas: bool = 
     if len(usable):
         s_nodes = snap_s.node[usable]
         un_nodes, s_row = np.unique(s_nodes, return_inverse=True)
-        for c0 in range(0, len(un_nodes), CHUNK):
-            rows = un_nodes[c0:c0 + CHUNK]
-            D = dijkstra(G, directed=True, indices=rows, limit=thr)
-            sel = np.nonzero((s_row >= c0) & (s_row < c0 + CHUNK))[0]
-            for k in sel:
-                s = usable[k]
-                r = s_row[k] - c0
-                if n_g:
-                    t = D[r, g_node] + snap_s.time_s[s] + g_snap
-                    hit = np.nonzero(t <= thr + 1e-9)[0]
-                    pg.append(hit)
-                    ps.append(np.full(len(hit), s, np.int64))
-                    pt.append(t[hit])
-                if service_areas:
-                    reach_nodes[int(s)] = np.nonzero(D[r] + snap_s.time_s[s] <= thr + 1e-9)[0]
-            if progress:
-                progress(0.3 + 0.4 * min(1.0, (c0 + CHUNK) / len(un_nodes)), "shelter reach")
+        reach = graph.reach(mode, un_nodes, thr, chunk=CHUNK)   # memoised, see RoadGraph.reach
+        if progress:
+            progress(0.7, "shelter reach")
+        scratch = np.full(graph.n, np.inf)
+        for k in range(len(usable)):
+            s = usable[k]
+            idx, dist = reach[s_row[k]]
+            if n_g:
+                scratch[idx] = dist
+                t = scratch[g_node] + snap_s.time_s[s] + g_snap
+                scratch[idx] = np.inf
+                hit = np.nonzero(t <= thr + 1e-9)[0]
+                pg.append(hit)
+                ps.append(np.full(len(hit), s, np.int64))
+                pt.append(t[hit])
+            if service_areas:
+                reach_nodes[int(s)] = idx[dist + snap_s.time_s[s] <= thr + 1e-9]
     pg_a = np.concatenate(pg) if pg else np.zeros(0, np.int64)
     ps_a = np.concatenate(ps) if ps else np.zeros(0, np.int64)
     pt_a = np.concatenate(pt) if pt else np.zeros(0)
 
     # -- capacity-aware assignment (max people served, then min person-seconds) --------------
-    flows = transport(g_dem, cap, pg_a, ps_a, pt_a) if len(pg_a) else np.zeros(0)
+    # min-cost max-flow on integers: people in thousandths, seconds in milliseconds
+    flows = transport_flow(g_dem, cap, pg_a, ps_a, pt_a, cost_scale=1000.0) if len(pg_a) else np.zeros(0)
     g_served = np.zeros(n_g)
     np.add.at(g_served, pg_a, flows)
     assigned = np.zeros(len(st))
@@ -343,11 +345,15 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
         for s, nodes in sorted(reach_nodes.items()):
             if len(nodes) == 0:
                 continue
-            pts = shapely.multipoints(graph.node_xy[nodes])
-            hull = shapely.concave_hull(pts, ratio=0.2)
-            if hull.geom_type != "Polygon":
-                hull = hull.buffer(10.0)
-            areas[st.code[s]] = json.loads(shapely.to_geojson(graph.geom_to_wgs84(hull)))
+            key = ("hull", hashlib.sha1(np.ascontiguousarray(nodes, dtype=np.int64).tobytes()).hexdigest())
+            memo = getattr(graph, "_memo", {})
+            if key not in memo:
+                pts = shapely.multipoints(graph.node_xy[nodes])
+                hull = shapely.concave_hull(pts, ratio=0.2)
+                if hull.geom_type != "Polygon":
+                    hull = hull.buffer(10.0)
+                memo[key] = shapely.to_geojson(graph.geom_to_wgs84(hull))
+            areas[st.code[s]] = json.loads(memo[key])
 
     # -- checks -------------------------------------------------------------------------------
     open_cap = float(cap[open_idx].sum())

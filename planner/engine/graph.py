@@ -20,6 +20,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,7 +28,7 @@ import numpy as np
 import pyproj
 import shapely
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from planner.engine.snapshot import PlanInput
@@ -96,18 +97,25 @@ class ModeGraph:
     def with_edge_factors(self, factor: np.ndarray) -> ModeGraph:
         """A copy whose edge times are multiplied by ``factor`` (per road edge; inf = cut).
 
-        The CSR structure (indices/indptr) is shared; only ``data`` is rewritten.
+        The CSR structure (indices/indptr) is shared; only ``data`` is rewritten, and only in
+        the slots of entries whose factor is not 1 (parallel edges keep their minimum).
         """
-        w = self.entry_w * factor[self.entry_edge]
-        data = np.full(self.csr.nnz, np.inf)
-        np.minimum.at(data, self.entry_slot, w)
-        csr = csr_matrix((data, self.csr.indices, self.csr.indptr), shape=self.csr.shape)
-        if self.symmetric:
-            csr_t = csr
-        else:
-            data_t = np.full(self.csr_t.nnz, np.inf)
-            np.minimum.at(data_t, self.entry_slot_t, w)
-            csr_t = csr_matrix((data_t, self.csr_t.indices, self.csr_t.indptr), shape=self.csr_t.shape)
+        f = factor[self.entry_edge]
+        hit = f != 1.0
+
+        def rewrite(mat, slot):
+            data = mat.data.copy()
+            if hit.any():
+                sl = np.unique(slot[hit])
+                data[sl] = np.inf
+                touched = np.zeros(len(data), bool)
+                touched[sl] = True
+                e = touched[slot]
+                np.minimum.at(data, slot[e], self.entry_w[e] * f[e])
+            return csr_matrix((data, mat.indices, mat.indptr), shape=mat.shape)
+
+        csr = rewrite(self.csr, self.entry_slot)
+        csr_t = csr if self.symmetric else rewrite(self.csr_t, self.entry_slot_t)
         return replace(self, csr=csr, csr_t=csr_t)
 
 
@@ -204,6 +212,13 @@ class RoadGraph:
                                 symmetric=False)
         self.edge_speed_kmh = kmh
         self._edge_tree = None
+        # shared by every what-if copy (with_edge_factors): baseline search results, reused for
+        # as long as a copy's changed edges provably do not touch them (see reach / drive_rows)
+        self._memo: dict[Any, Any] = {"base_walk": self.walk.csr_t.data.copy(),
+                                      "base_drive": self.drive.csr.data.copy()}
+        self._memo["base_graph"] = self
+        self._changed: dict[str, Any] = {}
+        self.factor_key = "base"
 
     # -- construction ---------------------------------------------------------------------------
     def _mode(self, name, src, dst, w, edge, symmetric) -> ModeGraph:
@@ -251,9 +266,7 @@ class RoadGraph:
         status[:] = SNAP_UNLOCATED
         located = ~(np.isnan(lon) | np.isnan(lat))
         if mg._tree is None:
-            ids = np.nonzero(mg.node_in if mg.snappable is None else mg.snappable)[0]
-            mg._tree_nodes = ids
-            mg._tree = cKDTree(self.node_xy[ids]) if len(ids) else None
+            self.snap_trees()
         if located.any():
             if mg._tree is None:
                 status[located] = SNAP_OFF
@@ -287,8 +300,9 @@ class RoadGraph:
         fac = np.ones(self.roads.n_edges)
         if not hazards or self.roads.n_edges == 0:
             return fac
-        if self._edge_tree is None:
-            self._edge_tree = shapely.STRtree(self.edge_geometries_xy())
+        if self._memo.get("edge_tree") is None:
+            self._memo["edge_tree"] = shapely.STRtree(self.edge_geometries_xy())
+        self._edge_tree = self._memo["edge_tree"]
         for hz in hazards:
             poly = self.geom_to_xy(hz.geometry)
             hit = self._edge_tree.query(poly, predicate="intersects")
@@ -302,14 +316,107 @@ class RoadGraph:
         return shapely.transform(geom, lambda c: np.column_stack(self.to_xy(c[:, 0], c[:, 1])))
 
     def with_edge_factors(self, factor: np.ndarray) -> RoadGraph:
-        """A shallow copy whose walk and drive graphs have edge times × factor (inf = cut)."""
+        """A shallow copy whose walk and drive graphs have edge times × factor (inf = cut).
+
+        Factors are relative to the baseline graph this one was built as (a copy of a copy
+        starts again from the baseline's weights). Factors must be ≥ 1 (hazards only slow).
+        """
+        base = self._memo["base_graph"]
         new = object.__new__(RoadGraph)
-        new.__dict__.update(self.__dict__)
-        new.walk = self.walk.with_edge_factors(factor)
-        new.drive = self.drive.with_edge_factors(factor)
-        new.walk._tree, new.walk._tree_nodes = self.walk._tree, self.walk._tree_nodes
-        new.drive._tree, new.drive._tree_nodes = self.drive._tree, self.drive._tree_nodes
+        new.__dict__.update(base.__dict__)
+        new._changed = {}
+        hit = np.nonzero(factor != 1.0)[0]
+        new.factor_key = "base" if len(hit) == 0 else hashlib.sha1(
+            hit.tobytes() + factor[hit].tobytes()).hexdigest()
+        new.walk = base.walk.with_edge_factors(factor)
+        new.drive = base.drive.with_edge_factors(factor)
+        base.snap_trees()
+        new.walk._tree, new.walk._tree_nodes = base.walk._tree, base.walk._tree_nodes
+        new.drive._tree, new.drive._tree_nodes = base.drive._tree, base.drive._tree_nodes
         return new
+
+    def snap_trees(self) -> None:
+        """Build the snapping KD-trees now (they are shared by every what-if copy)."""
+        for mg in (self.walk, self.drive):
+            if mg._tree is None:
+                ids = np.nonzero(mg.node_in if mg.snappable is None else mg.snappable)[0]
+                mg._tree_nodes = ids
+                mg._tree = cKDTree(self.node_xy[ids]) if len(ids) else None
+
+    # -- incremental searches ---------------------------------------------------------------------
+    def changed(self, mode: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(from, to) node pairs of CSR entries whose time differs from the baseline; None = none.
+
+        walk: entries of csr_t (the direction of the shelter searches); drive: entries of csr.
+        """
+        if self.factor_key == "base":
+            return None
+        if mode not in self._changed:
+            mat = self.walk.csr_t if mode == "walk" else self.drive.csr
+            base = self._memo["base_walk" if mode == "walk" else "base_drive"]
+            sl = np.nonzero(mat.data != base)[0]
+            rows = np.searchsorted(mat.indptr, sl, side="right") - 1
+            self._changed[mode] = (rows.astype(np.int64), mat.indices[sl].astype(np.int64))
+        return self._changed[mode]
+
+    def reach(self, mode: str, nodes: np.ndarray, limit: float, chunk: int = 50) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per node: (reached node indices, times) of a search *to* it (csr_t) within ``limit``.
+
+        Baseline results are memoised. On a what-if copy a memoised result is reused when no
+        changed entry starts inside its reach set: hazards only lengthen edges, so every
+        shortest path within the limit then survives unchanged and nothing new comes in range.
+        """
+        G = self.mode(mode).csr_t
+        ch = self.changed(mode)
+        bad = None
+        if ch is not None:
+            bad = np.zeros(self.n, bool)
+            bad[ch[0]] = True
+        out: list[Any] = [None] * len(nodes)
+        todo = []
+        for i, nd in enumerate(nodes):
+            m = self._memo.get(("reach", mode, int(nd), float(limit)))
+            if m is not None and (bad is None or not bad[m[0]].any()):
+                out[i] = m
+            else:
+                todo.append(i)
+        for c0 in range(0, len(todo), chunk):
+            part = todo[c0:c0 + chunk]
+            D = dijkstra(G, directed=True, indices=np.asarray(nodes)[part], limit=limit)
+            for r, i in enumerate(part):
+                idx = np.nonzero(np.isfinite(D[r]))[0]
+                res = (idx, D[r, idx])
+                out[i] = res
+                if ch is None:
+                    self._memo[("reach", mode, int(nodes[i]), float(limit))] = res
+        return out
+
+    def drive_rows(self, nodes: np.ndarray, limit: float) -> np.ndarray:
+        """Driving times from each node (rows) to every node within ``limit`` (inf beyond).
+
+        Baseline rows and their shortest-path trees are memoised; on a what-if copy a row is
+        reused when no changed entry (u → v) is a tree edge (pred[v] == u): every tree path is
+        then intact and other paths only got longer.
+        """
+        G = self.drive.csr
+        ch = self.changed("drive")
+        out = np.empty((len(nodes), self.n))
+        todo = []
+        for i, nd in enumerate(nodes):
+            m = self._memo.get(("drive", int(nd), float(limit)))
+            if m is not None and (ch is None or not np.any(m[1][ch[1]] == ch[0])):
+                out[i] = m[0]
+            else:
+                todo.append(i)
+        if todo and ch is None:
+            D, P = dijkstra(G, directed=True, indices=np.asarray(nodes)[todo], limit=limit,
+                            return_predecessors=True)
+            for r, i in enumerate(todo):
+                out[i] = D[r]
+                self._memo[("drive", int(nodes[i]), float(limit))] = (D[r].copy(), P[r].astype(np.int32))
+        elif todo:
+            out[todo] = dijkstra(G, directed=True, indices=np.asarray(nodes)[todo], limit=limit)
+        return out
 
     def with_hazards(self, hazards) -> RoadGraph:
         return self.with_edge_factors(self.hazard_edge_factors(hazards))

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 from planner.engine.graph import RoadGraph
 from planner.engine.snapshot import PlanInput
@@ -32,12 +33,35 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState,
     built = st.status == "built"
     wh = np.nonzero((st.kind == "warehouse") & built & ss.ok)[0]
     rp = np.nonzero((st.kind == "reserve_point") & built & ss.ok)[0]
-    reach_wh = np.full(graph.n, np.inf)
-    if len(wh):
-        reach_wh = dijkstra(G, directed=True, indices=np.unique(ss.node[wh]), min_only=True)
-    reach_rp = np.full(graph.n, np.inf)
-    if len(rp):
-        reach_rp = dijkstra(G, directed=True, indices=np.unique(ss.node[rp]), min_only=True)
+    unit_nodes = su.node[su.status == "ok"]
+    pos = {int(s): r for r, s in enumerate(drive.src)} if drive is not None and drive.D is not None else {}
+
+    def reach_from(sites: np.ndarray) -> np.ndarray:
+        """Finite where some site has a driving path (no limit). The supply step's limited
+        searches prove most of it; the unlimited search runs only when a unit is left."""
+        out = np.full(graph.n, np.inf)
+        if not len(sites):
+            return out
+        if pos and all(int(s) in pos for s in sites):
+            rows = np.unique([drive.src_row[pos[int(s)]] for s in sites])
+            sub = drive.D[rows][:, unit_nodes] if len(unit_nodes) else np.zeros((len(rows), 0))
+            if np.isfinite(sub).any(axis=0).all():
+                out[unit_nodes] = 0.0
+                return out
+        # reachability only: a breadth-first search on the finite entries from a super-source
+        fin = np.isfinite(G.data)
+        rows = np.repeat(np.arange(graph.n), np.diff(G.indptr))
+        counts = np.bincount(rows[fin], minlength=graph.n)
+        starts = np.unique(ss.node[sites])
+        indptr = np.concatenate([[0], np.cumsum(counts), [fin.sum() + len(starts)]])
+        aug = csr_matrix((np.ones(int(fin.sum()) + len(starts)),
+                          np.concatenate([G.indices[fin], starts]), indptr), shape=(graph.n + 1, graph.n + 1))
+        seen = breadth_first_order(aug, graph.n, directed=True, return_predecessors=False)
+        out[seen[seen < graph.n]] = 0.0
+        return out
+
+    reach_wh = reach_from(wh)
+    reach_rp = reach_from(rp)
 
     status = np.empty(len(du), dtype=object)
     for k in range(len(du)):

@@ -89,3 +89,64 @@ def _two_phase(a_ub, b_ub, c_l) -> np.ndarray:
         b2 = np.concatenate([b_ub, [-(total - 1e-7 * max(1.0, total))]])
         r2 = linprog(c_l, A_ub=a2, b_ub=b2, bounds=(0, None), method="highs")
     return r2.x if r2.status == 0 else r1.x
+
+
+# -- min-cost max-flow with OR-Tools (the allocation step) ---------------------------------------
+QTY_SCALE = 1000      # quantities are solved in thousandths (integers for the network solver)
+COST_SCALE = 10       # costs (seconds) in tenths of a second
+
+_mcf_mod: object | None = None
+
+
+def _ortools_mcf():
+    """The OR-Tools min-cost-flow module, or None when it is not importable.
+
+    OR-Tools and highspy each bundle HiGHS and cannot live in one process: never import highspy
+    in a process that runs the engine (scipy's own HiGHS is fine).
+    """
+    global _mcf_mod
+    if _mcf_mod is None:
+        try:
+            from ortools.graph.python import min_cost_flow
+
+            _mcf_mod = min_cost_flow
+        except ImportError:  # pragma: no cover - fallback: the scipy LP
+            _mcf_mod = False
+    return _mcf_mod or None
+
+
+def transport_flow(supply: np.ndarray, demand: np.ndarray, pi: np.ndarray, pj: np.ndarray,
+                   cost: np.ndarray, cost_scale: float = COST_SCALE) -> np.ndarray:
+    """Like :func:`transport` (max total flow, then min Σ flow × cost) on a network solver.
+
+    OR-Tools ``SimpleMinCostFlow.solve_max_flow_with_min_cost`` on integers: quantities are
+    rounded to 1/QTY_SCALE of a unit and costs to 1/cost_scale s (so the optimum is exact for
+    those integers; costs closer than that may be ordered differently from the float LP).
+    Falls back to :func:`transport` when OR-Tools is not available.
+    """
+    mcf = _ortools_mcf()
+    m = len(pi)
+    if mcf is None:
+        return transport(supply, demand, pi, pj, cost)
+    flows = np.zeros(m)
+    if m == 0:
+        return flows
+    sup = np.round(np.asarray(supply, dtype=np.float64) * QTY_SCALE).astype(np.int64)
+    dem = np.round(np.asarray(demand, dtype=np.float64) * QTY_SCALE).astype(np.int64)
+    live = np.nonzero((sup[pi] > 0) & (dem[pj] > 0))[0]
+    if not len(live):
+        return flows
+    ui, ri = np.unique(pi[live], return_inverse=True)
+    uj, rj = np.unique(pj[live], return_inverse=True)
+    ni = len(ui)
+    smcf = mcf.SimpleMinCostFlow()
+    cap = np.minimum(sup[ui][ri], dem[uj][rj])
+    c = np.round(np.asarray(cost, dtype=np.float64)[live] * cost_scale).astype(np.int64)
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(ri.astype(np.int32), (ni + rj).astype(np.int32), cap, c)
+    smcf.set_nodes_supplies(np.arange(ni + len(uj), dtype=np.int32),
+                            np.concatenate([sup[ui], -dem[uj]]))
+    status = smcf.solve_max_flow_with_min_cost()
+    if status != smcf.OPTIMAL:
+        return transport(supply, demand, pi, pj, cost)
+    flows[live] = smcf.flows(arcs) / QTY_SCALE
+    return np.round(flows, 6)

@@ -81,11 +81,14 @@ class PlanResult:
 
 
 def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGraph | None = None,
-             service_areas: bool = True) -> PlanResult:
+             service_areas: bool = True, cache: dict | None = None) -> PlanResult:
     """Run coverage, supply, allocation and isolation on ``inp``.
 
     ``graph``: a prebuilt (possibly what-if edited) RoadGraph for this snapshot; built here when
     None, with the snapshot's hazard zones applied (block → cut, slow → slower).
+    ``cache``: a dict kept by the caller (:class:`planner.engine.session.WhatIf`) across runs on
+    graphs derived from one baseline RoadGraph: the coverage and driving-time steps are reused
+    when none of their inputs changed (e.g. a stock-only change reruns supply + allocation).
     Raises :class:`planner.engine.Cancelled` when ``progress.is_cancelled()``.
     """
     step = Stepper(progress)
@@ -100,12 +103,27 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
 
     t = time.perf_counter()
     step.step(0.1, 0.55, "coverage")
-    cov = compute_coverage(inp, graph, service_areas=service_areas, progress=step)
+    ck = dk = None
+    if cache is not None:
+        ck = ("coverage", graph.factor_key, id(graph._memo), service_areas, _fp(cache, inp.sites),
+              _fp(cache, inp.demand), _fp(cache, inp.towns), _js(inp.params), _js(inp.norms.get("shelter")),
+              _js((inp.effects or {}).get("closed_by_hazard") or []))
+        dk = ("drive", graph.factor_key, id(graph._memo), _fp(cache, inp.sites),
+              np.unique(inp.lots.site_id).tobytes(), float(inp.params["first_batch_deadline_h"]))
+    cov = cache.get(ck) if cache is not None else None
+    if cov is None:
+        cov = compute_coverage(inp, graph, service_areas=service_areas, progress=step)
+        if cache is not None:
+            _put(cache, ck, cov)
     tm["coverage"] = time.perf_counter() - t
 
     t = time.perf_counter()
     step.step(0.55, 0.75, "72-hour supply")
-    dts = drive_times(inp, graph)
+    dts = cache.get(dk) if cache is not None else None
+    if dts is None:
+        dts = drive_times(inp, graph)
+        if cache is not None:
+            _put(cache, dk, dts)
     step(0.6, "72-hour supply")
     sup = compute_supply(inp, dts)
     tm["supply"] = time.perf_counter() - t
@@ -131,6 +149,32 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
         scenario_effects=dict(inp.effects))
     step.done()
     return result
+
+
+def _fp(cache: dict, table: Any) -> str:
+    """sha256 of a snapshot table, memoised by identity (tables are immutable and shared)."""
+    memo = cache.setdefault("_fp", {})
+    hit = memo.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    import hashlib
+
+    h = hashlib.sha256()
+    table._hash_into(h)
+    memo[id(table)] = (table, h.hexdigest())
+    return memo[id(table)][1]
+
+
+def _js(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _put(cache: dict, key: Any, value: Any, keep: int = 4) -> None:
+    """Keep the last ``keep`` entries of each kind (coverage / drive)."""
+    cache[key] = value
+    same = [k for k in cache if isinstance(k, tuple) and k[0] == key[0]]
+    for k in same[:-keep]:
+        del cache[k]
 
 
 def _summary(cov, sup, alloc, iso, checks) -> dict[str, Any]:

@@ -79,11 +79,14 @@ def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
     if len(src):
         G = graph.drive.csr
         un, row = np.unique(snap.node[src], return_inverse=True)
-        D = dijkstra(G, directed=True, indices=un, limit=limit)
+        D = graph.drive_rows(un, limit)   # memoised per source, see RoadGraph.drive_rows
         if len(shel):
             T = D[np.ix_(row, snap.node[shel])] + snap.time_s[src][:, None] + snap.time_s[shel][None, :]
-            reach = dijkstra(G, directed=True, indices=un, min_only=True)
-            any_path = np.isfinite(reach[snap.node[shel]])
+            # a path within the limit proves one exists; search without a limit only for the rest
+            any_path = np.isfinite(D[:, snap.node[shel]]).any(axis=0)
+            if not any_path.all():
+                reach = dijkstra(G, directed=True, indices=un, min_only=True)
+                any_path = np.isfinite(reach[snap.node[shel]])
     return DriveTimes(snap, src, shel, T, any_path, limit, D, row)
 
 
