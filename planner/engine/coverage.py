@@ -407,6 +407,38 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
               max_s / 60.0, thr_min, "min", math.isfinite(max_s) and max_s <= thr + 1e-9,
               tdet + ("; some units cannot reach any open shelter" if max_s == math.inf else "")),
     ]
+    # GB/T 51327-2018 §7.2.2: indoor (避难建筑) ≥ 30 % of the fixed shelters' effective area
+    ia = np.nan_to_num(st.indoor_area[fixed], nan=0.0) if fixed else np.zeros(0)
+    oa = np.nan_to_num(st.outdoor_area[fixed], nan=0.0) if fixed else np.zeros(0)
+    area = float(ia.sum() + oa.sum())
+    n_no_area = int(np.sum((ia + oa) <= 0))
+    at = float(p["indoor_area_share_fixed_target"])
+    checks.append(check(
+        "indoor_area_share_of_fixed", "固定避难场所室内有效面积占比", "Indoor share of fixed shelters' effective area",
+        float(ia.sum()) / area if area > 0 else None, at, "share", area > 0 and float(ia.sum()) / area >= at - 1e-12,
+        f"indoor {ia.sum():.0f} m² of {area:.0f} m² effective area in {len(fixed)} open short/medium/long shelters"
+        f" ({n_no_area} without area data, not counted); GB/T 51327-2018 §7.2.2 (不宜低于30%)"))
+    # vulnerable people walk slower: served only where their assigned shelter is within the
+    # threshold at vulnerable_walk_speed_mps (times scale by walk speed / vulnerable speed)
+    vul = np.nan_to_num(du.vulnerable, nan=0.0)
+    if p["mode"] == "walk" and vul.sum() > 0:
+        ws, vs = float(p["walk_speed_mps"]), float(p["vulnerable_walk_speed_mps"])
+        frac = np.where(pop > 0, np.minimum(vul, pop) / np.where(pop > 0, pop, 1.0), 0.0)
+        v_dem = float(np.sum(dem * frac))
+        v_served = 0.0
+        for k, rows in unit_assign.items():
+            for a in rows:
+                if a["seconds"] * ws / vs <= thr + 1e-9:
+                    v_served += a["people"] * frac[k]
+        vst = float(p["capacity_share_target"])
+        checks.append(check(
+            "vulnerable_served_within_threshold", f"脆弱人群{thr_min:g}分钟内可安置比例",
+            f"Share of vulnerable people served within {thr_min:g} min at {vs:g} m/s",
+            v_served / v_dem if v_dem > 0 else None, vst, "share", v_dem > 0 and v_served / v_dem >= vst - 1e-12,
+            f"vulnerable served {v_served:.0f} of {v_dem:.0f} (their share of each unit's demand; the unit's "
+            f"assignment kept, times × {ws:g}/{vs:g}); target = capacity_share_of_demand {vst:g}"))
+        totals["vulnerable_demand"] = _r(v_dem)
+        totals["vulnerable_served"] = _r(v_served)
     totals.update({"capacity": _r(open_cap), "indoor_capacity": _r(open_indoor),
                    "fixed_capacity": _r(fixed_cap), "planned_population": _r(planned_pop),
                    "planning_demand": _r(plan_dem), "open_shelters": len(open_idx),

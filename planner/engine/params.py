@@ -15,6 +15,8 @@ SPECS: dict[str, tuple[tuple[str, ...] | None, Any, str]] = {
     "sheltering_share": (("population", "sheltering_share"), 1.0, "share of affected needing a shelter place"),
     "threshold_min": (("coverage", "threshold_min"), 15, "coverage threshold, minutes"),
     "walk_speed_mps": (("coverage", "walk_speed_mps"), 1.0, "walking speed, m/s"),
+    "vulnerable_walk_speed_mps": (("coverage", "vulnerable_walk_speed_mps"), 0.5,
+                                  "walking speed of vulnerable people (elderly, disabled, infants), m/s"),
     "mode": (("coverage", "mode"), "walk", "travel mode to shelters (walk / drive)"),
     "previous_response_min": (("coverage", "previous_response_min"), 45, "previous response time, minutes"),
     "event_date": (None, None, "event date: stock must be unexpired on it"),
@@ -25,6 +27,8 @@ SPECS: dict[str, tuple[tuple[str, ...] | None, Any, str]] = {
     "capacity_share_target": (("shelter", "capacity_share_of_demand"), 0.6, "shelter capacity / sheltering demand target"),
     "indoor_share_target": (("shelter", "indoor_share_of_capacity"), 0.2, "indoor capacity / total capacity target"),
     "fixed_share_target": (("shelter", "fixed_capacity_share_of_population_min"), 0.15, "fixed-shelter capacity / planned population"),
+    "indoor_area_share_fixed_target": (("shelter", "indoor_share_of_fixed_effective_area"), 0.3,
+                                       "indoor effective area / fixed shelters' effective area (GB/T 51327 §7.2.2)"),
     "include_planned": (None, False, "count planned (not yet built) shelters as open"),
     "scale_to_target": (None, False, "scale unit populations so the total equals target_affected"),
     "norms_profile": (None, "cn_standard", "norms profile name"),
@@ -75,7 +79,8 @@ def resolve_parameters(profile: dict[str, Any], *, plan_target: int | None = Non
     # normalise types
     for k in ("target_affected",):
         values[k] = int(values[k])
-    for k in ("sheltering_share", "threshold_min", "walk_speed_mps", "first_batch_deadline_h",
+    for k in ("sheltering_share", "threshold_min", "walk_speed_mps", "vulnerable_walk_speed_mps",
+              "indoor_area_share_fixed_target", "first_batch_deadline_h",
               "horizon_h", "post_disaster_speed_factor", "snap_max_m", "capacity_share_target",
               "indoor_share_target", "fixed_share_target", "previous_response_min"):
         values[k] = float(values[k])
