@@ -72,8 +72,7 @@ def area(x: Any) -> str:
 
 # -- labels ------------------------------------------------------------------------------------
 SHELTER_CLASS = {"zh": {"emergency": "紧急", "short": "短期", "medium": "中期", "long": "长期"},
-                 "en": {"emergency": "emergency", "short": "short-term", "medium": "medium-term",
-                        "long": "long-term"}}
+                 "en": {"emergency": "emerg.", "short": "short", "medium": "medium", "long": "long"}}
 STATUS = {"zh": {"built": "已建", "planned": "规划", "closed": "关闭"},
           "en": {"built": "built", "planned": "planned", "closed": "closed"}}
 SITE_KIND = {"zh": {"warehouse": "储备仓库", "reserve_point": "前置储备点", "shelter": "避难场所"},

@@ -266,8 +266,14 @@ def _nice_pops(max_pop: float) -> list[float]:
 
 
 def district_map(data: ReportData, font: str, width: float = 170 * mm, max_height: float = 165 * mm,
-                 min_height: float = 110 * mm) -> MapResult:
-    """Build the district map (frame + legend) as a reportlab Drawing of the given width."""
+                 min_height: float = 110 * mm, *, extent: tuple[float, float, float, float] | None = None,
+                 legend: bool = True, mark_box: tuple[float, float, float, float] | None = None,
+                 mark_label: str | None = None, site_labels: bool = False) -> MapResult:
+    """Build the district map (frame + legend) as a reportlab Drawing of the given width.
+
+    ``extent``: a lon/lat box to show instead of the whole district (an enlarged detail);
+    ``mark_box``: a lon/lat box outlined on this map (where the detail is), labelled ``mark_label``.
+    """
     lang = data.lang
     inp, res = data.inp, data.result
     T = data.t
@@ -291,7 +297,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
             service.append(g)
     town_pts = {c: t for c, t in data.towns.items() if t.lon is not None and t.lat is not None}
 
-    extent_geoms = list(districts)
+    extent_geoms = [shapely.box(*extent)] if extent is not None else list(districts)
     if not extent_geoms:
         pts = []
         if du_loc.any():
@@ -332,7 +338,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
         denominator = _nice_denominator((1.0 / scale) / (0.0254 / 72.0))
 
     # legend content first (its height decides the frame position)
-    legend_cols = _legend_items(data, font, roads, service, hazards, du, du_loc, st, lang)
+    legend_cols = _legend_items(data, font, roads, service, hazards, du, du_loc, st, lang) if legend else []
     col_heights = [sum(h for _, _, h in col) for col in legend_cols]
     legend_h = max(col_heights) + 22 if any(legend_cols) else 0.0
     fy = legend_h
@@ -456,6 +462,9 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
                     continue
                 content.add(site_symbol(st.kind[k], st.tier[k], st.shelter_class[k], st.status[k], x, y,
                                         6.0 if st.kind[k] != "shelter" else 5.2))
+                if site_labels and st.code[k]:
+                    lab = str(st.code[k])
+                    content.add(_text(x + 3.6, y + 1.5, lab, font, 4.6, C("#1A1A1A")))
         # town labels
         label_pts: list[tuple[str, float, float]] = []
         tb = {b.code: b for b in town_bounds if b.code}
@@ -480,6 +489,16 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
             if not data.boundaries or code_is_point_only(data, name):
                 content.add(Circle(x, y, 1.6, fillColor=C("#3C2A5A"), strokeColor=colors.white,
                                    strokeWidth=0.4))
+        if mark_box is not None:
+            mb = proj.geom(shapely.box(*mark_box))
+            x0b, y0b, x1b, y1b = mb.bounds
+            content.add(Rect(x0b, y0b, x1b - x0b, y1b - y0b, fillColor=None, strokeColor=C("#D7263D"),
+                             strokeWidth=1.0, strokeDashArray=[3, 2]))
+            if mark_label:
+                w_ = stringWidth(mark_label, font, 7)
+                content.add(Rect(x1b - w_ - 3, y1b + 1, w_ + 3, 9, fillColor=colors.white, fillOpacity=0.8,
+                                 strokeColor=None))
+                content.add(_text(x1b - 1.5, y1b + 3, mark_label, font, 7, C("#D7263D"), "end"))
         content.transform = (1, 0, 0, 1, 0, fy)
     frame.add(content)
 
@@ -529,6 +548,8 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
                 lg.add(_text(x + 19, y + h / 2 - 2.5, text, font, 7.2, colors.black))
         d.add(lg)
 
+    if not legend:
+        return MapResult(d, [], denominator)
     # -- notes: what is not on the map -------------------------------------------------------------
     n_unloc = int((~du_loc).sum())
     if n_unloc:
@@ -695,3 +716,45 @@ def _legend_items(data: ReportData, font: str, roads, service, hazards, du, du_l
     else:
         lines.append((line_item(C("#CCCCCC"), 0.5, [1, 2]), T("（路网未导入）", "(no road network yet)"), ROW))
     return [units, sites, lines]
+
+
+def detail_extent(data: ReportData, share: float = 0.13, min_features: int = 12
+                  ) -> tuple[float, float, float, float] | None:
+    """A lon/lat box around the densest cluster of sites and units, for an enlarged detail map.
+
+    None when the plan is too sparse for a detail to help (fewer than ``min_features`` located
+    sites and units in the box) or nothing is located.
+    """
+    inp = data.inp
+    st, du = inp.sites, inp.demand
+    pts = []
+    for tbl in (st, du):
+        ok = located(tbl.lon, tbl.lat)
+        pts += list(zip(tbl.lon[ok].astype(float), tbl.lat[ok].astype(float)))
+    if len(pts) < min_features:
+        return None
+    arr = np.array(pts)
+    tr, _ = _utm_transformer(float(arr[:, 0].mean()), float(arr[:, 1].mean()))
+    x, y = tr.transform(arr[:, 0], arr[:, 1])
+    x, y = np.asarray(x), np.asarray(y)
+    geoms = [b.geometry for b in data.boundaries if b.role == "district"]
+    if geoms:
+        env = shapely.union_all([shapely.envelope(g) for g in geoms]).bounds
+        bx, by = tr.transform(np.array([env[0], env[2]]), np.array([env[1], env[3]]))
+        span = max(abs(bx[1] - bx[0]), abs(by[1] - by[0]))
+    else:
+        span = max(np.ptp(x), np.ptp(y))
+    half = max(500.0, span * share / 2)
+    # the point with the most features within the half-width window
+    counts = [int(np.sum((np.abs(x - x[k]) <= half) & (np.abs(y - y[k]) <= half))) for k in range(len(x))]
+    k = int(np.argmax(counts))
+    if counts[k] < min_features or counts[k] > 0.9 * len(x) and span <= 4 * half:
+        return None
+    sel = (np.abs(x - x[k]) <= half) & (np.abs(y - y[k]) <= half)
+    cx, cy = float(np.median(x[sel])), float(np.median(y[sel]))
+    from pyproj import Transformer
+
+    inv = Transformer.from_crs(tr.target_crs, "EPSG:4326", always_xy=True)
+    lon0, lat0 = inv.transform(cx - half, cy - half * 0.8)
+    lon1, lat1 = inv.transform(cx + half, cy + half * 0.8)
+    return (float(lon0), float(lat0), float(lon1), float(lat1))

@@ -18,6 +18,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, LongTable,
                                 NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, Table,
@@ -212,6 +213,7 @@ class _Builder:
                                         leading=font_size * 1.28) for k, v in styles.items()}
         # Latin-only text wraps at spaces (CJK wrapping would split words like "Escaldes-Engordany")
         latin = {k: ParagraphStyle(f"{v.name}-latin", parent=v, wordWrap=None) for k, v in styles.items()}
+        cjk = {k: ParagraphStyle(f"{v.name}-cjk", parent=v, wordWrap="CJK") for k, v in styles.items()}
         body: list[list[Any]] = []
         if header_cells is not None:
             body.extend(header_cells)
@@ -220,10 +222,11 @@ class _Builder:
         for r in rows:
             out = []
             for k, v in enumerate(r):
-                if isinstance(v, str) and align[k] in "rc" and len(v) <= 14 and "<" not in v and "&" not in v:
-                    out.append(v)     # short numbers: a plain cell is much faster than a Paragraph
+                if isinstance(v, str) and "<" not in v and "&" not in v and \
+                        stringWidth(v, self.font, font_size) <= widths[k] - 7:
+                    out.append(v)     # fits on one line: a plain cell is much faster than a Paragraph
                 elif isinstance(v, str):
-                    out.append(Paragraph(v, styles[align[k]] if _CJK.search(v) else latin[align[k]]))
+                    out.append(Paragraph(v, cjk[align[k]] if _CJK.search(v) else latin[align[k]]))
                 elif v is None:
                     out.append("")
                 else:
@@ -326,11 +329,11 @@ class _Builder:
         canv.restoreState()
 
     # -- sections ------------------------------------------------------------------------------
-    def build_story(self, map_result: Any) -> list[Any]:
+    def build_story(self, map_result: Any, detail: Any = None) -> list[Any]:
         self.cover()
         self.add(NextPageTemplate("body"))
         self.summary()
-        self.map_section(map_result)
+        self.map_section(map_result, detail)
         self.coverage()
         self.shelters()
         self.supply()
@@ -493,6 +496,11 @@ class _Builder:
         if cid == "fixed_capacity_share_of_population":
             return (f"短/中/长期固定避难场所容量 {fmt.integer(t.get('fixed_capacity'))} 人 / 规划人口 "
                     f"{fmt.integer(t.get('planned_population'))} 人（GB 51143）")
+        if cid == "indoor_area_share_of_fixed":
+            m = re.match(r"indoor ([\d.]+) m² of ([\d.]+) m² effective area in (\d+) open", c.get("detail") or "")
+            if m:
+                return (f"室内有效面积 {fmt.integer(float(m.group(1)))} m² / 固定避难场所有效面积 "
+                        f"{fmt.integer(float(m.group(2)))} m²（{m.group(3)} 处；GB/T 51327-2018 §7.2.2 不宜低于30%）")
         if cid in ("mean_time_min", "p95_time_min", "max_time_min"):
             return f"按人口加权，{mode}至最近开放避难场所；以往响应时间 45 分钟"
         if cid.startswith("supply_"):
@@ -502,7 +510,7 @@ class _Builder:
                 return f"可用 {fmt.qty(it.get('usable'))} / 需求 {fmt.qty(it.get('required'))} {it.get('unit') or ''}"
         return c.get("detail") or ""
 
-    def map_section(self, m: Any) -> None:
+    def map_section(self, m: Any, detail: Any = None) -> None:
         T = self.t
         self.h1("区域图", "District map")
         self.add(m.drawing)
@@ -517,6 +525,12 @@ class _Builder:
                            "Roads and places: © OpenStreetMap contributors, ODbL 1.0."))
         for n in notes:
             self.add(self.p(_esc(n), self.s_note))
+        if detail is not None:
+            self.add(PageBreak())
+            self.h2("局部放大图", "Detail")
+            self.add(self.p(T("主图中红色虚线框范围的放大图（标注站点编号，与各表对应），图例同上。",
+                              "The area in the red dashed box of the main map, enlarged, with site codes as in "
+                              "the tables; legend as above."), self.s_small), detail.drawing)
 
     def coverage(self) -> None:
         d, r = self.d, self.d.result
@@ -646,7 +660,7 @@ class _Builder:
                              T("状态", "Status"), T("室内面积", "Indoor area"), T("室外面积", "Outdoor area"),
                              T("容量", "Capacity"), T("室内容量", "Indoor cap."), T("已分配", "Assigned"),
                              T("利用率", "Use")], rows,
-                            self.widths(7, 16, 17, 6, 7, 8, 8, 8, 8, 8, 7), align="lllllrrrrrr", total_row=True,
+                            self.widths(7, 21, 16, 5.5, 5.5, 7.5, 7.5, 7.5, 7.5, 7.5, 7), align="lllllrrrrrr", total_row=True,
                             style_extra=extra))
         self.add(self.p(T("单位：面积 m²，容量、已分配 人。利用率达 100% 的以红色标出。",
                           "Units: area m², capacity and assigned in people. Red: full (100 %)."), self.s_small))
@@ -1031,9 +1045,6 @@ class _Builder:
         self.add(self.table([T("物资", "Item"), T("定额", "Norm"), T("单价", "Unit price"), T("来源", "Source"),
                              T("可信度", "Conf.")], rows, self.widths(16, 16, 12, 48, 8), align="lllcl".replace("cl", "lc"),
                             font_size=7.2))
-        rows = [[k, _esc(v)] for k, v in fmt.CONFIDENCE[L].items()]
-        self.h2("可信度代码", "Confidence codes")
-        self.add(self.table([T("代码", "Code"), T("含义", "Meaning")], rows, self.widths(10, 90), align="cl"))
 
     def conf(self, c: Any) -> str:
         if not c:
@@ -1078,13 +1089,19 @@ def _clip(s: Any, n: int) -> str:
 def build_pdf(data: ReportData, out_path: str | Path, progress: Any = None,
               span: tuple[float, float] = (0.0, 1.0)) -> Path:
     """Lay out and write the PDF; returns the path written."""
-    from planner.report.maps import district_map
+    from planner.report.maps import detail_extent, district_map
 
     out = Path(out_path)
     b = _Builder(data, progress, span)
     _Canvas.font_name = b.font
-    m = district_map(data, b.font, width=BODY_W)
-    story = b.build_story(m)
+    box = detail_extent(data)
+    label = b.t("局部放大图", "detail")
+    m = district_map(data, b.font, width=BODY_W, mark_box=box, mark_label=label)
+    detail = None
+    if box is not None:
+        detail = district_map(data, b.font, width=BODY_W, max_height=200 * mm, min_height=120 * mm,
+                              extent=box, legend=False, site_labels=True)
+    story = b.build_story(m, detail)
     T = b.t
     title = f"{data.plan_name} — {T('检查结论与物资调配方案', 'checks and allocation')}"
     doc = _Doc(str(out), b, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
