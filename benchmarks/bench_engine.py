@@ -2,10 +2,11 @@
 
     /work/venv/bin/python benchmarks/bench_engine.py [--side 316] [--nx]
 
-Measures: run_plan end to end (graph build included); a what-if rerun after a river band cuts
-roads (STRtree lookup + CSR slots := inf, then run_plan on the edited graph); the same coverage
-computation (nearest shelter + per-shelter reach + the same assignment LP) with plain networkx
-shortest paths; peak memory (ru_maxrss).
+Measures: run_plan end to end (graph build included); WhatIf (planner.engine.session) set-up
+and an incremental what-if rerun after a river band cuts roads, checked identical to a full
+run_plan; a stock-only rerun; the same what-if computation with plain networkx shortest paths
+(graph copy minus cut edges, nearest shelter, per-shelter reach, the same assignment solver,
+one driving Dijkstra per source) and the ratio; peak memory (ru_maxrss); the Andorra demo.
 """
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import district, river_hazard  # noqa: E402
 
-from planner.engine.coverage import compute_coverage, shelter_capacities, open_shelter_mask, unit_demand  # noqa: E402
+from planner.engine.coverage import open_shelter_mask, shelter_capacities, unit_demand  # noqa: E402
 from planner.engine.graph import RoadGraph  # noqa: E402
-from planner.engine.lp import transport  # noqa: E402
+from planner.engine.lp import transport_flow  # noqa: E402
 from planner.engine.run import run_plan  # noqa: E402
 
 
@@ -65,14 +66,77 @@ def networkx_coverage(inp, graph: RoadGraph) -> tuple[float, float]:
                     pi.append(u)
                     pj.append(s)
                     pc.append(tt)
-    flows = transport(dem, cap, np.array(pi), np.array(pj), np.array(pc))
+    flows = transport_flow(dem, cap, np.array(pi), np.array(pj), np.array(pc), cost_scale=1000.0)
     return time.perf_counter() - t0, float(flows.sum())
 
 
+def networkx_whatif(inp, graph: RoadGraph, fac) -> float:
+    """The what-if with plain networkx: graph copy minus cut edges, coverage (above), and the
+    driving times source → shelter (one Dijkstra per source). Returns seconds."""
+    import networkx as nx
+
+    from planner.engine.supply import drive_times
+
+    t0 = time.perf_counter()
+    cut = graph.with_edge_factors(fac)
+    networkx_coverage(inp, cut)
+    D = cut.drive.csr.tocoo()
+    keep = np.isfinite(D.data)
+    G = nx.DiGraph()
+    G.add_nodes_from(range(cut.n))
+    G.add_weighted_edges_from(zip(D.row[keep].tolist(), D.col[keep].tolist(), D.data[keep].tolist()))
+    dts = drive_times(inp, graph)  # only for the list of sources/shelters (snapping)
+    limit = dts.limit_s
+    for s in dts.src:
+        nx.single_source_dijkstra_path_length(G, int(dts.snap.node[s]), cutoff=limit)
+    return time.perf_counter() - t0
+
+
+def andorra(path: Path) -> None:
+    import shutil
+    import tempfile
+
+    import shapely
+
+    from planner.engine.session import WhatIf
+    from planner.engine.snapshot import load_snapshot
+    from planner.store import open_plan
+
+    with tempfile.TemporaryDirectory() as d:
+        copy = Path(d) / "andorra.esplan"
+        shutil.copy(path, copy)
+        plan = open_plan(copy)
+        try:
+            base = load_snapshot(plan)
+        finally:
+            plan.dispose()
+    t = time.perf_counter()
+    r = run_plan(base)
+    t_full = time.perf_counter() - t
+    t = time.perf_counter()
+    w = WhatIf(base)
+    t_init = time.perf_counter() - t
+    cx, cy = float(base.roads.node_lon.mean()), float(base.roads.node_lat.mean())
+    zone = shapely.box(cx - 0.01, cy - 0.01, cx + 0.01, cy + 0.01)
+    t = time.perf_counter()
+    wr = w.run({"name": "flood", "hazards": [{"name": "flood", "effect": "block", "geometry": zone}]})
+    t_inc = time.perf_counter() - t
+    t = time.perf_counter()
+    w.run({"name": "stock", "stock_changes": [{"site_code": "WH-01", "item_code": None, "factor": 0.5}]})
+    t_stock = time.perf_counter() - t
+    print(f"ANDORRA demo ({base.roads.n_nodes:,} nodes): run_plan {t_full * 1000:.0f} ms; WhatIf init + baseline "
+          f"{t_init * 1000:.0f} ms; hazard rerun {t_inc * 1000:.0f} ms; stock-only rerun {t_stock * 1000:.0f} ms; "
+          f"served {r.summary['served']:,.0f} → {wr.summary['served']:,.0f}; isolated units "
+          f"{r.summary['isolated_units']} → {wr.summary['isolated_units']}")
+
+
 def main(argv=None) -> int:
+    from planner.engine.session import WhatIf
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--side", type=int, default=316)
     ap.add_argument("--no-nx", action="store_true", help="skip the networkx baseline")
+    ap.add_argument("--andorra", default=str(Path(__file__).resolve().parents[1] / "resources" / "demo" / "andorra.esplan"))
     a = ap.parse_args(argv)
 
     t = time.perf_counter()
@@ -84,55 +148,44 @@ def main(argv=None) -> int:
           f"{len(inp.lots)} lots; built in {time.perf_counter() - t:.2f} s")
 
     t = time.perf_counter()
-    graph = RoadGraph(inp)
-    t_graph = time.perf_counter() - t
-    t = time.perf_counter()
-    res = run_plan(inp, graph=graph)
-    t_run = time.perf_counter() - t
-    print(f"graph build {t_graph * 1000:.0f} ms; run_plan {t_run:.2f} s "
+    res = run_plan(inp)
+    t_full = time.perf_counter() - t
+    print(f"run_plan full (graph build included): {t_full:.2f} s "
           f"({', '.join(f'{k} {v * 1000:.0f} ms' for k, v in res.timings.items())})")
     s = res.summary
     print(f"  served {s['served']:,.0f} / {s['sheltering_demand']:,.0f} ({s['served_share']:.1%}); "
-          f"mean {s['mean_time_min']} min; checks failed {s['checks_failed']}; "
-          f"shipped share {s['allocation_shipped_share']}; isolated units {s['isolated_units']}")
+          f"checks failed {s['checks_failed']}; shipped share {s['allocation_shipped_share']}")
+    del res
 
     t = time.perf_counter()
-    res_full = run_plan(inp)
-    print(f"run_plan incl. graph build: {time.perf_counter() - t:.2f} s")
-    del res_full
-
-    # what-if: river band cuts roads
+    w = WhatIf(inp)
+    print(f"WhatIf init (graph, STRtree, snapping trees, baseline run + memo): {time.perf_counter() - t:.2f} s")
     hz = river_hazard(a.side)
+    scen = {"name": "river", "hazards": [hz]}
     t = time.perf_counter()
-    graph.hazard_edge_factors([])  # nothing
-    fac = graph.hazard_edge_factors([hz])  # builds the STRtree once
-    t_tree = time.perf_counter() - t
-    t = time.perf_counter()
-    fac = graph.hazard_edge_factors([hz])
-    cut = graph.with_edge_factors(fac)
-    t_cut = time.perf_counter() - t
-    t = time.perf_counter()
-    wres = run_plan(inp, graph=cut, service_areas=False)
-    t_whatif = time.perf_counter() - t
-    t = time.perf_counter()
-    wres_sa = run_plan(inp, graph=cut, service_areas=True)
-    t_whatif_sa = time.perf_counter() - t
-    print(f"what-if: {int(np.isinf(fac).sum()):,} edges cut; STRtree build {t_tree * 1000:.0f} ms (once), "
-          f"polygon lookup + CSR slots := inf {t_cut * 1000:.0f} ms")
-    print(f"what-if rerun (no service areas) {t_whatif:.2f} s "
+    wres = w.run(scen)
+    t_inc = time.perf_counter() - t
+    fac = w.graph.hazard_edge_factors([hz])
+    print(f"what-if incremental rerun (river band, {int(np.isinf(fac).sum()):,} edges cut): {t_inc:.2f} s "
           f"({', '.join(f'{k} {v * 1000:.0f} ms' for k, v in wres.timings.items())}); "
-          f"with service areas {t_whatif_sa:.2f} s; served {wres.summary['served']:,.0f}")
-
-    # coverage alone: engine vs networkx
+          f"served {wres.summary['served']:,.0f}")
     t = time.perf_counter()
-    cov = compute_coverage(inp, graph, service_areas=False)
-    t_cov = time.perf_counter() - t
-    print(f"coverage (engine, csgraph): {t_cov * 1000:.0f} ms, served {cov.result['totals']['served']:,.0f}")
+    w.run({"name": "stock", "stock_changes": [{"site_code": "Q00", "item_code": None, "factor": 0}]})
+    print(f"stock-only rerun: {time.perf_counter() - t:.2f} s")
+    from planner.engine.apply import apply_scenario
+
+    t = time.perf_counter()
+    full = run_plan(apply_scenario(inp, scen))
+    print(f"same what-if as a full run_plan: {time.perf_counter() - t:.2f} s; identical JSON: "
+          f"{full.to_json() == wres.to_json()}")
+    del full
     if not a.no_nx:
-        t_nx, served_nx = networkx_coverage(inp, graph)
-        print(f"coverage (networkx shortest paths, same LP): {t_nx:.2f} s, served {served_nx:,.0f}; "
-              f"ratio {t_nx / t_cov:.1f}x")
+        t_nx = networkx_whatif(inp, w.graph, fac)
+        print(f"networkx baseline of the same what-if (coverage + drive times, same solvers): {t_nx:.2f} s; "
+              f"ratio {t_nx / t_inc:.1f}x")
     print(f"peak memory (ru_maxrss): {peak_mb():,.0f} MB")
+    if a.andorra and Path(a.andorra).exists():
+        andorra(Path(a.andorra))
     return 0
 
 
