@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from planner import models as m
 from planner.scenario import store as S
-from planner.scenario.runs import ensure_site_changes, load_input
+from planner.scenario.runs import load_input
 from planner.store import row_dict
 
 BOX = {"type": "Polygon", "coordinates": [[[117.0, 35.0], [117.01, 35.0], [117.01, 35.01], [117.0, 35.01], [117.0, 35.0]]]}
@@ -143,8 +143,6 @@ def test_site_changes_reach_the_engine_input(plan):
     # re-opening a closure removes the entry; applying twice changes nothing
     S.open_site(plan, "S", "SH1")
     assert S.get_scenario(plan, "S")["site_changes"] == [{"site_code": "SH2", "status": "built", "stated_capacity": 500}]
-    inp = load_input(plan, "S")
-    assert ensure_site_changes(inp) is inp
     # a hazard that closes sites closes SH1 (inside BOX)
     S.add_hazard(plan, "S", shapely.box(117.0, 35.0, 117.01, 35.01), name="z")
     assert dict(zip(*[load_input(plan, "S").sites.code, load_input(plan, "S").sites.status]))["SH1"] == "closed"

@@ -37,7 +37,7 @@ from typing import Any
 import osmium
 import shapely
 from pyproj import Geod
-from shapely.geometry import Point, shape
+from shapely.geometry import Point
 
 from planner import models as m
 from planner.demo import DEMO_USER

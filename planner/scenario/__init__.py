@@ -1,34 +1,16 @@
-"""What-if scenarios: management (store), side-by-side comparison (compare) and site
-recommendations (recommend). Qt-free; uses the engine's public API only.
+"""What-if scenarios: management (``store``), side-by-side comparison (``compare``) and site
+recommendations (``recommend``). Qt-free; uses the engine's public API only.
 
-    from planner.scenario import store, compare_plan, recommend
+    from planner.scenario import store
+    from planner.scenario.compare import compare_plan
+    from planner.scenario.recommend import apply_actions, recommend
+
     store.create_scenario(plan, "洪水", copy_from=None)
     store.import_hazards_geojson(plan, "洪水", "flood.geojson")
     results, cmp = compare_plan(plan, ["baseline", "洪水"])
     rec = recommend(plan, "shelters", scenario="洪水")
     apply_actions(plan, "洪水+新建", rec["actions"], copy_from="洪水")
+
+(The package re-exports nothing: a function named like its submodule ``recommend`` would be
+shadowed by the submodule as soon as that is imported.)
 """
-from __future__ import annotations
-
-__all__ = ["ScenarioError", "compare_plan", "compare_results", "recommend", "apply_actions", "load_input"]
-
-
-def __getattr__(name):  # lazy: importing the package stays cheap
-    if name in ("compare_plan", "compare_results"):
-        from planner.scenario import compare
-
-        return getattr(compare, name)
-    if name in ("recommend", "apply_actions", "Options", "recommend_shelters", "recommend_points",
-                "verify_actions"):
-        from planner.scenario import recommend as r
-
-        return getattr(r, name)
-    if name == "ScenarioError":
-        from planner.scenario.store import ScenarioError
-
-        return ScenarioError
-    if name == "load_input":
-        from planner.scenario.runs import load_input
-
-        return load_input
-    raise AttributeError(name)
