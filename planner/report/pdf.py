@@ -8,13 +8,12 @@ running header (plan name, scenario) and "第 x 页 / 共 y 页"; headings becom
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -1119,6 +1118,3 @@ def build_pdf(data: ReportData, out_path: str | Path, progress: Any = None,
     doc.build(story, canvasmaker=_Canvas)
     return out
 
-
-def _today() -> dt.date:
-    return dt.date.today()
