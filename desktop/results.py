@@ -23,6 +23,12 @@ from desktop.tables import RowRole
 PASS = QColor(46, 160, 67)
 FAIL = QColor(210, 45, 45)
 WARN = QColor(220, 150, 20)
+UNKNOWN = QColor(140, 145, 155)  # the plan lacks the data to evaluate the check
+
+
+def _status(check: dict[str, Any]) -> str:
+    """"pass", "fail" or "unknown" (older saved results have no status: derive it)."""
+    return check.get("status") or ("pass" if check["passed"] else "fail")
 
 
 def fmt_value(value: Any, unit: str | None) -> str:
@@ -49,6 +55,8 @@ def _badge(colour: QColor, text: str) -> QPixmap:
     if text == "ok":
         p.drawLine(4, 8, 7, 11)
         p.drawLine(7, 11, 12, 5)
+    elif text == "?":
+        p.drawLine(4, 8, 12, 8)
     else:
         p.drawLine(5, 5, 11, 11)
         p.drawLine(11, 5, 5, 11)
@@ -62,7 +70,7 @@ class ChecksModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.checks: list[dict[str, Any]] = []
-        self._ok = self._bad = None
+        self._badges: dict[str, QPixmap] = {}
 
     def set_checks(self, checks: list[dict[str, Any]]) -> None:
         self.beginResetModel()
@@ -86,7 +94,8 @@ class ChecksModel(QAbstractTableModel):
         c, col = self.checks[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return self.tr("pass") if c["passed"] else self.tr("fail")
+                return {"pass": self.tr("pass"), "fail": self.tr("fail"),
+                        "unknown": self.tr("no data")}[_status(c)]
             if col == 1:
                 return c["name_zh"] if is_chinese() else c["name_en"]
             if col == 2:
@@ -95,11 +104,12 @@ class ChecksModel(QAbstractTableModel):
                 op = "≤" if c.get("unit") == "min" else "≥"
                 return f"{op} {fmt_value(c['target'], c.get('unit'))}"
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            if self._ok is None:
-                self._ok, self._bad = _badge(PASS, "ok"), _badge(FAIL, "x")
-            return self._ok if c["passed"] else self._bad
+            st = _status(c)
+            if st not in self._badges:
+                self._badges[st] = _badge(*{"pass": (PASS, "ok"), "fail": (FAIL, "x"), "unknown": (UNKNOWN, "?")}[st])
+            return self._badges[st]
         if role == Qt.ItemDataRole.ForegroundRole and col in (0, 2):
-            return QBrush(PASS.darker(120) if c["passed"] else FAIL)
+            return QBrush({"pass": PASS.darker(120), "fail": FAIL, "unknown": UNKNOWN.darker(130)}[_status(c)])
         if role == Qt.ItemDataRole.ToolTipRole:
             return c.get("detail")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):

@@ -97,7 +97,33 @@ def test_checks(cov):
     assert c["max_time_min"]["value"] == pytest.approx(3850 / 60, abs=1e-5)
     assert "45" in c["max_time_min"]["detail"]
     for x in cov["checks"]:
-        assert set(x) == {"id", "name_zh", "name_en", "value", "target", "unit", "passed", "detail"}
+        assert set(x) == {"id", "name_zh", "name_en", "value", "target", "unit", "passed", "status", "detail"}
+        assert x["status"] == ("pass" if x["passed"] else "fail")
+
+
+def test_checks_without_data_are_unknown_not_failed():
+    """A registry with no roads, no locations and shelters of unknown size (the Shanting demo):
+    the coverage and capacity checks cannot be evaluated; supply checks still fail for lack of
+    registered stock. Unknown checks do not pass."""
+    from planner.demo import demo_path
+    from planner.engine import load_snapshot, run_plan
+    from planner.store import open_plan
+
+    plan = open_plan(demo_path("shanting"), upgrade=False)
+    try:
+        r = run_plan(load_snapshot(plan))
+    finally:
+        plan.dispose()
+    st = {c["id"]: c["status"] for c in r.checks}
+    for cid in ("served_within_threshold", "capacity_share_of_demand", "indoor_share_of_capacity",
+                "fixed_capacity_share_of_population", "mean_time_min", "max_time_min"):
+        assert st[cid] == "unknown", cid
+    assert all(c["value"] is None and not c["passed"] for c in r.checks if c["status"] == "unknown")
+    assert st["supply_drinking_water"] == "fail"
+    refs = {f["ref"] for f in r.findings}
+    assert {"not_evaluable", "data_gaps"} <= refs
+    gaps = next(f for f in r.findings if f["ref"] == "data_gaps")["zh"]
+    assert "3 个避难场所无有效面积或容量数据" in gaps
 
 
 def test_include_planned_shelter_serves_more():

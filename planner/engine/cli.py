@@ -13,13 +13,15 @@ from typing import Any
 
 TEXT = {
     "zh": {"params": "参数（取值 / 来源）", "checks": "检查项", "item": "项目", "value": "结果",
-           "target": "目标", "result": "判定", "pass": "达标", "fail": "未达标", "supply": "72小时物资缺口",
+           "target": "目标", "result": "判定", "pass": "达标", "fail": "未达标", "unknown": "无法评估", "supply": "72小时物资缺口",
            "required": "需求", "usable": "可用", "shortfall": "缺口", "findings": "发现与建议",
-           "summary": "{n} 项检查中 {f} 项未达标", "ok": "全部达标", "plan": "规划", "scenario": "情景"},
+           "summary": "{n} 项检查中 {f} 项未达标", "ok": "全部达标",
+           "unknown_note": "（其中 {u} 项因数据不足无法评估）", "plan": "规划", "scenario": "情景"},
     "en": {"params": "Parameters (value / source)", "checks": "Checks", "item": "item", "value": "value",
-           "target": "target", "result": "result", "pass": "pass", "fail": "FAIL", "supply": "72-hour supply shortfalls",
+           "target": "target", "result": "result", "pass": "pass", "fail": "FAIL", "unknown": "n/a", "supply": "72-hour supply shortfalls",
            "required": "required", "usable": "usable", "shortfall": "shortfall", "findings": "Findings and actions",
-           "summary": "{f} of {n} checks fail", "ok": "all checks pass", "plan": "plan", "scenario": "scenario"},
+           "summary": "{f} of {n} checks fail", "ok": "all checks pass",
+           "unknown_note": " ({u} of them cannot be evaluated: missing data)", "plan": "plan", "scenario": "scenario"},
 }
 
 
@@ -54,6 +56,15 @@ def _num(x: Any) -> str:
     return str(x)
 
 
+def _value(x: Any, unit: str) -> str:
+    """A check value as printed: shares as percentages, minutes with their unit."""
+    if x is None:
+        return "—"
+    if unit == "share":
+        return f"{100 * float(x):.1f} %"
+    return f"{_num(float(x))} {unit}"
+
+
 def table(rows: list[list[str]]) -> str:
     widths = [max(_w(r[k]) for r in rows) for k in range(len(rows[0]))]
     lines = []
@@ -74,8 +85,9 @@ def render(result: Any, lang: str = "zh") -> str:
     rows = [[t["item"], t["value"], t["target"], t["result"]]]
     for c in result.checks:
         name = c["name_zh"] if lang == "zh" else c["name_en"]
-        unit = "" if c["unit"] == "share" else f" {c['unit']}"
-        rows.append([name, _num(c["value"]) + unit, _num(c["target"]) + unit, t["pass"] if c["passed"] else t["fail"]])
+        status = c.get("status") or ("pass" if c["passed"] else "fail")
+        rows.append([name, _value(c["value"], c["unit"]), ("≥ " if c["unit"] == "share" else "≤ ")
+                     + _value(c["target"], c["unit"]), t[status]])
     out.append(table(rows))
     short = [i for i in result.supply["items"] if (i["shortfall"] or 0) > 0]
     if short:
@@ -90,7 +102,11 @@ def render(result: Any, lang: str = "zh") -> str:
         out += [f"  - {f[lang]}" for f in result.findings]
     n = len(result.checks)
     f = sum(not c["passed"] for c in result.checks)
-    out += ["", t["ok"] if f == 0 else t["summary"].format(n=n, f=f)]
+    u = sum(c.get("status") == "unknown" for c in result.checks)
+    line = t["ok"] if f == 0 else t["summary"].format(n=n, f=f)
+    if u:
+        line += t["unknown_note"].format(u=u)
+    out += ["", line]
     return "\n".join(out)
 
 

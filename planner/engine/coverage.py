@@ -32,10 +32,16 @@ DEFAULT_CLASS = "short"
 
 
 def check(cid: str, zh: str, en: str, value: float | None, target: float, unit: str, passed: bool,
-          detail: str) -> dict[str, Any]:
+          detail: str, *, unknown: bool = False) -> dict[str, Any]:
+    """One check row. ``status`` is "pass", "fail", or "unknown" when the plan lacks the data to
+    evaluate it (no value, or ``unknown=True``); an unknown check does not pass."""
+    finite = value is not None and math.isfinite(value)
+    missing = value is None or math.isnan(value)  # inf is a real value: somebody cannot get there
+    status = "unknown" if unknown or missing else ("pass" if passed else "fail")
     return {"id": cid, "name_zh": zh, "name_en": en,
-            "value": None if value is None or not math.isfinite(value) else round(float(value), 6),
-            "target": target, "unit": unit, "passed": bool(passed), "detail": detail}
+            "value": round(float(value), 6) if finite and status != "unknown" else None,
+            "target": target, "unit": unit, "passed": status == "pass", "status": status,
+            "detail": detail}
 
 
 def per_capita_area(inp: PlanInput, cls: str | None) -> float:
@@ -48,7 +54,8 @@ def shelter_capacities(inp: PlanInput) -> tuple[np.ndarray, np.ndarray, list[str
     """(capacity, indoor capacity, how) for every site (0 for non-shelters).
 
     capacity = stated_capacity if given, else floor(indoor/norm + outdoor/norm);
-    indoor capacity = floor(indoor/norm) (capped by the stated capacity).
+    indoor capacity = floor(indoor/norm) (capped by the stated capacity). A shelter with neither
+    a stated capacity nor any area gets capacity 0 and ``how == "unknown"`` (待核实).
     """
     st = inp.sites
     n = len(st)
@@ -66,6 +73,8 @@ def shelter_capacities(inp: PlanInput) -> tuple[np.ndarray, np.ndarray, list[str
             cap[k] = float(st.stated_capacity[k])
             indoor[k] = min(ind, cap[k])
             how[k] = "stated"
+        elif np.isnan(st.indoor_area[k]) and np.isnan(st.outdoor_area[k]):
+            how[k] = "unknown"
         else:
             cap[k] = math.floor(ia / norm + oa / norm + 1e-9)
             indoor[k] = ind
@@ -372,6 +381,12 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     else:
         planned_pop, pp_src = float(p["target_affected"]), "target_affected"
     ok_units = snap_u.status == SNAP_OK
+    unknown_cap = [k for k in open_idx if how[k] == "unknown"]
+    all_cap_unknown = len(open_idx) > 0 and len(unknown_cap) == len(open_idx)
+    fixed_unknown = bool(fixed) and all(how[k] == "unknown" for k in fixed)
+    cap_note = (f"; {len(unknown_cap)} open shelters without area or stated capacity are not counted (待核实)"
+                if unknown_cap else "")
+    no_eval = total_dem <= 0 or not ok_units.any() or len(usable) == 0
     mean_s, p95_s, max_s = _weighted_stats(nearest[ok_units], dem[ok_units])
     prev = float(p["previous_response_min"])
     tdet = (f"population-weighted over {int(ok_units.sum())} located on-network units; "
@@ -382,23 +397,24 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
               served_tot / total_dem if total_dem else None, share_t, "share",
               total_dem > 0 and served_tot / total_dem >= share_t - 1e-12,
               f"served {served_tot:.0f} of {total_dem:.0f} ({dem_note}); target = capacity_share_of_demand "
-              f"{share_t:g} (the project's 60 % rule applied to people served within the threshold)"),
+              f"{share_t:g} (the project's 60 % rule applied to people served within the threshold)"
+              + cap_note, unknown=no_eval or all_cap_unknown),
         check("capacity_share_of_demand", "避难容量占避难需求比例", "Shelter capacity / sheltering demand",
               open_cap / plan_dem if plan_dem else None, share_t, "share",
               plan_dem > 0 and open_cap / plan_dem >= share_t - 1e-12,
               f"capacity {open_cap:.0f} of {len(open_idx)} open shelters ({n_unloc_sh} not on the network) vs "
               f"demand {plan_dem:.0f} = target_affected {p['target_affected']} × sheltering_share "
-              f"{float(p['sheltering_share']):g}"),
+              f"{float(p['sheltering_share']):g}" + cap_note, unknown=all_cap_unknown),
         check("indoor_share_of_capacity", "室内避难容量占比", "Indoor capacity / total capacity",
               open_indoor / open_cap if open_cap else None, float(p["indoor_share_target"]), "share",
               open_cap > 0 and open_indoor / open_cap >= float(p["indoor_share_target"]) - 1e-12,
-              f"indoor {open_indoor:.0f} of {open_cap:.0f} places"),
+              f"indoor {open_indoor:.0f} of {open_cap:.0f} places" + cap_note),
         check("fixed_capacity_share_of_population", "固定避难场所容量占规划人口比例",
               "Fixed-shelter capacity / planned population",
               fixed_cap / planned_pop if planned_pop else None, float(p["fixed_share_target"]), "share",
               planned_pop > 0 and fixed_cap / planned_pop >= float(p["fixed_share_target"]) - 1e-12,
               f"short/medium/long shelters {fixed_cap:.0f} places vs planned population {planned_pop:.0f} "
-              f"({pp_src}); GB 51143 §4.2.2"),
+              f"({pp_src}); GB 51143 §4.2.2" + cap_note, unknown=fixed_unknown),
         check("mean_time_min", "到最近避难场所平均时间", "Mean time to nearest shelter",
               mean_s / 60.0, thr_min, "min", math.isfinite(mean_s) and mean_s <= thr + 1e-9, tdet),
         check("p95_time_min", "到最近避难场所时间(95%分位)", "95th-percentile time to nearest shelter",

@@ -215,12 +215,32 @@ def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]
         out.append({"kind": "finding", "severity": "warn", "ref": "closed_by_hazard",
                     "zh": f"灾害区“{hz}”内的场所不可用：{'、'.join(codes)}",
                     "en": f"Sites inside hazard zone '{hz}' are unusable: {', '.join(codes)}"})
+    unknown = [c for c in checks if c.get("status") == "unknown"]
+    if unknown:
+        out.append({"kind": "finding", "severity": "warn", "ref": "not_evaluable",
+                    "zh": "无法评估（数据不足）：" + "、".join(c["name_zh"] for c in unknown),
+                    "en": "Cannot be evaluated (missing data): " + "; ".join(c["name_en"] for c in unknown)})
+    t = cov["totals"]
+    gaps_zh, gaps_en = [], []
+    if not t.get("shelters_on_network") and t.get("open_shelters"):
+        gaps_zh.append("避难场所未定位或不在路网上")
+        gaps_en.append("shelters are not located or not on the road network")
+    n_unknown_cap = sum(1 for s in cov.get("shelters", []) if s.get("open") and s.get("capacity_basis") == "unknown")
+    if n_unknown_cap:
+        gaps_zh.append(f"{n_unknown_cap} 个避难场所无有效面积或容量数据")
+        gaps_en.append(f"{n_unknown_cap} shelters have no effective area or stated capacity")
+    if (t.get("demand") or 0) <= 0:
+        gaps_zh.append("人口单元无人口数据")
+        gaps_en.append("demand units have no population figures")
+    if gaps_zh:
+        out.append({"kind": "action", "severity": "warn", "ref": "data_gaps",
+                    "zh": "请补充数据：" + "；".join(gaps_zh),
+                    "en": "Complete the data: " + "; ".join(gaps_en)})
     for c in checks:
-        if not c["passed"] and not c["id"].startswith("supply_"):
+        if c.get("status", "fail") == "fail" and not c["id"].startswith("supply_"):
             out.append({"kind": "finding", "severity": "fail", "ref": c["id"],
                         "zh": f"未达标：{c['name_zh']} = {_fmt(c['value'])}（目标 {_fmt(c['target'])}）",
                         "en": f"Not met: {c['name_en']} = {_fmt(c['value'])} (target {_fmt(c['target'])})"})
-    t = cov["totals"]
     if (t["over_capacity"] or 0) > 0:
         out.append({"kind": "action", "severity": "fail", "ref": "over_capacity",
                     "zh": f"{_fmt(t['over_capacity'])} 人在 {_fmt(cov['threshold_min'])} 分钟内可达避难场所但容量不足：扩容或新建避难场所",

@@ -33,6 +33,10 @@
       <source>fail</source>
       <translation>fail</translation>
     </message>
+    <message>
+      <source>no data</source>
+      <translation>no data</translation>
+    </message>
   </context>
   <context>
     <name>Columns</name>

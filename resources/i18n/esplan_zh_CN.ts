@@ -33,6 +33,10 @@
       <source>fail</source>
       <translation>未达标</translation>
     </message>
+    <message>
+      <source>no data</source>
+      <translation>无法评估</translation>
+    </message>
   </context>
   <context>
     <name>Columns</name>
