@@ -107,6 +107,8 @@ PARAM_ZH = {
     "fixed_share_target": "固定避难场所容量占规划人口比例目标",
     "include_planned": "规划（未建）避难场所计入", "scale_to_target": "按目标人口缩放单元人口",
     "norms_profile": "保障标准方案",
+    "vulnerable_walk_speed_mps": "老弱病残孕步行速度（米/秒）",
+    "indoor_area_share_fixed_target": "固定避难场所室内有效面积占比目标",
 }
 CONFIDENCE = {
     "zh": {"V": "已核实（原文）", "S": "二手来源", "R": "凭记忆，须对照标准原文核对", "D": "推导值",

@@ -656,10 +656,11 @@ class _Builder:
         rows.append(["", T("合计", "Total"), "", "", "", fmt.area(tot["in"]), fmt.area(tot["out"]),
                      fmt.integer(tot["cap"]), fmt.integer(tot["ind"]), fmt.integer(tot["ass"]), fmt.pct(util_tot, 0)])
         self.add(self.table([T("编号", "Code"), T("名称", "Name"), T("镇街", "Town"), T("类别", "Class"),
-                             T("状态", "Status"), T("室内面积", "Indoor area"), T("室外面积", "Outdoor area"),
-                             T("容量", "Capacity"), T("室内容量", "Indoor cap."), T("已分配", "Assigned"),
+                             T("状态", "Status"), T("室内面积", "Indoor m²"), T("室外面积", "Outdoor m²"),
+                             T("容量", "Cap."), T("室内容量", "Indoor cap."), T("已分配", "Assigned"),
                              T("利用率", "Use")], rows,
-                            self.widths(7, 21, 16, 5.5, 5.5, 7.5, 7.5, 7.5, 7.5, 7.5, 7), align="lllllrrrrrr", total_row=True,
+                            self.widths(7, 21, 16, 5.5, 5.5, 7.5, 7.5, 7.5, 7.5, 7.5, 7) if L == "zh" else
+                            self.widths(7, 17.5, 16.5, 7, 6, 7.5, 8, 7.5, 7.5, 8.5, 6), align="lllllrrrrrr", total_row=True,
                             style_extra=extra))
         self.add(self.p(T("单位：面积 m²，容量、已分配 人。利用率达 100% 的以红色标出。",
                           "Units: area m², capacity and assigned in people. Red: full (100 %)."), self.s_small))
