@@ -190,7 +190,7 @@ class _Builder:
 
     def mark(self, passed: bool | None) -> str:
         if passed is None:
-            return "—"
+            return f'<font color="#B26A00">{self.t("无法评估", "unknown")}</font>'
         if passed:
             sym = "✔ " if self.marks_ok else ""
             return f'<font color="{_hex(OK)}">{sym}{self.t("达标", "pass")}</font>'
@@ -384,13 +384,15 @@ class _Builder:
         t.hAlign = "CENTER"
         self.add(t, Spacer(1, 10 * mm))
         n = len(r.checks)
-        failed = sum(not c["passed"] for c in r.checks)
-        if failed:
-            verdict = T(f"检查结论：{n} 项检查中 {n - failed} 项达标，<font color='#C62828'>{failed} 项未达标</font>",
-                        f"Result: {n - failed} of {n} checks pass, <font color='#C62828'>{failed} fail</font>")
+        ok_n, failed, unknown = _counts(r.checks)
+        unk = T(f"，<font color='#B26A00'>{unknown} 项因数据缺失无法评估</font>",
+                f", <font color='#B26A00'>{unknown} cannot be assessed (missing data)</font>") if unknown else ""
+        if failed or unknown:
+            verdict = T(f"检查结论：{n} 项检查中 {ok_n} 项达标，<font color='#C62828'>{failed} 项未达标</font>{unk}",
+                        f"Result: {ok_n} of {n} checks pass, <font color='#C62828'>{failed} fail</font>{unk}")
         else:
             verdict = T(f"检查结论：{n} 项检查全部达标", f"Result: all {n} checks pass")
-        vs = ParagraphStyle("verdict", parent=self.s_subtitle, fontSize=12, borderColor=BAD if failed else OK,
+        vs = ParagraphStyle("verdict", parent=self.s_subtitle, fontSize=12, borderColor=BAD if failed else (WARN if unknown else OK),
                             borderWidth=1, borderPadding=6, backColor=C("#FBFBFB"))
         self.add(self.p(verdict, vs), Spacer(1, 14 * mm))
         sign = [[T("编制", "Prepared by"), _esc(d.prepared_by or ""), "", ""],
@@ -452,14 +454,16 @@ class _Builder:
         for k, c in enumerate(r.checks, 1):
             name = c["name_zh"] if L == "zh" else c["name_en"]
             rows.append([str(k), _esc(name), self.check_value(c, c["value"]), self.check_target(c),
-                         self.mark(c["passed"]), _esc(self.check_basis(c))])
+                         self.mark(None if _status(c) == "unknown" else c["passed"]), _esc(self.check_basis(c))])
         self.add(self.table([T("序号", "No."), T("检查项", "Check"), T("结果", "Value"), T("目标", "Target"),
                              T("判定", "Result"), T("计算依据", "Basis")], rows,
                             self.widths(6, 30, 13, 12, 12, 37), align="clrrcl"))
-        failed = sum(not c["passed"] for c in r.checks)
+        ok_n, failed, unknown = _counts(r.checks)
         self.add(Spacer(1, 4), self.p(T(
-            f"共 {len(r.checks)} 项检查，{len(r.checks) - failed} 项达标，{failed} 项未达标。",
-            f"{len(r.checks)} checks: {len(r.checks) - failed} pass, {failed} fail."), self.s_small))
+            f"共 {len(r.checks)} 项检查，{ok_n} 项达标，{failed} 项未达标"
+            + (f"，{unknown} 项因数据缺失无法评估。" if unknown else "。"),
+            f"{len(r.checks)} checks: {ok_n} pass, {failed} fail"
+            + (f", {unknown} cannot be assessed (missing data)." if unknown else ".")), self.s_small))
 
     def check_value(self, c: dict[str, Any], v: Any) -> str:
         if c.get("unit") == "share":
@@ -1079,6 +1083,19 @@ class _Builder:
             "区界与地图仅供规划工作使用。",
             "Note: people are computed figures rounded to whole persons; costs use the catalogue unit prices. "
             "Boundaries and maps are for planning work only."), self.s_small))
+
+
+def _status(c: dict[str, Any]) -> str:
+    """pass / fail / unknown (checks that lack data are 'unknown', not failed)."""
+    st = c.get("status")
+    if st in ("pass", "fail", "unknown"):
+        return st
+    return "pass" if c.get("passed") else "fail"
+
+
+def _counts(checks: list[dict[str, Any]]) -> tuple[int, int, int]:
+    sts = [_status(c) for c in checks]
+    return sts.count("pass"), sts.count("fail"), sts.count("unknown")
 
 
 def _clip(s: Any, n: int) -> str:
