@@ -160,3 +160,25 @@ def test_coverage_assigned_feeds_allocation():
     cov = compute_coverage(inp, RoadGraph(inp))
     st = list(inp.sites.code)
     assert cov.assigned[st.index("S1")] == 600 and cov.assigned[st.index("S2")] == 300
+
+
+def test_countable_items_ship_in_whole_units():
+    """Folding beds, tents, lamps … are whole things: every shipped quantity is an integer and
+    each shelter's need is rounded up (the Andorra demo has shelters whose 10 % bed share is
+    fractional)."""
+    from planner.demo import demo_path
+    from planner.engine import load_snapshot, run_plan
+    from planner.engine.allocation import is_countable
+    from planner.store import open_plan
+
+    assert is_countable("张") and is_countable("顶") and not is_countable("L") and not is_countable("kg")
+    plan = open_plan(demo_path("andorra"), upgrade=False)
+    try:
+        r = run_plan(load_snapshot(plan), service_areas=False)
+    finally:
+        plan.dispose()
+    rows = [row for s in r.allocation["shelters"] for row in s["manifest"]]
+    beds = [row["quantity"] for row in rows if row["item"] == "folding_bed"]
+    assert beds and all(q == int(q) for q in beds)
+    assert all(row["quantity"] == int(row["quantity"]) for row in rows if is_countable(row["unit"]))
+    assert any(row["quantity"] != int(row["quantity"]) for row in rows if row["unit"] == "L")

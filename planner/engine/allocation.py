@@ -23,6 +23,14 @@ def _r(x: float, nd: int = 3) -> float:
     return round(float(x), nd)
 
 
+#: units measured continuously; anything else (件, 顶, 床, 张, 个, 箱 …) is counted in whole units
+CONTINUOUS_UNITS = {"l", "ml", "m3", "m³", "kg", "g", "t", "吨", "千克", "公斤", "升", "毫升", "克", "立方米"}
+
+
+def is_countable(unit: str | None) -> bool:
+    return bool(unit) and str(unit).strip().lower() not in CONTINUOUS_UNITS
+
+
 def compute_allocation(inp: PlanInput, dt_: DriveTimes, supply: SupplyState,
                        assigned: np.ndarray, progress=None) -> dict[str, Any]:
     st, lots = inp.sites, inp.lots
@@ -50,6 +58,9 @@ def compute_allocation(inp: PlanInput, dt_: DriveTimes, supply: SupplyState,
         spec = norms[key]
         dem = np.array([required_qty(spec["basis"], float(spec["rate"]), float(assigned[h]), days)
                         for h in recv])
+        countable = is_countable(spec.get("unit"))
+        if countable:  # a shelter needs whole beds, tents, lamps …: round its need up
+            dem = np.ceil(dem - 1e-9)
         mine = np.nonzero(usable & (supply.lot_norm == key))[0]
         # supply groups: (site, ready seconds)
         groups: dict[tuple[int, float], float] = {}
@@ -68,50 +79,53 @@ def compute_allocation(inp: PlanInput, dt_: DriveTimes, supply: SupplyState,
             pi_a, pj_a, cost_a = live_g[a], live_j[b], eta[a, b]
         else:
             pi_a, pj_a, cost_a = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        problems.append((key, spec, dem, gkeys, sup, pi_a, pj_a, cost_a))
+        if countable:
+            sup = np.floor(sup + 1e-9)  # a stock count is whole; a fraction cannot be shipped
+        problems.append((key, spec, dem, gkeys, sup, pi_a, pj_a, cost_a, countable))
 
     def solve(pr):
-        _k, _s, dem, _g, sup, pi_a, pj_a, cost_a = pr
-        return transport_flow(sup, dem, pi_a, pj_a, cost_a) if len(pi_a) else np.zeros(0)
+        dem, sup, pi_a, pj_a, cost_a, countable = pr[2], pr[4], pr[5], pr[6], pr[7], pr[8]
+        if not len(pi_a):
+            return np.zeros(0)
+        return transport_flow(sup, dem, pi_a, pj_a, cost_a, **({"qty_scale": 1} if countable else {}))
 
     # one min-cost max-flow per item (OR-Tools, a few ms each; scipy LP if it is missing)
-    if True:
-        solutions = map(solve, problems)
-        for n_i, (pr, flows) in enumerate(zip(problems, solutions)):
-            key, spec, dem, gkeys, sup, pi_a, pj_a, cost_a = pr
-            got = np.zeros(len(recv))
-            np.add.at(got, pj_a, flows)
-            has_pair = np.zeros(len(recv), bool)
-            has_pair[pj_a] = True
-            for k in np.nonzero(flows > 1e-9)[0]:
-                s, ready = gkeys[pi_a[k]]
-                h = recv[pj_a[k]]
-                row = {"item": key, "name_zh": spec.get("name_zh", key), "unit": spec.get("unit"),
-                       "quantity": _r(flows[k]), "source": st.code[s], "shelter": st.code[h],
-                       "eta_min": _r(cost_a[k] / 60.0), "ready_h": _r(ready / 3600.0)}
-                manifests[st.code[h]].append(row)
-                dispatch.setdefault(st.code[s], []).append(row)
-            total_stock = float(sup.sum())
-            for j, h in enumerate(recv):
-                miss = dem[j] - got[j]
-                if miss <= 1e-6:
-                    continue
-                c = sh_col.get(h)
-                if total_stock <= 0:
-                    why = "no_stock"
-                elif c is None or not dt_.any_path[c]:
-                    why = "unreachable"
-                elif not has_pair[j]:
-                    why = "beyond_deadline"
-                else:
-                    why = "insufficient_stock"
-                unmet_rows[st.code[h]].append({"item": key, "quantity": _r(miss), "reason": why})
-            items_out.append({"key": key, "demand": _r(dem.sum()), "shipped": _r(flows.sum()),
-                              "stock": _r(total_stock), "unmet": _r(max(0.0, dem.sum() - flows.sum())),
-                              "mean_eta_min": _r(float(np.sum(flows * cost_a) / flows.sum() / 60.0))
-                              if flows.sum() > 0 else None})
-            if progress:
-                progress((n_i + 1) / max(1, len(keys)), f"allocation {key}")
+    for n_i, pr in enumerate(problems):
+        flows = solve(pr)
+        key, spec, dem, gkeys, sup, pi_a, pj_a, cost_a, _countable = pr
+        got = np.zeros(len(recv))
+        np.add.at(got, pj_a, flows)
+        has_pair = np.zeros(len(recv), bool)
+        has_pair[pj_a] = True
+        for k in np.nonzero(flows > 1e-9)[0]:
+            s, ready = gkeys[pi_a[k]]
+            h = recv[pj_a[k]]
+            row = {"item": key, "name_zh": spec.get("name_zh", key), "unit": spec.get("unit"),
+                   "quantity": _r(flows[k]), "source": st.code[s], "shelter": st.code[h],
+                   "eta_min": _r(cost_a[k] / 60.0), "ready_h": _r(ready / 3600.0)}
+            manifests[st.code[h]].append(row)
+            dispatch.setdefault(st.code[s], []).append(row)
+        total_stock = float(sup.sum())
+        for j, h in enumerate(recv):
+            miss = dem[j] - got[j]
+            if miss <= 1e-6:
+                continue
+            c = sh_col.get(h)
+            if total_stock <= 0:
+                why = "no_stock"
+            elif c is None or not dt_.any_path[c]:
+                why = "unreachable"
+            elif not has_pair[j]:
+                why = "beyond_deadline"
+            else:
+                why = "insufficient_stock"
+            unmet_rows[st.code[h]].append({"item": key, "quantity": _r(miss), "reason": why})
+        items_out.append({"key": key, "demand": _r(dem.sum()), "shipped": _r(flows.sum()),
+                          "stock": _r(total_stock), "unmet": _r(max(0.0, dem.sum() - flows.sum())),
+                          "mean_eta_min": _r(float(np.sum(flows * cost_a) / flows.sum() / 60.0))
+                          if flows.sum() > 0 else None})
+        if progress:
+            progress((n_i + 1) / max(1, len(keys)), f"allocation {key}")
     shelters = []
     for h in recv:
         code = st.code[h]

@@ -116,12 +116,13 @@ def _ortools_mcf():
 
 
 def transport_flow(supply: np.ndarray, demand: np.ndarray, pi: np.ndarray, pj: np.ndarray,
-                   cost: np.ndarray, cost_scale: float = COST_SCALE) -> np.ndarray:
+                   cost: np.ndarray, cost_scale: float = COST_SCALE, qty_scale: int = QTY_SCALE) -> np.ndarray:
     """Like :func:`transport` (max total flow, then min Σ flow × cost) on a network solver.
 
     OR-Tools ``SimpleMinCostFlow.solve_max_flow_with_min_cost`` on integers: quantities are
-    rounded to 1/QTY_SCALE of a unit and costs to 1/cost_scale s (so the optimum is exact for
-    those integers; costs closer than that may be ordered differently from the float LP).
+    rounded to 1/qty_scale of a unit and costs to 1/cost_scale s (so the optimum is exact for
+    those integers; costs closer than that may be ordered differently from the float LP). With
+    ``qty_scale=1`` and whole supplies and demands every flow is a whole number (countable items).
     Falls back to :func:`transport` when OR-Tools is not available.
     """
     mcf = _ortools_mcf()
@@ -131,8 +132,8 @@ def transport_flow(supply: np.ndarray, demand: np.ndarray, pi: np.ndarray, pj: n
     flows = np.zeros(m)
     if m == 0:
         return flows
-    sup = np.round(np.asarray(supply, dtype=np.float64) * QTY_SCALE).astype(np.int64)
-    dem = np.round(np.asarray(demand, dtype=np.float64) * QTY_SCALE).astype(np.int64)
+    sup = np.round(np.asarray(supply, dtype=np.float64) * qty_scale).astype(np.int64)
+    dem = np.round(np.asarray(demand, dtype=np.float64) * qty_scale).astype(np.int64)
     live = np.nonzero((sup[pi] > 0) & (dem[pj] > 0))[0]
     if not len(live):
         return flows
@@ -148,5 +149,5 @@ def transport_flow(supply: np.ndarray, demand: np.ndarray, pi: np.ndarray, pj: n
     status = smcf.solve_max_flow_with_min_cost()
     if status != smcf.OPTIMAL:
         return transport(supply, demand, pi, pj, cost)
-    flows[live] = smcf.flows(arcs) / QTY_SCALE
+    flows[live] = smcf.flows(arcs) / qty_scale
     return np.round(flows, 6)

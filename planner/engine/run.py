@@ -206,6 +206,14 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
+def _fmt_check(x: Any, unit: str) -> str:
+    if x is None:
+        return "—" if unit != "min" else "∞ min"  # a time with no value: somebody cannot get there
+    if unit == "share":
+        return f"{100 * float(x):.1f} %"
+    return f"{float(x):.1f} {unit}"
+
+
 def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     by_hz: dict[str, list[str]] = {}
@@ -238,9 +246,11 @@ def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]
                     "en": "Complete the data: " + "; ".join(gaps_en)})
     for c in checks:
         if c.get("status", "fail") == "fail" and not c["id"].startswith("supply_"):
+            val, tgt = _fmt_check(c["value"], c["unit"]), _fmt_check(c["target"], c["unit"])
+            op = "≤" if c["unit"] == "min" else "≥"
             out.append({"kind": "finding", "severity": "fail", "ref": c["id"],
-                        "zh": f"未达标：{c['name_zh']} = {_fmt(c['value'])}（目标 {_fmt(c['target'])}）",
-                        "en": f"Not met: {c['name_en']} = {_fmt(c['value'])} (target {_fmt(c['target'])})"})
+                        "zh": f"未达标：{c['name_zh']} {val}（目标 {op} {tgt}）",
+                        "en": f"Not met: {c['name_en']} {val} (target {op} {tgt})"})
     if (t["over_capacity"] or 0) > 0:
         out.append({"kind": "action", "severity": "fail", "ref": "over_capacity",
                     "zh": f"{_fmt(t['over_capacity'])} 人在 {_fmt(cov['threshold_min'])} 分钟内可达避难场所但容量不足：扩容或新建避难场所",
