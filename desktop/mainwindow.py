@@ -53,7 +53,7 @@ from desktop.tables import (
     StockModel,
     enum_label,
 )
-from desktop.worker import Task, run_plan_task
+from desktop.worker import EngineCache, Task, run_plan_task
 from planner import models as m
 
 
@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.result: Any = None
         self.result_stale = False
         self.task: Task | None = None
+        self.engine_cache = EngineCache()  # what-if state kept between runs of this plan
         self._auto_rerun = False
         self._place_action = "move"
         self._selecting = False
@@ -486,6 +487,7 @@ class MainWindow(QMainWindow):
         if self.plan is not None:
             self.plan.dispose()
         self.plan = plan
+        self.engine_cache.clear()
         if self.editor is not None:
             self.editor.deleteLater()
         self.editor = Editor(plan, self)
@@ -1071,7 +1073,7 @@ class MainWindow(QMainWindow):
         scen = self.scenarios.current_name() or None
         self._start_task(run_plan_task, self._run_done,
                          self.tr("Running the checks ({scenario})…").format(scenario=scen or self.tr("baseline")),
-                         self.plan, scen)
+                         self.plan, scen, self.engine_cache)
 
     def cancel_run(self) -> None:
         if self.task is not None:

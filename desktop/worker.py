@@ -75,7 +75,49 @@ class Task(QThread):
             self.wait(timeout_ms)
 
 
-def run_plan_task(plan: Any, scenario: str | None, state: TaskState) -> tuple[Any, Any]:
+class EngineCache:
+    """The engine's what-if state (``planner.engine.session.WhatIf``) kept between runs of one
+    plan, so a rerun after a scenario change only redoes what the change affects (a hazard
+    zone: the cut roads' searches; a stock edit: supply and allocation). Rebuilt when the road
+    network changes. Used by one task at a time (the window runs one task at a time)."""
+
+    def __init__(self) -> None:
+        self.digest: str | None = None
+        self.whatif: Any = None
+
+    def clear(self) -> None:
+        self.digest, self.whatif = None, None
+
+    @staticmethod
+    def roads_digest(inp: Any) -> str:
+        import hashlib
+
+        import numpy as np
+
+        r = inp.roads
+        h = hashlib.sha1()
+        for a in (r.node_lon, r.node_lat, r.edge_u, r.edge_v, r.oneway, r.length_m, r.maxspeed):
+            h.update(np.ascontiguousarray(a).tobytes())
+        h.update("\x1f".join(map(str, r.highway)).encode())
+        return h.hexdigest()
+
+    def run(self, plan: Any, inp: Any, state: TaskState) -> Any:
+        import dataclasses
+
+        from planner.engine import load_snapshot
+        from planner.engine.session import WhatIf
+
+        digest = self.roads_digest(inp)
+        if self.whatif is None or digest != self.digest:
+            base = inp if inp.scenario_name == "baseline" else load_snapshot(plan, None)
+            self.whatif = WhatIf(base, run_baseline=False)
+            self.digest = digest
+        inp = dataclasses.replace(inp, roads=self.whatif.base.roads)  # same network: reuse the graph
+        return self.whatif.run_input(inp, progress=state)
+
+
+def run_plan_task(plan: Any, scenario: str | None, state: TaskState,
+                  cache: EngineCache | None = None) -> tuple[Any, Any]:
     """Snapshot + run + save (the plain function the GUI runs on a thread)."""
     from planner.engine import load_snapshot, run_plan, save_run
 
@@ -85,7 +127,7 @@ def run_plan_task(plan: Any, scenario: str | None, state: TaskState) -> tuple[An
         from planner.engine import Cancelled
 
         raise Cancelled("cancelled")
-    result = run_plan(inp, state)
+    result = cache.run(plan, inp, state) if cache is not None else run_plan(inp, state)
     try:
         save_run(plan, inp, result)
     except Exception:  # a read-only plan still shows its result

@@ -67,3 +67,31 @@ def test_qt_void_calls_keep_none_alive(qtbot):
     for _ in range(2000):
         label.setText("x")
     assert abs(sys.getrefcount(None) - before) < 100
+
+
+def test_engine_cache_reruns_incrementally_with_identical_results(tmp_path):
+    """The window keeps the engine's what-if state between runs: same results as a full run,
+    one WhatIf reused across baseline and scenario runs of the same road network."""
+    import shutil
+
+    from shapely.geometry import box
+
+    from desktop.worker import EngineCache, TaskState, run_plan_task
+    from planner.demo import demo_path
+    from planner.engine import load_snapshot, run_plan
+    from planner.scenario import store as S
+    from planner.store import open_plan
+
+    shutil.copy(demo_path("andorra"), tmp_path / "a.esplan")
+    plan = open_plan(tmp_path / "a.esplan")
+    S.create_scenario(plan, "洪水")
+    S.add_hazard(plan, "洪水", box(1.52, 42.50, 1.54, 42.52), name="河谷")
+    cache = EngineCache()
+    _, base = run_plan_task(plan, None, TaskState(), cache)
+    w = cache.whatif
+    _, flood = run_plan_task(plan, "洪水", TaskState(), cache)
+    assert cache.whatif is w  # the graph and memos were reused
+    assert base.to_json() == run_plan(load_snapshot(plan, None)).to_json()
+    assert flood.to_json() == run_plan(load_snapshot(plan, "洪水")).to_json()
+    assert flood.to_json() != base.to_json()
+    plan.dispose()
