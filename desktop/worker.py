@@ -116,9 +116,10 @@ class EngineCache:
         return self.whatif.run_input(inp, progress=state)
 
 
-def run_plan_task(plan: Any, scenario: str | None, state: TaskState,
-                  cache: EngineCache | None = None) -> tuple[Any, Any]:
-    """Snapshot + run + save (the plain function the GUI runs on a thread)."""
+def run_plan_task(plan: Any, scenario: str | None, cache: EngineCache | None,
+                  state: TaskState) -> tuple[Any, Any]:
+    """Snapshot + run + save (the plain function the GUI runs on a thread; ``Task`` passes
+    ``state`` last). ``cache`` None runs the engine from scratch."""
     from planner.engine import load_snapshot, run_plan, save_run
 
     state.set_progress(0.0, "snapshot")

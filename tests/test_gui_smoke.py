@@ -87,9 +87,9 @@ def test_engine_cache_reruns_incrementally_with_identical_results(tmp_path):
     S.create_scenario(plan, "洪水")
     S.add_hazard(plan, "洪水", box(1.52, 42.50, 1.54, 42.52), name="河谷")
     cache = EngineCache()
-    _, base = run_plan_task(plan, None, TaskState(), cache)
+    _, base = run_plan_task(plan, None, cache, TaskState())
     w = cache.whatif
-    _, flood = run_plan_task(plan, "洪水", TaskState(), cache)
+    _, flood = run_plan_task(plan, "洪水", cache, TaskState())
     assert cache.whatif is w  # the graph and memos were reused
     assert base.to_json() == run_plan(load_snapshot(plan, None)).to_json()
     assert flood.to_json() == run_plan(load_snapshot(plan, "洪水")).to_json()
