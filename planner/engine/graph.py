@@ -21,6 +21,8 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +39,7 @@ MIN_W = 1e-6  # seconds; csgraph must never see a zero-weight edge
 SNAP_OK, SNAP_OFF, SNAP_UNLOCATED = "ok", "off_network", "unlocated"
 SNAP_MIN_NODES = 20     # a component needs at least this many nodes to be snapped to …
 SNAP_MIN_SHARE = 0.01   # … or this share of the mode's nodes, whichever is larger
+_TOKENS = itertools.count()  # identifies a baseline graph to the driving worker process
 
 
 def snappable_nodes(csr: csr_matrix, node_in: np.ndarray, symmetric: bool) -> tuple[np.ndarray, np.ndarray, int]:
@@ -398,7 +401,6 @@ class RoadGraph:
         reused when no changed entry (u → v) is a tree edge (pred[v] == u): every tree path is
         then intact and other paths only got longer.
         """
-        G = self.drive.csr
         ch = self.changed("drive")
         out = np.empty((len(nodes), self.n))
         todo = []
@@ -408,15 +410,34 @@ class RoadGraph:
                 out[i] = m[0]
             else:
                 todo.append(i)
-        if todo and ch is None:
-            D, P = dijkstra(G, directed=True, indices=np.asarray(nodes)[todo], limit=limit,
-                            return_predecessors=True)
+        if todo:
+            want = ch is None   # baseline rows are memoised with their shortest-path trees
+            D, P = self._drive_search(np.asarray(nodes)[todo], limit, want)
             for r, i in enumerate(todo):
                 out[i] = D[r]
-                self._memo[("drive", int(nodes[i]), float(limit))] = (D[r].copy(), P[r].astype(np.int32))
-        elif todo:
-            out[todo] = dijkstra(G, directed=True, indices=np.asarray(nodes)[todo], limit=limit)
+                if want:
+                    self._memo[("drive", int(nodes[i]), float(limit))] = (D[r].copy(), P[r].astype(np.int32))
         return out
+
+    def _drive_search(self, nodes: np.ndarray, limit: float, preds: bool):
+        """(D, P or None): driving Dijkstra from ``nodes`` within ``limit``.
+
+        When a :class:`planner.engine.workers.DrivePool` is attached (``_memo["drive_pool"]``,
+        see WhatIf) and the batch is big enough, its worker process takes part of the rows;
+        every row is the same scipy search on the same matrix, so the results are bit-identical
+        to a single-process search.
+        """
+        G = self.drive.csr
+        pool = self._memo.get("drive_pool")
+        if pool is not None and pool.wanted(self.n, len(nodes)):
+            base = self._memo["base_graph"].drive.csr
+            token = self._memo.setdefault("drive_token", (os.getpid(), next(_TOKENS)))
+            got = pool.rows(token, base, G, nodes, limit, preds)
+            if got is not None:
+                return got
+        if preds:
+            return dijkstra(G, directed=True, indices=nodes, limit=limit, return_predecessors=True)
+        return dijkstra(G, directed=True, indices=nodes, limit=limit), None
 
     def with_hazards(self, hazards) -> RoadGraph:
         return self.with_edge_factors(self.hazard_edge_factors(hazards))

@@ -20,6 +20,12 @@ work differs:
   (a stock-only change reruns supply + allocation only); service-area hulls are memoised.
 * allocation and coverage assignment use OR-Tools min-cost flow (see lp.transport_flow).
 
+* on a big graph (≥ 20k nodes) with many sources (≥ 8 driving searches to redo), half of the
+  driving searches run in a second process (planner.engine.workers.DrivePool, started lazily,
+  ``fork`` on Linux, ``spawn`` elsewhere; ``ESPLAN_NO_WORKER=1`` turns it off). Results are
+  bit-identical. Stop it with :meth:`WhatIf.close` or ``with WhatIf(...) as w:``; it is also
+  stopped when the WhatIf is garbage-collected and at interpreter exit.
+
 A change of a parameter that shapes the graph (walking speed, post-disaster speed factor, snap
 distance, the profile's network classes or speeds) rebuilds the graph and starts a new memo.
 Not thread-safe: use one WhatIf per worker thread.
@@ -37,6 +43,7 @@ from planner.engine.apply import apply_scenario
 from planner.engine.graph import RoadGraph
 from planner.engine.run import PlanResult, run_plan
 from planner.engine.snapshot import PlanInput
+from planner.engine.workers import MIN_NODES, MIN_SOURCES, DrivePool
 
 GRAPH_PARAMS = ("walk_speed_mps", "post_disaster_speed_factor", "snap_max_m")
 
@@ -49,8 +56,10 @@ def _graph_key(inp: PlanInput) -> str:
 class WhatIf:
     """Engine state kept between reruns of one plan (see the module docstring)."""
 
-    def __init__(self, base: PlanInput, *, service_areas: bool = True, run_baseline: bool = True):
+    def __init__(self, base: PlanInput, *, service_areas: bool = True, run_baseline: bool = True,
+                 worker: bool = True, worker_min_sources: int = MIN_SOURCES, worker_min_nodes: int = MIN_NODES):
         self.base = base
+        self.pool = DrivePool(min_sources=worker_min_sources, min_nodes=worker_min_nodes, enabled=worker)
         self.service_areas = service_areas
         self.cache: dict[Any, Any] = {}
         self._factors: dict[str, np.ndarray] = {}
@@ -61,6 +70,7 @@ class WhatIf:
     # -- graph --------------------------------------------------------------------------------
     def _build(self, inp: PlanInput) -> RoadGraph:
         g = RoadGraph(inp)
+        g._memo["drive_pool"] = self.pool
         g.snap_trees()
         if inp.roads.n_edges:
             g.hazard_edge_factors([])
@@ -90,6 +100,18 @@ class WhatIf:
                 self._factors.pop(next(iter(self._factors)))
             self._factors[hk] = fac
         return self.graph.with_edge_factors(fac)
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the driving worker process, if one was started (the WhatIf stays usable: a later
+        run starts a new one when needed)."""
+        self.pool.close()
+
+    def __enter__(self) -> WhatIf:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # -- runs ---------------------------------------------------------------------------------
     def scenario_input(self, scenario: Any = None) -> PlanInput:
