@@ -189,6 +189,8 @@ def main(argv=None) -> int:
     print(f"same what-if as a full run_plan: {time.perf_counter() - t:.2f} s; identical JSON: "
           f"{full.to_json() == wres.to_json()}")
     del full
+    engine_peak = peak_mb()  # before the networkx baseline builds its own graphs in this process
+    print(f"peak memory of the engine (ru_maxrss, before the networkx baseline): {engine_peak:,.0f} MB")
     if not a.no_nx:
         t_nx = networkx_whatif(inp, w.graph, fac)
         print(f"networkx baseline of the same what-if (coverage + drive times, same solvers): {t_nx:.2f} s; "
@@ -196,8 +198,8 @@ def main(argv=None) -> int:
               f"(vs the median rerun {t_nx / t_med:.1f}x)")
     w.close()
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-    print(f"peak memory (ru_maxrss): {peak_mb():,.0f} MB; worker process {child:,.0f} MB "
-          f"(forked: mostly pages shared with the parent)")
+    worker = f"{child:,.0f} MB" if child else "not counted here (a forkserver grandchild)"
+    print(f"peak memory (ru_maxrss, incl. the networkx baseline): {peak_mb():,.0f} MB; worker process: {worker}")
     if a.andorra and Path(a.andorra).exists():
         andorra(Path(a.andorra))
     return 0

@@ -49,6 +49,9 @@ def MainWindow(plan_location=None, **kwargs):  # noqa: N802 - kept as the old en
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # frozen builds: a worker process must not re-run the program
     ap = argparse.ArgumentParser(prog="esplan")
     ap.add_argument("plan", nargs="?", help="plan file (*.esplan) or PostgreSQL URL")
     ap.add_argument("--lang", choices=["zh_CN", "en"], help="user-interface language")

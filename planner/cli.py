@@ -325,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # frozen builds: a worker process must not re-run the program
     args = list(sys.argv[1:] if argv is None else argv)
     # the language must be in force before the help texts are built
     set_language(args[args.index("--lang") + 1] if "--lang" in args[:-1] else None)

@@ -102,8 +102,15 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
 
 
 def _context():
+    """forkserver on Linux from source: the worker is forked from a clean server process, never
+    from the (possibly multithreaded) GUI process. A frozen Linux build forks directly (a
+    forkserver/spawn child would re-run the executable). Elsewhere spawn."""
     if sys.platform.startswith("linux"):
-        return mp.get_context("fork")
+        if getattr(sys, "frozen", False):
+            return mp.get_context("fork")
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload([__name__])  # children fork with numpy/scipy already imported
+        return ctx
     return mp.get_context("spawn")
 
 
@@ -172,8 +179,8 @@ class DrivePool:
             return False
         self._proc, self._conn = proc, parent
         self._finalizer = weakref.finalize(self, _stop, proc, parent)
-        if self._boot_wait is None:  # fork boots in milliseconds; never wait for a spawn boot
-            self._boot_wait = 1.0 if ctx.get_start_method() == "fork" else 0.0
+        if self._boot_wait is None:  # fork(server) boots quickly; never wait for a spawn boot
+            self._boot_wait = {"fork": 1.0, "forkserver": 5.0}.get(ctx.get_start_method(), 0.0)
         return True
 
     def _is_ready(self) -> bool:
