@@ -206,6 +206,18 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
+#: why stock is not usable (supply.REASONS), for findings: (中文, English)
+REASON_TEXT = {
+    "expired": ("已过期", "expired"),
+    "agreement_too_slow": ("协议供货时间超过时限", "agreement lead time too long"),
+    "too_far": ("运距超过首批时限", "too far for the first-batch deadline"),
+    "site_closed": ("站点停用", "site closed"),
+    "unlocated": ("站点未定位", "site not located"),
+    "off_network": ("站点距路网过远", "site far from the road network"),
+    "agreement_no_lead_time": ("协议储备未填供货时间", "agreement stock without lead time"),
+}
+
+
 def _fmt_check(x: Any, unit: str) -> str:
     if x is None:
         return "—" if unit != "min" else "∞ min"  # a time with no value: somebody cannot get there
@@ -277,8 +289,10 @@ def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]
         bad = {k: v for k, v in (i["unusable"] or {}).items() if v}
         if bad:
             out.append({"kind": "finding", "severity": "warn", "ref": f"unusable_{i['key']}",
-                        "zh": f"{i['name_zh']} 有库存不可用：" + "，".join(f"{k} {_fmt(v)}" for k, v in sorted(bad.items())),
-                        "en": f"{i['name_en']} stock not usable: " + ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(bad.items()))})
+                        "zh": f"{i['name_zh']} 有库存不可用：" + "，".join(
+                            f"{REASON_TEXT.get(k, (k, k))[0]} {_fmt(v)}" for k, v in sorted(bad.items())),
+                        "en": f"{i['name_en']} stock not usable: " + ", ".join(
+                            f"{REASON_TEXT.get(k, (k, k))[1]} {_fmt(v)}" for k, v in sorted(bad.items()))})
     for pool in iso["pools"]:
         if not pool["covered_72h"]:
             out.append({"kind": "action", "severity": "fail", "ref": "isolation",
