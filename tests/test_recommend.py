@@ -47,7 +47,9 @@ def grid_instance(seed: int, n_side: int = 6, n_units: int = 10, n_cands: int = 
               "lon": lon, "lat": lat},
              {"code": "W0", "name": "仓库", "kind": "warehouse", "lon": lon, "lat": lat}]
     cands = []
-    for j, k in enumerate(rng.choice(len(nodes), n_cands, replace=False)):
+    # candidates stand elsewhere than the existing sites at node 0 (a candidate on top of an
+    # existing site is that site and is excluded as "already a site")
+    for j, k in enumerate(1 + rng.choice(len(nodes) - 1, n_cands, replace=False)):
         lon, lat = lonlat(*nodes[k])
         cands.append({"id": j + 1, "name": f"候选{j}", "kind": ["school", "park", "square"][j % 3], "lon": lon,
                       "lat": lat, "area_m2": float(rng.integers(2, 12) * 100), "osm_ref": f"w{j}"})
@@ -161,6 +163,20 @@ def test_candidates_in_or_near_hazards_are_excluded():
     assert {"cand:1", "cand:2"} <= {c["key"] for c in rec["candidates"]["excluded_list"]}
 
 
+def test_candidates_on_existing_sites_are_excluded():
+    """An OSM feature that already carries a shelter, or a candidate standing within 50 m of
+    one, is not proposed as a new shelter."""
+    inp, cands = grid_instance(3)
+    s0 = inp.sites.records()[0]
+    on_top = dict(cands[0], id=99, name="现有场所旁", lon=s0["lon"], lat=s0["lat"], osm_ref="w99")
+    tagged = dict(cands[1], id=98, occupied_by="S0")
+    rec = recommend_shelters(inp, problem="best-k", candidates=[on_top, tagged, *cands[2:]],
+                             options=Options(k=3), verify=False)
+    why = {c["key"]: c["why"] for c in rec["candidates"]["excluded_list"]}
+    assert why["cand:99"] == "already a site: S0" and why["cand:98"] == "already a site: S0"
+    assert all(a["candidate"] not in ("cand:99", "cand:98") for a in rec["actions"])
+
+
 def test_with_actions_is_in_memory_only():
     inp, cands = grid_instance(2)
     rec = recommend_shelters(inp, problem="best-k", candidates=cands, options=Options(k=1), verify=False)
@@ -190,7 +206,9 @@ def test_actions_applied_to_a_scenario_reach_the_stated_coverage(andorra, capsys
     try:
         base_before = run_plan(load_input(plan, None), service_areas=False)
         rec = recommend(plan, "best-k", options=Options(k=2))
-        assert rec["status"] == "optimal" and len(rec["actions"]) == 2
+        # the demo's OSM parks/pitches mostly carry shelters already (excluded as "already a
+        # site"); of the free candidates only some add people served
+        assert rec["status"] == "optimal" and 1 <= len(rec["actions"]) <= 2
         assert rec["promised_share"] > rec["base_share"]
         for a in rec["actions"]:
             assert a["zh"].startswith("在 ") and "新建紧急避难场所，有效面积 ≥" in a["zh"] and "可新增服务" in a["zh"]
@@ -207,15 +225,20 @@ def test_actions_applied_to_a_scenario_reach_the_stated_coverage(andorra, capsys
         assert base_after.checks == base_before.checks
         assert base_after.summary["served_share"] == base_before.summary["served_share"]
 
-        rec2 = recommend(plan, "shelters", options=Options())
+        # new sites alone cannot reach 60 % on the demo (see above); with expansions of full
+        # shelters the fewest actions reach it, verified by a rerun
+        rec2 = recommend(plan, "shelters", options=Options(expand=True))
         assert rec2["promised_share"] >= 0.6 - 1e-6 and rec2["verification"]["meets_promise"]
     finally:
         plan.dispose()
 
     capsys.readouterr()
-    code = main(["recommend", str(andorra), "shelters", "--apply-to", "达标方案", "--lang", "en"])
+    code = main(["recommend", str(andorra), "shelters", "--expand", "--apply-to", "达标方案", "--lang", "en"])
     out = capsys.readouterr().out
-    assert code == 0 and "Build an emergency shelter" in out and "written to scenario 达标方案" in out
+    assert code == 0 and "Expand " in out and "written to scenario 达标方案" in out
+    # without expansions the free candidates cannot reach the target: said so, exit 1
+    assert main(["recommend", str(andorra), "shelters", "--lang", "en"]) == 1
+    assert "below the target" in capsys.readouterr().out
     assert "verified (rerun): " in out and "✓" in out.split("verified (rerun): ")[-1]
 
 

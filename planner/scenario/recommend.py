@@ -87,9 +87,17 @@ def load_candidates(plan: Any) -> list[dict[str, Any]]:
 
     from planner import models as m
 
+    import re
+
     with plan.session() as s:
+        # OSM features that already carry a site (the site's location/source names the feature)
+        used: dict[str, str] = {}
+        for site in s.scalars(select(m.Site).where(m.Site.status != m.SiteStatus.closed)):
+            text = f"{site.location_source or ''} {site.source or ''}"
+            for ref in re.findall(r"\bOSM ([nwr]\d+)\b", text):
+                used.setdefault(ref, site.code)
         return [{"id": r.id, "name": r.name, "kind": r.kind, "lon": r.lon, "lat": r.lat,
-                 "area_m2": r.area_m2, "osm_ref": r.osm_ref}
+                 "area_m2": r.area_m2, "osm_ref": r.osm_ref, "occupied_by": used.get(r.osm_ref or "")}
                 for r in s.scalars(select(m.CandidateSite).order_by(m.CandidateSite.id))]
 
 
@@ -150,7 +158,7 @@ def _gather(inp, osm: list[dict[str, Any]], opt: Options, purpose: str) -> list[
             c = {"key": f"cand:{r.get('id')}", "source": "candidate_site", "unnamed": not r.get("name"),
                  "name": r.get("name") or f"{r.get('kind')} {r.get('osm_ref') or r.get('id')}",
                  "kind": r.get("kind"), "lon": float(r["lon"]), "lat": float(r["lat"]), "site_code": None,
-                 "ref": r.get("osm_ref"), "town": None}
+                 "ref": r.get("osm_ref"), "town": None, "occupied_by": r.get("occupied_by")}
             if purpose == "shelter":
                 cp, basis, area = shelter_cap(r.get("area_m2"))
                 c.update(capacity=cp, basis=basis, area_m2=area)
@@ -183,17 +191,44 @@ def hazard_exclusions(graph, hazards, lon: np.ndarray, lat: np.ndarray, setback_
     return out
 
 
+OCCUPIED_M = 50.0  # a candidate this close to an existing (not closed) site of its purpose is that site
+
+
+def _near_existing(inp, graph, mode: str, lon: np.ndarray, lat: np.ndarray) -> list[str | None]:
+    """For each candidate, the code of an existing open/planned site of the same purpose
+    (shelters for walking, warehouses/reserve points for driving) within OCCUPIED_M, else None."""
+    st = inp.sites
+    kinds = ("shelter",) if mode == "walk" else ("warehouse", "reserve_point")
+    idx = np.nonzero(np.isin(st.kind, kinds) & (st.status != "closed") & ~np.isnan(st.lon))[0]
+    out: list[str | None] = [None] * len(lon)
+    if not len(idx) or not len(lon):
+        return out
+    from scipy.spatial import cKDTree
+
+    sx, sy = graph.to_xy(st.lon[idx], st.lat[idx])
+    ok = ~(np.isnan(lon) | np.isnan(lat))
+    cx, cy = graph.to_xy(lon[ok], lat[ok])
+    d, j = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([cx, cy]))
+    for k, dk, jk in zip(np.nonzero(ok)[0], d, j):
+        if dk <= OCCUPIED_M:
+            out[k] = str(st.code[idx[jk]])
+    return out
+
+
 def _prepare(inp, graph, mode: str, cands: list[dict[str, Any]], setback_m: float):
     """Snap candidates, apply exclusions; returns (usable candidate list, excluded list, snap)."""
     lon = np.array([c["lon"] for c in cands], dtype=float)
     lat = np.array([c["lat"] for c in cands], dtype=float)
     snap = graph.snap(mode, lon, lat)
     why = hazard_exclusions(graph, inp.hazards, lon, lat, setback_m)
+    near = _near_existing(inp, graph, mode, lon, lat)
     usable, excluded = [], []
     for k, c in enumerate(cands):
         c = dict(c)
         c["snap_m"] = None if np.isnan(snap.dist_m[k]) else round(float(snap.dist_m[k]), 1)
-        if why[k]:
+        if c.get("source") != "planned_site" and (c.get("occupied_by") or near[k]):
+            c["excluded"] = f"already a site: {c.get('occupied_by') or near[k]}"
+        elif why[k]:
             c["excluded"] = why[k]
         elif snap.status[k] != "ok":
             c["excluded"] = f"{snap.status[k]} (snap {c['snap_m']} m)"
