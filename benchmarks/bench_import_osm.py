@@ -12,7 +12,6 @@ Andorra ways (node ids offset, longitudes shifted): a stand-in for a large distr
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -32,15 +31,12 @@ from planner.store import create_plan  # noqa: E402
 
 
 def networks_dir() -> Path:
-    cands = []
-    if os.environ.get("ESPLAN_SHARED"):
-        env = Path(os.environ["ESPLAN_SHARED"])
-        cands += [env / "data" / "networks", env / "networks"]
-    cands.append(REPO.parent / "shared" / "data" / "networks")
-    for c in cands:
-        if c.is_dir():
-            return c
-    sys.exit("shared data not found: set ESPLAN_SHARED")
+    from planner.demo import find_shared
+
+    try:
+        return find_shared() / "data" / "networks"
+    except FileNotFoundError as exc:
+        sys.exit(str(exc))
 
 
 def plan_size_mb(path: Path) -> float:

@@ -28,7 +28,6 @@ from planner.scenario.recommend import Options, recommend_points, recommend_shel
 def candidates(inp, n: int, side: int, seed: int = 7) -> list[dict]:
     rng = np.random.default_rng(seed)
     ext = side * 100.0
-    from planner.engine.graph import RoadGraph as _G  # noqa: F401
 
     pop = np.nan_to_num(inp.demand.population)
     half = n // 2

@@ -60,8 +60,6 @@ class RecordDialog(QDialog):
                     w.setPlaceholderText("YYYY-MM-DD")
             w.setEnabled(col.editable)
             self.widgets[col.key] = w
-            from PySide6.QtCore import QCoreApplication
-
             label = QCoreApplication.translate("Columns", col.header) + (" *" if col.required else "")
             form.addRow(label, w)
         self.error = QLabel()

@@ -14,11 +14,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def shared_dir() -> Path | None:
-    env = os.environ.get("ESPLAN_SHARED")
-    for cand in ([Path(env)] if env else []) + [REPO.parent / "shared"]:
-        if (cand / "data").is_dir():
-            return cand
-    return None
+    """The shared data folder ($ESPLAN_SHARED or ../shared beside the repo), or None."""
+    from planner.demo import find_shared
+
+    try:
+        return find_shared()
+    except FileNotFoundError:
+        return None
 
 
 @pytest.fixture(scope="session")

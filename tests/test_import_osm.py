@@ -7,7 +7,6 @@ another copy of the shared folder.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import networkx as nx
@@ -36,15 +35,10 @@ GEOD = Geod(ellps="WGS84")
 
 
 def _networks_dir() -> Path | None:
-    cands = []
-    if os.environ.get("ESPLAN_SHARED"):
-        env = Path(os.environ["ESPLAN_SHARED"])
-        cands += [env / "data" / "networks", env / "networks"]
-    cands.append(REPO.parent / "shared" / "data" / "networks")
-    for c in cands:
-        if (c / "andorra_2013_graphhopper.osm.pbf").is_file():
-            return c
-    return None
+    from conftest import shared_dir
+
+    d = shared_dir()
+    return d / "data" / "networks" if d is not None else None
 
 
 NETWORKS = _networks_dir()

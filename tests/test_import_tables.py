@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -25,11 +24,7 @@ SHANTING = (117.45778, 35.07528)
 BEIJING = (116.3975, 39.9087)
 
 
-def shared_dir() -> Path | None:
-    env = os.environ.get("ESPLAN_SHARED")
-    p = Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared"
-    return p if (p / "data" / "shanting").is_dir() else None
-
+from conftest import shared_dir  # noqa: E402
 
 needs_shared = pytest.mark.skipif(shared_dir() is None,
                                   reason="shared data folder (../shared or $ESPLAN_SHARED) not found")

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Column", "TableSpec", "TEMPLATES", "KIND_ALIASES", "canonical_kind", "write_template",

@@ -968,7 +968,6 @@ class _Builder:
             self.add(self.table([T("镇街", "Town")] + [_clip(s, 24) for s in names], rows,
                                 self.widths(30, *([70 / n] * n)), align="l" + "r" * n))
         for k in range(1, n):
-            parts = []
             nu = (cmp.get("units_newly_uncovered") or [[]] * n)
             ni = (cmp.get("units_newly_isolated") or [[]] * n)
             so = (cmp.get("shelters_overflowing") or [[]] * n)
