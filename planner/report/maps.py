@@ -103,48 +103,40 @@ class _Proj:
         return shapely.transform(g, f)
 
 
-def _path_from_lines(geoms, **kw) -> Path | None:
-    pts: list[float] = []
-    ops: list[int] = []
+def _parts(geoms, geom_type: str):
+    """The single parts of ``geom_type`` in ``geoms`` (multi-geometries split, empties skipped)."""
     for g in geoms:
         if g is None or g.is_empty:
             continue
-        parts = g.geoms if hasattr(g, "geoms") else [g]
-        for part in parts:
-            if part.geom_type != "LineString":
-                continue
-            c = np.asarray(part.coords)
-            if len(c) < 2:
-                continue
-            pts.extend(c[:, :2].ravel().tolist())
-            ops.append(0)
-            ops.extend([1] * (len(c) - 1))
-    if not ops:
-        return None
-    return Path(points=pts, operators=ops, fillColor=None, **kw)
+        for part in (g.geoms if hasattr(g, "geoms") else [g]):
+            if part.geom_type == geom_type:
+                yield part
+
+
+def _path(coord_arrays, *, min_points: int, close: bool, **kw) -> Path | None:
+    """One reportlab Path of many polylines (moveTo, lineTo …, closePath when ``close``)."""
+    pts: list[float] = []
+    ops: list[int] = []
+    for c in coord_arrays:
+        c = np.asarray(c)
+        if len(c) < min_points:
+            continue
+        pts.extend(c[:, :2].ravel().tolist())
+        ops.append(0)
+        ops.extend([1] * (len(c) - 1))
+        if close:
+            ops.append(3)
+    return Path(points=pts, operators=ops, **kw) if ops else None
+
+
+def _path_from_lines(geoms, **kw) -> Path | None:
+    return _path((ls.coords for ls in _parts(geoms, "LineString")), min_points=2, close=False,
+                 fillColor=None, **kw)
 
 
 def _path_from_polygons(geoms, **kw) -> Path | None:
-    pts: list[float] = []
-    ops: list[int] = []
-    for g in geoms:
-        if g is None or g.is_empty:
-            continue
-        parts = g.geoms if hasattr(g, "geoms") else [g]
-        for poly in parts:
-            if poly.geom_type != "Polygon":
-                continue
-            for ring in [poly.exterior, *poly.interiors]:
-                c = np.asarray(ring.coords)
-                if len(c) < 3:
-                    continue
-                pts.extend(c[:, :2].ravel().tolist())
-                ops.append(0)
-                ops.extend([1] * (len(c) - 1))
-                ops.append(3)
-    if not ops:
-        return None
-    return Path(points=pts, operators=ops, fillMode=0, **kw)   # even-odd: holes stay holes
+    rings = (r.coords for poly in _parts(geoms, "Polygon") for r in (poly.exterior, *poly.interiors))
+    return _path(rings, min_points=3, close=True, fillMode=0, **kw)   # even-odd: holes stay holes
 
 
 def _hatch(poly, spacing: float):
