@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 
 from desktop.tables import Col, Invalid, enum_label, parse_value
 from desktop.worker import Task
+from planner.engine.results import check_status
+from planner.scenario.compare import compare_results
 
 
 
@@ -345,19 +347,14 @@ class CompareDialog(QDialog):
             for n in names:
                 cc = next((x for x in results[n].checks if x["id"] == c["id"]), None)
                 vals.append(fmt_value(cc["value"], cc.get("unit")) if cc else "—")
-                oks.append(cc["passed"] if cc else None)
+                st = check_status(cc) if cc else "unknown"
+                oks.append(None if st == "unknown" else st == "pass")
             rows.append((c["name_zh"] if zh else c["name_en"], vals, oks))
         for key, label in (("served", self.tr("People served")), ("unreachable", self.tr("People unreachable")),
                            ("isolated_population", self.tr("People isolated")),
                            ("supply_shortfall_cost", self.tr("Supply shortfall ¥"))):
             rows.append((label, [f"{(results[n].summary.get(key) or 0):,.0f}" for n in names], [None] * len(names)))
-        extra = None
-        try:
-            import importlib
-
-            extra = importlib.import_module("planner.scenario.compare").compare_results(list(results.values()))
-        except Exception:
-            extra = None
+        extra = compare_results(list(results.values()))
         t = QTableWidget(len(rows), len(names) + 1)
         t.setHorizontalHeaderLabels([self.tr("Check")] + [n if n != "baseline" else self.tr("baseline") for n in names])
         from PySide6.QtGui import QBrush, QColor
@@ -374,8 +371,14 @@ class CompareDialog(QDialog):
         t.verticalHeader().hide()
         self.table = t
         lay.addWidget(t)
-        if extra:
-            note = QLabel(str(extra.get("summary_zh" if zh else "summary_en", "")) if isinstance(extra, dict) else "")
+        lines = [self.tr("{name}: {uncovered} villages / communities newly without a shelter in reach, "
+                         "{isolated} newly isolated, {overflow} shelters full.").format(
+                     name=names[i], uncovered=len(extra["units_newly_uncovered"][i]),
+                     isolated=len(extra["units_newly_isolated"][i]), overflow=len(extra["shelters_overflowing"][i]))
+                 for i in range(1, len(names))]
+        if lines:
+            note = QLabel("\n".join(lines))
+            note.setObjectName("compareNote")
             note.setWordWrap(True)
             lay.addWidget(note)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -18,7 +20,10 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from sqlalchemy import Date, Enum as SAEnum
 
 from planner import models as m
+from planner.scenario import store as scenario_store
 from planner.store import EditConflict, PlanError
+
+log = logging.getLogger(__name__)
 
 
 def columns(cls: type) -> list[str]:
@@ -79,6 +84,14 @@ class Editor(QObject):
         cmd = InsertCommand(self, cls, values, text or self.tr("Add {entity}").format(entity=cls.__tablename__))
         return cmd.pk if self._push(cmd) else None
 
+    def run_service(self, text: str, do: Callable[[], Any], undo: Callable[[Any], Any], *,
+                    tables: tuple[str, ...]) -> tuple[bool, Any]:
+        """Apply ``do`` through the undo stack (refusals are reported, never pushed); returns
+        (applied, what ``do`` returned)."""
+        cmd = ServiceCommand(self, text, do, undo, tables)
+        ok = self._push(cmd)
+        return ok, cmd.value
+
     def delete(self, cls: type, pk: int, *, text: str | None = None) -> bool:
         cmd = DeleteCommand(self, cls, pk, text or self.tr("Delete {entity} #{pk}").format(
             entity=cls.__tablename__, pk=pk))
@@ -101,7 +114,8 @@ class Editor(QObject):
         except (PlanError, ValueError) as exc:
             self.failed.emit(str(exc))
             return False
-        except Exception as exc:  # IntegrityError from a CHECK constraint, …
+        except Exception as exc:  # noqa: BLE001 - shown to the user: IntegrityError from a CHECK constraint, …
+            log.warning("edit refused by the plan", exc_info=True)
             msg = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             self.failed.emit(self.tr("The plan refused the change: {msg}").format(msg=msg))
             return False
@@ -115,7 +129,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class _PlanCommand(QUndoCommand):
-    def __init__(self, editor: Editor, cls: type, text: str):
+    def __init__(self, editor: Editor, cls: type | None, text: str):
         super().__init__(text)
         self.editor, self.cls = editor, cls
         self.applied = False
@@ -215,41 +229,35 @@ class DeleteCommand(_PlanCommand):
             self.editor.changed.emit(ccls.__tablename__, 0)
 
 
-class ApplyActionsCommand(_PlanCommand):
-    """Recommended actions written into a scenario by ``planner.scenario.apply_actions``; undo
-    removes the sites it created and restores the scenario (or removes it if it was new)."""
+class ServiceCommand(_PlanCommand):
+    """A change made by a planner service function, undone by its inverse.
 
-    def __init__(self, editor, fn, scenario: str, actions: list, text: str):
-        super().__init__(editor, m.Scenario, text)
-        self.fn, self.scenario, self.actions = fn, scenario, actions
-        self.codes_before: set[str] = set()
-        self.scen_before: dict[str, Any] | None = None
+    ``do()`` makes the change and returns what its inverse needs (a new id, …); ``undo(value)``
+    reverses it. Both go through the service, so the GUI validates exactly as the CLI does."""
+
+    def __init__(self, editor: Editor, text: str, do: Callable[[], Any], undo: Callable[[Any], Any],
+                 tables: tuple[str, ...]):
+        super().__init__(editor, None, text)
+        self.do, self.undo_fn, self.tables = do, undo, tables
+        self.value: Any = None
+
+    def _changed(self) -> None:
+        for t in self.tables:
+            self.editor.changed.emit(t, 0)
 
     def apply(self) -> None:
-        from sqlalchemy import select
-
-        with self.editor.plan.session() as s:
-            self.codes_before = set(s.scalars(select(m.Site.code)))
-            sc = s.scalars(select(m.Scenario).where(m.Scenario.name == self.scenario)).first()
-            self.scen_before = None if sc is None else {"site_changes": list(sc.site_changes or []),
-                                                         "params": dict(sc.params or {})}
-        self.fn(self.editor.plan, self.scenario, self.actions)
-        self.editor.changed.emit("site", 0)
-        self.editor.changed.emit("scenario", 0)
+        self.value = self.do()
+        self._changed()
 
     def revert(self) -> None:
-        from sqlalchemy import select
+        self.undo_fn(self.value)
+        self._changed()
 
-        with self.editor.plan.transaction(reason="undo: " + self.text()) as s:
-            for site in s.scalars(select(m.Site)):
-                if site.code not in self.codes_before:
-                    s.delete(site)
-            sc = s.scalars(select(m.Scenario).where(m.Scenario.name == self.scenario)).first()
-            if sc is not None:
-                if self.scen_before is None:
-                    s.delete(sc)
-                else:
-                    sc.site_changes = self.scen_before["site_changes"]
-                    sc.params = self.scen_before["params"]
-        self.editor.changed.emit("site", 0)
-        self.editor.changed.emit("scenario", 0)
+
+def apply_actions_command(editor: Editor, scenario: str, actions: list[dict[str, Any]], text: str) -> ServiceCommand:
+    """Recommended actions written into a scenario; undo removes exactly the sites this
+    application created (never a colleague's) and restores the scenario's site changes, or
+    removes the scenario if the application created it."""
+    plan = editor.plan
+    return ServiceCommand(editor, text, lambda: scenario_store.apply_actions(plan, scenario, actions),
+                          lambda applied: scenario_store.unapply_actions(plan, applied), tables=("site", "scenario"))

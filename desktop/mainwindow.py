@@ -32,10 +32,10 @@ from sqlalchemy import select
 
 from desktop import i18n
 from desktop.dialogs import CompareDialog, ImportDialog, RecordDialog, ReportDialog, ask_database_url, show_conflict
-from desktop.editing import Editor
+from desktop.editing import Editor, apply_actions_command
 from desktop.mapcanvas import MapCanvas
-from desktop.results import ResultsPanel
-from desktop.scenarios import ScenarioPanel, apply_fn, recommend_fn
+from desktop.results import ResultsPanel, fmt_value
+from desktop.scenarios import ScenarioPanel
 from desktop.settings import Settings
 from desktop.tables import (
     CLASSES,
@@ -53,8 +53,11 @@ from desktop.tables import (
     StockModel,
     enum_label,
 )
+from desktop.runner import Runner
 from desktop.worker import EngineCache, Task, run_plan_task
 from planner import models as m
+from planner.scenario import store as scenario_store
+from planner.engine.results import closed_site_codes, places_for, result_counts, unusable_lot_ids
 
 
 def _icon(widget: QWidget, name: str) -> QIcon:
@@ -82,7 +85,8 @@ class MainWindow(QMainWindow):
         self.editor: Editor | None = None
         self.result: Any = None
         self.result_stale = False
-        self.task: Task | None = None
+        self.runner = Runner(self)       # background work: cancel + restart, never a silent drop
+        self._edits = 0                  # plan changes seen; a result computed before the last one is stale
         self.engine_cache = EngineCache()  # what-if state kept between runs of this plan
         self._auto_rerun = False
         self._place_action = "move"
@@ -375,6 +379,11 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_button)
         sb.addPermanentWidget(self.coord_label)
+        self.runner.started.connect(self._task_started)
+        self.runner.progress.connect(self._task_progress)
+        self.runner.idle.connect(self._task_idle)
+        self.runner.failed.connect(self._task_failed)
+        self.runner.cancelled.connect(self._task_cancelled)
 
     # ================================================================== texts
     def changeEvent(self, event: QEvent) -> None:
@@ -669,6 +678,7 @@ class MainWindow(QMainWindow):
             if self._auto_rerun:
                 QTimer.singleShot(0, self.run_plan)
             self._auto_rerun = False
+        self._edits += 1
         self.result_stale = self.result is not None
         self._update_stale()
         self._update_unlocated_note()
@@ -918,21 +928,18 @@ class MainWindow(QMainWindow):
         self.canvas.set_show_service_areas(on)
 
     # ================================================================== scenarios
-    def _scenario_changed(self, name: str) -> None:
+    def _scenario_changed(self, name: str | None) -> None:
         self._load_hazards()
-        if self.result is not None and self.result.scenario != (name or "baseline"):
+        if self.result is not None and self.result.scenario != (name or scenario_store.BASELINE):
             self.result_stale = True
             self._update_stale()
 
     def _load_hazards(self) -> None:
         sc = self.scenarios.current_scenario()
-        self.canvas.set_hazards([(h[0], h[2], h[3]) for h in sc["hazards"]] if sc else [])
+        self.canvas.set_hazards([(h["id"], h["effect"], h["geometry"]) for h in sc["hazards"]] if sc else [])
 
     def _closed_codes(self) -> set[str]:
-        if self.result is None:
-            return set()
-        return {s["code"] for s in self.result.coverage.get("shelters", []) if not s.get("open")
-                and s.get("status") != "closed"}
+        return closed_site_codes(self.result) if self.result is not None else set()
 
     def close_selected_site(self) -> None:
         row = self.selected_site()
@@ -944,10 +951,9 @@ class MainWindow(QMainWindow):
             self._auto_rerun = False
 
     def compare_scenarios(self) -> None:
-        if self.plan is None or self.task is not None:
+        if self.plan is None:
             return
-        with self.plan.session() as s:
-            names = [None] + list(s.scalars(select(m.Scenario.name).order_by(m.Scenario.id)))
+        names = [None, *scenario_store.scenario_names(self.plan)]
         plan = self.plan
 
         def job(state):
@@ -962,7 +968,7 @@ class MainWindow(QMainWindow):
                 out[r.scenario] = r
             return out
 
-        self._start_task(job, self._compare_done, self.tr("Comparing {n} scenarios…").format(n=len(names)))
+        self._start_task("compare", job, self._compare_done, self.tr("Comparing {n} scenarios…").format(n=len(names)))
 
     def _compare_done(self, results: dict[str, Any]) -> None:
         dlg = CompareDialog(results, self, zh=i18n.is_chinese())
@@ -971,16 +977,19 @@ class MainWindow(QMainWindow):
         self._compare_dialog = dlg
 
     def recommend(self) -> None:
-        fn = recommend_fn()
-        if fn is None or self.plan is None:
+        if self.plan is None:
             return
-        plan, scen = self.plan, self.scenarios.current_name() or None
+        plan, scen = self.plan, self.scenarios.current_name()
 
         def job(state):
-            state.set_progress(0.1, "recommend")
-            return fn(plan, "shelters", scenario=scen)
+            # imported here, on the worker thread: recommend.py pulls in scipy.optimize, which
+            # would add ~0.5 s to the window's start-up
+            from planner.scenario.recommend import recommend
 
-        self._start_task(job, self._recommend_done, self.tr("Looking for shelter sites to close the gap…"))
+            state.set_progress(0.1, "recommend")
+            return recommend(plan, "shelters", scenario=scen)
+
+        self._start_task("recommend", job, self._recommend_done, self.tr("Looking for shelter sites to close the gap…"))
 
     def _recommend_done(self, rec: Any) -> None:
         actions = list(rec.get("actions") or []) if isinstance(rec, dict) else list(rec or [])
@@ -995,17 +1004,11 @@ class MainWindow(QMainWindow):
         self.dock_scenarios.raise_()
 
     def apply_recommendation(self, rec: dict[str, Any]) -> None:
-        fn = apply_fn()
-        if fn is None or self.plan is None:
-            QMessageBox.information(self, self.tr("Recommendations"),
-                                    self.tr("Applying a recommendation needs planner.scenario, which this build "
-                                            "does not have yet."))
+        if self.plan is None or self.editor is None:
             return
-        from desktop.editing import ApplyActionsCommand
-
         name = self.scenarios.current_name() or self.scenarios._unique(self.tr("Recommended"))
-        cmd = ApplyActionsCommand(self.editor, fn, name, [rec],
-                                  self.tr("Apply recommendation to scenario {name}").format(name=name))
+        cmd = apply_actions_command(self.editor, name, [rec],
+                                    self.tr("Apply recommendation to scenario {name}").format(name=name))
         self._auto_rerun = False
         if not self.editor._push(cmd):
             return
@@ -1015,76 +1018,73 @@ class MainWindow(QMainWindow):
         self.run_plan()
 
     # ================================================================== running
-    def _start_task(self, fn, on_done, message: str, *args) -> bool:
-        if self.task is not None:
-            return False
-        self.task = Task(fn, *args)
-        self.task.state.progress.connect(self._task_progress)
-        self.task.succeeded.connect(lambda res, cb=on_done: self._task_ended(cb, res))
-        self.task.failed.connect(self._task_failed)
-        self.task.cancelled.connect(self._task_cancelled)
+    @property
+    def task(self) -> Task | None:
+        """The running background job, if any (the runner owns it)."""
+        return self.runner.task
+
+    def _start_task(self, kind: str, fn, on_done, message: str, *args) -> None:
+        """Run ``fn(*args, state)`` off the GUI thread; a new request of the same kind while one
+        runs cancels it and restarts (desktop.runner)."""
+        self.runner.submit(kind, fn, on_done, message, *args)
+
+    def _task_started(self, message: str) -> None:
         self.progress.setValue(0)
         self.progress.setFormat(message)
         self.progress.show()
         self.cancel_button.show()
         self.act_cancel.setEnabled(True)
-        self.act_run.setEnabled(False)
         self.log(message)
-        self.task.start()
-        return True
 
     def _task_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * 100))
         self.progress.setFormat(f"{message} %p%")
 
-    def _end_task(self) -> None:
-        if self.task is not None:
-            self.task.wait()
-            self.task.deleteLater()
-            self.task = None
+    def _task_idle(self) -> None:
         self.progress.hide()
         self.cancel_button.hide()
         self.act_cancel.setEnabled(False)
-        self.act_run.setEnabled(True)
-
-    def _task_ended(self, cb, res) -> None:
-        self._end_task()
-        cb(res)
 
     def _task_failed(self, exc: Any, tb: str) -> None:
-        self._end_task()
         self.log(self.tr("Failed: {err}").format(err=exc))
         self.log(tb)
         QMessageBox.warning(self, self.tr("The run failed"), str(exc))
 
-    def _task_cancelled(self) -> None:
-        self._end_task()
+    def _task_cancelled(self, _kind: str) -> None:
         self.log(self.tr("Cancelled."))
 
     def _stop_task(self) -> None:
-        if self.task is not None:
-            self.task.stop()
-            self.task.deleteLater()
-            self.task = None
+        self.runner.stop()
+        self._task_idle()
 
     def run_plan(self) -> None:
         if self.plan is None:
             return
-        scen = self.scenarios.current_name() or None
-        self._start_task(run_plan_task, self._run_done,
+        scen = self.scenarios.current_name()
+        edits = self._edits
+
+        def done(out: tuple[Any, Any]) -> None:
+            self._run_done(out, stale=edits != self._edits)
+
+        self._start_task("run", run_plan_task, done,
                          self.tr("Running the checks ({scenario})…").format(scenario=scen or self.tr("baseline")),
                          self.plan, scen, self.engine_cache)
 
     def cancel_run(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+        self.runner.cancel()
 
-    def _run_done(self, out: tuple[Any, Any]) -> None:
+    def _run_done(self, out: tuple[Any, Any], stale: bool = False) -> None:
         _inp, result = out
         self._apply_result(result)
-        s = result.summary
-        self.log(self.tr("Run finished: {passed} checks passed, {failed} failed; served within the limit {share:.1%}.").format(
-            passed=s["checks_passed"], failed=s["checks_failed"], share=s["served_share"] or 0))
+        if stale or result.scenario != (self.scenarios.current_name() or scenario_store.BASELINE):
+            # the plan was edited, or another scenario chosen, while this ran
+            self.result_stale = True
+            self._update_stale()
+        counts = result_counts(result)
+        self.log(self.tr("Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; "
+                         "served within the limit {share}.").format(
+            passed=counts.passed, failed=counts.failed, unknown=counts.unknown,
+            share=fmt_value(result.summary.get("served_share"), "share")))
 
     def _apply_result(self, result: Any) -> None:
         self.result = result
@@ -1101,41 +1101,13 @@ class MainWindow(QMainWindow):
 
     # ================================================================== check → places
     def places_for(self, ref: str) -> tuple[set[int], set[int]]:
-        """Site ids and demand-unit ids behind a check or finding."""
-        r = self.result
-        if r is None:
+        """Site ids and demand-unit ids behind a check or finding (the rule: planner.engine.results)."""
+        if self.result is None:
             return set(), set()
+        site_codes, unit_codes = places_for(self.result, ref)
         site_id = {row["code"]: row["id"] for row in self.site_model.rows}
         unit_id = {row["code"]: row["id"] for row in self.demand_model.rows}
-        units, sites = set(), set()
-        cov = r.coverage
-        thr = cov.get("threshold_min") or 15
-        if ref in ("served_within_threshold", "over_capacity", "unreachable"):
-            key = {"over_capacity": ("over_capacity",), "unreachable": ("unreachable",)}.get(
-                ref, ("over_capacity", "unreachable"))
-            units = {unit_id[u["code"]] for u in cov.get("units", []) if u["code"] in unit_id
-                     and any((u.get(k) or 0) > 0 for k in key)}
-            if ref != "unreachable":
-                sites = {site_id[s["code"]] for s in cov.get("shelters", []) if s["code"] in site_id
-                         and (s.get("utilisation") or 0) >= 0.999}
-        elif ref in ("p95_time_min", "max_time_min", "mean_time_min"):
-            units = {unit_id[u["code"]] for u in cov.get("units", []) if u["code"] in unit_id
-                     and (u.get("nearest_min") is None or u["nearest_min"] > thr) and (u.get("population") or 0) > 0}
-        elif ref == "indoor_share_of_capacity":
-            sites = {site_id[s["code"]] for s in cov.get("shelters", []) if s["code"] in site_id and s.get("open")
-                     and not (s.get("indoor_capacity") or 0)}
-        elif ref in ("capacity_share_of_demand", "fixed_capacity_share_of_population"):
-            sites = {site_id[s["code"]] for s in cov.get("shelters", []) if s["code"] in site_id and s.get("open")}
-        elif ref == "unlocated":
-            units = {row["id"] for row in self.demand_model.rows if row.get("lon") is None or row.get("lat") is None}
-        elif ref == "isolation":
-            units = {unit_id[u["code"]] for u in r.isolation.get("units", []) if u["code"] in unit_id
-                     and u.get("status") == "isolated" and not u.get("covered_72h")}
-        elif ref.startswith("supply_") or ref.startswith("unusable_"):
-            key = ref.split("_", 1)[1]
-            sites = {site_id[lot["site"]] for lot in r.supply.get("lots", []) if lot.get("norm_key") == key
-                     and lot["site"] in site_id and not lot.get("usable")}
-        return sites, units
+        return ({site_id[c] for c in site_codes if c in site_id}, {unit_id[c] for c in unit_codes if c in unit_id})
 
     def show_check(self, check: dict[str, Any]) -> None:
         self._show_places(check["id"], check.get("name_zh") if i18n.is_chinese() else check.get("name_en"))
@@ -1149,10 +1121,8 @@ class MainWindow(QMainWindow):
         self.demand_model.set_highlight(units)
         self.canvas.set_highlight(sites, units)
         if ref.startswith("supply_") or ref.startswith("unusable_"):
-            key = ref.split("_", 1)[1]
             self.stock_model.set_sites(sites or None)
-            lots = {lot["id"] for lot in self.result.supply.get("lots", []) if lot.get("norm_key") == key
-                    and not lot.get("usable")} if self.result else set()
+            lots = unusable_lot_ids(self.result, ref) if self.result else set()
             self.stock_model.set_highlight(lots)
             self._stock_site = None
             self._update_stock_label()
@@ -1181,6 +1151,7 @@ class MainWindow(QMainWindow):
             self._load_hazards()
             self._fill_filters()
             self.canvas.fit()
+            self._edits += 1
             self.result_stale = self.result is not None
             self._update_stale()
 
@@ -1208,11 +1179,11 @@ class MainWindow(QMainWindow):
     def print_dialog(self) -> ReportDialog | None:
         if self.plan is None:
             return None
-        with self.plan.session() as s:
-            names = list(s.scalars(select(m.Scenario.name).order_by(m.Scenario.id)))
-        dlg = ReportDialog(self.plan, names, self.scenarios.current_name(), self,
+        names = scenario_store.scenario_names(self.plan)
+        dlg = ReportDialog(self.plan, names, self.scenarios.current_name() or "", self,
                            prepared_by=self.settings.prepared_by, default_dir=self.settings.last_dir,
-                           lang="zh" if i18n.is_chinese() else "en", result=self.result)
+                           lang="zh" if i18n.is_chinese() else "en",
+                           result=None if self.result_stale else self.result)  # the report checks the inputs too
         dlg.accepted.connect(lambda: self._report_written(dlg))
         dlg.open()
         self._report_dialog = dlg

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.i18n import is_chinese
 from desktop.tables import RowRole
+from planner.engine.results import check_status, result_counts
 
 PASS = QColor(46, 160, 67)
 FAIL = QColor(210, 45, 45)
@@ -26,9 +27,7 @@ WARN = QColor(220, 150, 20)
 UNKNOWN = QColor(140, 145, 155)  # the plan lacks the data to evaluate the check
 
 
-def _status(check: dict[str, Any]) -> str:
-    """"pass", "fail" or "unknown" (older saved results have no status: derive it)."""
-    return check.get("status") or ("pass" if check["passed"] else "fail")
+_status = check_status  # one rule for every consumer (planner.engine.results)
 
 
 def fmt_value(value: Any, unit: str | None) -> str:
@@ -259,12 +258,14 @@ class ResultsPanel(QWidget):
         s = result.summary
         zh = is_chinese()
         scen = result.scenario if result.scenario != "baseline" else self.tr("baseline")
-        colour = "#2ea043" if s["checks_failed"] == 0 else "#d22d2d"
+        counts = result_counts(result)
+        colour = "#d22d2d" if counts.failed else ("#b26a00" if counts.unknown else "#2ea043")
         self.summary.setText(self.tr(
-            "<b>{scenario}</b> · <span style='color:{colour}'><b>{passed} passed, {failed} failed</b></span><br>"
+            "<b>{scenario}</b> · <span style='color:{colour}'><b>{passed} passed, {failed} failed, "
+            "{unknown} not assessable</b></span><br>"
             "Served within the limit: <b>{share}</b> of {demand} people · over capacity {over} · "
             "unreachable {unreach} · not located {unloc}<br>72-h supply shortfall: {items} items, ¥{cost}"
-        ).format(scenario=scen, colour=colour, passed=s["checks_passed"], failed=s["checks_failed"],
+        ).format(scenario=scen, colour=colour, passed=counts.passed, failed=counts.failed, unknown=counts.unknown,
                  share=fmt_value(s["served_share"], "share"), demand=f"{s['sheltering_demand']:,.0f}",
                  over=f"{s['over_capacity']:,.0f}", unreach=f"{s['unreachable']:,.0f}",
                  unloc=f"{(s['unlocated'] or 0) + (s['off_network'] or 0):,.0f}",

@@ -1,8 +1,8 @@
-"""Scenarios panel: what-if scenarios (hazard zones, closures, parameters), rerun, compare,
-and the recommendations hook (``planner.scenario`` when it is available)."""
+"""Scenarios panel: what-if scenarios (hazard zones, closures, parameters), rerun, compare and
+recommendations. Every change goes through the scenario service (``planner.scenario.store``) as
+an undoable command whose undo calls the service's inverse; the panel writes no rows itself."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -22,38 +22,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
+from shapely.geometry import Polygon
 
 from desktop.tables import RowRole, enum_label
-from planner import models as m
-
-BASELINE = ""   # list key of the baseline
-
-
-def scenario_module() -> Any | None:
-    """planner.scenario's recommendation module, if this build has it (guarded import)."""
-    import importlib
-
-    try:
-        return importlib.import_module("planner.scenario.recommend")
-    except Exception:
-        return None
-
-
-def recommend_fn() -> Any | None:
-    mod = scenario_module()
-    fn = getattr(mod, "recommend", None) if mod is not None else None
-    return fn if callable(fn) else None
-
-
-def apply_fn() -> Any | None:
-    mod = scenario_module()
-    fn = getattr(mod, "apply_actions", None) if mod is not None else None
-    return fn if callable(fn) else None
+from planner.scenario import store
 
 
 class ScenarioPanel(QWidget):
-    scenarioChanged = Signal(str)        # "" = baseline
+    scenarioChanged = Signal(object)     # scenario name, None = the baseline
     drawHazardRequested = Signal()
     closeSiteRequested = Signal()
     runRequested = Signal()
@@ -170,11 +146,6 @@ class ScenarioPanel(QWidget):
         self.box_rec.setTitle(self.tr("Recommendations"))
         self.btn_recommend.setText(self.tr("Recommend sites"))
         self.btn_apply_rec.setText(self.tr("Apply to scenario"))
-        available = recommend_fn() is not None
-        self.btn_recommend.setEnabled(available)
-        self.btn_apply_rec.setEnabled(available)
-        self.rec_note.setText("" if available else self.tr(
-            "Recommendations need the planner.scenario module, which this build does not have yet."))
         if self.plan is not None:
             self.reload()
 
@@ -184,34 +155,31 @@ class ScenarioPanel(QWidget):
         self.recs.clear()
         self.reload()
 
-    def current_name(self) -> str:
+    def current_name(self) -> str | None:
+        """The selected scenario's name; None for the baseline."""
         it = self.list.currentItem()
-        return it.data(Qt.ItemDataRole.UserRole) if it is not None else BASELINE
+        return it.data(Qt.ItemDataRole.UserRole) if it is not None else None
 
     def current_scenario(self) -> dict[str, Any] | None:
+        """The selected scenario as the scenario service gives it (hazards with their polygons)."""
         name = self.current_name()
-        if not name or self.plan is None:
+        if name is None or self.plan is None:
             return None
-        with self.plan.session() as s:
-            sc = s.scalars(select(m.Scenario).where(m.Scenario.name == name)).first()
-            if sc is None:
-                return None
-            return dict(id=sc.id, version=sc.version, name=sc.name, params=dict(sc.params or {}),
-                        site_changes=list(sc.site_changes or []),
-                        hazards=[(h.id, h.name, h.effect.value, h.geometry) for h in sc.hazards])
+        try:
+            return store.get_scenario(self.plan, name, geometry=True)
+        except store.ScenarioError:  # deleted meanwhile (by undo or by a colleague)
+            return None
 
     def reload(self, select_name: str | None = None) -> None:
         keep = self.current_name() if select_name is None else select_name
         self._loading = True
         self.list.clear()
         base = QListWidgetItem(self.tr("Baseline (the plan as registered)"))
-        base.setData(Qt.ItemDataRole.UserRole, BASELINE)
+        base.setData(Qt.ItemDataRole.UserRole, None)
         self.list.addItem(base)
         cur = base
         if self.plan is not None:
-            with self.plan.session() as s:
-                names = list(s.scalars(select(m.Scenario.name).order_by(m.Scenario.id)))
-            for n in names:
+            for n in store.scenario_names(self.plan):
                 it = QListWidgetItem(n)
                 it.setData(Qt.ItemDataRole.UserRole, n)
                 self.list.addItem(it)
@@ -241,31 +209,40 @@ class ScenarioPanel(QWidget):
         self.p_date.setText(str(params.get("event_date") or ""))
         if not sc:
             return
-        for hid, name, effect, _g in sc["hazards"]:
-            it = QListWidgetItem(self.tr("Hazard zone: {name} ({effect})").format(name=name, effect=enum_label(effect)))
-            it.setData(RowRole, {"type": "hazard", "id": hid})
+        for h in sc["hazards"]:
+            it = QListWidgetItem(self.tr("Hazard zone: {name} ({effect})").format(
+                name=h["name"], effect=enum_label(h["effect"])))
+            it.setData(RowRole, {"type": "hazard", "id": h["id"]})
             self.changes.addItem(it)
-        for k, ch in enumerate(sc["site_changes"]):
+        for ch in sc["site_changes"]:
             it = QListWidgetItem(self.tr("Site {code}: {status}").format(
                 code=ch.get("site_code"), status=enum_label(ch.get("status", ""))))
-            it.setData(RowRole, {"type": "site_change", "index": k})
+            it.setData(RowRole, {"type": "site_change", "site_code": ch.get("site_code")})
             self.changes.addItem(it)
 
-    # -- actions ----------------------------------------------------------------------------
+    # -- actions: every change goes through the scenario service (planner.scenario.store) -----
+    def _change(self, text: str, do: Any, undo: Any, select_name: str | None = None) -> Any:
+        """One undoable change: ``do()`` and its inverse ``undo(value_of_do)`` (service calls)."""
+        ok, value = self.editor.run_service(text, do, undo, tables=("scenario",))
+        if ok and select_name is not None:
+            self.reload(select_name=select_name)
+            self.scenarioChanged.emit(select_name)
+        else:
+            self._show_current()
+        return value if ok else None
+
     def _ask_name(self, title: str, default: str) -> str | None:
         name, ok = QInputDialog.getText(self, title, self.tr("Scenario name:"), text=default)
         name = name.strip()
         if not ok or not name:
             return None
-        with self.plan.session() as s:
-            if s.scalars(select(m.Scenario.id).where(m.Scenario.name == name)).first() is not None:
-                QMessageBox.warning(self, title, self.tr("A scenario named “{name}” already exists.").format(name=name))
-                return None
+        if name in store.scenario_names(self.plan):
+            QMessageBox.warning(self, title, self.tr("A scenario named “{name}” already exists.").format(name=name))
+            return None
         return name
 
     def _unique(self, base: str) -> str:
-        with self.plan.session() as s:
-            names = set(s.scalars(select(m.Scenario.name)))
+        names = set(store.scenario_names(self.plan))
         k, name = 1, base
         while name in names:
             k += 1
@@ -278,105 +255,104 @@ class ScenarioPanel(QWidget):
         name = name or self._ask_name(self.tr("New scenario"), self._unique(self.tr("Flood")))
         if not name:
             return None
-        if self.editor.insert(m.Scenario, {"name": name, "params": {}, "site_changes": [], "stock_changes": []},
-                              text=self.tr("New scenario {name}").format(name=name)) is None:
-            return None
-        self.reload(select_name=name)
-        self.scenarioChanged.emit(name)
-        return name
+        plan = self.plan
+        done = self._change(self.tr("New scenario {name}").format(name=name),
+                            lambda: store.create_scenario(plan, name),
+                            lambda _v: store.delete_scenario(plan, name), select_name=name)
+        return name if done is not None else None
 
-    def copy_scenario(self) -> None:
+    def copy_scenario(self, name: str | None = None) -> str | None:
+        """Copy the selected scenario (every hazard field, site, stock and parameter change) or,
+        with the baseline selected, start an empty scenario."""
         if self.plan is None:
-            return
-        src = self.current_scenario()
-        name = self._ask_name(self.tr("Copy scenario"), self._unique((src["name"] if src else self.tr("Baseline")) + " " + self.tr("copy")))
+            return None
+        src = self.current_name()
+        name = name or self._ask_name(self.tr("Copy scenario"),
+                                      self._unique((src or self.tr("Baseline")) + " " + self.tr("copy")))
         if not name:
-            return
-        vals = {"name": name, "params": dict(src["params"]) if src else {},
-                "site_changes": list(src["site_changes"]) if src else [], "stock_changes": []}
-        self.editor.stack.beginMacro(self.tr("Copy scenario to {name}").format(name=name))
-        try:
-            sid = self.editor.insert(m.Scenario, vals)
-            if sid is not None and src:
-                for _hid, hname, effect, geom in src["hazards"]:
-                    self.editor.insert(m.HazardZone, {"scenario_id": sid, "name": hname, "effect": effect,
-                                                      "factor": 1.0, "closes_sites": True, "geometry": geom})
-        finally:
-            self.editor.stack.endMacro()
-        self.reload(select_name=name)
-        self.scenarioChanged.emit(name)
+            return None
+        plan = self.plan
+        done = self._change(self.tr("Copy scenario to {name}").format(name=name),
+                            lambda: store.create_scenario(plan, name, copy_from=src),
+                            lambda _v: store.delete_scenario(plan, name), select_name=name)
+        return name if done is not None else None
 
-    def rename_scenario(self) -> None:
-        sc = self.current_scenario()
-        if sc is None:
+    def rename_scenario(self, new: str | None = None) -> None:
+        old = self.current_name()
+        if old is None:
             return
-        name = self._ask_name(self.tr("Rename scenario"), sc["name"])
-        if name and self.editor.update(m.Scenario, sc["id"], {"name": name}, expected_version=sc["version"],
-                                       text=self.tr("Rename scenario to {name}").format(name=name)):
-            self.reload(select_name=name)
-            self.scenarioChanged.emit(name)
+        new = new or self._ask_name(self.tr("Rename scenario"), old)
+        if not new:
+            return
+        plan = self.plan
+        self._change(self.tr("Rename scenario to {name}").format(name=new),
+                     lambda: store.rename_scenario(plan, old, new),
+                     lambda _v: store.rename_scenario(plan, new, old), select_name=new)
 
-    def delete_scenario(self) -> None:
-        sc = self.current_scenario()
-        if sc is None:
+    def delete_scenario(self, *, confirm: bool = True) -> None:
+        name = self.current_name()
+        if name is None:
             return
-        if QMessageBox.question(self, self.tr("Delete scenario"),
-                                self.tr("Delete the scenario “{name}” with its hazard zones?").format(name=sc["name"])) \
+        if confirm and QMessageBox.question(
+                self, self.tr("Delete scenario"),
+                self.tr("Delete the scenario “{name}” with its hazard zones?").format(name=name)) \
                 != QMessageBox.StandardButton.Yes:
             return
-        if self.editor.delete(m.Scenario, sc["id"], text=self.tr("Delete scenario {name}").format(name=sc["name"])):
-            self.reload(select_name=BASELINE)
-            self.scenarioChanged.emit(BASELINE)
+        plan = self.plan
+        state = store.scenario_state(plan, name)
+        if self._change(self.tr("Delete scenario {name}").format(name=name),
+                        lambda: store.delete_scenario(plan, name) or True,
+                        lambda _v: store.restore_scenario(plan, state)) is not None:
+            self.reload(select_name=None)
+            self.scenarioChanged.emit(None)
 
     def add_hazard(self, polygon_lonlat: list[tuple[float, float]], name: str | None = None) -> bool:
-        from shapely.geometry import Polygon
-
+        """A drawn flood zone (blocks roads, closes the sites inside). The service checks the
+        polygon exactly as for the CLI: a self-intersecting outline is refused, never repaired."""
         sc = self.current_scenario()
         if sc is None:
             return False
-        poly = Polygon(polygon_lonlat)
-        if not poly.is_valid:
-            poly = poly.buffer(0)
-        if poly.is_empty or poly.area <= 0:
-            return False
+        scen, plan = sc["name"], self.plan
         name = name or self.tr("Flood zone {n}").format(n=len(sc["hazards"]) + 1)
-        ok = self.editor.insert(m.HazardZone, {"scenario_id": sc["id"], "name": name, "effect": "block",
-                                               "factor": 1.0, "closes_sites": True, "geometry": poly},
-                                text=self.tr("Draw hazard zone {name}").format(name=name)) is not None
-        self._show_current()
-        return ok
+        return self._change(self.tr("Draw hazard zone {name}").format(name=name),
+                            lambda: store.add_hazard(plan, scen, Polygon(polygon_lonlat), name=name,
+                                                     effect="block", closes_sites=True),
+                            lambda hid: store.remove_hazard(plan, scen, hid)) is not None
 
     def close_site(self, code: str) -> bool:
         sc = self.current_scenario()
         if sc is None:
             return False
-        changes = [c for c in sc["site_changes"] if c.get("site_code") != code]
-        changes.append({"site_code": code, "status": "closed"})
-        ok = self.editor.update(m.Scenario, sc["id"], {"site_changes": changes}, expected_version=sc["version"],
-                                text=self.tr("Close site {code} in the scenario").format(code=code))
-        self._show_current()
-        return ok
+        scen, plan = sc["name"], self.plan
+        before = store.get_site_change(plan, scen, code)
+        return self._change(self.tr("Close site {code} in the scenario").format(code=code),
+                            lambda: store.put_site_change(plan, scen, code, {**(before or {}), "status": "closed"})
+                            or True,
+                            lambda _v: store.put_site_change(plan, scen, code, before)) is not None
 
     def remove_change(self) -> None:
         it = self.changes.currentItem()
         sc = self.current_scenario()
         if it is None or sc is None:
             return
-        ch = it.data(RowRole)
+        ch, scen, plan = it.data(RowRole), sc["name"], self.plan
         if ch["type"] == "hazard":
-            self.editor.delete(m.HazardZone, ch["id"], text=self.tr("Remove hazard zone"))
+            state = store.hazard_state(plan, scen, ch["id"])
+            self._change(self.tr("Remove hazard zone"),
+                         lambda: store.remove_hazard(plan, scen, ch["id"]) or True,
+                         lambda _v: store.restore_hazard(plan, scen, state))
         else:
-            changes = list(sc["site_changes"])
-            changes.pop(ch["index"])
-            self.editor.update(m.Scenario, sc["id"], {"site_changes": changes}, expected_version=sc["version"],
-                               text=self.tr("Reopen site in the scenario"))
-        self._show_current()
+            code = ch["site_code"]
+            before = store.get_site_change(plan, scen, code)
+            self._change(self.tr("Reopen site in the scenario"),
+                         lambda: store.put_site_change(plan, scen, code, None) or True,
+                         lambda _v: store.put_site_change(plan, scen, code, before))
 
-    def apply_params(self) -> None:
+    def form_params(self) -> dict[str, Any]:
+        """The scenario's overrides with the form's four fields (a field at “—” removes its override);
+        the other overrides (set from the CLI) are kept. Validated by the service, not here."""
         sc = self.current_scenario()
-        if sc is None:
-            return
-        params = dict(sc["params"])
+        params = dict(sc["params"]) if sc else {}
         for key, val in (("target_affected", self.p_target.value()), ("threshold_min", self.p_threshold.value()),
                          ("walk_speed_mps", self.p_walk.value())):
             if val:
@@ -385,16 +361,19 @@ class ScenarioPanel(QWidget):
                 params.pop(key, None)
         date = self.p_date.text().strip()
         if date:
-            try:
-                params["event_date"] = dt.date.fromisoformat(date).isoformat()
-            except ValueError:
-                QMessageBox.warning(self, self.tr("Parameters"),
-                                    self.tr("“{value}” is not a date (use YYYY-MM-DD).").format(value=date))
-                return
+            params["event_date"] = date
         else:
             params.pop("event_date", None)
-        self.editor.update(m.Scenario, sc["id"], {"params": params}, expected_version=sc["version"],
-                           text=self.tr("Change scenario parameters"))
+        return params
+
+    def apply_params(self) -> None:
+        sc = self.current_scenario()
+        if sc is None:
+            return
+        scen, plan, old, new = sc["name"], self.plan, dict(sc["params"]), self.form_params()
+        self._change(self.tr("Change scenario parameters"),
+                     lambda: store.replace_params(plan, scen, new),
+                     lambda _v: store.replace_params(plan, scen, old))
 
     # -- recommendations ----------------------------------------------------------------------
     def set_recommendations(self, recs: list[dict[str, Any]], zh: bool) -> None:

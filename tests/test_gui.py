@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select
 
+from desktop.tables import RowRole
 from planner import models as m
 
 
@@ -232,11 +233,8 @@ def test_language_switch(win, qtbot):
 
 
 def test_print_pdf(win, qtbot, tmp_path):
-    try:
-        from planner.report import write_report  # noqa: F401
-    except Exception as exc:
-        pytest.skip(f"planner.report.write_report not available yet: {exc}")
     dlg = win.print_dialog()
+    assert dlg.btn_print.isEnabled(), dlg.status.text()
     out = tmp_path / "plan.pdf"
     dlg.path.setText(str(out))
     dlg.btn_print.click()
@@ -244,11 +242,7 @@ def test_print_pdf(win, qtbot, tmp_path):
     assert out.exists() and out.read_bytes()[:4] == b"%PDF"
 
 
-def test_recommendation_applies_to_scenario(win, qtbot):
-    from desktop.scenarios import apply_fn, recommend_fn
-
-    if recommend_fn() is None or apply_fn() is None:
-        pytest.skip("planner.scenario has no recommendations yet")
+def test_recommendation_applies_to_scenario(win, qtbot, messages):
     win.scenarios.new_scenario("建议")
     win.recommend()
     qtbot.waitUntil(lambda: win.task is None, timeout=60000)
@@ -260,9 +254,25 @@ def test_recommendation_applies_to_scenario(win, qtbot):
     with win.plan.session() as s:
         sc = s.scalars(select(m.Scenario).where(m.Scenario.name == "建议")).one()
         assert sc.site_changes                     # the action is in the scenario
+    rec = win.scenarios.recs.item(0).data(RowRole)
+    # the same recommendation again: refused (it would count one place twice), nothing added
+    with win.plan.session() as s:
+        n_sites = s.scalar(select(func.count()).select_from(m.Site))
+    win.apply_recommendation(rec)
+    assert any("applied already" in text for _kind, text in messages)
+    with win.plan.session() as s:
+        assert s.scalar(select(func.count()).select_from(m.Site)) == n_sites
+        rec_codes = set(s.scalars(select(m.Site.code).where(m.Site.code.like("REC-%"))))
+    # a colleague adds a site meanwhile (a shared plan); undo removes only what the action added
+    with win.plan.transaction("colleague", "a colleague's new shelter") as s:
+        s.add(m.Site(code="COLLEAGUE-1", kind=m.SiteKind.shelter, name="同事新增", status=m.SiteStatus.built,
+                     lon=1.52, lat=42.51))
+    qtbot.waitUntil(lambda: win.task is None, timeout=60000)
     win.act_undo.trigger()                         # and it can be undone
     with win.plan.session() as s:
         assert s.scalars(select(m.Scenario).where(m.Scenario.name == "建议")).one().site_changes == []
+        codes = set(s.scalars(select(m.Site.code)))
+    assert "COLLEAGUE-1" in codes and not (rec_codes & codes)
 
 
 def test_run_can_be_cancelled(win, qtbot):
@@ -270,3 +280,113 @@ def test_run_can_be_cancelled(win, qtbot):
     win.cancel_run()
     qtbot.waitUntil(lambda: win.task is None, timeout=30000)
     assert not win.progress.isVisible()
+    assert win.result is None                      # a cancelled run shows no result
+    assert "Cancelled." in win.log_view.toPlainText()
+
+
+# -- one scenario service for GUI and CLI --------------------------------------------------------
+def test_gui_copy_keeps_every_hazard_field_and_stock_change(win):
+    from shapely.geometry import box
+
+    from planner.scenario import store as S
+
+    S.create_scenario(win.plan, "慢行")
+    S.add_hazard(win.plan, "慢行", box(1.50, 42.50, 1.52, 42.52), name="积水", effect="slow", factor=0.5,
+                 closes_sites=False)
+    site = next(r["code"] for r in win.site_model.rows if r["kind"] == "warehouse")
+    S.adjust_stock(win.plan, "慢行", site, factor=0.25)
+    S.set_params(win.plan, "慢行", threshold_min=20)
+    win.scenarios.reload(select_name="慢行")
+    assert win.scenarios.copy_scenario("慢行 副本") == "慢行 副本"
+    a, b = S.scenario_state(win.plan, "慢行"), S.scenario_state(win.plan, "慢行 副本")
+    assert b["hazards"][0]["effect"] == "slow" and b["hazards"][0]["factor"] == 0.5
+    assert b["hazards"][0]["closes_sites"] is False
+    assert {k: v for k, v in a.items() if k != "name"} == {k: v for k, v in b.items() if k != "name"}
+    win.act_undo.trigger()                         # undo of the copy removes exactly the copy
+    assert S.scenario_names(win.plan) == ["慢行"]
+
+
+def test_gui_validates_like_the_cli(win, messages):
+    from shapely.geometry import Polygon
+
+    from planner.scenario import store as S
+
+    win.scenarios.new_scenario("校验")
+    # walking speed: the store refuses 0.05 m/s; so does the GUI, with the store's message
+    with pytest.raises(S.ScenarioError, match="walk_speed_mps") as cli_err:
+        S.set_params(win.plan, "校验", walk_speed_mps=0.05)
+    win.scenarios.p_walk.setValue(0.05)
+    win.scenarios.apply_params()
+    assert S.get_scenario(win.plan, "校验")["params"] == {}
+    assert messages[-1][1] == str(cli_err.value)
+    # a self-intersecting outline: refused by both, never "repaired" into another shape
+    bowtie = [(1.50, 42.50), (1.52, 42.52), (1.52, 42.50), (1.50, 42.52)]
+    with pytest.raises(S.ScenarioError, match="invalid polygon"):
+        S.add_hazard(win.plan, "校验", Polygon(bowtie), name="x")
+    assert win.scenarios.add_hazard(bowtie) is False
+    assert "invalid polygon" in messages[-1][1]
+    assert S.get_scenario(win.plan, "校验")["hazards"] == []
+    # a valid value goes through, and undo gives the old overrides back
+    win.scenarios.p_walk.setValue(0.8)
+    win.scenarios.apply_params()
+    assert S.get_scenario(win.plan, "校验")["params"] == {"walk_speed_mps": 0.8}
+    win.act_undo.trigger()
+    assert S.get_scenario(win.plan, "校验")["params"] == {}
+
+
+def test_delete_scenario_undo_restores_everything(win):
+    from shapely.geometry import box
+
+    from planner.scenario import store as S
+
+    S.create_scenario(win.plan, "删除")
+    S.add_hazard(win.plan, "删除", box(1.50, 42.50, 1.52, 42.52), name="z", effect="slow", factor=0.3,
+                 closes_sites=False)
+    before = S.scenario_state(win.plan, "删除")
+    win.scenarios.reload(select_name="删除")
+    win.scenarios.delete_scenario(confirm=False)
+    assert S.scenario_names(win.plan) == []
+    win.act_undo.trigger()
+    assert S.scenario_state(win.plan, "删除") == before
+
+
+def test_hazard_drawn_during_a_run_ends_with_the_latest_inputs(win, qtbot):
+    from planner.engine.snapshot import load_snapshot
+
+    win.scenarios.new_scenario("洪水")
+    without_zone = load_snapshot(win.plan, "洪水").inputs_hash
+    win.run_plan()                                 # a run of the scenario without the zone …
+    assert win.task is not None
+    unit = max(win.demand_model.rows, key=lambda r: r["population"] or 0)
+    d = 0.01
+    win._hazard_drawn([(unit["lon"] - d, unit["lat"] - d), (unit["lon"] + d, unit["lat"] - d),
+                       (unit["lon"] + d, unit["lat"] + d), (unit["lon"] - d, unit["lat"] + d)])
+    # … is cancelled and restarted: the result shown is the plan with the zone, not the old one
+    qtbot.waitUntil(lambda: win.task is None and win.result is not None, timeout=60000)
+    assert win.result.inputs_hash == load_snapshot(win.plan, "洪水").inputs_hash
+    assert win.result.inputs_hash != without_zone
+    assert not win.result_stale
+
+
+def test_unknown_checks_are_not_counted_as_failed(qtbot, tmp_path, monkeypatch):
+    """Shanting (no roads, locations or areas yet): the window says what the CLI and PDF say."""
+    from desktop.app import setup_application
+    from desktop.mainwindow import MainWindow
+    from desktop.settings import Settings
+    from planner.demo import copy_demo_to
+    from planner.engine.results import count_checks
+
+    monkeypatch.setenv("ESPLAN_NO_OPEN", "1")
+    setup_application(language="en")
+    path = tmp_path / "shanting.esplan"
+    copy_demo_to("shanting", path)
+    w = MainWindow(str(path), settings=Settings(QSettings(str(tmp_path / "e.ini"), QSettings.Format.IniFormat)))
+    qtbot.addWidget(w)
+    r = run_and_wait(qtbot, w)
+    c = count_checks(r.checks)
+    assert c.unknown > 0 and c.failed + c.unknown + c.passed == len(r.checks)
+    assert (r.summary["checks_failed"], r.summary["checks_unknown"]) == (c.failed, c.unknown)
+    text = w.results.summary.text()
+    assert f"{c.failed} failed, {c.unknown} not assessable" in text
+    assert f"{c.failed} failed, {c.unknown} not assessable" in w.log_view.toPlainText()
+    w.close()

@@ -33,13 +33,18 @@ import shapely
 from planner.engine.params import SPECS, resolve_parameters
 from planner.engine.snapshot import Hazard, LotTable, PlanInput
 
+#: the name a result carries when no scenario is applied (the plan as registered)
+BASELINE = "baseline"
 SITE_STATUSES = ("closed", "built", "planned")
 _SITE_KEYS = {"site_code", "status", "stated_capacity", "indoor_area_m2", "outdoor_area_m2"}
 _STOCK_KEYS = {"site_code", "item_code", "factor", "delta", "supplier"}
 
 
 class ScenarioError(ValueError):
-    """A scenario entry that cannot be applied (unknown code, bad value)."""
+    """A scenario entry or operation was refused (unknown code, bad value, reserved name …).
+
+    The one class for the engine's checks and the scenario service (planner.scenario.store);
+    the message is meant for the user, and nothing was written."""
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:

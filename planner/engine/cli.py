@@ -11,17 +11,19 @@ import sys
 import unicodedata
 from typing import Any
 
+from planner.engine.results import check_status, count_checks
+
 TEXT = {
     "zh": {"params": "参数（取值 / 来源）", "checks": "检查项", "item": "项目", "value": "结果",
            "target": "目标", "result": "判定", "pass": "达标", "fail": "未达标", "unknown": "无法评估", "supply": "72小时物资缺口",
            "required": "需求", "usable": "可用", "shortfall": "缺口", "findings": "发现与建议",
-           "summary": "{n} 项检查中 {f} 项未达标", "ok": "全部达标",
-           "unknown_note": "（其中 {u} 项因数据不足无法评估）", "plan": "规划", "scenario": "情景"},
+           "summary": "{n} 项检查：{p} 项达标，{f} 项未达标", "ok": "全部达标",
+           "unknown_note": "，{u} 项因数据不足无法评估", "plan": "规划", "scenario": "情景"},
     "en": {"params": "Parameters (value / source)", "checks": "Checks", "item": "item", "value": "value",
            "target": "target", "result": "result", "pass": "pass", "fail": "FAIL", "unknown": "n/a", "supply": "72-hour supply shortfalls",
            "required": "required", "usable": "usable", "shortfall": "shortfall", "findings": "Findings and actions",
-           "summary": "{f} of {n} checks fail", "ok": "all checks pass",
-           "unknown_note": " ({u} of them cannot be evaluated: missing data)", "plan": "plan", "scenario": "scenario"},
+           "summary": "{n} checks: {p} pass, {f} fail", "ok": "all checks pass",
+           "unknown_note": ", {u} cannot be evaluated (missing data)", "plan": "plan", "scenario": "scenario"},
 }
 
 
@@ -85,7 +87,7 @@ def render(result: Any, lang: str = "zh") -> str:
     rows = [[t["item"], t["value"], t["target"], t["result"]]]
     for c in result.checks:
         name = c["name_zh"] if lang == "zh" else c["name_en"]
-        status = c.get("status") or ("pass" if c["passed"] else "fail")
+        status = check_status(c)
         rows.append([name, _value(c["value"], c["unit"]), ("≥ " if c["unit"] == "share" else "≤ ")
                      + _value(c["target"], c["unit"]), t[status]])
     out.append(table(rows))
@@ -100,12 +102,10 @@ def render(result: Any, lang: str = "zh") -> str:
     if result.findings:
         out += ["", t["findings"]]
         out += [f"  - {f[lang]}" for f in result.findings]
-    n = len(result.checks)
-    f = sum(not c["passed"] for c in result.checks)
-    u = sum(c.get("status") == "unknown" for c in result.checks)
-    line = t["ok"] if f == 0 else t["summary"].format(n=n, f=f)
-    if u:
-        line += t["unknown_note"].format(u=u)
+    cnt = count_checks(result.checks)
+    line = t["ok"] if cnt.all_passed else t["summary"].format(n=cnt.total, p=cnt.passed, f=cnt.failed)
+    if cnt.unknown:
+        line += t["unknown_note"].format(u=cnt.unknown)
     out += ["", line]
     return "\n".join(out)
 

@@ -17,6 +17,7 @@ from planner.engine.graph import RoadGraph
 from planner.engine.isolation import compute_isolation
 from planner.engine.params import describe
 from planner.engine.progress import Progress, Stepper
+from planner.engine.results import count_checks
 from planner.engine.snapshot import PlanInput
 from planner.engine.supply import compute_supply, drive_times
 
@@ -182,6 +183,7 @@ def _summary(cov, sup, alloc, iso, checks) -> dict[str, Any]:
     by_id = {c["id"]: c for c in checks}
     shipped = sum(i["shipped"] for i in alloc["items"])
     demand = sum(i["demand"] for i in alloc["items"])
+    counts = count_checks(checks)
     return {
         "population": t["population"], "sheltering_demand": t["demand"], "served": t["served"],
         "served_share": t["served_share"], "over_capacity": t["over_capacity"],
@@ -190,7 +192,8 @@ def _summary(cov, sup, alloc, iso, checks) -> dict[str, Any]:
         "open_shelters": t["open_shelters"],
         "mean_time_min": by_id["mean_time_min"]["value"], "p95_time_min": by_id["p95_time_min"]["value"],
         "max_time_min": by_id["max_time_min"]["value"],
-        "checks_passed": sum(c["passed"] for c in checks), "checks_failed": sum(not c["passed"] for c in checks),
+        # counted by the one rule (planner.engine.results): unknown is neither passed nor failed
+        "checks_passed": counts.passed, "checks_failed": counts.failed, "checks_unknown": counts.unknown,
         "supply_items_short": sum(1 for i in sup["items"] if (i["shortfall"] or 0) > 0),
         "supply_shortfall_cost": sup["shortfall_cost_total"],
         "allocation_shipped_share": round(shipped / demand, 6) if demand > 0 else None,

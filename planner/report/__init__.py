@@ -12,6 +12,7 @@ file is left behind). The CJK font is found by :func:`planner.report.fonts.find_
 """
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Sequence
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["ReportError", "write_report"]
+
+log = logging.getLogger(__name__)
 
 
 class ReportError(Exception):
@@ -95,13 +98,18 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
         except PlanError as exc:
             raise ReportError(str(exc)) from exc
     try:
-        n_runs = (result is None) + len(compare)
-        eng_hi = 0.1 + 0.5 * min(1, n_runs) if n_runs else 0.1
         _check_cancel(progress, 0.0, "reading the plan")
         try:
             inp = load_snapshot(plan, scenario)
         except KeyError as exc:
             raise ReportError(str(exc.args[0]) if exc.args else str(exc)) from exc
+        if result is not None and result.inputs_hash != inp.inputs_hash:
+            # the plan changed since that result was computed: never print fresh maps beside stale figures
+            log.info("the given result (inputs %s) is stale for the plan now (inputs %s): rerunning",
+                     result.inputs_hash[:12], inp.inputs_hash[:12])
+            result = None
+        n_runs = (result is None) + len(compare)
+        eng_hi = 0.1 + 0.5 * min(1, n_runs) if n_runs else 0.1
         step = (eng_hi - 0.05) / max(1, n_runs)
         lo = 0.05
         if result is None:

@@ -24,6 +24,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepToget
                                 TableStyle)
 from reportlab.platypus.flowables import HRFlowable
 
+from planner.engine.results import check_status, count_checks
 from planner.report import fmt
 from planner.report.data import ReportData
 from planner.report.fonts import has_glyphs, register_cjk_font
@@ -454,7 +455,7 @@ class _Builder:
         for k, c in enumerate(r.checks, 1):
             name = c["name_zh"] if L == "zh" else c["name_en"]
             rows.append([str(k), _esc(name), self.check_value(c, c["value"]), self.check_target(c),
-                         self.mark(None if _status(c) == "unknown" else c["passed"]), _esc(self.check_basis(c))])
+                         self.mark(None if check_status(c) == "unknown" else c["passed"]), _esc(self.check_basis(c))])
         self.add(self.table([T("序号", "No."), T("检查项", "Check"), T("结果", "Value"), T("目标", "Target"),
                              T("判定", "Result"), T("计算依据", "Basis")], rows,
                             self.widths(6, 30, 13, 12, 12, 37), align="clrrcl"))
@@ -1084,17 +1085,9 @@ class _Builder:
             "Boundaries and maps are for planning work only."), self.s_small))
 
 
-def _status(c: dict[str, Any]) -> str:
-    """pass / fail / unknown (checks that lack data are 'unknown', not failed)."""
-    st = c.get("status")
-    if st in ("pass", "fail", "unknown"):
-        return st
-    return "pass" if c.get("passed") else "fail"
-
-
 def _counts(checks: list[dict[str, Any]]) -> tuple[int, int, int]:
-    sts = [_status(c) for c in checks]
-    return sts.count("pass"), sts.count("fail"), sts.count("unknown")
+    c = count_checks(checks)
+    return c.passed, c.failed, c.unknown
 
 
 def _clip(s: Any, n: int) -> str:

@@ -87,8 +87,8 @@ def render_comparison(cmp: dict[str, Any], lang: str = "zh") -> str:
         unit = c.get("unit")
         cells = [c["name_zh"] if lang == "zh" else c["name_en"],
                  _num(c["target"], unit) + (" min" if unit == "min" else "")]
-        for v, d, p in zip(c["values"], c["deltas"], c["passed"]):
-            mark = "" if p is None else (" ✓" if p else " ✗")
+        for v, d, st in zip(c["values"], c["deltas"], c["status"]):
+            mark = {"pass": " ✓", "fail": " ✗", "unknown": " ?"}.get(st or "", "")
             cells.append(_num(v, unit) + (" min" if unit == "min" and v is not None else "") + _dnum(d, unit) + mark)
         rows.append(cells)
     out.append(_table(rows))
@@ -111,7 +111,7 @@ def render_comparison(cmp: dict[str, Any], lang: str = "zh") -> str:
                 continue
             out += ["", f"{title} — {names[i]}:"]
             out += [f"  - {fmt(x)}" for x in lst] if lst else [f"  {t['none']}"]
-    ok = all(p is not False for c in cmp["checks"] for p in c["passed"])
+    ok = all(st in (None, "pass") for c in cmp["checks"] for st in c["status"])  # unknown is not a pass
     out += ["", t["all_pass"] if ok else t["some_fail"]]
     return "\n".join(out)
 
@@ -147,7 +147,7 @@ def cmd_compare(a: argparse.Namespace) -> int:
         print(json.dumps(cmp, ensure_ascii=False, indent=1, default=str))
     else:
         print(render_comparison(cmp, _lang(a)))
-    ok = all(p is not False for c in cmp["checks"] for p in c["passed"])
+    ok = all(st in (None, "pass") for c in cmp["checks"] for st in c["status"])  # unknown is not a pass
     return EXIT_OK if ok else EXIT_FAIL
 
 

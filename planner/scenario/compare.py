@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.engine.results import check_status
+
 EPS = 1e-6
 
 
@@ -71,7 +73,10 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
         checks.append({"id": cid, "name_zh": m.get("name_zh"), "name_en": m.get("name_en"), "unit": m.get("unit"),
                        "target": (per[0] or m).get("target"), "targets": [None if c is None else c.get("target") for c in per],
                        "values": vals, "deltas": [_delta(v, vals[0]) for v in vals],
-                       "passed": [None if c is None else bool(c.get("passed")) for c in per]})
+                       # None: the check is missing from that result or could not be assessed
+                       "passed": [None if c is None or check_status(c) == "unknown" else check_status(c) == "pass"
+                                  for c in per],
+                       "status": [None if c is None else check_status(c) for c in per]})
 
     # -- towns ----------------------------------------------------------------------------------
     town_rows: dict[Any, dict[str, Any]] = {}

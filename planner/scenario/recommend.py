@@ -929,77 +929,13 @@ def verify_actions(inp, actions: list[dict[str, Any]], *, graph=None, promised: 
     return out
 
 
-def _next_code(existing: set[str], prefix: str) -> str:
-    n = 1
-    while f"{prefix}{n:03d}" in existing:
-        n += 1
-    code = f"{prefix}{n:03d}"
-    existing.add(code)
-    return code
-
-
 def apply_actions(plan: Any, scenario: str, actions: list[dict[str, Any]], *, user: str | None = None,
                   create: bool = True, copy_from: str | None = None) -> list[str]:
-    """Write the actions into a scenario; returns the codes of the sites involved.
+    """Write the actions into a scenario (:func:`planner.scenario.store.apply_actions`, which
+    also says how to undo it); returns the codes of the sites involved."""
+    from planner.scenario.store import apply_actions as _apply
 
-    New places become Site rows with status ``planned`` (the baseline leaves planned sites out
-    unless ``include_planned`` is set, so it is unchanged) and the scenario's ``site_changes``
-    mark them ``built``; planned sites chosen are marked ``built``; expansions set a
-    ``stated_capacity`` in the scenario. Everything is one audited transaction.
-    """
-    from sqlalchemy import select
-
-    from planner import models as m
-    from planner.scenario.store import ScenarioError, _get, _set_site_change, create_scenario
-
-    with plan.session() as s:
-        exists = s.scalars(select(m.Scenario.id).where(m.Scenario.name == scenario)).first() is not None
-    if not exists:
-        if not create:
-            raise ScenarioError(f"no scenario named {scenario!r}")
-        create_scenario(plan, scenario, copy_from=copy_from, user=user,
-                        description="created for recommended actions")
-    codes: list[str] = []
-    with plan.transaction(user, f"apply {len(actions)} recommended actions to scenario {scenario}") as s:
-        scen = _get(s, scenario)
-        taken = set(s.scalars(select(m.Site.code)).all())
-        for a in actions:
-            t = a["type"]
-            if t == "expand_shelter":
-                _set_site_change(s, scen, a["site_code"], stated_capacity=int(a["new_capacity"]))
-                codes.append(a["site_code"])
-                continue
-            if a.get("site_code"):
-                site = s.scalars(select(m.Site).where(m.Site.code == a["site_code"])).first()
-                if site is None:
-                    raise ScenarioError(f"action refers to unknown site {a['site_code']!r}")
-                fields: dict[str, Any] = {"status": "built"}
-                if t == "build_shelter" and site.stated_capacity is None and not (site.indoor_area_m2 or site.outdoor_area_m2):
-                    fields["stated_capacity"] = int(a["capacity"])
-                _set_site_change(s, scen, site.code, **fields)
-                codes.append(site.code)
-                continue
-            if t == "build_shelter":
-                code = _next_code(taken, "REC-S-")
-                row = m.Site(code=code, kind=m.SiteKind.shelter, name=a["name"], status=m.SiteStatus.planned,
-                             shelter_class=m.ShelterClass(a["shelter_class"]), outdoor_area_m2=a["effective_area_m2"],
-                             indoor_area_m2=0.0, stated_capacity=int(a["capacity"]), lon=a["lon"], lat=a["lat"],
-                             town_code=a.get("town"), location_source=f"recommendation: {a.get('candidate')}",
-                             source="esplan recommendation", notes=a.get("zh"))
-            elif t == "build_reserve_point":
-                code = _next_code(taken, "REC-P-")
-                row = m.Site(code=code, kind=m.SiteKind.reserve_point, name=a["name"] + " 储备点",
-                             status=m.SiteStatus.planned, tier=m.PointTier(a.get("tier", "village")),
-                             lon=a["lon"], lat=a["lat"], town_code=a.get("town"),
-                             location_source=f"recommendation: {a.get('candidate')}",
-                             source="esplan recommendation", notes=a.get("zh"))
-            else:
-                raise ScenarioError(f"unknown action type {t!r}")
-            s.add(row)
-            s.flush()
-            _set_site_change(s, scen, code, status="built")
-            codes.append(code)
-    return codes
+    return list(_apply(plan, scenario, actions, user=user, create=create, copy_from=copy_from).codes)
 
 
 def recommend(plan: Any, problem: str, *, scenario: str | None = None, options: Options | None = None,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from planner.engine.apply import BASELINE
 
-BASELINE = "baseline"
 
 def load_input(plan: Any, scenario: str | None = None):
     """The engine input of the baseline (``None`` / ``"baseline"``) or of a named scenario."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +33,10 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from planner import models as m
+from planner.engine.apply import BASELINE, SITE_STATUSES, ScenarioError
 
-BASELINE = "baseline"
-SITE_STATUSES = ("closed", "built", "planned")
 CAPACITY_FIELDS = ("stated_capacity", "indoor_area_m2", "outdoor_area_m2")
-
-
-class ScenarioError(ValueError):
-    """A scenario operation was refused (the message is for the user; nothing was written)."""
+HAZARD_FIELDS = ("name", "effect", "factor", "closes_sites")
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -73,14 +70,17 @@ def _site(s, code: str) -> m.Site:
     return site
 
 
-def _summary(scen: m.Scenario) -> dict[str, Any]:
+def _summary(scen: m.Scenario, *, geometry: bool = False) -> dict[str, Any]:
+    hazards = []
+    for h in sorted(scen.hazards, key=lambda h: h.id or 0):
+        row = {"id": h.id, "name": h.name, "effect": h.effect.value if hasattr(h.effect, "value") else h.effect,
+               "factor": h.factor, "closes_sites": h.closes_sites, "area_km2": _area_km2(h.geometry)}
+        if geometry:
+            row["geometry"] = h.geometry
+        hazards.append(row)
     return {"id": scen.id, "name": scen.name, "description": scen.description,
             "params": dict(scen.params or {}), "site_changes": list(scen.site_changes or []),
-            "stock_changes": list(scen.stock_changes or []),
-            "hazards": [{"id": h.id, "name": h.name, "effect": h.effect.value if hasattr(h.effect, "value")
-                         else h.effect, "factor": h.factor, "closes_sites": h.closes_sites,
-                         "area_km2": _area_km2(h.geometry)}
-                        for h in sorted(scen.hazards, key=lambda h: h.id or 0)],
+            "stock_changes": list(scen.stock_changes or []), "hazards": hazards,
             "created_at": scen.created_at.isoformat() if scen.created_at else None}
 
 
@@ -105,9 +105,16 @@ def list_scenarios(plan) -> list[dict[str, Any]]:
         return [_summary(x) for x in s.scalars(select(m.Scenario).order_by(m.Scenario.name))]
 
 
-def get_scenario(plan, name: str) -> dict[str, Any]:
+def get_scenario(plan, name: str, *, geometry: bool = False) -> dict[str, Any]:
+    """One scenario as plain data (``geometry``: hazard zones carry their shapely polygon)."""
     with plan.session() as s:
-        return _summary(_get(s, name))
+        return _summary(_get(s, name), geometry=geometry)
+
+
+def scenario_names(plan) -> list[str]:
+    """Scenario names in the order they were created."""
+    with plan.session() as s:
+        return list(s.scalars(select(m.Scenario.name).order_by(m.Scenario.id)))
 
 
 def create_scenario(plan, name: str, *, description: str | None = None, copy_from: str | None = None,
@@ -488,3 +495,223 @@ def set_params(plan, scenario: str, *, user: str | None = None, **params: Any) -
         new.update(good)
         scen.params = new
         return dict(new)
+
+
+def replace_params(plan, scenario: str, params: dict[str, Any], *, user: str | None = None) -> dict[str, Any]:
+    """Set the scenario's overrides to exactly ``params`` (validated like :func:`set_params`; used
+    by the GUI's parameter form and to undo it)."""
+    with plan.transaction(user, f"parameters of scenario {scenario}") as s:
+        scen = _get(s, scenario)
+        profiles = list(s.scalars(select(m.NormsProfile.name)).all())
+        from planner.norms import SHIPPED
+
+        scen.params = validate_params(dict(params), profiles=sorted(set(profiles) | set(SHIPPED)))
+        return dict(scen.params)
+
+
+# -- one site's change, whole (the GUI's close/reopen and their undo) ---------------------------
+def get_site_change(plan, scenario: str, site_code: str) -> dict[str, Any] | None:
+    """The scenario's entry for one site (a copy), or None when the scenario leaves it as is."""
+    with plan.session() as s:
+        scen = _get(s, scenario)
+        hit = next((c for c in (scen.site_changes or []) if c.get("site_code") == site_code), None)
+        return dict(hit) if hit is not None else None
+
+
+def put_site_change(plan, scenario: str, site_code: str, entry: dict[str, Any] | None, *,
+                    user: str | None = None, reason: str | None = None) -> None:
+    """Replace the scenario's entry for one site with ``entry`` (None: no change for that site).
+
+    The entry is checked like the engine checks it (status, capacity fields ≥ 0)."""
+    if entry is not None:
+        entry = {k: v for k, v in entry.items() if k != "site_code"}
+        unknown = set(entry) - {"status", *CAPACITY_FIELDS}
+        if unknown:
+            raise ScenarioError(f"site change for {site_code}: unknown field(s) {sorted(unknown)}")
+        if "status" in entry and entry["status"] not in SITE_STATUSES:
+            raise ScenarioError(f"status must be one of {', '.join(SITE_STATUSES)}")
+        for k in CAPACITY_FIELDS:
+            v = entry.get(k)
+            if v is not None and (not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0):
+                raise ScenarioError(f"{k} must be a number ≥ 0, not {v!r}")
+    with plan.transaction(user, reason or f"site {site_code} in scenario {scenario}") as s:
+        scen = _get(s, scenario)
+        _site(s, site_code)
+        changes = [dict(c) for c in (scen.site_changes or []) if c.get("site_code") != site_code]
+        if entry:
+            changes.append({"site_code": site_code, **entry})
+        scen.site_changes = changes
+
+
+# -- a scenario as plain data, and back (delete + undo; hazard removal + undo) -----------------
+def _hazard_state(h: m.HazardZone) -> dict[str, Any]:
+    return {"name": h.name, "effect": h.effect.value if hasattr(h.effect, "value") else h.effect,
+            "factor": h.factor, "closes_sites": bool(h.closes_sites), "wkb": shapely.to_wkb(h.geometry, hex=True)}
+
+
+def scenario_state(plan, name: str) -> dict[str, Any]:
+    """Everything a scenario holds, as plain data (:func:`restore_scenario` writes it back)."""
+    with plan.session() as s:
+        scen = _get(s, name)
+        return {"name": scen.name, "description": scen.description,
+                "params": json.loads(json.dumps(scen.params or {})),
+                "site_changes": json.loads(json.dumps(scen.site_changes or [])),
+                "stock_changes": json.loads(json.dumps(scen.stock_changes or [])),
+                "hazards": [_hazard_state(h) for h in sorted(scen.hazards, key=lambda h: h.id or 0)]}
+
+
+def restore_scenario(plan, state: dict[str, Any], *, user: str | None = None) -> dict[str, Any]:
+    """Create a scenario from :func:`scenario_state` (the name must be free again)."""
+    with plan.transaction(user, f"restore scenario {state['name']}") as s:
+        name = _check_name(s, state["name"])
+        scen = m.Scenario(name=name, description=state.get("description"), params=dict(state.get("params") or {}),
+                          site_changes=list(state.get("site_changes") or []),
+                          stock_changes=list(state.get("stock_changes") or []))
+        for h in state.get("hazards") or []:
+            scen.hazards.append(_hazard_row(h))
+        s.add(scen)
+        s.flush()
+        return _summary(scen)
+
+
+def _hazard_row(h: dict[str, Any]) -> m.HazardZone:
+    eff, factor = _check_hazard(h["effect"], h["factor"])
+    return m.HazardZone(name=h["name"], effect=eff, factor=factor, closes_sites=bool(h["closes_sites"]),
+                        geometry=shapely.from_wkb(h["wkb"]))
+
+
+def hazard_state(plan, scenario: str, hazard_id: int) -> dict[str, Any]:
+    """One hazard zone as plain data (:func:`restore_hazard` adds it back)."""
+    with plan.session() as s:
+        scen = _get(s, scenario)
+        h = next((h for h in scen.hazards if h.id == hazard_id), None)
+        if h is None:
+            raise ScenarioError(f"scenario {scenario!r} has no hazard zone {hazard_id!r}")
+        return _hazard_state(h)
+
+
+def restore_hazard(plan, scenario: str, state: dict[str, Any], *, user: str | None = None) -> int:
+    """Add a hazard zone from :func:`hazard_state` (every field kept); returns its new id."""
+    with plan.transaction(user, f"restore hazard zone {state['name']} in scenario {scenario}") as s:
+        scen = _get(s, scenario)
+        hz = _hazard_row(state)
+        scen.hazards.append(hz)
+        s.flush()
+        return hz.id
+
+
+# -- recommended actions ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AppliedActions:
+    """What :func:`apply_actions` wrote, so that :func:`unapply_actions` removes exactly that."""
+
+    scenario: str
+    created_scenario: bool
+    site_ids: tuple[int, ...]          # the sites this application created (never anyone else's)
+    codes: tuple[str, ...]             # every site involved (created or changed)
+    site_changes_before: tuple[dict[str, Any], ...]
+
+
+def _next_code(taken: set[str], prefix: str) -> str:
+    k = 1
+    while f"{prefix}{k:03d}" in taken:
+        k += 1
+    taken.add(f"{prefix}{k:03d}")
+    return f"{prefix}{k:03d}"
+
+
+def apply_actions(plan, scenario: str, actions: list[dict[str, Any]], *, user: str | None = None,
+                  create: bool = True, copy_from: str | None = None) -> AppliedActions:
+    """Write recommended actions into a scenario (one audited transaction per step).
+
+    New places become Site rows with status ``planned`` (the baseline leaves planned sites out
+    unless ``include_planned`` is set, so it is unchanged) and the scenario's ``site_changes``
+    mark them ``built``; planned sites chosen are marked ``built``; expansions set a
+    ``stated_capacity`` in the scenario. An action whose candidate already became a site (applied
+    before) is refused: applying the same recommendation twice would count one place twice.
+    """
+    created = False
+    with plan.session() as s:
+        exists = s.scalars(select(m.Scenario.id).where(m.Scenario.name == scenario)).first() is not None
+    if not exists:
+        if not create:
+            raise ScenarioError(f"no scenario named {scenario!r}")
+        create_scenario(plan, scenario, copy_from=copy_from, user=user,
+                        description="created for recommended actions")
+        created = True
+    codes: list[str] = []
+    new_ids: list[int] = []
+    try:
+        with plan.transaction(user, f"apply {len(actions)} recommended actions to scenario {scenario}") as s:
+            scen = _get(s, scenario)
+            before = tuple(dict(c) for c in (scen.site_changes or []))
+            taken = set(s.scalars(select(m.Site.code)).all())
+            for a in actions:
+                t = a["type"]
+                if t == "expand_shelter":
+                    _set_site_change(s, scen, a["site_code"], stated_capacity=int(a["new_capacity"]))
+                    codes.append(a["site_code"])
+                    continue
+                if a.get("site_code"):
+                    site = s.scalars(select(m.Site).where(m.Site.code == a["site_code"])).first()
+                    if site is None:
+                        raise ScenarioError(f"action refers to unknown site {a['site_code']!r}")
+                    fields: dict[str, Any] = {"status": "built"}
+                    if (t == "build_shelter" and site.stated_capacity is None
+                            and not (site.indoor_area_m2 or site.outdoor_area_m2)):
+                        fields["stated_capacity"] = int(a["capacity"])
+                    _set_site_change(s, scen, site.code, **fields)
+                    codes.append(site.code)
+                    continue
+                source = f"recommendation: {a.get('candidate')}"
+                if a.get("candidate") is not None:
+                    dup = s.scalars(select(m.Site.code).where(m.Site.location_source == source)).first()
+                    if dup is not None:
+                        raise ScenarioError(f"this recommendation was applied already: candidate "
+                                            f"{a.get('candidate')} is site {dup}")
+                if t == "build_shelter":
+                    code = _next_code(taken, "REC-S-")
+                    row = m.Site(code=code, kind=m.SiteKind.shelter, name=a["name"], status=m.SiteStatus.planned,
+                                 shelter_class=m.ShelterClass(a["shelter_class"]),
+                                 outdoor_area_m2=a["effective_area_m2"], indoor_area_m2=0.0,
+                                 stated_capacity=int(a["capacity"]), lon=a["lon"], lat=a["lat"],
+                                 town_code=a.get("town"), location_source=source,
+                                 source="esplan recommendation", notes=a.get("zh"))
+                elif t == "build_reserve_point":
+                    code = _next_code(taken, "REC-P-")
+                    row = m.Site(code=code, kind=m.SiteKind.reserve_point, name=a["name"] + " 储备点",
+                                 status=m.SiteStatus.planned, tier=m.PointTier(a.get("tier", "village")),
+                                 lon=a["lon"], lat=a["lat"], town_code=a.get("town"), location_source=source,
+                                 source="esplan recommendation", notes=a.get("zh"))
+                else:
+                    raise ScenarioError(f"unknown action type {t!r}")
+                s.add(row)
+                s.flush()
+                new_ids.append(row.id)
+                _set_site_change(s, scen, code, status="built")
+                codes.append(code)
+    except Exception:
+        if created:  # nothing of this application may stay behind
+            delete_scenario(plan, scenario, user=user)
+        raise
+    return AppliedActions(scenario, created, tuple(new_ids), tuple(codes), before)
+
+
+def unapply_actions(plan, applied: AppliedActions, *, user: str | None = None) -> None:
+    """Undo :func:`apply_actions`: delete exactly the sites it created (a colleague's new sites on
+    a shared plan stay) and give the scenario back its site changes, or delete the scenario if
+    the application created it."""
+    with plan.transaction(user, f"undo recommended actions in scenario {applied.scenario}") as s:
+        for sid in applied.site_ids:
+            site = s.get(m.Site, sid)
+            if site is not None:
+                s.delete(site)
+        scen = s.scalars(select(m.Scenario).where(m.Scenario.name == applied.scenario)).first()
+        if scen is None:
+            return
+        if applied.created_scenario:
+            for h in list(scen.hazards):
+                s.delete(h)
+            s.delete(scen)
+        else:
+            scen.site_changes = [dict(c) for c in applied.site_changes_before]
