@@ -1,7 +1,8 @@
-"""Undoable edits of the plan: QUndoCommands whose redo/undo call the store.
+"""Undoable edits of the plan: QUndoCommands whose redo/undo call the planner's services.
 
-A command changes the *plan* only (through :meth:`planner.store.Plan.update` with the version the
-user read, or one ``plan.transaction``); the store writes the audit rows. After each change the
+A command changes the *plan* only, through :mod:`planner.registry` (rows of the registers, with
+the version the user read) or :mod:`planner.scenario.store` (scenarios: a service call and its
+inverse); the store writes the audit rows. The GUI never touches ORM models. After each change the
 :class:`Editor` emits ``changed(table, pk)`` and the views refresh themselves from the plan.
 
 The first application happens *before* the command is pushed (so a refused edit — a conflict, a
@@ -9,44 +10,18 @@ constraint — never enters the stack); ``redo`` skips that first call, as Qt ca
 """
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from sqlalchemy import Date, Enum as SAEnum
 
-from planner import models as m
+from planner import registry
 from planner.scenario import store as scenario_store
 from planner.store import EditConflict, PlanError
 
 log = logging.getLogger(__name__)
-
-
-def columns(cls: type) -> list[str]:
-    return [c.key for c in cls.__table__.columns]
-
-
-def raw_row(obj: Any) -> dict[str, Any]:
-    return {k: getattr(obj, k) for k in columns(type(obj))}
-
-
-def coerce(cls: type, key: str, value: Any) -> Any:
-    """A value as the ORM wants it (enum member, date) from a plain/JSON value."""
-    if value is None or value == "":
-        return None
-    col = cls.__table__.columns.get(key)
-    if col is None:
-        return value
-    t = col.type
-    if isinstance(t, SAEnum) and t.enum_class is not None and not isinstance(value, enum.Enum):
-        return t.enum_class(value)
-    if isinstance(t, Date) and isinstance(value, str):
-        return dt.date.fromisoformat(value)
-    return value
 
 
 class Editor(QObject):
@@ -61,28 +36,34 @@ class Editor(QObject):
         self.plan = plan
         self.stack = QUndoStack(self)
 
-    # -- public API -------------------------------------------------------------------------
-    def update(self, cls: type, pk: int, changes: dict[str, Any], *, expected_version: int | None = None,
+    # -- public API (entities by table name: "site", "stock_lot", "demand_unit", "supply_item") ----
+    def update(self, entity: str, pk: int, changes: dict[str, Any], *, expected_version: int | None = None,
                text: str | None = None) -> bool:
-        changes = {k: coerce(cls, k, v) for k, v in changes.items()}
-        with self.plan.session() as s:
-            obj = s.get(cls, pk)
-            if obj is None:
-                self.conflict.emit(EditConflict(cls.__tablename__, pk, changes, None))
-                return False
-            before = {k: getattr(obj, k) for k in changes}
-            if expected_version is None:
-                expected_version = obj.version
-        if all(_same(before[k], v) for k, v in changes.items()):
+        row = registry.read_one(self.plan, entity, pk)
+        if row is None:
+            self.conflict.emit(EditConflict(entity, pk, changes, None))
+            return False
+        before = {k: row[k] for k in changes if k in row}
+        if expected_version is None:
+            expected_version = row["version"]
+        try:
+            plain = {k: _plain(registry.coerce(entity, k, v)) for k, v in changes.items()}
+        except ValueError as exc:   # not one of the column's values, not a date …
+            self.failed.emit(str(exc))
+            return False
+        if all(k in before and _same(before[k], v) for k, v in plain.items()):
             return True
-        cmd = UpdateCommand(self, cls, pk, changes, before, expected_version,
-                            text or self.tr("Edit {entity} #{pk}").format(entity=cls.__tablename__, pk=pk))
+        cmd = UpdateCommand(self, entity, pk, changes, before, expected_version,
+                            text or self.tr("Edit {entity} #{pk}").format(entity=entity, pk=pk))
         return self._push(cmd)
 
-    def insert(self, cls: type, values: dict[str, Any], *, text: str | None = None) -> int | None:
-        values = {k: coerce(cls, k, v) for k, v in values.items()}
-        cmd = InsertCommand(self, cls, values, text or self.tr("Add {entity}").format(entity=cls.__tablename__))
+    def insert(self, entity: str, values: dict[str, Any], *, text: str | None = None) -> int | None:
+        cmd = InsertCommand(self, entity, values, text or self.tr("Add {entity}").format(entity=entity))
         return cmd.pk if self._push(cmd) else None
+
+    def delete(self, entity: str, pk: int, *, text: str | None = None) -> bool:
+        cmd = DeleteCommand(self, entity, pk, text or self.tr("Delete {entity} #{pk}").format(entity=entity, pk=pk))
+        return self._push(cmd)
 
     def run_service(self, text: str, do: Callable[[], Any], undo: Callable[[Any], Any], *,
                     tables: tuple[str, ...]) -> tuple[bool, Any]:
@@ -91,11 +72,6 @@ class Editor(QObject):
         cmd = ServiceCommand(self, text, do, undo, tables)
         ok = self._push(cmd)
         return ok, cmd.value
-
-    def delete(self, cls: type, pk: int, *, text: str | None = None) -> bool:
-        cmd = DeleteCommand(self, cls, pk, text or self.tr("Delete {entity} #{pk}").format(
-            entity=cls.__tablename__, pk=pk))
-        return self._push(cmd)
 
     # -- internals --------------------------------------------------------------------------
     def _push(self, cmd: _PlanCommand) -> bool:
@@ -128,10 +104,14 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
+def _plain(v: Any) -> Any:
+    return getattr(v, "value", v) if not isinstance(v, (str, int, float)) else v
+
+
 class _PlanCommand(QUndoCommand):
-    def __init__(self, editor: Editor, cls: type | None, text: str):
+    def __init__(self, editor: Editor, entity: str | None, text: str):
         super().__init__(text)
-        self.editor, self.cls = editor, cls
+        self.editor, self.entity = editor, entity
         self.applied = False
 
     def apply(self) -> None:  # first application (before push)
@@ -153,15 +133,15 @@ class _PlanCommand(QUndoCommand):
 
 
 class UpdateCommand(_PlanCommand):
-    def __init__(self, editor, cls, pk, changes, before, version, text):
-        super().__init__(editor, cls, text)
+    def __init__(self, editor, entity, pk, changes, before, version, text):
+        super().__init__(editor, entity, text)
         self.pk, self.changes, self.before, self.version = pk, changes, before, version
 
     def _set(self, values: dict[str, Any], reason: str) -> None:
-        new = self.editor.plan.update(self.cls, self.pk, values, expected_version=self.version,
-                                      reason=reason)
+        new = registry.update(self.editor.plan, self.entity, self.pk, values, expected_version=self.version,
+                              reason=reason)
         self.version = new["version"]
-        self.editor.changed.emit(self.cls.__tablename__, self.pk)
+        self.editor.changed.emit(self.entity, self.pk)
 
     def apply(self) -> None:
         self._set(self.changes, self.text())
@@ -171,62 +151,41 @@ class UpdateCommand(_PlanCommand):
 
 
 class InsertCommand(_PlanCommand):
-    def __init__(self, editor, cls, values, text):
-        super().__init__(editor, cls, text)
+    def __init__(self, editor, entity, values, text):
+        super().__init__(editor, entity, text)
         self.values = values
         self.pk: int | None = values.get("id")
 
     def apply(self) -> None:
-        with self.editor.plan.transaction(reason=self.text()) as s:
-            vals = dict(self.values)
-            if self.pk is not None:
-                vals["id"] = self.pk
-            obj = self.cls(**vals)
-            s.add(obj)
-            s.flush()
-            self.pk = obj.id
-        self.editor.changed.emit(self.cls.__tablename__, self.pk or 0)
+        vals = dict(self.values)
+        if self.pk is not None:
+            vals["id"] = self.pk     # redo after undo: the row comes back with its id
+        self.pk = registry.insert(self.editor.plan, self.entity, vals, reason=self.text())
+        self.editor.changed.emit(self.entity, self.pk or 0)
 
     def revert(self) -> None:
-        with self.editor.plan.transaction(reason="undo: " + self.text()) as s:
-            obj = s.get(self.cls, self.pk)
-            if obj is not None:
-                s.delete(obj)
-        self.editor.changed.emit(self.cls.__tablename__, 0)
+        registry.delete(self.editor.plan, self.entity, self.pk, reason="undo: " + self.text())
+        self.editor.changed.emit(self.entity, 0)
 
 
 class DeleteCommand(_PlanCommand):
     """Deletes a row; undo restores it with the same id (and a site's stock lots)."""
 
-    def __init__(self, editor, cls, pk, text):
-        super().__init__(editor, cls, text)
+    def __init__(self, editor, entity, pk, text):
+        super().__init__(editor, entity, text)
         self.pk = pk
-        self.saved: dict[str, Any] | None = None
-        self.children: list[tuple[type, dict[str, Any]]] = []
+        self.saved: registry.Deleted | None = None
 
     def apply(self) -> None:
-        with self.editor.plan.transaction(reason=self.text()) as s:
-            obj = s.get(self.cls, self.pk)
-            if obj is None:
-                raise EditConflict(self.cls.__tablename__, self.pk, None, None)
-            self.saved = raw_row(obj)
-            self.children = []
-            if isinstance(obj, m.Site):
-                self.children = [(m.StockLot, raw_row(lot)) for lot in obj.stock]
-            elif isinstance(obj, m.Scenario):
-                self.children = [(m.HazardZone, raw_row(h)) for h in obj.hazards]
-            s.delete(obj)
-        self.editor.changed.emit(self.cls.__tablename__, 0)
+        self.saved = registry.delete(self.editor.plan, self.entity, self.pk, reason=self.text())
+        self.editor.changed.emit(self.entity, 0)
 
     def revert(self) -> None:
-        with self.editor.plan.transaction(reason="undo: " + self.text()) as s:
-            s.add(self.cls(**self.saved))
-            s.flush()
-            for ccls, vals in self.children:
-                s.add(ccls(**vals))
-        self.editor.changed.emit(self.cls.__tablename__, self.pk)
-        for ccls, _ in self.children[:1]:
-            self.editor.changed.emit(ccls.__tablename__, 0)
+        assert self.saved is not None
+        registry.restore(self.editor.plan, self.saved, reason="undo: " + self.text())
+        self.editor.changed.emit(self.entity, self.pk)
+        for child, _ in self.saved.children[:1]:
+            self.editor.changed.emit(child, 0)
 
 
 class ServiceCommand(_PlanCommand):

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from desktop import i18n
 from desktop.dialogs import CompareDialog, ImportDialog, RecordDialog, ReportDialog, ask_database_url, show_conflict
@@ -55,7 +54,7 @@ from desktop.tables import (
 )
 from desktop.runner import Runner
 from desktop.worker import EngineCache, Task, run_plan_task
-from planner import models as m
+from planner import registry
 from planner.scenario import store as scenario_store
 from planner.engine.results import closed_site_codes, places_for, result_counts, unusable_lot_ids
 
@@ -634,7 +633,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import QCoreApplication
 
         fields = ", ".join(QCoreApplication.translate("Columns", c.header) for c in model.COLUMNS if c.key in changes)
-        return self.editor.update(model.ORM, row["id"], changes, expected_version=row["version"],
+        return self.editor.update(model.ENTITY, row["id"], changes, expected_version=row["version"],
                                   text=self.tr("Edit {what} of {row}").format(what=fields, row=label))
 
     def undo(self) -> None:
@@ -731,7 +730,7 @@ class MainWindow(QMainWindow):
         dlg = RecordDialog(self.tr("Add site"), self._site_fields(init), self, choices={"town_code": self._town_choices()})
         if dlg.exec():
             vals = dlg.values
-            pk = self.editor.insert(m.Site, vals, text=self.tr("Add site {code}").format(code=vals["code"]))
+            pk = self.editor.insert("site", vals, text=self.tr("Add site {code}").format(code=vals["code"]))
             if pk:
                 self.select_site(pk)
 
@@ -744,7 +743,7 @@ class MainWindow(QMainWindow):
         if dlg.exec():
             changes = {k: v for k, v in dlg.values.items() if k not in ("code", "kind") and v != row.get(k)}
             if changes:
-                self.editor.update(m.Site, row["id"], changes, expected_version=row["version"],
+                self.editor.update("site", row["id"], changes, expected_version=row["version"],
                                    text=self.tr("Edit site {code}").format(code=row["code"]))
 
     def delete_site(self) -> None:
@@ -754,16 +753,16 @@ class MainWindow(QMainWindow):
         if QMessageBox.question(self, self.tr("Delete site"), self.tr(
                 "Delete {code} {name} and its stock lots? (Undo restores them.)").format(**row)) \
                 == QMessageBox.StandardButton.Yes:
-            self.editor.delete(m.Site, row["id"], text=self.tr("Delete site {code}").format(code=row["code"]))
+            self.editor.delete("site", row["id"], text=self.tr("Delete site {code}").format(code=row["code"]))
 
     def add_stock_lot(self) -> None:
         if self.plan is None:
             return
-        with self.plan.session() as s:
-            sites = [(o.id, f"{o.code} {o.name}") for o in s.scalars(select(m.Site).where(m.Site.kind != m.SiteKind.shelter).order_by(m.Site.code))]
-            sites += [(o.id, f"{o.code} {o.name}") for o in s.scalars(select(m.Site).where(m.Site.kind == m.SiteKind.shelter).order_by(m.Site.code))]
-            items = [(o.id, f"{o.name_zh if i18n.is_chinese() else (o.name_en or o.name_zh)} ({o.unit})")
-                     for o in s.scalars(select(m.SupplyItem).order_by(m.SupplyItem.code))]
+        all_sites = registry.read(self.plan, "site", ["id", "code", "name", "kind"], order_by=("code",))
+        # stores first (warehouses and reserve points), then shelters
+        sites = [(o["id"], f"{o['code']} {o['name']}") for o in sorted(all_sites, key=lambda o: o["kind"] == "shelter")]
+        items = [(pk, f"{zh if i18n.is_chinese() else (en or zh)} ({unit})") for pk, zh, en, unit
+                 in registry.values(self.plan, "supply_item", "id", "name_zh", "name_en", "unit", order_by=("code",))]
         sel = self.selected_site()
         fields = [(Col("site_id", "Site", required=True), sel["id"] if sel else None),
                   (Col("item_id", "Item", required=True), None),
@@ -777,13 +776,13 @@ class MainWindow(QMainWindow):
             if v["mode"] == "agreement" and v.get("lead_time_h") is None:
                 dlg.error.setText(self.tr("Agreement stock needs a lead time."))
                 continue
-            self.editor.insert(m.StockLot, v, text=self.tr("Add stock lot"))
+            self.editor.insert("stock_lot", v, text=self.tr("Add stock lot"))
             break
 
     def delete_stock_lot(self) -> None:
         idx = self.stock_view.selectionModel().currentIndex()
         if idx.isValid():
-            self.editor.delete(m.StockLot, idx.data(IdRole), text=self.tr("Delete stock lot"))
+            self.editor.delete("stock_lot", idx.data(IdRole), text=self.tr("Delete stock lot"))
 
     def add_demand_unit(self) -> None:
         if self.plan is None:
@@ -795,7 +794,7 @@ class MainWindow(QMainWindow):
                   (Col("lat", "Latitude", "lonlat", minimum=-90, maximum=90), None)]
         dlg = RecordDialog(self.tr("Add demand unit"), fields, self, choices={"town_code": self._town_choices()})
         if dlg.exec():
-            self.editor.insert(m.DemandUnit, dlg.values, text=self.tr("Add demand unit {code}").format(code=dlg.values["code"]))
+            self.editor.insert("demand_unit", dlg.values, text=self.tr("Add demand unit {code}").format(code=dlg.values["code"]))
 
     def add_supply_item(self) -> None:
         if self.plan is None:
@@ -807,7 +806,7 @@ class MainWindow(QMainWindow):
             v.setdefault("category", "living")
             if v.get("category") is None:
                 v["category"] = "living"
-            self.editor.insert(m.SupplyItem, v, text=self.tr("Add supply item {code}").format(code=v["code"]))
+            self.editor.insert("supply_item", v, text=self.tr("Add supply item {code}").format(code=v["code"]))
 
     # ================================================================== selection sync
     def select_site(self, pk: int) -> None:
@@ -913,7 +912,7 @@ class MainWindow(QMainWindow):
     def _point_picked(self, lon: float, lat: float) -> None:
         row = self.selected_site()
         if self._place_action == "move" and row is not None:
-            self.editor.update(m.Site, row["id"], {"lon": round(lon, 7), "lat": round(lat, 7)},
+            self.editor.update("site", row["id"], {"lon": round(lon, 7), "lat": round(lat, 7)},
                                expected_version=row["version"],
                                text=self.tr("Move site {code}").format(code=row["code"]))
         else:

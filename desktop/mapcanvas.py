@@ -12,6 +12,7 @@ to place or move a site).
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -32,10 +33,9 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
     QGraphicsView,
 )
-from sqlalchemy import select
 
 from desktop.tables import OUTCOME_COLOURS, unit_outcome
-from planner import models as m
+from planner import registry
 
 R_EARTH = 6371008.8
 KIND_ROLE = 0  # QGraphicsItem.data key: ("site" | "unit" | "hazard", id)
@@ -208,18 +208,15 @@ class MapCanvas(QGraphicsView):
         self.draw_item = None
         self.draw_points = []
         self.rec_items = []
-        with plan.session() as s:
-            info = s.scalars(select(m.PlanInfo).limit(1)).first()
-            self.attribution = (info.attribution or "") if info else ""
-            bounds = list(s.scalars(select(m.Boundary)))
-            sites = [dict(id=o.id, code=o.code, name=o.name, kind=o.kind.value, status=o.status.value,
-                          lon=o.lon, lat=o.lat) for o in s.scalars(select(m.Site))]
-            units = [dict(id=o.id, code=o.code, name=o.name, population=o.population, lon=o.lon, lat=o.lat,
-                          town_code=o.town_code) for o in s.scalars(select(m.DemandUnit))]
-            roads = s.execute(select(m.RoadEdge.highway, m.RoadEdge.geometry, m.RoadEdge.u, m.RoadEdge.v)).all()
-            nodes = {}
-            if roads and any(r[1] is None for r in roads):
-                nodes = {r[0]: (r[1], r[2]) for r in s.execute(select(m.RoadNode.id, m.RoadNode.lon, m.RoadNode.lat))}
+        info = registry.read(plan, "plan_info", ["attribution"])
+        self.attribution = (info[0]["attribution"] or "") if info else ""
+        bounds = [SimpleNamespace(**b) for b in registry.read(plan, "boundary", ["role", "geometry"])]
+        sites = registry.read(plan, "site", ["id", "code", "name", "kind", "status", "lon", "lat"])
+        units = registry.read(plan, "demand_unit", ["id", "code", "name", "population", "lon", "lat", "town_code"])
+        roads = registry.values(plan, "road_edge", "highway", "geometry", "u", "v")
+        nodes = {}
+        if roads and any(r[1] is None for r in roads):
+            nodes = {r[0]: (r[1], r[2]) for r in registry.values(plan, "road_node", "id", "lon", "lat")}
         self.proj = self._projection(bounds, sites, units, roads, nodes)
         proj = self.proj
         # boundaries

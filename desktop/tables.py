@@ -25,9 +25,8 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
-from sqlalchemy import select
 
-from planner import models as m
+from planner import registry
 
 RowRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -166,7 +165,7 @@ class RowTableModel(QAbstractTableModel):
     """Rows of one plan table as dicts; columns described by :class:`Col`."""
 
     COLUMNS: tuple[Col, ...] = ()
-    ORM: type = m.Base
+    ENTITY = ""          # the planner.registry entity (table name) the rows come from
     invalid = Signal(str)
 
     def __init__(self, parent=None):
@@ -182,16 +181,20 @@ class RowTableModel(QAbstractTableModel):
         self.plan = plan
         self.reload()
 
-    def query(self, s: Any) -> list[dict[str, Any]]:
+    def query(self) -> list[dict[str, Any]]:
         raise NotImplementedError
+
+    def query_one(self, pk: int) -> dict[str, Any] | None:
+        return registry.read_one(self.plan, self.ENTITY, pk, self.KEYS)
+
+    KEYS: list[str] = []
 
     def reload(self) -> None:
         self.beginResetModel()
         if self.plan is None:
             self.rows = []
         else:
-            with self.plan.session() as s:
-                self.rows = self.query(s)
+            self.rows = self.query()
         self._pos = {r["id"]: k for k, r in enumerate(self.rows)}
         self.endResetModel()
 
@@ -201,17 +204,12 @@ class RowTableModel(QAbstractTableModel):
         if k is None or self.plan is None:
             self.reload()
             return
-        with self.plan.session() as s:
-            fresh = self.query_one(s, pk)
+        fresh = self.query_one(pk)
         if fresh is None:
             self.reload()
             return
         self.rows[k] = fresh
         self.dataChanged.emit(self.index(k, 0), self.index(k, self.columnCount() - 1))
-
-    def query_one(self, s: Any, pk: int) -> dict[str, Any] | None:
-        rows = [r for r in self.query(s) if r["id"] == pk]
-        return rows[0] if rows else None
 
     def row_of(self, pk: int) -> int | None:
         return self._pos.get(pk)
@@ -328,23 +326,15 @@ class RowTableModel(QAbstractTableModel):
 
 
 # -- the registries -----------------------------------------------------------------------------
-SITE_KINDS = tuple(k.value for k in m.SiteKind)
-STATUSES = tuple(k.value for k in m.SiteStatus)
-CLASSES = tuple(k.value for k in m.ShelterClass)
-TIERS = tuple(k.value for k in m.PointTier)
-MODES = tuple(k.value for k in m.StockMode)
-
-
-def _row(obj: Any, keys: list[str]) -> dict[str, Any]:
-    out = {k: getattr(obj, k) for k in keys}
-    for k, v in out.items():
-        if isinstance(v, enum.Enum):
-            out[k] = v.value
-    return out
+SITE_KINDS = registry.choices("site", "kind")
+STATUSES = registry.choices("site", "status")
+CLASSES = registry.choices("site", "shelter_class")
+TIERS = registry.choices("site", "tier")
+MODES = registry.choices("stock_lot", "mode")
 
 
 class SiteModel(RowTableModel):
-    ORM = m.Site
+    ENTITY = "site"
     COLUMNS = (
         Col("code", QT_TRANSLATE_NOOP("Columns", "Code"), editable=False),
         Col("name", QT_TRANSLATE_NOOP("Columns", "Name"), required=True),
@@ -371,13 +361,9 @@ class SiteModel(RowTableModel):
         self.capacity: dict[str, float] = {}   # from the last run, by site code
         self.utilisation: dict[str, float] = {}
 
-    def query(self, s):
-        self.towns = {a.code: a.name for a in s.scalars(select(m.AdminUnit))}
-        return [_row(o, self.KEYS) for o in s.scalars(select(m.Site).order_by(m.Site.kind, m.Site.code))]
-
-    def query_one(self, s, pk):
-        o = s.get(m.Site, pk)
-        return _row(o, self.KEYS) if o is not None else None
+    def query(self):
+        self.towns = dict(registry.values(self.plan, "admin_unit", "code", "name"))
+        return registry.read(self.plan, "site", self.KEYS, order_by=("kind", "code"))
 
     def value(self, row, col):
         if col.key == "shelter_class":
@@ -418,7 +404,7 @@ class SiteModel(RowTableModel):
 
 
 class StockModel(RowTableModel):
-    ORM = m.StockLot
+    ENTITY = "stock_lot"
     COLUMNS = (
         Col("site", QT_TRANSLATE_NOOP("Columns", "Site"), editable=False),
         Col("item", QT_TRANSLATE_NOOP("Columns", "Item"), editable=False),
@@ -445,17 +431,12 @@ class StockModel(RowTableModel):
         self.site_ids = ids
         self.reload()
 
-    def query(self, s):
-        self.sites = {o.id: (o.code, o.name) for o in s.scalars(select(m.Site))}
-        self.items = {o.id: (o.code, o.name_zh, o.name_en or o.name_zh, o.unit) for o in s.scalars(select(m.SupplyItem))}
-        q = select(m.StockLot).order_by(m.StockLot.site_id, m.StockLot.item_id, m.StockLot.id)
-        if self.site_ids is not None:
-            q = q.where(m.StockLot.site_id.in_(self.site_ids))
-        return [_row(o, self.KEYS) for o in s.scalars(q)]
-
-    def query_one(self, s, pk):
-        o = s.get(m.StockLot, pk)
-        return _row(o, self.KEYS) if o is not None else None
+    def query(self):
+        self.sites = {pk: (code, name) for pk, code, name in registry.values(self.plan, "site", "id", "code", "name")}
+        self.items = {pk: (code, zh, en or zh, unit) for pk, code, zh, en, unit
+                      in registry.values(self.plan, "supply_item", "id", "code", "name_zh", "name_en", "unit")}
+        return registry.read(self.plan, "stock_lot", self.KEYS, order_by=("site_id", "item_id", "id"),
+                             where=None if self.site_ids is None else {"site_id": self.site_ids})
 
     def value(self, row, col):
         if col.key == "site":
@@ -513,7 +494,7 @@ def _reason_label(reason: str | None) -> str:
 
 
 class DemandModel(RowTableModel):
-    ORM = m.DemandUnit
+    ENTITY = "demand_unit"
     COLUMNS = (
         Col("code", QT_TRANSLATE_NOOP("Columns", "Code"), editable=False),
         Col("name", QT_TRANSLATE_NOOP("Columns", "Name"), required=True),
@@ -534,13 +515,9 @@ class DemandModel(RowTableModel):
         self.towns: dict[str, str] = {}
         self.units: dict[str, dict[str, Any]] = {}
 
-    def query(self, s):
-        self.towns = {a.code: a.name for a in s.scalars(select(m.AdminUnit))}
-        return [_row(o, self.KEYS) for o in s.scalars(select(m.DemandUnit).order_by(m.DemandUnit.town_code, m.DemandUnit.code))]
-
-    def query_one(self, s, pk):
-        o = s.get(m.DemandUnit, pk)
-        return _row(o, self.KEYS) if o is not None else None
+    def query(self):
+        self.towns = dict(registry.values(self.plan, "admin_unit", "code", "name"))
+        return registry.read(self.plan, "demand_unit", self.KEYS, order_by=("town_code", "code"))
 
     def value(self, row, col):
         if col.key == "town":
@@ -605,13 +582,13 @@ def unit_outcome(row: dict[str, Any], unit: dict[str, Any] | None) -> str | None
 
 
 class ItemModel(RowTableModel):
-    ORM = m.SupplyItem
+    ENTITY = "supply_item"
     COLUMNS = (
         Col("code", QT_TRANSLATE_NOOP("Columns", "Code"), editable=False),
         Col("name_zh", QT_TRANSLATE_NOOP("Columns", "Name (Chinese)"), required=True),
         Col("name_en", QT_TRANSLATE_NOOP("Columns", "Name (English)")),
         Col("unit", QT_TRANSLATE_NOOP("Columns", "Unit"), required=True),
-        Col("category", QT_TRANSLATE_NOOP("Columns", "Category"), "enum", choices=tuple(k.value for k in m.ItemCategory)),
+        Col("category", QT_TRANSLATE_NOOP("Columns", "Category"), "enum", choices=registry.choices("supply_item", "category")),
         Col("shelf_life_days", QT_TRANSLATE_NOOP("Columns", "Shelf life days"), "int", minimum=1),
         Col("unit_price", QT_TRANSLATE_NOOP("Columns", "Unit price ¥"), "float"),
         Col("unit_volume_m3", QT_TRANSLATE_NOOP("Columns", "Unit volume m³"), "float"),
@@ -621,12 +598,8 @@ class ItemModel(RowTableModel):
     KEYS = ["id", "version", "code", "name_zh", "name_en", "unit", "category", "shelf_life_days",
             "unit_price", "unit_volume_m3", "unit_weight_kg", "norm_key"]
 
-    def query(self, s):
-        return [_row(o, self.KEYS) for o in s.scalars(select(m.SupplyItem).order_by(m.SupplyItem.code))]
-
-    def query_one(self, s, pk):
-        o = s.get(m.SupplyItem, pk)
-        return _row(o, self.KEYS) if o is not None else None
+    def query(self):
+        return registry.read(self.plan, "supply_item", self.KEYS, order_by=("code",))
 
 
 # -- proxies ------------------------------------------------------------------------------------

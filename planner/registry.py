@@ -1,0 +1,168 @@
+"""The plan's registers (sites, stock, demand units, supply items …) as plain rows, and the
+edits a user makes to them — the service the GUI reads and writes through.
+
+Rows are dicts of column values with enums as their string values; entities are named by their
+table name (``"site"``, ``"stock_lot"``, ``"demand_unit"``, ``"supply_item"`` …). Every write is
+one audited transaction of :class:`planner.store.Plan`; updates carry the version the user read
+(optimistic locking: :class:`planner.store.EditConflict` when somebody saved first). A delete
+returns what :func:`restore` needs to put the row — and a site's stock lots, a scenario's
+hazard zones — back with the same ids (undo).
+
+Nothing outside ``planner`` needs :mod:`planner.models`: callers pass and receive plain values.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Date, select
+from sqlalchemy import Enum as SAEnum
+
+from planner import models as m
+from planner.store import EditConflict
+
+#: the entities a caller may name (table name → model)
+ENTITIES: dict[str, type[m.Base]] = {cls.__tablename__: cls for cls in (
+    m.PlanInfo, m.AdminUnit, m.Boundary, m.Site, m.SupplyItem, m.StockLot, m.DemandUnit, m.RoadNode,
+    m.RoadEdge, m.CandidateSite, m.Scenario, m.HazardZone)}
+
+#: children that go and come back with their parent (delete + undo)
+_CHILDREN: dict[str, tuple[str, str]] = {"site": ("stock_lot", "site_id"), "scenario": ("hazard_zone", "scenario_id")}
+
+
+def _model(entity: str) -> type[m.Base]:
+    try:
+        return ENTITIES[entity]
+    except KeyError:
+        raise ValueError(f"unknown entity {entity!r} (have: {', '.join(sorted(ENTITIES))})") from None
+
+
+def columns(entity: str) -> list[str]:
+    return [c.key for c in _model(entity).__table__.columns]
+
+
+def choices(entity: str, column: str) -> tuple[str, ...]:
+    """The allowed values of an enumerated column (e.g. ``choices("site", "kind")``)."""
+    t = _model(entity).__table__.columns[column].type
+    if not isinstance(t, SAEnum) or t.enum_class is None:
+        raise ValueError(f"{entity}.{column} is not an enumerated column")
+    return tuple(e.value for e in t.enum_class)
+
+
+def coerce(entity: str, key: str, value: Any) -> Any:
+    """A plain value (string of an enum, ISO date, "" for empty) as the column stores it."""
+    if value is None or value == "":
+        return None
+    col = _model(entity).__table__.columns.get(key)
+    if col is None:
+        return value
+    t = col.type
+    if isinstance(t, SAEnum) and t.enum_class is not None and not isinstance(value, enum.Enum):
+        return t.enum_class(value)
+    if isinstance(t, Date) and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _plain(v: Any) -> Any:
+    return v.value if isinstance(v, enum.Enum) else v
+
+
+def _row(obj: Any, keys: Sequence[str]) -> dict[str, Any]:
+    return {k: _plain(getattr(obj, k)) for k in keys}
+
+
+# -- reading -------------------------------------------------------------------------------------
+def read(plan: Any, entity: str, keys: Sequence[str] | None = None, *, order_by: Sequence[str] = ("id",),
+         where: dict[str, Collection[Any]] | None = None) -> list[dict[str, Any]]:
+    """Rows of one entity (``keys``: the columns wanted, all by default; ``where``: column → allowed
+    values)."""
+    cls = _model(entity)
+    keys = list(keys) if keys is not None else columns(entity)
+    q = select(cls).order_by(*(getattr(cls, k) for k in order_by))
+    for k, vals in (where or {}).items():
+        q = q.where(getattr(cls, k).in_(list(vals)))
+    with plan.session() as s:
+        return [_row(o, keys) for o in s.scalars(q)]
+
+
+def read_one(plan: Any, entity: str, pk: int, keys: Sequence[str] | None = None) -> dict[str, Any] | None:
+    cls = _model(entity)
+    with plan.session() as s:
+        o = s.get(cls, pk)
+        return _row(o, list(keys) if keys is not None else columns(entity)) if o is not None else None
+
+
+def values(plan: Any, entity: str, *keys: str, order_by: Sequence[str] = ("id",)) -> list[tuple[Any, ...]]:
+    """Plain tuples of a few columns (cheap: no row objects), e.g. road geometry for the map."""
+    cls = _model(entity)
+    with plan.session() as s:
+        return [tuple(_plain(v) for v in r) for r in s.execute(
+            select(*(getattr(cls, k) for k in keys)).order_by(*(getattr(cls, k) for k in order_by)))]
+
+
+# -- writing -------------------------------------------------------------------------------------
+def update(plan: Any, entity: str, pk: int, changes: dict[str, Any], *, expected_version: int | None = None,
+           user: str | None = None, reason: str | None = None) -> dict[str, Any]:
+    """Change one row the user read at ``expected_version`` (None: the version now); returns the
+    new row. :class:`EditConflict` when somebody changed or deleted it since."""
+    cls = _model(entity)
+    changes = {k: coerce(entity, k, v) for k, v in changes.items()}
+    if expected_version is None:
+        cur = read_one(plan, entity, pk, ["version"])
+        if cur is None:
+            raise EditConflict(entity, pk, changes, None)
+        expected_version = cur["version"]
+    return {k: _plain(v) for k, v in plan.update(cls, pk, changes, expected_version=expected_version,
+                                                 user=user, reason=reason).items()}
+
+
+def insert(plan: Any, entity: str, vals: dict[str, Any], *, user: str | None = None,
+           reason: str | None = None) -> int:
+    """Add one row; returns its id (``vals`` may carry ``id`` to re-create a row with its old id)."""
+    cls = _model(entity)
+    with plan.transaction(user, reason or f"add {entity}") as s:
+        obj = cls(**{k: coerce(entity, k, v) for k, v in vals.items()})
+        s.add(obj)
+        s.flush()
+        return int(obj.id)  # type: ignore[attr-defined]  # every entity has an integer id
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """A deleted row and its children, as :func:`restore` needs them."""
+
+    entity: str
+    row: dict[str, Any]
+    children: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
+
+
+def delete(plan: Any, entity: str, pk: int, *, user: str | None = None, reason: str | None = None) -> Deleted:
+    """Delete one row (a site with its stock lots, a scenario with its hazard zones)."""
+    cls = _model(entity)
+    with plan.transaction(user, reason or f"delete {entity} {pk}") as s:
+        obj = s.get(cls, pk)
+        if obj is None:
+            raise EditConflict(entity, pk, None, None)
+        row = {k: getattr(obj, k) for k in columns(entity)}
+        kids: list[tuple[str, dict[str, Any]]] = []
+        if entity in _CHILDREN:
+            child, fk = _CHILDREN[entity]
+            ccls = _model(child)
+            for c in s.scalars(select(ccls).where(getattr(ccls, fk) == pk).order_by(ccls.id)):  # type: ignore[attr-defined]
+                kids.append((child, {k: getattr(c, k) for k in columns(child)}))
+        s.delete(obj)
+    return Deleted(entity, row, tuple(kids))
+
+
+def restore(plan: Any, deleted: Deleted, *, user: str | None = None, reason: str | None = None) -> int:
+    """Put a deleted row (and its children) back with the same ids."""
+    with plan.transaction(user, reason or f"restore {deleted.entity}") as s:
+        s.add(_model(deleted.entity)(**deleted.row))
+        s.flush()
+        for child, vals in deleted.children:
+            s.add(_model(child)(**vals))
+    return int(deleted.row["id"])
