@@ -85,9 +85,11 @@ class Editor(QObject):
         try:
             fn()
         except EditConflict as exc:
+            log.info("edit conflict: %s", exc)
             self.conflict.emit(exc)
             return False
-        except (PlanError, ValueError) as exc:
+        except (PlanError, ValueError) as exc:   # ScenarioError is a ValueError: a refusal with its reason
+            log.warning("edit refused: %s", exc)
             self.failed.emit(str(exc))
             return False
         except Exception as exc:  # noqa: BLE001 - shown to the user: IntegrityError from a CHECK constraint, …

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -54,7 +55,7 @@ from desktop.tables import (
 )
 from desktop.runner import Runner
 from desktop.worker import EngineCache, Task, run_plan_task
-from planner import registry
+from planner import logs, registry
 from planner.scenario import store as scenario_store
 from planner.engine.results import closed_site_codes, places_for, result_counts, unusable_lot_ids
 
@@ -291,6 +292,7 @@ class MainWindow(QMainWindow):
             self.lang_group.addAction(a)
             self.act_lang[code] = a
         self.act_about = self._action(self.about, None)
+        self.act_log_file = self._action(self.open_log_file, None)
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -349,6 +351,8 @@ class MainWindow(QMainWindow):
         p.addSeparator()
         p.addAction(self.act_compare)
         self.menu_help = mb.addMenu("")
+        self.menu_help.addAction(self.act_log_file)
+        self.menu_help.addSeparator()
         self.menu_help.addAction(self.act_about)
 
     def _build_toolbar(self) -> None:
@@ -416,6 +420,7 @@ class MainWindow(QMainWindow):
             self.act_compare: self.tr("&Compare scenarios…"), self.act_select: self.tr("&Select / pan"),
             self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move site"),
             self.act_about: self.tr("&About esplan"),
+            self.act_log_file: self.tr("Open the &log file"),
         }
         for a, t in texts.items():
             a.setText(t)
@@ -1198,6 +1203,16 @@ class MainWindow(QMainWindow):
         self.settings.language = lang
         self.retranslate()   # LanguageChange also arrives; retranslating twice is harmless
         self.log(self.tr("Language: {lang}").format(lang=i18n.LANGUAGES.get(lang, lang)))
+
+    def open_log_file(self) -> None:
+        """The program's log (what went wrong or was skipped), for the user or their IT staff."""
+        path = logs.current_log_file()
+        if path is None or not path.exists():
+            QMessageBox.information(self, self.tr("Log file"), self.tr("No log file has been written yet."))
+            return
+        self.log(self.tr("Log file: {path}").format(path=path))
+        if not os.environ.get("ESPLAN_NO_OPEN"):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("About esplan"), self.tr(

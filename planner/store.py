@@ -17,6 +17,7 @@ import datetime as dt
 import enum
 import getpass
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -174,6 +175,29 @@ class Plan:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def backup_to(self, path: str | os.PathLike[str]) -> Path:
+        """A consistent copy of a SQLite plan file, edits still in the write-ahead log included
+        (SQLite's online backup; the plan stays open). A PostgreSQL plan is backed up by the
+        server's own tools: :class:`PlanError`."""
+        if not self.is_sqlite:
+            raise PlanError("a shared PostgreSQL plan is backed up with the database server's own tools")
+        dest = Path(path).expanduser()
+        if dest.resolve() == Path(self.location).expanduser().resolve():
+            raise PlanError(f"cannot back up {dest} onto itself")
+        tmp = dest.with_name(dest.name + ".part")
+        tmp.unlink(missing_ok=True)
+        raw = self.engine.raw_connection()
+        try:
+            target = sqlite3.connect(str(tmp))
+            try:
+                raw.driver_connection.backup(target)  # type: ignore[union-attr]  # sqlite3 connection
+            finally:
+                target.close()
+        finally:
+            raw.close()
+        os.replace(tmp, dest)   # never a half-written copy under the final name
+        return dest
+
     # -- schema -------------------------------------------------------------------------------
     def schema_revision(self) -> str | None:
         with self.engine.connect() as c:
@@ -327,10 +351,8 @@ def open_plan(location: str | os.PathLike[str], *, upgrade: bool = True) -> Plan
     if rev != head:
         if not upgrade:
             raise PlanError(f"{plan.display_location} has schema {rev}; this program needs {head}")
-        if plan.is_sqlite:
-            import shutil
-
+        if plan.is_sqlite:   # a consistent copy, the write-ahead log's edits included
             src = Path(location).expanduser()
-            shutil.copy2(src, src.with_name(src.name + f".bak-{rev}"))
+            plan.backup_to(src.with_name(src.name + f".bak-{rev}"))
         plan.upgrade()
     return plan

@@ -390,3 +390,25 @@ def test_unknown_checks_are_not_counted_as_failed(qtbot, tmp_path, monkeypatch):
     assert f"{c.failed} failed, {c.unknown} not assessable" in text
     assert f"{c.failed} failed, {c.unknown} not assessable" in w.log_view.toPlainText()
     w.close()
+
+
+def test_help_menu_opens_the_log_file_with_what_went_wrong(win, tmp_path, messages):
+    import logging
+
+    from planner.logs import setup_file_logging
+
+    path = setup_file_logging(tmp_path / "logs")
+    try:
+        win.scenarios.new_scenario("日志")
+        win.scenarios.p_walk.setValue(0.05)        # refused by the scenario service …
+        win.scenarios.apply_params()
+        logging.getLogger("desktop.test").warning("a warning for the log")
+        win.act_log_file.trigger()
+        assert str(path) in win.log_view.toPlainText()
+        text = path.read_text(encoding="utf-8")
+        assert "a warning for the log" in text and "walk_speed_mps" in text   # … and the refusal is logged
+    finally:
+        root = logging.getLogger()
+        for h in [h for h in root.handlers if getattr(h, "_esplan", False)]:
+            root.removeHandler(h)
+            h.close()
