@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +55,7 @@ from desktop.tables import (
 from desktop.runner import Runner
 from desktop.worker import EngineCache, Task, run_plan_task
 from planner import logs, registry
+from planner.store import PlanError, create_plan, open_plan
 from planner.scenario import store as scenario_store
 from planner.engine.results import closed_site_codes, places_for, result_counts, unusable_lot_ids
 
@@ -489,8 +489,6 @@ class MainWindow(QMainWindow):
 
     # ================================================================== plan lifecycle
     def open_location(self, location: str) -> bool:
-        from planner.store import PlanError, open_plan
-
         try:
             plan = open_plan(location)
         except PlanError as exc:
@@ -554,8 +552,6 @@ class MainWindow(QMainWindow):
         self.menu_recent.setEnabled(bool(self.settings.recent))
 
     def new_plan(self) -> None:
-        from planner.store import PlanError, create_plan
-
         path, _ = QFileDialog.getSaveFileName(self, self.tr("New plan"), self.settings.last_dir,
                                               self.tr("esplan plans (*.esplan)"))
         if not path:
@@ -599,15 +595,11 @@ class MainWindow(QMainWindow):
                 return False
             if not path.endswith(".esplan"):
                 path += ".esplan"
-        src = sqlite3.connect(str(Path(self.plan.location).expanduser()))
         try:
-            Path(path).unlink(missing_ok=True)
-            dst = sqlite3.connect(path)
-            with dst:
-                src.backup(dst)
-            dst.close()
-        finally:
-            src.close()
+            self.plan.backup_to(path)
+        except (PlanError, OSError) as exc:
+            QMessageBox.warning(self, self.tr("Save plan as"), str(exc))
+            return False
         self.log(self.tr("Saved a copy as {path}; you are now working in the copy.").format(path=path))
         return self.open_location(path)
 

@@ -412,3 +412,14 @@ def test_help_menu_opens_the_log_file_with_what_went_wrong(win, tmp_path, messag
         for h in [h for h in root.handlers if getattr(h, "_esplan", False)]:
             root.removeHandler(h)
             h.close()
+
+
+def test_save_as_copies_edits_still_in_the_write_ahead_log(win, tmp_path):
+    from planner import registry
+
+    site = next(r for r in win.site_model.rows if r["kind"] == "shelter")
+    assert win.editor.update("site", site["id"], {"name": "改名后的避难场所"}, expected_version=site["version"])
+    copy = tmp_path / "copy.esplan"
+    assert win.save_as(str(copy))
+    assert win.plan.location.endswith("copy.esplan")                # working in the copy now
+    assert registry.read_one(win.plan, "site", site["id"], ["name"])["name"] == "改名后的避难场所"
