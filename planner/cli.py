@@ -233,11 +233,11 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 
 #: modules that add commands: each defines functions ``add_<name>_parser(subparsers)``
-COMMAND_MODULES = ("planner.engine.cli", "planner.scenario.cli", "planner.report.cli")
+COMMAND_MODULES = ("planner.scenario.check_cli", "planner.scenario.cli", "planner.report.cli")
 
 
 def _add_module_commands(sub: argparse._SubParsersAction) -> None:
-    """Commands provided by the engine, scenarios and report packages."""
+    """Commands provided by the scenario and report packages (check, compare, scenario, …)."""
     import importlib
 
     for mod_name in COMMAND_MODULES:
