@@ -4,9 +4,9 @@
 
 Two views, both built with grimp (the graph import-linter checks):
 - module cycles: strongly connected groups of modules, counting every ``import`` anywhere in a
-  file (module top, inside functions, under TYPE_CHECKING). An import of a module's own parent
-  package (``planner.engine.run`` → ``planner.engine``) is left out: a package's ``__init__``
-  re-exporting its children is the ordinary shape of a package, not a cycle between modules.
+  file (module top, inside functions, under TYPE_CHECKING), a package's ``__init__`` included
+  (``planner.engine.run`` importing ``planner.engine`` while ``planner.engine`` lazily imports
+  ``planner.engine.run`` is a cycle).
 - sibling cycles: for each package, its children (each with all its descendants squashed in)
   importing each other in a ring — what import-linter's ``acyclic_siblings`` contract forbids.
 """
@@ -67,8 +67,7 @@ def _sccs(nodes: set[str], edges: dict[str, set[str]]) -> list[list[str]]:
 
 def module_cycles(graph: grimp.ImportGraph, root: str = "planner") -> list[list[str]]:
     mods = {m for m in graph.modules if m == root or m.startswith(root + ".")}
-    edges = {m: {i for i in graph.find_modules_directly_imported_by(m)
-                 if i in mods and not m.startswith(i + ".")} for m in mods}
+    edges = {m: {i for i in graph.find_modules_directly_imported_by(m) if i in mods} for m in mods}
     return _sccs(mods, edges)
 
 
@@ -102,7 +101,7 @@ def sibling_cycles(graph: grimp.ImportGraph, root: str = "planner") -> list[list
 def edges_within(graph: grimp.ImportGraph, group: list[str]) -> list[str]:
     g = set(group)
     return [f"  {m} -> {i}" for m in group for i in sorted(graph.find_modules_directly_imported_by(m))
-            if i in g and not m.startswith(i + ".")]
+            if i in g]
 
 
 def main() -> int:

@@ -18,8 +18,7 @@ No Qt here; the progress object only needs ``set_progress(fraction, message)`` a
 ``is_cancelled()``.
 """
 from planner.engine.progress import Cancelled
-
-ENGINE_VERSION = "0.2.0"
+from planner.engine.version import ENGINE_VERSION
 
 __all__ = ["Cancelled", "ENGINE_VERSION", "PlanInput", "PlanResult", "ScenarioError", "apply_scenario",
            "make_input", "run_plan"]

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from planner.engine import ENGINE_VERSION
 from planner.engine.allocation import compute_allocation
 from planner.engine.coverage import compute_coverage
 from planner.engine.graph import RoadGraph
@@ -21,6 +20,7 @@ from planner.engine.params import describe
 from planner.engine.progress import Progress, Stepper
 from planner.engine.snapshot import PlanInput
 from planner.engine.supply import compute_supply, drive_times
+from planner.engine.version import ENGINE_VERSION
 
 
 def json_safe(obj: Any) -> Any:
