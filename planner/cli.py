@@ -59,6 +59,9 @@ def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
 
 
 # -- commands ------------------------------------------------------------------------------------
+# Each command imports what it needs inside its function, for start-up speed: building the parser
+# (and ``--help``) loads no SQLAlchemy, numpy/scipy, osmium or openpyxl. None of these hides an
+# import cycle (tests/test_architecture.py counts them).
 def cmd_new(a: argparse.Namespace) -> int:
     from planner.store import PlanError, create_plan
 

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from planner.engine.progress import Cancelled
+
 __all__ = ["ReportError", "write_report"]
 
 
@@ -42,8 +44,6 @@ def _check_cancel(progress: Any, fraction: float, message: str) -> None:
     if progress is None:
         return
     if progress.is_cancelled():
-        from planner.engine.progress import Cancelled
-
         raise Cancelled("cancelled by the user")
     progress.set_progress(fraction, message)
 
