@@ -99,7 +99,7 @@ def andorra(path: Path) -> None:
     import shapely
 
     from planner.engine.session import WhatIf
-    from planner.engine.snapshot import load_snapshot
+    from planner.scenario.runs import load_snapshot
     from planner.store import open_plan
 
     with tempfile.TemporaryDirectory() as d:

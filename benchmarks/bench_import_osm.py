@@ -20,13 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from planner.io.osm import (  # noqa: E402
-    _read_osm,
-    _Way,
-    build_graph,
-    import_osm,
-    write_network,
-)
+from planner.io.network import Way, build_graph, write_network  # noqa: E402
+from planner.io.osm import _read_osm, import_osm  # noqa: E402
 from planner.store import create_plan  # noqa: E402
 
 
@@ -62,11 +57,11 @@ def bench_file(label: str, src: Path, tmp: Path) -> None:
 def bench_scaled(src: Path, copies: int, tmp: Path) -> None:
     ways, _, _, _ = _read_osm(src, network=True, candidates=False)
     span = 1.0  # degrees of longitude between copies
-    big: list[_Way] = []
+    big: list[Way] = []
     off = 10**10
     for k in range(copies):
         for w in ways:
-            big.append(_Way([i + k * off for i in w.ids], [x + k * span for x in w.lon], list(w.lat),
+            big.append(Way([i + k * off for i in w.ids], [x + k * span for x in w.lon], list(w.lat),
                             w.highway, w.oneway, w.name, w.maxspeed,
                             None if w.way_id is None else w.way_id + k * off, w.walkable))
     t0 = time.perf_counter()

@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
 
     t_import = time.perf_counter()
-    from planner.engine import load_snapshot, run_plan
+    from planner.engine import run_plan
+    from planner.scenario.runs import load_snapshot
     from planner.report import write_report
     from planner.report.cli import count_pages
     from planner.report.fonts import find_cjk_font, register_cjk_font

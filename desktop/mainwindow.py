@@ -953,7 +953,8 @@ class MainWindow(QMainWindow):
         plan = self.plan
 
         def job(state):
-            from planner.engine import Cancelled, load_snapshot, run_plan
+            from planner.engine import Cancelled, run_plan
+            from planner.scenario.runs import load_snapshot
 
             out = {}
             for k, n in enumerate(names):

@@ -104,8 +104,8 @@ class EngineCache:
     def run(self, plan: Any, inp: Any, state: TaskState) -> Any:
         import dataclasses
 
-        from planner.engine import load_snapshot
         from planner.engine.session import WhatIf
+        from planner.scenario.runs import load_snapshot
 
         digest = self.roads_digest(inp)
         if self.whatif is None or digest != self.digest:
@@ -120,7 +120,8 @@ def run_plan_task(plan: Any, scenario: str | None, cache: EngineCache | None,
                   state: TaskState) -> tuple[Any, Any]:
     """Snapshot + run + save (the plain function the GUI runs on a thread; ``Task`` passes
     ``state`` last). ``cache`` None runs the engine from scratch."""
-    from planner.engine import load_snapshot, run_plan, save_run
+    from planner.engine import run_plan
+    from planner.scenario.runs import load_snapshot, save_run
 
     state.set_progress(0.0, "snapshot")
     inp = load_snapshot(plan, scenario)

@@ -59,6 +59,9 @@ def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
 
 
 # -- commands ------------------------------------------------------------------------------------
+# Each command imports what it needs inside its function, for start-up speed: building the parser
+# (and ``--help``) loads no SQLAlchemy, numpy/scipy, osmium or openpyxl. None of these hides an
+# import cycle (tests/test_architecture.py counts them).
 def cmd_new(a: argparse.Namespace) -> int:
     from planner.store import PlanError, create_plan
 
@@ -233,11 +236,11 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 
 #: modules that add commands: each defines functions ``add_<name>_parser(subparsers)``
-COMMAND_MODULES = ("planner.engine.cli", "planner.scenario.cli", "planner.report.cli")
+COMMAND_MODULES = ("planner.scenario.check_cli", "planner.scenario.cli", "planner.report.cli")
 
 
 def _add_module_commands(sub: argparse._SubParsersAction) -> None:
-    """Commands provided by the engine, scenarios and report packages."""
+    """Commands provided by the scenario and report packages (check, compare, scenario, …)."""
     import importlib
 
     for mod_name in COMMAND_MODULES:

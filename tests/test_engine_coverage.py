@@ -106,7 +106,8 @@ def test_checks_without_data_are_unknown_not_failed():
     the coverage and capacity checks cannot be evaluated; supply checks still fail for lack of
     registered stock. Unknown checks do not pass."""
     from planner.demo import demo_path
-    from planner.engine import load_snapshot, run_plan
+    from planner.engine import run_plan
+    from planner.scenario.runs import load_snapshot
     from planner.store import open_plan
 
     plan = open_plan(demo_path("shanting"), upgrade=False)

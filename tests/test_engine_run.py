@@ -8,9 +8,10 @@ import pytest
 import shapely
 from engine_fixtures import build_db_plan, lonlat, site, tiny_input, tiny_norms, unit
 
-from planner.engine import Cancelled, load_snapshot, run_plan, save_run
-from planner.engine.cli import cmd_check, main as cli_main
+from planner.engine import Cancelled, run_plan
 from planner.engine.run import PlanResult
+from planner.scenario.check_cli import cmd_check, main as cli_main
+from planner.scenario.runs import load_snapshot, save_run
 
 FLOOD = shapely.Polygon([lonlat(950, -10), lonlat(1050, -10), lonlat(1050, 10), lonlat(950, 10)])
 
@@ -156,7 +157,7 @@ def test_cli_check_passes(tmp_path, capsys):
 def test_add_check_parser_plugs_into_main_cli():
     import argparse
 
-    from planner.engine.cli import add_check_parser
+    from planner.scenario.check_cli import add_check_parser
 
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="command")

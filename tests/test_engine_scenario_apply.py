@@ -14,7 +14,8 @@ from engine_fixtures import build_db_plan, lonlat, tiny_input, tiny_norms
 
 from planner.engine.apply import ScenarioError, apply_scenario
 from planner.engine.run import run_plan
-from planner.engine.snapshot import Hazard, load_snapshot
+from planner.engine.snapshot import Hazard
+from planner.scenario.runs import load_snapshot
 
 
 def _served(inp):

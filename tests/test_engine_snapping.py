@@ -97,7 +97,7 @@ DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo" / "andorra.esp
 
 @pytest.mark.skipif(not DEMO.exists(), reason="demo plan not built")
 def test_andorra_demo_warehouse_stock_usable_and_no_town_cut_off(tmp_path):
-    from planner.engine.snapshot import load_snapshot
+    from planner.scenario.runs import load_snapshot
     from planner.store import open_plan
 
     copy = tmp_path / "andorra.esplan"

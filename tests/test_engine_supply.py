@@ -167,7 +167,8 @@ def test_countable_items_ship_in_whole_units():
     each shelter's need is rounded up (the Andorra demo has shelters whose 10 % bed share is
     fractional)."""
     from planner.demo import demo_path
-    from planner.engine import load_snapshot, run_plan
+    from planner.engine import run_plan
+    from planner.scenario.runs import load_snapshot
     from planner.engine.allocation import is_countable
     from planner.store import open_plan
 

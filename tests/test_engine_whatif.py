@@ -62,7 +62,7 @@ DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo" / "andorra.esp
 
 @pytest.mark.skipif(not DEMO.exists(), reason="demo plan not built")
 def test_andorra_incremental_equals_full(tmp_path):
-    from planner.engine.snapshot import load_snapshot
+    from planner.scenario.runs import load_snapshot
     from planner.store import open_plan
 
     copy = tmp_path / "andorra.esplan"

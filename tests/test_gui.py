@@ -351,7 +351,7 @@ def test_delete_scenario_undo_restores_everything(win):
 
 
 def test_hazard_drawn_during_a_run_ends_with_the_latest_inputs(win, qtbot):
-    from planner.engine.snapshot import load_snapshot
+    from planner.scenario.runs import load_snapshot
 
     win.scenarios.new_scenario("洪水")
     without_zone = load_snapshot(win.plan, "洪水").inputs_hash

@@ -22,12 +22,11 @@ from planner.io.osm import (
     DRIVABLE_CLASSES,
     OSM_SOURCE,
     import_osm,
-    import_road_geojson,
     parse_maxspeed,
     read_osm_candidates,
     read_osm_network,
 )
-from planner.io.roads_geojson import read_road_geojson
+from planner.io.roads_geojson import import_road_geojson, read_road_geojson
 from planner.store import create_plan
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,8 @@ import pytest
 
 pypdf = pytest.importorskip("pypdf")
 
-from planner.engine import load_snapshot, run_plan  # noqa: E402
+from planner.engine import run_plan  # noqa: E402
+from planner.scenario.runs import load_snapshot  # noqa: E402
 from planner.report import ReportError, write_report  # noqa: E402
 from planner.report import fmt  # noqa: E402
 from planner.report.fonts import FontNotFound, find_cjk_font, is_truetype_outline  # noqa: E402
@@ -225,7 +226,7 @@ def _add_flood(plan_path: Path) -> None:
     import shapely
 
     from planner import models as m
-    from planner.engine import load_snapshot
+    from planner.scenario.runs import load_snapshot
     from planner.store import open_plan
 
     p = open_plan(plan_path)

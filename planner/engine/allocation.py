@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.engine.coverage import open_shelter_mask
 from planner.engine.lp import transport_flow
 from planner.engine.snapshot import PlanInput
 from planner.engine.supply import DriveTimes, SupplyState, norm_items, required_qty
@@ -41,8 +42,6 @@ def compute_allocation(inp: PlanInput, dt_: DriveTimes, supply: SupplyState,
     sh_col = {int(h): c for c, h in enumerate(dt_.shelters)}
     # shelters that receive: open (dt_.shelters only holds open, on-network ones) or open but
     # off the driving network (reported unreachable)
-    from planner.engine.coverage import open_shelter_mask
-
     open_mask = open_shelter_mask(inp)
     recv = [int(h) for h in np.nonzero(open_mask & (assigned > 1e-9))[0]]
     manifests: dict[str, list] = {st.code[h]: [] for h in recv}

@@ -1,9 +1,10 @@
 """apply_scenario: derive a scenario's PlanInput from the baseline one (the baseline is untouched).
 
-Where it happens: :func:`planner.engine.snapshot.load_snapshot` calls it for a stored scenario,
-so ``load_snapshot(plan, "洪水")`` already has every change applied; callers holding a baseline
-PlanInput (the scenario editor, :class:`planner.engine.session.WhatIf`) call it directly with a
-:class:`planner.models.Scenario`, a dict or keyword arguments.
+Where it happens: :func:`planner.scenario.runs.load_snapshot` (the storage side) calls it for a
+stored scenario, so ``load_snapshot(plan, "洪水")`` already has every change applied; callers
+holding a baseline PlanInput (the scenario editor, :class:`planner.engine.session.WhatIf`) call
+it directly with a :class:`planner.models.Scenario` (read by attribute, never imported), a dict
+or keyword arguments.
 
 Order of application: parameter overrides → ``site_changes`` → hazard zones with
 ``closes_sites`` (a site inside such a zone is closed even if a change re-opened it) →
@@ -32,6 +33,7 @@ import shapely
 
 from planner.engine.params import SPECS, resolve_parameters
 from planner.engine.snapshot import Hazard, LotTable, PlanInput
+from planner.norms import shipped_profile
 
 #: the name a result carries when no scenario is applied (the plan as registered)
 BASELINE = "baseline"
@@ -114,8 +116,6 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
         pname = params.get("norms_profile")
         if pname is not None and (norms is not None or pname != inp.params.get("norms_profile")):
             if norms is None:
-                from planner.norms import shipped_profile
-
                 try:
                     norms = shipped_profile(pname)
                 except Exception as exc:  # noqa: BLE001

@@ -1,7 +1,9 @@
-"""run_plan: the whole engine on one snapshot, and PlanResult / save_run."""
+"""run_plan: the whole engine on one snapshot, and its PlanResult (stored by
+:func:`planner.scenario.runs.save_run`)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import time
@@ -10,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from planner.engine import ENGINE_VERSION
 from planner.engine.allocation import compute_allocation
 from planner.engine.coverage import compute_coverage
 from planner.engine.graph import RoadGraph
@@ -20,14 +21,15 @@ from planner.engine.progress import Progress, Stepper
 from planner.engine.results import count_checks
 from planner.engine.snapshot import PlanInput
 from planner.engine.supply import compute_supply, drive_times
+from planner.engine.version import ENGINE_VERSION
 
 
-def _clean(obj: Any) -> Any:
+def json_safe(obj: Any) -> Any:
     """JSON-safe: numpy → python, inf/nan → None, tuples → lists."""
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
+        return [json_safe(v) for v in obj]
     if isinstance(obj, (np.floating, float)):
         f = float(obj)
         return f if math.isfinite(f) else None
@@ -36,7 +38,7 @@ def _clean(obj: Any) -> Any:
     if isinstance(obj, np.bool_):
         return bool(obj)
     if isinstance(obj, np.ndarray):
-        return _clean(obj.tolist())
+        return json_safe(obj.tolist())
     return obj
 
 
@@ -63,7 +65,7 @@ class PlanResult:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "timings"}
         if timings:
             d["timings"] = self.timings
-        return _clean(d)
+        return json_safe(d)
 
     def to_json(self, *, indent: int | None = None, timings: bool = False) -> str:
         """Deterministic JSON (sorted keys; timings left out unless asked for)."""
@@ -158,8 +160,6 @@ def _fp(cache: dict, table: Any) -> str:
     hit = memo.get(id(table))
     if hit is not None and hit[0] is table:
         return hit[1]
-    import hashlib
-
     h = hashlib.sha256()
     table._hash_into(h)
     memo[id(table)] = (table, h.hexdigest())
@@ -303,23 +303,3 @@ def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]
                         "en": f"{pool['town']}: {len(pool['units'])} units ({_fmt(pool['people'])} people) cannot be reached "
                               "from any warehouse and local stock does not cover 72 h: add a village reserve point"})
     return out
-
-
-def save_run(plan: Any, inp: PlanInput, result: PlanResult, user: str | None = None) -> int:
-    """Write a PlanRun row (inputs hash, parameters, engine version, result JSON); returns its id."""
-    from sqlalchemy import select
-
-    from planner import models as m
-
-    with plan.transaction(user=user, reason="save plan run") as s:
-        scen_id = None
-        if inp.scenario_name != "baseline":
-            scen_id = s.scalars(select(m.Scenario.id).where(m.Scenario.name == inp.scenario_name)).first()
-        row = m.PlanRun(scenario_id=scen_id, scenario_name=inp.scenario_name, created_by=user or s.info.get("user"),
-                        engine_version=result.engine_version, inputs_hash=result.inputs_hash,
-                        parameters={r["name"]: {"value": r["value"], "source": r["source"]}
-                                    for r in result.parameters},
-                        summary=_clean(result.summary), result=result.to_dict())
-        s.add(row)
-        s.flush()
-        return row.id

@@ -11,7 +11,7 @@ Input
   −180 ≤ lon ≤ 180, −90 ≤ lat ≤ 90).
 * Road class, required: property ``highway``; failing that ``class``, ``fclass`` or ``type``
   (first non-empty one). The value is an OSM ``highway`` class (see
-  :data:`planner.io.osm.ROAD_CLASSES`) or one of the aliases in :data:`CLASS_ALIASES`:
+  :data:`planner.io.network.ROAD_CLASSES`) or one of the aliases in :data:`CLASS_ALIASES`:
   Geofabrik ``fclass`` (``track_grade1``…``5`` → track, ``unknown`` → road), OpenMapTiles /
   Overture ``class`` (``minor`` → residential, ``trunk`` …), and Chinese road grades (高速公路 →
   motorway, 国道 → trunk, 省道 → primary, 县道 → secondary, 乡道 → tertiary, 村道 →
@@ -31,7 +31,7 @@ Positions are rounded to 1e-7° (about 1 cm); positions that then coincide are o
 line is split at every position it shares with another line (or visits twice) and at its ends.
 Node ids are 1 … N. With ``replace=False`` new nodes at the location of an existing node join
 it, the others get ids after the largest existing one. Lengths, clipping and writing are as in
-:mod:`planner.io.osm`.
+:mod:`planner.io.osm` (the shared code is :mod:`planner.io.network`).
 
 Every bad feature is reported (feature index, property, value) in one
 :class:`~planner.io.errors.ImportFailed`; nothing is written then.
@@ -47,17 +47,17 @@ from pathlib import Path
 from typing import Any
 
 from planner.io.errors import ImportFailed, ImportProblem, ImportReport
-from planner.io.osm import (
+from planner.io.network import (
     ROAD_CLASSES,
     WALKABLE_CLASSES,
     RoadNetworkData,
-    _report,
-    _tell,
-    _Way,
-    _clip_name,
+    Way,
     build_graph,
+    clip_name,
+    network_report,
     parse_maxspeed,
     resolve_boundary,
+    tell,
     write_network,
 )
 
@@ -171,7 +171,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
     skipped: Counter = Counter()
     bad_speed = 0
     node_of: dict[tuple[float, float], int] = {}
-    ways: list[_Way] = []
+    ways: list[Way] = []
     for i, feat in enumerate(feats):
         row = i + 1
 
@@ -228,7 +228,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
             way_id = int(wid) if wid not in (None, "") else None
         except (TypeError, ValueError):
             way_id = None
-        name = _clip_name(props.get("name:zh") or props.get("name"))
+        name = clip_name(props.get("name:zh") or props.get("name"))
         walkable = cls in WALKABLE_CLASSES and str(props.get("foot", "")).lower() != "no"
         for part in parts:
             ids: list[int] = []
@@ -246,7 +246,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
                 xs.append(k[0])
                 ys.append(k[1])
             if len(ids) >= 2:
-                ways.append(_Way(ids, xs, ys, cls, oneway, name, speed, way_id, walkable))
+                ways.append(Way(ids, xs, ys, cls, oneway, name, speed, way_id, walkable))
             else:
                 skipped["zero-length line"] += 1
     if problems:
@@ -272,7 +272,7 @@ def import_road_geojson(plan: Any, path: str | os.PathLike[str], *, boundary: An
                         progress: Any = None) -> ImportReport:
     """Import a GeoJSON road network into ``plan`` (one transaction; candidate sites untouched)."""
     t0 = time.perf_counter()
-    _tell(progress, 0.0, f"reading {Path(path).name}")
+    tell(progress, 0.0, f"reading {Path(path).name}")
     clip = resolve_boundary(plan, boundary)
     data = read_road_geojson(path, boundary=clip, clip_buffer_m=clip_buffer_m)
     notes: list[str] = []
@@ -281,5 +281,5 @@ def import_road_geojson(plan: Any, path: str | os.PathLike[str], *, boundary: An
     written = write_network(plan, data, candidates=None, replace=replace, progress=progress,
                             reason=f"import road network from {Path(path).name}",
                             match_nodes_by_location=not replace)
-    _tell(progress, 1.0, "done")
-    return _report(path, "geojson road network", data, written, None, notes, t0)
+    tell(progress, 1.0, "done")
+    return network_report(path, "geojson road network", data, written, None, notes, t0)

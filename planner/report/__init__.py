@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from planner.engine.progress import Cancelled
+
 __all__ = ["ReportError", "write_report"]
 
 log = logging.getLogger(__name__)
@@ -45,8 +47,6 @@ def _check_cancel(progress: Any, fraction: float, message: str) -> None:
     if progress is None:
         return
     if progress.is_cancelled():
-        from planner.engine.progress import Cancelled
-
         raise Cancelled("cancelled by the user")
     progress.set_progress(fraction, message)
 
@@ -71,11 +71,14 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
                  compare: Sequence[str] = (), lang: str = "zh", prepared_by: str | None = None,
                  progress: Any = None, result: Any = None) -> Path:
     """Write the printed plan for ``scenario`` (None = baseline) to ``out_path``; returns the path."""
+    # lazy for start-up speed: importing any planner.report submodule runs this file (the GUI
+    # imports planner.report.fonts early), so numpy, scipy, SQLAlchemy and reportlab load only
+    # when a report is written
     from planner import __version__
     from planner.engine.run import run_plan
-    from planner.engine.snapshot import load_snapshot
     from planner.report.data import ReportData, read_plan_context
     from planner.report.fonts import FontNotFound, register_cjk_font
+    from planner.scenario.runs import load_snapshot
 
     if lang not in ("zh", "en"):
         raise ReportError(f"unknown report language {lang!r} (zh or en)")

@@ -1,5 +1,7 @@
-"""What-if scenarios: management (``store``), side-by-side comparison (``compare``) and site
-recommendations (``recommend``). Qt-free; uses the engine's public API only.
+"""What-if scenarios: management (``store``), side-by-side comparison (``compare``), site
+recommendations (``recommend``), and the storage side of engine runs (``runs``: load_snapshot
+reads a plan into a PlanInput, save_run stores a PlanResult). Qt-free; uses the engine's public
+API.
 
     from planner.scenario import store
     from planner.scenario.compare import compare_plan

@@ -17,6 +17,9 @@ import json
 import sys
 from typing import Any
 
+from planner.i18n import language
+from planner.scenario.check_cli import table
+
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 T = {
@@ -42,12 +45,7 @@ T = {
 def _lang(a: argparse.Namespace) -> str:
     if getattr(a, "lang", None):
         return a.lang
-    try:
-        from planner.i18n import language
-
-        return "zh" if str(language()).startswith("zh") else "en"
-    except Exception:  # pragma: no cover
-        return "zh"
+    return "zh" if str(language()).startswith("zh") else "en"
 
 
 def _num(x: Any, unit: str | None = None) -> str:
@@ -73,8 +71,6 @@ def _dnum(x: Any, unit: str | None = None) -> str:
 
 
 def _table(rows: list[list[str]]) -> str:
-    from planner.engine.cli import table
-
     return table(rows)
 
 
@@ -132,6 +128,8 @@ def add_compare_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_compare(a: argparse.Namespace) -> int:
     try:
+        # lazy for start-up speed: SQLAlchemy and numpy/scipy load only when the command runs,
+        # not when esplan-cli imports this module to build its parser
         from planner.scenario.compare import compare_plan
         from planner.store import open_plan
 
@@ -220,6 +218,7 @@ def _parse_value(v: str) -> Any:
 
 
 def cmd_scenario(a: argparse.Namespace) -> int:
+    # lazy for start-up speed (SQLAlchemy), see cmd_compare
     from planner.scenario import store as S
     from planner.store import PlanError, open_plan
 
@@ -395,6 +394,7 @@ def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
 
 def cmd_recommend(a: argparse.Namespace) -> int:
     try:
+        # lazy for start-up speed (SQLAlchemy, numpy/scipy, HiGHS), see cmd_compare
         from planner.scenario.recommend import Options, apply_actions, recommend, verify_actions
         from planner.scenario.runs import load_input
         from planner.store import open_plan

@@ -1,8 +1,10 @@
 """``esplan-cli check PLAN [--scenario S] [--json] [--lang zh|en]``.
 
-Runs the engine and prints the parameters in force (with their sources), the checks (value,
-target, pass/fail), supply shortfalls and findings. Exit status: 0 all checks pass, 1 some
-check fails, 2 error. planner/cli.py calls :func:`add_check_parser`.
+Loads the plan (:func:`planner.scenario.runs.load_snapshot`), runs the engine and prints the
+parameters in force (with their sources), the checks (value, target, pass/fail), supply
+shortfalls and findings; ``--save`` stores the run (:func:`planner.scenario.runs.save_run`).
+Exit status: 0 all checks pass, 1 some check fails, 2 error. planner/cli.py calls
+:func:`add_check_parser`.
 """
 from __future__ import annotations
 
@@ -112,8 +114,10 @@ def render(result: Any, lang: str = "zh") -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     try:
-        from planner.engine.run import run_plan, save_run
-        from planner.engine.snapshot import load_snapshot
+        # imported here for start-up speed: numpy, scipy, shapely and SQLAlchemy load only when a
+        # plan is checked, not when esplan-cli builds its parser
+        from planner.engine.run import run_plan
+        from planner.scenario.runs import load_snapshot, save_run
         from planner.store import open_plan
 
         plan = open_plan(args.plan)
@@ -134,7 +138,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
-def main(argv: list[str] | None = None) -> int:  # standalone use: python -m planner.engine.cli
+def main(argv: list[str] | None = None) -> int:  # standalone use: python -m planner.scenario.check_cli
     ap = argparse.ArgumentParser(prog="esplan-cli")
     sub = ap.add_subparsers(dest="command", required=True)
     add_check_parser(sub)
