@@ -271,6 +271,10 @@
       <source>baseline</source>
       <translation>baseline</translation>
     </message>
+    <message>
+      <source>{name}: {uncovered} villages / communities newly without a shelter in reach, {isolated} newly isolated, {overflow} shelters full.</source>
+      <translation>{name}: {uncovered} villages / communities newly without a shelter in reach, {isolated} newly isolated, {overflow} shelters full.</translation>
+    </message>
   </context>
   <context>
     <name>Dialogs</name>
@@ -713,6 +717,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>&amp;About esplan</translation>
     </message>
     <message>
+      <source>Open the &amp;log file</source>
+      <translation>Open the &amp;log file</translation>
+    </message>
+    <message>
       <source>Run the checks for the current scenario (F5)</source>
       <translation>Run the checks for the current scenario (F5)</translation>
     </message>
@@ -1001,12 +1009,8 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{n} recommended action(s).</translation>
     </message>
     <message>
-      <source>Recommendations</source>
-      <translation>Recommendations</translation>
-    </message>
-    <message>
-      <source>Applying a recommendation needs planner.scenario, which this build does not have yet.</source>
-      <translation>Applying a recommendation needs planner.scenario, which this build does not have yet.</translation>
+      <source>Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; served within the limit {share}.</source>
+      <translation>Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; served within the limit {share}.</translation>
     </message>
     <message>
       <source>Recommended</source>
@@ -1041,10 +1045,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>baseline</translation>
     </message>
     <message>
-      <source>Run finished: {passed} checks passed, {failed} failed; served within the limit {share:.1%}.</source>
-      <translation>Run finished: {passed} checks passed, {failed} failed; served within the limit {share:.1%}.</translation>
-    </message>
-    <message>
       <source>{label}: {s} sites and {u} villages / communities highlighted.</source>
       <translation>{label}: {s} sites and {u} villages / communities highlighted.</translation>
     </message>
@@ -1063,6 +1063,18 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Language: {lang}</source>
       <translation>Language: {lang}</translation>
+    </message>
+    <message>
+      <source>Log file</source>
+      <translation>Log file</translation>
+    </message>
+    <message>
+      <source>No log file has been written yet.</source>
+      <translation>No log file has been written yet.</translation>
+    </message>
+    <message>
+      <source>Log file: {path}</source>
+      <translation>Log file: {path}</translation>
     </message>
     <message>
       <source>About esplan</source>
@@ -1162,8 +1174,8 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>baseline</translation>
     </message>
     <message>
-      <source>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</source>
-      <translation>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</translation>
+      <source>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed, {unknown} not assessable&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</source>
+      <translation>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed, {unknown} not assessable&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</translation>
     </message>
     <message>
       <source>required</source>
@@ -1257,10 +1269,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Apply to scenario</translation>
     </message>
     <message>
-      <source>Recommendations need the planner.scenario module, which this build does not have yet.</source>
-      <translation>Recommendations need the planner.scenario module, which this build does not have yet.</translation>
-    </message>
-    <message>
       <source>Baseline (the plan as registered)</source>
       <translation>Baseline (the plan as registered)</translation>
     </message>
@@ -1347,14 +1355,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Reopen site in the scenario</source>
       <translation>Reopen site in the scenario</translation>
-    </message>
-    <message>
-      <source>Parameters</source>
-      <translation>Parameters</translation>
-    </message>
-    <message>
-      <source>“{value}” is not a date (use YYYY-MM-DD).</source>
-      <translation>“{value}” is not a date (use YYYY-MM-DD).</translation>
     </message>
     <message>
       <source>Change scenario parameters</source>

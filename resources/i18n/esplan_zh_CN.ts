@@ -271,6 +271,10 @@
       <source>baseline</source>
       <translation>基准</translation>
     </message>
+    <message>
+      <source>{name}: {uncovered} villages / communities newly without a shelter in reach, {isolated} newly isolated, {overflow} shelters full.</source>
+      <translation>{name}：新增 {uncovered} 个村/社区在时限内无可达避难场所，新增 {isolated} 个被隔断，{overflow} 个避难场所满员。</translation>
+    </message>
   </context>
   <context>
     <name>Dialogs</name>
@@ -713,6 +717,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>关于(&amp;A)</translation>
     </message>
     <message>
+      <source>Open the &amp;log file</source>
+      <translation>打开日志文件(&amp;L)</translation>
+    </message>
+    <message>
       <source>Run the checks for the current scenario (F5)</source>
       <translation>对当前情景运行检查（F5）</translation>
     </message>
@@ -1001,12 +1009,8 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{n} 项建议措施。</translation>
     </message>
     <message>
-      <source>Recommendations</source>
-      <translation>选址建议</translation>
-    </message>
-    <message>
-      <source>Applying a recommendation needs planner.scenario, which this build does not have yet.</source>
-      <translation>应用建议需要 planner.scenario 模块，当前版本尚未包含。</translation>
+      <source>Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; served within the limit {share}.</source>
+      <translation>运行完成：{passed} 项达标，{failed} 项未达标，{unknown} 项无法评估；时限内可安置比例 {share}。</translation>
     </message>
     <message>
       <source>Recommended</source>
@@ -1041,10 +1045,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>基准</translation>
     </message>
     <message>
-      <source>Run finished: {passed} checks passed, {failed} failed; served within the limit {share:.1%}.</source>
-      <translation>运行完成：{passed} 项达标，{failed} 项未达标；时限内可安置比例 {share:.1%}。</translation>
-    </message>
-    <message>
       <source>{label}: {s} sites and {u} villages / communities highlighted.</source>
       <translation>{label}：已高亮 {s} 个站点和 {u} 个村/社区。</translation>
     </message>
@@ -1063,6 +1063,18 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Language: {lang}</source>
       <translation>界面语言：{lang}</translation>
+    </message>
+    <message>
+      <source>Log file</source>
+      <translation>日志文件</translation>
+    </message>
+    <message>
+      <source>No log file has been written yet.</source>
+      <translation>尚未写入日志文件。</translation>
+    </message>
+    <message>
+      <source>Log file: {path}</source>
+      <translation>日志文件：{path}</translation>
     </message>
     <message>
       <source>About esplan</source>
@@ -1162,8 +1174,8 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>基准</translation>
     </message>
     <message>
-      <source>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</source>
-      <translation>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} 项达标，{failed} 项未达标&lt;/b&gt;&lt;/span&gt;&lt;br&gt;时限内可安置：&lt;b&gt;{share}&lt;/b&gt;（共 {demand} 人）· 容量不足 {over} · 不可达 {unreach} · 未定位 {unloc}&lt;br&gt;72小时物资缺口：{items} 类，{cost} 元</translation>
+      <source>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed, {unknown} not assessable&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</source>
+      <translation>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} 项达标，{failed} 项未达标，{unknown} 项无法评估&lt;/b&gt;&lt;/span&gt;&lt;br&gt;时限内可安置：&lt;b&gt;{share}&lt;/b&gt;（共 {demand} 人）· 容量不足 {over} · 不可达 {unreach} · 未定位 {unloc}&lt;br&gt;72小时物资缺口：{items} 类，{cost} 元</translation>
     </message>
     <message>
       <source>required</source>
@@ -1257,10 +1269,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>应用到情景</translation>
     </message>
     <message>
-      <source>Recommendations need the planner.scenario module, which this build does not have yet.</source>
-      <translation>选址建议需要 planner.scenario 模块，当前版本尚未包含。</translation>
-    </message>
-    <message>
       <source>Baseline (the plan as registered)</source>
       <translation>基准（现有登记数据）</translation>
     </message>
@@ -1347,14 +1355,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Reopen site in the scenario</source>
       <translation>在情景中恢复站点</translation>
-    </message>
-    <message>
-      <source>Parameters</source>
-      <translation>参数</translation>
-    </message>
-    <message>
-      <source>“{value}” is not a date (use YYYY-MM-DD).</source>
-      <translation>“{value}”不是日期（格式 YYYY-MM-DD）。</translation>
     </message>
     <message>
       <source>Change scenario parameters</source>
