@@ -33,7 +33,6 @@ from planner.engine.results import check_status
 from planner.scenario.compare import compare_results
 
 
-
 class RecordDialog(QDialog):
     """A form built from column specs; values are checked with the table's own validation."""
 

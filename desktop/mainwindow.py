@@ -6,58 +6,56 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QDockWidget,
     QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
-    QPushButton,
     QStyle,
-    QTableView,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from desktop import i18n
-from desktop.dialogs import CompareDialog, ImportDialog, RecordDialog, ReportDialog, ask_database_url, show_conflict
+from desktop import forms, i18n
+from desktop.dialogs import (
+    CompareDialog,
+    ImportDialog,
+    ReportDialog,
+    ask_database_url,
+    show_conflict,
+)
 from desktop.editing import Editor, apply_actions_command
 from desktop.mapcanvas import MapCanvas
+from desktop.registers import DemandPanel, ItemsPanel, SitesPanel, StockPanel
 from desktop.results import ResultsPanel, fmt_value
+from desktop.runner import Runner
 from desktop.scenarios import ScenarioPanel
 from desktop.settings import Settings
 from desktop.tables import (
-    CLASSES,
-    MODES,
-    SITE_KINDS,
-    STATUSES,
-    TIERS,
-    Col,
-    DemandModel,
-    IdRole,
-    ItemModel,
-    RowFilterProxy,
-    RowRole,
-    SiteModel,
-    StockModel,
     enum_label,
 )
-from desktop.runner import Runner
 from desktop.worker import EngineCache, Task, run_plan_task
-from planner import logs, registry
-from planner.store import PlanError, create_plan, open_plan
+from planner import logs
+from planner.engine.results import (
+    closed_site_codes,
+    places_for,
+    result_counts,
+    unusable_lot_ids,
+)
 from planner.scenario import store as scenario_store
-from planner.engine.results import closed_site_codes, places_for, result_counts, unusable_lot_ids
+from planner.store import PlanError, create_plan, open_plan
 
 
 def _icon(widget: QWidget, name: str) -> QIcon:
@@ -118,24 +116,6 @@ class MainWindow(QMainWindow):
         self.canvas.pointPicked.connect(self._point_picked)
         self.canvas.cursorMoved.connect(lambda lon, lat: self.coord_label.setText(f"{lon:.5f}, {lat:.5f}"))
 
-    def _table(self, model, proxy) -> QTableView:
-        proxy.setSourceModel(model)
-        v = QTableView()
-        v.setModel(proxy)
-        v.setSortingEnabled(True)
-        v.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        v.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        v.setAlternatingRowColors(True)
-        v.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
-                          | QAbstractItemView.EditTrigger.AnyKeyPressed)
-        v.verticalHeader().setDefaultSectionSize(22)
-        v.verticalHeader().hide()
-        v.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        v.horizontalHeader().setStretchLastSection(True)
-        model.invalid.connect(self._invalid_edit)
-        model.edit_handler = lambda row, changes, _m=model: self._edit_row(_m, row, changes)
-        return v
-
     def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         d = QDockWidget(self)
         d.setObjectName(name)
@@ -144,67 +124,29 @@ class MainWindow(QMainWindow):
         return d
 
     def _build_docks(self) -> None:
-        # sites
-        self.site_model, self.site_proxy = SiteModel(self), RowFilterProxy(self)
-        self.site_view = self._table(self.site_model, self.site_proxy)
-        self.site_view.selectionModel().currentRowChanged.connect(self._table_selected_site)
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.setContentsMargins(2, 2, 2, 2)
-        bar = QHBoxLayout()
-        self.f_kind, self.f_town, self.f_status = QComboBox(), QComboBox(), QComboBox()
-        self.f_text = QLineEdit()
-        self.f_text.setClearButtonEnabled(True)
-        for wdg in (self.f_kind, self.f_status, self.f_town):
-            bar.addWidget(wdg)
-        bar.addWidget(self.f_text, 1)
-        self.f_kind.currentIndexChanged.connect(lambda: self.site_proxy.set_field_filter("kind", self.f_kind.currentData()))
-        self.f_status.currentIndexChanged.connect(lambda: self.site_proxy.set_field_filter("status", self.f_status.currentData()))
-        self.f_town.currentIndexChanged.connect(lambda: self.site_proxy.set_field_filter("town_code", self.f_town.currentData()))
-        self.f_text.textChanged.connect(self.site_proxy.setFilterFixedString)
-        lay.addLayout(bar)
-        lay.addWidget(self.site_view)
-        self.dock_sites = self._dock("dock_sites", w, Qt.DockWidgetArea.LeftDockWidgetArea)
-        # stock
-        self.stock_model, self.stock_proxy = StockModel(self), RowFilterProxy(self)
-        self.stock_view = self._table(self.stock_model, self.stock_proxy)
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.setContentsMargins(2, 2, 2, 2)
-        bar = QHBoxLayout()
-        self.stock_label = QLabel()
-        self.btn_all_stock, self.btn_add_lot, self.btn_del_lot = QPushButton(), QPushButton(), QPushButton()
-        bar.addWidget(self.stock_label, 1)
-        for b in (self.btn_all_stock, self.btn_add_lot, self.btn_del_lot):
-            bar.addWidget(b)
-        self.btn_all_stock.clicked.connect(lambda: self._show_stock_of(None))
-        self.btn_add_lot.clicked.connect(self.add_stock_lot)
-        self.btn_del_lot.clicked.connect(self.delete_stock_lot)
-        lay.addLayout(bar)
-        lay.addWidget(self.stock_view)
-        self.dock_stock = self._dock("dock_stock", w, Qt.DockWidgetArea.LeftDockWidgetArea)
-        # population
-        self.demand_model, self.demand_proxy = DemandModel(self), RowFilterProxy(self)
-        self.demand_view = self._table(self.demand_model, self.demand_proxy)
-        self.demand_view.selectionModel().currentRowChanged.connect(self._table_selected_unit)
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.setContentsMargins(2, 2, 2, 2)
-        bar = QHBoxLayout()
-        self.d_outcome = QComboBox()
-        self.d_text = QLineEdit()
-        self.d_text.setClearButtonEnabled(True)
-        self.d_text.textChanged.connect(self.demand_proxy.setFilterFixedString)
-        self.d_outcome.currentIndexChanged.connect(self._filter_outcome)
-        bar.addWidget(self.d_outcome)
-        bar.addWidget(self.d_text, 1)
-        lay.addLayout(bar)
-        lay.addWidget(self.demand_view)
-        self.dock_demand = self._dock("dock_demand", w, Qt.DockWidgetArea.BottomDockWidgetArea)
-        # supply items
-        self.item_model, self.item_proxy = ItemModel(self), RowFilterProxy(self)
-        self.item_view = self._table(self.item_model, self.item_proxy)
-        self.dock_items = self._dock("dock_items", self.item_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        # the registers: each panel owns its model, filter proxy, view and bar (desktop.registers)
+        self.sites_panel, self.stock_panel = SitesPanel(self), StockPanel(self)
+        self.demand_panel, self.items_panel = DemandPanel(self), ItemsPanel(self)
+        for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
+            panel.model.invalid.connect(self._invalid_edit)
+            panel.model.edit_handler = lambda row, changes, _m=panel.model: self._edit_row(_m, row, changes)
+        # the names the rest of the window (and its tests) use
+        self.site_model, self.site_proxy, self.site_view = (self.sites_panel.model, self.sites_panel.proxy,
+                                                            self.sites_panel.view)
+        self.stock_model, self.stock_proxy, self.stock_view = (self.stock_panel.model, self.stock_panel.proxy,
+                                                               self.stock_panel.view)
+        self.demand_model, self.demand_proxy, self.demand_view = (self.demand_panel.model, self.demand_panel.proxy,
+                                                                  self.demand_panel.view)
+        self.item_model, self.item_view = self.items_panel.model, self.items_panel.view
+        self.f_kind = self.sites_panel.f_kind
+        self.sites_panel.currentChanged.connect(self._table_selected_site)
+        self.demand_panel.currentChanged.connect(self._table_selected_unit)
+        self.stock_panel.addRequested.connect(self.add_stock_lot)
+        self.stock_panel.deleteRequested.connect(self.delete_stock_lot)
+        self.dock_sites = self._dock("dock_sites", self.sites_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.dock_stock = self._dock("dock_stock", self.stock_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.dock_demand = self._dock("dock_demand", self.demand_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.dock_items = self._dock("dock_items", self.items_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         # log
         self.log_view = QPlainTextEdit()
         self.log_view.setReadOnly(True)
@@ -439,47 +381,20 @@ class MainWindow(QMainWindow):
         self.dock_log.setWindowTitle(self.tr("Messages"))
         self.dock_results.setWindowTitle(self.tr("Results"))
         self.dock_scenarios.setWindowTitle(self.tr("Scenarios"))
-        self.btn_all_stock.setText(self.tr("All sites"))
-        self.btn_add_lot.setText(self.tr("Add lot…"))
-        self.btn_del_lot.setText(self.tr("Delete lot"))
-        self.f_text.setPlaceholderText(self.tr("Search sites…"))
-        self.d_text.setPlaceholderText(self.tr("Search villages / communities…"))
-        self._fill_filters()
+        for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
+            panel.retranslate()
         self.canvas.legend = {"warehouse": enum_label("warehouse"), "reserve_point": enum_label("reserve_point"),
                               "shelter": enum_label("shelter"), "served": enum_label("served"),
                               "over_capacity": enum_label("over_capacity"), "unreachable": enum_label("unreachable"),
                               "hazard": self.tr("Hazard zone")}
         self._update_unlocated_note()
         self.canvas.viewport().update()
-        self._update_stock_label()
         self._update_stale()
-        for mdl in (self.site_model, self.stock_model, self.demand_model, self.item_model):
-            mdl.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, mdl.columnCount() - 1))
-            if mdl.rowCount():
-                mdl.dataChanged.emit(mdl.index(0, 0), mdl.index(mdl.rowCount() - 1, mdl.columnCount() - 1))
         self.results.retranslate()
         self.scenarios.retranslate()
         for code, a in self.act_lang.items():
             a.setChecked(code == i18n.current_language())
         self._fill_recent()
-
-    def _fill_filters(self) -> None:
-        def fill(combo: QComboBox, items: list[tuple[Any, str]]) -> None:
-            cur = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            for data, text in items:
-                combo.addItem(text, data)
-            k = combo.findData(cur)
-            combo.setCurrentIndex(k if k >= 0 else 0)
-            combo.blockSignals(False)
-
-        fill(self.f_kind, [(None, self.tr("All kinds"))] + [(k, enum_label(k)) for k in SITE_KINDS])
-        fill(self.f_status, [(None, self.tr("All statuses"))] + [(k, enum_label(k)) for k in STATUSES])
-        fill(self.f_town, [(None, self.tr("All towns"))] + sorted(((c, n) for c, n in self.site_model.towns.items()),
-                                                                  key=lambda t: t[0]))
-        fill(self.d_outcome, [(None, self.tr("All outcomes"))] + [(k, enum_label(k)) for k in
-                                                                  ("served", "over_capacity", "unreachable", "unlocated")])
 
     def _plan_name(self) -> str:
         if self.plan is None:
@@ -518,13 +433,11 @@ class MainWindow(QMainWindow):
         self.canvas.load(plan)
         self.scenarios.set_plan(plan, self.editor)
         self._apply_result(None)
-        self._show_stock_of(None)
+        self.stock_panel.show_site(None)
         self.retranslate()
         QTimer.singleShot(0, self.canvas.fit)
-        for v in (self.site_view, self.stock_view, self.demand_view, self.item_view):
-            v.resizeColumnsToContents()
-            for c in range(v.model().columnCount()):
-                v.setColumnWidth(c, min(v.columnWidth(c), 220))
+        for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
+            panel.fit_columns()
         if plan.is_sqlite:
             self.settings.add_recent(str(Path(plan.location).resolve()))
         else:
@@ -692,41 +605,13 @@ class MainWindow(QMainWindow):
         self.canvas.viewport().update()
 
     def selected_site(self) -> dict[str, Any] | None:
-        idx = self.site_view.selectionModel().currentIndex()
-        return idx.data(RowRole) if idx.isValid() else None
-
-    def _town_choices(self) -> list[tuple[str, str]]:
-        return sorted(((c, f"{n} ({c})") for c, n in self.site_model.towns.items()), key=lambda t: t[0])
-
-    def _site_fields(self, row: dict[str, Any] | None) -> list[tuple[Col, Any]]:
-        r = row or {}
-        new = row is None or "id" not in row
-        return [
-            (Col("code", "Code", required=True, editable=new), r.get("code")),
-            (Col("name", "Name", required=True), r.get("name")),
-            (Col("kind", "Kind", "enum", required=True, choices=SITE_KINDS, editable=new), r.get("kind", "shelter")),
-            (Col("status", "Status", "enum", required=True, choices=STATUSES), r.get("status", "built")),
-            (Col("tier", "Tier", "enum", choices=TIERS), r.get("tier")),
-            (Col("shelter_class", "Class / tier", "enum", choices=CLASSES), r.get("shelter_class")),
-            (Col("indoor_area_m2", "Indoor m²", "float"), r.get("indoor_area_m2")),
-            (Col("outdoor_area_m2", "Outdoor m²", "float"), r.get("outdoor_area_m2")),
-            (Col("stated_capacity", "Stated capacity", "int"), r.get("stated_capacity")),
-            (Col("storage_area_m2", "Storage m²", "float"), r.get("storage_area_m2")),
-            (Col("town_code", "Town"), r.get("town_code")),
-            (Col("address", "Address"), r.get("address")),
-            (Col("contact", "Contact"), r.get("contact")),
-            (Col("phone", "Phone"), r.get("phone")),
-            (Col("lon", "Longitude", "lonlat", minimum=-180, maximum=180), r.get("lon")),
-            (Col("lat", "Latitude", "lonlat", minimum=-90, maximum=90), r.get("lat")),
-        ]
+        return self.sites_panel.current_row()
 
     def add_site(self, lon: float | None = None, lat: float | None = None) -> None:
         if self.plan is None:
             return
-        init = {"lon": round(lon, 6) if lon is not None else None, "lat": round(lat, 6) if lat is not None else None}
-        dlg = RecordDialog(self.tr("Add site"), self._site_fields(init), self, choices={"town_code": self._town_choices()})
-        if dlg.exec():
-            vals = dlg.values
+        vals = forms.ask_new_site(self, self.sites_panel.town_choices(), lon, lat)
+        if vals:
             pk = self.editor.insert("site", vals, text=self.tr("Add site {code}").format(code=vals["code"]))
             if pk:
                 self.select_site(pk)
@@ -735,13 +620,10 @@ class MainWindow(QMainWindow):
         row = self.selected_site()
         if row is None:
             return
-        dlg = RecordDialog(self.tr("Edit site {code}").format(code=row["code"]), self._site_fields(row), self,
-                           choices={"town_code": self._town_choices()})
-        if dlg.exec():
-            changes = {k: v for k, v in dlg.values.items() if k not in ("code", "kind") and v != row.get(k)}
-            if changes:
-                self.editor.update("site", row["id"], changes, expected_version=row["version"],
-                                   text=self.tr("Edit site {code}").format(code=row["code"]))
+        changes = forms.ask_site_changes(self, row, self.sites_panel.town_choices())
+        if changes:
+            self.editor.update("site", row["id"], changes, expected_version=row["version"],
+                               text=self.tr("Edit site {code}").format(code=row["code"]))
 
     def delete_site(self) -> None:
         row = self.selected_site()
@@ -755,76 +637,38 @@ class MainWindow(QMainWindow):
     def add_stock_lot(self) -> None:
         if self.plan is None:
             return
-        all_sites = registry.read(self.plan, "site", ["id", "code", "name", "kind"], order_by=("code",))
-        # stores first (warehouses and reserve points), then shelters
-        sites = [(o["id"], f"{o['code']} {o['name']}") for o in sorted(all_sites, key=lambda o: o["kind"] == "shelter")]
-        items = [(pk, f"{zh if i18n.is_chinese() else (en or zh)} ({unit})") for pk, zh, en, unit
-                 in registry.values(self.plan, "supply_item", "id", "name_zh", "name_en", "unit", order_by=("code",))]
         sel = self.selected_site()
-        fields = [(Col("site_id", "Site", required=True), sel["id"] if sel else None),
-                  (Col("item_id", "Item", required=True), None),
-                  (Col("quantity", "Quantity", "float", required=True), None),
-                  (Col("mode", "Mode", "enum", required=True, choices=MODES), "physical"),
-                  (Col("batch", "Batch"), None), (Col("expiry_date", "Expiry", "date"), None),
-                  (Col("lead_time_h", "Lead time h", "float"), None), (Col("supplier", "Supplier"), None)]
-        dlg = RecordDialog(self.tr("Add stock lot"), fields, self, choices={"site_id": sites, "item_id": items})
-        while dlg.exec():
-            v = dlg.values
-            if v["mode"] == "agreement" and v.get("lead_time_h") is None:
-                dlg.error.setText(self.tr("Agreement stock needs a lead time."))
-                continue
-            self.editor.insert("stock_lot", v, text=self.tr("Add stock lot"))
-            break
+        vals = forms.ask_new_stock_lot(self, self.plan, sel["id"] if sel else None)
+        if vals:
+            self.editor.insert("stock_lot", vals, text=self.tr("Add stock lot"))
 
     def delete_stock_lot(self) -> None:
-        idx = self.stock_view.selectionModel().currentIndex()
-        if idx.isValid():
-            self.editor.delete("stock_lot", idx.data(IdRole), text=self.tr("Delete stock lot"))
+        row = self.stock_panel.current_row()
+        if row is not None:
+            self.editor.delete("stock_lot", row["id"], text=self.tr("Delete stock lot"))
 
     def add_demand_unit(self) -> None:
         if self.plan is None:
             return
-        fields = [(Col("code", "Code", required=True), None), (Col("name", "Name", required=True), None),
-                  (Col("town_code", "Town"), None), (Col("population", "Population", "int"), None),
-                  (Col("vulnerable", "Vulnerable", "int"), None),
-                  (Col("lon", "Longitude", "lonlat", minimum=-180, maximum=180), None),
-                  (Col("lat", "Latitude", "lonlat", minimum=-90, maximum=90), None)]
-        dlg = RecordDialog(self.tr("Add demand unit"), fields, self, choices={"town_code": self._town_choices()})
-        if dlg.exec():
-            self.editor.insert("demand_unit", dlg.values, text=self.tr("Add demand unit {code}").format(code=dlg.values["code"]))
+        vals = forms.ask_new_demand_unit(self, self.sites_panel.town_choices())
+        if vals:
+            self.editor.insert("demand_unit", vals, text=self.tr("Add demand unit {code}").format(code=vals["code"]))
 
     def add_supply_item(self) -> None:
         if self.plan is None:
             return
-        fields = [(Col("code", "Code", required=True), None)] + [(c, None) for c in ItemModel.COLUMNS[1:]]
-        dlg = RecordDialog(self.tr("Add supply item"), fields, self)
-        if dlg.exec():
-            v = dlg.values
-            v.setdefault("category", "living")
-            if v.get("category") is None:
-                v["category"] = "living"
-            self.editor.insert("supply_item", v, text=self.tr("Add supply item {code}").format(code=v["code"]))
+        vals = forms.ask_new_supply_item(self)
+        if vals:
+            self.editor.insert("supply_item", vals, text=self.tr("Add supply item {code}").format(code=vals["code"]))
 
     # ================================================================== selection sync
     def select_site(self, pk: int) -> None:
-        r = self.site_model.row_of(pk)
-        if r is None:
-            return
-        idx = self.site_proxy.mapFromSource(self.site_model.index(r, 0))
-        if not idx.isValid():   # hidden by a filter: clear the filters
-            for cb in (self.f_kind, self.f_status, self.f_town):
-                cb.setCurrentIndex(0)
-            self.f_text.clear()
-            idx = self.site_proxy.mapFromSource(self.site_model.index(r, 0))
-        self.site_view.selectionModel().setCurrentIndex(
-            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.site_view.scrollTo(idx)
+        self.sites_panel.select(pk)
 
-    def _table_selected_site(self, current: QModelIndex, _prev: QModelIndex) -> None:
-        row = current.data(RowRole) if current.isValid() else None
+    def _table_selected_site(self, row: dict[str, Any] | None) -> None:
         if row is None:
             return
-        self._show_stock_of(row)
+        self.stock_panel.show_site(row)
         if not self._selecting:
             self._selecting = True
             self.canvas.select_site(row["id"])
@@ -837,8 +681,7 @@ class MainWindow(QMainWindow):
         self.select_site(pk)
         self._selecting = False
 
-    def _table_selected_unit(self, current: QModelIndex, _prev: QModelIndex) -> None:
-        row = current.data(RowRole) if current.isValid() else None
+    def _table_selected_unit(self, row: dict[str, Any] | None) -> None:
         if row is not None and not self._selecting:
             self._selecting = True
             self.canvas.select_unit(row["id"])
@@ -847,35 +690,10 @@ class MainWindow(QMainWindow):
     def _map_selected_unit(self, pk: int) -> None:
         if self._selecting:
             return
-        r = self.demand_model.row_of(pk)
-        if r is None:
-            return
         self._selecting = True
-        idx = self.demand_proxy.mapFromSource(self.demand_model.index(r, 0))
-        if idx.isValid():
-            self.demand_view.selectionModel().setCurrentIndex(
-                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.demand_view.scrollTo(idx)
+        if self.demand_panel.select(pk):
             self.dock_demand.raise_()
         self._selecting = False
-
-    def _show_stock_of(self, row: dict[str, Any] | None) -> None:
-        self._stock_site = row
-        self.stock_model.set_sites({row["id"]} if row else None)
-        self._update_stock_label()
-
-    def _update_stock_label(self) -> None:
-        row = getattr(self, "_stock_site", None)
-        self.stock_label.setText(self.tr("Stock of {code} {name}").format(**row) if row else self.tr("Stock of all sites"))
-
-    def _filter_outcome(self) -> None:
-        want = self.d_outcome.currentData()
-        if not want:
-            self.demand_proxy.set_ids(None)
-            return
-        col = next(c for c in self.demand_model.COLUMNS if c.key == "outcome")
-        self.demand_proxy.set_ids({r["id"] for r in self.demand_model.rows
-                                   if self.demand_model.value(r, col) == want})
 
     # ================================================================== map modes
     def _mode_changed(self, mode: str) -> None:
@@ -1117,20 +935,14 @@ class MainWindow(QMainWindow):
         self.site_model.set_highlight(sites)
         self.demand_model.set_highlight(units)
         self.canvas.set_highlight(sites, units)
-        if ref.startswith("supply_") or ref.startswith("unusable_"):
-            self.stock_model.set_sites(sites or None)
-            lots = unusable_lot_ids(self.result, ref) if self.result else set()
-            self.stock_model.set_highlight(lots)
-            self._stock_site = None
-            self._update_stock_label()
+        if ref.startswith(("supply_", "unusable_")):
+            self.stock_panel.show_sites(sites, unusable_lot_ids(self.result, ref) if self.result else set())
             self.dock_stock.raise_()
         if units:
-            first = min(self.demand_model.row_of(u) for u in units if self.demand_model.row_of(u) is not None)
-            self.demand_view.scrollTo(self.demand_proxy.mapFromSource(self.demand_model.index(first, 0)))
+            self.demand_panel.scroll_to_first(units)
             self.dock_demand.raise_()
         if sites:
-            first = min(self.site_model.row_of(s) for s in sites if self.site_model.row_of(s) is not None)
-            self.site_view.scrollTo(self.site_proxy.mapFromSource(self.site_model.index(first, 0)))
+            self.sites_panel.scroll_to_first(sites)
         self.log(self.tr("{label}: {s} sites and {u} villages / communities highlighted.").format(
             label=label or ref, s=len(sites), u=len(units)))
 
