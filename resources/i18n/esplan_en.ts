@@ -277,6 +277,17 @@
     </message>
   </context>
   <context>
+    <name>DemandPanel</name>
+    <message>
+      <source>Search villages / communities…</source>
+      <translation>Search villages / communities…</translation>
+    </message>
+    <message>
+      <source>All outcomes</source>
+      <translation>All outcomes</translation>
+    </message>
+  </context>
+  <context>
     <name>Dialogs</name>
     <message>
       <source>Edit conflict</source>
@@ -789,44 +800,8 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Scenarios</translation>
     </message>
     <message>
-      <source>All sites</source>
-      <translation>All sites</translation>
-    </message>
-    <message>
-      <source>Add lot…</source>
-      <translation>Add lot…</translation>
-    </message>
-    <message>
-      <source>Delete lot</source>
-      <translation>Delete lot</translation>
-    </message>
-    <message>
-      <source>Search sites…</source>
-      <translation>Search sites…</translation>
-    </message>
-    <message>
-      <source>Search villages / communities…</source>
-      <translation>Search villages / communities…</translation>
-    </message>
-    <message>
       <source>Hazard zone</source>
       <translation>Hazard zone</translation>
-    </message>
-    <message>
-      <source>All kinds</source>
-      <translation>All kinds</translation>
-    </message>
-    <message>
-      <source>All statuses</source>
-      <translation>All statuses</translation>
-    </message>
-    <message>
-      <source>All towns</source>
-      <translation>All towns</translation>
-    </message>
-    <message>
-      <source>All outcomes</source>
-      <translation>All outcomes</translation>
     </message>
     <message>
       <source>Cannot open plan</source>
@@ -901,10 +876,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Not on the map: {n} units ({p:,} people), {s} sites</translation>
     </message>
     <message>
-      <source>Add site</source>
-      <translation>Add site</translation>
-    </message>
-    <message>
       <source>Add site {code}</source>
       <translation>Add site {code}</translation>
     </message>
@@ -929,36 +900,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Add stock lot</translation>
     </message>
     <message>
-      <source>Agreement stock needs a lead time.</source>
-      <translation>Agreement stock needs a lead time.</translation>
-    </message>
-    <message>
       <source>Delete stock lot</source>
       <translation>Delete stock lot</translation>
-    </message>
-    <message>
-      <source>Add demand unit</source>
-      <translation>Add demand unit</translation>
     </message>
     <message>
       <source>Add demand unit {code}</source>
       <translation>Add demand unit {code}</translation>
     </message>
     <message>
-      <source>Add supply item</source>
-      <translation>Add supply item</translation>
-    </message>
-    <message>
       <source>Add supply item {code}</source>
       <translation>Add supply item {code}</translation>
-    </message>
-    <message>
-      <source>Stock of {code} {name}</source>
-      <translation>Stock of {code} {name}</translation>
-    </message>
-    <message>
-      <source>Stock of all sites</source>
-      <translation>Stock of all sites</translation>
     </message>
     <message>
       <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
@@ -1359,6 +1310,48 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Change scenario parameters</source>
       <translation>Change scenario parameters</translation>
+    </message>
+  </context>
+  <context>
+    <name>SitesPanel</name>
+    <message>
+      <source>Search sites…</source>
+      <translation>Search sites…</translation>
+    </message>
+    <message>
+      <source>All kinds</source>
+      <translation>All kinds</translation>
+    </message>
+    <message>
+      <source>All statuses</source>
+      <translation>All statuses</translation>
+    </message>
+    <message>
+      <source>All towns</source>
+      <translation>All towns</translation>
+    </message>
+  </context>
+  <context>
+    <name>StockPanel</name>
+    <message>
+      <source>Stock of {code} {name}</source>
+      <translation>Stock of {code} {name}</translation>
+    </message>
+    <message>
+      <source>Stock of all sites</source>
+      <translation>Stock of all sites</translation>
+    </message>
+    <message>
+      <source>All sites</source>
+      <translation>All sites</translation>
+    </message>
+    <message>
+      <source>Add lot…</source>
+      <translation>Add lot…</translation>
+    </message>
+    <message>
+      <source>Delete lot</source>
+      <translation>Delete lot</translation>
     </message>
   </context>
   <context>

@@ -277,6 +277,17 @@
     </message>
   </context>
   <context>
+    <name>DemandPanel</name>
+    <message>
+      <source>Search villages / communities…</source>
+      <translation>搜索村/社区…</translation>
+    </message>
+    <message>
+      <source>All outcomes</source>
+      <translation>全部结果</translation>
+    </message>
+  </context>
+  <context>
     <name>Dialogs</name>
     <message>
       <source>Edit conflict</source>
@@ -789,44 +800,8 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>情景</translation>
     </message>
     <message>
-      <source>All sites</source>
-      <translation>全部站点</translation>
-    </message>
-    <message>
-      <source>Add lot…</source>
-      <translation>新增批次…</translation>
-    </message>
-    <message>
-      <source>Delete lot</source>
-      <translation>删除批次</translation>
-    </message>
-    <message>
-      <source>Search sites…</source>
-      <translation>搜索站点…</translation>
-    </message>
-    <message>
-      <source>Search villages / communities…</source>
-      <translation>搜索村/社区…</translation>
-    </message>
-    <message>
       <source>Hazard zone</source>
       <translation>灾害区</translation>
-    </message>
-    <message>
-      <source>All kinds</source>
-      <translation>全部类型</translation>
-    </message>
-    <message>
-      <source>All statuses</source>
-      <translation>全部状态</translation>
-    </message>
-    <message>
-      <source>All towns</source>
-      <translation>全部乡镇</translation>
-    </message>
-    <message>
-      <source>All outcomes</source>
-      <translation>全部结果</translation>
     </message>
     <message>
       <source>Cannot open plan</source>
@@ -901,10 +876,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>未上图：{n} 个人口单元（{p:,} 人），{s} 个站点</translation>
     </message>
     <message>
-      <source>Add site</source>
-      <translation>新增站点</translation>
-    </message>
-    <message>
       <source>Add site {code}</source>
       <translation>新增站点 {code}</translation>
     </message>
@@ -929,36 +900,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>新增库存批次</translation>
     </message>
     <message>
-      <source>Agreement stock needs a lead time.</source>
-      <translation>协议储备必须填写供货时间。</translation>
-    </message>
-    <message>
       <source>Delete stock lot</source>
       <translation>删除库存批次</translation>
-    </message>
-    <message>
-      <source>Add demand unit</source>
-      <translation>新增人口单元</translation>
     </message>
     <message>
       <source>Add demand unit {code}</source>
       <translation>新增人口单元 {code}</translation>
     </message>
     <message>
-      <source>Add supply item</source>
-      <translation>新增物资品类</translation>
-    </message>
-    <message>
       <source>Add supply item {code}</source>
       <translation>新增物资品类 {code}</translation>
-    </message>
-    <message>
-      <source>Stock of {code} {name}</source>
-      <translation>{code} {name} 的库存</translation>
-    </message>
-    <message>
-      <source>Stock of all sites</source>
-      <translation>全部站点的库存</translation>
     </message>
     <message>
       <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
@@ -1359,6 +1310,48 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Change scenario parameters</source>
       <translation>修改情景参数</translation>
+    </message>
+  </context>
+  <context>
+    <name>SitesPanel</name>
+    <message>
+      <source>Search sites…</source>
+      <translation>搜索站点…</translation>
+    </message>
+    <message>
+      <source>All kinds</source>
+      <translation>全部类型</translation>
+    </message>
+    <message>
+      <source>All statuses</source>
+      <translation>全部状态</translation>
+    </message>
+    <message>
+      <source>All towns</source>
+      <translation>全部乡镇</translation>
+    </message>
+  </context>
+  <context>
+    <name>StockPanel</name>
+    <message>
+      <source>Stock of {code} {name}</source>
+      <translation>{code} {name} 的库存</translation>
+    </message>
+    <message>
+      <source>Stock of all sites</source>
+      <translation>全部站点的库存</translation>
+    </message>
+    <message>
+      <source>All sites</source>
+      <translation>全部站点</translation>
+    </message>
+    <message>
+      <source>Add lot…</source>
+      <translation>新增批次…</translation>
+    </message>
+    <message>
+      <source>Delete lot</source>
+      <translation>删除批次</translation>
     </message>
   </context>
   <context>
