@@ -394,7 +394,7 @@ class AuditLog(Base):
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
     user: Mapped[str] = mapped_column(String(100))
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[int | None] = mapped_column(Integer)

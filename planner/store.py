@@ -263,7 +263,7 @@ def _audit_after_flush(session: Session, _ctx: Any) -> None:
         return
     user = session.info.get("user") or default_user()
     reason = session.info.get("reason")
-    rows = [{"at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), "user": user,
+    rows = [{"at": dt.datetime.now(dt.UTC).replace(tzinfo=None), "user": user,
              "entity": o.__tablename__, "entity_id": o.id, "entity_code": getattr(o, "code", None),
              "action": "insert", "before": None, "after": row_dict(o), "reason": reason}
             for o in new if o.id is not None]

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from engine_fixtures import lonlat, roads_from_xy
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from planner.engine.coverage import compute_coverage
 from planner.engine.graph import RoadGraph

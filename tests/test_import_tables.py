@@ -14,8 +14,15 @@ from planner import models as m
 from planner.io import tables
 from planner.io.coords import wgs84_to_bd09, wgs84_to_gcj02
 from planner.io.errors import ImportFailed
-from planner.io.tables import (TEMPLATES, export_table, import_batch, import_boundary, import_table,
-                               read_table, write_template)
+from planner.io.tables import (
+    TEMPLATES,
+    export_table,
+    import_batch,
+    import_boundary,
+    import_table,
+    read_table,
+    write_template,
+)
 from planner.store import create_plan, row_dict
 
 # A point in 山亭区: the GeoNames "Shanting" populated place (seat of 山城街道), as given in

@@ -14,8 +14,7 @@ import pytest
 pypdf = pytest.importorskip("pypdf")
 
 from planner.engine import load_snapshot, run_plan  # noqa: E402
-from planner.report import ReportError, write_report  # noqa: E402
-from planner.report import fmt  # noqa: E402
+from planner.report import ReportError, fmt, write_report  # noqa: E402
 from planner.report.fonts import FontNotFound, find_cjk_font, is_truetype_outline  # noqa: E402
 
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"

@@ -53,8 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping as geom_mapping
-from shapely.geometry import shape as geom_shape
+from shapely.geometry import mapping as geom_mapping, shape as geom_shape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 

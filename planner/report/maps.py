@@ -14,8 +14,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from reportlab.graphics.shapes import (Circle, Drawing, Group, Line, Path, Polygon, Rect, String,
-                                       Wedge)
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, Polygon, Rect, String, Wedge
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth

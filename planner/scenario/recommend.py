@@ -83,11 +83,11 @@ class Options:
 # -- candidates ---------------------------------------------------------------------------------
 def load_candidates(plan: Any) -> list[dict[str, Any]]:
     """CandidateSite rows as plain dicts (name, kind, lon, lat, area_m2, osm_ref, id)."""
+    import re
+
     from sqlalchemy import select
 
     from planner import models as m
-
-    import re
 
     with plan.session() as s:
         # OSM features that already carry a site (the site's location/source names the feature)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-
 BASELINE = "baseline"
 
 def load_input(plan: Any, scenario: str | None = None):

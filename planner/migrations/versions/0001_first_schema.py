@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 20:26:16.536664
 """
-from alembic import op
 import sqlalchemy as sa
-import planner.models
+from alembic import op
 
+import planner.models
 
 revision = '0001'
 down_revision = None
