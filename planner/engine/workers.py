@@ -9,10 +9,11 @@ baseline graph); per batch it receives only the CSR slots whose time differs fro
 asked). Each row is the same scipy search on the same matrix as in the calling process, so the
 results are bit-identical to the single-process path.
 
-Falls back to the single-process path — silently, per batch — when the batch or the graph is
-small, the environment variable ``ESPLAN_NO_WORKER=1`` is set, the worker cannot be started, has
-not finished booting yet (``spawn`` on Windows/macOS: the batch never waits for a boot), or fails
-(the failed half is then recomputed locally and the pool stays off).
+Falls back to the single-process path, per batch, when the batch or the graph is small, the
+environment variable ``ESPLAN_NO_WORKER=1`` is set, the worker has not finished booting yet
+(``spawn`` on Windows/macOS: the batch never waits for a boot; logged at debug level), cannot be
+started, or fails (the failed half is then recomputed locally and the pool stays off). A worker
+that cannot be started or fails is logged as a warning (logger ``planner.engine.workers``).
 
 The worker function is a module-level function and nothing relies on inherited globals, so the
 ``spawn`` start method (Windows) works as well as ``fork`` (Linux). :meth:`DrivePool.close` stops
@@ -20,6 +21,7 @@ the worker; it also runs when the pool is garbage-collected and at interpreter e
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import sys
@@ -32,6 +34,8 @@ ENV_OFF = "ESPLAN_NO_WORKER"
 MIN_SOURCES = 8
 MIN_NODES = 20_000
 RECV_TIMEOUT_S = 120.0
+
+log = logging.getLogger(__name__)
 
 
 def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
@@ -97,7 +101,7 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
         except BaseException as e:  # noqa: BLE001
             try:
                 conn.send(("error", batch, repr(e)))
-            except Exception:
+            except OSError:  # the caller has gone (broken pipe / closed handle): nothing to tell
                 return
 
 
@@ -121,7 +125,8 @@ def _stop(proc, conn) -> None:
             try:
                 conn.send(("stop",))
             except Exception:
-                pass
+                # usually a worker that has already died (its failure was logged): terminate it
+                log.debug("could not ask the drive worker to stop; terminating it", exc_info=True)
         if proc is not None:
             proc.join(2.0)
             if proc.is_alive():
@@ -135,7 +140,7 @@ def _stop(proc, conn) -> None:
             try:
                 conn.close()
             except Exception:
-                pass
+                log.debug("closing the pipe to the drive worker failed; ignored", exc_info=True)
 
 
 class DrivePool:
@@ -175,6 +180,8 @@ class DrivePool:
             proc.start()
             child.close()
         except Exception:
+            log.warning("could not start the drive worker process; driving searches fall back to "
+                        "this process", exc_info=True)
             self._failed = True
             return False
         self._proc, self._conn = proc, parent
@@ -192,8 +199,15 @@ class DrivePool:
                 if msg and msg[0] == "ready":
                     self._ready = True
                 else:
+                    log.warning("the drive worker did not boot (it sent %r); driving searches fall back "
+                                "to this process", msg)
                     self._fail()
+            else:
+                log.debug("the drive worker has not booted yet; this batch of driving searches runs "
+                          "in this process")
         except Exception:
+            log.warning("the drive worker failed while booting; driving searches fall back to this "
+                        "process", exc_info=True)
             self._fail()
         self._boot_wait = 0.0
         return self._ready
@@ -248,6 +262,8 @@ class DrivePool:
             slots = np.nonzero(csr.data != base_csr.data)[0]
             conn.send(("rows", batch, token, slots, csr.data[slots], nodes, float(limit), bool(preds)))
         except Exception:
+            log.warning("could not send a batch to the drive worker; driving searches fall back to "
+                        "this process", exc_info=True)
             self._fail()
             return None
         D = np.empty((k, n), np.float64)
@@ -257,10 +273,11 @@ class DrivePool:
         scratch_p = np.empty(n, np.int32)
         worker_ok = True
         done = False
+        bad_msg: Any = None    # the worker's unexpected message (its error report), for the log
 
         def drain(block: bool) -> None:
             """Read the worker's messages (one, waiting for it, when ``block``)."""
-            nonlocal worker_ok, done
+            nonlocal worker_ok, done, bad_msg
             while worker_ok and not done and (block or conn.poll(0)):
                 msg = conn.recv()
                 if msg[0] == "row" and msg[1] == batch:
@@ -274,6 +291,7 @@ class DrivePool:
                     done = True
                 else:
                     worker_ok = False
+                    bad_msg = msg
                 if block:
                     return
 
@@ -297,7 +315,14 @@ class DrivePool:
                     raise TimeoutError("drive worker did not answer")
                 drain(True)
         except Exception:
+            log.warning("the drive worker failed during a batch; its rows are recomputed in this "
+                        "process and the worker stays off", exc_info=True)
             worker_ok = False
+        else:
+            if not worker_ok or not have.all():
+                what = f"it sent {bad_msg!r}" if bad_msg is not None else "rows missing"
+                log.warning("the drive worker failed during a batch (%s); its rows are recomputed in "
+                            "this process and the worker stays off", what)
         if not worker_ok or not have.all():
             self._fail()
             rest = np.nonzero(~have)[0]
