@@ -57,7 +57,8 @@ class EditConflict(PlanError):
 def default_user() -> str:
     try:
         return os.environ.get("ESPLAN_USER") or getpass.getuser()
-    except Exception:  # pragma: no cover - no user database (some containers)
+    except (ImportError, KeyError, OSError):  # pragma: no cover - no user database (some containers)
+        # getpass.getuser(): KeyError from pwd.getpwuid (3.11), OSError (3.13+), ImportError without pwd
         return "unknown"
 
 

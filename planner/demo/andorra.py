@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import math
 import unicodedata
 from pathlib import Path
@@ -43,6 +44,8 @@ from planner import models as m
 from planner.demo import DEMO_USER
 from planner.norms import shipped_profile
 from planner.store import create_plan
+
+log = logging.getLogger(__name__)
 
 PBF = ("networks", "andorra_2013_graphhopper.osm.pbf")
 ATTRIBUTION = ("© OpenStreetMap contributors, ODbL 1.0 (andorra.osm.pbf, 2013-05-28); population: "
@@ -114,6 +117,7 @@ def read_features(pbf: Path) -> _Features:
                 try:
                     geom = shapely.from_wkb(wkb.create_multipolygon(o))
                 except Exception:
+                    log.debug("OSM area %s: broken multipolygon, left out of the demo", ref, exc_info=True)
                     continue
                 h.features.append({"kind": kind, "geom": geom, "name": t.get("name"), "ref": ref})
         elif o.is_node() and t.get("amenity") in ("school", "townhall"):

@@ -113,7 +113,7 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
 
                 try:
                     norms = shipped_profile(pname)
-                except Exception as exc:  # noqa: BLE001
+                except (KeyError, OSError, ValueError) as exc:  # missing / unreadable / malformed profile
                     raise ScenarioError(f"{label}: unknown norms profile {pname!r} ({exc})") from None
             prof = {**norms, "name": norms.get("name", pname)}
             keep = {k: inp.params[k] for k, src in inp.param_sources.items()

@@ -124,7 +124,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 save_run(plan, inp, result)
         finally:
             plan.dispose()
-    except Exception as exc:  # any failure: a clear message and status 2
+    except Exception as exc:  # noqa: BLE001 - reported to the user: a clear message and status 2
         print(f"esplan-cli check: error: {exc}", file=sys.stderr)
         return 2
     if args.json:

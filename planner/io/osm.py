@@ -69,6 +69,7 @@ not inserted again; candidates with an existing ``osm_ref`` are skipped.
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -85,6 +86,8 @@ from pyproj import Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from planner.io.errors import ImportFailed, ImportProblem, ImportReport
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "OSM_SOURCE", "ROAD_CLASSES", "DRIVABLE_CLASSES", "WALKABLE_CLASSES", "RoadNetworkData",
@@ -586,7 +589,9 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                     continue
                 try:
                     geom = shapely.from_wkb(wkb.create_multipolygon(o))
-                except Exception:  # noqa: BLE001 - broken polygon: skip it
+                except Exception:  # broken polygon: skip it (counted in the import summary)
+                    log.debug("OSM area %s%s: broken candidate polygon, skipped", "w" if o.from_way() else "r",
+                              o.orig_id(), exc_info=True)
                     skipped["broken candidate polygon"] += 1
                     continue
                 if geom is None or geom.is_empty:

@@ -189,7 +189,7 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook: reported to the user as a problem
         sh.problems.append(ImportProblem(str(path), None, None, f"cannot read the workbook: {exc}"))
         return []
     try:
@@ -1163,7 +1163,7 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
             continue
         try:
             geom = geom_shape(g)
-        except Exception as exc:  # noqa: BLE001 - malformed coordinates
+        except Exception as exc:  # noqa: BLE001 - malformed coordinates: reported to the user as a problem
             problems.append(ImportProblem(f, i, "geometry", f"malformed geometry: {exc}"))
             continue
         minx, miny, maxx, maxy = geom.bounds

@@ -8,6 +8,7 @@ Anything without coordinates is listed in :attr:`MapResult.notes` instead of bei
 """
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from planner.report import fmt
 from planner.report.data import ReportData, located
+
+log = logging.getLogger(__name__)
 
 C = colors.HexColor
 SERVED, OVER, UNREACH, OFFNET = C("#2E8B57"), C("#F0A020"), C("#D7263D"), C("#9AA0A6")
@@ -282,7 +285,8 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     for code, gj in sorted((res.coverage.get("service_areas") or {}).items()):
         try:
             g = shapely.geometry.shape(gj)
-        except Exception:  # noqa: BLE001 - a malformed polygon is left out, not fatal
+        except Exception:  # a malformed polygon is left out, not fatal
+            log.warning("service area of %s is malformed; left out of the map", code, exc_info=True)
             continue
         if not g.is_empty:
             service.append(g)

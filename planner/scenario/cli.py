@@ -46,7 +46,7 @@ def _lang(a: argparse.Namespace) -> str:
         from planner.i18n import language
 
         return "zh" if str(language()).startswith("zh") else "en"
-    except Exception:  # pragma: no cover
+    except ImportError:  # pragma: no cover - esplan_resources missing (language() itself cannot fail)
         return "zh"
 
 
@@ -140,7 +140,7 @@ def cmd_compare(a: argparse.Namespace) -> int:
             _results, cmp = compare_plan(plan, list(a.scenarios))
         finally:
             plan.dispose()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - reported to the user: one line and status 2
         print(f"esplan-cli compare: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if a.json:
@@ -415,7 +415,7 @@ def cmd_recommend(a: argparse.Namespace) -> int:
                 r["applied"]["verification"] = ver
         finally:
             plan.dispose()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - reported to the user: one line and status 2
         print(f"esplan-cli recommend: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     lang = _lang(a)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from planner import models as m
+
+log = logging.getLogger(__name__)
 
 BASELINE = "baseline"
 SITE_STATUSES = ("closed", "built", "planned")
@@ -95,6 +98,7 @@ def _area_km2(geom) -> float | None:
         xy = shapely.transform(geom, lambda a: np.column_stack(tr.transform(a[:, 0], a[:, 1])))
         return round(xy.area / 1e6, 6)
     except Exception:  # pragma: no cover - odd geometry
+        log.debug("no area for a hazard zone geometry; shown without one", exc_info=True)
         return None
 
 
@@ -265,7 +269,7 @@ def import_hazards_geojson(plan, scenario: str, source: str | Path | dict, *, ef
         try:
             geom = shape(f["geometry"]) if f.get("geometry") else None
             geom = _to_wgs84(geom, crs)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - reported to the user (ScenarioError listing the features)
             errors.append(f"feature {k} ({fname}): unreadable geometry ({exc})")
             continue
         problem = _check_polygon(geom)
