@@ -39,7 +39,7 @@ def networkx_coverage(inp, graph: RoadGraph) -> tuple[float, float]:
     t0 = time.perf_counter()
     W = graph.walk.csr.tocoo()
     G = nx.DiGraph()
-    G.add_weighted_edges_from(zip(W.row.tolist(), W.col.tolist(), W.data.tolist()))
+    G.add_weighted_edges_from(zip(W.row.tolist(), W.col.tolist(), W.data.tolist(), strict=True))
     thr = inp.params["threshold_min"] * 60.0
     ss = graph.snap("walk", inp.sites.lon, inp.sites.lat)
     su = graph.snap("walk", inp.demand.lon, inp.demand.lat)
@@ -84,7 +84,7 @@ def networkx_whatif(inp, graph: RoadGraph, fac) -> float:
     keep = np.isfinite(D.data)
     G = nx.DiGraph()
     G.add_nodes_from(range(cut.n))
-    G.add_weighted_edges_from(zip(D.row[keep].tolist(), D.col[keep].tolist(), D.data[keep].tolist()))
+    G.add_weighted_edges_from(zip(D.row[keep].tolist(), D.col[keep].tolist(), D.data[keep].tolist(), strict=True))
     dts = drive_times(inp, graph)  # only for the list of sources/shelters (snapping)
     limit = dts.limit_s
     for s in dts.src:

@@ -26,13 +26,13 @@ def districts(draw):
     shelters = [dict(code=f"S{k}", kind="shelter", shelter_class="short",
                      stated_capacity=draw(st.integers(0, 400)),
                      status=draw(st.sampled_from(["built", "built", "closed"])),
-                     **dict(zip(("lon", "lat"), lonlat(*xy[draw(st.integers(0, n - 1))]))))
+                     **dict(zip(("lon", "lat"), lonlat(*xy[draw(st.integers(0, n - 1))]), strict=True)))
                 for k in range(n_sh)]
     sources = [dict(code=f"W{k}", kind="warehouse", status=draw(st.sampled_from(["built", "closed"])),
-                    **dict(zip(("lon", "lat"), lonlat(*xy[draw(st.integers(0, n - 1))]))))
+                    **dict(zip(("lon", "lat"), lonlat(*xy[draw(st.integers(0, n - 1))]), strict=True)))
                for k in range(draw(st.integers(1, 3)))]
     units = [dict(code=f"U{k}", name=f"U{k}", population=draw(st.integers(0, 300)),
-                  **dict(zip(("lon", "lat"), lonlat(*xy[draw(st.integers(0, n - 1))]))))
+                  **dict(zip(("lon", "lat"), lonlat(*xy[draw(st.integers(0, n - 1))]), strict=True)))
              for k in range(draw(st.integers(1, 6)))]
     sites = [{"id": k + 1, **s} for k, s in enumerate(shelters + sources)]
     lots = [{"id": k + 1, "site_id": len(shelters) + 1 + draw(st.integers(0, len(sources) - 1)),

@@ -425,7 +425,7 @@ def test_gcj02_and_bd09_converted(plan, files):
     assert rep.stats["converted_crs"] == 2
     with plan.session() as s:
         got = {x.code: x for x in s.scalars(select(m.Site).where(m.Site.code.like("G%")))}
-    for code, (lon, lat) in zip(("G1", "G2", "G3"), truth):
+    for code, (lon, lat) in zip(("G1", "G2", "G3"), truth, strict=True):
         assert abs(got[code].lon - lon) < 5e-6 and abs(got[code].lat - lat) < 5e-6  # < 0.5 m
     assert "GCJ-02" in got["G1"].location_source and "BD-09" in got["G2"].location_source
     assert got["G3"].location_source is None

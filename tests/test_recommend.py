@@ -121,7 +121,7 @@ def test_fewest_reserve_points_equals_brute_force(seed):
     g = RoadGraph(inp)
     dl = 240.0
     su = g.snap("drive", inp.demand.lon, inp.demand.lat)
-    places = [(c["lon"], c["lat"]) for c in cands] + list(zip(inp.demand.lon, inp.demand.lat))
+    places = [(c["lon"], c["lat"]) for c in cands] + list(zip(inp.demand.lon, inp.demand.lat, strict=True))
     sp = g.snap("drive", [p[0] for p in places], [p[1] for p in places])
     D = dijkstra(g.drive.csr, indices=sp.node)
     T = D[:, su.node] + sp.time_s[:, None] + su.time_s[None, :]

@@ -136,13 +136,13 @@ def test_site_changes_reach_the_engine_input(plan):
     sc = S.get_scenario(plan, "S")["site_changes"]
     assert sc == [{"site_code": "SH1", "status": "closed"}, {"site_code": "SH2", "status": "built", "stated_capacity": 500}]
     inp = load_input(plan, "S")
-    st = {c: (s, cap) for c, s, cap in zip(inp.sites.code, inp.sites.status, inp.sites.stated_capacity)}
+    st = {c: (s, cap) for c, s, cap in zip(inp.sites.code, inp.sites.status, inp.sites.stated_capacity, strict=True)}
     assert st["SH1"][0] == "closed" and st["SH2"] == ("built", 500.0)
     base = load_input(plan, "baseline")
-    assert dict(zip(base.sites.code, base.sites.status))["SH1"] == "built"
+    assert dict(zip(base.sites.code, base.sites.status, strict=True))["SH1"] == "built"
     # re-opening a closure removes the entry; applying twice changes nothing
     S.open_site(plan, "S", "SH1")
     assert S.get_scenario(plan, "S")["site_changes"] == [{"site_code": "SH2", "status": "built", "stated_capacity": 500}]
     # a hazard that closes sites closes SH1 (inside BOX)
     S.add_hazard(plan, "S", shapely.box(117.0, 35.0, 117.01, 35.01), name="z")
-    assert dict(zip(*[load_input(plan, "S").sites.code, load_input(plan, "S").sites.status]))["SH1"] == "closed"
+    assert dict(zip(*[load_input(plan, "S").sites.code, load_input(plan, "S").sites.status], strict=True))["SH1"] == "closed"

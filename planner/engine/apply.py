@@ -183,8 +183,8 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
     lots, items = inp.lots, inp.items
     qty = lots.quantity.copy()
     extra: list[dict[str, Any]] = []
-    site_id_of = {c: int(i) for c, i in zip(st.code, st.id)}
-    item_id_of = {c: int(i) for c, i in zip(items.code, items.id)}
+    site_id_of = {c: int(i) for c, i in zip(st.code, st.id, strict=True)}
+    item_id_of = {c: int(i) for c, i in zip(items.code, items.id, strict=True)}
     next_id = int(lots.id.max()) + 1 if len(lots) else 1
     for k, e in enumerate(stock_changes):
         lab = f"{label}: stock_changes[{k}] {e!r}"

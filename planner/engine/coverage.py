@@ -329,7 +329,7 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     all_mask = np.ones(len(du), bool)
     totals = sums(all_mask)
     town_codes = sorted({t for t in du.town if t is not None}) + ([None] if any(t is None for t in du.town) else [])
-    town_names = {c: n for c, n in zip(inp.towns.code, inp.towns.name)}
+    town_names = {c: n for c, n in zip(inp.towns.code, inp.towns.name, strict=True)}
     towns = []
     for tc in town_codes:
         mask = np.array([t == tc for t in du.town], dtype=bool)

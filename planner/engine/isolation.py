@@ -86,7 +86,7 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState,
             un, row = np.unique(ss.node[rp], return_inverse=True)
             D = dijkstra(G, directed=True, indices=un, limit=float(inp.params["first_batch_deadline_h"]) * 3600)
         for k in iso:
-            pts = [int(s) for r_, s in zip(row, rp)
+            pts = [int(s) for r_, s in zip(row, rp, strict=True)
                    if (st.town[s] is not None and st.town[s] in (du.code[k], du.town[k]))
                    and np.isfinite(D[r_, su.node[k]])]
             local_pts[int(k)] = pts

@@ -314,7 +314,7 @@ class RoadNetworkData:
 
     def node_rows(self) -> list[dict[str, Any]]:
         return [{"id": int(i), "lon": float(x), "lat": float(y)}
-                for i, x, y in zip(self.node_id.tolist(), self.node_lon.tolist(), self.node_lat.tolist())]
+                for i, x, y in zip(self.node_id.tolist(), self.node_lon.tolist(), self.node_lat.tolist(), strict=True)]
 
     def edge_rows(self) -> list[dict[str, Any]]:
         return [{"u": u, "v": v, "highway": h, "oneway": o, "length_m": ln, "name": nm,
@@ -322,7 +322,7 @@ class RoadNetworkData:
                 for u, v, h, o, ln, nm, ms, w, g in zip(
                     self.edge_u.tolist(), self.edge_v.tolist(), self.edge_highway,
                     self.edge_oneway.tolist(), self.edge_length_m.tolist(), self.edge_name,
-                    self.edge_maxspeed, self.edge_way_id, self.edge_geometry.tolist())]
+                    self.edge_maxspeed, self.edge_way_id, self.edge_geometry.tolist(), strict=True)]
 
     def subset(self, keep: np.ndarray) -> RoadNetworkData:
         """Only the edges where ``keep`` is True (and the nodes they use)."""
@@ -625,7 +625,7 @@ def _finish_candidates(raw: list[dict[str, Any]], boundary: BaseGeometry | None
         tree = shapely.STRtree([c["geometry"] for c in polys])
         pts = shapely.points([c["lon"] for c in points], [c["lat"] for c in points])
         pidx, gidx = tree.query(pts, predicate="within")
-        dup = {int(i) for i, j in zip(pidx.tolist(), gidx.tolist())
+        dup = {int(i) for i, j in zip(pidx.tolist(), gidx.tolist(), strict=True)
                if points[i]["kind"] == polys[j]["kind"]}
         if dup:
             notes.append(f"{len(dup)} candidate nodes inside a polygon of the same kind were "
@@ -638,7 +638,7 @@ def _finish_candidates(raw: list[dict[str, Any]], boundary: BaseGeometry | None
         n_out = int((~inside).sum())
         if n_out:
             notes.append(f"{n_out} candidate sites outside the boundary were dropped")
-        out = [c for c, ok in zip(out, inside.tolist()) if ok]
+        out = [c for c, ok in zip(out, inside.tolist(), strict=True) if ok]
     for c in out:
         c.pop("geometry", None)
         c["source"] = OSM_SOURCE

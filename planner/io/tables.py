@@ -535,7 +535,7 @@ class _Context:
                 groups.setdefault(crs, []).append((lon, lat))
         for crs, pts in groups.items():
             xs, ys = to_wgs84([p[0] for p in pts], [p[1] for p in pts], crs)
-            for (lon, lat), x, y in zip(pts, xs.tolist(), ys.tolist()):
+            for (lon, lat), x, y in zip(pts, xs.tolist(), ys.tolist(), strict=True):
                 self.converted[(crs, lon, lat)] = (x, y)
 
 

@@ -315,7 +315,7 @@ def write_template(kind: str, path: str | Path) -> Path:
                 "Keep code columns as text so Excel does not turn 12-digit codes into 3.7E+11."])
     if spec.notes:
         doc.append([spec.notes])
-    for col, width in zip("ABCDEFG", (18, 12, 18, 40, 44, 40, 40)):
+    for col, width in zip("ABCDEFG", (18, 12, 18, 40, 44, 40, 40), strict=True):
         doc.column_dimensions[col].width = width
     wb.save(path)
     return path

@@ -296,9 +296,9 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     if not extent_geoms:
         pts = []
         if du_loc.any():
-            pts += list(zip(du.lon[du_loc], du.lat[du_loc]))
+            pts += list(zip(du.lon[du_loc], du.lat[du_loc], strict=True))
         if st_loc.any():
-            pts += list(zip(st.lon[st_loc], st.lat[st_loc]))
+            pts += list(zip(st.lon[st_loc], st.lat[st_loc], strict=True))
         pts += [(t.lon, t.lat) for t in town_pts.values()]
         if roads.n_nodes:
             pts += [(float(np.nanmin(roads.node_lon)), float(np.nanmin(roads.node_lat))),
@@ -393,7 +393,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
             if roads.geometry is not None:
                 geoms = np.array([g if g is not None else shapely.LineString(
                     [(roads.node_lon[u], roads.node_lat[u]), (roads.node_lon[v], roads.node_lat[v])])
-                    for g, u, v in zip(roads.geometry, roads.edge_u, roads.edge_v)], dtype=object)
+                    for g, u, v in zip(roads.geometry, roads.edge_u, roads.edge_v, strict=True)], dtype=object)
             else:
                 coords = np.stack([np.column_stack([roads.node_lon[roads.edge_u], roads.node_lat[roads.edge_u]]),
                                    np.column_stack([roads.node_lon[roads.edge_v], roads.node_lat[roads.edge_v]])],
@@ -725,7 +725,7 @@ def detail_extent(data: ReportData, share: float = 0.13, min_features: int = 12
     pts = []
     for tbl in (st, du):
         ok = located(tbl.lon, tbl.lat)
-        pts += list(zip(tbl.lon[ok].astype(float), tbl.lat[ok].astype(float)))
+        pts += list(zip(tbl.lon[ok].astype(float), tbl.lat[ok].astype(float), strict=True))
     if len(pts) < min_features:
         return None
     arr = np.array(pts)

@@ -87,7 +87,7 @@ def render_comparison(cmp: dict[str, Any], lang: str = "zh") -> str:
         unit = c.get("unit")
         cells = [c["name_zh"] if lang == "zh" else c["name_en"],
                  _num(c["target"], unit) + (" min" if unit == "min" else "")]
-        for v, d, p in zip(c["values"], c["deltas"], c["passed"]):
+        for v, d, p in zip(c["values"], c["deltas"], c["passed"], strict=True):
             mark = "" if p is None else (" ✓" if p else " ✗")
             cells.append(_num(v, unit) + (" min" if unit == "min" and v is not None else "") + _dnum(d, unit) + mark)
         rows.append(cells)
@@ -97,7 +97,7 @@ def render_comparison(cmp: dict[str, Any], lang: str = "zh") -> str:
         rows = [[t["town"]] + names]
         for tw in cmp["towns"]:
             rows.append([f"{tw['name'] or ''} {tw['code'] or ''}".strip()] +
-                        [_num(v) + _dnum(d) for v, d in zip(tw["served"], tw["delta_served"])])
+                        [_num(v) + _dnum(d) for v, d in zip(tw["served"], tw["delta_served"], strict=True)])
         out.append(_table(rows))
     for key, title, fmt in (
             ("units_newly_uncovered", t["uncovered"], lambda u: f"{u['name']} ({u['code']}, {u['town']}, {_num(u['population'])})"),

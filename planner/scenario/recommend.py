@@ -209,7 +209,7 @@ def _near_existing(inp, graph, mode: str, lon: np.ndarray, lat: np.ndarray) -> l
     ok = ~(np.isnan(lon) | np.isnan(lat))
     cx, cy = graph.to_xy(lon[ok], lat[ok])
     d, j = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([cx, cy]))
-    for k, dk, jk in zip(np.nonzero(ok)[0], d, j):
+    for k, dk, jk in zip(np.nonzero(ok)[0], d, j, strict=True):
         if dk <= OCCUPIED_M:
             out[k] = str(st.code[idx[jk]])
     return out
@@ -278,7 +278,7 @@ def _merge_rows(n_rows: int, pr: np.ndarray, pc: np.ndarray) -> tuple[np.ndarray
     starts = np.flatnonzero(np.r_[True, pr[1:] != pr[:-1]])
     ends = np.r_[starts[1:], len(pr)]
     gp, gc = [], []
-    for a, b in zip(starts, ends):
+    for a, b in zip(starts, ends, strict=True):
         cols = pc[a:b]
         key = cols.tobytes()
         g = keys.get(key)
