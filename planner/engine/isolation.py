@@ -3,8 +3,9 @@
 A unit is *isolated* when it is on the driving network but no open warehouse (district reserve)
 has a driving path to it. For isolated units the local stock is checked: open reserve points in
 the same village (site.town_code == unit code) or the same town (site.town_code == unit
-town_code) that can reach the unit by driving within the first-batch deadline. Isolated units of one town share those points'
-stock (pooled per town); their 72-hour requirement is compared with it per norms item. Local
+town_code) that can reach the unit by driving within the first-batch deadline. Isolated units of
+one town share those points' stock (pooled per town); their 72-hour requirement is compared with
+it per norms item. Local
 stock counts when it is usable or merely ``too_far`` for the shelters (being local is the point).
 """
 from __future__ import annotations

@@ -175,8 +175,8 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
     for i, feat in enumerate(feats):
         row = i + 1
 
-        def bad(fieldname: str | None, msg: str, value: Any = None) -> None:
-            problems.append(ImportProblem(str(p), row, fieldname, f"feature index {i}: {msg}", value))
+        def bad(fieldname: str | None, msg: str, value: Any = None, _row: int = row, _i: int = i) -> None:
+            problems.append(ImportProblem(str(p), _row, fieldname, f"feature index {_i}: {msg}", value))
 
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
             bad(None, "not a GeoJSON Feature")

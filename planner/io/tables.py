@@ -616,10 +616,11 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
         row: dict[str, Any] = {}
         bad_fields: set[str] = set()
 
-        def bad(fld: str | None, msg: str, value: Any = None, _n: int = n) -> None:
+        def bad(fld: str | None, msg: str, value: Any = None, _n: int = n,
+                _bad_fields: set[str] = bad_fields) -> None:
             probs.append(ImportProblem(f, _n, fld, msg, value))
             if fld:
-                bad_fields.add(fld)
+                _bad_fields.add(fld)
 
         for c in spec.columns:
             val = raw.get(c.key)

@@ -663,7 +663,8 @@ def _legend_items(data: ReportData, font: str, roads, service, hazards, du, du_l
 
             def draw(g, x, y, r=r):
                 g.add(Circle(x, y, r, fillColor=None, strokeColor=C("#555555"), strokeWidth=0.5))
-            units.append((draw, T(f"{fmt.integer(v)} 人（圆面积∝人口）", f"{fmt.integer(v)} people (area ∝ population)"),
+            units.append((draw, T(f"{fmt.integer(v)} 人（圆面积∝人口）",
+                                  f"{fmt.integer(v)} people (area ∝ population)"),
                           max(ROW, 2 * r + 3)))
     # sites
     kinds = set()

@@ -28,8 +28,10 @@ T = {
            "promised": "承诺", "achieved": "复核（重新计算）", "served": "15分钟内可安置比例",
            "sites": "处", "excluded": "排除的候选场址", "nothing": "无需新增：已达到目标",
            "applied": "已写入情景 {s}：{codes}", "units_ok": "时限内可送达的村/社区"},
-    "en": {"check": "check", "target": "target", "pass": "pass", "fail": "FAIL", "towns": "Served within the threshold, by town",
-           "town": "town", "uncovered": "Units newly uncovered", "isolated": "Units newly isolated from every warehouse",
+    "en": {"check": "check", "target": "target", "pass": "pass", "fail": "FAIL",
+           "towns": "Served within the threshold, by town",
+           "town": "town", "uncovered": "Units newly uncovered",
+           "isolated": "Units newly isolated from every warehouse",
            "overflow": "Shelters newly full", "shortfall": "Items whose shortfall grows", "none": "none",
            "all_pass": "every check passes in every scenario", "some_fail": "some checks fail", "ref": " (reference)",
            "actions": "Actions", "greedy": "greedy first answer", "exact": "exact (MILP)", "gap": "optimality gap",
@@ -100,11 +102,15 @@ def render_comparison(cmp: dict[str, Any], lang: str = "zh") -> str:
                         [_num(v) + _dnum(d) for v, d in zip(tw["served"], tw["delta_served"], strict=True)])
         out.append(_table(rows))
     for key, title, fmt in (
-            ("units_newly_uncovered", t["uncovered"], lambda u: f"{u['name']} ({u['code']}, {u['town']}, {_num(u['population'])})"),
-            ("units_newly_isolated", t["isolated"], lambda u: f"{u['name']} ({u['code']}, {u['town']}, {_num(u['population'])})"),
-            ("shelters_overflowing", t["overflow"], lambda s: f"{s['name']} ({s['code']}: {_num(s['assigned'])}/{_num(s['capacity'])})"),
+            ("units_newly_uncovered", t["uncovered"],
+             lambda u: f"{u['name']} ({u['code']}, {u['town']}, {_num(u['population'])})"),
+            ("units_newly_isolated", t["isolated"],
+             lambda u: f"{u['name']} ({u['code']}, {u['town']}, {_num(u['population'])})"),
+            ("shelters_overflowing", t["overflow"],
+             lambda s: f"{s['name']} ({s['code']}: {_num(s['assigned'])}/{_num(s['capacity'])})"),
             ("items_shortfall_growth", t["shortfall"],
-             lambda i: f"{i['name_zh'] if lang == 'zh' else i['name_en']}: {_num(i['shortfall_ref'])} → {_num(i['shortfall'])}"
+             lambda i: f"{i['name_zh'] if lang == 'zh' else i['name_en']}: "
+                       f"{_num(i['shortfall_ref'])} → {_num(i['shortfall'])}"
                        f" ({float(i['delta']):+,.0f})")):
         for i, lst in enumerate(cmp[key]):
             if i == 0:
@@ -361,7 +367,8 @@ def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
                    f"({r['deadline_min']:g} min)")
     if r.get("greedy"):
         g = r["greedy"]
-        out.append(f"{t['greedy']}: {g['sites']} {t['sites']}" + (f", {_num(g.get('share'), 'share')}" if g.get("share") is not None else ""))
+        out.append(f"{t['greedy']}: {g['sites']} {t['sites']}"
+                   + (f", {_num(g.get('share'), 'share')}" if g.get("share") is not None else ""))
     if r.get("exact"):
         e = r["exact"]
         gap = r.get("gap")

@@ -69,7 +69,8 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
         vals = [None if c is None else c.get("value") for c in per]
         m = meta[cid]
         checks.append({"id": cid, "name_zh": m.get("name_zh"), "name_en": m.get("name_en"), "unit": m.get("unit"),
-                       "target": (per[0] or m).get("target"), "targets": [None if c is None else c.get("target") for c in per],
+                       "target": (per[0] or m).get("target"),
+                       "targets": [None if c is None else c.get("target") for c in per],
                        "values": vals, "deltas": [_delta(v, vals[0]) for v in vals],
                        "passed": [None if c is None else bool(c.get("passed")) for c in per]})
 
@@ -168,9 +169,9 @@ def compare_plan(plan: Any, names: list[str | None]) -> tuple[list[Any], dict[st
     base_key = None
     for name in names:
         inp = load_input(plan, name)
-        key = (inp.roads.n_nodes, inp.roads.n_edges, tuple(sorted((k, str(v)) for k, v in inp.params.items()
-                                                                    if k in ("walk_speed_mps", "post_disaster_speed_factor",
-                                                                             "snap_max_m"))), inp.norms.get("name"))
+        graph_params = tuple(sorted((k, str(v)) for k, v in inp.params.items()
+                                    if k in ("walk_speed_mps", "post_disaster_speed_factor", "snap_max_m")))
+        key = (inp.roads.n_nodes, inp.roads.n_edges, graph_params, inp.norms.get("name"))
         if base_graph is None or key != base_key:
             base_graph, base_key = RoadGraph(inp), key
         graph = base_graph.with_hazards(inp.hazards) if inp.hazards else base_graph
