@@ -136,7 +136,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--side", type=int, default=316)
     ap.add_argument("--no-nx", action="store_true", help="skip the networkx baseline")
-    ap.add_argument("--andorra", default=str(Path(__file__).resolve().parents[1] / "resources" / "demo" / "andorra.esplan"))
+    ap.add_argument("--andorra",
+                    default=str(Path(__file__).resolve().parents[1] / "resources" / "demo" / "andorra.esplan"))
     a = ap.parse_args(argv)
 
     t = time.perf_counter()
@@ -177,7 +178,8 @@ def main(argv=None) -> int:
         sup.append(r.timings["supply"])
     t_med = float(np.median(reps))
     print(f"what-if rerun, median of 5 river bands (500–550 m): {t_med:.2f} s "
-          f"({', '.join(f'{x:.2f}' for x in reps)}; supply step median {np.median(sup) * 1000:.0f} ms); driving worker process: "
+          f"({', '.join(f'{x:.2f}' for x in reps)}; supply step median {np.median(sup) * 1000:.0f} ms); "
+          "driving worker process: "
           f"{'on' if w.pool.batches else 'off'} ({w.pool.batches} batches)")
     t = time.perf_counter()
     w.run({"name": "stock", "stock_changes": [{"site_code": "Q00", "item_code": None, "factor": 0}]})

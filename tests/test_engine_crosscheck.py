@@ -118,7 +118,7 @@ def _crosscheck(inp: PlanInput):
 
     # nearest shelter time (super-source with snap offsets)
     G = W.copy()
-    for k, s in enumerate(sh):
+    for k in range(len(sh)):
         G.add_edge("SRC", ("sh", k), weight=sh_d[k] / ws)
         G.add_edge(("sh", k), int(sh_node[k]), weight=0.0)
     R = W.reverse(copy=True)  # times *to* shelters (walking is symmetric anyway)

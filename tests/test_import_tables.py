@@ -319,7 +319,8 @@ def test_chinese_headers_values_and_gb18030(plan, files):
     header = ["编码", "类型", "名称", "状态", "层级", "避难场所类别", "室内有效面积(m²)", "室外有效面积",
               "容纳人数", "镇街代码", "经度", "纬度", "备注"]
     path = write_csv(files / "场所.csv", header, [
-        ["SH10", "避难场所", "山亭汉诺庄园", "规划", "", "中期", "1,200", 3000, 2000, "370406001", 117.46, 35.07, "二类"],
+        ["SH10", "避难场所", "山亭汉诺庄园", "规划", "", "中期", "1,200", 3000, 2000, "370406001", 117.46, 35.07,
+         "二类"],
         ["RP10", "储备点", "店子镇物资储备站", "已建", "镇级", "", "", "", "", "370406104", "", "", ""],
     ], encoding="gb18030")
     assert b"\xef\xbb\xbf" not in path.read_bytes()[:3]
@@ -336,7 +337,8 @@ def test_chinese_headers_values_and_gb18030(plan, files):
     items = write_csv(files / "物资.csv", ["代码", "名称", "单位", "类别", "保质期(天)"],
                       [["BLK", "棉被", "床", "生活类", ""], ["PUMP", "抽水泵", "台", "救援类", ""]])
     import_table(plan, "items", items)
-    stock = write_csv(files / "库存.csv", ["场所编码", "物资编码", "数量", "单位", "储备方式", "有效期", "调运时间(小时)"],
+    stock = write_csv(files / "库存.csv",
+                      ["场所编码", "物资编码", "数量", "单位", "储备方式", "有效期", "调运时间(小时)"],
                       [["RP10", "BLK", 50, "床", "实物", "2027/1/5", ""], ["RP10", "PUMP", 2, "台", "协议", "", 6]])
     import_table(plan, "stock", stock)
     with plan.session() as s:
