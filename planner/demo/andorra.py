@@ -101,11 +101,11 @@ def read_features(pbf: Path) -> _Features:
     rel_members: dict[int, list[int]] = {}
     for o in osmium.FileProcessor(str(pbf)).with_areas():
         t = o.tags
-        if o.is_relation():
+        if isinstance(o, osmium.osm.Relation):
             if o.id == COUNTRY_REL or o.id in PARISH_RELS:
                 rel_members[o.id] = [mm.ref for mm in o.members if mm.type == "w" and mm.role != "inner"]
             continue
-        if o.is_area():
+        if isinstance(o, osmium.osm.Area):
             ref = ("w" if o.from_way() else "r") + str(o.orig_id())
             if not o.from_way() and o.orig_id() in PARISH_RELS:
                 h.parishes[PARISH_RELS[o.orig_id()]] = shapely.from_wkb(wkb.create_multipolygon(o))
@@ -120,7 +120,7 @@ def read_features(pbf: Path) -> _Features:
                     log.debug("OSM area %s: broken multipolygon, left out of the demo", ref, exc_info=True)
                     continue
                 h.features.append({"kind": kind, "geom": geom, "name": t.get("name"), "ref": ref})
-        elif o.is_node() and t.get("amenity") in ("school", "townhall"):
+        elif isinstance(o, osmium.osm.Node) and t.get("amenity") in ("school", "townhall"):
             h.features.append({"kind": t.get("amenity"), "geom": Point(o.lon, o.lat),
                                "name": t.get("name"), "ref": f"n{o.id}"})
     missing = [r for r in [COUNTRY_REL, *PARISH_RELS] if r == COUNTRY_REL or PARISH_RELS[r] not in h.parishes]
@@ -146,7 +146,7 @@ def _close_rings(pbf: Path, members: dict[int, list[int]]) -> dict[int, tuple[An
     wanted = {w for ws in members.values() for w in ws}
     lines: dict[int, LineString] = {}
     for o in osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY).with_locations():
-        if o.is_way() and o.id in wanted:
+        if isinstance(o, osmium.osm.Way) and o.id in wanted:
             lines[o.id] = LineString([(n.lon, n.lat) for n in o.nodes])
     out: dict[int, tuple[Any, float]] = {}
     for rid, ws in members.items():

@@ -26,6 +26,7 @@ import multiprocessing as mp
 import os
 import sys
 import weakref
+from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
     conn.send(("ready", os.getpid()))
     token = None
     base = None
-    pending = []
+    pending: list[Any] = []
     while True:
         try:
             msg = pending.pop(0) if pending else conn.recv()
@@ -92,9 +93,9 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
                 else:
                     D, P = dijkstra(G, directed=True, indices=nodes[j:j + 1], limit=limit), None
                 conn.send(("row", batch, j))
-                conn.send_bytes(memoryview(np.ascontiguousarray(D[0], dtype=np.float64)).cast("B"))
+                conn.send_bytes(np.ascontiguousarray(D[0], dtype=np.float64).data.cast("B"))
                 if P is not None:
-                    conn.send_bytes(memoryview(np.ascontiguousarray(P[0], dtype=np.int32)).cast("B"))
+                    conn.send_bytes(np.ascontiguousarray(P[0], dtype=np.int32).data.cast("B"))
             conn.send(("done", batch))
         except (EOFError, OSError):
             return
@@ -156,13 +157,13 @@ class DrivePool:
             # point calls multiprocessing.freeze_support() first, which this module cannot check
             self.enabled = self.enabled and os.environ.get("ESPLAN_WORKER_FROZEN", "") == "1"
         self._boot_wait = boot_wait_s
-        self._proc = None
-        self._conn = None
+        self._proc: Any = None    # a multiprocessing Process of the chosen context
+        self._conn: Connection | None = None
         self._ready = False
         self._failed = False
         self._token: Any = None
         self._batch = 0
-        self._finalizer = None
+        self._finalizer: weakref.finalize | None = None
         self.batches = 0          # batches the worker took part in (tests, benchmarks)
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -194,6 +195,7 @@ class DrivePool:
         if self._ready:
             return True
         try:
+            assert self._conn is not None  # _start() succeeded
             if self._conn.poll(self._boot_wait or 0.0):
                 msg = self._conn.recv()
                 if msg and msg[0] == "ready":
@@ -256,6 +258,7 @@ class DrivePool:
         batch = self._batch
         conn = self._conn
         try:
+            assert conn is not None  # _start() and _is_ready() succeeded
             if self._token != token:
                 conn.send(("load", token, base_csr.shape[0], base_csr.indptr, base_csr.indices, base_csr.data))
                 self._token = token
@@ -283,9 +286,9 @@ class DrivePool:
                 if msg[0] == "row" and msg[1] == batch:
                     j = msg[2]
                     dup = bool(have[j])   # both searched it: keep ours (identical)
-                    conn.recv_bytes_into(memoryview(scratch_d if dup else D[j]).cast("B"))
-                    if preds:
-                        conn.recv_bytes_into(memoryview(scratch_p if dup else P[j]).cast("B"))
+                    conn.recv_bytes_into((scratch_d if dup else D[j]).data.cast("B"))
+                    if P is not None:
+                        conn.recv_bytes_into((scratch_p if dup else P[j]).data.cast("B"))
                     have[j] = True
                 elif msg[0] == "done" and msg[1] == batch:
                     done = True
@@ -298,7 +301,7 @@ class DrivePool:
         f = 0
         try:
             while f < k and not have[f]:
-                if preds:
+                if P is not None:
                     d, p = dijkstra(csr, directed=True, indices=nodes[f:f + 1], limit=limit,
                                     return_predecessors=True)
                     P[f] = p[0]
@@ -328,7 +331,7 @@ class DrivePool:
             rest = np.nonzero(~have)[0]
             if len(rest):
                 r = dijkstra(csr, directed=True, indices=nodes[rest], limit=limit, return_predecessors=preds)
-                if preds:
+                if P is not None:
                     D[rest], P[rest] = r
                 else:
                     D[rest] = r

@@ -530,8 +530,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
             seen += 1
             if progress is not None and seen % 5000 == 0:
                 _check_cancel(progress)
-            t = o.type_str()
-            if t == "w":
+            if isinstance(o, osmium.osm.Way):
                 if not network or "highway" not in o.tags:
                     continue
                 props = _way_props(o.tags, skipped)
@@ -568,7 +567,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                         xs.reverse()
                         ys.reverse()
                     ways.append(_Way(ids, xs, ys, hw, oneway, name, speed, wid, walkable))
-            elif t == "n":
+            elif isinstance(o, osmium.osm.Node):
                 if not candidates:
                     continue
                 kind = _candidate_kind(o.tags)
@@ -581,8 +580,8 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                 cands.append({"kind": kind, "name": _clip_name(tags.get("name:zh") or tags.get("name")),
                               "lon": loc.lon, "lat": loc.lat, "area_m2": None,
                               "osm_ref": f"n{o.id}", "geometry": None})
-            elif t == "a":
-                if not candidates:
+            elif isinstance(o, osmium.osm.Area):
+                if not candidates or wkb is None:  # wkb exists exactly when candidates are read
                     continue
                 kind = _candidate_kind(o.tags)
                 if kind is None:
