@@ -20,11 +20,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import create_engine, event, inspect, select
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstanceState, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner import models as m
@@ -140,7 +140,7 @@ class Plan:
         finally:
             s.close()
 
-    def update(self, cls: type, pk: Any, changes: dict[str, Any], *, expected_version: int,
+    def update(self, cls: type[m.Base], pk: Any, changes: dict[str, Any], *, expected_version: int,
                user: str | None = None, reason: str | None = None) -> dict[str, Any]:
         """Apply ``changes`` to one row the user read at ``expected_version``.
 
@@ -150,7 +150,7 @@ class Plan:
         """
         with self.transaction(user=user, reason=reason) as s:
             obj = s.get(cls, pk)
-            if obj is None or obj.version != expected_version:
+            if obj is None or cast(m.Versioned, obj).version != expected_version:  # a Versioned model
                 theirs = row_dict(obj) if obj is not None else None
                 mine = {**(theirs or {}), **{k: _jsonable(v) for k, v in changes.items()}}
                 raise EditConflict(cls.__tablename__, pk, mine, theirs)
@@ -226,7 +226,7 @@ def _audit_before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in list(session.dirty):
         if not isinstance(obj, m.AUDITED) or not session.is_modified(obj, include_collections=False):
             continue
-        state = inspect(obj)
+        state = cast("InstanceState[Any]", inspect(obj))  # a mapped instance: its InstanceState
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         for attr in state.mapper.column_attrs:
@@ -269,7 +269,7 @@ def _audit_after_flush(session: Session, _ctx: Any) -> None:
              "action": "insert", "before": None, "after": row_dict(o), "reason": reason}
             for o in new if o.id is not None]
     if rows:
-        session.connection().execute(m.AuditLog.__table__.insert(), rows)
+        session.connection().execute(m.table_of(m.AuditLog).insert(), rows)
 
 
 @event.listens_for(Session, "after_commit")

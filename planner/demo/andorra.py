@@ -84,7 +84,7 @@ class _Features:
     """Boundaries and the OSM features the demo sites stand on."""
 
     def __init__(self) -> None:
-        self.country = None
+        self.country: Any = None   # shapely (Multi)Polygon once read
         self.parishes: dict[str, Any] = {}
         self.features: list[dict[str, Any]] = []
         self.notes: list[str] = []
@@ -198,7 +198,7 @@ def _parish_of(lon: float, lat: float, parishes: dict[str, Any]) -> str | None:
     return None
 
 
-def _demand(plan, data: Path, feats: _Features) -> dict[str, int]:
+def _demand(plan, data: Path, feats: _Features) -> dict[str | None, int]:
     official = list(csv.DictReader((data / "andorra" / "poblacions_population_2010.csv")
                                    .open(encoding="utf-8")))
     places = list(csv.DictReader((data / "networks" / "andorra_2013_places.csv").open(encoding="utf-8")))
@@ -206,7 +206,7 @@ def _demand(plan, data: Path, feats: _Features) -> dict[str, int]:
     alias = {norm_name("Escaldes-Engordany"): norm_name("les Escaldes")}
     by_name = {alias.get(norm_name(r["poblacio"]), norm_name(r["poblacio"])): r for r in official}
     used: set[str] = set()
-    parish_pop: dict[str, int] = {}
+    parish_pop: dict[str | None, int] = {}   # None: a place in no parish boundary
     with plan.transaction(user=DEMO_USER, reason="demo: places and official population") as s:
         for r in places:
             key = norm_name(r["name"])
@@ -247,7 +247,7 @@ def _demand(plan, data: Path, feats: _Features) -> dict[str, int]:
     return parish_pop
 
 
-def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str, int]) -> None:
+def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) -> None:
     prof = shipped_profile("cn_standard")
     inside = [f for f in feats.features if feats.country.covers(f["geom"].representative_point())]
     sites: list[m.Site] = []

@@ -135,8 +135,8 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
             except (KeyError, ValueError) as exc:
                 raise ScenarioError(f"{label}: {exc}") from None
             values["norms_profile"] = inp.params.get("norms_profile")
-            for k in params:
-                sources[k] = f"override: {label}"
+            for pk in params:
+                sources[pk] = f"override: {label}"
 
     # -- sites --------------------------------------------------------------------------------
     st = inp.sites
@@ -228,9 +228,9 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
                 next_id += 1
             else:
                 take = -d
-                for j in np.nonzero(mask)[0]:
-                    t = min(take, qty[j])
-                    qty[j] -= t
+                for li in np.nonzero(mask)[0]:
+                    t = min(take, qty[li])
+                    qty[li] -= t
                     take -= t
                     if take <= 0:
                         break

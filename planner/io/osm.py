@@ -702,7 +702,7 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
     """Write a network (and candidates) in ONE transaction. Returns inserted counts."""
     from sqlalchemy import delete, insert, select
 
-    from planner.models import CandidateSite, RoadEdge, RoadNode
+    from planner.models import CandidateSite, RoadEdge, RoadNode, table_of
 
     node_rows = data.node_rows()
     edge_rows = data.edge_rows()
@@ -710,10 +710,10 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
     _tell(progress, 0.7, "writing the road network")
     with plan.transaction(reason=reason) as s:
         if replace:
-            s.execute(delete(RoadEdge.__table__))
-            s.execute(delete(RoadNode.__table__))
+            s.execute(delete(table_of(RoadEdge)))
+            s.execute(delete(table_of(RoadNode)))
             if candidates is not None:
-                s.execute(delete(CandidateSite.__table__).where(CandidateSite.source == OSM_SOURCE))
+                s.execute(delete(table_of(CandidateSite)).where(CandidateSite.source == OSM_SOURCE))
         else:
             existing_ids = set(s.scalars(select(RoadNode.id)))
             if match_nodes_by_location:
@@ -742,8 +742,8 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
                 cand_rows = [c for c in cand_rows if c["osm_ref"] not in refs]
         total = max(1, len(node_rows) + len(edge_rows) + len(cand_rows))
         done = 0
-        for table, rows in ((RoadNode.__table__, node_rows), (RoadEdge.__table__, edge_rows),
-                            (CandidateSite.__table__, cand_rows)):
+        for table, rows in ((table_of(RoadNode), node_rows), (table_of(RoadEdge), edge_rows),
+                            (table_of(CandidateSite), cand_rows)):
             for chunk in _batches(rows):
                 _check_cancel(progress)
                 s.execute(insert(table), chunk)

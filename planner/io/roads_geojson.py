@@ -117,6 +117,7 @@ def _parse_lines(geom: Any) -> list[list[Any]] | str:
         return "missing geometry"
     gtype = geom.get("type")
     coords = geom.get("coordinates")
+    parts: list[Any] | None
     if gtype == "LineString":
         parts = [coords]
     elif gtype == "MultiLineString":
@@ -206,6 +207,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
                 bad(key, "unknown road class (use an OSM highway class such as primary, "
                          "residential, track, footway)", raw_cls)
         ow_raw = props.get("oneway")
+        ow: tuple[bool, bool] | None
         if isinstance(ow_raw, bool):
             ow = (ow_raw, False)
         elif isinstance(ow_raw, (int, float)) and ow_raw in (-1, 0, 1):

@@ -50,7 +50,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import shapely
 from shapely.geometry import mapping as geom_mapping, shape as geom_shape
@@ -729,7 +729,7 @@ def _check_location(row: dict[str, Any], raw: Mapping[str, Any], spec: TableSpec
         missing = "lat" if lat is None else "lon"
         bad(missing, f"{'lon' if missing == 'lat' else 'lat'} is given without {missing}: give both or neither")
         return
-    if lon is None:
+    if lon is None or lat is None:  # both None here (one without the other was refused above)
         row["crs"] = None
         return
     crs = row.get("crs") or ctx.crs
@@ -892,8 +892,9 @@ def _write_pass(plan: Any, validated: list[_Validated], ctx: _Context, user: str
                     existing = {}
                     if ctx.mode == "upsert" and codes:
                         for i in range(0, len(codes), 500):
+                            coded = cast(Any, model)  # every model but StockLot has a code column
                             existing.update({o.code: o for o in s.scalars(
-                                select(model).where(model.code.in_(codes[i:i + 500])))})
+                                select(model).where(coded.code.in_(codes[i:i + 500])))})
                 for i, (n, row) in enumerate(v.rows, start=1):
                     current = (v.file, n)
                     if v.kind == "stock":
@@ -1022,7 +1023,8 @@ def _export_rows(plan: Any, kind: str) -> list[dict[str, Any]]:
                 r.update(site_code=sc, item_code=ic, unit=unit)
                 rows.append(r)
         else:
-            for obj in s.scalars(select(model).order_by(model.code)):
+            coded = cast(Any, model)  # every model but StockLot has a code column
+            for obj in s.scalars(select(model).order_by(coded.code)):
                 r = {c.key: _plain(getattr(obj, c.key, None)) for c in spec.columns if c.key != "crs"}
                 if "crs" in spec.keys:
                     r["crs"] = "wgs84" if obj.lon is not None else None

@@ -644,7 +644,7 @@ class _Builder:
             "'assigned' is the number of people the coverage step put there.")))
         rows = []
         tot = {"in": 0.0, "out": 0.0, "cap": 0.0, "ind": 0.0, "ass": 0.0}
-        extra = []
+        extra: list[tuple[Any, ...]] = []
         for sh in shel:
             s = sites.get(sh.get("code"), {})
             util = sh.get("utilisation")

@@ -103,7 +103,8 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
         return {u["code"]: u for u in (r.get("isolation") or {}).get("units") or [] if u.get("status") == "isolated"}
 
     ref_units, ref_thr, ref_iso = units(ref), thr(ref), iso(ref)
-    newly_unc, newly_iso = [[]], [[]]
+    newly_unc: list[list[dict[str, Any]]] = [[]]
+    newly_iso: list[list[dict[str, Any]]] = [[]]
     for r in rs[1:]:
         us, t = units(r), thr(r)
         lst = []
@@ -121,7 +122,7 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
         return {s["code"]: s for s in (r.get("coverage") or {}).get("shelters") or []}
 
     ref_sh = shelters(ref)
-    over = [[]]
+    over: list[list[dict[str, Any]]] = [[]]
     for r in rs[1:]:
         lst = []
         for code, sh in shelters(r).items():
@@ -136,7 +137,7 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
         return {i["key"]: i for i in (r.get("supply") or {}).get("items") or []}
 
     ref_items = items(ref)
-    grow = [[]]
+    grow: list[list[dict[str, Any]]] = [[]]
     for r in rs[1:]:
         lst = []
         for key, it in items(r).items():

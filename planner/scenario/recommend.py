@@ -457,6 +457,8 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
         hi.append(np.array([float(k)]))
         c = np.concatenate([-np.ones(m_), np.zeros(nc)])
     else:
+        if target is None:  # float(None) raised this TypeError before
+            raise TypeError("solve_shelters needs k or target")
         rows.append(hstack([csr_matrix(np.ones((1, m_))), csr_matrix((1, nc))]))
         lo.append(np.array([float(target)]))
         hi.append(np.array([np.inf]))

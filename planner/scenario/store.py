@@ -395,7 +395,7 @@ def adjust_stock(plan, scenario: str, site_code: str, *, item_code: str | None =
         entry: dict[str, Any] = {"site_code": site_code, "item_code": item_code}
         if factor is not None:
             entry["factor"] = float(factor)
-        else:
+        elif delta is not None:  # always: exactly one of factor and delta was checked above
             entry["delta"] = float(delta)
         scen.stock_changes = [*list(scen.stock_changes or []), entry]
 
