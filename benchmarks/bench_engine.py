@@ -39,7 +39,7 @@ def networkx_coverage(inp, graph: RoadGraph) -> tuple[float, float]:
     t0 = time.perf_counter()
     W = graph.walk.csr.tocoo()
     G = nx.DiGraph()
-    G.add_weighted_edges_from(zip(W.row.tolist(), W.col.tolist(), W.data.tolist()))
+    G.add_weighted_edges_from(zip(W.row.tolist(), W.col.tolist(), W.data.tolist(), strict=True))
     thr = inp.params["threshold_min"] * 60.0
     ss = graph.snap("walk", inp.sites.lon, inp.sites.lat)
     su = graph.snap("walk", inp.demand.lon, inp.demand.lat)
@@ -84,7 +84,7 @@ def networkx_whatif(inp, graph: RoadGraph, fac) -> float:
     keep = np.isfinite(D.data)
     G = nx.DiGraph()
     G.add_nodes_from(range(cut.n))
-    G.add_weighted_edges_from(zip(D.row[keep].tolist(), D.col[keep].tolist(), D.data[keep].tolist()))
+    G.add_weighted_edges_from(zip(D.row[keep].tolist(), D.col[keep].tolist(), D.data[keep].tolist(), strict=True))
     dts = drive_times(inp, graph)  # only for the list of sources/shelters (snapping)
     limit = dts.limit_s
     for s in dts.src:
@@ -136,7 +136,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--side", type=int, default=316)
     ap.add_argument("--no-nx", action="store_true", help="skip the networkx baseline")
-    ap.add_argument("--andorra", default=str(Path(__file__).resolve().parents[1] / "resources" / "demo" / "andorra.esplan"))
+    ap.add_argument("--andorra",
+                    default=str(Path(__file__).resolve().parents[1] / "resources" / "demo" / "andorra.esplan"))
     a = ap.parse_args(argv)
 
     t = time.perf_counter()
@@ -177,7 +178,8 @@ def main(argv=None) -> int:
         sup.append(r.timings["supply"])
     t_med = float(np.median(reps))
     print(f"what-if rerun, median of 5 river bands (500–550 m): {t_med:.2f} s "
-          f"({', '.join(f'{x:.2f}' for x in reps)}; supply step median {np.median(sup) * 1000:.0f} ms); driving worker process: "
+          f"({', '.join(f'{x:.2f}' for x in reps)}; supply step median {np.median(sup) * 1000:.0f} ms); "
+          "driving worker process: "
           f"{'on' if w.pool.batches else 'off'} ({w.pool.batches} batches)")
     t = time.perf_counter()
     w.run({"name": "stock", "stock_changes": [{"site_code": "Q00", "item_code": None, "factor": 0}]})

@@ -76,16 +76,20 @@ def main() -> None:
         gap = r.get("gap")
         print(f"\n== {label}: total {t:.2f} s (status {r.get('status')}, answer from {r.get('answer_from')})")
         if "pairs" in m:
-            print(f"   model: rows merged {m.get('demand_rows_merged')} (of {m.get('demand_units_in_reach', m.get('demand_rows'))}), "
-                  f"pairs {m.get('pairs'):,} (unmerged {m.get('pairs_unmerged', '—')}), reach {m.get('reach_s', '—')} s")
+            print(f"   model: rows merged {m.get('demand_rows_merged')} "
+                  f"(of {m.get('demand_units_in_reach', m.get('demand_rows'))}), "
+                  f"pairs {m.get('pairs'):,} (unmerged {m.get('pairs_unmerged', '—')}), "
+                  f"reach {m.get('reach_s', '—')} s")
         print(f"   greedy: {g.get('sites')} sites, share {g.get('share')}, {g.get('solve_s')} s")
         print(f"   exact:  {e.get('sites')} sites, {e.get('rows')}×{e.get('cols')} ({e.get('binaries')} binaries), "
               f"{e.get('solve_s')} s, gap {'—' if gap is None else f'{gap:.4%}'}: {e.get('message')}")
         if r["problem"] != "points":
             print(f"   served share: base {r.get('base_share')} → promised {r.get('promised_share')} → "
-                  f"verified {v.get('served_share')} ({'ok' if v.get('meets_promise') else 'NOT MET'}; rerun {v.get('rerun_s')} s)")
+                  f"verified {v.get('served_share')} ({'ok' if v.get('meets_promise') else 'NOT MET'}; "
+                  f"rerun {v.get('rerun_s')} s)")
         else:
-            print(f"   units within deadline: {r['units_within_deadline']} → promised {r.get('promised_units_within_deadline')} "
+            print(f"   units within deadline: {r['units_within_deadline']} "
+                  f"→ promised {r.get('promised_units_within_deadline')} "
                   f"→ verified {v.get('units_within_deadline')} of {r['units_on_network']} "
                   f"({'ok' if v.get('meets_promise') else 'NOT MET'}; uncoverable {len(r['units_uncoverable'])})")
         if r.get("actions"):

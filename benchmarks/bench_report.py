@@ -28,10 +28,10 @@ def main(argv: list[str] | None = None) -> int:
 
     t_import = time.perf_counter()
     from planner.engine import run_plan
-    from planner.scenario.runs import load_snapshot
     from planner.report import write_report
     from planner.report.cli import count_pages
     from planner.report.fonts import find_cjk_font, register_cjk_font
+    from planner.scenario.runs import load_snapshot
     from planner.store import open_plan
     t_import = time.perf_counter() - t_import
 
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"total {t3 - t0:.2f} s")
         pages = count_pages(out)
         size = out.stat().st_size
-    med = [statistics.median(c) for c in zip(*rows)]
+    med = [statistics.median(c) for c in zip(*rows, strict=True)]
     print(f"median: load {med[0]:.2f} s  engine {med[1]:.2f} s  report {med[2]:.2f} s  total {med[3]:.2f} s "
           f"(goal < 3 s)")
     print(f"pages: {pages}  size: {size / 1024:,.0f} KB")

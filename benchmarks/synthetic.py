@@ -85,7 +85,8 @@ def district(side: int = 316, n_units: int = 5000, n_shelters: int = 300, n_sour
     pts = np.clip(pts, 0, ext - 100)
     pop = rng.lognormal(0, 0.8, n_units)
     pop = np.maximum(1, np.round(pop / pop.sum() * 500000)).astype(int)
-    town_code = np.concatenate([town_of, np.argmin(np.hypot(*(pts[n_town:, None, :] - centres[None]).transpose(2, 0, 1)), axis=1)])
+    nearest_centre = np.argmin(np.hypot(*(pts[n_town:, None, :] - centres[None]).transpose(2, 0, 1)), axis=1)
+    town_code = np.concatenate([town_of, nearest_centre])
     lon, lat = to_lonlat(pts[:, 0], pts[:, 1])
     units = [dict(id=k + 1, code=f"V{k:05d}", name=f"合成村{k:05d}", town=f"T{town_code[k]:02d}",
                   population=int(pop[k]), lon=float(lon[k]), lat=float(lat[k])) for k in range(n_units)]

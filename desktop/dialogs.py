@@ -2,6 +2,7 @@
 conflicts, the shared-plan URL, scenario comparison and the printed report."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,10 @@ from PySide6.QtWidgets import (
 from desktop.tables import Col, Invalid, enum_label, parse_value
 from desktop.worker import Task
 from planner.engine.results import check_status
+from planner.report import write_report
 from planner.scenario.compare import compare_results
+
+log = logging.getLogger(__name__)
 
 
 class RecordDialog(QDialog):
@@ -235,7 +239,8 @@ class ImportDialog(QDialog):
         except ImportFailed as exc:
             self.show_problems(exc.problems)
             return
-        except Exception as exc:  # unreadable file
+        except Exception as exc:  # noqa: BLE001 - an unreadable file: shown to the user and logged
+            log.warning("preview of %s failed", path, exc_info=True)
             self.info.setText(self.tr("Cannot read the file: {err}").format(err=exc))
             return
         keys = [k for k in (rows[0].keys() if rows else []) if k != "_row"]
@@ -360,7 +365,7 @@ class CompareDialog(QDialog):
 
         for r, (label, vals, oks) in enumerate(rows):
             t.setItem(r, 0, QTableWidgetItem(label))
-            for c, (v, ok) in enumerate(zip(vals, oks), 1):
+            for c, (v, ok) in enumerate(zip(vals, oks, strict=True), 1):
                 it = QTableWidgetItem(v)
                 it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if ok is not None:
@@ -433,16 +438,7 @@ class ReportDialog(QDialog):
         self.btn_print.clicked.connect(self.write)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
-        self.write_report = None
-        try:
-            from planner.report import write_report  # type: ignore[attr-defined]
-
-            self.write_report = write_report
-        except Exception as exc:
-            self.btn_print.setEnabled(False)
-            self.status.setText("<b style='color:#c0392b'>" + self.tr(
-                "The report module is not available in this build ({err}); the PDF cannot be written yet.").format(
-                err=exc) + "</b>")
+        self.write_report = write_report
         self.resize(560, 240)
 
     def browse(self) -> None:

@@ -6,26 +6,33 @@ translator is replaced and every window receives ``QEvent.LanguageChange``.
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+import esplan_resources
+from planner.i18n import set_language as set_core_language
+from planner.report.fonts import FontNotFound, find_cjk_font
+
+log = logging.getLogger(__name__)
+
 LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
 
-_translator: QTranslator | None = None
+_translators: list[QTranslator] = []
 _current = "en"
 
 
 def i18n_dir() -> Path:
-    try:
-        import esplan_resources
+    return Path(esplan_resources.path("i18n"))
 
-        return Path(esplan_resources.path("i18n"))
-    except Exception:  # pragma: no cover - running from a bare checkout
-        return Path(__file__).resolve().parents[1] / "resources" / "i18n"
+
+def qt_translations_dir() -> str:
+    """Where Qt's own catalogues are (qtbase_zh_CN.qm: OK/Cancel/Yes/No, file dialogs …)."""
+    return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
 
 
 def system_language() -> str:
@@ -50,26 +57,26 @@ def current_language() -> str:
 
 def install_language(lang: str | None) -> str:
     """Install the translator for ``lang`` ("zh_CN"/"en"; None or "" = the system's)."""
-    global _translator, _current
+    global _current
     app = QApplication.instance()
     lang = lang or system_language()
     if lang not in LANGUAGES:
         lang = "en"
-    if _translator is not None and app is not None:
-        app.removeTranslator(_translator)
-        _translator = None
+    if app is not None:
+        for tr in _translators:
+            app.removeTranslator(tr)
+    _translators.clear()
     if lang != "en" and app is not None:
-        tr = QTranslator(app)
-        if tr.load(f"esplan_{lang}", str(i18n_dir())):
-            app.installTranslator(tr)
-            _translator = tr
+        # ours, and Qt's own (standard buttons and dialogs would otherwise stay English)
+        for name, folder in ((f"esplan_{lang}", str(i18n_dir())), (f"qtbase_{lang}", qt_translations_dir())):
+            tr = QTranslator(app)
+            if tr.load(name, folder):
+                app.installTranslator(tr)
+                _translators.append(tr)
+            else:
+                log.warning("translation %s not found in %s: those texts stay English", name, folder)
     _current = lang
-    try:  # the core's own messages (report texts, findings) follow the GUI
-        from planner.i18n import set_language
-
-        set_language("zh" if lang.startswith("zh") else "en")
-    except Exception:  # pragma: no cover
-        pass
+    set_core_language("zh" if lang.startswith("zh") else "en")   # report texts, findings follow the GUI
     return lang
 
 
@@ -91,21 +98,12 @@ _SYSTEM_FONTS = (
 def _candidate_fonts() -> list[Path]:
     out: list[Path] = []
     try:
-        from planner.report.fonts import find_cjk_font  # type: ignore[import-not-found]
-
-        found = find_cjk_font()
-        if found:
-            out.append(Path(found[0] if isinstance(found, tuple) else found))
-    except Exception:
-        pass
-    try:
-        import esplan_resources
-
-        fonts = Path(esplan_resources.path("fonts"))
-        if fonts.is_dir():
-            out += sorted(p for p in fonts.iterdir() if p.suffix.lower() in (".ttf", ".ttc", ".otf"))
-    except Exception:
-        pass
+        out.append(find_cjk_font()[0])    # the font the printed plan uses
+    except FontNotFound:
+        log.info("no CJK font found where the report looks; trying the shipped and system fonts")
+    fonts = Path(esplan_resources.path("fonts"))
+    if fonts.is_dir():
+        out += sorted(p for p in fonts.iterdir() if p.suffix.lower() in (".ttf", ".ttc", ".otf"))
     out += [Path(p) for p in _SYSTEM_FONTS]
     return out
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,10 @@ from PySide6.QtWidgets import (
     QToolButton,
     QWidget,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+import esplan_resources
 from desktop import forms, i18n
 from desktop.dialogs import (
     CompareDialog,
@@ -54,8 +58,11 @@ from planner.engine.results import (
     result_counts,
     unusable_lot_ids,
 )
+from planner.io.tables import export_table
 from planner.scenario import store as scenario_store
 from planner.store import PlanError, create_plan, open_plan
+
+log = logging.getLogger(__name__)
 
 
 def _icon(widget: QWidget, name: str) -> QIcon:
@@ -63,16 +70,11 @@ def _icon(widget: QWidget, name: str) -> QIcon:
 
 
 def app_icon() -> QIcon:
-    p = Path(__file__).resolve().parents[1] / "resources" / "icons" / "esplan.svg"
-    try:
-        import esplan_resources
-
-        p2 = Path(esplan_resources.path("icons", "esplan.svg"))
-        if p2.exists():
-            p = p2
-    except Exception:
-        pass
-    return QIcon(str(p)) if p.exists() else QIcon()
+    p = Path(esplan_resources.path("icons", "esplan.svg"))
+    if not p.exists():
+        log.warning("application icon missing: %s", p)
+        return QIcon()
+    return QIcon(str(p))
 
 
 class MainWindow(QMainWindow):
@@ -454,12 +456,10 @@ class MainWindow(QMainWindow):
         for loc in self.settings.recent:
             display = loc
             if "://" in loc:
-                from sqlalchemy.engine import make_url
-
                 try:
                     display = make_url(loc).render_as_string(hide_password=True)
-                except Exception:
-                    pass
+                except ArgumentError:   # not a URL after all: shown as it was stored
+                    log.info("recent plan %r is not a database URL", loc)
             a = self.menu_recent.addAction(display)
             a.triggered.connect(lambda _c=False, loc=loc: self.open_location(loc))
         self.menu_recent.setEnabled(bool(self.settings.recent))
@@ -975,11 +975,10 @@ class MainWindow(QMainWindow):
                 return None
             if Path(path).suffix == "":
                 path += ".geojson" if kind == "boundary" else ".xlsx"
-        from planner.io.tables import export_table
-
         try:
             n = export_table(self.plan, kind, path)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user (file locked, bad path, …) and logged
+            log.warning("export of %s to %s failed", kind, path, exc_info=True)
             QMessageBox.warning(self, self.tr("Export"), str(exc))
             return None
         self.log(self.tr("Exported {n} rows to {path}.").format(n=n, path=path))

@@ -8,12 +8,15 @@ touches the function's objects while it runs.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
+
+log = logging.getLogger(__name__)
 
 
 class TaskState(QObject):
@@ -132,6 +135,6 @@ def run_plan_task(plan: Any, scenario: str | None, cache: EngineCache | None,
     result = cache.run(plan, inp, state) if cache is not None else run_plan(inp, state)
     try:
         save_run(plan, inp, result)
-    except Exception:  # a read-only plan still shows its result
-        pass
+    except Exception:  # noqa: BLE001 - a read-only or busy plan still shows its result; logged
+        log.warning("the run's result could not be saved in the plan (shown, not stored)", exc_info=True)
     return inp, result

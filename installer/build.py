@@ -253,8 +253,8 @@ def build_inno(bundle: Path, dist: Path) -> Path:
                  "https://jrsoftware.org/files/istrans/ (Chinese (Simplified)) and save it as "
                  f"{lang} (see docs/install.md)")
     numeric = ".".join((re.findall(r"\d+", VERSION) + ["0"] * 4)[:4])   # VersionInfoVersion: a.b.c.d
-    cmd = [iscc, f"/DAppVersion={VERSION}", f"/DAppVersionNumeric={numeric}", f"/DAppName={NAME}", f"/DSourceDir={bundle}",
-           f"/DOutputDir={dist}", f"/DRepoRoot={ROOT}",
+    cmd = [iscc, f"/DAppVersion={VERSION}", f"/DAppVersionNumeric={numeric}", f"/DAppName={NAME}",
+           f"/DSourceDir={bundle}", f"/DOutputDir={dist}", f"/DRepoRoot={ROOT}",
            f"/DChineseIsl={lang if lang.is_file() else iss_lang}", str(HERE / "esplan.iss")]
     subprocess.run(cmd, check=True)
     out = dist / f"{NAME}-{VERSION}-setup.exe"
@@ -312,10 +312,12 @@ def main(argv: list[str] | None = None) -> int:
 
     info = {"name": NAME, "version": VERSION, "platform": f"{platform.system()}-{platform.machine()}",
             "python": platform.python_version(), "build_seconds": build_s, "step_seconds": steps.times,
-            "sizes_bytes": steps.sizes, "outputs": steps.outputs, "smoke_ok": None if smoke_rc is None else smoke_rc == 0}
+            "sizes_bytes": steps.sizes, "outputs": steps.outputs,
+            "smoke_ok": None if smoke_rc is None else smoke_rc == 0}
     (dist / "build-info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
     print()
-    print(f"esplan {VERSION} build: {build_s:.0f} s (" + ", ".join(f"{k} {v:.0f} s" for k, v in steps.times.items()) + ")")
+    print(f"esplan {VERSION} build: {build_s:.0f} s ("
+          + ", ".join(f"{k} {v:.0f} s" for k, v in steps.times.items()) + ")")
     for k, v in steps.sizes.items():
         print(f"  {k:8} {human(v):>10}  {steps.outputs[k]}")
     if smoke_rc is not None:

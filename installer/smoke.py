@@ -68,7 +68,7 @@ def run(cmd: list[str], *, env: dict | None = None, timeout: float = 300, ok=(0,
         res = subprocess.run(NO_NET + [str(c) for c in cmd], capture_output=True, text=True, env=env,
                              timeout=timeout, cwd=cwd, encoding="utf-8", errors="replace")
     except subprocess.TimeoutExpired as exc:
-        raise SmokeFailure(f"{label}: no exit within {timeout:.0f} s\n{exc.stdout or ''}{exc.stderr or ''}")
+        raise SmokeFailure(f"{label}: no exit within {timeout:.0f} s\n{exc.stdout or ''}{exc.stderr or ''}") from exc
     dt = time.perf_counter() - t0
     if res.returncode not in ok:
         raise SmokeFailure(f"{label}: exit {res.returncode} (expected {ok})\n--- stdout\n{res.stdout[-4000:]}"
@@ -137,7 +137,8 @@ def check_bundle_files(internal: Path) -> None:
 
 def smoke_programs(gui: Path, cli: Path, *, label: str) -> None:
     """The command-line and GUI checks against one copy of the programs."""
-    print(f"smoke test: {label}  ({gui.parent})  network: {'isolated (' + ' '.join(NO_NET) + ')' if NO_NET else 'not isolated'}")
+    network = f"isolated ({' '.join(NO_NET)})" if NO_NET else "not isolated"
+    print(f"smoke test: {label}  ({gui.parent})  network: {network}")
     for p in (gui, cli):
         if not p.exists():
             raise SmokeFailure(f"{p} does not exist — build first: python installer/build.py")

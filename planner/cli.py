@@ -203,7 +203,7 @@ def cmd_list(a: argparse.Namespace) -> int:
             cols = ["id", "site", "item", *cols[3:]]
             rows = [[r[0], sites.get(r[1]), items.get(r[2]), *r[3:]] for r in rows]
     if a.json:
-        _print_json([dict(zip(cols, r)) for r in rows])
+        _print_json([dict(zip(cols, r, strict=True)) for r in rows])
     else:
         print(_table(rows, cols))
         print(_("{n} rows").format(n=len(rows)))

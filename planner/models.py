@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, cast
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -31,6 +31,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     func,
 )
@@ -68,6 +69,11 @@ class Geometry(TypeDecorator):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def table_of(cls: type[Base]) -> Table:
+    """The Core table of a mapped class (declarative types ``cls.__table__`` as a FromClause)."""
+    return cast(Table, cls.__table__)
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -123,7 +129,8 @@ class Versioned:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}
+        # a mixin: ``cls`` is the mapped subclass, which has a __table__
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
 class PlanInfo(Versioned, Base):
@@ -394,7 +401,7 @@ class AuditLog(Base):
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
     user: Mapped[str] = mapped_column(String(100))
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[int | None] = mapped_column(Integer)

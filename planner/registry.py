@@ -18,8 +18,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Date, select
-from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Date, Enum as SAEnum, select
 
 from planner import models as m
 from planner.store import EditConflict

@@ -21,11 +21,11 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import create_engine, event, inspect, select
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstanceState, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner import models as m
@@ -58,7 +58,8 @@ class EditConflict(PlanError):
 def default_user() -> str:
     try:
         return os.environ.get("ESPLAN_USER") or getpass.getuser()
-    except Exception:  # pragma: no cover - no user database (some containers)
+    except (ImportError, KeyError, OSError):  # pragma: no cover - no user database (some containers)
+        # getpass.getuser(): KeyError from pwd.getpwuid (3.11), OSError (3.13+), ImportError without pwd
         return "unknown"
 
 
@@ -140,7 +141,7 @@ class Plan:
         finally:
             s.close()
 
-    def update(self, cls: type, pk: Any, changes: dict[str, Any], *, expected_version: int,
+    def update(self, cls: type[m.Base], pk: Any, changes: dict[str, Any], *, expected_version: int,
                user: str | None = None, reason: str | None = None) -> dict[str, Any]:
         """Apply ``changes`` to one row the user read at ``expected_version``.
 
@@ -150,7 +151,7 @@ class Plan:
         """
         with self.transaction(user=user, reason=reason) as s:
             obj = s.get(cls, pk)
-            if obj is None or obj.version != expected_version:
+            if obj is None or cast(m.Versioned, obj).version != expected_version:  # a Versioned model
                 theirs = row_dict(obj) if obj is not None else None
                 mine = {**(theirs or {}), **{k: _jsonable(v) for k, v in changes.items()}}
                 raise EditConflict(cls.__tablename__, pk, mine, theirs)
@@ -249,7 +250,7 @@ def _audit_before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in list(session.dirty):
         if not isinstance(obj, m.AUDITED) or not session.is_modified(obj, include_collections=False):
             continue
-        state = inspect(obj)
+        state = cast("InstanceState[Any]", inspect(obj))  # a mapped instance: its InstanceState
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         for attr in state.mapper.column_attrs:
@@ -287,12 +288,12 @@ def _audit_after_flush(session: Session, _ctx: Any) -> None:
         return
     user = session.info.get("user") or default_user()
     reason = session.info.get("reason")
-    rows = [{"at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), "user": user,
+    rows = [{"at": dt.datetime.now(dt.UTC).replace(tzinfo=None), "user": user,
              "entity": o.__tablename__, "entity_id": o.id, "entity_code": getattr(o, "code", None),
              "action": "insert", "before": None, "after": row_dict(o), "reason": reason}
             for o in new if o.id is not None]
     if rows:
-        session.connection().execute(m.AuditLog.__table__.insert(), rows)
+        session.connection().execute(m.table_of(m.AuditLog).insert(), rows)
 
 
 @event.listens_for(Session, "after_commit")

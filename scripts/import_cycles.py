@@ -79,7 +79,7 @@ def sibling_cycles(graph: grimp.ImportGraph, root: str = "planner") -> list[list
         if len(children) < 2:
             continue
 
-        def child_of(m: str) -> str | None:
+        def child_of(m: str, children: set[str] = children) -> str | None:
             for c in children:
                 if m == c or m.startswith(c + "."):
                     return c

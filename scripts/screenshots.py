@@ -35,7 +35,6 @@ def main() -> int:
     try:
         sys.path.insert(0, str(ROOT))
         from PySide6.QtCore import QSettings
-        from PySide6.QtWidgets import QApplication
 
         from desktop.app import setup_application
         from desktop.mainwindow import MainWindow

@@ -172,7 +172,7 @@ def grid_roads(nx_: int, ny_: int, spacing: float = 100.0, seed: int = 0, jitter
     idx = np.arange(nx_ * ny_).reshape(ny_, nx_)
     edges = []
     for (a, b) in [(idx[:, :-1].ravel(), idx[:, 1:].ravel()), (idx[:-1, :].ravel(), idx[1:, :].ravel())]:
-        for u, v in zip(a, b):
+        for u, v in zip(a, b, strict=True):
             if rng.random() < drop:
                 continue
             row = u // nx_
@@ -181,7 +181,7 @@ def grid_roads(nx_: int, ny_: int, spacing: float = 100.0, seed: int = 0, jitter
             edges.append((int(u), int(v), hw, bool(rng.random() < 0.05),
                           float(np.hypot(*(xy[u] - xy[v])) * rng.uniform(1.0, 1.15))))
     a, b = idx[:-1, :-1].ravel(), idx[1:, 1:].ravel()
-    for u, v in zip(a, b):
+    for u, v in zip(a, b, strict=True):
         if rng.random() < diag:
             edges.append((int(u), int(v), "footway", False, float(np.hypot(*(xy[u] - xy[v])))))
     return xy, edges

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-import pytest
 import pyproj
+import pytest
 
 from planner.engine.coverage import compute_coverage, shelter_capacities
 from planner.engine.graph import RoadGraph
@@ -118,12 +118,12 @@ def _crosscheck(inp: PlanInput):
 
     # nearest shelter time (super-source with snap offsets)
     G = W.copy()
-    for k, s in enumerate(sh):
+    for k in range(len(sh)):
         G.add_edge("SRC", ("sh", k), weight=sh_d[k] / ws)
         G.add_edge(("sh", k), int(sh_node[k]), weight=0.0)
     R = W.reverse(copy=True)  # times *to* shelters (walking is symmetric anyway)
     R.add_edges_from(G.edges("SRC", data=True))
-    R.add_edges_from(((("sh", k), int(sh_node[k]), {"weight": 0.0}) for k in range(len(sh))))
+    R.add_edges_from((("sh", k), int(sh_node[k]), {"weight": 0.0}) for k in range(len(sh)))
     dist = nx.single_source_dijkstra_path_length(R, "SRC")
     want = np.array([dist.get(int(n), np.inf) + u_d[k] / ws for k, n in enumerate(u_node)])
     got = cov.nearest_s

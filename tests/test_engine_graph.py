@@ -64,7 +64,7 @@ def test_maxspeed_overrides_class_speed():
 def test_snapping_status_distance_and_mode_networks(g):
     from engine_fixtures import lonlat
 
-    lon, lat = zip(lonlat(1600, 100), lonlat(0, 2000), lonlat(5000, 0))
+    lon, lat = zip(lonlat(1600, 100), lonlat(0, 2000), lonlat(5000, 0), strict=True)
     s = g.snap("walk", list(lon) + [np.nan], list(lat) + [np.nan])
     assert list(s.node[:3]) == [4, 0, 6] and s.node[3] == -1
     assert s.dist_m[0] == pytest.approx(100.0, abs=1e-6)

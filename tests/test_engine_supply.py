@@ -168,8 +168,8 @@ def test_countable_items_ship_in_whole_units():
     fractional)."""
     from planner.demo import demo_path
     from planner.engine import run_plan
-    from planner.scenario.runs import load_snapshot
     from planner.engine.allocation import is_countable
+    from planner.scenario.runs import load_snapshot
     from planner.store import open_plan
 
     assert is_countable("张") and is_countable("顶") and not is_countable("L") and not is_countable("kg")

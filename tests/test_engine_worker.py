@@ -1,6 +1,7 @@
 """The driving worker process (planner.engine.workers.DrivePool): identical results, no leaks."""
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import sys
 from pathlib import Path
@@ -60,15 +61,19 @@ def test_env_var_and_thresholds_keep_one_process(inp, monkeypatch):
     assert w.baseline.to_json() == w2.baseline.to_json()
 
 
-def test_worker_death_falls_back(inp, monkeypatch):
+def test_worker_death_falls_back(inp, monkeypatch, caplog):
     monkeypatch.delenv("ESPLAN_NO_WORKER", raising=False)
     ref = _runs(WhatIf(inp, worker=False))
     w = WhatIf(inp, worker_min_sources=2, worker_min_nodes=0)
     assert w.pool.alive
     w.pool._proc.kill()
     w.pool._proc.join(5)
-    assert _runs(w)[1:] == ref[1:]
+    with caplog.at_level(logging.WARNING, logger="planner.engine.workers"):
+        assert _runs(w)[1:] == ref[1:]
     assert not w.pool.alive          # a failed worker is reaped and the pool stays off
+    # the fallback is not silent: one warning says the worker failed and the searches fall back
+    warned = [r for r in caplog.records if r.name == "planner.engine.workers" and r.levelno == logging.WARNING]
+    assert len(warned) == 1 and "this process" in warned[0].getMessage()
     w.close()
     assert not _ours()
 

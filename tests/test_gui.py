@@ -42,7 +42,8 @@ def win(qtbot, tmp_path, monkeypatch, messages):
     setup_application(language="en")
     plan_path = tmp_path / "andorra.esplan"
     copy_demo_to("andorra", plan_path)
-    w = MainWindow(str(plan_path), settings=Settings(QSettings(str(tmp_path / "esplan.ini"), QSettings.Format.IniFormat)))
+    w = MainWindow(str(plan_path),
+                   settings=Settings(QSettings(str(tmp_path / "esplan.ini"), QSettings.Format.IniFormat)))
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
@@ -78,7 +79,7 @@ def test_models_pass_modeltester(win, qtbot, qtmodeltester):
 
 def test_edit_stock_lot_undo_redo_audited(win, qtbot, messages):
     plan = win.plan
-    view, proxy, model = win.stock_view, win.stock_proxy, win.stock_model
+    proxy, model = win.stock_proxy, win.stock_model
     lot = model.rows[0]
     idx = proxy.mapFromSource(model.index(0, col(model, "quantity")))
     before = lot["quantity"]
@@ -119,7 +120,8 @@ def test_edit_conflict_shows_the_other_side(win, qtbot):
     from PySide6.QtWidgets import QTableWidget
 
     table = dlg.findChild(QTableWidget)
-    cells = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text()) for r in range(table.rowCount())}
+    cells = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text())
+             for r in range(table.rowCount())}
     assert cells["name"] == ("我的名字", "别人改的名字")
     assert model.rows[model.row_of(row["id"])]["name"] == "别人改的名字"   # the table shows theirs now
     assert not win.editor.stack.canUndo()
@@ -250,7 +252,8 @@ def test_recommendation_applies_to_scenario(win, qtbot, messages):
     assert win.canvas.rec_items                    # shown on the map
     win.scenarios.recs.setCurrentRow(0)
     win.scenarios.btn_apply_rec.click()
-    qtbot.waitUntil(lambda: win.task is None and win.result is not None and win.result.scenario == "建议", timeout=60000)
+    qtbot.waitUntil(lambda: win.task is None and win.result is not None and win.result.scenario == "建议",
+                    timeout=60000)
     with win.plan.session() as s:
         sc = s.scalars(select(m.Scenario).where(m.Scenario.name == "建议")).one()
         assert sc.site_changes                     # the action is in the scenario

@@ -79,8 +79,8 @@ def test_engine_cache_reruns_incrementally_with_identical_results(tmp_path):
     from desktop.worker import EngineCache, TaskState, run_plan_task
     from planner.demo import demo_path
     from planner.engine import run_plan
-    from planner.scenario.runs import load_snapshot
     from planner.scenario import store as S
+    from planner.scenario.runs import load_snapshot
     from planner.store import open_plan
 
     shutil.copy(demo_path("andorra"), tmp_path / "a.esplan")

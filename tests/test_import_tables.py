@@ -14,8 +14,15 @@ from planner import models as m
 from planner.io import tables
 from planner.io.coords import wgs84_to_bd09, wgs84_to_gcj02
 from planner.io.errors import ImportFailed
-from planner.io.tables import (TEMPLATES, export_table, import_batch, import_boundary, import_table,
-                               read_table, write_template)
+from planner.io.tables import (
+    TEMPLATES,
+    export_table,
+    import_batch,
+    import_boundary,
+    import_table,
+    read_table,
+    write_template,
+)
 from planner.store import create_plan, row_dict
 
 # A point in 山亭区: the GeoNames "Shanting" populated place (seat of 山城街道), as given in
@@ -312,7 +319,8 @@ def test_chinese_headers_values_and_gb18030(plan, files):
     header = ["编码", "类型", "名称", "状态", "层级", "避难场所类别", "室内有效面积(m²)", "室外有效面积",
               "容纳人数", "镇街代码", "经度", "纬度", "备注"]
     path = write_csv(files / "场所.csv", header, [
-        ["SH10", "避难场所", "山亭汉诺庄园", "规划", "", "中期", "1,200", 3000, 2000, "370406001", 117.46, 35.07, "二类"],
+        ["SH10", "避难场所", "山亭汉诺庄园", "规划", "", "中期", "1,200", 3000, 2000, "370406001", 117.46, 35.07,
+         "二类"],
         ["RP10", "储备点", "店子镇物资储备站", "已建", "镇级", "", "", "", "", "370406104", "", "", ""],
     ], encoding="gb18030")
     assert b"\xef\xbb\xbf" not in path.read_bytes()[:3]
@@ -329,7 +337,8 @@ def test_chinese_headers_values_and_gb18030(plan, files):
     items = write_csv(files / "物资.csv", ["代码", "名称", "单位", "类别", "保质期(天)"],
                       [["BLK", "棉被", "床", "生活类", ""], ["PUMP", "抽水泵", "台", "救援类", ""]])
     import_table(plan, "items", items)
-    stock = write_csv(files / "库存.csv", ["场所编码", "物资编码", "数量", "单位", "储备方式", "有效期", "调运时间(小时)"],
+    stock = write_csv(files / "库存.csv",
+                      ["场所编码", "物资编码", "数量", "单位", "储备方式", "有效期", "调运时间(小时)"],
                       [["RP10", "BLK", 50, "床", "实物", "2027/1/5", ""], ["RP10", "PUMP", 2, "台", "协议", "", 6]])
     import_table(plan, "stock", stock)
     with plan.session() as s:
@@ -418,7 +427,7 @@ def test_gcj02_and_bd09_converted(plan, files):
     assert rep.stats["converted_crs"] == 2
     with plan.session() as s:
         got = {x.code: x for x in s.scalars(select(m.Site).where(m.Site.code.like("G%")))}
-    for code, (lon, lat) in zip(("G1", "G2", "G3"), truth):
+    for code, (lon, lat) in zip(("G1", "G2", "G3"), truth, strict=True):
         assert abs(got[code].lon - lon) < 5e-6 and abs(got[code].lat - lat) < 5e-6  # < 0.5 m
     assert "GCJ-02" in got["G1"].location_source and "BD-09" in got["G2"].location_source
     assert got["G3"].location_source is None

@@ -121,7 +121,7 @@ def test_fewest_reserve_points_equals_brute_force(seed):
     g = RoadGraph(inp)
     dl = 240.0
     su = g.snap("drive", inp.demand.lon, inp.demand.lat)
-    places = [(c["lon"], c["lat"]) for c in cands] + list(zip(inp.demand.lon, inp.demand.lat))
+    places = [(c["lon"], c["lat"]) for c in cands] + list(zip(inp.demand.lon, inp.demand.lat, strict=True))
     sp = g.snap("drive", [p[0] for p in places], [p[1] for p in places])
     D = dijkstra(g.drive.csr, indices=sp.node)
     T = D[:, su.node] + sp.time_s[:, None] + su.time_s[None, :]
@@ -129,7 +129,8 @@ def test_fewest_reserve_points_equals_brute_force(seed):
     coverable = cover.any(axis=0)
     best = None
     for r in range(1, len(places) + 1):
-        if any(cover[list(sub)][:, coverable].any(axis=0).all() for sub in itertools.combinations(range(len(places)), r)):
+        if any(cover[list(sub)][:, coverable].any(axis=0).all()
+               for sub in itertools.combinations(range(len(places)), r)):
             best = r
             break
     assert len(rec["actions"]) == best
@@ -151,7 +152,8 @@ def test_candidates_in_or_near_hazards_are_excluded():
     hz = (Hazard("洪水A", "block", 1.0, True, poly_xy(shapely.Point(x0[0], y0[0]).buffer(20))),       # c0 inside
           Hazard("洪水B", "slow", 0.5, False, poly_xy(shapely.Point(x1[0] + 80, y1[0]).buffer(10))))  # c1 70 m away
     hinp = dataclasses.replace(inp, hazards=hz)
-    rec = recommend_shelters(hinp, problem="best-k", candidates=cands, options=Options(k=7, setback_m=100), verify=False)
+    rec = recommend_shelters(hinp, problem="best-k", candidates=cands, options=Options(k=7, setback_m=100),
+                             verify=False)
     why = {c["key"]: c["why"] for c in rec["candidates"]["excluded_list"]}
     assert why["cand:1"].startswith("inside hazard zone 洪水A")
     assert "from hazard zone 洪水B" in why["cand:2"] and "setback 100 m" in why["cand:2"]
@@ -275,4 +277,5 @@ def test_reserve_points_for_units_cut_off_by_a_flood(andorra, capsys):
     finally:
         plan.dispose()
     capsys.readouterr()
-    assert main(["recommend", str(andorra), "points", "--scenario", "flood", "--deadline-min", "60", "--json"]) in (0, 1)
+    assert main(["recommend", str(andorra), "points", "--scenario", "flood", "--deadline-min", "60",
+                 "--json"]) in (0, 1)

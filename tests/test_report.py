@@ -14,10 +14,13 @@ import pytest
 pypdf = pytest.importorskip("pypdf")
 
 from planner.engine import run_plan  # noqa: E402
-from planner.scenario.runs import load_snapshot  # noqa: E402
-from planner.report import ReportError, write_report  # noqa: E402
-from planner.report import fmt  # noqa: E402
+from planner.report import (  # noqa: E402
+    ReportError,
+    fmt,  # noqa: E402
+    write_report,
+)
 from planner.report.fonts import FontNotFound, find_cjk_font, is_truetype_outline  # noqa: E402
+from planner.scenario.runs import load_snapshot  # noqa: E402
 
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
 ANDORRA = DEMO / "andorra.esplan"
@@ -137,7 +140,7 @@ def test_andorra_fonts_embedded(andorra):
     fonts = {}
     for page in r.pages:
         res = page.get("/Resources") or {}
-        for name, ref in (res.get("/Font") or {}).items():
+        for ref in (res.get("/Font") or {}).values():
             f = ref.get_object()
             fonts[f.get("/BaseFont")] = f
         # XObject forms (the page-count form) have their own fonts
@@ -337,7 +340,8 @@ def test_shipped_font_is_found_and_truetype():
 def test_cff_font_is_refused(monkeypatch, tmp_path):
     from planner.report import fonts
 
-    otf = next((p for p in Path("/usr/share/fonts").rglob("*.otf")), None) if Path("/usr/share/fonts").is_dir() else None
+    otf = next((p for p in Path("/usr/share/fonts").rglob("*.otf")), None) \
+        if Path("/usr/share/fonts").is_dir() else None
     bogus = tmp_path / "bogus.ttf"
     bogus.write_bytes(b"not a font at all")
     cands = [(bogus, 0)] + ([(otf, 0)] if otf else [])

@@ -13,7 +13,8 @@ from planner.scenario import store as S
 from planner.scenario.runs import load_input
 from planner.store import row_dict
 
-BOX = {"type": "Polygon", "coordinates": [[[117.0, 35.0], [117.01, 35.0], [117.01, 35.01], [117.0, 35.01], [117.0, 35.0]]]}
+BOX = {"type": "Polygon",
+       "coordinates": [[[117.0, 35.0], [117.01, 35.0], [117.01, 35.01], [117.0, 35.01], [117.0, 35.0]]]}
 
 
 @pytest.fixture
@@ -50,7 +51,8 @@ def test_create_copy_rename_delete_and_audit(plan):
     assert c["params"] == {"target_affected": 5000, "sheltering_share": 0.5}
     assert c["site_changes"] == [{"site_code": "SH1", "status": "closed"}]
     assert len(c["stock_changes"]) == 2 and c["stock_changes"][1] == {"supplier": "某公司", "factor": 0.0}
-    assert [(h["name"], h["effect"], h["factor"], h["closes_sites"]) for h in c["hazards"]] == [("淹没区", "slow", 0.5, False)]
+    assert [(h["name"], h["effect"], h["factor"], h["closes_sites"]) for h in c["hazards"]] \
+        == [("淹没区", "slow", 0.5, False)]
     assert c["hazards"][0]["id"] != hid  # a real copy of the zone
     S.rename_scenario(plan, "洪水2", "洪水-副本")
     assert [x["name"] for x in S.list_scenarios(plan)] == ["洪水", "洪水-副本"]
@@ -95,7 +97,8 @@ def test_geojson_import_errors_per_feature(plan, tmp_path):
     S.create_scenario(plan, "F")
     fc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": "好区"}, "geometry": BOX},
-        {"type": "Feature", "properties": {"name": "线"}, "geometry": {"type": "LineString", "coordinates": [[117, 35], [118, 36]]}},
+        {"type": "Feature", "properties": {"name": "线"},
+         "geometry": {"type": "LineString", "coordinates": [[117, 35], [118, 36]]}},
         {"type": "Feature", "properties": {"name": "蝴蝶"}, "geometry": {"type": "Polygon", "coordinates": [
             [[117, 35], [117.1, 35.1], [117.1, 35], [117, 35.1], [117, 35]]]}},
         {"type": "Feature", "properties": {"name": "投影"}, "geometry": {"type": "Polygon", "coordinates": [
@@ -113,8 +116,9 @@ def test_geojson_import_errors_per_feature(plan, tmp_path):
     assert "feature 4 (投影)" in msg and "WGS84" in msg
     assert "feature 5 (慢)" in msg
     assert S.get_scenario(plan, "F")["hazards"] == []  # nothing written
-    fc["features"] = [fc["features"][0], {"type": "Feature", "properties": {"name": "慢", "effect": "slow", "factor": 0.3,
-                                                                           "closes_sites": "no"}, "geometry": BOX}]
+    fc["features"] = [fc["features"][0],
+                      {"type": "Feature", "properties": {"name": "慢", "effect": "slow", "factor": 0.3,
+                                                         "closes_sites": "no"}, "geometry": BOX}]
     path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
     ids = S.import_hazards_geojson(plan, "F", path)
     hz = S.get_scenario(plan, "F")["hazards"]
@@ -134,15 +138,19 @@ def test_site_changes_reach_the_engine_input(plan):
     S.open_site(plan, "S", "SH2")
     S.set_capacity(plan, "S", "SH2", stated_capacity=500)
     sc = S.get_scenario(plan, "S")["site_changes"]
-    assert sc == [{"site_code": "SH1", "status": "closed"}, {"site_code": "SH2", "status": "built", "stated_capacity": 500}]
+    assert sc == [{"site_code": "SH1", "status": "closed"},
+                  {"site_code": "SH2", "status": "built", "stated_capacity": 500}]
     inp = load_input(plan, "S")
-    st = {c: (s, cap) for c, s, cap in zip(inp.sites.code, inp.sites.status, inp.sites.stated_capacity)}
+    st = {c: (s, cap)
+          for c, s, cap in zip(inp.sites.code, inp.sites.status, inp.sites.stated_capacity, strict=True)}
     assert st["SH1"][0] == "closed" and st["SH2"] == ("built", 500.0)
     base = load_input(plan, "baseline")
-    assert dict(zip(base.sites.code, base.sites.status))["SH1"] == "built"
+    assert dict(zip(base.sites.code, base.sites.status, strict=True))["SH1"] == "built"
     # re-opening a closure removes the entry; applying twice changes nothing
     S.open_site(plan, "S", "SH1")
-    assert S.get_scenario(plan, "S")["site_changes"] == [{"site_code": "SH2", "status": "built", "stated_capacity": 500}]
+    assert S.get_scenario(plan, "S")["site_changes"] == [
+        {"site_code": "SH2", "status": "built", "stated_capacity": 500}]
     # a hazard that closes sites closes SH1 (inside BOX)
     S.add_hazard(plan, "S", shapely.box(117.0, 35.0, 117.01, 35.01), name="z")
-    assert dict(zip(*[load_input(plan, "S").sites.code, load_input(plan, "S").sites.status]))["SH1"] == "closed"
+    closed_inp = load_input(plan, "S")
+    assert dict(zip(closed_inp.sites.code, closed_inp.sites.status, strict=True))["SH1"] == "closed"

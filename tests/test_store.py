@@ -5,6 +5,7 @@ import datetime as dt
 import sqlite3
 
 import pytest
+from alembic.util import CommandError
 from sqlalchemy import select, text
 
 from planner import models as m
@@ -60,7 +61,7 @@ def test_transaction_is_all_or_nothing(new_plan):
         with new_plan.transaction() as s:
             s.add(m.SupplyItem(code="W", name_zh="饮用水", unit="L"))
             s.flush()
-            1 / 0
+            _ = 1 / 0
     assert new_plan.counts() == before
 
 
@@ -173,6 +174,6 @@ def test_open_upgrades_old_schema_and_keeps_backup(tmp_path):
     with plan.engine.begin() as c:
         c.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
     plan.dispose()
-    with pytest.raises(Exception):
-        open_plan(tmp_path / "old.esplan")  # unknown revision → refused, file untouched
+    with pytest.raises(CommandError, match="ffff"):
+        open_plan(tmp_path / "old.esplan")  # unknown revision → refused (by alembic), file untouched
     assert (tmp_path / "old.esplan").exists()

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import math
 import unicodedata
 from pathlib import Path
@@ -43,6 +44,8 @@ from planner import models as m
 from planner.demo import DEMO_USER
 from planner.norms import shipped_profile
 from planner.store import create_plan
+
+log = logging.getLogger(__name__)
 
 PBF = ("networks", "andorra_2013_graphhopper.osm.pbf")
 ATTRIBUTION = ("© OpenStreetMap contributors, ODbL 1.0 (andorra.osm.pbf, 2013-05-28); population: "
@@ -81,7 +84,7 @@ class _Features:
     """Boundaries and the OSM features the demo sites stand on."""
 
     def __init__(self) -> None:
-        self.country = None
+        self.country: Any = None   # shapely (Multi)Polygon once read
         self.parishes: dict[str, Any] = {}
         self.features: list[dict[str, Any]] = []
         self.notes: list[str] = []
@@ -98,11 +101,11 @@ def read_features(pbf: Path) -> _Features:
     rel_members: dict[int, list[int]] = {}
     for o in osmium.FileProcessor(str(pbf)).with_areas():
         t = o.tags
-        if o.is_relation():
+        if isinstance(o, osmium.osm.Relation):
             if o.id == COUNTRY_REL or o.id in PARISH_RELS:
                 rel_members[o.id] = [mm.ref for mm in o.members if mm.type == "w" and mm.role != "inner"]
             continue
-        if o.is_area():
+        if isinstance(o, osmium.osm.Area):
             ref = ("w" if o.from_way() else "r") + str(o.orig_id())
             if not o.from_way() and o.orig_id() in PARISH_RELS:
                 h.parishes[PARISH_RELS[o.orig_id()]] = shapely.from_wkb(wkb.create_multipolygon(o))
@@ -114,9 +117,10 @@ def read_features(pbf: Path) -> _Features:
                 try:
                     geom = shapely.from_wkb(wkb.create_multipolygon(o))
                 except Exception:
+                    log.debug("OSM area %s: broken multipolygon, left out of the demo", ref, exc_info=True)
                     continue
                 h.features.append({"kind": kind, "geom": geom, "name": t.get("name"), "ref": ref})
-        elif o.is_node() and t.get("amenity") in ("school", "townhall"):
+        elif isinstance(o, osmium.osm.Node) and t.get("amenity") in ("school", "townhall"):
             h.features.append({"kind": t.get("amenity"), "geom": Point(o.lon, o.lat),
                                "name": t.get("name"), "ref": f"n{o.id}"})
     missing = [r for r in [COUNTRY_REL, *PARISH_RELS] if r == COUNTRY_REL or PARISH_RELS[r] not in h.parishes]
@@ -142,7 +146,7 @@ def _close_rings(pbf: Path, members: dict[int, list[int]]) -> dict[int, tuple[An
     wanted = {w for ws in members.values() for w in ws}
     lines: dict[int, LineString] = {}
     for o in osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY).with_locations():
-        if o.is_way() and o.id in wanted:
+        if isinstance(o, osmium.osm.Way) and o.id in wanted:
             lines[o.id] = LineString([(n.lon, n.lat) for n in o.nodes])
     out: dict[int, tuple[Any, float]] = {}
     for rid, ws in members.items():
@@ -194,7 +198,7 @@ def _parish_of(lon: float, lat: float, parishes: dict[str, Any]) -> str | None:
     return None
 
 
-def _demand(plan, data: Path, feats: _Features) -> dict[str, int]:
+def _demand(plan, data: Path, feats: _Features) -> dict[str | None, int]:
     official = list(csv.DictReader((data / "andorra" / "poblacions_population_2010.csv")
                                    .open(encoding="utf-8")))
     places = list(csv.DictReader((data / "networks" / "andorra_2013_places.csv").open(encoding="utf-8")))
@@ -202,7 +206,7 @@ def _demand(plan, data: Path, feats: _Features) -> dict[str, int]:
     alias = {norm_name("Escaldes-Engordany"): norm_name("les Escaldes")}
     by_name = {alias.get(norm_name(r["poblacio"]), norm_name(r["poblacio"])): r for r in official}
     used: set[str] = set()
-    parish_pop: dict[str, int] = {}
+    parish_pop: dict[str | None, int] = {}   # None: a place in no parish boundary
     with plan.transaction(user=DEMO_USER, reason="demo: places and official population") as s:
         for r in places:
             key = norm_name(r["name"])
@@ -243,7 +247,7 @@ def _demand(plan, data: Path, feats: _Features) -> dict[str, int]:
     return parish_pop
 
 
-def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str, int]) -> None:
+def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) -> None:
     prof = shipped_profile("cn_standard")
     inside = [f for f in feats.features if feats.country.covers(f["geom"].representative_point())]
     sites: list[m.Site] = []

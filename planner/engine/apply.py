@@ -118,7 +118,7 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
             if norms is None:
                 try:
                     norms = shipped_profile(pname)
-                except Exception as exc:  # noqa: BLE001
+                except (KeyError, OSError, ValueError) as exc:  # missing / unreadable / malformed profile
                     raise ScenarioError(f"{label}: unknown norms profile {pname!r} ({exc})") from None
             prof = {**norms, "name": norms.get("name", pname)}
             keep = {k: inp.params[k] for k, src in inp.param_sources.items()
@@ -140,8 +140,8 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
             except (KeyError, ValueError) as exc:
                 raise ScenarioError(f"{label}: {exc}") from None
             values["norms_profile"] = inp.params.get("norms_profile")
-            for k in params:
-                sources[k] = f"override: {label}"
+            for pk in params:
+                sources[pk] = f"override: {label}"
 
     # -- sites --------------------------------------------------------------------------------
     st = inp.sites
@@ -188,8 +188,8 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
     lots, items = inp.lots, inp.items
     qty = lots.quantity.copy()
     extra: list[dict[str, Any]] = []
-    site_id_of = {c: int(i) for c, i in zip(st.code, st.id)}
-    item_id_of = {c: int(i) for c, i in zip(items.code, items.id)}
+    site_id_of = {c: int(i) for c, i in zip(st.code, st.id, strict=True)}
+    item_id_of = {c: int(i) for c, i in zip(items.code, items.id, strict=True)}
     next_id = int(lots.id.max()) + 1 if len(lots) else 1
     for k, e in enumerate(stock_changes):
         lab = f"{label}: stock_changes[{k}] {e!r}"
@@ -233,9 +233,9 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
                 next_id += 1
             else:
                 take = -d
-                for j in np.nonzero(mask)[0]:
-                    t = min(take, qty[j])
-                    qty[j] -= t
+                for li in np.nonzero(mask)[0]:
+                    t = min(take, qty[li])
+                    qty[li] -= t
                     take -= t
                     if take <= 0:
                         break

@@ -39,7 +39,7 @@ def check(cid: str, zh: str, en: str, value: float | None, target: float, unit: 
     missing = value is None or math.isnan(value)  # inf is a real value: somebody cannot get there
     status = "unknown" if unknown or missing else ("pass" if passed else "fail")
     return {"id": cid, "name_zh": zh, "name_en": en,
-            "value": round(float(value), 6) if finite and status != "unknown" else None,
+            "value": round(float(value), 6) if value is not None and finite and status != "unknown" else None,
             "target": target, "unit": unit, "passed": status == "pass", "status": status,
             "detail": detail}
 
@@ -263,16 +263,16 @@ def compute_coverage(inp: PlanInput, graph: RoadGraph, *, service_areas: bool = 
     unit_assign: dict[int, list] = {}
     if len(uidx) and len(flows):
         members: dict[int, list[int]] = {}
-        for k, g in enumerate(ginv):
-            members.setdefault(int(g), []).append(int(uidx[k]))
-        for k in np.nonzero(flows > 1e-9)[0]:
-            g = int(pg_a[k])
+        for i, gi in enumerate(ginv):
+            members.setdefault(int(gi), []).append(int(uidx[i]))
+        for fk in np.nonzero(flows > 1e-9)[0]:
+            g = int(pg_a[fk])
             for u in members[g]:
-                ppl = flows[k] * dem[u] / g_dem[g]
+                ppl = flows[fk] * dem[u] / g_dem[g]
                 unit_assign.setdefault(u, []).append(
-                    {"shelter": st.code[ps_a[k]], "people": round(float(ppl), 3),
-                     "minutes": round(float(pt_a[k]) / 60.0, 3),
-                     "seconds": round(float(pt_a[k]), 3)})
+                    {"shelter": st.code[ps_a[fk]], "people": round(float(ppl), 3),
+                     "minutes": round(float(pt_a[fk]) / 60.0, 3),
+                     "seconds": round(float(pt_a[fk]), 3)})
     result = _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, snap_u, pop, dem,
                      dem_note, served, over, unreach, off, unloc, nearest, nearest_site, assigned,
                      unit_assign, reach_nodes, service_areas, thr)
@@ -320,7 +320,7 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
             "assignments": unit_assign.get(k, []),
         })
 
-    def sums(mask) -> dict[str, float]:
+    def sums(mask) -> dict[str, float | None]:
         return {"population": _r(pop[mask].sum()), "demand": _r(dem[mask].sum()),
                 "served": _r(served[mask].sum()), "over_capacity": _r(over[mask].sum()),
                 "unreachable": _r(unreach[mask].sum()), "off_network": _r(dem[mask & off].sum()),
@@ -329,7 +329,7 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     all_mask = np.ones(len(du), bool)
     totals = sums(all_mask)
     town_codes = sorted({t for t in du.town if t is not None}) + ([None] if any(t is None for t in du.town) else [])
-    town_names = {c: n for c, n in zip(inp.towns.code, inp.towns.name)}
+    town_names = {c: n for c, n in zip(inp.towns.code, inp.towns.name, strict=True)}
     towns = []
     for tc in town_codes:
         mask = np.array([t == tc for t in du.town], dtype=bool)
@@ -339,14 +339,14 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
 
     closed_hz = {e["site"]: e["hazard"] for e in (inp.effects or {}).get("closed_by_hazard", [])}
     shelters = []
-    for k in np.nonzero(st.kind == "shelter")[0]:
-        shelters.append({"closed_by_hazard": closed_hz.get(st.code[k]),
-            "code": st.code[k], "name": st.name[k], "class": st.shelter_class[k], "status": st.status[k],
-            "open": bool(is_open[k]), "town": st.town[k], "snap_status": snap_s.status[k],
-            "snap_m": _r(snap_s.dist_m[k], 2) if not np.isnan(snap_s.dist_m[k]) else None,
-            "capacity": _r(cap[k]), "indoor_capacity": _r(indoor[k]), "capacity_basis": how[k],
-            "assigned": _r(assigned[k]),
-            "utilisation": _r(assigned[k] / cap[k], 6) if cap[k] > 0 else None,
+    for j in np.nonzero(st.kind == "shelter")[0]:
+        shelters.append({"closed_by_hazard": closed_hz.get(st.code[j]),
+            "code": st.code[j], "name": st.name[j], "class": st.shelter_class[j], "status": st.status[j],
+            "open": bool(is_open[j]), "town": st.town[j], "snap_status": snap_s.status[j],
+            "snap_m": _r(snap_s.dist_m[j], 2) if not np.isnan(snap_s.dist_m[j]) else None,
+            "capacity": _r(cap[j]), "indoor_capacity": _r(indoor[j]), "capacity_basis": how[j],
+            "assigned": _r(assigned[j]),
+            "utilisation": _r(assigned[j] / cap[j], 6) if cap[j] > 0 else None,
         })
 
     areas: dict[str, Any] = {}

@@ -214,7 +214,7 @@ class RoadGraph:
                                 np.concatenate([dt_s[e], dt_s[back]]), np.concatenate([e, back]),
                                 symmetric=False)
         self.edge_speed_kmh = kmh
-        self._edge_tree = None
+        self._edge_tree: Any = None   # shapely STRtree of the edges, built on first use
         # shared by every what-if copy (with_edge_factors): baseline search results, reused for
         # as long as a copy's changed edges provably do not touch them (see reach / drive_rows)
         self._memo: dict[Any, Any] = {"base_walk": self.walk.csr_t.data.copy(),

@@ -3,8 +3,9 @@
 A unit is *isolated* when it is on the driving network but no open warehouse (district reserve)
 has a driving path to it. For isolated units the local stock is checked: open reserve points in
 the same village (site.town_code == unit code) or the same town (site.town_code == unit
-town_code) that can reach the unit by driving within the first-batch deadline. Isolated units of one town share those points'
-stock (pooled per town); their 72-hour requirement is compared with it per norms item. Local
+town_code) that can reach the unit by driving within the first-batch deadline. Isolated units of
+one town share those points' stock (pooled per town); their 72-hour requirement is compared with
+it per norms item. Local
 stock counts when it is usable or merely ``too_far`` for the shelters (being local is the point).
 """
 from __future__ import annotations
@@ -43,6 +44,8 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState,
         if not len(sites):
             return out
         if pos and all(int(s) in pos for s in sites):
+            # pos is filled only from a drive with D (and src_row, computed with it)
+            assert drive is not None and drive.D is not None and drive.src_row is not None
             rows = np.unique([drive.src_row[pos[int(s)]] for s in sites])
             sub = drive.D[rows][:, unit_nodes] if len(unit_nodes) else np.zeros((len(rows), 0))
             if np.isfinite(sub).any(axis=0).all():
@@ -64,13 +67,13 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState,
     reach_rp = reach_from(rp)
 
     status = np.empty(len(du), dtype=object)
-    for k in range(len(du)):
-        if su.status[k] != "ok":
-            status[k] = su.status[k]
-        elif np.isfinite(reach_wh[su.node[k]]):
-            status[k] = "connected"
+    for ui in range(len(du)):
+        if su.status[ui] != "ok":
+            status[ui] = su.status[ui]
+        elif np.isfinite(reach_wh[su.node[ui]]):
+            status[ui] = "connected"
         else:
-            status[k] = "isolated"
+            status[ui] = "isolated"
     iso = np.nonzero(status == "isolated")[0]
 
     norms = norm_items(inp)
@@ -81,12 +84,14 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState,
     if len(iso) and len(rp):
         if drive is not None and drive.D is not None:  # reuse the supply step's searches
             pos = {int(s): r for r, s in enumerate(drive.src)}
-            D, row = drive.D, np.array([drive.src_row[pos[int(s)]] for s in rp])
+            src_row = drive.src_row
+            assert src_row is not None  # computed together with D (supply.drive_times)
+            D, row = drive.D, np.array([src_row[pos[int(s)]] for s in rp])
         else:
             un, row = np.unique(ss.node[rp], return_inverse=True)
             D = dijkstra(G, directed=True, indices=un, limit=float(inp.params["first_batch_deadline_h"]) * 3600)
         for k in iso:
-            pts = [int(s) for r_, s in zip(row, rp)
+            pts = [int(s) for r_, s in zip(row, rp, strict=True)
                    if (st.town[s] is not None and st.town[s] in (du.code[k], du.town[k]))
                    and np.isfinite(D[r_, su.node[k]])]
             local_pts[int(k)] = pts
@@ -107,8 +112,8 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState,
             ok = have >= req - 1e-9
             covered &= ok
             rows.append({"item": key, "required": _r(req), "local_stock": _r(have), "covered": ok})
-        for k in members:
-            unit_cover[k] = covered
+        for mk in members:
+            unit_cover[mk] = covered
         pool_out.append({"town": town, "units": [du.code[k] for k in members], "people": _r(people),
                          "local_points": [st.code[s] for s in pts], "covered_72h": covered, "items": rows})
     units = [{"code": du.code[k], "name": du.name[k], "town": du.town[k],

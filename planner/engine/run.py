@@ -268,12 +268,14 @@ def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]
                         "en": f"Not met: {c['name_en']} {val} (target {op} {tgt})"})
     if (t["over_capacity"] or 0) > 0:
         out.append({"kind": "action", "severity": "fail", "ref": "over_capacity",
-                    "zh": f"{_fmt(t['over_capacity'])} 人在 {_fmt(cov['threshold_min'])} 分钟内可达避难场所但容量不足：扩容或新建避难场所",
-                    "en": f"{_fmt(t['over_capacity'])} people can reach a shelter within {_fmt(cov['threshold_min'])} min "
-                          "but it is full: add capacity or new shelters"})
+                    "zh": f"{_fmt(t['over_capacity'])} 人在 {_fmt(cov['threshold_min'])} 分钟内可达避难场所"
+                          "但容量不足：扩容或新建避难场所",
+                    "en": f"{_fmt(t['over_capacity'])} people can reach a shelter within "
+                          f"{_fmt(cov['threshold_min'])} min but it is full: add capacity or new shelters"})
     if (t["unreachable"] or 0) > 0:
         out.append({"kind": "action", "severity": "fail", "ref": "unreachable",
-                    "zh": f"{_fmt(t['unreachable'])} 人在 {_fmt(cov['threshold_min'])} 分钟内无可达避难场所：在这些村/社区附近规划避难场所",
+                    "zh": f"{_fmt(t['unreachable'])} 人在 {_fmt(cov['threshold_min'])} 分钟内无可达避难场所："
+                          "在这些村/社区附近规划避难场所",
                     "en": f"{_fmt(t['unreachable'])} people have no shelter within {_fmt(cov['threshold_min'])} min: "
                           "plan shelters near these villages / communities"})
     miss = (t["off_network"] or 0) + (t["unlocated"] or 0)
@@ -288,7 +290,8 @@ def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]
             cost_en = f", about ¥{i['shortfall_cost']:,.0f}" if i["shortfall_cost"] else ""
             out.append({"kind": "action", "severity": "fail", "ref": f"supply_{i['key']}",
                         "zh": f"72小时物资缺口：{i['name_zh']} {_fmt(i['shortfall'])} {i['unit'] or ''}{cost}",
-                        "en": f"72-h supply shortfall: {i['name_en']} {_fmt(i['shortfall'])} {i['unit'] or ''}{cost_en}"})
+                        "en": f"72-h supply shortfall: {i['name_en']} {_fmt(i['shortfall'])} "
+                              f"{i['unit'] or ''}{cost_en}"})
         bad = {k: v for k, v in (i["unusable"] or {}).items() if v}
         if bad:
             out.append({"kind": "finding", "severity": "warn", "ref": f"unusable_{i['key']}",
@@ -299,7 +302,9 @@ def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]
     for pool in iso["pools"]:
         if not pool["covered_72h"]:
             out.append({"kind": "action", "severity": "fail", "ref": "isolation",
-                        "zh": f"{pool['town']}：{len(pool['units'])} 个单元（{_fmt(pool['people'])} 人）道路上与仓库隔断，本地储备不足72小时：增设村级储备点",
-                        "en": f"{pool['town']}: {len(pool['units'])} units ({_fmt(pool['people'])} people) cannot be reached "
-                              "from any warehouse and local stock does not cover 72 h: add a village reserve point"})
+                        "zh": f"{pool['town']}：{len(pool['units'])} 个单元（{_fmt(pool['people'])} 人）"
+                              "道路上与仓库隔断，本地储备不足72小时：增设村级储备点",
+                        "en": f"{pool['town']}: {len(pool['units'])} units ({_fmt(pool['people'])} people) "
+                              "cannot be reached from any warehouse and local stock does not cover 72 h: "
+                              "add a village reserve point"})
     return out

@@ -207,7 +207,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes) -> SupplyState:
         tpop = np.array([np.nansum(inp.demand.population[inp.demand.town == t]) for t in tcodes])
     towns = []
     total_pop = float(tpop.sum())
-    for t, name, tp in zip(tcodes, tnames, tpop):
+    for t, name, tp in zip(tcodes, tnames, tpop, strict=True):
         share = float(tp) / total_pop if total_pop > 0 else 0.0
         at_town = np.array([lot_site[k] >= 0 and st.town[lot_site[k]] == t for k in range(len(lots))], bool)
         rows = {}

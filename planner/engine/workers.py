@@ -9,10 +9,11 @@ baseline graph); per batch it receives only the CSR slots whose time differs fro
 asked). Each row is the same scipy search on the same matrix as in the calling process, so the
 results are bit-identical to the single-process path.
 
-Falls back to the single-process path — silently, per batch — when the batch or the graph is
-small, the environment variable ``ESPLAN_NO_WORKER=1`` is set, the worker cannot be started, has
-not finished booting yet (``spawn`` on Windows/macOS: the batch never waits for a boot), or fails
-(the failed half is then recomputed locally and the pool stays off).
+Falls back to the single-process path, per batch, when the batch or the graph is small, the
+environment variable ``ESPLAN_NO_WORKER=1`` is set, the worker has not finished booting yet
+(``spawn`` on Windows/macOS: the batch never waits for a boot; logged at debug level), cannot be
+started, or fails (the failed half is then recomputed locally and the pool stays off). A worker
+that cannot be started or fails is logged as a warning (logger ``planner.engine.workers``).
 
 The worker function is a module-level function and nothing relies on inherited globals, so the
 ``spawn`` start method (Windows) works as well as ``fork`` (Linux). :meth:`DrivePool.close` stops
@@ -20,10 +21,12 @@ the worker; it also runs when the pool is garbage-collected and at interpreter e
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import sys
 import weakref
+from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
@@ -32,6 +35,8 @@ ENV_OFF = "ESPLAN_NO_WORKER"
 MIN_SOURCES = 8
 MIN_NODES = 20_000
 RECV_TIMEOUT_S = 120.0
+
+log = logging.getLogger(__name__)
 
 
 def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
@@ -49,7 +54,7 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
     conn.send(("ready", os.getpid()))
     token = None
     base = None
-    pending = []
+    pending: list[Any] = []
     while True:
         try:
             msg = pending.pop(0) if pending else conn.recv()
@@ -88,16 +93,16 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the child process
                 else:
                     D, P = dijkstra(G, directed=True, indices=nodes[j:j + 1], limit=limit), None
                 conn.send(("row", batch, j))
-                conn.send_bytes(memoryview(np.ascontiguousarray(D[0], dtype=np.float64)).cast("B"))
+                conn.send_bytes(np.ascontiguousarray(D[0], dtype=np.float64).data.cast("B"))
                 if P is not None:
-                    conn.send_bytes(memoryview(np.ascontiguousarray(P[0], dtype=np.int32)).cast("B"))
+                    conn.send_bytes(np.ascontiguousarray(P[0], dtype=np.int32).data.cast("B"))
             conn.send(("done", batch))
         except (EOFError, OSError):
             return
         except BaseException as e:  # noqa: BLE001
             try:
                 conn.send(("error", batch, repr(e)))
-            except Exception:
+            except OSError:  # the caller has gone (broken pipe / closed handle): nothing to tell
                 return
 
 
@@ -121,7 +126,8 @@ def _stop(proc, conn) -> None:
             try:
                 conn.send(("stop",))
             except Exception:
-                pass
+                # usually a worker that has already died (its failure was logged): terminate it
+                log.debug("could not ask the drive worker to stop; terminating it", exc_info=True)
         if proc is not None:
             proc.join(2.0)
             if proc.is_alive():
@@ -135,7 +141,7 @@ def _stop(proc, conn) -> None:
             try:
                 conn.close()
             except Exception:
-                pass
+                log.debug("closing the pipe to the drive worker failed; ignored", exc_info=True)
 
 
 class DrivePool:
@@ -151,13 +157,13 @@ class DrivePool:
             # point calls multiprocessing.freeze_support() first, which this module cannot check
             self.enabled = self.enabled and os.environ.get("ESPLAN_WORKER_FROZEN", "") == "1"
         self._boot_wait = boot_wait_s
-        self._proc = None
-        self._conn = None
+        self._proc: Any = None    # a multiprocessing Process of the chosen context
+        self._conn: Connection | None = None
         self._ready = False
         self._failed = False
         self._token: Any = None
         self._batch = 0
-        self._finalizer = None
+        self._finalizer: weakref.finalize | None = None
         self.batches = 0          # batches the worker took part in (tests, benchmarks)
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -175,6 +181,8 @@ class DrivePool:
             proc.start()
             child.close()
         except Exception:
+            log.warning("could not start the drive worker process; driving searches fall back to "
+                        "this process", exc_info=True)
             self._failed = True
             return False
         self._proc, self._conn = proc, parent
@@ -187,13 +195,21 @@ class DrivePool:
         if self._ready:
             return True
         try:
+            assert self._conn is not None  # _start() succeeded
             if self._conn.poll(self._boot_wait or 0.0):
                 msg = self._conn.recv()
                 if msg and msg[0] == "ready":
                     self._ready = True
                 else:
+                    log.warning("the drive worker did not boot (it sent %r); driving searches fall back "
+                                "to this process", msg)
                     self._fail()
+            else:
+                log.debug("the drive worker has not booted yet; this batch of driving searches runs "
+                          "in this process")
         except Exception:
+            log.warning("the drive worker failed while booting; driving searches fall back to this "
+                        "process", exc_info=True)
             self._fail()
         self._boot_wait = 0.0
         return self._ready
@@ -242,12 +258,15 @@ class DrivePool:
         batch = self._batch
         conn = self._conn
         try:
+            assert conn is not None  # _start() and _is_ready() succeeded
             if self._token != token:
                 conn.send(("load", token, base_csr.shape[0], base_csr.indptr, base_csr.indices, base_csr.data))
                 self._token = token
             slots = np.nonzero(csr.data != base_csr.data)[0]
             conn.send(("rows", batch, token, slots, csr.data[slots], nodes, float(limit), bool(preds)))
         except Exception:
+            log.warning("could not send a batch to the drive worker; driving searches fall back to "
+                        "this process", exc_info=True)
             self._fail()
             return None
         D = np.empty((k, n), np.float64)
@@ -257,30 +276,32 @@ class DrivePool:
         scratch_p = np.empty(n, np.int32)
         worker_ok = True
         done = False
+        bad_msg: Any = None    # the worker's unexpected message (its error report), for the log
 
         def drain(block: bool) -> None:
             """Read the worker's messages (one, waiting for it, when ``block``)."""
-            nonlocal worker_ok, done
+            nonlocal worker_ok, done, bad_msg
             while worker_ok and not done and (block or conn.poll(0)):
                 msg = conn.recv()
                 if msg[0] == "row" and msg[1] == batch:
                     j = msg[2]
                     dup = bool(have[j])   # both searched it: keep ours (identical)
-                    conn.recv_bytes_into(memoryview(scratch_d if dup else D[j]).cast("B"))
-                    if preds:
-                        conn.recv_bytes_into(memoryview(scratch_p if dup else P[j]).cast("B"))
+                    conn.recv_bytes_into((scratch_d if dup else D[j]).data.cast("B"))
+                    if P is not None:
+                        conn.recv_bytes_into((scratch_p if dup else P[j]).data.cast("B"))
                     have[j] = True
                 elif msg[0] == "done" and msg[1] == batch:
                     done = True
                 else:
                     worker_ok = False
+                    bad_msg = msg
                 if block:
                     return
 
         f = 0
         try:
             while f < k and not have[f]:
-                if preds:
+                if P is not None:
                     d, p = dijkstra(csr, directed=True, indices=nodes[f:f + 1], limit=limit,
                                     return_predecessors=True)
                     P[f] = p[0]
@@ -297,13 +318,20 @@ class DrivePool:
                     raise TimeoutError("drive worker did not answer")
                 drain(True)
         except Exception:
+            log.warning("the drive worker failed during a batch; its rows are recomputed in this "
+                        "process and the worker stays off", exc_info=True)
             worker_ok = False
+        else:
+            if not worker_ok or not have.all():
+                what = f"it sent {bad_msg!r}" if bad_msg is not None else "rows missing"
+                log.warning("the drive worker failed during a batch (%s); its rows are recomputed in "
+                            "this process and the worker stays off", what)
         if not worker_ok or not have.all():
             self._fail()
             rest = np.nonzero(~have)[0]
             if len(rest):
                 r = dijkstra(csr, directed=True, indices=nodes[rest], limit=limit, return_predecessors=preds)
-                if preds:
+                if P is not None:
                     D[rest], P[rest] = r
                 else:
                     D[rest] = r

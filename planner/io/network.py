@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import delete, insert, select
 
 from planner.io.errors import ImportReport
-from planner.models import Boundary, CandidateSite, RoadEdge, RoadNode
+from planner.models import Boundary, CandidateSite, RoadEdge, RoadNode, table_of
 
 __all__ = [
     "DRIVABLE_CLASSES", "NON_DRIVABLE_CLASSES", "OSM_SOURCE", "ROAD_CLASSES", "WALKABLE_CLASSES",
@@ -203,7 +203,8 @@ class RoadNetworkData:
 
     def node_rows(self) -> list[dict[str, Any]]:
         return [{"id": int(i), "lon": float(x), "lat": float(y)}
-                for i, x, y in zip(self.node_id.tolist(), self.node_lon.tolist(), self.node_lat.tolist())]
+                for i, x, y in zip(self.node_id.tolist(), self.node_lon.tolist(), self.node_lat.tolist(),
+                                               strict=True)]
 
     def edge_rows(self) -> list[dict[str, Any]]:
         return [{"u": u, "v": v, "highway": h, "oneway": o, "length_m": ln, "name": nm,
@@ -211,7 +212,7 @@ class RoadNetworkData:
                 for u, v, h, o, ln, nm, ms, w, g in zip(
                     self.edge_u.tolist(), self.edge_v.tolist(), self.edge_highway,
                     self.edge_oneway.tolist(), self.edge_length_m.tolist(), self.edge_name,
-                    self.edge_maxspeed, self.edge_way_id, self.edge_geometry.tolist())]
+                    self.edge_maxspeed, self.edge_way_id, self.edge_geometry.tolist(), strict=True)]
 
     def subset(self, keep: np.ndarray) -> RoadNetworkData:
         """Only the edges where ``keep`` is True (and the nodes they use)."""
@@ -343,10 +344,10 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
     tell(progress, 0.7, "writing the road network")
     with plan.transaction(reason=reason) as s:
         if replace:
-            s.execute(delete(RoadEdge.__table__))
-            s.execute(delete(RoadNode.__table__))
+            s.execute(delete(table_of(RoadEdge)))
+            s.execute(delete(table_of(RoadNode)))
             if candidates is not None:
-                s.execute(delete(CandidateSite.__table__).where(CandidateSite.source == OSM_SOURCE))
+                s.execute(delete(table_of(CandidateSite)).where(CandidateSite.source == OSM_SOURCE))
         else:
             existing_ids = set(s.scalars(select(RoadNode.id)))
             if match_nodes_by_location:
@@ -375,8 +376,8 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
                 cand_rows = [c for c in cand_rows if c["osm_ref"] not in refs]
         total = max(1, len(node_rows) + len(edge_rows) + len(cand_rows))
         done = 0
-        for table, rows in ((RoadNode.__table__, node_rows), (RoadEdge.__table__, edge_rows),
-                            (CandidateSite.__table__, cand_rows)):
+        for table, rows in ((table_of(RoadNode), node_rows), (table_of(RoadEdge), edge_rows),
+                            (table_of(CandidateSite), cand_rows)):
             for chunk in _batches(rows):
                 check_cancel(progress)
                 s.execute(insert(table), chunk)

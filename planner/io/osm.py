@@ -69,6 +69,7 @@ not inserted again; candidates with an existing ``osm_ref`` are skipped.
 """
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections import Counter
@@ -96,6 +97,8 @@ from planner.io.network import (
     tell,
     write_network,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "OSM_SOURCE", "ROAD_CLASSES", "DRIVABLE_CLASSES", "WALKABLE_CLASSES", "RoadNetworkData",
@@ -245,8 +248,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
             seen += 1
             if progress is not None and seen % 5000 == 0:
                 check_cancel(progress)
-            t = o.type_str()
-            if t == "w":
+            if isinstance(o, osmium.osm.Way):
                 if not network or "highway" not in o.tags:
                     continue
                 props = _way_props(o.tags, skipped)
@@ -283,7 +285,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                         xs.reverse()
                         ys.reverse()
                     ways.append(Way(ids, xs, ys, hw, oneway, name, speed, wid, walkable))
-            elif t == "n":
+            elif isinstance(o, osmium.osm.Node):
                 if not candidates:
                     continue
                 kind = _candidate_kind(o.tags)
@@ -296,15 +298,17 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                 cands.append({"kind": kind, "name": clip_name(tags.get("name:zh") or tags.get("name")),
                               "lon": loc.lon, "lat": loc.lat, "area_m2": None,
                               "osm_ref": f"n{o.id}", "geometry": None})
-            elif t == "a":
-                if not candidates:
+            elif isinstance(o, osmium.osm.Area):
+                if not candidates or wkb is None:  # wkb exists exactly when candidates are read
                     continue
                 kind = _candidate_kind(o.tags)
                 if kind is None:
                     continue
                 try:
                     geom = shapely.from_wkb(wkb.create_multipolygon(o))
-                except Exception:  # noqa: BLE001 - broken polygon: skip it
+                except Exception:  # broken polygon: skip it (counted in the import summary)
+                    log.debug("OSM area %s%s: broken candidate polygon, skipped", "w" if o.from_way() else "r",
+                              o.orig_id(), exc_info=True)
                     skipped["broken candidate polygon"] += 1
                     continue
                 if geom is None or geom.is_empty:
@@ -338,7 +342,7 @@ def _finish_candidates(raw: list[dict[str, Any]], boundary: BaseGeometry | None
         tree = shapely.STRtree([c["geometry"] for c in polys])
         pts = shapely.points([c["lon"] for c in points], [c["lat"] for c in points])
         pidx, gidx = tree.query(pts, predicate="within")
-        dup = {int(i) for i, j in zip(pidx.tolist(), gidx.tolist())
+        dup = {int(i) for i, j in zip(pidx.tolist(), gidx.tolist(), strict=True)
                if points[i]["kind"] == polys[j]["kind"]}
         if dup:
             notes.append(f"{len(dup)} candidate nodes inside a polygon of the same kind were "
@@ -351,7 +355,7 @@ def _finish_candidates(raw: list[dict[str, Any]], boundary: BaseGeometry | None
         n_out = int((~inside).sum())
         if n_out:
             notes.append(f"{n_out} candidate sites outside the boundary were dropped")
-        out = [c for c, ok in zip(out, inside.tolist()) if ok]
+        out = [c for c, ok in zip(out, inside.tolist(), strict=True) if ok]
     for c in out:
         c.pop("geometry", None)
         c["source"] = OSM_SOURCE

@@ -117,6 +117,7 @@ def _parse_lines(geom: Any) -> list[list[Any]] | str:
         return "missing geometry"
     gtype = geom.get("type")
     coords = geom.get("coordinates")
+    parts: list[Any] | None
     if gtype == "LineString":
         parts = [coords]
     elif gtype == "MultiLineString":
@@ -175,8 +176,8 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
     for i, feat in enumerate(feats):
         row = i + 1
 
-        def bad(fieldname: str | None, msg: str, value: Any = None) -> None:
-            problems.append(ImportProblem(str(p), row, fieldname, f"feature index {i}: {msg}", value))
+        def bad(fieldname: str | None, msg: str, value: Any = None, _row: int = row, _i: int = i) -> None:
+            problems.append(ImportProblem(str(p), _row, fieldname, f"feature index {_i}: {msg}", value))
 
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
             bad(None, "not a GeoJSON Feature")
@@ -206,6 +207,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
                 bad(key, "unknown road class (use an OSM highway class such as primary, "
                          "residential, track, footway)", raw_cls)
         ow_raw = props.get("oneway")
+        ow: tuple[bool, bool] | None
         if isinstance(ow_raw, bool):
             ow = (ow_raw, False)
         elif isinstance(ow_raw, (int, float)) and ow_raw in (-1, 0, 1):

@@ -50,11 +50,10 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import shapely
-from shapely.geometry import mapping as geom_mapping
-from shapely.geometry import shape as geom_shape
+from shapely.geometry import mapping as geom_mapping, shape as geom_shape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -190,7 +189,7 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook: reported to the user as a problem
         sh.problems.append(ImportProblem(str(path), None, None, f"cannot read the workbook: {exc}"))
         return []
     try:
@@ -536,7 +535,7 @@ class _Context:
                 groups.setdefault(crs, []).append((lon, lat))
         for crs, pts in groups.items():
             xs, ys = to_wgs84([p[0] for p in pts], [p[1] for p in pts], crs)
-            for (lon, lat), x, y in zip(pts, xs.tolist(), ys.tolist()):
+            for (lon, lat), x, y in zip(pts, xs.tolist(), ys.tolist(), strict=True):
                 self.converted[(crs, lon, lat)] = (x, y)
 
 
@@ -617,10 +616,11 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
         row: dict[str, Any] = {}
         bad_fields: set[str] = set()
 
-        def bad(fld: str | None, msg: str, value: Any = None, _n: int = n) -> None:
+        def bad(fld: str | None, msg: str, value: Any = None, _n: int = n,
+                _bad_fields: set[str] = bad_fields) -> None:
             probs.append(ImportProblem(f, _n, fld, msg, value))
             if fld:
-                bad_fields.add(fld)
+                _bad_fields.add(fld)
 
         for c in spec.columns:
             val = raw.get(c.key)
@@ -729,7 +729,7 @@ def _check_location(row: dict[str, Any], raw: Mapping[str, Any], spec: TableSpec
         missing = "lat" if lat is None else "lon"
         bad(missing, f"{'lon' if missing == 'lat' else 'lat'} is given without {missing}: give both or neither")
         return
-    if lon is None:
+    if lon is None or lat is None:  # both None here (one without the other was refused above)
         row["crs"] = None
         return
     crs = row.get("crs") or ctx.crs
@@ -892,8 +892,9 @@ def _write_pass(plan: Any, validated: list[_Validated], ctx: _Context, user: str
                     existing = {}
                     if ctx.mode == "upsert" and codes:
                         for i in range(0, len(codes), 500):
+                            coded = cast(Any, model)  # every model but StockLot has a code column
                             existing.update({o.code: o for o in s.scalars(
-                                select(model).where(model.code.in_(codes[i:i + 500])))})
+                                select(model).where(coded.code.in_(codes[i:i + 500])))})
                 for i, (n, row) in enumerate(v.rows, start=1):
                     current = (v.file, n)
                     if v.kind == "stock":
@@ -1022,7 +1023,8 @@ def _export_rows(plan: Any, kind: str) -> list[dict[str, Any]]:
                 r.update(site_code=sc, item_code=ic, unit=unit)
                 rows.append(r)
         else:
-            for obj in s.scalars(select(model).order_by(model.code)):
+            coded = cast(Any, model)  # every model but StockLot has a code column
+            for obj in s.scalars(select(model).order_by(coded.code)):
                 r = {c.key: _plain(getattr(obj, c.key, None)) for c in spec.columns if c.key != "crs"}
                 if "crs" in spec.keys:
                     r["crs"] = "wgs84" if obj.lon is not None else None
@@ -1164,7 +1166,7 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
             continue
         try:
             geom = geom_shape(g)
-        except Exception as exc:  # noqa: BLE001 - malformed coordinates
+        except Exception as exc:  # noqa: BLE001 - malformed coordinates: reported to the user as a problem
             problems.append(ImportProblem(f, i, "geometry", f"malformed geometry: {exc}"))
             continue
         minx, miny, maxx, maxy = geom.bounds

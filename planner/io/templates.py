@@ -310,12 +310,13 @@ def write_template(kind: str, path: str | Path) -> Path:
         doc.append([c.key + ("*" if c.required else ""), "是 yes" if c.required else "否 no",
                     f"{_type_zh(c)} {c.type}", c.zh, c.en, _choices_text(c), "、".join(c.aliases)])
     doc.append([])
-    doc.append(["表头为第1行，数据从第2行开始。带 * 的列必填。编码列请设为文本格式，避免 Excel 把 12 位代码变成科学计数法。"])
+    doc.append(["表头为第1行，数据从第2行开始。带 * 的列必填。"
+                "编码列请设为文本格式，避免 Excel 把 12 位代码变成科学计数法。"])
     doc.append(["Row 1 is the header; data starts on row 2. Columns marked * are required. "
                 "Keep code columns as text so Excel does not turn 12-digit codes into 3.7E+11."])
     if spec.notes:
         doc.append([spec.notes])
-    for col, width in zip("ABCDEFG", (18, 12, 18, 40, 44, 40, 40)):
+    for col, width in zip("ABCDEFG", (18, 12, 18, 40, 44, 40, 40), strict=True):
         doc.column_dimensions[col].width = width
     wb.save(path)
     return path

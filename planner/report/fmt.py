@@ -128,7 +128,8 @@ def label(table: dict[str, dict[str, str]], key: Any, lang: str) -> str:
 def norm_rate(item: dict[str, Any], lang: str) -> str:
     """'3 L/人·天', '1 床/人', '每 4 人 1 顶'."""
     rate, basis, unit = item.get("rate"), item.get("basis"), item.get("unit") or ""
-    r = qty(rate) if _num(rate) is None or _num(rate) >= 0.01 else f"{rate:.4g}"
+    n = _num(rate)
+    r = qty(rate) if n is None or n >= 0.01 else f"{rate:.4g}"
     if basis == "per_n_persons":
         return (f"每 {r} 人 1 {unit}" if lang == "zh" else f"1 {unit} per {r} people")
     b = label(BASIS, basis, lang)

@@ -8,20 +8,22 @@ Anything without coordinates is listed in :attr:`MapResult.notes` instead of bei
 """
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import shapely
-from reportlab.graphics.shapes import (Circle, Drawing, Group, Line, Path, Polygon, Rect, String,
-                                       Wedge)
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, Polygon, Rect, String, Wedge
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from planner.report import fmt
 from planner.report.data import ReportData, located
+
+log = logging.getLogger(__name__)
 
 C = colors.HexColor
 SERVED, OVER, UNREACH, OFFNET = C("#2E8B57"), C("#F0A020"), C("#D7263D"), C("#9AA0A6")
@@ -283,7 +285,8 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     for code, gj in sorted((res.coverage.get("service_areas") or {}).items()):
         try:
             g = shapely.geometry.shape(gj)
-        except Exception:  # noqa: BLE001 - a malformed polygon is left out, not fatal
+        except Exception:  # a malformed polygon is left out, not fatal
+            log.warning("service area of %s is malformed; left out of the map", code, exc_info=True)
             continue
         if not g.is_empty:
             service.append(g)
@@ -293,9 +296,9 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     if not extent_geoms:
         pts = []
         if du_loc.any():
-            pts += list(zip(du.lon[du_loc], du.lat[du_loc]))
+            pts += list(zip(du.lon[du_loc], du.lat[du_loc], strict=True))
         if st_loc.any():
-            pts += list(zip(st.lon[st_loc], st.lat[st_loc]))
+            pts += list(zip(st.lon[st_loc], st.lat[st_loc], strict=True))
         pts += [(t.lon, t.lat) for t in town_pts.values()]
         if roads.n_nodes:
             pts += [(float(np.nanmin(roads.node_lon)), float(np.nanmin(roads.node_lat))),
@@ -390,7 +393,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
             if roads.geometry is not None:
                 geoms = np.array([g if g is not None else shapely.LineString(
                     [(roads.node_lon[u], roads.node_lat[u]), (roads.node_lon[v], roads.node_lat[v])])
-                    for g, u, v in zip(roads.geometry, roads.edge_u, roads.edge_v)], dtype=object)
+                    for g, u, v in zip(roads.geometry, roads.edge_u, roads.edge_v, strict=True)], dtype=object)
             else:
                 coords = np.stack([np.column_stack([roads.node_lon[roads.edge_u], roads.node_lat[roads.edge_u]]),
                                    np.column_stack([roads.node_lon[roads.edge_v], roads.node_lat[roads.edge_v]])],
@@ -660,7 +663,8 @@ def _legend_items(data: ReportData, font: str, roads, service, hazards, du, du_l
 
             def draw(g, x, y, r=r):
                 g.add(Circle(x, y, r, fillColor=None, strokeColor=C("#555555"), strokeWidth=0.5))
-            units.append((draw, T(f"{fmt.integer(v)} 人（圆面积∝人口）", f"{fmt.integer(v)} people (area ∝ population)"),
+            units.append((draw, T(f"{fmt.integer(v)} 人（圆面积∝人口）",
+                                  f"{fmt.integer(v)} people (area ∝ population)"),
                           max(ROW, 2 * r + 3)))
     # sites
     kinds = set()
@@ -722,7 +726,7 @@ def detail_extent(data: ReportData, share: float = 0.13, min_features: int = 12
     pts = []
     for tbl in (st, du):
         ok = located(tbl.lon, tbl.lat)
-        pts += list(zip(tbl.lon[ok].astype(float), tbl.lat[ok].astype(float)))
+        pts += list(zip(tbl.lon[ok].astype(float), tbl.lat[ok].astype(float), strict=True))
     if len(pts) < min_features:
         return None
     arr = np.array(pts)

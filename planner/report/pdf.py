@@ -19,9 +19,20 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, LongTable,
-                                NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, Table,
-                                TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Frame,
+    KeepTogether,
+    LongTable,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.flowables import HRFlowable
 
 from planner.engine.results import check_status, count_checks
@@ -393,7 +404,8 @@ class _Builder:
                         f"Result: {ok_n} of {n} checks pass, <font color='#C62828'>{failed} fail</font>{unk}")
         else:
             verdict = T(f"检查结论：{n} 项检查全部达标", f"Result: all {n} checks pass")
-        vs = ParagraphStyle("verdict", parent=self.s_subtitle, fontSize=12, borderColor=BAD if failed else (WARN if unknown else OK),
+        vs = ParagraphStyle("verdict", parent=self.s_subtitle, fontSize=12,
+                            borderColor=BAD if failed else (WARN if unknown else OK),
                             borderWidth=1, borderPadding=6, backColor=C("#FBFBFB"))
         self.add(self.p(verdict, vs), Spacer(1, 14 * mm))
         sign = [[T("编制", "Prepared by"), _esc(d.prepared_by or ""), "", ""],
@@ -585,7 +597,8 @@ class _Builder:
         units = [u for u in cov.get("units", []) if (u.get("over_capacity") or 0) + (u.get("unreachable") or 0) > 0]
         if units:
             self.h2("未完全覆盖的人口单元", "Units not fully served")
-            units.sort(key=lambda u: (str(u.get("town")), -((u.get("over_capacity") or 0) + (u.get("unreachable") or 0))))
+            units.sort(key=lambda u: (str(u.get("town")),
+                                      -((u.get("over_capacity") or 0) + (u.get("unreachable") or 0))))
             rows = []
             for u in units:
                 near = u.get("nearest_shelter")
@@ -632,8 +645,8 @@ class _Builder:
             "'assigned' is the number of people the coverage step put there.")))
         rows = []
         tot = {"in": 0.0, "out": 0.0, "cap": 0.0, "ind": 0.0, "ass": 0.0}
-        extra = []
-        for k, sh in enumerate(shel, 1):
+        extra: list[tuple[Any, ...]] = []
+        for sh in shel:
             s = sites.get(sh.get("code"), {})
             util = sh.get("utilisation")
             status = fmt.label(fmt.STATUS, sh.get("status"), L)
@@ -665,8 +678,8 @@ class _Builder:
                              T("容量", "Cap."), T("室内容量", "Indoor cap."), T("已分配", "Assigned"),
                              T("利用率", "Use")], rows,
                             self.widths(7, 21, 16, 5.5, 5.5, 7.5, 7.5, 7.5, 7.5, 7.5, 7) if L == "zh" else
-                            self.widths(7, 17.5, 16.5, 7, 6, 7.5, 8, 7.5, 7.5, 8.5, 6), align="lllllrrrrrr", total_row=True,
-                            style_extra=extra))
+                            self.widths(7, 17.5, 16.5, 7, 6, 7.5, 8, 7.5, 7.5, 8.5, 6),
+                            align="lllllrrrrrr", total_row=True, style_extra=extra))
         self.add(self.p(T("单位：面积 m²，容量、已分配 人。利用率达 100% 的以红色标出。",
                           "Units: area m², capacity and assigned in people. Red: full (100 %)."), self.s_small))
         unloc = [sh for sh in shel if sh.get("snap_status") not in (None, "ok")]
@@ -680,7 +693,8 @@ class _Builder:
         if basis:
             if L == "zh":
                 basis = [re.sub(r"^area/(\S+) m²$", r"有效面积 ÷ \1 m²/人", b) for b in basis]
-            self.add(self.p(T("容量计算依据：", "Capacity basis: ") + _esc("；".join(basis) if L == "zh" else "; ".join(basis)),
+            self.add(self.p(T("容量计算依据：", "Capacity basis: ")
+                            + _esc("；".join(basis) if L == "zh" else "; ".join(basis)),
                             self.s_small))
 
     def supply(self) -> None:
@@ -701,8 +715,8 @@ class _Builder:
         for it in sup.get("items", []):
             name = it.get("name_zh") if L == "zh" else it.get("name_en")
             unus = {k: v for k, v in (it.get("unusable") or {}).items() if v}
-            unus_s = "<br/>".join(f"{_esc(fmt.label(fmt.UNUSABLE, k, L))} {fmt.qty(v)}" for k, v in sorted(unus.items())) \
-                or "—"
+            unus_s = "<br/>".join(f"{_esc(fmt.label(fmt.UNUSABLE, k, L))} {fmt.qty(v)}"
+                                  for k, v in sorted(unus.items())) or "—"
             short = it.get("shortfall") or 0
             short_s = fmt.qty(short)
             if short > 0:
@@ -791,7 +805,8 @@ class _Builder:
                     src = ln.get("source")
                     same = k == prev
                     prev = k
-                    rows.append(["" if same else _esc(names.get(k, k)), fmt.qty(ln.get("quantity")), _esc(ln.get("unit") or units.get(k, "")),
+                    rows.append(["" if same else _esc(names.get(k, k)), fmt.qty(ln.get("quantity")),
+                                 _esc(ln.get("unit") or units.get(k, "")),
                                  _esc(f"{src} {d.site_name(src)}"), fmt.minutes(ln.get("eta_min"), L)])
                 for ln in s.get("unmet", []):
                     k = ln.get("item")
@@ -799,8 +814,10 @@ class _Builder:
                                  _esc(units.get(k, "")),
                                  f'<font color="#C62828">{T("未满足：", "unmet: ")}'
                                  f'{_esc(fmt.label(fmt.UNMET, ln.get("reason"), L))}</font>', "—"])
-                title = self.p(T(f"{_esc(s.get('shelter'))} {_esc(s.get('name'))} —— 安置 {fmt.integer(s.get('people'))} 人",
-                                 f"{_esc(s.get('shelter'))} {_esc(s.get('name'))} — {fmt.integer(s.get('people'))} people"),
+                title = self.p(T(f"{_esc(s.get('shelter'))} {_esc(s.get('name'))} —— "
+                                 f"安置 {fmt.integer(s.get('people'))} 人",
+                                 f"{_esc(s.get('shelter'))} {_esc(s.get('name'))} — "
+                                 f"{fmt.integer(s.get('people'))} people"),
                                self.s_h3)
                 tbl = self.table([T("物资", "Item"), T("数量", "Qty"), T("单位", "Unit"), T("来源", "Source"),
                                   T("预计到达", "ETA")], rows, self.widths(22, 14, 8, 42, 14), align="lrllr",
@@ -838,7 +855,8 @@ class _Builder:
         self.h1("易失联村庄（道路隔断）", "Villages cut off")
         self.add(self.p(T(
             f"“隔断”指人口单元在车行路网上，但没有任何开放的储备仓库能经道路到达；此时只能依靠本镇街的储备点。"
-            f"本情景共有 {fmt.integer(iso.get('isolated_units'))} 个单元（{fmt.people(iso.get('isolated_population'), L)}）"
+            f"本情景共有 {fmt.integer(iso.get('isolated_units'))} 个单元"
+            f"（{fmt.people(iso.get('isolated_population'), L)}）"
             f"被隔断，开放的仓库 {fmt.integer(iso.get('open_warehouses'))} 处。",
             f"'Cut off': on the driving network, but no open warehouse can reach the unit by road; only local "
             f"reserve points can supply it. {fmt.integer(iso.get('isolated_units'))} units "
@@ -854,7 +872,8 @@ class _Builder:
                 short = [names.get(i.get("item"), i.get("item")) for i in p.get("items", []) if not i.get("covered")]
                 rows.append([_esc(d.town_name(p.get("town"))), fmt.integer(len(p.get("units", []))),
                              fmt.integer(p.get("people")),
-                             _esc("、".join(p.get("local_points", [])) if L == "zh" else ", ".join(p.get("local_points", []))) or "—",
+                             _esc("、".join(p.get("local_points", [])) if L == "zh"
+                                  else ", ".join(p.get("local_points", []))) or "—",
                              self.mark(p.get("covered_72h")),
                              _esc(("、" if L == "zh" else ", ").join(short)) or "—"])
             self.add(self.table([T("镇街", "Town"), T("单元数", "Units"), T("人口", "People"),
@@ -866,14 +885,16 @@ class _Builder:
             rows = [[_esc(u.get("code")), _esc(u.get("name")), _esc(d.town_name(u.get("town"))),
                      fmt.integer(u.get("population")),
                      _esc(("、" if L == "zh" else ", ").join(u.get("local_points", []))) or "—",
-                     T("是", "yes") if u.get("reached_by_reserve_point") else f'<font color="#C62828">{T("否", "no")}</font>',
+                     T("是", "yes") if u.get("reached_by_reserve_point")
+                     else f'<font color="#C62828">{T("否", "no")}</font>',
                      self.mark(u.get("covered_72h"))] for u in units]
             self.add(self.table([T("编码", "Code"), T("名称", "Name"), T("镇街", "Town"), T("人口", "People"),
                                  T("本地储备点", "Local points"), T("储备点可达", "Point reachable"),
                                  T("72小时保障", "72 h")], rows, self.widths(18, 18, 15, 9, 16, 11, 13),
                                 align="lllrlcc"))
         elif not pools:
-            self.add(self.p(T("本情景下没有被道路隔断的人口单元。", "No unit is cut off in this scenario."), self.s_body))
+            self.add(self.p(T("本情景下没有被道路隔断的人口单元。", "No unit is cut off in this scenario."),
+                            self.s_body))
 
     def _finding_text(self, f: dict[str, Any]) -> str:
         d, L = self.d, self.lang
@@ -941,7 +962,8 @@ class _Builder:
                 if ok is not None:
                     cell = f'<font color="{"#1B7F3B" if ok else "#C62828"}">{cell}</font>' if k == 0 else \
                         cell.replace(self.check_value(c, v),
-                                     f'<font color="{"#1B7F3B" if ok else "#C62828"}">{self.check_value(c, v)}</font>', 1)
+                                     f'<font color="{"#1B7F3B" if ok else "#C62828"}">'
+                                     f'{self.check_value(c, v)}</font>', 1)
                 row.append(cell)
             rows.append(row)
         wname = 30.0
@@ -981,8 +1003,9 @@ class _Builder:
                                 self.s_body))
                 continue
             if nu:
-                self.h3(T(f"新增未覆盖人口单元（{len(nu)} 个，{fmt.integer(sum(u.get('population') or 0 for u in nu))} 人）",
-                          f"Newly uncovered units ({len(nu)}, {fmt.integer(sum(u.get('population') or 0 for u in nu))} people)"))
+                nu_pop = fmt.integer(sum(u.get('population') or 0 for u in nu))
+                self.h3(T(f"新增未覆盖人口单元（{len(nu)} 个，{nu_pop} 人）",
+                          f"Newly uncovered units ({len(nu)}, {nu_pop} people)"))
                 rows = [[_esc(u.get("code")), _esc(u.get("name")), _esc(d.town_name(u.get("town"))),
                          fmt.integer(u.get("population"))] for u in nu]
                 self.add(self.table([T("编码", "Code"), T("名称", "Name"), T("镇街", "Town"), T("人口", "People")],
@@ -1047,8 +1070,8 @@ class _Builder:
                 f"/{_esc(it.get('unit'))}" if it.get("unit_price") is not None else ""),
                 _esc(it.get("src")), self.conf(it.get("conf"))])
         self.add(self.table([T("物资", "Item"), T("定额", "Norm"), T("单价", "Unit price"), T("来源", "Source"),
-                             T("可信度", "Conf.")], rows, self.widths(16, 16, 12, 48, 8), align="lllcl".replace("cl", "lc"),
-                            font_size=7.2))
+                             T("可信度", "Conf.")], rows, self.widths(16, 16, 12, 48, 8),
+                            align="lllcl".replace("cl", "lc"), font_size=7.2))
 
     def conf(self, c: Any) -> str:
         if not c:
@@ -1068,7 +1091,8 @@ class _Builder:
         for b in d.boundaries:
             if b.role == "district":
                 rows.append([T("区界", "District boundary"),
-                             _esc(f"{b.name}：{b.source or '—'}" if self.lang == "zh" else f"{b.name}: {b.source or '—'}")
+                             _esc(f"{b.name}：{b.source or '—'}" if self.lang == "zh"
+                                  else f"{b.name}: {b.source or '—'}")
                              + ("" if b.authoritative else T("（非权威边界）", " (not authoritative)"))])
         towns_b = [b for b in d.boundaries if b.role == "town"]
         if towns_b:

@@ -17,12 +17,14 @@ from planner.engine.results import check_status, count_checks
 
 TEXT = {
     "zh": {"params": "参数（取值 / 来源）", "checks": "检查项", "item": "项目", "value": "结果",
-           "target": "目标", "result": "判定", "pass": "达标", "fail": "未达标", "unknown": "无法评估", "supply": "72小时物资缺口",
+           "target": "目标", "result": "判定", "pass": "达标", "fail": "未达标", "unknown": "无法评估",
+           "supply": "72小时物资缺口",
            "required": "需求", "usable": "可用", "shortfall": "缺口", "findings": "发现与建议",
            "summary": "{n} 项检查：{p} 项达标，{f} 项未达标", "ok": "全部达标",
            "unknown_note": "，{u} 项因数据不足无法评估", "plan": "规划", "scenario": "情景"},
     "en": {"params": "Parameters (value / source)", "checks": "Checks", "item": "item", "value": "value",
-           "target": "target", "result": "result", "pass": "pass", "fail": "FAIL", "unknown": "n/a", "supply": "72-hour supply shortfalls",
+           "target": "target", "result": "result", "pass": "pass", "fail": "FAIL", "unknown": "n/a",
+           "supply": "72-hour supply shortfalls",
            "required": "required", "usable": "usable", "shortfall": "shortfall", "findings": "Findings and actions",
            "summary": "{n} checks: {p} pass, {f} fail", "ok": "all checks pass",
            "unknown_note": ", {u} cannot be evaluated (missing data)", "plan": "plan", "scenario": "scenario"},
@@ -128,7 +130,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 save_run(plan, inp, result)
         finally:
             plan.dispose()
-    except Exception as exc:  # any failure: a clear message and status 2
+    except Exception as exc:  # noqa: BLE001 - reported to the user: a clear message and status 2
         print(f"esplan-cli check: error: {exc}", file=sys.stderr)
         return 2
     if args.json:

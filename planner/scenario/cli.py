@@ -31,8 +31,10 @@ T = {
            "promised": "承诺", "achieved": "复核（重新计算）", "served": "15分钟内可安置比例",
            "sites": "处", "excluded": "排除的候选场址", "nothing": "无需新增：已达到目标",
            "applied": "已写入情景 {s}：{codes}", "units_ok": "时限内可送达的村/社区"},
-    "en": {"check": "check", "target": "target", "pass": "pass", "fail": "FAIL", "towns": "Served within the threshold, by town",
-           "town": "town", "uncovered": "Units newly uncovered", "isolated": "Units newly isolated from every warehouse",
+    "en": {"check": "check", "target": "target", "pass": "pass", "fail": "FAIL",
+           "towns": "Served within the threshold, by town",
+           "town": "town", "uncovered": "Units newly uncovered",
+           "isolated": "Units newly isolated from every warehouse",
            "overflow": "Shelters newly full", "shortfall": "Items whose shortfall grows", "none": "none",
            "all_pass": "every check passes in every scenario", "some_fail": "some checks fail", "ref": " (reference)",
            "actions": "Actions", "greedy": "greedy first answer", "exact": "exact (MILP)", "gap": "optimality gap",
@@ -83,7 +85,7 @@ def render_comparison(cmp: dict[str, Any], lang: str = "zh") -> str:
         unit = c.get("unit")
         cells = [c["name_zh"] if lang == "zh" else c["name_en"],
                  _num(c["target"], unit) + (" min" if unit == "min" else "")]
-        for v, d, st in zip(c["values"], c["deltas"], c["status"]):
+        for v, d, st in zip(c["values"], c["deltas"], c["status"], strict=True):
             mark = {"pass": " ✓", "fail": " ✗", "unknown": " ?"}.get(st or "", "")
             cells.append(_num(v, unit) + (" min" if unit == "min" and v is not None else "") + _dnum(d, unit) + mark)
         rows.append(cells)
@@ -93,14 +95,18 @@ def render_comparison(cmp: dict[str, Any], lang: str = "zh") -> str:
         rows = [[t["town"]] + names]
         for tw in cmp["towns"]:
             rows.append([f"{tw['name'] or ''} {tw['code'] or ''}".strip()] +
-                        [_num(v) + _dnum(d) for v, d in zip(tw["served"], tw["delta_served"])])
+                        [_num(v) + _dnum(d) for v, d in zip(tw["served"], tw["delta_served"], strict=True)])
         out.append(_table(rows))
     for key, title, fmt in (
-            ("units_newly_uncovered", t["uncovered"], lambda u: f"{u['name']} ({u['code']}, {u['town']}, {_num(u['population'])})"),
-            ("units_newly_isolated", t["isolated"], lambda u: f"{u['name']} ({u['code']}, {u['town']}, {_num(u['population'])})"),
-            ("shelters_overflowing", t["overflow"], lambda s: f"{s['name']} ({s['code']}: {_num(s['assigned'])}/{_num(s['capacity'])})"),
+            ("units_newly_uncovered", t["uncovered"],
+             lambda u: f"{u['name']} ({u['code']}, {u['town']}, {_num(u['population'])})"),
+            ("units_newly_isolated", t["isolated"],
+             lambda u: f"{u['name']} ({u['code']}, {u['town']}, {_num(u['population'])})"),
+            ("shelters_overflowing", t["overflow"],
+             lambda s: f"{s['name']} ({s['code']}: {_num(s['assigned'])}/{_num(s['capacity'])})"),
             ("items_shortfall_growth", t["shortfall"],
-             lambda i: f"{i['name_zh'] if lang == 'zh' else i['name_en']}: {_num(i['shortfall_ref'])} → {_num(i['shortfall'])}"
+             lambda i: f"{i['name_zh'] if lang == 'zh' else i['name_en']}: "
+                       f"{_num(i['shortfall_ref'])} → {_num(i['shortfall'])}"
                        f" ({float(i['delta']):+,.0f})")):
         for i, lst in enumerate(cmp[key]):
             if i == 0:
@@ -138,7 +144,7 @@ def cmd_compare(a: argparse.Namespace) -> int:
             _results, cmp = compare_plan(plan, list(a.scenarios))
         finally:
             plan.dispose()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - reported to the user: one line and status 2
         print(f"esplan-cli compare: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if a.json:
@@ -360,7 +366,8 @@ def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
                    f"({r['deadline_min']:g} min)")
     if r.get("greedy"):
         g = r["greedy"]
-        out.append(f"{t['greedy']}: {g['sites']} {t['sites']}" + (f", {_num(g.get('share'), 'share')}" if g.get("share") is not None else ""))
+        out.append(f"{t['greedy']}: {g['sites']} {t['sites']}"
+                   + (f", {_num(g.get('share'), 'share')}" if g.get("share") is not None else ""))
     if r.get("exact"):
         e = r["exact"]
         gap = r.get("gap")
@@ -415,7 +422,7 @@ def cmd_recommend(a: argparse.Namespace) -> int:
                 r["applied"]["verification"] = ver
         finally:
             plan.dispose()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - reported to the user: one line and status 2
         print(f"esplan-cli recommend: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     lang = _lang(a)

@@ -71,7 +71,8 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
         vals = [None if c is None else c.get("value") for c in per]
         m = meta[cid]
         checks.append({"id": cid, "name_zh": m.get("name_zh"), "name_en": m.get("name_en"), "unit": m.get("unit"),
-                       "target": (per[0] or m).get("target"), "targets": [None if c is None else c.get("target") for c in per],
+                       "target": (per[0] or m).get("target"),
+                       "targets": [None if c is None else c.get("target") for c in per],
                        "values": vals, "deltas": [_delta(v, vals[0]) for v in vals],
                        # None: the check is missing from that result or could not be assessed
                        "passed": [None if c is None or check_status(c) == "unknown" else check_status(c) == "pass"
@@ -107,7 +108,8 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
         return {u["code"]: u for u in (r.get("isolation") or {}).get("units") or [] if u.get("status") == "isolated"}
 
     ref_units, ref_thr, ref_iso = units(ref), thr(ref), iso(ref)
-    newly_unc, newly_iso = [[]], [[]]
+    newly_unc: list[list[dict[str, Any]]] = [[]]
+    newly_iso: list[list[dict[str, Any]]] = [[]]
     for r in rs[1:]:
         us, t = units(r), thr(r)
         lst = []
@@ -125,7 +127,7 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
         return {s["code"]: s for s in (r.get("coverage") or {}).get("shelters") or []}
 
     ref_sh = shelters(ref)
-    over = [[]]
+    over: list[list[dict[str, Any]]] = [[]]
     for r in rs[1:]:
         lst = []
         for code, sh in shelters(r).items():
@@ -140,7 +142,7 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
         return {i["key"]: i for i in (r.get("supply") or {}).get("items") or []}
 
     ref_items = items(ref)
-    grow = [[]]
+    grow: list[list[dict[str, Any]]] = [[]]
     for r in rs[1:]:
         lst = []
         for key, it in items(r).items():
@@ -173,9 +175,9 @@ def compare_plan(plan: Any, names: list[str | None]) -> tuple[list[Any], dict[st
     base_key = None
     for name in names:
         inp = load_input(plan, name)
-        key = (inp.roads.n_nodes, inp.roads.n_edges, tuple(sorted((k, str(v)) for k, v in inp.params.items()
-                                                                    if k in ("walk_speed_mps", "post_disaster_speed_factor",
-                                                                             "snap_max_m"))), inp.norms.get("name"))
+        graph_params = tuple(sorted((k, str(v)) for k, v in inp.params.items()
+                                    if k in ("walk_speed_mps", "post_disaster_speed_factor", "snap_max_m")))
+        key = (inp.roads.n_nodes, inp.roads.n_edges, graph_params, inp.norms.get("name"))
         if base_graph is None or key != base_key:
             base_graph, base_key = RoadGraph(inp), key
         graph = base_graph.with_hazards(inp.hazards) if inp.hazards else base_graph

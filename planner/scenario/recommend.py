@@ -83,11 +83,11 @@ class Options:
 # -- candidates ---------------------------------------------------------------------------------
 def load_candidates(plan: Any) -> list[dict[str, Any]]:
     """CandidateSite rows as plain dicts (name, kind, lon, lat, area_m2, osm_ref, id)."""
+    import re
+
     from sqlalchemy import select
 
     from planner import models as m
-
-    import re
 
     with plan.session() as s:
         # OSM features that already carry a site (the site's location/source names the feature)
@@ -119,7 +119,8 @@ def _gather(inp, osm: list[dict[str, Any]], opt: Options, purpose: str) -> list[
             return float(given_cap), "stated capacity", None
         if area is None or not np.isfinite(area) or area <= 0:
             eff = default_area * opt.area_factor
-            return math.floor(eff / norm + 1e-9), f"area unknown: assumed {default_area:g} m² × {opt.area_factor:g} ÷ {norm:g} m²/人", default_area
+            basis = f"area unknown: assumed {default_area:g} m² × {opt.area_factor:g} ÷ {norm:g} m²/人"
+            return math.floor(eff / norm + 1e-9), basis, default_area
         eff = float(area) * opt.area_factor
         return math.floor(eff / norm + 1e-9), f"{float(area):g} m² × {opt.area_factor:g} ÷ {norm:g} m²/人", float(area)
 
@@ -209,7 +210,7 @@ def _near_existing(inp, graph, mode: str, lon: np.ndarray, lat: np.ndarray) -> l
     ok = ~(np.isnan(lon) | np.isnan(lat))
     cx, cy = graph.to_xy(lon[ok], lat[ok])
     d, j = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([cx, cy]))
-    for k, dk, jk in zip(np.nonzero(ok)[0], d, j):
+    for k, dk, jk in zip(np.nonzero(ok)[0], d, j, strict=True):
         if dk <= OCCUPIED_M:
             out[k] = str(st.code[idx[jk]])
     return out
@@ -278,7 +279,7 @@ def _merge_rows(n_rows: int, pr: np.ndarray, pc: np.ndarray) -> tuple[np.ndarray
     starts = np.flatnonzero(np.r_[True, pr[1:] != pr[:-1]])
     ends = np.r_[starts[1:], len(pr)]
     gp, gc = [], []
-    for a, b in zip(starts, ends):
+    for a, b in zip(starts, ends, strict=True):
         cols = pc[a:b]
         key = cols.tobytes()
         g = keys.get(key)
@@ -456,6 +457,8 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
         hi.append(np.array([float(k)]))
         c = np.concatenate([-np.ones(m_), np.zeros(nc)])
     else:
+        if target is None:  # float(None) raised this TypeError before
+            raise TypeError("solve_shelters needs k or target")
         rows.append(hstack([csr_matrix(np.ones((1, m_))), csr_matrix((1, nc))]))
         lo.append(np.array([float(target)]))
         hi.append(np.array([np.inf]))
@@ -594,9 +597,12 @@ def shelter_actions(inp, cands: list[dict[str, Any]], mdl: ShelterModel, chosen:
                 "add_capacity": people, "new_capacity": int(c["base_capacity"] + people),
                 "add_effective_area_m2": round(area, 1), "serves": round(served, 1), "lon": c["lon"], "lat": c["lat"],
                 "zh": f"将 {c['name']}（{c['site_code']}）扩容 {people} 人（新增有效避难面积 ≥ {area:,.0f} m²），"
-                      f"容量由 {c['base_capacity']:,.0f} 人增至 {c['base_capacity'] + people:,.0f} 人，可新增服务 {people:,} 人",
-                "en": f"Expand {c['name']} ({c['site_code']}) by {people} places (≥ {area:,.0f} m² more effective area), "
-                      f"from {c['base_capacity']:,.0f} to {c['base_capacity'] + people:,.0f}, serving {people:,} more people"})
+                      f"容量由 {c['base_capacity']:,.0f} 人增至 {c['base_capacity'] + people:,.0f} 人，"
+                      f"可新增服务 {people:,} 人",
+                "en": f"Expand {c['name']} ({c['site_code']}) by {people} places "
+                      f"(≥ {area:,.0f} m² more effective area), "
+                      f"from {c['base_capacity']:,.0f} to {c['base_capacity'] + people:,.0f}, "
+                      f"serving {people:,} more people"})
             continue
         area = people * norm
         zh_place, en_place = _place(c)
@@ -609,7 +615,8 @@ def shelter_actions(inp, cands: list[dict[str, Any]], mdl: ShelterModel, chosen:
             "town": town, "shelter_class": cls, "capacity": people, "effective_area_m2": round(area, 1),
             "candidate_capacity": c["capacity"], "capacity_basis": c["basis"], "serves": round(served, 1),
             "snap_m": c.get("snap_m"),
-            "zh": f"在 {zh_place} 新建{CLASS_ZH.get(cls, '避难场所')}，有效面积 ≥ {area:,.0f} m²，可新增服务 {people:,} 人{note_zh}",
+            "zh": f"在 {zh_place} 新建{CLASS_ZH.get(cls, '避难场所')}，有效面积 ≥ {area:,.0f} m²，"
+                  f"可新增服务 {people:,} 人{note_zh}",
             "en": f"Build an {CLASS_EN.get(cls, 'shelter')} at {en_place}, effective area ≥ {area:,.0f} m², "
                   f"serving {people:,} more people{note_en}"})
     return acts
@@ -730,12 +737,14 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
     ex_out.update(sites=None if ex.get("chosen") is None else len(ex["chosen"]))
     res["exact"] = ex_out
     res["answer_from"] = source
-    res["status"] = "infeasible" if infeasible else ("optimal" if ex.get("optimal") and source == "exact" else "feasible")
+    res["status"] = "infeasible" if infeasible else (
+        "optimal" if ex.get("optimal") and source == "exact" else "feasible")
     if infeasible:
         res["note"] = {"zh": f"即使启用全部 {mdl.n_cand} 个候选场址，{res['threshold_min']:g} 分钟内可安置比例最多为 "
                              f"{_share(max_served, total):.1%}，达不到目标 {share_t:.0%}：需要新的候选场址或扩容",
-                       "en": f"Even with all {mdl.n_cand} candidates the share served within {res['threshold_min']:g} min "
-                             f"is at most {_share(max_served, total):.1%}, below the target {share_t:.0%}: "
+                       "en": f"Even with all {mdl.n_cand} candidates the share served within "
+                             f"{res['threshold_min']:g} min is at most {_share(max_served, total):.1%}, "
+                             f"below the target {share_t:.0%}: "
                              "more candidate sites or expansions are needed"}
     res["gap"] = gap
     res["actions"] = shelter_actions(inp, cands, mdl, chosen, flows, opt)
@@ -818,8 +827,8 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
     res["model"] = {"demand_rows": int(len(rows)), "demand_rows_merged": n_g, "pairs": int(len(gp))}
     res["answer_from"] = source
     res["gap"] = ex.get("gap")
-    res["status"] = ("optimal" if ex.get("optimal") and source == "exact" else "feasible") if not len(res["units_uncoverable"]) \
-        else "partial"
+    res["status"] = ("optimal" if ex.get("optimal") and source == "exact" else "feasible") \
+        if not len(res["units_uncoverable"]) else "partial"
     # which units each chosen point newly brings within the deadline (each unit once, nearest point first)
     norms = norm_items(inp)
     days = float(inp.params["horizon_h"]) / 24.0
@@ -840,7 +849,8 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
         lst_en = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
         where_zh = f"在 {zh_place} 村" if c["source"] == "demand_unit" else f"在 {zh_place}"
         acts.append({
-            "type": "build_reserve_point", "candidate": c["key"], "source": c["source"], "site_code": c.get("site_code"),
+            "type": "build_reserve_point", "candidate": c["key"], "source": c["source"],
+            "site_code": c.get("site_code"),
             "name": c["name"], "kind": c["kind"], "lon": c["lon"], "lat": c["lat"], "tier": tier,
             "town": c.get("town") or _nearest_town(inp, c["lon"], c["lat"]), "units": [du.code[k] for k in uidx],
             "people": round(people, 1), "stock_72h": stock, "snap_m": c.get("snap_m"),
@@ -919,7 +929,8 @@ def verify_actions(inp, actions: list[dict[str, Any]], *, graph=None, promised: 
         ss = graph.snap("drive", st.lon, st.lat)
         src = np.nonzero(np.isin(st.kind, ("warehouse", "reserve_point")) & (st.status == "built") & ss.ok)[0]
         units = np.nonzero(su.ok)[0]
-        _ps, pu = reach_pairs(graph.drive.csr, ss.node[src], ss.time_s[src], su.node[units], su.time_s[units], deadline_s)
+        _ps, pu = reach_pairs(graph.drive.csr, ss.node[src], ss.time_s[src], su.node[units], su.time_s[units],
+                              deadline_s)
         n_ok = len(np.unique(pu))
         out["units_within_deadline"] = int(n_ok)
         out["units_on_network"] = int(len(units))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ from sqlalchemy import select
 
 from planner import models as m
 from planner.engine.apply import BASELINE, SITE_STATUSES, ScenarioError
+
+log = logging.getLogger(__name__)
 
 CAPACITY_FIELDS = ("stated_capacity", "indoor_area_m2", "outdoor_area_m2")
 HAZARD_FIELDS = ("name", "effect", "factor", "closes_sites")
@@ -95,6 +98,7 @@ def _area_km2(geom) -> float | None:
         xy = shapely.transform(geom, lambda a: np.column_stack(tr.transform(a[:, 0], a[:, 1])))
         return round(xy.area / 1e6, 6)
     except Exception:  # pragma: no cover - odd geometry
+        log.debug("no area for a hazard zone geometry; shown without one", exc_info=True)
         return None
 
 
@@ -272,7 +276,7 @@ def import_hazards_geojson(plan, scenario: str, source: str | Path | dict, *, ef
         try:
             geom = shape(f["geometry"]) if f.get("geometry") else None
             geom = _to_wgs84(geom, crs)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - reported to the user (ScenarioError listing the features)
             errors.append(f"feature {k} ({fname}): unreadable geometry ({exc})")
             continue
         problem = _check_polygon(geom)
@@ -398,7 +402,7 @@ def adjust_stock(plan, scenario: str, site_code: str, *, item_code: str | None =
         entry: dict[str, Any] = {"site_code": site_code, "item_code": item_code}
         if factor is not None:
             entry["factor"] = float(factor)
-        else:
+        elif delta is not None:  # always: exactly one of factor and delta was checked above
             entry["delta"] = float(delta)
         scen.stock_changes = [*list(scen.stock_changes or []), entry]
 

@@ -1,13 +1,13 @@
 """first schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 20:26:16.536664
 """
-from alembic import op
 import sqlalchemy as sa
-import planner.models
+from alembic import op
 
+import planner.models
 
 revision = '0001'
 down_revision = None
@@ -140,11 +140,16 @@ def upgrade() -> None:
     op.create_table('site',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
-    sa.Column('kind', sa.Enum('warehouse', 'reserve_point', 'shelter', name='site_kind', native_enum=False, length=24), nullable=False),
+    sa.Column('kind', sa.Enum('warehouse', 'reserve_point', 'shelter', name='site_kind', native_enum=False, length=24),
+              nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('status', sa.Enum('built', 'planned', 'closed', name='site_status', native_enum=False, length=24), nullable=False),
-    sa.Column('tier', sa.Enum('district', 'town', 'village', name='point_tier', native_enum=False, length=24), nullable=True),
-    sa.Column('shelter_class', sa.Enum('emergency', 'short', 'medium', 'long', name='shelter_class', native_enum=False, length=24), nullable=True),
+    sa.Column('status', sa.Enum('built', 'planned', 'closed', name='site_status', native_enum=False, length=24),
+              nullable=False),
+    sa.Column('tier', sa.Enum('district', 'town', 'village', name='point_tier', native_enum=False, length=24),
+              nullable=True),
+    sa.Column('shelter_class', sa.Enum('emergency', 'short', 'medium', 'long', name='shelter_class',
+                                       native_enum=False, length=24),
+              nullable=True),
     sa.Column('grade', sa.String(length=32), nullable=True),
     sa.Column('indoor_area_m2', sa.Float(), nullable=True),
     sa.Column('outdoor_area_m2', sa.Float(), nullable=True),
@@ -179,7 +184,8 @@ def upgrade() -> None:
     sa.Column('name_zh', sa.String(length=200), nullable=False),
     sa.Column('name_en', sa.String(length=200), nullable=True),
     sa.Column('unit', sa.String(length=16), nullable=False),
-    sa.Column('category', sa.Enum('living', 'rescue', name='item_category', native_enum=False, length=24), nullable=False),
+    sa.Column('category', sa.Enum('living', 'rescue', name='item_category', native_enum=False, length=24),
+              nullable=False),
     sa.Column('shelf_life_days', sa.Integer(), nullable=True),
     sa.Column('unit_volume_m3', sa.Float(), nullable=True),
     sa.Column('unit_weight_kg', sa.Float(), nullable=True),
@@ -204,7 +210,8 @@ def upgrade() -> None:
     sa.Column('geometry', planner.models.Geometry(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint('factor > 0 AND factor <= 1', name=op.f('ck_hazard_zone_factor_range')),
-    sa.ForeignKeyConstraint(['scenario_id'], ['scenario.id'], name=op.f('fk_hazard_zone_scenario_id_scenario'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['scenario_id'], ['scenario.id'], name=op.f('fk_hazard_zone_scenario_id_scenario'),
+              ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hazard_zone'))
     )
     with op.batch_alter_table('hazard_zone', schema=None) as batch_op:
@@ -221,7 +228,8 @@ def upgrade() -> None:
     sa.Column('parameters', sa.JSON(), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.Column('result', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['scenario_id'], ['scenario.id'], name=op.f('fk_plan_run_scenario_id_scenario'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['scenario_id'], ['scenario.id'], name=op.f('fk_plan_run_scenario_id_scenario'),
+              ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_run'))
     )
     op.create_table('road_edge',
@@ -249,7 +257,8 @@ def upgrade() -> None:
     sa.Column('site_id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('quantity', sa.Float(), nullable=False),
-    sa.Column('mode', sa.Enum('physical', 'agreement', name='stock_mode', native_enum=False, length=24), nullable=False),
+    sa.Column('mode', sa.Enum('physical', 'agreement', name='stock_mode', native_enum=False, length=24),
+              nullable=False),
     sa.Column('batch', sa.String(length=64), nullable=True),
     sa.Column('expiry_date', sa.Date(), nullable=True),
     sa.Column('lead_time_h', sa.Float(), nullable=True),
@@ -258,7 +267,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint('lead_time_h IS NULL OR lead_time_h >= 0', name=op.f('ck_stock_lot_lead_time_nonneg')),
     sa.CheckConstraint('quantity >= 0', name=op.f('ck_stock_lot_quantity_nonneg')),
-    sa.ForeignKeyConstraint(['item_id'], ['supply_item.id'], name=op.f('fk_stock_lot_item_id_supply_item'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['item_id'], ['supply_item.id'], name=op.f('fk_stock_lot_item_id_supply_item'),
+              ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_stock_lot_site_id_site'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_lot'))
     )
