@@ -105,16 +105,20 @@ def show_conflict(parent: QWidget, exc: Any) -> None:
     dlg.setWindowTitle(QCoreApplication.translate("Dialogs", "Edit conflict"))
     lay = QVBoxLayout(dlg)
     if exc.theirs is None:
-        lay.addWidget(QLabel(QCoreApplication.translate("Dialogs", "Another planner deleted this row ({entity} #{id}) since you opened it. "
+        lay.addWidget(QLabel(QCoreApplication.translate(
+            "Dialogs", "Another planner deleted this row ({entity} #{id}) since you opened it. "
                                     "Your change was not saved.").format(entity=exc.entity, id=exc.entity_id)))
     else:
-        lay.addWidget(QLabel(QCoreApplication.translate("Dialogs", "Another planner changed this row ({entity} #{id}) since you read it. "
+        lay.addWidget(QLabel(QCoreApplication.translate(
+            "Dialogs", "Another planner changed this row ({entity} #{id}) since you read it. "
                                     "Your change was not saved; the table now shows their values.").format(
             entity=exc.entity, id=exc.entity_id)))
         mine, theirs = exc.mine or {}, exc.theirs
         keys = [k for k in theirs if k != "version" and mine.get(k) != theirs.get(k)]
         t = QTableWidget(len(keys), 3)
-        t.setHorizontalHeaderLabels([QCoreApplication.translate("Dialogs", "Field"), QCoreApplication.translate("Dialogs", "Your value"), QCoreApplication.translate("Dialogs", "Their value (saved)")])
+        t.setHorizontalHeaderLabels([QCoreApplication.translate("Dialogs", "Field"),
+                                     QCoreApplication.translate("Dialogs", "Your value"),
+                                     QCoreApplication.translate("Dialogs", "Their value (saved)")])
         for r, k in enumerate(keys):
             for c, v in enumerate((k, mine.get(k), theirs.get(k))):
                 t.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
@@ -213,7 +217,8 @@ class ImportDialog(QDialog):
         filt = {"osm": self.tr("OpenStreetMap (*.osm *.pbf *.osm.pbf *.bz2)"),
                 "roads-geojson": "GeoJSON (*.geojson *.json)", "boundary": "GeoJSON (*.geojson *.json)"}.get(
             kind, self.tr("Tables (*.csv *.xlsx *.geojson *.json)"))
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a file"), "", filt + ";;" + self.tr("All files (*)"))
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a file"), "",
+                                              filt + ";;" + self.tr("All files (*)"))
         if path:
             self.path.setText(path)
             self.preview()
@@ -299,7 +304,8 @@ class ImportDialog(QDialog):
         self.progress.show()
         self.progress.setRange(0, 0 if kind != "osm" else 100)
         self.task = Task(job)
-        self.task.state.progress.connect(lambda f, msg: (self.progress.setRange(0, 100), self.progress.setValue(int(f * 100))))
+        self.task.state.progress.connect(
+            lambda f, msg: (self.progress.setRange(0, 100), self.progress.setValue(int(f * 100))))
         self.task.succeeded.connect(self._done)
         self.task.failed.connect(self._failed)
         self.task.cancelled.connect(self._finish)
@@ -315,7 +321,8 @@ class ImportDialog(QDialog):
     def _done(self, report: Any) -> None:
         self._finish()
         self.report = report
-        self.info.setText("<b style='color:#2e7d32'>" + self.tr("Imported.") + "</b> " + str(report).replace("\n", "<br>"))
+        self.info.setText("<b style='color:#2e7d32'>" + self.tr("Imported.") + "</b> "
+                          + str(report).replace("\n", "<br>"))
 
     def _failed(self, exc: Any, tb: str) -> None:
         self._finish()
@@ -519,6 +526,7 @@ def ask_database_url(parent: QWidget) -> str | None:
         return None
     url = edit.text().strip()
     if url and "://" not in url:
-        QMessageBox.warning(parent, QCoreApplication.translate("Dialogs", "Open a shared plan"), QCoreApplication.translate("Dialogs", "That is not a database address."))
+        QMessageBox.warning(parent, QCoreApplication.translate("Dialogs", "Open a shared plan"),
+                            QCoreApplication.translate("Dialogs", "That is not a database address."))
         return None
     return url or None

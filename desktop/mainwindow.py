@@ -353,7 +353,8 @@ class MainWindow(QMainWindow):
         texts = {
             self.act_new: self.tr("&New plan…"), self.act_open: self.tr("&Open plan…"),
             self.act_open_url: self.tr("Open &shared plan (PostgreSQL)…"), self.act_save_as: self.tr("Save plan &as…"),
-            self.act_import: self.tr("&Import…"), self.act_print: self.tr("&Print plan (PDF)…"), self.act_quit: self.tr("&Quit"),
+            self.act_import: self.tr("&Import…"), self.act_print: self.tr("&Print plan (PDF)…"),
+            self.act_quit: self.tr("&Quit"),
             self.act_undo: self.tr("&Undo"), self.act_redo: self.tr("&Redo"), self.act_add_site: self.tr("Add &site…"),
             self.act_edit_site: self.tr("&Edit selected site…"), self.act_del_site: self.tr("&Delete selected site"),
             self.act_add_lot: self.tr("Add stock &lot…"), self.act_add_unit: self.tr("Add &demand unit…"),
@@ -371,8 +372,9 @@ class MainWindow(QMainWindow):
         self.act_run.setToolTip(self.tr("Run the checks for the current scenario (F5)"))
         self.act_draw.setToolTip(self.tr("Click the corners of a flood zone; double-click to finish (H)"))
         self.act_place.setToolTip(self.tr("Click the map to move the selected site, or to place a new one (M)"))
-        export_texts = {"sites": self.tr("Sites…"), "items": self.tr("Supply catalogue…"), "stock": self.tr("Stock lots…"),
-                        "demand": self.tr("Demand units…"), "towns": self.tr("Towns…"), "boundary": self.tr("Boundaries (GeoJSON)…")}
+        export_texts = {"sites": self.tr("Sites…"), "items": self.tr("Supply catalogue…"),
+                        "stock": self.tr("Stock lots…"), "demand": self.tr("Demand units…"),
+                        "towns": self.tr("Towns…"), "boundary": self.tr("Boundaries (GeoJSON)…")}
         for k, a in self.act_export.items():
             a.setText(export_texts[k])
         self.toolbar.setWindowTitle(self.tr("Main toolbar"))
@@ -446,7 +448,8 @@ class MainWindow(QMainWindow):
             self.settings.add_recent(plan.location)
         self._fill_recent()
         c = plan.counts()
-        self.log(self.tr("Opened {loc}: {sites} sites, {units} demand units, {lots} stock lots, {edges} road edges.").format(
+        self.log(self.tr(
+            "Opened {loc}: {sites} sites, {units} demand units, {lots} stock lots, {edges} road edges.").format(
             loc=plan.display_location, sites=c["sites"], units=c["demand_units"], lots=c["stock_lots"],
             edges=c["road_edges"]))
         return True
@@ -574,12 +577,18 @@ class MainWindow(QMainWindow):
             else:
                 self.stock_model.reload()
         elif table == "demand_unit":
-            self.demand_model.reload() if not pk or self.demand_model.row_of(pk) is None else self.demand_model.refresh_row(pk)
+            if pk and self.demand_model.row_of(pk) is not None:
+                self.demand_model.refresh_row(pk)
+            else:
+                self.demand_model.reload()
             self.canvas.load(self.plan)
             self._load_hazards()
             self.canvas.set_result(self.result, self._closed_codes())
         elif table == "supply_item":
-            self.item_model.reload() if not pk or self.item_model.row_of(pk) is None else self.item_model.refresh_row(pk)
+            if pk and self.item_model.row_of(pk) is not None:
+                self.item_model.refresh_row(pk)
+            else:
+                self.item_model.reload()
             self.stock_model.reload()
         elif table in ("scenario", "hazard_zone"):
             self.scenarios.reload()
@@ -699,7 +708,8 @@ class MainWindow(QMainWindow):
     def _mode_changed(self, mode: str) -> None:
         {"select": self.act_select, "draw": self.act_draw, "place": self.act_place}[mode].setChecked(True)
         if mode == "draw":
-            self.statusBar().showMessage(self.tr("Click the corners of the hazard zone; double-click to finish, Esc to cancel."))
+            self.statusBar().showMessage(
+                self.tr("Click the corners of the hazard zone; double-click to finish, Esc to cancel."))
         elif mode == "place":
             self.statusBar().showMessage(self.tr("Click the map to place the site; Esc to cancel."))
 
@@ -758,7 +768,8 @@ class MainWindow(QMainWindow):
     def close_selected_site(self) -> None:
         row = self.selected_site()
         if row is None:
-            QMessageBox.information(self, self.tr("Close a site"), self.tr("Select a site in the table or on the map first."))
+            QMessageBox.information(self, self.tr("Close a site"),
+                                    self.tr("Select a site in the table or on the map first."))
             return
         self._auto_rerun = True
         if not self.scenarios.close_site(row["code"]):
@@ -970,7 +981,8 @@ class MainWindow(QMainWindow):
         if path is None:
             filt = "GeoJSON (*.geojson)" if kind == "boundary" else \
                 self.tr("Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)")
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export"), str(Path(self.settings.last_dir or Path.home()) / kind), filt)
+            start = str(Path(self.settings.last_dir or Path.home()) / kind)
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export"), start, filt)
             if not path:
                 return None
             if Path(path).suffix == "":

@@ -190,7 +190,8 @@ class BarChart(QWidget):
                 p.fillRect(QRectF(x0, y + 3, w * min(b, vmax) / vmax, bar_h - 6), colour)
             txt = f"{a * 100:.0f} %" if self.percent else (f"{(b or 0) / a * 100:.0f} %" if a else "")
             p.setPen(QColor(60, 60, 60))
-            p.drawText(QRectF(x0 + w + 4, y, 56, bar_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, txt)
+            p.drawText(QRectF(x0 + w + 4, y, 56, bar_h),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, txt)
         if self.percent:
             xline = x0 + w * 1.0 / vmax
             p.setPen(QPen(QColor(120, 120, 120), 1, Qt.PenStyle.DashLine))

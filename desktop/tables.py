@@ -106,26 +106,33 @@ def parse_value(col: Col, text: Any) -> Any:
         text = text.strip()
     if text in ("", None):
         if col.required:
-            raise Invalid(QCoreApplication.translate("Validation", "{field} is required.").format(field=QCoreApplication.translate("Columns", col.header)))
+            raise Invalid(QCoreApplication.translate(
+                "Validation", "{field} is required.").format(
+                field=QCoreApplication.translate("Columns", col.header)))
         return None
     if col.kind in ("int", "float", "lonlat"):
         try:
             val = float(str(text).replace(",", "")) if not isinstance(text, (int, float)) else float(text)
         except ValueError:
-            raise Invalid(QCoreApplication.translate("Validation", "{field}: “{value}” is not a number.").format(
+            raise Invalid(QCoreApplication.translate(
+                "Validation", "{field}: “{value}” is not a number.").format(
                 field=QCoreApplication.translate("Columns", col.header), value=text)) from None
         if not math.isfinite(val):
-            raise Invalid(QCoreApplication.translate("Validation", "{field}: “{value}” is not a number.").format(
+            raise Invalid(QCoreApplication.translate(
+                "Validation", "{field}: “{value}” is not a number.").format(
                 field=QCoreApplication.translate("Columns", col.header), value=text))
         if col.minimum is not None and val < col.minimum:
-            raise Invalid(QCoreApplication.translate("Validation", "{field} cannot be less than {min:g} (got {value:g}).").format(
+            raise Invalid(QCoreApplication.translate(
+                "Validation", "{field} cannot be less than {min:g} (got {value:g}).").format(
                 field=QCoreApplication.translate("Columns", col.header), min=col.minimum, value=val))
         if col.maximum is not None and val > col.maximum:
-            raise Invalid(QCoreApplication.translate("Validation", "{field} cannot be more than {max:g} (got {value:g}).").format(
+            raise Invalid(QCoreApplication.translate(
+                "Validation", "{field} cannot be more than {max:g} (got {value:g}).").format(
                 field=QCoreApplication.translate("Columns", col.header), max=col.maximum, value=val))
         if col.kind == "int":
             if val != int(val):
-                raise Invalid(QCoreApplication.translate("Validation", "{field} must be a whole number (got {value:g}).").format(
+                raise Invalid(QCoreApplication.translate(
+                    "Validation", "{field} must be a whole number (got {value:g}).").format(
                     field=QCoreApplication.translate("Columns", col.header), value=val))
             return int(val)
         return val
@@ -135,7 +142,8 @@ def parse_value(col: Col, text: Any) -> Any:
         try:
             return dt.date.fromisoformat(str(text).replace("/", "-"))
         except ValueError:
-            raise Invalid(QCoreApplication.translate("Validation", "{field}: “{value}” is not a date (use YYYY-MM-DD).").format(
+            raise Invalid(QCoreApplication.translate(
+                "Validation", "{field}: “{value}” is not a date (use YYYY-MM-DD).").format(
                 field=QCoreApplication.translate("Columns", col.header), value=text)) from None
     if col.kind == "enum":
         val = text.value if isinstance(text, enum.Enum) else str(text)
@@ -144,7 +152,8 @@ def parse_value(col: Col, text: Any) -> Any:
             for c in col.choices:
                 if enum_label(c) == val:
                     return c
-            raise Invalid(QCoreApplication.translate("Validation", "{field}: “{value}” is not one of {choices}.").format(
+            raise Invalid(QCoreApplication.translate(
+                "Validation", "{field}: “{value}” is not one of {choices}.").format(
                 field=QCoreApplication.translate("Columns", col.header), value=val,
                 choices=", ".join(enum_label(c) for c in col.choices)))
         return val
@@ -255,7 +264,8 @@ class RowTableModel(QAbstractTableModel):
         return str(v)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)) or not (0 <= index.column() < len(self.COLUMNS)):
+        if (not index.isValid() or not (0 <= index.row() < len(self.rows))
+                or not (0 <= index.column() < len(self.COLUMNS))):
             return None
         row, col = self.rows[index.row()], self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
@@ -306,7 +316,8 @@ class RowTableModel(QAbstractTableModel):
             f |= Qt.ItemFlag.ItemIsEditable
         return f
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.edit_handler is None:
             return False
         col = self.COLUMNS[index.column()]
@@ -393,12 +404,14 @@ class SiteModel(RowTableModel):
 
     def tooltip(self, row, col):
         if col.key == "capacity" and row["code"] in self.utilisation:
-            return QCoreApplication.translate("Columns", "Utilisation in the last run: {u:.0%}").format(u=self.utilisation[row["code"]])
+            return QCoreApplication.translate("Columns", "Utilisation in the last run: {u:.0%}").format(
+                u=self.utilisation[row["code"]])
         return None
 
     def set_run(self, result: Any) -> None:
         self.capacity = {s["code"]: s["capacity"] for s in result.coverage.get("shelters", [])} if result else {}
-        self.utilisation = {s["code"]: s["utilisation"] or 0.0 for s in result.coverage.get("shelters", [])} if result else {}
+        self.utilisation = ({s["code"]: s["utilisation"] or 0.0 for s in result.coverage.get("shelters", [])}
+                            if result else {})
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
 
@@ -468,7 +481,8 @@ class StockModel(RowTableModel):
 
     def check(self, row, col, value):
         if col.key == "mode" and value == "agreement" and row.get("lead_time_h") is None:
-            raise Invalid(QCoreApplication.translate("Validation", "Agreement stock needs a lead time: enter the lead time first."))
+            raise Invalid(QCoreApplication.translate(
+                "Validation", "Agreement stock needs a lead time: enter the lead time first."))
         return value
 
     def set_run(self, result: Any) -> None:
@@ -544,7 +558,8 @@ class DemandModel(RowTableModel):
     def check(self, row, col, value):
         if col.key == "vulnerable" and value is not None and row.get("population") is not None \
                 and value > row["population"]:
-            raise Invalid(QCoreApplication.translate("Validation", "Vulnerable people cannot exceed the population ({p:,}).").format(
+            raise Invalid(QCoreApplication.translate(
+                "Validation", "Vulnerable people cannot exceed the population ({p:,}).").format(
                 p=row["population"]))
         return value
 
@@ -588,7 +603,8 @@ class ItemModel(RowTableModel):
         Col("name_zh", QT_TRANSLATE_NOOP("Columns", "Name (Chinese)"), required=True),
         Col("name_en", QT_TRANSLATE_NOOP("Columns", "Name (English)")),
         Col("unit", QT_TRANSLATE_NOOP("Columns", "Unit"), required=True),
-        Col("category", QT_TRANSLATE_NOOP("Columns", "Category"), "enum", choices=registry.choices("supply_item", "category")),
+        Col("category", QT_TRANSLATE_NOOP("Columns", "Category"), "enum",
+            choices=registry.choices("supply_item", "category")),
         Col("shelf_life_days", QT_TRANSLATE_NOOP("Columns", "Shelf life days"), "int", minimum=1),
         Col("unit_price", QT_TRANSLATE_NOOP("Columns", "Unit price ¥"), "float"),
         Col("unit_volume_m3", QT_TRANSLATE_NOOP("Columns", "Unit volume m³"), "float"),

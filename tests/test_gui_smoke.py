@@ -96,3 +96,20 @@ def test_engine_cache_reruns_incrementally_with_identical_results(tmp_path):
     assert flood.to_json() == run_plan(load_snapshot(plan, "洪水")).to_json()
     assert flood.to_json() != base.to_json()
     plan.dispose()
+
+
+def test_qt_standard_buttons_follow_the_language(qtbot):
+    """Qt's own texts (OK/Cancel/Yes, file dialogs) come from qtbase_zh_CN, not English."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop import i18n
+    from desktop.app import setup_application
+
+    setup_application(language="zh_CN")
+    try:
+        box = QMessageBox()
+        box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
+        assert box.button(QMessageBox.StandardButton.Ok).text() == "确定"
+        assert box.button(QMessageBox.StandardButton.Cancel).text() == "取消"
+    finally:
+        i18n.install_language("en")

@@ -1078,10 +1078,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Write PDF</translation>
     </message>
     <message>
-      <source>The report module is not available in this build ({err}); the PDF cannot be written yet.</source>
-      <translation>The report module is not available in this build ({err}); the PDF cannot be written yet.</translation>
-    </message>
-    <message>
       <source>Save the PDF as</source>
       <translation>Save the PDF as</translation>
     </message>

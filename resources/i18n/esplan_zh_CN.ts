@@ -1078,10 +1078,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>生成 PDF</translation>
     </message>
     <message>
-      <source>The report module is not available in this build ({err}); the PDF cannot be written yet.</source>
-      <translation>当前版本缺少报告模块（{err}），暂时无法生成 PDF。</translation>
-    </message>
-    <message>
       <source>Save the PDF as</source>
       <translation>PDF 另存为</translation>
     </message>
