@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.results import fmt_value, whole
 from desktop.tables import Col, Invalid, enum_label, parse_value
 from desktop.worker import Task
-from planner.engine.results import check_status
+from planner.engine.results import typed
 from planner.report import write_report
 from planner.scenario.compare import compare_results
 
@@ -349,22 +350,19 @@ class CompareDialog(QDialog):
         self.setWindowTitle(self.tr("Compare scenarios"))
         lay = QVBoxLayout(self)
         names = list(results)
-        checks = list(results[names[0]].checks) if names else []
+        views = {n: typed(results[n]) for n in names}
         rows: list[tuple[str, list[str], list[bool | None]]] = []
-        from desktop.results import fmt_value
-
-        for c in checks:
+        for c in (views[names[0]].checks if names else ()):
             vals, oks = [], []
             for n in names:
-                cc = next((x for x in results[n].checks if x["id"] == c["id"]), None)
-                vals.append(fmt_value(cc["value"], cc.get("unit")) if cc else "—")
-                st = check_status(cc) if cc else "unknown"
-                oks.append(None if st == "unknown" else st == "pass")
-            rows.append((c["name_zh"] if zh else c["name_en"], vals, oks))
+                cc = views[n].check(c.id)
+                vals.append(fmt_value(cc.value, cc.unit) if cc else "—")
+                oks.append(None if cc is None or cc.status == "unknown" else cc.passed)
+            rows.append((c.name("zh" if zh else "en"), vals, oks))
         for key, label in (("served", self.tr("People served")), ("unreachable", self.tr("People unreachable")),
                            ("isolated_population", self.tr("People isolated")),
                            ("supply_shortfall_cost", self.tr("Supply shortfall ¥"))):
-            rows.append((label, [f"{(results[n].summary.get(key) or 0):,.0f}" for n in names], [None] * len(names)))
+            rows.append((label, [whole(getattr(views[n].summary, key)) for n in names], [None] * len(names)))
         extra = compare_results(list(results.values()))
         t = QTableWidget(len(rows), len(names) + 1)
         t.setHorizontalHeaderLabels([self.tr("Check")] + [n if n != "baseline" else self.tr("baseline") for n in names])

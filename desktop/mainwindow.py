@@ -53,6 +53,8 @@ from desktop.tables import (
 from desktop.worker import EngineCache, Task, run_plan_task
 from planner import logs
 from planner.engine.results import (
+    Check,
+    Finding,
     closed_site_codes,
     places_for,
     result_counts,
@@ -935,11 +937,11 @@ class MainWindow(QMainWindow):
         unit_id = {row["code"]: row["id"] for row in self.demand_model.rows}
         return ({site_id[c] for c in site_codes if c in site_id}, {unit_id[c] for c in unit_codes if c in unit_id})
 
-    def show_check(self, check: dict[str, Any]) -> None:
-        self._show_places(check["id"], check.get("name_zh") if i18n.is_chinese() else check.get("name_en"))
+    def show_check(self, check: Check) -> None:
+        self._show_places(check.id, check.name("zh" if i18n.is_chinese() else "en"))
 
-    def show_finding(self, finding: dict[str, Any]) -> None:
-        self._show_places(finding.get("ref", ""), finding.get("zh") if i18n.is_chinese() else finding.get("en"))
+    def show_finding(self, finding: Finding) -> None:
+        self._show_places(finding.ref, finding.text("zh" if i18n.is_chinese() else "en"))
 
     def _show_places(self, ref: str, label: str | None) -> None:
         sites, units = self.places_for(ref)

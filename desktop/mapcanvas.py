@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop.tables import OUTCOME_COLOURS, unit_outcome
 from planner import registry
+from planner.engine.results import typed
 
 R_EARTH = 6371008.8
 KIND_ROLE = 0  # QGraphicsItem.data key: ("site" | "unit" | "hazard", id)
@@ -348,7 +349,7 @@ class MapCanvas(QGraphicsView):
             self.hazard_items.append(item)
 
     def set_result(self, result: Any, closed_codes: set[str] = frozenset()) -> None:
-        units = {u["code"]: u for u in (result.coverage.get("units", []) if result else [])}
+        units = {u.code: u for u in (typed(result).units if result else ())}
         for it in self.unit_items.values():
             it.outcome = unit_outcome(it.row, units.get(it.row["code"])) if result else None
             it.restyle()

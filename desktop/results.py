@@ -1,6 +1,7 @@
 """Results panel: checks with pass/fail badges, KPIs, charts and findings of the last run."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.i18n import is_chinese
 from desktop.tables import RowRole
-from planner.engine.results import check_status, result_counts
+from planner.engine.results import Check, typed
 
 PASS = QColor(46, 160, 67)
 FAIL = QColor(210, 45, 45)
@@ -35,7 +36,11 @@ WARN = QColor(220, 150, 20)
 UNKNOWN = QColor(140, 145, 155)  # the plan lacks the data to evaluate the check
 
 
-_status = check_status  # one rule for every consumer (planner.engine.results)
+
+
+def whole(x: float | None) -> str:
+    """A count of people, items or yuan with separators; "—" when unknown (never 0)."""
+    return "—" if x is None or x != x else f"{x:,.0f}"
 
 
 def fmt_value(value: Any, unit: str | None) -> str:
@@ -76,10 +81,10 @@ class ChecksModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.checks: list[dict[str, Any]] = []
+        self.checks: list[Check] = []
         self._badges: dict[str, QPixmap] = {}
 
-    def set_checks(self, checks: list[dict[str, Any]]) -> None:
+    def set_checks(self, checks: Sequence[Check]) -> None:
         self.beginResetModel()
         self.checks = list(checks)
         self.endResetModel()
@@ -102,23 +107,23 @@ class ChecksModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return {"pass": self.tr("pass"), "fail": self.tr("fail"),
-                        "unknown": self.tr("no data")}[_status(c)]
+                        "unknown": self.tr("no data")}[c.status]
             if col == 1:
-                return c["name_zh"] if is_chinese() else c["name_en"]
+                return c.name("zh" if is_chinese() else "en")
             if col == 2:
-                return fmt_value(c["value"], c.get("unit"))
+                return fmt_value(c.value, c.unit)
             if col == 3:
-                op = "≤" if c.get("unit") == "min" else "≥"
-                return f"{op} {fmt_value(c['target'], c.get('unit'))}"
+                op = "≤" if c.unit == "min" else "≥"
+                return f"{op} {fmt_value(c.target, c.unit)}"
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            st = _status(c)
+            st = c.status
             if st not in self._badges:
                 self._badges[st] = _badge(*{"pass": (PASS, "ok"), "fail": (FAIL, "x"), "unknown": (UNKNOWN, "?")}[st])
             return self._badges[st]
         if role == Qt.ItemDataRole.ForegroundRole and col in (0, 2):
-            return QBrush({"pass": PASS.darker(120), "fail": FAIL, "unknown": UNKNOWN.darker(130)}[_status(c)])
+            return QBrush({"pass": PASS.darker(120), "fail": FAIL, "unknown": UNKNOWN.darker(130)}[c.status])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return c.get("detail")
+            return c.detail
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == RowRole:
@@ -199,8 +204,8 @@ class BarChart(QWidget):
 
 
 class ResultsPanel(QWidget):
-    checkActivated = Signal(dict)
-    findingActivated = Signal(dict)
+    checkActivated = Signal(object)     # Check
+    findingActivated = Signal(object)   # Finding
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -264,10 +269,10 @@ class ResultsPanel(QWidget):
             self.supply_chart.set_data(self.tr("72-hour supply: required vs usable"), [], ("", ""))
             self.util_chart.set_data(self.tr("Shelter utilisation"), [], ("", ""))
             return
-        s = result.summary
+        r = typed(result)
+        s, counts = r.summary, r.counts
         zh = is_chinese()
         scen = result.scenario if result.scenario != "baseline" else self.tr("baseline")
-        counts = result_counts(result)
         colour = "#d22d2d" if counts.failed else ("#b26a00" if counts.unknown else "#2ea043")
         self.summary.setText(self.tr(
             "<b>{scenario}</b> · <span style='color:{colour}'><b>{passed} passed, {failed} failed, "
@@ -275,26 +280,26 @@ class ResultsPanel(QWidget):
             "Served within the limit: <b>{share}</b> of {demand} people · over capacity {over} · "
             "unreachable {unreach} · not located {unloc}<br>72-h supply shortfall: {items} items, ¥{cost}"
         ).format(scenario=scen, colour=colour, passed=counts.passed, failed=counts.failed, unknown=counts.unknown,
-                 share=fmt_value(s["served_share"], "share"), demand=f"{s['sheltering_demand']:,.0f}",
-                 over=f"{s['over_capacity']:,.0f}", unreach=f"{s['unreachable']:,.0f}",
-                 unloc=f"{(s['unlocated'] or 0) + (s['off_network'] or 0):,.0f}",
-                 items=s["supply_items_short"], cost=f"{s['supply_shortfall_cost'] or 0:,.0f}"))
-        self.checks_model.set_checks(result.checks)
+                 share=fmt_value(s.served_share, "share"), demand=whole(s.sheltering_demand),
+                 over=whole(s.over_capacity), unreach=whole(s.unreachable),
+                 unloc=whole(None if s.unlocated is None and s.off_network is None
+                              else (s.unlocated or 0) + (s.off_network or 0)),
+                 items=whole(s.supply_items_short), cost=whole(s.supply_shortfall_cost)))
+        self.checks_model.set_checks(r.checks)
         self.findings.clear()
-        for fnd in result.findings:
-            it = QListWidgetItem(fnd["zh"] if zh else fnd["en"])
+        lang = "zh" if zh else "en"
+        for fnd in r.findings:
+            it = QListWidgetItem(fnd.text(lang))
             it.setData(RowRole, fnd)
-            it.setForeground(QBrush(FAIL if fnd["severity"] == "fail" else WARN))
+            it.setForeground(QBrush(FAIL if fnd.severity == "fail" else WARN))
             self.findings.addItem(it)
-        items = [((i["name_zh"] if zh else i["name_en"]), float(i["required"] or 0), float(i["usable"] or 0))
-                 for i in result.supply.get("items", [])]
+        items = [(i.name(lang), float(i.required or 0), float(i.usable or 0)) for i in r.supply]
         self.supply_chart.set_data(self.tr("72-hour supply: required vs usable"), items,
                                    (self.tr("required"), self.tr("usable")))
-        shelters = sorted((sh for sh in result.coverage.get("shelters", []) if sh.get("open")),
-                          key=lambda sh: -(sh.get("utilisation") or 0))[:25]
+        shelters = sorted((sh for sh in r.shelters if sh.open), key=lambda sh: -(sh.utilisation or 0))[:25]
         self.util_chart.set_data(self.tr("Shelter utilisation (25 fullest)"),
-                                 [(f"{sh['code']} {sh['name']}", float(sh.get("utilisation") or 0), None)
-                                  for sh in shelters], ("", ""), percent=True)
+                                 [(f"{sh.code} {sh.name}", float(sh.utilisation or 0), None) for sh in shelters],
+                                 ("", ""), percent=True)
 
     def _on_check(self, index: QModelIndex) -> None:
         c = index.data(RowRole)

@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from planner import registry
+from planner.engine.results import UnitOutcome, typed
 
 RowRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -409,9 +410,9 @@ class SiteModel(RowTableModel):
         return None
 
     def set_run(self, result: Any) -> None:
-        self.capacity = {s["code"]: s["capacity"] for s in result.coverage.get("shelters", [])} if result else {}
-        self.utilisation = ({s["code"]: s["utilisation"] or 0.0 for s in result.coverage.get("shelters", [])}
-                            if result else {})
+        shelters = typed(result).shelters if result else ()
+        self.capacity = {s.code: s.capacity for s in shelters}
+        self.utilisation = {s.code: s.utilisation or 0.0 for s in shelters}
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
 
@@ -486,8 +487,7 @@ class StockModel(RowTableModel):
         return value
 
     def set_run(self, result: Any) -> None:
-        self.lot_status = {lot["id"]: (bool(lot["usable"]), lot.get("reason"))
-                           for lot in (result.supply.get("lots", []) if result else [])}
+        self.lot_status = {lot.id: (lot.usable, lot.reason) for lot in (typed(result).lots if result else ())}
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
 
@@ -527,7 +527,7 @@ class DemandModel(RowTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.towns: dict[str, str] = {}
-        self.units: dict[str, dict[str, Any]] = {}
+        self.units: dict[str, UnitOutcome] = {}
 
     def query(self):
         self.towns = dict(registry.values(self.plan, "admin_unit", "code", "name"))
@@ -541,7 +541,7 @@ class DemandModel(RowTableModel):
             return unit_outcome(row, self.units.get(row["code"]))
         if col.key == "nearest_min":
             u = self.units.get(row["code"])
-            return u.get("nearest_min") if u else None
+            return u.nearest_min if u else None
         return row.get(col.key)
 
     def display(self, row, col):
@@ -564,7 +564,7 @@ class DemandModel(RowTableModel):
         return value
 
     def set_run(self, result: Any) -> None:
-        self.units = {u["code"]: u for u in (result.coverage.get("units", []) if result else [])}
+        self.units = {u.code: u for u in (typed(result).units if result else ())}
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
 
@@ -578,22 +578,12 @@ OUTCOME_COLOURS = {
 }
 
 
-def unit_outcome(row: dict[str, Any], unit: dict[str, Any] | None) -> str | None:
-    """The dominant outcome of a demand unit in a run (by people)."""
+def unit_outcome(row: dict[str, Any], unit: UnitOutcome | None) -> str | None:
+    """The dominant outcome of a demand unit in a run (the rule: UnitOutcome.outcome); a unit
+    that has no location in the plan now is "unlocated" whatever the run said."""
     if row.get("lon") is None or row.get("lat") is None:
         return "unlocated"
-    if unit is None:
-        return None
-    parts = {k: unit.get(k) or 0.0 for k in ("served", "over_capacity", "unreachable", "off_network", "unlocated")}
-    if sum(parts.values()) <= 0:
-        return "served" if unit.get("population") else None
-    if parts["unreachable"] > 0:
-        return "unreachable"
-    if parts["off_network"] > 0:
-        return "off_network"
-    if parts["over_capacity"] > 0:
-        return "over_capacity"
-    return max(parts, key=lambda k: parts[k])
+    return unit.outcome if unit is not None else None
 
 
 class ItemModel(RowTableModel):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from desktop.tables import RowRole
 from planner import models as m
+from planner.engine.results import typed
 
 
 @pytest.fixture
@@ -154,7 +155,7 @@ def test_draw_hazard_zone_and_rerun(win, qtbot):
     assert win.result.summary["served_share"] < served0
     assert len(win.canvas.hazard_items) == 1
     # a failing check highlights the places behind it
-    check = next(c for c in win.result.checks if c["id"] == "served_within_threshold")
+    check = typed(win.result).check("served_within_threshold")
     win.show_check(check)
     assert win.demand_model.highlight and win.canvas.unit_items[next(iter(win.demand_model.highlight))].highlighted
     # undo removes the zone again

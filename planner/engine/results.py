@@ -10,8 +10,8 @@ plan read "16 failed" in the GUI and "8 failed, 8 unknown" on the PDF cover).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal, TypeVar
 
 CheckStatus = Literal["pass", "fail", "unknown"]
 CHECK_STATUSES: tuple[CheckStatus, ...] = ("pass", "fail", "unknown")
@@ -59,17 +59,294 @@ def result_counts(result: Any) -> CheckCounts:
     return count_checks(result.checks)
 
 
+# -- typed rows of a result ---------------------------------------------------------------------
+# The result stays plain JSON (saved runs, scripts: docs/results.md). These frozen rows are how
+# Python consumers read it: ``typed(result).checks[0].status``, never ``c["status"]``. A field the
+# engine did not write (older saved results) is None; numbers that are unknown are None, never 0.
+_T = TypeVar("_T")
+
+
+def _row(cls: type[_T], d: Mapping[str, Any], rename: Mapping[str, str] | None = None) -> _T:
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]  # cls is a dataclass
+    vals = {(rename or {}).get(k, k): v for k, v in d.items()}
+    return cls(**{k: v for k, v in vals.items() if k in names})
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: value against target, with its status (pass / fail / unknown)."""
+
+    id: str
+    name_zh: str = ""
+    name_en: str = ""
+    value: float | None = None
+    target: float | None = None
+    unit: str = ""
+    status: CheckStatus = "unknown"
+    detail: str | None = None
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> Check:
+        c = _row(cls, d)
+        return replace(c, status=check_status(d))
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A finding or recommended action, with the check or topic it is about (``ref``)."""
+
+    kind: str
+    severity: str
+    ref: str
+    zh: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures (people are computed figures; None = could not be computed)."""
+
+    population: float | None = None
+    sheltering_demand: float | None = None
+    served: float | None = None
+    served_share: float | None = None
+    over_capacity: float | None = None
+    unreachable: float | None = None
+    off_network: float | None = None
+    unlocated: float | None = None
+    shelter_capacity: float | None = None
+    indoor_capacity: float | None = None
+    open_shelters: int | None = None
+    mean_time_min: float | None = None
+    p95_time_min: float | None = None
+    max_time_min: float | None = None
+    checks_passed: int = 0
+    checks_failed: int = 0
+    checks_unknown: int = 0
+    supply_items_short: int | None = None
+    supply_shortfall_cost: float | None = None
+    allocation_shipped_share: float | None = None
+    isolated_units: int | None = None
+    isolated_population: float | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    shelter: str
+    people: float
+    minutes: float | None = None
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    """A village / community: who is served within the limit, over capacity, unreachable."""
+
+    code: str
+    name: str | None = None
+    town: str | None = None
+    population: float | None = None
+    demand: float | None = None
+    served: float | None = None
+    over_capacity: float | None = None
+    unreachable: float | None = None
+    off_network: float | None = None
+    unlocated: float | None = None
+    nearest_min: float | None = None
+    nearest_shelter: str | None = None
+    snap_m: float | None = None
+    snap_status: str | None = None
+    assignments: tuple[Assignment, ...] = ()
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> UnitOutcome:
+        u = _row(cls, d)
+        return replace(u, assignments=tuple(_row(Assignment, a) for a in d.get("assignments") or ()))
+
+    @property
+    def outcome(self) -> str | None:
+        """The unit's dominant outcome in the run: unreachable, off_network or over_capacity as
+        soon as anybody is, else the largest part (served / unlocated); None without people."""
+        parts = {"served": self.served or 0.0, "over_capacity": self.over_capacity or 0.0,
+                 "unreachable": self.unreachable or 0.0, "off_network": self.off_network or 0.0,
+                 "unlocated": self.unlocated or 0.0}
+        if sum(parts.values()) <= 0:
+            return "served" if self.population else None
+        for k in ("unreachable", "off_network", "over_capacity"):
+            if parts[k] > 0:
+                return k
+        return max(parts, key=lambda k: parts[k])
+
+
+@dataclass(frozen=True)
+class ShelterOutcome:
+    """A shelter in the run: open or not (and why), capacity and what was assigned to it."""
+
+    code: str
+    name: str | None = None
+    shelter_class: str | None = None
+    status: str | None = None
+    open: bool = False
+    closed_by_hazard: str | None = None
+    town: str | None = None
+    capacity: float | None = None
+    capacity_basis: str | None = None
+    indoor_capacity: float | None = None
+    assigned: float | None = None
+    utilisation: float | None = None
+    snap_m: float | None = None
+    snap_status: str | None = None
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> ShelterOutcome:
+        return _row(cls, d, {"class": "shelter_class"})
+
+    @property
+    def closed(self) -> bool:
+        """Closed in the scenario (by hand or by a hazard zone); a planned shelter is not closed."""
+        return not self.open and (self.status == "closed" or bool(self.closed_by_hazard))
+
+    @property
+    def full(self) -> bool:
+        return (self.utilisation or 0) >= 0.999
+
+
+@dataclass(frozen=True)
+class TownOutcome:
+    town: str | None
+    name: str | None = None
+    population: float | None = None
+    demand: float | None = None
+    served: float | None = None
+    served_share: float | None = None
+    over_capacity: float | None = None
+    unreachable: float | None = None
+    off_network: float | None = None
+    unlocated: float | None = None
+
+
+@dataclass(frozen=True)
+class SupplyLine:
+    """72-hour supply of one norm item: required, usable, shortfall and what the gap costs."""
+
+    key: str
+    name_zh: str = ""
+    name_en: str = ""
+    unit: str = ""
+    required: float | None = None
+    usable: float | None = None
+    unusable: float | None = None
+    shortfall: float | None = None
+    shortfall_cost: float | None = None
+    coverage_ratio: float | None = None
+    unit_price: float | None = None
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class LotUse:
+    """Whether a stock lot counts for the 72 hours, and why not."""
+
+    id: int
+    site: str
+    item: str | None = None
+    norm_key: str | None = None
+    mode: str | None = None
+    quantity: float | None = None
+    usable: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class IsolatedUnit:
+    code: str
+    name: str | None = None
+    town: str | None = None
+    population: float | None = None
+    status: str | None = None
+    covered_72h: bool | None = None
+    reached_by_reserve_point: bool | None = None
+
+
+@dataclass(frozen=True)
+class TypedResult:
+    """A :class:`~planner.engine.run.PlanResult` read as typed rows (see :func:`typed`)."""
+
+    scenario: str
+    plan_name: str
+    inputs_hash: str
+    summary: Summary
+    counts: CheckCounts
+    checks: tuple[Check, ...]
+    findings: tuple[Finding, ...]
+    shelters: tuple[ShelterOutcome, ...]
+    units: tuple[UnitOutcome, ...]
+    towns: tuple[TownOutcome, ...]
+    supply: tuple[SupplyLine, ...]
+    lots: tuple[LotUse, ...]
+    isolation: tuple[IsolatedUnit, ...]
+    threshold_min: float | None
+
+    def check(self, check_id: str) -> Check | None:
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    def shelter(self, code: str) -> ShelterOutcome | None:
+        return self._shelters.get(code)
+
+    def unit(self, code: str) -> UnitOutcome | None:
+        return self._units.get(code)
+
+    @property
+    def _shelters(self) -> dict[str, ShelterOutcome]:
+        return {s.code: s for s in self.shelters}
+
+    @property
+    def _units(self) -> dict[str, UnitOutcome]:
+        return {u.code: u for u in self.units}
+
+
+def typed(result: Any) -> TypedResult:
+    """The typed view of a result (built once per result object and kept on it)."""
+    hit = getattr(result, "_typed", None)
+    if isinstance(hit, TypedResult):
+        return hit
+    cov, sup, iso = result.coverage or {}, result.supply or {}, result.isolation or {}
+    checks = tuple(Check.of(c) for c in result.checks)
+    counts = count_checks(result.checks)
+    summ = {**(result.summary or {}), "checks_passed": counts.passed, "checks_failed": counts.failed,
+            "checks_unknown": counts.unknown}
+    view = TypedResult(
+        scenario=result.scenario, plan_name=result.plan_name, inputs_hash=result.inputs_hash,
+        summary=_row(Summary, summ), counts=counts, checks=checks,
+        findings=tuple(_row(Finding, f) for f in result.findings),
+        shelters=tuple(ShelterOutcome.of(s) for s in cov.get("shelters", [])),
+        units=tuple(UnitOutcome.of(u) for u in cov.get("units", [])),
+        towns=tuple(_row(TownOutcome, t) for t in cov.get("towns", [])),
+        supply=tuple(_row(SupplyLine, i) for i in sup.get("items", [])),
+        lots=tuple(_row(LotUse, lot) for lot in sup.get("lots", [])),
+        isolation=tuple(_row(IsolatedUnit, u) for u in iso.get("units", [])),
+        threshold_min=cov.get("threshold_min"))
+    object.__setattr__(result, "_typed", view)
+    return view
+
+
 def closed_site_codes(result: Any) -> set[str]:
     """Codes of the shelters the result treats as closed: closed in the scenario (by hand or by
     a hazard zone that closes sites). Planned shelters that the run did not use are *not*
     closed — they are still planned."""
-    out = set()
-    for s in (result.coverage or {}).get("shelters", []):
-        if s.get("open"):
-            continue
-        if s.get("status") == "closed" or s.get("closed_by_hazard"):
-            out.add(s["code"])
-    return out
+    return {s.code for s in typed(result).shelters if s.closed}
 
 
 def places_for(result: Any, ref: str) -> tuple[set[str], set[str]]:
@@ -80,40 +357,40 @@ def places_for(result: Any, ref: str) -> tuple[set[str], set[str]]:
     capacity for the indoor check); supply checks at the sites holding unusable lots of the
     item; isolation at isolated units whose local stock does not cover 72 hours.
     """
-    cov = result.coverage or {}
+    r = typed(result)
     sites: set[str] = set()
     units: set[str] = set()
-    thr = cov.get("threshold_min") or 15
+    thr = r.threshold_min or 15
     if ref in _COVERAGE_REFS:
         keys = _COVERAGE_REFS[ref]
-        units = {u["code"] for u in cov.get("units", []) if any((u.get(k) or 0) > 0 for k in keys)}
+        units = {u.code for u in r.units if any((getattr(u, k) or 0) > 0 for k in keys)}
         if ref != "unreachable":
-            sites = {s["code"] for s in cov.get("shelters", []) if (s.get("utilisation") or 0) >= 0.999}
+            sites = {s.code for s in r.shelters if s.full}
     elif ref in _TIME_REFS:
-        units = {u["code"] for u in cov.get("units", [])
-                 if (u.get("nearest_min") is None or u["nearest_min"] > thr) and (u.get("population") or 0) > 0}
+        units = {u.code for u in r.units
+                 if (u.nearest_min is None or u.nearest_min > thr) and (u.population or 0) > 0}
     elif ref == "indoor_share_of_capacity":
-        sites = {s["code"] for s in cov.get("shelters", []) if s.get("open") and not (s.get("indoor_capacity") or 0)}
+        sites = {s.code for s in r.shelters if s.open and not (s.indoor_capacity or 0)}
     elif ref in ("capacity_share_of_demand", "fixed_capacity_share_of_population"):
-        sites = {s["code"] for s in cov.get("shelters", []) if s.get("open")}
+        sites = {s.code for s in r.shelters if s.open}
     elif ref == "unlocated":
-        units = {u["code"] for u in cov.get("units", []) if u.get("snap_status") == "unlocated"}
+        units = {u.code for u in r.units if u.snap_status == "unlocated"}
     elif ref == "isolation":
-        units = {u["code"] for u in (result.isolation or {}).get("units", [])
-                 if u.get("status") == "isolated" and not u.get("covered_72h")}
+        units = {u.code for u in r.isolation if u.status == "isolated" and not u.covered_72h}
     elif ref == "closed_by_hazard":
         sites = closed_site_codes(result)
     elif ref.startswith(("supply_", "unusable_")):
-        key = ref.split("_", 1)[1]
-        sites = {lot["site"] for lot in (result.supply or {}).get("lots", [])
-                 if lot.get("norm_key") == key and not lot.get("usable")}
+        sites = {lot.site for lot in _unusable_lots(r, ref)}
     return sites, units
+
+
+def _unusable_lots(r: TypedResult, ref: str) -> list[LotUse]:
+    key = ref.split("_", 1)[1]
+    return [lot for lot in r.lots if lot.norm_key == key and not lot.usable]
 
 
 def unusable_lot_ids(result: Any, ref: str) -> set[int]:
     """Ids of the stock lots that a supply check or finding ``ref`` is about (not usable)."""
     if not ref.startswith(("supply_", "unusable_")):
         return set()
-    key = ref.split("_", 1)[1]
-    return {lot["id"] for lot in (result.supply or {}).get("lots", [])
-            if lot.get("norm_key") == key and not lot.get("usable")}
+    return {lot.id for lot in _unusable_lots(typed(result), ref)}

@@ -13,7 +13,7 @@ import sys
 import unicodedata
 from typing import Any
 
-from planner.engine.results import check_status, count_checks
+from planner.engine.results import typed
 
 TEXT = {
     "zh": {"params": "参数（取值 / 来源）", "checks": "检查项", "item": "项目", "value": "结果",
@@ -88,25 +88,24 @@ def render(result: Any, lang: str = "zh") -> str:
     for p in result.parameters:
         out.append(f"  {p['name']} = {p['value']}   [{p['source']}]")
     out += ["", t["checks"]]
+    r = typed(result)
     rows = [[t["item"], t["value"], t["target"], t["result"]]]
-    for c in result.checks:
-        name = c["name_zh"] if lang == "zh" else c["name_en"]
-        status = check_status(c)
-        rows.append([name, _value(c["value"], c["unit"]), ("≥ " if c["unit"] == "share" else "≤ ")
-                     + _value(c["target"], c["unit"]), t[status]])
+    for c in r.checks:
+        rows.append([c.name(lang), _value(c.value, c.unit), ("≥ " if c.unit == "share" else "≤ ")
+                     + _value(c.target, c.unit), t[c.status]])
     out.append(table(rows))
-    short = [i for i in result.supply["items"] if (i["shortfall"] or 0) > 0]
+    short = [i for i in r.supply if (i.shortfall or 0) > 0]
     if short:
         out += ["", t["supply"]]
         rows = [[t["item"], t["required"], t["usable"], t["shortfall"], "¥"]]
         for i in short:
-            rows.append([(i["name_zh"] if lang == "zh" else i["name_en"]) + f" ({i['unit']})", _num(i["required"]),
-                         _num(i["usable"]), _num(i["shortfall"]), _num(i["shortfall_cost"])])
+            rows.append([f"{i.name(lang)} ({i.unit})", _num(i.required), _num(i.usable), _num(i.shortfall),
+                         _num(i.shortfall_cost)])
         out.append(table(rows))
-    if result.findings:
+    if r.findings:
         out += ["", t["findings"]]
-        out += [f"  - {f[lang]}" for f in result.findings]
-    cnt = count_checks(result.checks)
+        out += [f"  - {f.text(lang)}" for f in r.findings]
+    cnt = r.counts
     line = t["ok"] if cnt.all_passed else t["summary"].format(n=cnt.total, p=cnt.passed, f=cnt.failed)
     if cnt.unknown:
         line += t["unknown_note"].format(u=cnt.unknown)
