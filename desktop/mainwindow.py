@@ -5,7 +5,7 @@ import datetime as dt
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import (
@@ -50,7 +50,7 @@ from desktop.settings import Settings
 from desktop.tables import (
     enum_label,
 )
-from desktop.worker import EngineCache, Task, run_plan_task
+from desktop.worker import Task, run_plan_task
 from planner import logs
 from planner.engine.results import (
     Check,
@@ -63,6 +63,9 @@ from planner.engine.results import (
 from planner.io.tables import export_table
 from planner.scenario import store as scenario_store
 from planner.store import PlanError, create_plan, open_plan
+
+if TYPE_CHECKING:
+    from planner.engine.session import WhatIf
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,7 @@ class MainWindow(QMainWindow):
         self.result_stale = False
         self.runner = Runner(self)       # background work: cancel + restart, never a silent drop
         self._edits = 0                  # plan changes seen; a result computed before the last one is stale
-        self.engine_cache = EngineCache()  # what-if state kept between runs of this plan
+        self.whatif: WhatIf | None = None  # the engine's what-if session of this plan (made by the first run)
         self._auto_rerun = False
         self._place_action = "move"
         self._selecting = False
@@ -419,7 +422,7 @@ class MainWindow(QMainWindow):
         if self.plan is not None:
             self.plan.dispose()
         self.plan = plan
-        self.engine_cache.clear()
+        self._drop_whatif()
         if self.editor is not None:
             self.editor.deleteLater()
         self.editor = Editor(plan, self)
@@ -885,6 +888,12 @@ class MainWindow(QMainWindow):
         self.runner.stop()
         self._task_idle()
 
+    def _drop_whatif(self) -> None:
+        """Forget the engine's what-if session (another plan opened, window closing)."""
+        if self.whatif is not None:
+            self.whatif.close()
+            self.whatif = None
+
     def run_plan(self) -> None:
         if self.plan is None:
             return
@@ -894,9 +903,13 @@ class MainWindow(QMainWindow):
         def done(out: tuple[Any, Any]) -> None:
             self._run_done(out, stale=edits != self._edits)
 
+        if self.whatif is None:
+            from planner.engine.session import WhatIf  # the engine loads with the first run, not at start-up
+
+            self.whatif = WhatIf()
         self._start_task("run", run_plan_task, done,
                          self.tr("Running the checks ({scenario})…").format(scenario=scen or self.tr("baseline")),
-                         self.plan, scen, self.engine_cache)
+                         self.plan, scen, self.whatif)
 
     def cancel_run(self) -> None:
         self.runner.cancel()
@@ -1045,6 +1058,7 @@ class MainWindow(QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.state = self.saveState()
         self.settings.sync()
+        self._drop_whatif()
         if self.plan is not None:
             self.plan.dispose()
         super().closeEvent(event)

@@ -12,9 +12,12 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal
+
+if TYPE_CHECKING:
+    from planner.engine.session import WhatIf
 
 log = logging.getLogger(__name__)
 
@@ -78,51 +81,11 @@ class Task(QThread):
             self.wait(timeout_ms)
 
 
-class EngineCache:
-    """The engine's what-if state (``planner.engine.session.WhatIf``) kept between runs of one
-    plan, so a rerun after a scenario change only redoes what the change affects (a hazard
-    zone: the cut roads' searches; a stock edit: supply and allocation). Rebuilt when the road
-    network changes. Used by one task at a time (the window runs one task at a time)."""
-
-    def __init__(self) -> None:
-        self.digest: str | None = None
-        self.whatif: Any = None
-
-    def clear(self) -> None:
-        self.digest, self.whatif = None, None
-
-    @staticmethod
-    def roads_digest(inp: Any) -> str:
-        import hashlib
-
-        import numpy as np
-
-        r = inp.roads
-        h = hashlib.sha1()
-        for a in (r.node_lon, r.node_lat, r.edge_u, r.edge_v, r.oneway, r.length_m, r.maxspeed):
-            h.update(np.ascontiguousarray(a).tobytes())
-        h.update("\x1f".join(map(str, r.highway)).encode())
-        return h.hexdigest()
-
-    def run(self, plan: Any, inp: Any, state: TaskState) -> Any:
-        import dataclasses
-
-        from planner.engine.session import WhatIf
-        from planner.scenario.runs import load_snapshot
-
-        digest = self.roads_digest(inp)
-        if self.whatif is None or digest != self.digest:
-            base = inp if inp.scenario_name == "baseline" else load_snapshot(plan, None)
-            self.whatif = WhatIf(base, run_baseline=False)
-            self.digest = digest
-        inp = dataclasses.replace(inp, roads=self.whatif.base.roads)  # same network: reuse the graph
-        return self.whatif.run_input(inp, progress=state)
-
-
-def run_plan_task(plan: Any, scenario: str | None, cache: EngineCache | None,
-                  state: TaskState) -> tuple[Any, Any]:
+def run_plan_task(plan: Any, scenario: str | None, session: WhatIf | None, state: TaskState) -> tuple[Any, Any]:
     """Snapshot + run + save (the plain function the GUI runs on a thread; ``Task`` passes
-    ``state`` last). ``cache`` None runs the engine from scratch."""
+    ``state`` last). ``session``: the engine's what-if session of this plan
+    (:class:`planner.engine.session.WhatIf`), which reuses or rebuilds its road graph itself;
+    None runs the engine from scratch."""
     from planner.engine import run_plan
     from planner.scenario.runs import load_snapshot, save_run
 
@@ -132,7 +95,7 @@ def run_plan_task(plan: Any, scenario: str | None, cache: EngineCache | None,
         from planner.engine import Cancelled
 
         raise Cancelled("cancelled")
-    result = cache.run(plan, inp, state) if cache is not None else run_plan(inp, state)
+    result = session.run_input(inp, progress=state) if session is not None else run_plan(inp, state)
     try:
         save_run(plan, inp, result)
     except Exception:  # noqa: BLE001 - a read-only or busy plan still shows its result; logged

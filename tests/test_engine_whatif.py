@@ -79,3 +79,68 @@ def test_andorra_incremental_equals_full(tmp_path):
     r = _same(w, {"name": "flood", "hazards": [{"name": "flood", "effect": "block", "geometry": zone}]})
     assert r.scenario == "flood"
     _same(w, {"name": "WH lost", "stock_changes": [{"site_code": "WH-01", "item_code": None, "factor": 0}]})
+
+
+# -- one session, any input of the plan: the graph is reused or rebuilt by content -------------
+def _longer_roads():
+    """The tiny network with n1–n2 three times as long: same size, other content."""
+    from engine_fixtures import EDGES
+
+    return [(0, 1, "residential", False), (1, 2, "residential", False, 1200.0)] + EDGES[2:]
+
+
+def test_road_digest_is_by_content_and_cached():
+    a, b = tiny_input(), tiny_input()
+    assert a.roads is not b.roads and a.roads.digest == b.roads.digest
+    assert a.roads.digest is a.roads.digest          # computed once per table
+    assert tiny_input(edges=_longer_roads()).roads.digest != a.roads.digest
+    assert a.sites.digest == b.sites.digest and a.sites.digest != a.demand.digest
+
+
+def test_session_rebuilds_on_another_road_table(caplog):
+    w = WhatIf(tiny_input())
+    assert w.builds == 1
+    new = tiny_input(edges=_longer_roads())
+    assert new.roads.n_edges == w.base.roads.n_edges and new.roads.n_nodes == w.base.roads.n_nodes
+    with caplog.at_level("INFO", logger="planner.engine.session"):
+        r = w.run_input(new)
+    assert r.to_json() == run_plan(new).to_json()
+    assert r.to_json() != w.baseline.to_json()       # the road change matters: a stale graph would show
+    assert w.builds == 2 and w.graph.key != WhatIf(tiny_input(), run_baseline=False).graph.key
+    rebuilt = [rec for rec in caplog.records if "road graph rebuilt" in rec.getMessage()]
+    assert len(rebuilt) == 1 and rebuilt[0].levelname == "INFO"
+    assert "road network changed" in rebuilt[0].getMessage()
+    # a scenario on the new network, then the old network again: each equals a full run
+    _same(w, {"name": "cut", "hazards": [cut_n7()]})
+    assert w.builds == 2
+    old = tiny_input()
+    assert w.run_input(old).to_json() == run_plan(old).to_json()
+    assert w.builds == 3
+
+
+def test_session_reuses_graph_for_a_reloaded_snapshot(caplog):
+    first = tiny_input()
+    w = WhatIf(first)
+    graph, n_cache = w.graph, len(w.cache)
+    again = tiny_input()                              # new objects, same content
+    assert again.roads is not first.roads
+    with caplog.at_level("INFO", logger="planner.engine.session"):
+        r = w.run_input(again)
+        f = w.run_input(apply_scenario(again, {"name": "cut", "hazards": [cut_n7()]}))
+    assert w.builds == 1 and w.graph is graph
+    assert not [rec for rec in caplog.records if "rebuilt" in rec.getMessage()]
+    assert len(w.cache) == n_cache + 2                # the baseline's steps were reused, the cut's added
+    assert r.to_json() == run_plan(again).to_json() == w.baseline.to_json()
+    assert f.to_json() == run_plan(apply_scenario(again, {"name": "cut", "hazards": [cut_n7()]})).to_json()
+
+
+def test_session_without_input_builds_on_first_run():
+    w = WhatIf()
+    with pytest.raises(RuntimeError):
+        w.graph  # noqa: B018
+    with pytest.raises(ValueError):
+        w.run({"name": "x"})
+    inp = tiny_input()
+    assert w.run_input(inp).to_json() == run_plan(inp).to_json()
+    assert w.builds == 1 and w.base is inp
+    w.close()

@@ -69,16 +69,19 @@ def test_qt_void_calls_keep_none_alive(qtbot):
     assert abs(sys.getrefcount(None) - before) < 100
 
 
-def test_engine_cache_reruns_incrementally_with_identical_results(tmp_path):
-    """The window keeps the engine's what-if state between runs: same results as a full run,
-    one WhatIf reused across baseline and scenario runs of the same road network."""
+def test_whatif_session_reruns_incrementally_with_identical_results(tmp_path, caplog):
+    """The window keeps the engine's what-if session between runs: same results as a full run;
+    snapshots re-loaded from the plan (new objects, same roads) reuse its graph; an edited road
+    network makes the session rebuild (logged) — the GUI never compares digests itself."""
     import shutil
 
     from shapely.geometry import box
+    from sqlalchemy import select
 
-    from desktop.worker import EngineCache, TaskState, run_plan_task
+    from desktop.worker import TaskState, run_plan_task
     from planner.demo import demo_path
     from planner.engine import run_plan
+    from planner.engine.session import WhatIf
     from planner.scenario import store as S
     from planner.scenario.runs import load_snapshot
     from planner.store import open_plan
@@ -87,14 +90,25 @@ def test_engine_cache_reruns_incrementally_with_identical_results(tmp_path):
     plan = open_plan(tmp_path / "a.esplan")
     S.create_scenario(plan, "洪水")
     S.add_hazard(plan, "洪水", box(1.52, 42.50, 1.54, 42.52), name="河谷")
-    cache = EngineCache()
-    _, base = run_plan_task(plan, None, cache, TaskState())
-    w = cache.whatif
-    _, flood = run_plan_task(plan, "洪水", cache, TaskState())
-    assert cache.whatif is w  # the graph and memos were reused
-    assert base.to_json() == run_plan(load_snapshot(plan, None)).to_json()
+    session = WhatIf()
+    _, base = run_plan_task(plan, None, session, TaskState())
+    graph = session.graph
+    _, flood = run_plan_task(plan, "洪水", session, TaskState())
+    _, again = run_plan_task(plan, None, session, TaskState())
+    assert session.graph is graph and session.builds == 1  # the graph and memos were reused
+    assert base.to_json() == run_plan(load_snapshot(plan, None)).to_json() == again.to_json()
     assert flood.to_json() == run_plan(load_snapshot(plan, "洪水")).to_json()
     assert flood.to_json() != base.to_json()
+
+    with plan.transaction(reason="test: a road gets longer") as s:
+        edge = s.scalars(select(m.RoadEdge).order_by(m.RoadEdge.id)).first()
+        edge.length_m = edge.length_m * 50
+    with caplog.at_level("INFO", logger="planner.engine.session"):
+        _, edited = run_plan_task(plan, None, session, TaskState())
+    assert session.builds == 2 and session.graph is not graph
+    assert any("road network changed" in r.getMessage() for r in caplog.records)
+    assert edited.to_json() == run_plan(load_snapshot(plan, None)).to_json()
+    session.close()
     plan.dispose()
 
 

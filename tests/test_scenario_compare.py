@@ -123,6 +123,10 @@ def test_andorra_flood_over_the_cg2(andorra, capsys):
     try:
         assert len(S.get_scenario(plan, "CG-2 洪水")["hazards"]) == 1
         results, cmp = compare_plan(plan, ["baseline", "CG-2 洪水"])
+        # one what-if session for both, identical to a full run of each
+        from planner.scenario.runs import run
+
+        assert [r.to_json() for r in results] == [run(plan, n)[1].to_json() for n in ("baseline", "CG-2 洪水")]
     finally:
         plan.dispose()
     base_u = {u["code"]: u for u in results[0].coverage["units"]}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -40,6 +41,8 @@ SNAP_OK, SNAP_OFF, SNAP_UNLOCATED = "ok", "off_network", "unlocated"
 SNAP_MIN_NODES = 20     # a component needs at least this many nodes to be snapped to …
 SNAP_MIN_SHARE = 0.01   # … or this share of the mode's nodes, whichever is larger
 _TOKENS = itertools.count()  # identifies a baseline graph to the driving worker process
+#: parameters that shape the graph (with the road digest and the profile's network and speeds)
+GRAPH_PARAMS = ("walk_speed_mps", "post_disaster_speed_factor", "snap_max_m")
 
 
 def snappable_nodes(csr: csr_matrix, node_in: np.ndarray, symmetric: bool) -> tuple[np.ndarray, np.ndarray, int]:
@@ -162,24 +165,49 @@ DEFAULT_WALK = [c for c in DEFAULT_DRIVE if not c.startswith("motorway")] + [
     "track", "path", "footway", "pedestrian", "steps", "cycleway", "bridleway"]
 
 
+def _crs_of(inp: PlanInput) -> pyproj.CRS:
+    """The metric CRS: UTM zone of the road nodes' centroid (no roads: of the sites and units)."""
+    roads = inp.roads
+    if roads.n_nodes:
+        return utm_crs(float(np.mean(roads.node_lon)), float(np.mean(roads.node_lat)))
+    pts_lon = np.concatenate([inp.sites.lon, inp.demand.lon])
+    pts_lat = np.concatenate([inp.sites.lat, inp.demand.lat])
+    ok = ~np.isnan(pts_lon)
+    clon = float(np.mean(pts_lon[ok])) if ok.any() else 117.0
+    clat = float(np.mean(pts_lat[ok])) if ok.any() else 35.0
+    return utm_crs(clon, clat)
+
+
+def graph_key_parts(inp: PlanInput) -> dict[str, Any]:
+    """Everything the RoadGraph of ``inp`` depends on, by content: the road table's digest, the
+    graph parameters (:data:`GRAPH_PARAMS`), the profile's network classes and speeds, and
+    (only without roads, where it cannot follow from the digest) the projection's EPSG code."""
+    return {"roads": inp.roads.digest, "params": {k: inp.params.get(k) for k in GRAPH_PARAMS},
+            "network": inp.norms.get("network"), "speeds_kmh": inp.norms.get("speeds_kmh"),
+            "crs": None if inp.roads.n_nodes else _crs_of(inp).to_epsg()}
+
+
+def graph_key(parts: dict[str, Any]) -> str:
+    """sha256 of :func:`graph_key_parts`: equal keys ⇒ identical graphs (the cache key)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
 class RoadGraph:
-    """Both mode graphs of one snapshot, the metric projection and the snapping trees."""
+    """Both mode graphs of one snapshot, the metric projection and the snapping trees.
+
+    ``key`` (:func:`graph_key`) identifies the graph by content; what-if copies keep their
+    baseline's key and add ``factor_key`` (the edge factors written into them).
+    """
 
     def __init__(self, inp: PlanInput):
         p = inp.params
         roads = inp.roads
+        self.key_parts = graph_key_parts(inp)
+        self.key = graph_key(self.key_parts)
         self.walk_speed = float(p["walk_speed_mps"])
         self.snap_max_m = float(p["snap_max_m"])
         lon, lat = roads.node_lon, roads.node_lat
-        if len(lon):
-            clon, clat = float(np.mean(lon)), float(np.mean(lat))
-        else:
-            pts_lon = np.concatenate([inp.sites.lon, inp.demand.lon])
-            pts_lat = np.concatenate([inp.sites.lat, inp.demand.lat])
-            ok = ~np.isnan(pts_lon)
-            clon = float(np.mean(pts_lon[ok])) if ok.any() else 117.0
-            clat = float(np.mean(pts_lat[ok])) if ok.any() else 35.0
-        self.crs = utm_crs(clon, clat)
+        self.crs = _crs_of(inp)
         self._fwd = pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
         self._inv = pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
         self.n = roads.n_nodes

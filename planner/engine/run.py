@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import time
@@ -89,9 +88,10 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
 
     ``graph``: a prebuilt (possibly what-if edited) RoadGraph for this snapshot; built here when
     None, with the snapshot's hazard zones applied (block → cut, slow → slower).
-    ``cache``: a dict kept by the caller (:class:`planner.engine.session.WhatIf`) across runs on
-    graphs derived from one baseline RoadGraph: the coverage and driving-time steps are reused
-    when none of their inputs changed (e.g. a stock-only change reruns supply + allocation).
+    ``cache``: a dict kept by the caller (:class:`planner.engine.session.WhatIf`) across runs:
+    the coverage and driving-time steps are reused when none of their inputs changed (e.g. a
+    stock-only change reruns supply + allocation). Keys are content digests only (the graph's
+    ``key`` and ``factor_key``, the tables' ``digest``, the parameters), never object ids.
     Raises :class:`planner.engine.Cancelled` when ``progress.is_cancelled()``.
     """
     step = Stepper(progress)
@@ -108,10 +108,12 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
     step.step(0.1, 0.55, "coverage")
     ck = dk = None
     if cache is not None:
-        ck = ("coverage", graph.factor_key, id(graph._memo), service_areas, _fp(cache, inp.sites),
-              _fp(cache, inp.demand), _fp(cache, inp.towns), _js(inp.params), _js(inp.norms.get("shelter")),
+        # content keys only: the graph's (road digest + graph parameters) and its edge factors,
+        # the tables' digests, the parameters
+        ck = ("coverage", graph.key, graph.factor_key, service_areas, inp.sites.digest,
+              inp.demand.digest, inp.towns.digest, _js(inp.params), _js(inp.norms.get("shelter")),
               _js((inp.effects or {}).get("closed_by_hazard") or []))
-        dk = ("drive", graph.factor_key, id(graph._memo), _fp(cache, inp.sites),
+        dk = ("drive", graph.key, graph.factor_key, inp.sites.digest,
               np.unique(inp.lots.site_id).tobytes(), float(inp.params["first_batch_deadline_h"]))
     cov = cache.get(ck) if cache is not None else None
     if cov is None:
@@ -152,18 +154,6 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
         scenario_effects=dict(inp.effects))
     step.done()
     return result
-
-
-def _fp(cache: dict, table: Any) -> str:
-    """sha256 of a snapshot table, memoised by identity (tables are immutable and shared)."""
-    memo = cache.setdefault("_fp", {})
-    hit = memo.get(id(table))
-    if hit is not None and hit[0] is table:
-        return hit[1]
-    h = hashlib.sha256()
-    table._hash_into(h)
-    memo[id(table)] = (table, h.hexdigest())
-    return memo[id(table)][1]
 
 
 def _js(obj: Any) -> str:

@@ -26,50 +26,87 @@ work differs:
   bit-identical. Stop it with :meth:`WhatIf.close` or ``with WhatIf(...) as w:``; it is also
   stopped when the WhatIf is garbage-collected and at interpreter exit.
 
-A change of a parameter that shapes the graph (walking speed, post-disaster speed factor, snap
-distance, the profile's network classes or speeds) rebuilds the graph and starts a new memo.
+One session serves every input of one plan: :meth:`WhatIf.run_input` takes any PlanInput (a
+scenario derived with apply_scenario, or a snapshot re-loaded from the plan: new objects, same
+content) and compares the graph's content key (:func:`planner.engine.graph.graph_key`: the road
+table's ``digest``, the graph parameters, the profile's network classes and speeds) with the
+session's graph. The same key reuses the graph and every memo; a different key (roads edited or
+re-imported, walking speed, post-disaster speed factor, snap distance, the profile's network
+classes or speeds) rebuilds the graph and starts a new memo, logged at INFO with the reason.
+Callers never swap ``roads`` or compare digests themselves. ``WhatIf()`` without an input
+builds the graph on the first run (the GUI keeps one such session per open plan).
 Not thread-safe: use one WhatIf per worker thread.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 import numpy as np
 import shapely
 
 from planner.engine.apply import apply_scenario
-from planner.engine.graph import RoadGraph
+from planner.engine.graph import GRAPH_PARAMS, RoadGraph, graph_key, graph_key_parts
 from planner.engine.run import PlanResult, run_plan
 from planner.engine.snapshot import PlanInput
 from planner.engine.workers import MIN_NODES, MIN_SOURCES, DrivePool
 
-GRAPH_PARAMS = ("walk_speed_mps", "post_disaster_speed_factor", "snap_max_m")
+__all__ = ["GRAPH_PARAMS", "WhatIf"]
+
+log = logging.getLogger(__name__)
+
+_WHY = {"roads": "the road network changed (road digest {old} → {new})",
+        "params": "graph parameters changed ({old} → {new})",
+        "network": "the profile's network classes changed",
+        "speeds_kmh": "the profile's speeds changed",
+        "crs": "the projection changed (no roads; EPSG {old} → {new})"}
 
 
-def _graph_key(inp: PlanInput) -> str:
-    return json.dumps([[inp.params.get(k) for k in GRAPH_PARAMS], inp.norms.get("network"),
-                       inp.norms.get("speeds_kmh"), id(inp.roads)], sort_keys=True, default=str)
+def _short(v: Any) -> Any:
+    return v[:12] if isinstance(v, str) else v
 
 
 class WhatIf:
-    """Engine state kept between reruns of one plan (see the module docstring)."""
+    """Engine state kept between reruns of one plan (see the module docstring).
 
-    def __init__(self, base: PlanInput, *, service_areas: bool = True, run_baseline: bool = True,
+    ``base`` (optional): the baseline input; built and (``run_baseline``) run at once. Without
+    it the graph is built by the first :meth:`run_input`.
+    """
+
+    def __init__(self, base: PlanInput | None = None, *, service_areas: bool = True, run_baseline: bool = True,
                  worker: bool = True, worker_min_sources: int = MIN_SOURCES, worker_min_nodes: int = MIN_NODES):
         self.base = base
         self.pool = DrivePool(min_sources=worker_min_sources, min_nodes=worker_min_nodes, enabled=worker)
         self.service_areas = service_areas
         self.cache: dict[Any, Any] = {}
         self._factors: dict[str, np.ndarray] = {}
-        self._gkey = _graph_key(base)
-        self.graph = self._build(base)
-        self.baseline: PlanResult | None = self.run_input(base) if run_baseline else None
+        self._graph: RoadGraph | None = None
+        self.builds = 0   # how many times the base graph was built (1 + rebuilds)
+        self.baseline: PlanResult | None = None
+        if base is not None:
+            self.graph_for(base)
+            if run_baseline:
+                self.baseline = self.run_input(base)
 
     # -- graph --------------------------------------------------------------------------------
-    def _build(self, inp: PlanInput) -> RoadGraph:
+    @property
+    def graph(self) -> RoadGraph:
+        """The session's base graph (no hazards written into it)."""
+        if self._graph is None:
+            raise RuntimeError("this WhatIf has not run an input yet: no graph")
+        return self._graph
+
+    def _build(self, inp: PlanInput, parts: dict[str, Any]) -> RoadGraph:
+        old = self._graph
+        if old is not None:
+            why = [_WHY[k].format(old=_short(old.key_parts.get(k)), new=_short(v))
+                   for k, v in parts.items() if old.key_parts.get(k) != v]
+            log.info("what-if session: road graph rebuilt (%s); memoised searches dropped",
+                     "; ".join(why) or "graph key changed")
         g = RoadGraph(inp)
+        self.builds += 1
         g._memo["drive_pool"] = self.pool
         g.snap_trees()
         if inp.roads.n_edges:
@@ -78,14 +115,18 @@ class WhatIf:
                 g._memo["edge_tree"] = shapely.STRtree(g.edge_geometries_xy())
         self.cache = {}
         self._factors = {}
+        self._graph = g
         return g
 
     def graph_for(self, inp: PlanInput) -> RoadGraph:
-        """The graph of ``inp``: the baseline graph with ``inp.hazards`` written into its slots."""
-        key = _graph_key(inp)
-        if key != self._gkey:
-            self._gkey = key
-            self.graph = self._build(inp)
+        """The graph of ``inp``: the base graph with ``inp.hazards`` written into its slots.
+
+        The base graph is reused when its content key equals ``inp``'s (same road digest and
+        graph parameters, whatever objects ``inp`` is made of), else rebuilt from ``inp``.
+        """
+        parts = graph_key_parts(inp)
+        if self._graph is None or graph_key(parts) != self._graph.key:
+            self._build(inp, parts)
         if not inp.hazards:
             return self.graph
         h = hashlib.sha256()
@@ -115,10 +156,12 @@ class WhatIf:
 
     # -- runs ---------------------------------------------------------------------------------
     def scenario_input(self, scenario: Any = None) -> PlanInput:
-        if scenario is None:
-            return self.base
         if isinstance(scenario, PlanInput):
             return scenario
+        if self.base is None:
+            raise ValueError("this WhatIf has no baseline input: pass a PlanInput")
+        if scenario is None:
+            return self.base
         return apply_scenario(self.base, scenario)
 
     def run(self, scenario: Any = None, *, progress=None, service_areas: bool | None = None) -> PlanResult:
@@ -126,5 +169,10 @@ class WhatIf:
         return self.run_input(self.scenario_input(scenario), progress=progress, service_areas=service_areas)
 
     def run_input(self, inp: PlanInput, *, progress=None, service_areas: bool | None = None) -> PlanResult:
+        """Run any input of this plan (identical to ``run_plan(inp)``). The graph is reused or
+        rebuilt by content (:meth:`graph_for`); a baseline input (no scenario) also becomes
+        the session's ``base`` for :meth:`run` with a scenario."""
+        if inp.scenario_name == "baseline" and not inp.hazards:
+            self.base = inp
         sa = self.service_areas if service_areas is None else service_areas
         return run_plan(inp, progress, graph=self.graph_for(inp), service_areas=sa, cache=self.cache)

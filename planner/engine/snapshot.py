@@ -68,6 +68,11 @@ class _Table:
             out.append({n: _plain(getattr(self, n)[k]) for n in names})
         return out
 
+    @property
+    def digest(self) -> str:
+        """sha256 of the table's content (:meth:`_hash_into`), computed once per table."""
+        return _digest(self)
+
     def _hash_into(self, h: Any) -> None:
         for name, (kind, _d) in self.COLS.items():
             arr = getattr(self, name)
@@ -76,6 +81,19 @@ class _Table:
                 h.update(json.dumps([_plain(v) for v in arr], ensure_ascii=False, default=str).encode())
             else:
                 h.update(np.ascontiguousarray(arr).tobytes())
+
+
+def _digest(table: Any) -> str:
+    """Content digest of a snapshot table, cached on the table: tables are frozen and their
+    arrays are never written after the snapshot is built, so the digest of one table object
+    never changes. Engine caches are keyed by it (never by ``id()`` of a table)."""
+    cached = table.__dict__.get("_digest")
+    if cached is None:
+        h = hashlib.sha256()
+        table._hash_into(h)
+        cached = h.hexdigest()
+        object.__setattr__(table, "_digest", cached)
+    return cached
 
 
 def _plain(v: Any) -> Any:
@@ -218,6 +236,13 @@ class RoadTable:
     @classmethod
     def empty(cls) -> RoadTable:
         return cls.from_arrays([], [], [], [], [])
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the road network's content (nodes, edges, classes, oneway, lengths, speeds,
+        geometries; not ``node_id``), computed once per table. Two snapshots of one plan (new
+        objects, same roads) have the same digest: the key of the engine's graph cache."""
+        return _digest(self)
 
     def _hash_into(self, h: Any) -> None:
         for name in ("node_lon", "node_lat", "edge_u", "edge_v", "oneway", "length_m", "maxspeed"):
