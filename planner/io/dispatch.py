@@ -5,7 +5,7 @@ The importers themselves are loaded on first use (osmium, openpyxl … only when
 """
 from __future__ import annotations
 
-import os
+from pathlib import Path
 from typing import Any
 
 from planner.io.errors import ImportReport
@@ -17,7 +17,7 @@ NETWORK_KINDS = ("osm", "roads-geojson")
 IMPORT_KINDS = (*NETWORK_KINDS, "boundary", *TABLE_KINDS)
 
 
-def import_file(plan: Any, kind: str, path: str | os.PathLike[str], *, progress: Any = None,
+def import_file(plan: Any, kind: str, path: str | Path, *, progress: Any = None,
                 clip: bool = True, clip_buffer_m: float = 0.0, name: str | None = None,
                 code: str | None = None, mode: str = "insert", crs: str = "wgs84",
                 sheet: str | None = None) -> ImportReport:
