@@ -32,6 +32,7 @@ from desktop.results import fmt_value, whole
 from desktop.tables import Col, Invalid, enum_label, parse_value
 from desktop.worker import Task
 from planner.engine.results import typed
+from planner.io.dispatch import IMPORT_KINDS, import_file
 from planner.report import write_report
 from planner.scenario.compare import compare_results
 
@@ -154,7 +155,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("ImportDialog", text)
 
 
-IMPORT_KINDS = ("osm", "roads-geojson", "boundary", "sites", "items", "stock", "demand", "towns")
 
 
 class ImportDialog(QDialog):
@@ -284,22 +284,7 @@ class ImportDialog(QDialog):
         plan = self.plan
 
         def job(state):
-            if kind == "osm":
-                from planner.io.osm import import_osm
-
-                return import_osm(plan, path, progress=state)
-            if kind == "roads-geojson":
-                from planner.io import roads_geojson
-
-                fn = roads_geojson.import_road_geojson
-                return fn(plan, path)
-            if kind == "boundary":
-                from planner.io.tables import import_boundary
-
-                return import_boundary(plan, path)
-            from planner.io.tables import import_table
-
-            return import_table(plan, kind, path, mode=mode, crs=crs)
+            return import_file(plan, kind, path, progress=state, mode=mode, crs=crs)
 
         self.btn_import.setEnabled(False)
         self.progress.show()

@@ -59,7 +59,7 @@ class Task(QThread):
 
         try:
             self.result = self.fn(*self.args, self.state)
-        except (Cancelled, InterruptedError):
+        except Cancelled:  # planner.progress.Cancelled: the one cancel exception (an InterruptedError)
             self.cancelled.emit()
             return
         except BaseException as exc:  # noqa: BLE001 - reported to the user

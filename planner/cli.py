@@ -16,11 +16,10 @@ from typing import Any
 
 from planner import __version__
 from planner.i18n import _, set_language
+from planner.io.dispatch import IMPORT_KINDS, TABLE_KINDS
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_ERROR = 0, 1, 2
 
-TABLE_KINDS = ("sites", "items", "stock", "demand", "towns")
-IMPORT_KINDS = ("osm", "roads-geojson", "boundary", *TABLE_KINDS)
 
 
 class CliError(Exception):
@@ -122,6 +121,7 @@ def cmd_info(a: argparse.Namespace) -> int:
 
 
 def cmd_import(a: argparse.Namespace) -> int:
+    from planner.io.dispatch import import_file
     from planner.io.errors import ImportFailed
 
     plan = _open(a.plan)
@@ -129,23 +129,8 @@ def cmd_import(a: argparse.Namespace) -> int:
     if not path.exists():
         raise CliError(_("file not found: {path}").format(path=path))
     try:
-        if a.kind == "osm":
-            from planner.io.osm import import_osm
-
-            report = import_osm(plan, path, boundary=None if a.no_clip else "plan",
-                                clip_buffer_m=a.clip_buffer_m)
-        elif a.kind == "roads-geojson":
-            from planner.io.roads_geojson import import_road_geojson
-
-            report = import_road_geojson(plan, path, boundary=None if a.no_clip else "plan")
-        elif a.kind == "boundary":
-            from planner.io.tables import import_boundary
-
-            report = import_boundary(plan, path, name=a.name, code=a.code)
-        else:
-            from planner.io.tables import import_table
-
-            report = import_table(plan, a.kind, path, mode=a.mode, crs=a.crs, sheet=a.sheet)
+        report = import_file(plan, a.kind, path, clip=not a.no_clip, clip_buffer_m=a.clip_buffer_m,
+                             name=a.name, code=a.code, mode=a.mode, crs=a.crs, sheet=a.sheet)
     except ImportFailed as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR

@@ -27,6 +27,7 @@ from planner.io.osm import (
     read_osm_network,
 )
 from planner.io.roads_geojson import import_road_geojson, read_road_geojson
+from planner.progress import Cancelled
 from planner.store import create_plan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -296,7 +297,7 @@ def test_progress_and_cancel(andorra, finland, tmp_path):
     assert fr[0] == 0.0 and fr[-1] == 1.0 and fr == sorted(fr)
     before = plan.counts()
     for after in (0, 3, 5):
-        with pytest.raises(InterruptedError):
+        with pytest.raises(Cancelled):
             import_osm(plan, andorra, progress=_Cancel(after=after))
         assert plan.counts() == before
     plan.dispose()

@@ -37,11 +37,12 @@ from typing import Any
 
 import osmium
 import shapely
-from pyproj import Geod
 from shapely.geometry import Point
 
 from planner import models as m
 from planner.demo import DEMO_USER
+from planner.engine.supply import item_required
+from planner.geo import GEOD, geodesic_area_m2
 from planner.norms import shipped_profile
 from planner.store import create_plan
 
@@ -56,7 +57,6 @@ PARISH_CODES = {  # ISO 3166-2:AD
     "Canillo": "AD02", "Encamp": "AD03", "La Massana": "AD04", "Ordino": "AD05",
     "Sant Julià de Lòria": "AD06", "Andorra la Vella": "AD07", "Escaldes-Engordany": "AD08",
 }
-GEOD = Geod(ellps="WGS84")
 
 # effective-area factor of the OSM polygon, shelter class (assumptions, demo only)
 OUTDOOR = {"park": (0.5, m.ShelterClass.short), "pitch": (0.9, m.ShelterClass.short),
@@ -74,10 +74,6 @@ def norm_name(s: str) -> str:
     s = unicodedata.normalize("NFKD", s.replace("’", "'"))
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return " ".join(s.lower().split())
-
-
-def _area_m2(geom) -> float:
-    return abs(GEOD.geometry_area_perimeter(geom)[0])
 
 
 class _Features:
@@ -127,7 +123,7 @@ def read_features(pbf: Path) -> _Features:
     rings = _close_rings(pbf, {r: rel_members.get(r, []) for r in missing})
     for rid, (poly, gap) in rings.items():
         note = (f"OSM relation {rid}: {gap / 1000:.1f} km of its outline is missing from the 2013 extract; "
-                f"closed with a straight segment (area {_area_m2(poly) / 1e6:.1f} km²)")
+                f"closed with a straight segment (area {geodesic_area_m2(poly) / 1e6:.1f} km²)")
         h.notes.append(note)
         if rid == COUNTRY_REL:
             h.country = poly
@@ -265,7 +261,7 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) 
         lon, lat, town = where(f)
         label = f["name"]
         if f["kind"] in OUTDOOR:
-            area = _area_m2(f["geom"])
+            area = geodesic_area_m2(f["geom"])
             factor, klass = OUTDOOR[f["kind"]]
             if f["kind"] == "parking" and area < 2500:
                 continue  # small car parks are not used as shelters
@@ -326,7 +322,7 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) 
         villages = [x for x in sites if x.tier is m.PointTier.village]
         fresh = dt.date(2027, 12, 31)
         for key, it in items.items():
-            need = _requirement(it, TARGET_AFFECTED, 3)
+            need = item_required(it, TARGET_AFFECTED, 3)
             total = need * STOCK_LEVEL[key]
             unit_int = it["unit"] not in ("L", "kg")
             q = (lambda x: float(math.floor(x))) if unit_int else (lambda x: round(x, 1))
@@ -348,12 +344,3 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) 
                 s.add(m.StockLot(site_id=wh[0].id, item_id=cat[key].id, quantity=q(need * 0.3),
                                  mode=m.StockMode.agreement, lead_time_h=24, supplier="协议供应商乙（示例）",
                                  notes=DEMO_NOTE))
-
-
-def _requirement(it: dict[str, Any], people: int, days: int) -> float:
-    basis, rate = it["basis"], float(it["rate"])
-    if basis == "per_person_per_day":
-        return people * rate * days
-    if basis == "per_person":
-        return people * rate
-    return math.ceil(people / rate)

@@ -17,7 +17,7 @@ import numpy as np
 from planner.engine.coverage import open_shelter_mask
 from planner.engine.lp import transport_flow
 from planner.engine.snapshot import PlanInput
-from planner.engine.supply import DriveTimes, SupplyState, norm_items, required_qty
+from planner.engine.supply import DriveTimes, SupplyState, horizon_days, item_required, norm_items
 
 
 def _r(x: float, nd: int = 3) -> float:
@@ -35,7 +35,7 @@ def is_countable(unit: str | None) -> bool:
 def compute_allocation(inp: PlanInput, dt_: DriveTimes, supply: SupplyState,
                        assigned: np.ndarray, progress=None) -> dict[str, Any]:
     st, lots = inp.sites, inp.lots
-    days = float(inp.params["horizon_h"]) / 24.0
+    days = horizon_days(inp)
     deadline = float(inp.params["first_batch_deadline_h"]) * 3600.0
     norms = norm_items(inp)
     src_row = {int(s): r for r, s in enumerate(dt_.src)}
@@ -55,7 +55,7 @@ def compute_allocation(inp: PlanInput, dt_: DriveTimes, supply: SupplyState,
     problems = []
     for key in keys:
         spec = norms[key]
-        dem = np.array([required_qty(spec["basis"], float(spec["rate"]), float(assigned[h]), days)
+        dem = np.array([item_required(spec, float(assigned[h]), days)
                         for h in recv])
         countable = is_countable(spec.get("unit"))
         if countable:  # a shelter needs whole beds, tents, lamps …: round its need up

@@ -35,6 +35,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from planner.engine.snapshot import PlanInput
+from planner.geo import utm_crs
 
 MIN_W = 1e-6  # seconds; csgraph must never see a zero-weight edge
 SNAP_OK, SNAP_OFF, SNAP_UNLOCATED = "ok", "off_network", "unlocated"
@@ -61,11 +62,6 @@ def snappable_nodes(csr: csr_matrix, node_in: np.ndarray, symmetric: bool) -> tu
     need = int(min(max(SNAP_MIN_NODES, int(np.ceil(SNAP_MIN_SHARE * n_in))), sizes.max()))
     ok = node_in & (sizes[lab] >= need)
     return ok, lab, need
-
-
-def utm_crs(lon: float, lat: float) -> pyproj.CRS:
-    zone = int(np.floor((lon + 180.0) / 6.0)) % 60 + 1
-    return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
 
 @dataclass

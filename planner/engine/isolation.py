@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 from planner.engine.graph import RoadGraph
 from planner.engine.snapshot import PlanInput
-from planner.engine.supply import DriveTimes, SupplyState, norm_items, required_qty
+from planner.engine.supply import DriveTimes, SupplyState, horizon_days, item_required, norm_items
 
 
 def _r(x: float, nd: int = 3) -> float:
@@ -77,7 +77,7 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState,
     iso = np.nonzero(status == "isolated")[0]
 
     norms = norm_items(inp)
-    days = float(inp.params["horizon_h"]) / 24.0
+    days = horizon_days(inp)
     local_ok = np.array([r is None or r == "too_far" for r in supply.reason], dtype=bool)
     # local points reaching each isolated unit
     local_pts: dict[int, list[int]] = {}
@@ -107,7 +107,7 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState,
         rows = []
         covered = True
         for key, spec in norms.items():
-            req = required_qty(spec["basis"], float(spec["rate"]), people, days)
+            req = item_required(spec, people, days)
             have = float(lots.quantity[at & (supply.lot_norm == key)].sum())
             ok = have >= req - 1e-9
             covered &= ok

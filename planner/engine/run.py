@@ -21,6 +21,7 @@ from planner.engine.results import count_checks
 from planner.engine.snapshot import PlanInput
 from planner.engine.supply import compute_supply, drive_times
 from planner.engine.version import ENGINE_VERSION
+from planner.textfmt import DASH, num, value
 
 
 def json_safe(obj: Any) -> Any:
@@ -192,11 +193,8 @@ def _summary(cov, sup, alloc, iso, checks) -> dict[str, Any]:
 
 
 def _fmt(x: Any) -> str:
-    if x is None:
-        return "—"
-    if isinstance(x, float):
-        return f"{x:,.3g}" if abs(x) < 10 else f"{x:,.0f}"
-    return str(x)
+    """A number in a finding (planner.textfmt): 3 significant digits below 10, whole above."""
+    return num(x, 3, 10.0)
 
 
 #: why stock is not usable (supply.REASONS), for findings: (中文, English)
@@ -212,11 +210,8 @@ REASON_TEXT = {
 
 
 def _fmt_check(x: Any, unit: str) -> str:
-    if x is None:
-        return "—" if unit != "min" else "∞ min"  # a time with no value: somebody cannot get there
-    if unit == "share":
-        return f"{100 * float(x):.1f} %"
-    return f"{float(x):.1f} {unit}"
+    # a time with no value: somebody cannot get there
+    return value(x, unit, fixed=1, unknown="∞ min" if unit == "min" else DASH)
 
 
 def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]]:

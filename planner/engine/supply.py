@@ -34,7 +34,14 @@ def norm_items(inp: PlanInput) -> dict[str, dict[str, Any]]:
     return dict((inp.norms.get("supplies") or {}).get("items") or {})
 
 
+def horizon_days(inp: PlanInput) -> float:
+    """The basic-living support horizon in days (``horizon_h`` / 24; 72 h → 3)."""
+    return float(inp.params["horizon_h"]) / 24.0
+
+
 def required_qty(basis: str, rate: float, people: float, days: float) -> float:
+    """The requirement of one norms item for ``people`` over ``days`` (the rule in the module doc);
+    the one place it is computed (supply, allocation, isolation, recommendations, the demo)."""
     if people <= 0:
         return 0.0
     if basis == "per_person_per_day":
@@ -44,6 +51,11 @@ def required_qty(basis: str, rate: float, people: float, days: float) -> float:
     if basis == "per_n_persons":
         return float(math.ceil(people / rate - 1e-9))
     raise ValueError(f"unknown supply basis {basis!r}")
+
+
+def item_required(spec: dict[str, Any], people: float, days: float) -> float:
+    """:func:`required_qty` of a norms item spec (``{"basis": …, "rate": …}``)."""
+    return required_qty(spec["basis"], float(spec["rate"]), people, days)
 
 
 @dataclass
@@ -147,7 +159,7 @@ class SupplyState:
 def compute_supply(inp: PlanInput, dt_: DriveTimes) -> SupplyState:
     p = inp.params
     people = float(p["target_affected"])
-    days = float(p["horizon_h"]) / 24.0
+    days = horizon_days(inp)
     items, lots, st = inp.items, inp.lots, inp.sites
     norms = norm_items(inp)
     reason, ready, lot_site = lot_usability(inp, dt_)
@@ -212,7 +224,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes) -> SupplyState:
         at_town = np.array([lot_site[k] >= 0 and st.town[lot_site[k]] == t for k in range(len(lots))], bool)
         rows = {}
         for key, spec in norms.items():
-            req = required_qty(spec["basis"], float(spec["rate"]), people * share, days)
+            req = item_required(spec, people * share, days)
             loc = float(lots.quantity[at_town & (lot_norm == key) & (reason == None)].sum())  # noqa: E711
             rows[key] = {"required": _r(req), "usable_local": _r(loc), "shortfall_local": _r(max(0.0, req - loc))}
         towns.append({"town": t, "name": name, "population": _r(tp), "share": _r(share, 6), "items": rows})

@@ -13,16 +13,17 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import delete, insert, select
 
+from planner.geo import GEOD, from_metric, to_metric, utm_epsg
 from planner.io.errors import ImportReport
 from planner.models import Boundary, CandidateSite, RoadEdge, RoadNode, table_of
+from planner.progress import check_cancel, tell
 
 __all__ = [
     "DRIVABLE_CLASSES", "NON_DRIVABLE_CLASSES", "OSM_SOURCE", "ROAD_CLASSES", "WALKABLE_CLASSES",
@@ -44,31 +45,10 @@ NON_DRIVABLE_CLASSES = frozenset({
 ROAD_CLASSES = DRIVABLE_CLASSES | NON_DRIVABLE_CLASSES
 WALKABLE_CLASSES = ROAD_CLASSES - {"motorway", "motorway_link"}
 
-GEOD = Geod(ellps="WGS84")
 _NAME_MAX = 200
 
 
-class Progress(Protocol):  # pragma: no cover - typing only
-    def set_progress(self, fraction: float, message: str) -> None: ...
-    def is_cancelled(self) -> bool: ...
-
-
 # -- small helpers ------------------------------------------------------------------------------
-def tell(progress: Any, fraction: float, message: str) -> None:
-    if progress is None:
-        return
-    if getattr(progress, "is_cancelled", lambda: False)():
-        raise InterruptedError("import cancelled")
-    fn = getattr(progress, "set_progress", None)
-    if fn is not None:
-        fn(float(fraction), message)
-
-
-def check_cancel(progress: Any) -> None:
-    if progress is not None and getattr(progress, "is_cancelled", lambda: False)():
-        raise InterruptedError("import cancelled")
-
-
 _SPEED_RE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(km/h|kmh|kph|mph|knots|kn)?\s*$", re.I)
 
 
@@ -103,9 +83,8 @@ def clip_name(name: Any) -> str | None:
 
 
 def utm_crs_for(lon: float, lat: float) -> str:
-    """EPSG code of the UTM zone holding (lon, lat)."""
-    zone = min(60, max(1, int((lon + 180.0) // 6) + 1))
-    return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
+    """``"EPSG:326zz"`` / ``"EPSG:327zz"`` of the UTM zone holding (lon, lat) (:func:`planner.geo.utm_epsg`)."""
+    return f"EPSG:{utm_epsg(lon, lat)}"
 
 
 def _buffer_wgs84(geom: BaseGeometry, metres: float) -> BaseGeometry:
@@ -113,12 +92,8 @@ def _buffer_wgs84(geom: BaseGeometry, metres: float) -> BaseGeometry:
     if not metres:
         return geom
     c = geom.centroid
-    crs = utm_crs_for(c.x, c.y)
-    fwd = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    projected = shapely.transform(geom, lambda x, y: fwd.transform(x, y), interleaved=False)
-    buffered = shapely.buffer(projected, metres)
-    return shapely.transform(buffered, lambda x, y: back.transform(x, y), interleaved=False)
+    crs = utm_epsg(c.x, c.y)
+    return from_metric(shapely.buffer(to_metric(geom, crs), metres), crs)
 
 
 def resolve_boundary(plan: Any, boundary: Any) -> BaseGeometry | None:

@@ -79,24 +79,23 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from planner.geo import geodesic_area_m2
 from planner.io.errors import ImportFailed, ImportProblem, ImportReport
 from planner.io.network import (
     DRIVABLE_CLASSES,
-    GEOD,
     OSM_SOURCE,
     ROAD_CLASSES,
     WALKABLE_CLASSES,
     RoadNetworkData,
     Way,
     build_graph,
-    check_cancel,
     clip_name,
     network_report,
     parse_maxspeed,
     resolve_boundary,
-    tell,
     write_network,
 )
+from planner.progress import Cancelled, check_cancel, tell
 
 log = logging.getLogger(__name__)
 
@@ -130,20 +129,6 @@ _CANDIDATE_KEYS = tuple(sorted({k for k, _ in CANDIDATE_TAGS}))
 
 
 # -- candidate geometry -------------------------------------------------------------------------
-def _geodesic_area(geom: BaseGeometry) -> float:
-    """Area in m² on the WGS84 ellipsoid (holes subtracted)."""
-    total = 0.0
-    for poly in getattr(geom, "geoms", [geom]):
-        if poly.geom_type != "Polygon" or poly.is_empty:
-            continue
-        x, y = poly.exterior.coords.xy
-        total += abs(GEOD.polygon_area_perimeter(x, y)[0])
-        for ring in poly.interiors:
-            x, y = ring.coords.xy
-            total -= abs(GEOD.polygon_area_perimeter(x, y)[0])
-    return max(total, 0.0)
-
-
 def _point_of(geom: BaseGeometry) -> tuple[float, float]:
     c = geom.centroid
     if not geom.contains(c):
@@ -320,7 +305,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                 cands.append({"kind": kind, "name": clip_name(tags.get("name:zh") or tags.get("name")),
                               "lon": None, "lat": None, "area_m2": None, "osm_ref": ref,
                               "geometry": geom})
-    except InterruptedError:
+    except Cancelled:
         raise
     except ImportFailed:
         raise
@@ -336,7 +321,7 @@ def _finish_candidates(raw: list[dict[str, Any]], boundary: BaseGeometry | None
     points = [c for c in raw if c["geometry"] is None]
     for c in polys:
         c["lon"], c["lat"] = _point_of(c["geometry"])
-        c["area_m2"] = round(_geodesic_area(c["geometry"]), 1)
+        c["area_m2"] = round(geodesic_area_m2(c["geometry"]), 1)
     # drop nodes lying inside a polygon candidate of the same kind (duplicates of the polygon)
     if polys and points:
         tree = shapely.STRtree([c["geometry"] for c in polys])
@@ -412,7 +397,8 @@ def import_osm(plan: Any, path: str | os.PathLike[str], *, boundary: Any = "plan
 
     Reads and checks everything first; writes in one transaction. Raises
     :class:`ImportFailed` (nothing written) for unreadable files or files without roads, and
-    ``InterruptedError`` when ``progress.is_cancelled()`` turns True (nothing written)."""
+    :class:`planner.progress.Cancelled` (an ``InterruptedError``) when ``progress.is_cancelled()``
+    turns True (nothing written)."""
     t0 = time.perf_counter()
     tell(progress, 0.0, f"reading {Path(path).name}")
     clip = resolve_boundary(plan, boundary)

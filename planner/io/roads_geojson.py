@@ -57,9 +57,9 @@ from planner.io.network import (
     network_report,
     parse_maxspeed,
     resolve_boundary,
-    tell,
     write_network,
 )
+from planner.progress import tell
 
 __all__ = ["CLASS_ALIASES", "SKIPPED_CLASSES", "read_road_geojson", "import_road_geojson"]
 

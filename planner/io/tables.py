@@ -58,6 +58,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from planner import models as m
+from planner.geo import WGS84, area_km2, to_metric, transformer, utm_epsg
 from planner.io.coords import normalise_crs, to_wgs84
 from planner.io.errors import ImportFailed, ImportProblem, ImportReport
 from planner.io.templates import TEMPLATES, Column, TableSpec, canonical_kind, normalise_header, write_template
@@ -481,13 +482,10 @@ class _District:
     """The district boundary (role "district") buffered by a tolerance, in local UTM metres."""
 
     def __init__(self, geom: Any, tolerance_m: float):
-        from pyproj import CRS, Transformer
-
         c = geom.centroid
-        zone = int((c.x + 180.0) // 6.0) + 1
-        epsg = (32600 if c.y >= 0 else 32700) + max(1, min(60, zone))
-        self.fwd = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_epsg(epsg), always_xy=True)
-        self.local = shapely.transform(geom, lambda xy: _stack(self.fwd.transform(xy[:, 0], xy[:, 1])))
+        epsg = utm_epsg(c.x, c.y)
+        self.fwd = transformer(WGS84, epsg)
+        self.local = to_metric(geom, epsg)
         self.tolerance_m = tolerance_m
         self.buffered = self.local.buffer(tolerance_m)
         shapely.prepare(self.buffered)
@@ -500,12 +498,6 @@ class _District:
         if shapely.contains_xy(self.buffered, x, y):
             return None
         return float(self.local.distance(shapely.Point(x, y)))
-
-
-def _stack(xy: tuple[Any, Any]) -> Any:
-    import numpy as np
-
-    return np.column_stack(xy)
 
 
 @dataclass
@@ -1197,12 +1189,7 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
         code = None
     name = name or props.get("name") or path.stem
     src = source or f"imported from {path.name}"
-    from pyproj import CRS, Transformer
-
-    c = geom.centroid
-    epsg = (32600 if c.y >= 0 else 32700) + max(1, min(60, int((c.x + 180) // 6) + 1))
-    tr = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_epsg(epsg), always_xy=True)
-    area_km2 = shapely.transform(geom, lambda xy: _stack(tr.transform(xy[:, 0], xy[:, 1]))).area / 1e6
+    area = area_km2(geom)
     rep = ImportReport(file=f, kind="boundary")
     try:
         with plan.transaction(user=user, reason=f"import {path.name}") as s:
@@ -1216,6 +1203,6 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
     rep.updated = 0
     if old:
         rep.notes.append(f"replaced {len(old)} existing {role} boundary(ies)")
-    rep.stats = {"area_km2": round(area_km2, 3), "vertices": float(shapely.get_num_coordinates(geom))}
+    rep.stats = {"area_km2": round(area, 3), "vertices": float(shapely.get_num_coordinates(geom))}
     rep.seconds = time.perf_counter() - t0
     return rep

@@ -7,7 +7,7 @@
 ``plan`` is a :class:`planner.store.Plan` or a location (file path / database URL).
 ``result``: an already computed :class:`planner.engine.run.PlanResult` for ``scenario``
 (otherwise the engine runs here). ``progress``: an object with ``set_progress(fraction,
-message)`` and ``is_cancelled()`` (raises :class:`planner.engine.Cancelled` when cancelled; no
+message)`` and ``is_cancelled()`` (raises :class:`planner.progress.Cancelled` when cancelled; no
 file is left behind). The CJK font is found by :func:`planner.report.fonts.find_cjk_font`.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from planner.engine.progress import Cancelled
+from planner.progress import Span, tell
 
 __all__ = ["ReportError", "write_report"]
 
@@ -28,27 +28,6 @@ log = logging.getLogger(__name__)
 
 class ReportError(Exception):
     """The report cannot be made (message is for the user)."""
-
-
-class _Span:
-    """Maps a sub-task's 0..1 progress onto [lo, hi] of the caller's progress object."""
-
-    def __init__(self, progress: Any, lo: float, hi: float):
-        self.progress, self.lo, self.hi = progress, lo, hi
-
-    def set_progress(self, fraction: float, message: str) -> None:
-        self.progress.set_progress(self.lo + (self.hi - self.lo) * max(0.0, min(1.0, fraction)), message)
-
-    def is_cancelled(self) -> bool:
-        return bool(self.progress.is_cancelled())
-
-
-def _check_cancel(progress: Any, fraction: float, message: str) -> None:
-    if progress is None:
-        return
-    if progress.is_cancelled():
-        raise Cancelled("cancelled by the user")
-    progress.set_progress(fraction, message)
 
 
 def _scenario_arg(name: Any) -> Any:
@@ -101,7 +80,7 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
         except PlanError as exc:
             raise ReportError(str(exc)) from exc
     try:
-        _check_cancel(progress, 0.0, "reading the plan")
+        tell(progress, 0.0, "reading the plan")
         try:
             inp = load_snapshot(plan, scenario)
         except KeyError as exc:
@@ -116,7 +95,7 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
         step = (eng_hi - 0.05) / max(1, n_runs)
         lo = 0.05
         if result is None:
-            result = run_plan(inp, _Span(progress, lo, lo + step) if progress is not None else None)
+            result = run_plan(inp, Span(progress, lo, lo + step) if progress is not None else None)
             lo += step
         comparison = None
         if compare:
@@ -126,11 +105,11 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
                     other_inp = load_snapshot(plan, _scenario_arg(name))
                 except KeyError as exc:
                     raise ReportError(str(exc.args[0]) if exc.args else str(exc)) from exc
-                cmp_results.append(run_plan(other_inp, _Span(progress, lo, lo + step)
+                cmp_results.append(run_plan(other_inp, Span(progress, lo, lo + step)
                                             if progress is not None else None))
                 lo += step
             comparison = compare_results(cmp_results)
-        _check_cancel(progress, eng_hi, "map")
+        tell(progress, eng_hi, "map")
         ctx = read_plan_context(plan, scenario)
         data = ReportData(inp=inp, result=result, lang=lang, comparison=comparison, prepared_by=prepared_by,
                           version=__version__, location=os.path.basename(getattr(plan, "display_location", "") or ""),

@@ -1,20 +1,9 @@
 """Number formatting and labels for the printed plan (Chinese first, English second)."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
-DASH = "—"
-
-
-def _num(x: Any) -> float | None:
-    if x is None:
-        return None
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
+from planner.textfmt import DASH, as_number as _num, pct as _pct
 
 
 def integer(x: Any) -> str:
@@ -38,8 +27,7 @@ def qty(x: Any) -> str:
 
 def pct(x: Any, digits: int = 1) -> str:
     """0.482409 → '48.2%'."""
-    f = _num(x)
-    return DASH if f is None else f"{f * 100:,.{digits}f}%"
+    return _pct(x, digits)
 
 
 def minutes(x: Any, lang: str = "zh") -> str:

@@ -20,6 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from planner.geo import WGS84, transformer, utm_epsg
 from planner.report import fmt
 from planner.report.data import ReportData, located
 
@@ -64,11 +65,8 @@ class MapResult:
 
 
 def _utm_transformer(lon: float, lat: float):
-    from pyproj import Transformer
-
-    zone = int((lon + 180.0) // 6.0) % 60 + 1
-    epsg = (32600 if lat >= 0 else 32700) + zone
-    return Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True), epsg
+    epsg = utm_epsg(lon, lat)
+    return transformer(WGS84, epsg), epsg
 
 
 def nice_length(target: float) -> float:
@@ -730,7 +728,7 @@ def detail_extent(data: ReportData, share: float = 0.13, min_features: int = 12
     if len(pts) < min_features:
         return None
     arr = np.array(pts)
-    tr, _ = _utm_transformer(float(arr[:, 0].mean()), float(arr[:, 1].mean()))
+    tr, epsg = _utm_transformer(float(arr[:, 0].mean()), float(arr[:, 1].mean()))
     x, y = tr.transform(arr[:, 0], arr[:, 1])
     x, y = np.asarray(x), np.asarray(y)
     geoms = [b.geometry for b in data.boundaries if b.role == "district"]
@@ -748,9 +746,7 @@ def detail_extent(data: ReportData, share: float = 0.13, min_features: int = 12
         return None
     sel = (np.abs(x - x[k]) <= half) & (np.abs(y - y[k]) <= half)
     cx, cy = float(np.median(x[sel])), float(np.median(y[sel]))
-    from pyproj import Transformer
-
-    inv = Transformer.from_crs(tr.target_crs, "EPSG:4326", always_xy=True)
+    inv = transformer(epsg, WGS84)
     lon0, lat0 = inv.transform(cx - half, cy - half * 0.8)
     lon1, lat1 = inv.transform(cx + half, cy + half * 0.8)
     return (float(lon0), float(lat0), float(lon1), float(lat1))

@@ -36,6 +36,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from planner.engine.results import check_status, count_checks
+from planner.progress import Span, tell
 from planner.report import fmt
 from planner.report.data import ReportData
 from planner.report.fonts import has_glyphs, register_cjk_font
@@ -157,13 +158,7 @@ class _Builder:
         self._k_flow += 1
         if self.progress is None or self._k_flow % 25:
             return
-        if self.progress.is_cancelled():
-            from planner.engine.progress import Cancelled
-
-            raise Cancelled("cancelled by the user")
-        lo, hi = self.span
-        frac = min(1.0, self._k_flow / max(1, self._n_flow))
-        self.progress.set_progress(lo + (hi - lo) * frac, self.t("排版", "laying out pages"))
+        tell(Span(self.progress, *self.span), self._k_flow / max(1, self._n_flow), self.t("排版", "laying out pages"))
 
     def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         return Paragraph(text, style or self.s_body)

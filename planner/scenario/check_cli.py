@@ -14,6 +14,7 @@ import unicodedata
 from typing import Any
 
 from planner.engine.results import typed
+from planner.textfmt import num, value
 
 TEXT = {
     "zh": {"params": "参数（取值 / 来源）", "checks": "检查项", "item": "项目", "value": "结果",
@@ -52,23 +53,8 @@ def _pad(s: str, n: int) -> str:
     return s + " " * max(0, n - _w(s))
 
 
-def _num(x: Any) -> str:
-    if x is None:
-        return "—"
-    if isinstance(x, float):
-        if abs(x) >= 1000:
-            return f"{x:,.0f}"
-        return f"{x:.4g}"
-    return str(x)
-
-
-def _value(x: Any, unit: str) -> str:
-    """A check value as printed: shares as percentages, minutes with their unit."""
-    if x is None:
-        return "—"
-    if unit == "share":
-        return f"{100 * float(x):.1f} %"
-    return f"{_num(float(x))} {unit}"
+_num = num      # planner.textfmt: '41,012', '12.35', '—' for unknown
+_value = value  # shares as '48.2 %', others with their unit
 
 
 def table(rows: list[list[str]]) -> str:

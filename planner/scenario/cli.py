@@ -19,6 +19,7 @@ from typing import Any
 
 from planner.i18n import language
 from planner.scenario.check_cli import table
+from planner.textfmt import delta, num, pct
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -51,25 +52,11 @@ def _lang(a: argparse.Namespace) -> str:
 
 
 def _num(x: Any, unit: str | None = None) -> str:
-    if x is None:
-        return "—"
-    if isinstance(x, bool):
-        return str(x)
-    x = float(x)
-    if unit == "share":
-        return f"{x:.1%}"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.4g}"
+    """planner.textfmt: shares '48.2%', others '41,012' / '12.35'; '—' for unknown."""
+    return pct(x) if unit == "share" and not isinstance(x, bool) else num(x)
 
 
-def _dnum(x: Any, unit: str | None = None) -> str:
-    if x is None or float(x) == 0:
-        return ""
-    x = float(x)
-    if unit == "share":
-        return f" ({x * 100:+.1f} pp)"
-    return f" ({x:+,.0f})" if abs(x) >= 100 else f" ({x:+.3g})"
+_dnum = delta  # planner.textfmt: ' (+1,234)', ' (+2.5 pp)', '' for no change
 
 
 def _table(rows: list[list[str]]) -> str:

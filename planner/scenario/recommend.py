@@ -767,7 +767,7 @@ def _finish(res, inp, graph, verify, t_all):
 def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, options: Options | None = None,
                      graph=None, verify: bool = True, progress=None) -> dict[str, Any]:
     """Fewest reserve points bringing every demand unit within the delivery deadline by driving."""
-    from planner.engine.supply import norm_items, required_qty
+    from planner.engine.supply import horizon_days, item_required, norm_items
 
     opt = options or Options()
     t_all = time.perf_counter()
@@ -831,7 +831,7 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
         if not len(res["units_uncoverable"]) else "partial"
     # which units each chosen point newly brings within the deadline (each unit once, nearest point first)
     norms = norm_items(inp)
-    days = float(inp.params["horizon_h"]) / 24.0
+    days = horizon_days(inp)
     taken = np.zeros(len(todo), bool)
     acts = []
     for j in sorted(chosen, key=lambda j: -weight[j]):
@@ -840,7 +840,7 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
         taken[mine] = True
         uidx = units[todo[mine]]
         people = float(pop[uidx].sum())
-        stock = {key: round(required_qty(sp["basis"], float(sp["rate"]), people, days), 1) for key, sp in norms.items()}
+        stock = {key: round(item_required(sp, people, days), 1) for key, sp in norms.items()}
         names = [du.name[k] for k in uidx]
         zh_place, en_place = _place(c) if c["source"] != "demand_unit" else (c["name"], c["name"])
         tier = opt.point_tier

@@ -35,6 +35,7 @@ from sqlalchemy import select
 
 from planner import models as m
 from planner.engine.apply import BASELINE, SITE_STATUSES, ScenarioError
+from planner.geo import area_km2
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +90,7 @@ def _summary(scen: m.Scenario, *, geometry: bool = False) -> dict[str, Any]:
 
 def _area_km2(geom) -> float | None:
     try:
-        import pyproj
-
-        from planner.engine.graph import utm_crs
-
-        c = geom.centroid
-        tr = pyproj.Transformer.from_crs("EPSG:4326", utm_crs(c.x, c.y), always_xy=True)
-        xy = shapely.transform(geom, lambda a: np.column_stack(tr.transform(a[:, 0], a[:, 1])))
-        return round(xy.area / 1e6, 6)
+        return round(area_km2(geom), 6)
     except Exception:  # pragma: no cover - odd geometry
         log.debug("no area for a hazard zone geometry; shown without one", exc_info=True)
         return None

@@ -1,0 +1,54 @@
+"""One entry point for importing a file of any kind: the CLI's ``import`` and the GUI's import
+dialog both call :func:`import_file`, so they accept the same kinds with the same defaults.
+
+The importers themselves are loaded on first use (osmium, openpyxl … only when needed).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from planner.io.errors import ImportReport
+
+__all__ = ["IMPORT_KINDS", "NETWORK_KINDS", "TABLE_KINDS", "import_file"]
+
+TABLE_KINDS = ("sites", "items", "stock", "demand", "towns")
+NETWORK_KINDS = ("osm", "roads-geojson")
+IMPORT_KINDS = (*NETWORK_KINDS, "boundary", *TABLE_KINDS)
+
+
+def import_file(plan: Any, kind: str, path: str | Path, *, progress: Any = None,
+                clip: bool = True, clip_buffer_m: float = 0.0, name: str | None = None,
+                code: str | None = None, mode: str = "insert", crs: str = "wgs84",
+                sheet: str | None = None) -> ImportReport:
+    """Import ``path`` as ``kind`` (one of :data:`IMPORT_KINDS`) into ``plan``.
+
+    * ``osm``: :func:`planner.io.osm.import_osm` (``clip``: clip to the plan's district boundary,
+      buffered by ``clip_buffer_m``; candidate sites too);
+    * ``roads-geojson``: :func:`planner.io.roads_geojson.import_road_geojson` (``clip`` as above);
+    * ``boundary``: :func:`planner.io.tables.import_boundary` (``name``, ``code``: None → from the file);
+    * a registry table: :func:`planner.io.tables.import_table` (``mode``, ``crs``, ``sheet``).
+
+    ``progress`` (set_progress / is_cancelled, :mod:`planner.progress`) is passed to the network
+    importers, which report and may raise :class:`planner.progress.Cancelled`; the table and
+    boundary importers do not report progress. Raises
+    :class:`planner.io.errors.ImportFailed` (nothing written) and ``ValueError`` for an unknown kind."""
+    boundary = "plan" if clip else None
+    if kind == "osm":
+        from planner.io.osm import import_osm
+
+        return import_osm(plan, path, boundary=boundary, clip_buffer_m=clip_buffer_m, progress=progress)
+    if kind == "roads-geojson":
+        from planner.io.roads_geojson import import_road_geojson
+
+        return import_road_geojson(plan, path, boundary=boundary, clip_buffer_m=clip_buffer_m,
+                                   progress=progress)
+    if kind == "boundary":
+        from planner.io.tables import import_boundary
+
+        return import_boundary(plan, path, name=name, code=code)
+    if kind in TABLE_KINDS:
+        from planner.io.tables import import_table
+
+        return import_table(plan, kind, path, mode=mode, crs=crs, sheet=sheet)
+    raise ValueError(f"unknown import kind {kind!r} (one of {', '.join(IMPORT_KINDS)})")
