@@ -2,6 +2,7 @@
 Chinese and English → docs/screenshots/main_zh.png, main_en.png.
 
     python scripts/screenshots.py          (starts Xvfb :99 itself when DISPLAY is not set)
+    ESPLAN_SHOT_SIZE=1366x768 ESPLAN_SHOT_DIR=/tmp/shots python scripts/screenshots.py   (other sizes)
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "docs" / "screenshots"
+OUT = Path(os.environ.get("ESPLAN_SHOT_DIR", ROOT / "docs" / "screenshots"))
 
 
 def ensure_display() -> subprocess.Popen | None:
@@ -22,7 +23,7 @@ def ensure_display() -> subprocess.Popen | None:
         return None
     if shutil.which("Xvfb") is None:
         sys.exit("Xvfb is not installed (apt-get install xvfb)")
-    proc = subprocess.Popen(["Xvfb", ":99", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+    proc = subprocess.Popen(["Xvfb", ":99", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)
     os.environ["DISPLAY"] = ":99"
@@ -40,13 +41,15 @@ def main() -> int:
         from desktop.mainwindow import MainWindow
         from desktop.settings import Settings
         from planner.demo import copy_demo_to
+        from planner.engine.results import typed
 
         app = setup_application(language="zh_CN")
         tmp = Path(tempfile.mkdtemp(prefix="esplan-shots-"))
         plan = tmp / "示例-安道尔.esplan"
         copy_demo_to("andorra", plan)
         win = MainWindow(str(plan), settings=Settings(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat)))
-        win.resize(1600, 960)
+        width, height = (int(x) for x in os.environ.get("ESPLAN_SHOT_SIZE", "1600x960").split("x"))
+        win.resize(width, height)
         win.show()
 
         def pump(seconds: float) -> None:
@@ -62,7 +65,8 @@ def main() -> int:
             pump(0.05)
         pump(0.3)
         # show a failing check's places (the served share) as a planner would
-        check = next(c for c in win.result.checks if c["id"] == "served_within_threshold")
+        check = typed(win.result).check("served_within_threshold")
+        assert check is not None
         win.show_check(check)
         win.canvas.fit()
         OUT.mkdir(parents=True, exist_ok=True)

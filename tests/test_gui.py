@@ -427,3 +427,19 @@ def test_save_as_copies_edits_still_in_the_write_ahead_log(win, tmp_path):
     assert win.save_as(str(copy))
     assert win.plan.location.endswith("copy.esplan")                # working in the copy now
     assert registry.read_one(win.plan, "site", site["id"], ["name"])["name"] == "改名后的避难场所"
+
+
+def test_map_draws_the_scenario_closures_the_engine_reports(win, qtbot):
+    """A shelter closed in the scenario is drawn closed; the engine's closures and the map agree."""
+    from planner.engine.results import closed_site_codes
+
+    win.scenarios.new_scenario("关闭")
+    shelter = next(r for r in win.site_model.rows if r["kind"] == "shelter" and r["status"] == "built")
+    win.select_site(shelter["id"])
+    win.close_selected_site()                      # reruns by itself
+    qtbot.waitUntil(lambda: win.task is None and win.result is not None and win.result.scenario == "关闭",
+                    timeout=30000)
+    closed = closed_site_codes(win.result)
+    assert shelter["code"] in closed
+    drawn = {it.row["code"] for it in win.canvas.site_items.values() if it.row.get("_closed")}
+    assert drawn == closed
