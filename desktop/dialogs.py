@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,6 +33,8 @@ from desktop.tables import Col, Invalid, enum_label, parse_value
 from desktop.worker import Task
 from planner.engine.results import typed
 from planner.io.dispatch import IMPORT_KINDS, import_file
+from planner.io.errors import ImportFailed
+from planner.io.tables import read_table
 from planner.report import write_report
 from planner.scenario.compare import compare_results
 
@@ -150,8 +152,6 @@ def problems_table(problems: list[Any], parent: QWidget | None = None) -> QTable
 
 
 def _tr(text: str) -> str:
-    from PySide6.QtCore import QCoreApplication
-
     return QCoreApplication.translate("ImportDialog", text)
 
 
@@ -237,9 +237,6 @@ class ImportDialog(QDialog):
                                       "everything before writing.").format(name=Path(path).name,
                                                                            size=Path(path).stat().st_size / 1024))
             return
-        from planner.io.errors import ImportFailed
-        from planner.io.tables import read_table
-
         try:
             rows = read_table(path, kind)
         except ImportFailed as exc:
@@ -312,8 +309,6 @@ class ImportDialog(QDialog):
 
     def _failed(self, exc: Any, tb: str) -> None:
         self._finish()
-        from planner.io.errors import ImportFailed
-
         if isinstance(exc, ImportFailed):
             self.show_problems(exc.problems)
         else:
@@ -351,8 +346,6 @@ class CompareDialog(QDialog):
         extra = compare_results(list(results.values()))
         t = QTableWidget(len(rows), len(names) + 1)
         t.setHorizontalHeaderLabels([self.tr("Check")] + [n if n != "baseline" else self.tr("baseline") for n in names])
-        from PySide6.QtGui import QBrush, QColor
-
         for r, (label, vals, oks) in enumerate(rows):
             t.setItem(r, 0, QTableWidgetItem(label))
             for c, (v, ok) in enumerate(zip(vals, oks, strict=True), 1):

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -548,8 +548,6 @@ class MainWindow(QMainWindow):
         if self.editor is None:
             return False
         label = row.get("code") or row.get("name") or f"#{row['id']}"
-        from PySide6.QtCore import QCoreApplication
-
         fields = ", ".join(QCoreApplication.translate("Columns", c.header) for c in model.COLUMNS if c.key in changes)
         return self.editor.update(model.ENTITY, row["id"], changes, expected_version=row["version"],
                                   text=self.tr("Edit {what} of {row}").format(what=fields, row=label))

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from desktop.i18n import is_chinese
 from planner import registry
 from planner.engine.results import UnitOutcome, typed
 
@@ -457,8 +458,6 @@ class StockModel(RowTableModel):
             code, name = self.sites.get(row["site_id"], ("?", "?"))
             return f"{code} {name}"
         if col.key == "item":
-            from desktop.i18n import is_chinese
-
             it = self.items.get(row["item_id"])
             return (it[1] if is_chinese() else it[2]) if it else "?"
         if col.key == "unit":

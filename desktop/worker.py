@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from planner.progress import Cancelled
+
 if TYPE_CHECKING:
     from planner.engine.session import WhatIf
 
@@ -55,8 +57,6 @@ class Task(QThread):
         self.error: BaseException | None = None
 
     def run(self) -> None:  # in the worker thread
-        from planner.engine import Cancelled
-
         try:
             self.result = self.fn(*self.args, self.state)
         except Cancelled:  # planner.progress.Cancelled: the one cancel exception (an InterruptedError)
@@ -86,14 +86,14 @@ def run_plan_task(plan: Any, scenario: str | None, session: WhatIf | None, state
     ``state`` last). ``session``: the engine's what-if session of this plan
     (:class:`planner.engine.session.WhatIf`), which reuses or rebuilds its road graph itself;
     None runs the engine from scratch."""
+    # imported on the worker thread, at the first run: the engine (numpy, scipy, OR-Tools) is not
+    # loaded when the window starts
     from planner.engine import run_plan
     from planner.scenario.runs import load_snapshot, save_run
 
     state.set_progress(0.0, "snapshot")
     inp = load_snapshot(plan, scenario)
     if state.is_cancelled():
-        from planner.engine import Cancelled
-
         raise Cancelled("cancelled")
     result = session.run_input(inp, progress=state) if session is not None else run_plan(inp, state)
     try:

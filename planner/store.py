@@ -23,12 +23,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy import create_engine, event, func, inspect, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import InstanceState, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner import models as m
+from planner.norms import shipped_profiles
 
 PLAN_SUFFIX = ".esplan"
 
@@ -208,7 +209,7 @@ class Plan:
 
     def upgrade(self) -> None:
         """Bring the schema to the current revision (Alembic ``upgrade head``)."""
-        from planner.migrations import upgrade_head
+        from planner.migrations import upgrade_head  # Alembic loads only when a schema is written
 
         upgrade_head(self.engine)
 
@@ -218,8 +219,6 @@ class Plan:
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for ``esplan-cli info`` and tests)."""
-        from sqlalchemy import func
-
         tables = {
             "admin_units": m.AdminUnit, "demand_units": m.DemandUnit, "sites": m.Site,
             "supply_items": m.SupplyItem, "stock_lots": m.StockLot, "road_nodes": m.RoadNode,
@@ -326,8 +325,6 @@ def create_plan(location: str | os.PathLike[str], *, name: str, district_name: s
     with plan.transaction(user=user, reason="create plan") as s:
         s.add(m.PlanInfo(name=name, district_name=district_name, district_code=district_code))
         if with_default_profiles:
-            from planner.norms import shipped_profiles
-
             for prof in shipped_profiles():
                 s.add(m.NormsProfile(name=prof["name"], kind=prof["name"], data=prof))
     return plan

@@ -35,7 +35,10 @@ from sqlalchemy import select
 
 from planner import models as m
 from planner.engine.apply import BASELINE, SITE_STATUSES, ScenarioError
+from planner.engine.params import SPECS
 from planner.geo import area_km2
+from planner.io.coords import to_wgs84
+from planner.norms import SHIPPED
 
 log = logging.getLogger(__name__)
 
@@ -224,8 +227,6 @@ def _as_geometry(g):
 def _to_wgs84(geom, crs: str | None):
     if crs in (None, "wgs84", "cgcs2000") or geom is None:
         return geom
-    from planner.io.coords import to_wgs84
-
     return shapely.transform(geom, lambda c: np.column_stack(to_wgs84(c[:, 0], c[:, 1], crs)))
 
 
@@ -419,8 +420,6 @@ def clear_stock_changes(plan, scenario: str, *, user: str | None = None) -> None
 # -- parameters ---------------------------------------------------------------------------------
 def validate_params(params: dict[str, Any], *, profiles: list[str] | None = None) -> dict[str, Any]:
     """Check and normalise parameter overrides; raises ScenarioError listing every problem."""
-    from planner.engine.params import SPECS
-
     out: dict[str, Any] = {}
     errors: list[str] = []
 
@@ -485,8 +484,6 @@ def set_params(plan, scenario: str, *, user: str | None = None, **params: Any) -
     with plan.transaction(user, f"parameters of scenario {scenario}: {', '.join(params)}") as s:
         scen = _get(s, scenario)
         profiles = list(s.scalars(select(m.NormsProfile.name)).all())
-        from planner.norms import SHIPPED
-
         good = validate_params({k: v for k, v in params.items() if v is not None},
                                profiles=sorted(set(profiles) | set(SHIPPED)))
         new = {k: v for k, v in (scen.params or {}).items() if k not in remove}
@@ -501,8 +498,6 @@ def replace_params(plan, scenario: str, params: dict[str, Any], *, user: str | N
     with plan.transaction(user, f"parameters of scenario {scenario}") as s:
         scen = _get(s, scenario)
         profiles = list(s.scalars(select(m.NormsProfile.name)).all())
-        from planner.norms import SHIPPED
-
         scen.params = validate_params(dict(params), profiles=sorted(set(profiles) | set(SHIPPED)))
         return dict(scen.params)
 
