@@ -308,10 +308,21 @@ def test_comparison_section_from_dict(andorra, tmp_path):
 
 
 def test_comparison_end_to_end(flood_plan, tmp_path):
-    pytest.importorskip("planner.scenario.compare")
+    from planner.engine.results import typed
+    from planner.scenario.runs import run
+    from planner.store import open_plan
+
     out = write_report(flood_plan, tmp_path / "cmp.pdf", compare=["洪水"])
     flat = _flat(_text(out))
     assert "情景对比" in flat and "洪水" in flat
+    # the comparison prints both runs' served shares (an import error fails here, never skips)
+    plan = open_plan(flood_plan)
+    try:
+        for scen in (None, "洪水"):
+            share = typed(run(plan, scen)[1]).summary.served_share
+            assert f"{100 * share:.1f}" in flat
+    finally:
+        plan.dispose()
 
 
 # -- CLI -------------------------------------------------------------------------------------------
