@@ -179,7 +179,7 @@ def test_synthetic_grid_against_networkx():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["andorra_2013_graphhopper.osm.pbf", "finland_test_pyrosm.osm.pbf"])
 def test_real_osm_network_against_networkx(shared, tmp_path, name):
-    osm = pytest.importorskip("planner.io.osm")
+    from planner.io import osm
     from planner.scenario.runs import load_snapshot
     from planner.store import create_plan
 

@@ -9,11 +9,10 @@ import re
 import shutil
 from pathlib import Path
 
+import pypdf
 import pytest
 
-pypdf = pytest.importorskip("pypdf")
-
-from planner.engine import run_plan  # noqa: E402
+from planner.engine import run_plan
 from planner.report import (  # noqa: E402
     ReportError,
     fmt,  # noqa: E402
