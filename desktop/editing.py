@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from planner import registry
-from planner.scenario import store as scenario_store
+from planner.scenario import actions as scenario_actions
 from planner.store import EditConflict, PlanError
 
 log = logging.getLogger(__name__)
@@ -220,5 +220,5 @@ def apply_actions_command(editor: Editor, scenario: str, actions: list[dict[str,
     application created (never a colleague's) and restores the scenario's site changes, or
     removes the scenario if the application created it."""
     plan = editor.plan
-    return ServiceCommand(editor, text, lambda: scenario_store.apply_actions(plan, scenario, actions),
-                          lambda applied: scenario_store.unapply_actions(plan, applied), tables=("site", "scenario"))
+    return ServiceCommand(editor, text, lambda: scenario_actions.apply_actions(plan, scenario, actions),
+                          lambda applied: scenario_actions.unapply_actions(plan, applied), tables=("site", "scenario"))

@@ -942,9 +942,9 @@ def verify_actions(inp, actions: list[dict[str, Any]], *, graph=None, promised: 
 
 def apply_actions(plan: Any, scenario: str, actions: list[dict[str, Any]], *, user: str | None = None,
                   create: bool = True, copy_from: str | None = None) -> list[str]:
-    """Write the actions into a scenario (:func:`planner.scenario.store.apply_actions`, which
+    """Write the actions into a scenario (:func:`planner.scenario.actions.apply_actions`, which
     also says how to undo it); returns the codes of the sites involved."""
-    from planner.scenario.store import apply_actions as _apply
+    from planner.scenario.actions import apply_actions as _apply
 
     return list(_apply(plan, scenario, actions, user=user, create=create, copy_from=copy_from).codes)
 

@@ -24,7 +24,6 @@ import datetime as dt
 import json
 import logging
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +46,8 @@ HAZARD_FIELDS = ("name", "effect", "factor", "closes_sites")
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _get(s, name: str) -> m.Scenario:
+def scenario_row(s, name: str) -> m.Scenario:
+    """The Scenario row of ``name`` in session ``s`` (ScenarioError for the baseline or an unknown name)."""
     if name is None or name == BASELINE:
         raise ScenarioError("the baseline is not a scenario and cannot be changed here")
     scen = s.scalars(select(m.Scenario).where(m.Scenario.name == name)).first()
@@ -109,7 +109,7 @@ def list_scenarios(plan) -> list[dict[str, Any]]:
 def get_scenario(plan, name: str, *, geometry: bool = False) -> dict[str, Any]:
     """One scenario as plain data (``geometry``: hazard zones carry their shapely polygon)."""
     with plan.session() as s:
-        return _summary(_get(s, name), geometry=geometry)
+        return _summary(scenario_row(s, name), geometry=geometry)
 
 
 def scenario_names(plan) -> list[str]:
@@ -125,7 +125,7 @@ def create_scenario(plan, name: str, *, description: str | None = None, copy_fro
         name = _check_name(s, name)
         scen = m.Scenario(name=name, description=description, params={}, site_changes=[], stock_changes=[])
         if copy_from not in (None, BASELINE):
-            src = _get(s, copy_from)
+            src = scenario_row(s, copy_from)
             scen.description = description if description is not None else src.description
             scen.params = json.loads(json.dumps(src.params or {}))
             scen.site_changes = json.loads(json.dumps(src.site_changes or []))
@@ -144,7 +144,7 @@ def copy_scenario(plan, source: str, name: str, **kw: Any) -> dict[str, Any]:
 
 def rename_scenario(plan, old: str, new: str, *, user: str | None = None) -> dict[str, Any]:
     with plan.transaction(user, f"rename scenario {old} → {new}") as s:
-        scen = _get(s, old)
+        scen = scenario_row(s, old)
         scen.name = _check_name(s, new)
         s.flush()
         return _summary(scen)
@@ -153,7 +153,7 @@ def rename_scenario(plan, old: str, new: str, *, user: str | None = None) -> dic
 def delete_scenario(plan, name: str, *, user: str | None = None) -> None:
     """Delete a scenario and its hazard zones (saved runs keep their scenario name)."""
     with plan.transaction(user, f"delete scenario {name}") as s:
-        scen = _get(s, name)
+        scen = scenario_row(s, name)
         for h in list(scen.hazards):
             s.delete(h)
         s.delete(scen)
@@ -161,7 +161,7 @@ def delete_scenario(plan, name: str, *, user: str | None = None) -> None:
 
 def set_description(plan, name: str, description: str | None, *, user: str | None = None) -> None:
     with plan.transaction(user, f"describe scenario {name}") as s:
-        _get(s, name).description = description
+        scenario_row(s, name).description = description
 
 
 # -- hazard zones -------------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def add_hazard(plan, scenario: str, geometry, *, name: str = "hazard", effect: s
         raise ScenarioError(f"hazard {name!r}: {problem}")
     eff, factor = _check_hazard(effect, factor)
     with plan.transaction(user, f"add hazard zone {name} to scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         hz = m.HazardZone(name=name, effect=eff, factor=factor, closes_sites=bool(closes_sites), geometry=geom)
         scen.hazards.append(hz)
         s.flush()
@@ -291,7 +291,7 @@ def import_hazards_geojson(plan, scenario: str, source: str | Path | dict, *, ef
         raise ScenarioError(f"{label}: {len(errors)} of {len(feats)} features refused, nothing imported:\n  "
                             + "\n  ".join(errors))
     with plan.transaction(user, f"import {len(zones)} hazard zones into scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         rows = [m.HazardZone(name=n, effect=e, factor=fa, closes_sites=c, geometry=g) for n, e, fa, c, g in zones]
         scen.hazards.extend(rows)
         s.flush()
@@ -301,7 +301,7 @@ def import_hazards_geojson(plan, scenario: str, source: str | Path | dict, *, ef
 def remove_hazard(plan, scenario: str, hazard: int | str, *, user: str | None = None) -> None:
     """Remove a hazard zone by id or by name."""
     with plan.transaction(user, f"remove hazard zone {hazard} from scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         hit = [h for h in scen.hazards if h.id == hazard or h.name == hazard or str(h.id) == str(hazard)]
         if not hit:
             raise ScenarioError(f"scenario {scenario!r} has no hazard zone {hazard!r}")
@@ -311,7 +311,7 @@ def remove_hazard(plan, scenario: str, hazard: int | str, *, user: str | None = 
 
 
 # -- site changes -------------------------------------------------------------------------------
-def _set_site_change(s, scen: m.Scenario, code: str, **fields: Any) -> dict[str, Any]:
+def merge_site_change(s, scen: m.Scenario, code: str, **fields: Any) -> dict[str, Any]:
     """Merge ``fields`` into the site's entry (None removes a field); entry dropped when empty."""
     changes = [dict(c) for c in (scen.site_changes or [])]
     entry = next((c for c in changes if c.get("site_code") == code), None)
@@ -332,18 +332,18 @@ def _set_site_change(s, scen: m.Scenario, code: str, **fields: Any) -> dict[str,
 def close_site(plan, scenario: str, site_code: str, *, user: str | None = None) -> None:
     """The site cannot be used in this scenario (flooded, damaged, requisitioned …)."""
     with plan.transaction(user, f"close site {site_code} in scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         _site(s, site_code)
-        _set_site_change(s, scen, site_code, status="closed")
+        merge_site_change(s, scen, site_code, status="closed")
 
 
 def open_site(plan, scenario: str, site_code: str, *, user: str | None = None) -> None:
     """Re-open a site: undo a closure in this scenario, or use a closed/planned baseline site."""
     with plan.transaction(user, f"open site {site_code} in scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         site = _site(s, site_code)
         base = site.status.value if hasattr(site.status, "value") else site.status
-        _set_site_change(s, scen, site_code, status=None if base == "built" else "built")
+        merge_site_change(s, scen, site_code, status=None if base == "built" else "built")
 
 
 def set_site_status(plan, scenario: str, site_code: str, status: str | None, *,
@@ -351,9 +351,9 @@ def set_site_status(plan, scenario: str, site_code: str, status: str | None, *,
     if status is not None and status not in SITE_STATUSES:
         raise ScenarioError(f"status must be one of {', '.join(SITE_STATUSES)}")
     with plan.transaction(user, f"set site {site_code} status {status} in scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         _site(s, site_code)
-        _set_site_change(s, scen, site_code, status=status)
+        merge_site_change(s, scen, site_code, status=status)
 
 
 def set_capacity(plan, scenario: str, site_code: str, *, stated_capacity: float | None = None,
@@ -368,12 +368,12 @@ def set_capacity(plan, scenario: str, site_code: str, *, stated_capacity: float 
     if not clear and all(v is None for v in vals.values()):
         raise ScenarioError("give stated_capacity, indoor_area_m2 and/or outdoor_area_m2")
     with plan.transaction(user, f"capacity change {site_code} in scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         _site(s, site_code)
         if clear:
-            _set_site_change(s, scen, site_code, **{k: None for k in CAPACITY_FIELDS})
+            merge_site_change(s, scen, site_code, **{k: None for k in CAPACITY_FIELDS})
         else:
-            _set_site_change(s, scen, site_code, **{k: (int(v) if k == "stated_capacity" else float(v))
+            merge_site_change(s, scen, site_code, **{k: (int(v) if k == "stated_capacity" else float(v))
                                                     for k, v in vals.items() if v is not None})
 
 
@@ -389,7 +389,7 @@ def adjust_stock(plan, scenario: str, site_code: str, *, item_code: str | None =
     if delta is not None and item_code is None:
         raise ScenarioError("a stock delta needs an item code")
     with plan.transaction(user, f"stock adjustment {site_code} in scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         _site(s, site_code)
         if item_code is not None and s.scalars(select(m.SupplyItem.id).where(
                 m.SupplyItem.code == item_code)).first() is None:
@@ -405,7 +405,7 @@ def adjust_stock(plan, scenario: str, site_code: str, *, item_code: str | None =
 def supplier_unavailable(plan, scenario: str, supplier: str, *, user: str | None = None) -> None:
     """An agreement supplier cannot deliver in this scenario (its agreement stock counts 0)."""
     with plan.transaction(user, f"supplier {supplier} unavailable in scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         known = s.scalars(select(m.StockLot.id).where(m.StockLot.supplier == supplier)).first()
         if known is None:
             raise ScenarioError(f"no stock lot names supplier {supplier!r}")
@@ -414,7 +414,7 @@ def supplier_unavailable(plan, scenario: str, supplier: str, *, user: str | None
 
 def clear_stock_changes(plan, scenario: str, *, user: str | None = None) -> None:
     with plan.transaction(user, f"clear stock changes in scenario {scenario}") as s:
-        _get(s, scenario).stock_changes = []
+        scenario_row(s, scenario).stock_changes = []
 
 
 # -- parameters ---------------------------------------------------------------------------------
@@ -482,7 +482,7 @@ def set_params(plan, scenario: str, *, user: str | None = None, **params: Any) -
     """Set parameter overrides (validated); a value None removes that override. Returns all overrides."""
     remove = [k for k, v in params.items() if v is None]
     with plan.transaction(user, f"parameters of scenario {scenario}: {', '.join(params)}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         profiles = list(s.scalars(select(m.NormsProfile.name)).all())
         good = validate_params({k: v for k, v in params.items() if v is not None},
                                profiles=sorted(set(profiles) | set(SHIPPED)))
@@ -496,7 +496,7 @@ def replace_params(plan, scenario: str, params: dict[str, Any], *, user: str | N
     """Set the scenario's overrides to exactly ``params`` (validated like :func:`set_params`; used
     by the GUI's parameter form and to undo it)."""
     with plan.transaction(user, f"parameters of scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         profiles = list(s.scalars(select(m.NormsProfile.name)).all())
         scen.params = validate_params(dict(params), profiles=sorted(set(profiles) | set(SHIPPED)))
         return dict(scen.params)
@@ -506,7 +506,7 @@ def replace_params(plan, scenario: str, params: dict[str, Any], *, user: str | N
 def get_site_change(plan, scenario: str, site_code: str) -> dict[str, Any] | None:
     """The scenario's entry for one site (a copy), or None when the scenario leaves it as is."""
     with plan.session() as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         hit = next((c for c in (scen.site_changes or []) if c.get("site_code") == site_code), None)
         return dict(hit) if hit is not None else None
 
@@ -528,7 +528,7 @@ def put_site_change(plan, scenario: str, site_code: str, entry: dict[str, Any] |
             if v is not None and (not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0):
                 raise ScenarioError(f"{k} must be a number ≥ 0, not {v!r}")
     with plan.transaction(user, reason or f"site {site_code} in scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         _site(s, site_code)
         changes = [dict(c) for c in (scen.site_changes or []) if c.get("site_code") != site_code]
         if entry:
@@ -545,7 +545,7 @@ def _hazard_state(h: m.HazardZone) -> dict[str, Any]:
 def scenario_state(plan, name: str) -> dict[str, Any]:
     """Everything a scenario holds, as plain data (:func:`restore_scenario` writes it back)."""
     with plan.session() as s:
-        scen = _get(s, name)
+        scen = scenario_row(s, name)
         return {"name": scen.name, "description": scen.description,
                 "params": json.loads(json.dumps(scen.params or {})),
                 "site_changes": json.loads(json.dumps(scen.site_changes or [])),
@@ -576,7 +576,7 @@ def _hazard_row(h: dict[str, Any]) -> m.HazardZone:
 def hazard_state(plan, scenario: str, hazard_id: int) -> dict[str, Any]:
     """One hazard zone as plain data (:func:`restore_hazard` adds it back)."""
     with plan.session() as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         h = next((h for h in scen.hazards if h.id == hazard_id), None)
         if h is None:
             raise ScenarioError(f"scenario {scenario!r} has no hazard zone {hazard_id!r}")
@@ -586,125 +586,8 @@ def hazard_state(plan, scenario: str, hazard_id: int) -> dict[str, Any]:
 def restore_hazard(plan, scenario: str, state: dict[str, Any], *, user: str | None = None) -> int:
     """Add a hazard zone from :func:`hazard_state` (every field kept); returns its new id."""
     with plan.transaction(user, f"restore hazard zone {state['name']} in scenario {scenario}") as s:
-        scen = _get(s, scenario)
+        scen = scenario_row(s, scenario)
         hz = _hazard_row(state)
         scen.hazards.append(hz)
         s.flush()
         return hz.id
-
-
-# -- recommended actions ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AppliedActions:
-    """What :func:`apply_actions` wrote, so that :func:`unapply_actions` removes exactly that."""
-
-    scenario: str
-    created_scenario: bool
-    site_ids: tuple[int, ...]          # the sites this application created (never anyone else's)
-    codes: tuple[str, ...]             # every site involved (created or changed)
-    site_changes_before: tuple[dict[str, Any], ...]
-
-
-def _next_code(taken: set[str], prefix: str) -> str:
-    k = 1
-    while f"{prefix}{k:03d}" in taken:
-        k += 1
-    taken.add(f"{prefix}{k:03d}")
-    return f"{prefix}{k:03d}"
-
-
-def apply_actions(plan, scenario: str, actions: list[dict[str, Any]], *, user: str | None = None,
-                  create: bool = True, copy_from: str | None = None) -> AppliedActions:
-    """Write recommended actions into a scenario (one audited transaction per step).
-
-    New places become Site rows with status ``planned`` (the baseline leaves planned sites out
-    unless ``include_planned`` is set, so it is unchanged) and the scenario's ``site_changes``
-    mark them ``built``; planned sites chosen are marked ``built``; expansions set a
-    ``stated_capacity`` in the scenario. An action whose candidate already became a site (applied
-    before) is refused: applying the same recommendation twice would count one place twice.
-    """
-    created = False
-    with plan.session() as s:
-        exists = s.scalars(select(m.Scenario.id).where(m.Scenario.name == scenario)).first() is not None
-    if not exists:
-        if not create:
-            raise ScenarioError(f"no scenario named {scenario!r}")
-        create_scenario(plan, scenario, copy_from=copy_from, user=user,
-                        description="created for recommended actions")
-        created = True
-    codes: list[str] = []
-    new_ids: list[int] = []
-    try:
-        with plan.transaction(user, f"apply {len(actions)} recommended actions to scenario {scenario}") as s:
-            scen = _get(s, scenario)
-            before = tuple(dict(c) for c in (scen.site_changes or []))
-            taken = set(s.scalars(select(m.Site.code)).all())
-            for a in actions:
-                t = a["type"]
-                if t == "expand_shelter":
-                    _set_site_change(s, scen, a["site_code"], stated_capacity=int(a["new_capacity"]))
-                    codes.append(a["site_code"])
-                    continue
-                if a.get("site_code"):
-                    site = s.scalars(select(m.Site).where(m.Site.code == a["site_code"])).first()
-                    if site is None:
-                        raise ScenarioError(f"action refers to unknown site {a['site_code']!r}")
-                    fields: dict[str, Any] = {"status": "built"}
-                    if (t == "build_shelter" and site.stated_capacity is None
-                            and not (site.indoor_area_m2 or site.outdoor_area_m2)):
-                        fields["stated_capacity"] = int(a["capacity"])
-                    _set_site_change(s, scen, site.code, **fields)
-                    codes.append(site.code)
-                    continue
-                source = f"recommendation: {a.get('candidate')}"
-                if a.get("candidate") is not None:
-                    dup = s.scalars(select(m.Site.code).where(m.Site.location_source == source)).first()
-                    if dup is not None:
-                        raise ScenarioError(f"this recommendation was applied already: candidate "
-                                            f"{a.get('candidate')} is site {dup}")
-                if t == "build_shelter":
-                    code = _next_code(taken, "REC-S-")
-                    row = m.Site(code=code, kind=m.SiteKind.shelter, name=a["name"], status=m.SiteStatus.planned,
-                                 shelter_class=m.ShelterClass(a["shelter_class"]),
-                                 outdoor_area_m2=a["effective_area_m2"], indoor_area_m2=0.0,
-                                 stated_capacity=int(a["capacity"]), lon=a["lon"], lat=a["lat"],
-                                 town_code=a.get("town"), location_source=source,
-                                 source="esplan recommendation", notes=a.get("zh"))
-                elif t == "build_reserve_point":
-                    code = _next_code(taken, "REC-P-")
-                    row = m.Site(code=code, kind=m.SiteKind.reserve_point, name=a["name"] + " 储备点",
-                                 status=m.SiteStatus.planned, tier=m.PointTier(a.get("tier", "village")),
-                                 lon=a["lon"], lat=a["lat"], town_code=a.get("town"), location_source=source,
-                                 source="esplan recommendation", notes=a.get("zh"))
-                else:
-                    raise ScenarioError(f"unknown action type {t!r}")
-                s.add(row)
-                s.flush()
-                new_ids.append(row.id)
-                _set_site_change(s, scen, code, status="built")
-                codes.append(code)
-    except Exception:
-        if created:  # nothing of this application may stay behind
-            delete_scenario(plan, scenario, user=user)
-        raise
-    return AppliedActions(scenario, created, tuple(new_ids), tuple(codes), before)
-
-
-def unapply_actions(plan, applied: AppliedActions, *, user: str | None = None) -> None:
-    """Undo :func:`apply_actions`: delete exactly the sites it created (a colleague's new sites on
-    a shared plan stay) and give the scenario back its site changes, or delete the scenario if
-    the application created it."""
-    with plan.transaction(user, f"undo recommended actions in scenario {applied.scenario}") as s:
-        for sid in applied.site_ids:
-            site = s.get(m.Site, sid)
-            if site is not None:
-                s.delete(site)
-        scen = s.scalars(select(m.Scenario).where(m.Scenario.name == applied.scenario)).first()
-        if scen is None:
-            return
-        if applied.created_scenario:
-            for h in list(scen.hazards):
-                s.delete(h)
-            s.delete(scen)
-        else:
-            scen.site_changes = [dict(c) for c in applied.site_changes_before]
