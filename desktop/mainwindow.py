@@ -33,6 +33,7 @@ from sqlalchemy.exc import ArgumentError
 
 import esplan_resources
 from desktop import forms, i18n
+from desktop.analysis import Analysis
 from desktop.dialogs import (
     CompareDialog,
     ImportDialog,
@@ -44,13 +45,12 @@ from desktop.editing import Editor, apply_actions_command
 from desktop.mapcanvas import MapCanvas
 from desktop.registers import DemandPanel, ItemsPanel, SitesPanel, StockPanel
 from desktop.results import ResultsPanel, fmt_value
-from desktop.runner import Runner
 from desktop.scenarios import ScenarioPanel
 from desktop.settings import Settings
 from desktop.tables import (
     enum_label,
 )
-from desktop.worker import Task, run_plan_task
+from desktop.worker import Task
 from planner import logs
 from planner.engine.results import (
     Check,
@@ -58,6 +58,7 @@ from planner.engine.results import (
     closed_site_codes,
     places_for,
     result_counts,
+    typed,
     unusable_lot_ids,
 )
 from planner.io.tables import export_table
@@ -65,7 +66,7 @@ from planner.scenario import store as scenario_store
 from planner.store import PlanError, create_plan, open_plan
 
 if TYPE_CHECKING:
-    from planner.engine.session import WhatIf
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +91,9 @@ class MainWindow(QMainWindow):
         self.editor: Editor | None = None
         self.result: Any = None
         self.result_stale = False
-        self.runner = Runner(self)       # background work: cancel + restart, never a silent drop
-        self._edits = 0                  # plan changes seen; a result computed before the last one is stale
-        self.whatif: WhatIf | None = None  # the engine's what-if session of this plan (made by the first run)
+        # runs, comparisons, recommendations off the GUI thread; owns the engine's what-if session
+        self.analysis = Analysis(self)
+        self.runner = self.analysis.runner
         self._auto_rerun = False
         self._place_action = "move"
         self._selecting = False
@@ -336,6 +337,9 @@ class MainWindow(QMainWindow):
         self.runner.idle.connect(self._task_idle)
         self.runner.failed.connect(self._task_failed)
         self.runner.cancelled.connect(self._task_cancelled)
+        self.analysis.resultReady.connect(self._run_done)
+        self.analysis.compared.connect(self._compare_done)
+        self.analysis.recommended.connect(self._recommend_done)
 
     # ================================================================== texts
     def changeEvent(self, event: QEvent) -> None:
@@ -422,7 +426,7 @@ class MainWindow(QMainWindow):
         if self.plan is not None:
             self.plan.dispose()
         self.plan = plan
-        self._drop_whatif()
+        self.analysis.set_plan(plan)
         if self.editor is not None:
             self.editor.deleteLater()
         self.editor = Editor(plan, self)
@@ -599,7 +603,7 @@ class MainWindow(QMainWindow):
             if self._auto_rerun:
                 QTimer.singleShot(0, self.run_plan)
             self._auto_rerun = False
-        self._edits += 1
+        self.analysis.plan_changed()
         self.result_stale = self.result is not None
         self._update_stale()
         self._update_unlocated_note()
@@ -779,25 +783,8 @@ class MainWindow(QMainWindow):
             self._auto_rerun = False
 
     def compare_scenarios(self) -> None:
-        if self.plan is None:
-            return
-        names = [None, *scenario_store.scenario_names(self.plan)]
-        plan = self.plan
-
-        def job(state):
-            from planner.engine import Cancelled, run_plan
-            from planner.scenario.runs import load_snapshot
-
-            out = {}
-            for k, n in enumerate(names):
-                if state.is_cancelled():
-                    raise Cancelled("cancelled")
-                state.set_progress(k / len(names), n or "baseline")
-                r = run_plan(load_snapshot(plan, n))
-                out[r.scenario] = r
-            return out
-
-        self._start_task("compare", job, self._compare_done, self.tr("Comparing {n} scenarios…").format(n=len(names)))
+        if self.plan is not None:
+            self.analysis.compare([None, *scenario_store.scenario_names(self.plan)])
 
     def _compare_done(self, results: dict[str, Any]) -> None:
         dlg = CompareDialog(results, self, zh=i18n.is_chinese())
@@ -806,19 +793,7 @@ class MainWindow(QMainWindow):
         self._compare_dialog = dlg
 
     def recommend(self) -> None:
-        if self.plan is None:
-            return
-        plan, scen = self.plan, self.scenarios.current_name()
-
-        def job(state):
-            # imported here, on the worker thread: recommend.py pulls in scipy.optimize, which
-            # would add ~0.5 s to the window's start-up
-            from planner.scenario.recommend import recommend
-
-            state.set_progress(0.1, "recommend")
-            return recommend(plan, "shelters", scenario=scen)
-
-        self._start_task("recommend", job, self._recommend_done, self.tr("Looking for shelter sites to close the gap…"))
+        self.analysis.recommend(self.scenarios.current_name())
 
     def _recommend_done(self, rec: Any) -> None:
         actions = list(rec.get("actions") or []) if isinstance(rec, dict) else list(rec or [])
@@ -849,13 +824,8 @@ class MainWindow(QMainWindow):
     # ================================================================== running
     @property
     def task(self) -> Task | None:
-        """The running background job, if any (the runner owns it)."""
-        return self.runner.task
-
-    def _start_task(self, kind: str, fn, on_done, message: str, *args) -> None:
-        """Run ``fn(*args, state)`` off the GUI thread; a new request of the same kind while one
-        runs cancels it and restarts (desktop.runner)."""
-        self.runner.submit(kind, fn, on_done, message, *args)
+        """The running background job, if any."""
+        return self.analysis.task
 
     def _task_started(self, message: str) -> None:
         self.progress.setValue(0)
@@ -883,37 +853,16 @@ class MainWindow(QMainWindow):
         self.log(self.tr("Cancelled."))
 
     def _stop_task(self) -> None:
-        self.runner.stop()
+        self.analysis.stop()
         self._task_idle()
 
-    def _drop_whatif(self) -> None:
-        """Forget the engine's what-if session (another plan opened, window closing)."""
-        if self.whatif is not None:
-            self.whatif.close()
-            self.whatif = None
-
     def run_plan(self) -> None:
-        if self.plan is None:
-            return
-        scen = self.scenarios.current_name()
-        edits = self._edits
-
-        def done(out: tuple[Any, Any]) -> None:
-            self._run_done(out, stale=edits != self._edits)
-
-        if self.whatif is None:
-            from planner.engine.session import WhatIf  # the engine loads with the first run, not at start-up
-
-            self.whatif = WhatIf()
-        self._start_task("run", run_plan_task, done,
-                         self.tr("Running the checks ({scenario})…").format(scenario=scen or self.tr("baseline")),
-                         self.plan, scen, self.whatif)
+        self.analysis.run(self.scenarios.current_name())
 
     def cancel_run(self) -> None:
-        self.runner.cancel()
+        self.analysis.cancel()
 
-    def _run_done(self, out: tuple[Any, Any], stale: bool = False) -> None:
-        _inp, result = out
+    def _run_done(self, result: Any, stale: bool = False) -> None:
         self._apply_result(result)
         if stale or result.scenario != (self.scenarios.current_name() or scenario_store.BASELINE):
             # the plan was edited, or another scenario chosen, while this ran
@@ -923,7 +872,7 @@ class MainWindow(QMainWindow):
         self.log(self.tr("Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; "
                          "served within the limit {share}.").format(
             passed=counts.passed, failed=counts.failed, unknown=counts.unknown,
-            share=fmt_value(result.summary.get("served_share"), "share")))
+            share=fmt_value(typed(result).summary.served_share, "share")))
 
     def _apply_result(self, result: Any) -> None:
         self.result = result
@@ -984,7 +933,7 @@ class MainWindow(QMainWindow):
             self._load_hazards()
             self._fill_filters()
             self.canvas.fit()
-            self._edits += 1
+            self.analysis.plan_changed()
             self.result_stale = self.result is not None
             self._update_stale()
 
@@ -1056,7 +1005,6 @@ class MainWindow(QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.state = self.saveState()
         self.settings.sync()
-        self._drop_whatif()
         if self.plan is not None:
             self.plan.dispose()
         super().closeEvent(event)

@@ -170,3 +170,32 @@ def test_compare_exit_zero_when_every_check_passes(andorra, capsys):
     assert [c["id"] for c in data["checks"] if not all(c["passed"])] == []
     assert code == 0
 
+
+
+def test_compare_plan_reports_progress_and_cancels_between_scenarios(andorra):
+    from planner.progress import Cancelled
+    from planner.scenario import store as S
+    from planner.scenario.compare import compare_plan
+    from planner.store import open_plan
+
+    class Progress:
+        def __init__(self, stop_after: int):
+            self.seen: list[str] = []
+            self.stop_after = stop_after
+
+        def set_progress(self, fraction: float, message: str) -> None:
+            self.seen.append(message)
+
+        def is_cancelled(self) -> bool:
+            return len(self.seen) >= self.stop_after
+
+    plan = open_plan(andorra)
+    try:
+        S.create_scenario(plan, "甲")
+        p = Progress(stop_after=99)
+        results, _ = compare_plan(plan, [None, "甲"], p)
+        assert p.seen == ["baseline", "甲"] and [r.scenario for r in results] == ["baseline", "甲"]
+        with pytest.raises(Cancelled):
+            compare_plan(plan, [None, "甲"], Progress(stop_after=1))   # cancelled after the first
+    finally:
+        plan.dispose()

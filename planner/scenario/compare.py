@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.engine.results import check_status
+from planner.progress import check_cancel, tell
 
 EPS = 1e-6
 
@@ -160,19 +161,22 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
             "summaries": [r.get("summary") for r in rs]}
 
 
-def compare_plan(plan: Any, names: list[str | None]) -> tuple[list[Any], dict[str, Any]]:
+def compare_plan(plan: Any, names: list[str | None], progress: Any = None) -> tuple[list[Any], dict[str, Any]]:
     """Run the engine on each named scenario ("baseline" or None = no scenario) and compare.
 
     Every scenario runs on one what-if session (:class:`planner.engine.session.WhatIf`): the
     road graph is built once and reused while its content key (road digest + graph parameters)
     stays the same, hazards are written into its edge weights without a rebuild, and unaffected
-    searches are reused. Results are identical to ``run_plan`` on each scenario.
+    searches are reused. Results are identical to ``run_plan`` on each scenario. ``progress``
+    (optional) hears which scenario runs and can cancel between them (:class:`Cancelled`).
     """
     from planner.engine.session import WhatIf
     from planner.scenario.runs import load_input
 
     results = []
     with WhatIf(service_areas=False) as session:
-        for name in names:
+        for k, name in enumerate(names):
+            check_cancel(progress)   # ``progress``: set_progress/is_cancelled; Cancelled between scenarios
+            tell(progress, k / max(1, len(names)), name or "baseline")
             results.append(session.run_input(load_input(plan, name)))
     return results, compare_results(results)

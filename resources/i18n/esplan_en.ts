@@ -944,14 +944,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Select a site in the table or on the map first.</translation>
     </message>
     <message>
-      <source>Comparing {n} scenarios…</source>
-      <translation>Comparing {n} scenarios…</translation>
-    </message>
-    <message>
-      <source>Looking for shelter sites to close the gap…</source>
-      <translation>Looking for shelter sites to close the gap…</translation>
-    </message>
-    <message>
       <source>{n} recommended action(s): served share {a:.1%} → {b:.1%}.</source>
       <translation>{n} recommended action(s): served share {a:.1%} → {b:.1%}.</translation>
     </message>
@@ -986,14 +978,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Cancelled.</source>
       <translation>Cancelled.</translation>
-    </message>
-    <message>
-      <source>Running the checks ({scenario})…</source>
-      <translation>Running the checks ({scenario})…</translation>
-    </message>
-    <message>
-      <source>baseline</source>
-      <translation>baseline</translation>
     </message>
     <message>
       <source>{label}: {s} sites and {u} villages / communities highlighted.</source>

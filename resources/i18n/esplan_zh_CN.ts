@@ -944,14 +944,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>请先在表格或地图上选择一个站点。</translation>
     </message>
     <message>
-      <source>Comparing {n} scenarios…</source>
-      <translation>正在对比 {n} 个情景…</translation>
-    </message>
-    <message>
-      <source>Looking for shelter sites to close the gap…</source>
-      <translation>正在寻找可弥补缺口的避难场所选址…</translation>
-    </message>
-    <message>
       <source>{n} recommended action(s): served share {a:.1%} → {b:.1%}.</source>
       <translation>{n} 项建议措施：可安置比例 {a:.1%} → {b:.1%}。</translation>
     </message>
@@ -986,14 +978,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Cancelled.</source>
       <translation>已取消。</translation>
-    </message>
-    <message>
-      <source>Running the checks ({scenario})…</source>
-      <translation>正在运行检查（{scenario}）…</translation>
-    </message>
-    <message>
-      <source>baseline</source>
-      <translation>基准</translation>
     </message>
     <message>
       <source>{label}: {s} sites and {u} villages / communities highlighted.</source>

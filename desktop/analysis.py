@@ -1,0 +1,110 @@
+"""The open plan's analyses — runs, scenario comparisons, recommendations — off the GUI thread.
+
+:class:`Analysis` owns the plan's background runner (:mod:`desktop.runner`: the same request again
+cancels and restarts, nothing is dropped silently) and the engine's what-if session
+(:class:`planner.engine.session.WhatIf`, made by the first run and kept while the plan is open,
+so a rerun only redoes what a change affects). It counts the plan's edits: a run that an edit
+overtook is reported stale. The window shows what it emits; it holds no engine state itself.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from desktop.runner import Runner
+from desktop.worker import Task, run_plan_task
+
+if TYPE_CHECKING:
+    from planner.engine.session import WhatIf
+
+log = logging.getLogger(__name__)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Analysis", text)
+
+
+class Analysis(QObject):
+    resultReady = Signal(object, bool)     # PlanResult, stale (the plan changed while it ran)
+    compared = Signal(object)              # {scenario name: PlanResult}
+    recommended = Signal(object)           # the recommendation (planner.scenario.recommend)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner = Runner(self)
+        self.plan: Any = None
+        self.whatif: WhatIf | None = None
+        self.edits = 0
+
+    # -- the plan ---------------------------------------------------------------------------
+    def set_plan(self, plan: Any) -> None:
+        """Another plan: stop what runs and forget the old plan's engine session."""
+        self.stop()
+        self.plan = plan
+        self.edits = 0
+
+    def plan_changed(self) -> None:
+        """An edit was saved: a run started before it is stale when it ends."""
+        self.edits += 1
+
+    @property
+    def task(self) -> Task | None:
+        return self.runner.task
+
+    def cancel(self) -> None:
+        self.runner.cancel()
+
+    def stop(self) -> None:
+        """Stop and wait (another plan, window closing); the engine session is closed."""
+        self.runner.stop()
+        if self.whatif is not None:
+            self.whatif.close()
+            self.whatif = None
+
+    # -- the analyses -----------------------------------------------------------------------
+    def run(self, scenario: str | None) -> None:
+        """Run the plan (a scenario or the baseline); a run already going is cancelled and
+        restarted with the plan as it is now."""
+        if self.plan is None:
+            return
+        edits = self.edits
+        if self.whatif is None:
+            from planner.engine.session import WhatIf  # the engine loads with the first run, not at start-up
+
+            self.whatif = WhatIf()
+        self.runner.submit("run", run_plan_task, lambda out: self.resultReady.emit(out[1], edits != self.edits),
+                           _tr("Running the checks ({scenario})…").format(scenario=scenario or _tr("baseline")),
+                           self.plan, scenario, self.whatif)
+
+    def compare(self, names: list[str | None]) -> None:
+        """Run each scenario (None = the baseline) on one what-if session and compare them."""
+        if self.plan is None:
+            return
+        plan = self.plan
+
+        def job(state: Any) -> dict[str, Any]:
+            from planner.scenario.compare import compare_plan  # the engine loads on the worker thread
+
+            results, _cmp = compare_plan(plan, names, state)
+            return {r.scenario: r for r in results}
+
+        self.runner.submit("compare", job, self.compared.emit,
+                           _tr("Comparing {n} scenarios…").format(n=len(names)))
+
+    def recommend(self, scenario: str | None) -> None:
+        """Shelter sites that close the 15-minute gap of a scenario (or the baseline)."""
+        if self.plan is None:
+            return
+        plan = self.plan
+
+        def job(state: Any) -> Any:
+            # on the worker thread: recommend.py pulls in scipy.optimize (~0.5 s of start-up otherwise)
+            from planner.scenario.recommend import recommend
+
+            state.set_progress(0.1, "recommend")
+            return recommend(plan, "shelters", scenario=scenario)
+
+        self.runner.submit("recommend", job, self.recommended.emit,
+                           _tr("Looking for shelter sites to close the gap…"))
