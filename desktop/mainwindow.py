@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action(self.close, None, K.Quit)
         self.act_undo = self._action(self.undo, "SP_ArrowBack", K.Undo)
         self.act_redo = self._action(self.redo, "SP_ArrowForward", K.Redo)
-        self.act_add_site = self._action(self.add_site, None, "Ctrl+Shift+S")
+        self.act_add_site = self._action(self.add_site, None, "Ctrl+Shift+A")   # Ctrl+Shift+S is Save As
         self.act_edit_site = self._action(self.edit_site, None, "Ctrl+E")
         self.act_del_site = self._action(self.delete_site, None)
         self.act_add_lot = self._action(self.add_stock_lot, None, "Ctrl+Shift+L")
@@ -230,7 +230,12 @@ class MainWindow(QMainWindow):
         self.act_place = self._action(self._start_place, "SP_DialogApplyButton", "M", True)
         for a in (self.act_select, self.act_draw, self.act_place):
             self.mode_group.addAction(a)
+            # single letters act on the map only: typed into a table or a form they stay letters
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.canvas.addAction(a)
         self.act_select.setChecked(True)
+        # edits are stored as they are made; Ctrl+S says so instead of doing nothing
+        self.act_saved = self._action(self._say_saved, None, K.Save)
         self.canvas.modeChanged.connect(self._mode_changed)
         self.lang_group = QActionGroup(self)
         self.act_lang = {}
@@ -252,6 +257,7 @@ class MainWindow(QMainWindow):
         f.addAction(self.act_open)
         self.menu_recent = f.addMenu("")
         f.addAction(self.act_open_url)
+        f.addAction(self.act_saved)
         f.addAction(self.act_save_as)
         f.addSeparator()
         f.addAction(self.act_import)
@@ -375,6 +381,7 @@ class MainWindow(QMainWindow):
             self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move site"),
             self.act_about: self.tr("&About esplan"),
             self.act_log_file: self.tr("Open the &log file"),
+            self.act_saved: self.tr("&Save (automatic)"),
         }
         for a, t in texts.items():
             a.setText(t)
@@ -981,6 +988,12 @@ class MainWindow(QMainWindow):
         self.settings.language = lang
         self.retranslate()   # LanguageChange also arrives; retranslating twice is harmless
         self.log(self.tr("Language: {lang}").format(lang=i18n.LANGUAGES.get(lang, lang)))
+
+    def _say_saved(self) -> None:
+        if self.plan is None:
+            return
+        self.log(self.tr("Every edit is saved in the plan as you make it ({where}); use Save As for a copy.").format(
+            where=self.plan.display_location))
 
     def open_log_file(self) -> None:
         """The program's log (what went wrong or was skipped), for the user or their IT staff."""

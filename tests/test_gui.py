@@ -443,3 +443,25 @@ def test_map_draws_the_scenario_closures_the_engine_reports(win, qtbot):
     assert shelter["code"] in closed
     drawn = {it.row["code"] for it in win.canvas.site_items.values() if it.row.get("_closed")}
     assert drawn == closed
+
+
+def test_map_mode_letters_do_not_fire_from_tables_and_shortcuts_are_unique(win, qtbot):
+    from PySide6.QtCore import Qt as _Qt
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QApplication
+
+    n_scen = win.scenarios.list.count()
+    win.results.checks.setFocus()
+    QApplication.processEvents()
+    qtbot.keyClicks(win.results.checks, "hm")           # typing in a read-only table …
+    QApplication.processEvents()
+    assert win.canvas.mode == "select"                  # … neither draws nor places
+    assert win.scenarios.list.count() == n_scen         # … and creates no scenario
+    win.canvas.setFocus()
+    QApplication.processEvents()
+    qtbot.keyClick(win.canvas.viewport(), _Qt.Key.Key_M)   # on the map the letters work
+    assert win.canvas.mode == "place"
+    win.canvas.set_mode("select")
+    keys = [a.shortcut().toString() for a in win.findChildren(type(win.act_run)) if not a.shortcut().isEmpty()]
+    assert len(keys) == len(set(keys)), sorted(keys)    # no key bound twice
+    assert QKeySequence(QKeySequence.StandardKey.Save).toString() in keys

@@ -732,6 +732,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Open the &amp;log file</translation>
     </message>
     <message>
+      <source>&amp;Save (automatic)</source>
+      <translation>&amp;Save (automatic)</translation>
+    </message>
+    <message>
       <source>Run the checks for the current scenario (F5)</source>
       <translation>Run the checks for the current scenario (F5)</translation>
     </message>
@@ -998,6 +1002,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Language: {lang}</source>
       <translation>Language: {lang}</translation>
+    </message>
+    <message>
+      <source>Every edit is saved in the plan as you make it ({where}); use Save As for a copy.</source>
+      <translation>Every edit is saved in the plan as you make it ({where}); use Save As for a copy.</translation>
     </message>
     <message>
       <source>Log file</source>

@@ -732,6 +732,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>打开日志文件(&amp;L)</translation>
     </message>
     <message>
+      <source>&amp;Save (automatic)</source>
+      <translation>保存（自动）(&amp;S)</translation>
+    </message>
+    <message>
       <source>Run the checks for the current scenario (F5)</source>
       <translation>对当前情景运行检查（F5）</translation>
     </message>
@@ -998,6 +1002,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Language: {lang}</source>
       <translation>界面语言：{lang}</translation>
+    </message>
+    <message>
+      <source>Every edit is saved in the plan as you make it ({where}); use Save As for a copy.</source>
+      <translation>每次修改都已随时保存在规划文件中（{where}）；需要副本请用“另存为”。</translation>
     </message>
     <message>
       <source>Log file</source>
