@@ -496,9 +496,11 @@ class MapCanvas(QGraphicsView):
         items = [self.site_items[p] for p in site_ids if p in self.site_items] + \
                 [self.unit_items[p] for p in unit_ids if p in self.unit_items]
         if items:
-            rect = QRectF(items[0].pos(), items[0].pos())
-            for it in items[1:]:
-                rect = rect.united(QRectF(it.pos(), it.pos()))
+            # the bounds of the points themselves (QRectF.united ignores empty rects, so uniting
+            # zero-size point rects would keep only the first point)
+            xs = [it.pos().x() for it in items]
+            ys = [it.pos().y() for it in items]
+            rect = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
             if not all(self.viewport().rect().contains(self.mapFromScene(it.pos())) for it in items):
                 pad = max(rect.width(), rect.height(), 500) * 0.15
                 self.fitInView(rect.adjusted(-pad, -pad, pad, pad), Qt.AspectRatioMode.KeepAspectRatio)

@@ -465,3 +465,17 @@ def test_map_mode_letters_do_not_fire_from_tables_and_shortcuts_are_unique(win, 
     keys = [a.shortcut().toString() for a in win.findChildren(type(win.act_run)) if not a.shortcut().isEmpty()]
     assert len(keys) == len(set(keys)), sorted(keys)    # no key bound twice
     assert QKeySequence(QKeySequence.StandardKey.Save).toString() in keys
+
+
+def test_showing_a_check_while_zoomed_in_shows_every_place_behind_it(win, qtbot):
+    run_and_wait(qtbot, win)
+    some_unit = next(iter(win.canvas.unit_items.values()))
+    win.canvas.centerOn(some_unit)
+    for _ in range(12):
+        win.canvas.zoom(1.25)                           # a few hundred metres across
+    check = typed(win.result).check("served_within_threshold")
+    win.show_check(check)
+    shown = [it for pk, it in win.canvas.unit_items.items() if pk in win.demand_model.highlight]
+    assert len(shown) > 5
+    vp = win.canvas.viewport().rect()
+    assert all(vp.contains(win.canvas.mapFromScene(it.pos())) for it in shown)
