@@ -824,6 +824,7 @@ class MainWindow(QMainWindow):
         if not self.editor._push(cmd):
             return
         self.scenarios.reload(select_name=name)
+        self.scenarios.mark_applied(rec, name)
         self._load_hazards()
         self.log(self.tr("Recommendation applied to scenario “{name}”.").format(name=name))
         self.run_plan()

@@ -384,7 +384,15 @@ class ScenarioPanel(QWidget):
             it.setData(RowRole, rec)
             self.recs.addItem(it)
 
+    def mark_applied(self, rec: dict[str, Any], scenario: str) -> None:
+        """An applied recommendation stays listed, marked, and can no longer be applied."""
+        for k in range(self.recs.count()):
+            it = self.recs.item(k)
+            if it.data(RowRole) is rec or it.data(RowRole) == rec:
+                it.setText(self.tr("Applied to “{scenario}”: {text}").format(scenario=scenario, text=it.text()))
+                it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEnabled & ~Qt.ItemFlag.ItemIsSelectable)
+
     def _apply_rec(self) -> None:
         it = self.recs.currentItem()
-        if it is not None:
+        if it is not None and it.flags() & Qt.ItemFlag.ItemIsEnabled:
             self.applyRecommendationRequested.emit(it.data(RowRole))

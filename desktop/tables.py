@@ -372,6 +372,8 @@ class SiteModel(RowTableModel):
         super().__init__(parent)
         self.towns: dict[str, str] = {}
         self.capacity: dict[str, float] = {}   # from the last run, by site code
+        self.closed_in_run: set[str] = set()
+        self.run_scenario = ""
         self.utilisation: dict[str, float] = {}
 
     def query(self):
@@ -393,10 +395,13 @@ class SiteModel(RowTableModel):
     def display(self, row, col):
         if col.key == "located" and not self.value(row, col):
             return QCoreApplication.translate("Columns", "not yet located")
+        if col.key == "status" and row["code"] in self.closed_in_run and row.get("status") != "closed":
+            return QCoreApplication.translate("Columns", "{status} → closed in “{scenario}”").format(
+                status=enum_label(row.get("status")), scenario=self.run_scenario)
         return super().display(row, col)
 
     def foreground(self, row, col):
-        if col.key == "status" and row.get("status") == "closed":
+        if col.key == "status" and (row.get("status") == "closed" or row["code"] in self.closed_in_run):
             return QBrush(QColor(180, 30, 30))
         if col.key == "located" and not self.value(row, col):
             return QBrush(QColor(180, 90, 0))
@@ -412,6 +417,8 @@ class SiteModel(RowTableModel):
 
     def set_run(self, result: Any) -> None:
         shelters = typed(result).shelters if result else ()
+        self.closed_in_run = {s.code for s in shelters if s.closed}   # by the scenario or a hazard zone
+        self.run_scenario = result.scenario if result else ""
         self.capacity = {s.code: s.capacity for s in shelters}
         self.utilisation = {s.code: s.utilisation or 0.0 for s in shelters}
         if self.rows:

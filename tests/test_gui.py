@@ -259,6 +259,7 @@ def test_recommendation_applies_to_scenario(win, qtbot, messages):
         sc = s.scalars(select(m.Scenario).where(m.Scenario.name == "建议")).one()
         assert sc.site_changes                     # the action is in the scenario
     rec = win.scenarios.recs.item(0).data(RowRole)
+    assert not win.scenarios.recs.item(0).flags() & Qt.ItemFlag.ItemIsEnabled   # marked, not re-applicable
     # the same recommendation again: refused (it would count one place twice), nothing added
     with win.plan.session() as s:
         n_sites = s.scalar(select(func.count()).select_from(m.Site))
@@ -443,6 +444,9 @@ def test_map_draws_the_scenario_closures_the_engine_reports(win, qtbot):
     assert shelter["code"] in closed
     drawn = {it.row["code"] for it in win.canvas.site_items.values() if it.row.get("_closed")}
     assert drawn == closed
+    # and the site table says so in the status column
+    r = win.site_model.row_of(shelter["id"])
+    assert "closed in “关闭”" in win.site_model.index(r, col(win.site_model, "status")).data()
 
 
 def test_map_mode_letters_do_not_fire_from_tables_and_shortcuts_are_unique(win, qtbot):

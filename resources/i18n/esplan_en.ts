@@ -125,6 +125,10 @@
       <translation>not yet located</translation>
     </message>
     <message>
+      <source>{status} → closed in “{scenario}”</source>
+      <translation>{status} → closed in “{scenario}”</translation>
+    </message>
+    <message>
       <source>Utilisation in the last run: {u:.0%}</source>
       <translation>Utilisation in the last run: {u:.0%}</translation>
     </message>
@@ -1298,6 +1302,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Change scenario parameters</source>
       <translation>Change scenario parameters</translation>
+    </message>
+    <message>
+      <source>Applied to “{scenario}”: {text}</source>
+      <translation>Applied to “{scenario}”: {text}</translation>
     </message>
   </context>
   <context>

@@ -125,6 +125,10 @@
       <translation>尚未定位</translation>
     </message>
     <message>
+      <source>{status} → closed in “{scenario}”</source>
+      <translation>{status} → 在“{scenario}”中停用</translation>
+    </message>
+    <message>
       <source>Utilisation in the last run: {u:.0%}</source>
       <translation>上次运行的使用率：{u:.0%}</translation>
     </message>
@@ -1298,6 +1302,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Change scenario parameters</source>
       <translation>修改情景参数</translation>
+    </message>
+    <message>
+      <source>Applied to “{scenario}”: {text}</source>
+      <translation>已应用于“{scenario}”：{text}</translation>
     </message>
   </context>
   <context>
