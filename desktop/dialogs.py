@@ -402,7 +402,11 @@ class ReportDialog(QDialog):
         form.addRow(self.tr("Prepared by"), self.prepared)
         row = QHBoxLayout()
         name = Path(plan.location).stem if getattr(plan, "is_sqlite", False) else "plan"
-        self.path = QLineEdit(str(Path(default_dir or Path.home()) / f"{name}-规划.pdf"))
+        # "{plan}-plan.pdf" in the document's language; follows the language choice until the user edits it
+        self._dir = Path(default_dir or Path.home())
+        self._name = name
+        self.path = QLineEdit(str(self._default_path()))
+        self.lang.currentIndexChanged.connect(self._language_changed)
         b = QPushButton(self.tr("Browse…"))
         b.clicked.connect(self.browse)
         row.addWidget(self.path, 1)
@@ -423,6 +427,15 @@ class ReportDialog(QDialog):
         lay.addWidget(self.buttons)
         self.write_report = write_report
         self.resize(560, 240)
+
+    def _default_path(self) -> Path:
+        suffix = "规划" if self.lang.currentData() == "zh" else "plan"
+        return self._dir / f"{self._name}-{suffix}.pdf"
+
+    def _language_changed(self) -> None:
+        other = "plan" if self.lang.currentData() == "zh" else "规划"
+        if self.path.text() == str(self._dir / f"{self._name}-{other}.pdf"):
+            self.path.setText(str(self._default_path()))
 
     def browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the PDF as"), self.path.text(), "PDF (*.pdf)")

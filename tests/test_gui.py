@@ -483,3 +483,14 @@ def test_showing_a_check_while_zoomed_in_shows_every_place_behind_it(win, qtbot)
     assert len(shown) > 5
     vp = win.canvas.viewport().rect()
     assert all(vp.contains(win.canvas.mapFromScene(it.pos())) for it in shown)
+
+
+def test_report_default_file_name_follows_the_document_language(win):
+    dlg = win.print_dialog()                       # the English UI prints in English by default
+    assert dlg.path.text().endswith("-plan.pdf")
+    dlg.lang.setCurrentIndex(dlg.lang.findData("zh"))
+    assert dlg.path.text().endswith("-规划.pdf")
+    dlg.path.setText("/tmp/我的文件.pdf")             # the user's own name is kept
+    dlg.lang.setCurrentIndex(dlg.lang.findData("en"))
+    assert dlg.path.text() == "/tmp/我的文件.pdf"
+    dlg.close()
