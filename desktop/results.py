@@ -140,11 +140,14 @@ class BarChart(QWidget):
         self.rows: list[tuple[str, float, float | None]] = []   # label, a, b (b drawn over a)
         self.legend = ("", "")
         self.percent = False
+        self.good_high = True
         self.setMinimumHeight(160)
 
     def set_data(self, title: str, rows: list[tuple[str, float, float | None]], legend: tuple[str, str],
-                 percent: bool = False) -> None:
-        self.title, self.rows, self.legend, self.percent = title, rows, legend, percent
+                 percent: bool = False, good_high: bool = True) -> None:
+        """``percent``: each row's ``a`` is a share (1.0 = 100 %, drawn against a 100 % line) and
+        coloured by it — ``good_high``: reaching 100 % is good (supply), else it is a warning (load)."""
+        self.title, self.rows, self.legend, self.percent, self.good_high = title, rows, legend, percent, good_high
         self.setMinimumHeight(40 + 20 * max(1, len(rows)))
         self.update()
 
@@ -186,12 +189,17 @@ class BarChart(QWidget):
             p.setPen(QColor(40, 40, 40))
             p.drawText(QRectF(4, y, label_w, bar_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 4))
-            p.fillRect(QRectF(x0, y, w * a / vmax, bar_h), QColor(200, 205, 215))
-            if b is not None:
+            if self.percent:
+                if self.good_high:
+                    colour = PASS if a >= 0.999 else WARN if a >= 0.5 else FAIL
+                else:
+                    colour = FAIL if a >= 0.999 else WARN if a >= 0.85 else PASS
+                p.fillRect(QRectF(x0, y, w * a / vmax, bar_h), colour)
+            else:
+                p.fillRect(QRectF(x0, y, w * a / vmax, bar_h), QColor(200, 205, 215))
+            if b is not None and not self.percent:
                 ratio = b / a if a else 1.0
                 colour = PASS if ratio >= 0.999 else WARN if ratio >= 0.5 else FAIL
-                if self.percent:
-                    colour = FAIL if a >= 0.999 else WARN if a >= 0.85 else PASS
                 p.fillRect(QRectF(x0, y + 3, w * min(b, vmax) / vmax, bar_h - 6), colour)
             txt = f"{a * 100:.0f} %" if self.percent else (f"{(b or 0) / a * 100:.0f} %" if a else "")
             p.setPen(QColor(60, 60, 60))
@@ -266,7 +274,7 @@ class ResultsPanel(QWidget):
             self.summary.setText(self.tr("<i>No run yet. Press <b>Run</b> (F5) to check the plan.</i>"))
             self.checks_model.set_checks([])
             self.findings.clear()
-            self.supply_chart.set_data(self.tr("72-hour supply: required vs usable"), [], ("", ""))
+            self.supply_chart.set_data(self.tr("72-hour supply: usable as a share of required"), [], ("", ""))
             self.util_chart.set_data(self.tr("Shelter utilisation"), [], ("", ""))
             return
         r = typed(result)
@@ -293,13 +301,15 @@ class ResultsPanel(QWidget):
             it.setData(RowRole, fnd)
             it.setForeground(QBrush(FAIL if fnd.severity == "fail" else WARN))
             self.findings.addItem(it)
-        items = [(i.name(lang), float(i.required or 0), float(i.usable or 0)) for i in r.supply]
-        self.supply_chart.set_data(self.tr("72-hour supply: required vs usable"), items,
-                                   (self.tr("required"), self.tr("usable")))
+        # usable as a share of required, per item: litres, kilograms and beds are not one scale
+        items = [(f"{i.name(lang)} ({i.unit})", (i.usable or 0) / i.required, None) for i in r.supply
+                 if i.required]
+        self.supply_chart.set_data(self.tr("72-hour supply: usable as a share of required"), items, ("", ""),
+                                   percent=True, good_high=True)
         shelters = sorted((sh for sh in r.shelters if sh.open), key=lambda sh: -(sh.utilisation or 0))[:25]
         self.util_chart.set_data(self.tr("Shelter utilisation (25 fullest)"),
                                  [(f"{sh.code} {sh.name}", float(sh.utilisation or 0), None) for sh in shelters],
-                                 ("", ""), percent=True)
+                                 ("", ""), percent=True, good_high=False)
 
     def _on_check(self, index: QModelIndex) -> None:
         c = index.data(RowRole)

@@ -494,3 +494,18 @@ def test_report_default_file_name_follows_the_document_language(win):
     dlg.lang.setCurrentIndex(dlg.lang.findData("en"))
     assert dlg.path.text() == "/tmp/我的文件.pdf"
     dlg.close()
+
+
+def test_charts_scale_each_item_to_its_need_and_colour_full_shelters(win, qtbot):
+    from desktop.results import FAIL
+
+    r = typed(run_and_wait(qtbot, win))
+    chart = win.results.supply_chart
+    assert [round(a, 6) for _l, a, _b in chart.rows] == \
+        [round((i.usable or 0) / i.required, 6) for i in r.supply if i.required]   # shares, not litres vs beds
+    util = win.results.util_chart
+    assert util.rows and util.rows[0][1] >= 0.999                              # the fullest first
+    util.resize(500, util.minimumHeight())
+    img = util.grab().toImage()
+    label_w = min(max(util.fontMetrics().horizontalAdvance(x[0]) for x in util.rows) + 10, util.width() // 3)
+    assert img.pixelColor(8 + label_w + 3, 28 + 7).name() == FAIL.name()         # a full shelter is red

@@ -1105,8 +1105,8 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>&lt;i&gt;No run yet. Press &lt;b&gt;Run&lt;/b&gt; (F5) to check the plan.&lt;/i&gt;</translation>
     </message>
     <message>
-      <source>72-hour supply: required vs usable</source>
-      <translation>72-hour supply: required vs usable</translation>
+      <source>72-hour supply: usable as a share of required</source>
+      <translation>72-hour supply: usable as a share of required</translation>
     </message>
     <message>
       <source>Shelter utilisation</source>
@@ -1119,14 +1119,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed, {unknown} not assessable&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</source>
       <translation>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed, {unknown} not assessable&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</translation>
-    </message>
-    <message>
-      <source>required</source>
-      <translation>required</translation>
-    </message>
-    <message>
-      <source>usable</source>
-      <translation>usable</translation>
     </message>
     <message>
       <source>Shelter utilisation (25 fullest)</source>

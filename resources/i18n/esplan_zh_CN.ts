@@ -1105,8 +1105,8 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>&lt;i&gt;尚未运行。按&lt;b&gt;运行&lt;/b&gt;（F5）检查规划。&lt;/i&gt;</translation>
     </message>
     <message>
-      <source>72-hour supply: required vs usable</source>
-      <translation>72小时物资：需求量与可用量</translation>
+      <source>72-hour supply: usable as a share of required</source>
+      <translation>72小时物资：可用量占需求量比例</translation>
     </message>
     <message>
       <source>Shelter utilisation</source>
@@ -1119,14 +1119,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed, {unknown} not assessable&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</source>
       <translation>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} 项达标，{failed} 项未达标，{unknown} 项无法评估&lt;/b&gt;&lt;/span&gt;&lt;br&gt;时限内可安置：&lt;b&gt;{share}&lt;/b&gt;（共 {demand} 人）· 容量不足 {over} · 不可达 {unreach} · 未定位 {unloc}&lt;br&gt;72小时物资缺口：{items} 类，{cost} 元</translation>
-    </message>
-    <message>
-      <source>required</source>
-      <translation>需求量</translation>
-    </message>
-    <message>
-      <source>usable</source>
-      <translation>可用量</translation>
     </message>
     <message>
       <source>Shelter utilisation (25 fullest)</source>
