@@ -26,138 +26,16 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 from PySide6.QtWidgets import (
-    QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsScene,
-    QGraphicsSimpleTextItem,
     QGraphicsView,
 )
 
+from desktop.mapitems import KIND_COLOURS, KIND_ROLE, ROAD_GROUPS, Projection, SiteItem, UnitItem, symbol
 from desktop.tables import OUTCOME_COLOURS, unit_outcome
 from planner import registry
 from planner.engine.results import typed
-
-R_EARTH = 6371008.8
-KIND_ROLE = 0  # QGraphicsItem.data key: ("site" | "unit" | "hazard", id)
-
-# road classes → (group, width px, colour)
-ROAD_GROUPS = (
-    ("major", ("motorway", "trunk", "primary", "motorway_link", "trunk_link", "primary_link"),
-     2.6, QColor(214, 120, 40)),
-    ("secondary", ("secondary", "tertiary", "secondary_link", "tertiary_link"), 1.8, QColor(200, 170, 60)),
-    ("local", ("residential", "unclassified", "living_street", "road", "service"), 1.0, QColor(150, 150, 150)),
-    ("paths", ("track", "path", "footway", "steps", "pedestrian", "bridleway", "cycleway"), 0.7,
-     QColor(175, 160, 140)),
-)
-KIND_COLOURS = {
-    "warehouse": QColor(120, 40, 160),
-    "reserve_point": QColor(30, 110, 200),
-    "shelter": QColor(20, 140, 90),
-}
-
-
-class Projection:
-    """Local equirectangular metric projection around the data's centre (display only)."""
-
-    def __init__(self, lon0: float, lat0: float):
-        self.lon0, self.lat0 = lon0, lat0
-        self.kx = math.radians(1) * R_EARTH * math.cos(math.radians(lat0))
-        self.ky = math.radians(1) * R_EARTH
-
-    def xy(self, lon: float, lat: float) -> QPointF:
-        return QPointF((lon - self.lon0) * self.kx, -(lat - self.lat0) * self.ky)
-
-    def lonlat(self, p: QPointF) -> tuple[float, float]:
-        return self.lon0 + p.x() / self.kx, self.lat0 - p.y() / self.ky
-
-
-def _symbol(kind: str, size: float) -> QPainterPath:
-    p = QPainterPath()
-    h = size / 2
-    if kind == "warehouse":
-        p.addRect(-h, -h, size, size)
-    elif kind == "reserve_point":
-        p.addPolygon(QPolygonF([QPointF(0, -h * 1.2), QPointF(h * 1.1, h * 0.8), QPointF(-h * 1.1, h * 0.8),
-                                QPointF(0, -h * 1.2)]))
-    else:
-        p.addEllipse(QPointF(0, 0), h, h)
-    return p
-
-
-class SiteItem(QGraphicsPathItem):
-    def __init__(self, row: dict[str, Any]):
-        kind = row["kind"]
-        size = 13 if kind == "warehouse" else 11 if kind == "reserve_point" else 9
-        super().__init__(_symbol(kind, size))
-        self.row = row
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setData(KIND_ROLE, ("site", row["id"]))
-        self.setZValue(30 if kind != "shelter" else 25)
-        self.setToolTip(f"{row['code']} {row['name']}")
-        self.label = QGraphicsSimpleTextItem(row["name"], self)
-        f = QFont()
-        f.setPointSizeF(8.0)
-        self.label.setFont(f)
-        self.label.setBrush(QBrush(QColor(40, 40, 40)))
-        self.label.setPos(size / 2 + 2, -size / 2 - 2)
-        self.highlighted = False
-        self.restyle()
-
-    def restyle(self) -> None:
-        colour = KIND_COLOURS.get(self.row["kind"], QColor(0, 0, 0))
-        closed = self.row.get("status") == "closed" or self.row.get("_closed")
-        planned = self.row.get("status") == "planned"
-        fill = QColor(200, 200, 200) if closed else QColor(colour).lighter(150) if planned else colour
-        self.setBrush(QBrush(fill))
-        if self.isSelected():
-            pen = QPen(QColor(0, 120, 255), 3)
-        elif self.highlighted:
-            pen = QPen(QColor(255, 0, 200), 3)
-        else:
-            pen = QPen(QColor(255, 255, 255) if not closed else QColor(180, 30, 30), 1.5)
-        if planned:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        self.setPen(pen)
-
-    def itemChange(self, change, value):
-        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self.restyle()
-        return super().itemChange(change, value)
-
-
-class UnitItem(QGraphicsEllipseItem):
-    def __init__(self, row: dict[str, Any]):
-        pop = row.get("population") or 0
-        r = max(3.0, min(16.0, 1.2 * math.sqrt(pop) / 6))
-        super().__init__(-r, -r, 2 * r, 2 * r)
-        self.row = row
-        self.outcome: str | None = None
-        self.highlighted = False
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setData(KIND_ROLE, ("unit", row["id"]))
-        self.setZValue(20)
-        pop_txt = f"{pop:,}" if row.get("population") is not None else "?"
-        self.setToolTip(f"{row['code']} {row['name']} · {pop_txt}")
-        self.restyle()
-
-    def restyle(self) -> None:
-        c = QColor(OUTCOME_COLOURS.get(self.outcome or "", QColor(90, 120, 170)))
-        c.setAlpha(190)
-        self.setBrush(QBrush(c))
-        if self.isSelected():
-            self.setPen(QPen(QColor(0, 120, 255), 3))
-        elif self.highlighted:
-            self.setPen(QPen(QColor(255, 0, 200), 3))
-        else:
-            self.setPen(QPen(QColor(255, 255, 255), 1))
-
-    def itemChange(self, change, value):
-        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self.restyle()
-        return super().itemChange(change, value)
 
 
 class MapCanvas(QGraphicsView):
@@ -619,7 +497,7 @@ class MapCanvas(QGraphicsView):
             painter.translate(x0 + 14, y + lh / 2)
             painter.setPen(QPen(QColor(255, 255, 255), 1))
             painter.setBrush(QBrush(KIND_COLOURS[kind]))
-            painter.drawPath(_symbol(kind, 10))
+            painter.drawPath(symbol(kind, 10))
             painter.restore()
             painter.setPen(QColor(30, 30, 30))
             painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
