@@ -76,8 +76,6 @@ def text(key: str, lang: str | None = None, **args: Any) -> str:
         log.warning("text key not in the catalogue: %s", key)
         return key
     template = entry[lang if lang in entry else "en"]
-    if not args:
-        return template
     try:
         return template.format(**args)
     except (KeyError, IndexError) as exc:
