@@ -45,7 +45,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(text("cli.error", command="esplan-cli report", error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return 2
     if not args.quiet:
-        print(text("cli.report.written", lang, path=out, pages=count_pages(out), kb=out.stat().st_size / 1024,
+        print(text("cli.report.written", path=out, pages=count_pages(out), kb=out.stat().st_size / 1024,
                    s=time.perf_counter() - t0))
     return 0
 
