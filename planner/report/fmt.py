@@ -35,7 +35,7 @@ def minutes(x: Any, lang: str = "zh") -> str:
     f = _num(x)
     if f is None:
         return DASH
-    return f"{f:,.1f} " + ("分钟" if lang == "zh" else "min")
+    return text("report.fmt.minutes", lang, minutes=f)
 
 
 def money(x: Any, lang: str = "zh") -> str:
@@ -44,14 +44,14 @@ def money(x: Any, lang: str = "zh") -> str:
     if f is None:
         return DASH
     if lang != "zh":
-        return f"¥{round(f):,}"
+        return text("report.fmt.yuan", lang, yuan=round(f))
     if abs(f) >= 10_000:
-        return f"{f / 10_000:,.2f} 万元"
-    return f"{round(f):,} 元"
+        return text("report.fmt.wan_yuan", lang, wan=f / 10_000)
+    return text("report.fmt.yuan", lang, yuan=round(f))
 
 
 def people(x: Any, lang: str = "zh") -> str:
-    return integer(x) + (" 人" if lang == "zh" else "")
+    return text("report.fmt.people", lang, people=integer(x))
 
 
 def area(x: Any) -> str:

@@ -20,6 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from planner import text as tx
 from planner.geo import WGS84, transformer, utm_epsg
 from planner.report import fmt
 from planner.report.data import ReportData, located
@@ -557,7 +558,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     n_st = int((~st_loc).sum())
     if n_st:
         names = [f"{st.code[k]} {st.name[k]}" for k in np.nonzero(~st_loc)[0]]
-        names_txt = T("report.map.list_sep").join(names)
+        names_txt = T("report.list_sep").join(names)
         notes.append(T("report.map.not_on_the_map_sites_have", n_st=n_st, names_txt=names_txt))
     if not roads.n_edges:
         notes.append(T("report.map.no_road_network_imported_yet_travel"))
@@ -582,7 +583,7 @@ def _north_arrow(g: Group, x: float, y: float, font: str, lang: str) -> None:
                   strokeWidth=0.5))
     g.add(Polygon([x, y + h, x + w, y, x, y + h * 0.3], fillColor=colors.white, strokeColor=colors.black,
                   strokeWidth=0.5))
-    g.add(_text(x, y + h + 2.5, "北" if lang == "zh" else "N", font, 8, colors.black, "middle"))
+    g.add(_text(x, y + h + 2.5, tx.text("report.map.north", lang), font, 8, colors.black, "middle"))
 
 
 def _scale_bar(g: Group, x: float, y: float, metres: float, scale: float, font: str, lang: str,
@@ -603,8 +604,7 @@ def _scale_bar(g: Group, x: float, y: float, metres: float, scale: float, font: 
         g.add(_text(x + length * frac, y + 9, lab(metres * frac), font, 6.5, colors.black, "middle"))
     g.add(_text(x + length + 4, y + 4, unit, font, 6.5, colors.black))
     if denominator:
-        g.add(_text(x, y - 1.5, (f"比例尺 1:{denominator:,}（A4 原大打印）" if lang == "zh"
-                                 else f"scale 1:{denominator:,} (printed A4 at 100 %)"),
+        g.add(_text(x, y - 1.5, tx.text("report.map.scale", lang, denominator=denominator),
                     font, 5.5, C("#333333")))
 
 

@@ -594,7 +594,7 @@ class _Builder:
                 pop = u.get("population")
                 pop_s = ((f"（{fmt.integer(pop)}）" if L == "zh" else f" ({fmt.integer(pop)})") if pop else "")
                 by_town.setdefault(d.town_name(u.get("town")), []).append(f"{_esc(u.get('name'))}{tag}{pop_s}")
-            rows = [[_esc(t), str(len(v)), ("、" if L == "zh" else ", ").join(v)] for t, v in sorted(by_town.items())]
+            rows = [[_esc(t), str(len(v)), T("report.list_sep").join(v)] for t, v in sorted(by_town.items())]
             n_pop = sum(1 for u in miss if u.get("population"))
             self.add(self.p(T("report.these_units_have_no_coordinates_or", n_miss=len(miss))
                             + (T("report.population_in_brackets_where_known") if n_pop
@@ -816,7 +816,7 @@ class _Builder:
                              _esc("、".join(p.get("local_points", [])) if L == "zh"
                                   else ", ".join(p.get("local_points", []))) or "—",
                              self.mark(p.get("covered_72h")),
-                             _esc(("、" if L == "zh" else ", ").join(short)) or "—"])
+                             _esc(T("report.list_sep").join(short)) or "—"])
             self.add(self.table([T("report.town"), T("report.units"), T("report.people_3"),
                                  T("report.local_points"), T("report.72_h"), T("report.items_short_2")],
                                 rows, self.widths(16, 8, 10, 24, 11, 31), align="lrrlcl"))
@@ -825,7 +825,7 @@ class _Builder:
             self.h2("report.units_cut_off")
             rows = [[_esc(u.get("code")), _esc(u.get("name")), _esc(d.town_name(u.get("town"))),
                      fmt.integer(u.get("population")),
-                     _esc(("、" if L == "zh" else ", ").join(u.get("local_points", []))) or "—",
+                     _esc(T("report.list_sep").join(u.get("local_points", []))) or "—",
                      T("report.yes") if u.get("reached_by_reserve_point")
                      else f'<font color="#C62828">{T("report.no_2")}</font>',
                      self.mark(u.get("covered_72h"))] for u in units]
