@@ -309,10 +309,7 @@ class _Builder:
         canv.drawRightString(PAGE_W - MARGIN_R, y, d.date.isoformat())
         canv.setFont(self.font, 8)
         n = canv.getPageNumber()
-        if self.lang == "zh":
-            left, right = f"第 {n} 页 / 共", "页"
-        else:
-            left, right = f"Page {n} of", ""
+        left, right = self.t("report.page_n_of", n=n), self.t("report.page_n_of.after")
         cx = PAGE_W / 2
         canv.drawRightString(cx - _SLOT / 2 - 1.5, y, left)
         if right:
@@ -371,7 +368,7 @@ class _Builder:
         event_date = params.get("event_date", {}).get("value")
         scen = self.scen_label(r.scenario)
         if d.scenario_description:
-            scen += f"（{_esc(d.scenario_description)}）" if self.lang == "zh" else f" ({_esc(d.scenario_description)})"
+            scen += self.t("report.brackets", text=_esc(d.scenario_description))
         rows = [
             [T("report.district"), _esc(" ".join(x for x in [d.district_name, d.district_code] if x) or "—")],
             [T("report.scenario_2"), scen],
@@ -592,7 +589,7 @@ class _Builder:
             for u in miss:
                 tag = "" if u.get("snap_status") == "unlocated" else T("report.off_network")
                 pop = u.get("population")
-                pop_s = ((f"（{fmt.integer(pop)}）" if L == "zh" else f" ({fmt.integer(pop)})") if pop else "")
+                pop_s = T("report.brackets", text=fmt.integer(pop)) if pop else ""
                 by_town.setdefault(d.town_name(u.get("town")), []).append(f"{_esc(u.get('name'))}{tag}{pop_s}")
             rows = [[_esc(t), str(len(v)), T("report.list_sep").join(v)] for t, v in sorted(by_town.items())]
             n_pop = sum(1 for u in miss if u.get("population"))
@@ -620,8 +617,7 @@ class _Builder:
             if not sh.get("open"):
                 status += T("report.not_open")
             if sh.get("snap_status") not in (None, "ok"):
-                status += f"（{tx.label('snap', sh.get('snap_status'), L)}）" if L == "zh" else \
-                    f" ({tx.label('snap', sh.get('snap_status'), L)})"
+                status += T("report.brackets", text=tx.label("snap", sh.get("snap_status"), L))
             util_s = fmt.pct(util, 0) if util is not None else "—"
             if util is not None and util >= 0.999:
                 util_s = f'<font color="#C62828">{util_s}</font>'
@@ -656,10 +652,9 @@ class _Builder:
                 self.s_note))
         basis = sorted({sh.get("capacity_basis") for sh in shel if sh.get("capacity_basis")})
         if basis:
-            if L == "zh":
-                basis = [re.sub(r"^area/(\S+) m²$", r"有效面积 ÷ \1 m²/人", b) for b in basis]
-            self.add(self.p(T("report.capacity_basis")
-                            + _esc("；".join(basis) if L == "zh" else "; ".join(basis)),
+            basis = [re.sub(r"^area/(\S+) m²$", lambda m: T("report.capacity_basis.area", per_capita=m.group(1)), b)
+                     for b in basis]
+            self.add(self.p(T("report.capacity_basis") + _esc(T("report.semicolon_sep").join(basis)),
                             self.s_small))
 
     def supply(self) -> None:
@@ -984,7 +979,7 @@ class _Builder:
             v_s = fmt.qty(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else _esc(
                 (T("report.yes") if v else T("report.no_2")) if isinstance(v, bool) else v)
             if v in ("walk", "drive") and L == "zh":
-                v_s = "步行" if v == "walk" else "车行"
+                v_s = T("report.walking") if v == "walk" else T("report.driving")
             name = p.get("name") or ""
             if L == "zh":
                 key = f"report.param.{name}"
@@ -1025,8 +1020,7 @@ class _Builder:
         for b in d.boundaries:
             if b.role == "district":
                 rows.append([T("report.district_boundary"),
-                             _esc(f"{b.name}：{b.source or '—'}" if self.lang == "zh"
-                                  else f"{b.name}: {b.source or '—'}")
+                             _esc(T("report.name_source", name=b.name, source=b.source or "—"))
                              + ("" if b.authoritative else T("report.not_authoritative"))])
         towns_b = [b for b in d.boundaries if b.role == "town"]
         if towns_b:
