@@ -15,8 +15,8 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 import esplan_resources
-from planner.i18n import set_language as set_core_language
 from planner.report.fonts import FontNotFound, find_cjk_font
+from planner.text import set_language as set_core_language
 
 log = logging.getLogger(__name__)
 

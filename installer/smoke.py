@@ -115,9 +115,9 @@ def check_bundle_files(internal: Path) -> None:
         if not (res / rel).is_file():
             missing.append(f"esplan_resources/{rel}")
     src_res = ROOT / "resources"
-    for sub in ("i18n", "fonts", "locale"):   # whatever the source tree ships must be bundled
+    for sub in ("i18n", "fonts"):   # whatever the source tree ships must be bundled
         for f in (src_res / sub).rglob("*") if (src_res / sub).is_dir() else []:
-            if f.is_file() and f.suffix in (".qm", ".mo", ".ttf", ".ttc", ".otf") and \
+            if f.is_file() and f.suffix in (".qm", ".json", ".ttf", ".ttc", ".otf") and \
                     not (res / f.relative_to(src_res)).is_file():
                 missing.append(f"esplan_resources/{f.relative_to(src_res).as_posix()}")
     mig = internal / "planner" / "migrations"

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from planner import __version__
-from planner.i18n import _, set_language
 from planner.io.dispatch import IMPORT_KINDS, TABLE_KINDS
+from planner.text import set_language, text
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_ERROR = 0, 1, 2
 
@@ -69,7 +69,7 @@ def cmd_new(a: argparse.Namespace) -> int:
                            district_code=a.district_code, overwrite=a.force)
     except PlanError as exc:
         raise CliError(str(exc)) from exc
-    print(_("Created plan {name!r} at {where}").format(name=a.name, where=plan.display_location))
+    print(text("cli.new.created", name=repr(a.name), where=plan.display_location))
     return EXIT_OK
 
 
@@ -101,22 +101,20 @@ def cmd_info(a: argparse.Namespace) -> int:
     if a.json:
         _print_json(data)
         return EXIT_OK
-    print(f"{_('Plan')}: {data['name']}  ({data['location']})")
-    print(f"{_('District')}: {data['district'] or '-'} {data['district_code'] or ''}")
-    print(f"{_('Boundary')}: {data['boundary'] or _('none')}")
-    print(f"{_('Road network')}: {counts['road_nodes']} {_('nodes')}, {counts['road_edges']} "
-          f"{_('edges')}, {data['road_km']} km")
     kinds = data["sites_by_kind"]
-    print(f"{_('Sites')}: {_('warehouses')} {kinds.get('warehouse', 0)}, {_('reserve points')} "
-          f"{kinds.get('reserve_point', 0)}, {_('shelters')} {kinds.get('shelter', 0)}")
-    print(f"{_('Demand units')}: {counts['demand_units']} ({_('population')} {pop:,}; "
-          f"{_('not yet located')}: {unlocated})")
-    print(f"{_('Towns')}: {counts['admin_units']}   {_('Supply items')}: {counts['supply_items']}   "
-          f"{_('Stock lots')}: {counts['stock_lots']}")
-    print(f"{_('Scenarios')}: {counts['scenarios']}   {_('Saved runs')}: {counts['plan_runs']}   "
-          f"{_('Audit entries')}: {counts['audit_log']}")
+    print(text("cli.info.plan", name=data["name"], location=data["location"]))
+    print(text("cli.info.district", district=data["district"] or "-", code=data["district_code"] or ""))
+    print(text("cli.info.boundary", boundary=data["boundary"] or text("cli.info.none")))
+    print(text("cli.info.roads", nodes=counts["road_nodes"], edges=counts["road_edges"], km=data["road_km"]))
+    print(text("cli.info.sites", warehouses=kinds.get("warehouse", 0), points=kinds.get("reserve_point", 0),
+               shelters=kinds.get("shelter", 0)))
+    print(text("cli.info.units", units=counts["demand_units"], population=pop, unlocated=unlocated))
+    print(text("cli.info.counts", towns=counts["admin_units"], items=counts["supply_items"],
+               lots=counts["stock_lots"]))
+    print(text("cli.info.records", scenarios=counts["scenarios"], runs=counts["plan_runs"],
+               audit=counts["audit_log"]))
     if data["attribution"]:
-        print(f"{_('Data')}: {data['attribution']}")
+        print(text("cli.info.data", data=data["attribution"]))
     return EXIT_OK
 
 
@@ -127,7 +125,7 @@ def cmd_import(a: argparse.Namespace) -> int:
     plan = _open(a.plan)
     path = Path(a.file)
     if not path.exists():
-        raise CliError(_("file not found: {path}").format(path=path))
+        raise CliError(text("cli.import.not_found", path=path))
     try:
         report = import_file(plan, a.kind, path, clip=not a.no_clip, clip_buffer_m=a.clip_buffer_m,
                              name=a.name, code=a.code, mode=a.mode, crs=a.crs, sheet=a.sheet)
@@ -143,7 +141,7 @@ def cmd_export(a: argparse.Namespace) -> int:
 
     plan = _open(a.plan)
     n = export_table(plan, a.kind, Path(a.file))
-    print(_("Wrote {file}").format(file=a.file) + (f" ({n} rows)" if isinstance(n, int) else ""))
+    print(text("cli.export.wrote", file=a.file) + (text("cli.export.rows", n=n) if isinstance(n, int) else ""))
     return EXIT_OK
 
 
@@ -151,7 +149,7 @@ def cmd_template(a: argparse.Namespace) -> int:
     from planner.io.tables import write_template
 
     write_template(a.kind, Path(a.file))
-    print(_("Wrote the {kind} template to {file}").format(kind=a.kind, file=a.file))
+    print(text("cli.template.wrote", kind=a.kind, file=a.file))
     return EXIT_OK
 
 
@@ -191,7 +189,7 @@ def cmd_list(a: argparse.Namespace) -> int:
         _print_json([dict(zip(cols, r, strict=True)) for r in rows])
     else:
         print(_table(rows, cols))
-        print(_("{n} rows").format(n=len(rows)))
+        print(text("cli.list.rows", n=len(rows)))
     return EXIT_OK
 
 
@@ -215,8 +213,7 @@ def cmd_demo(a: argparse.Namespace) -> int:
         out = Path(a.out) / f"{n}.esplan" if a.out else None
         path, seconds = build_demo(n, shared=Path(a.shared) if a.shared else None, out=out)
         size = path.stat().st_size / 1e6
-        print(_("Built demo plan {name} at {path} in {s:.1f} s ({mb:.1f} MB)")
-              .format(name=n, path=path, s=seconds, mb=size))
+        print(text("cli.demo.built", name=n, path=path, s=seconds, mb=size))
     return EXIT_OK
 
 
@@ -244,68 +241,66 @@ def _add_module_commands(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="esplan-cli",
-        description=_("esplan — emergency supplies & shelter planner (应急物资与避难场所规划), headless."),
-        epilog=_("Exit codes: 0 success, 1 a check failed, 2 error (nothing written)."))
+        description=text("cli.main.description"),
+        epilog=text("cli.main.epilog"))
     p.add_argument("--version", action="version", version=f"esplan {__version__}")
-    p.add_argument("--lang", choices=["zh", "en"], help=_("language of messages (default: system)"))
+    p.add_argument("--lang", choices=["zh", "en"], help=text("cli.main.lang"))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("new", help=_("create an empty plan (SQLite file or PostgreSQL URL)"))
-    s.add_argument("plan", help=_("plan file (*.esplan) or postgresql+psycopg://user@host/db"))
-    s.add_argument("--name", required=True, help=_("plan name"))
+    s = sub.add_parser("new", help=text("cli.new.help"))
+    s.add_argument("plan", help=text("cli.new.plan"))
+    s.add_argument("--name", required=True, help=text("cli.new.name"))
     s.add_argument("--district-name")
-    s.add_argument("--district-code", help=_("6-digit district code, e.g. 370406"))
-    s.add_argument("--force", action="store_true", help=_("replace an existing plan"))
+    s.add_argument("--district-code", help=text("cli.new.district_code"))
+    s.add_argument("--force", action="store_true", help=text("cli.new.force"))
     s.set_defaults(func=cmd_new)
 
-    s = sub.add_parser("info", help=_("summarise a plan"))
+    s = sub.add_parser("info", help=text("cli.info.help"))
     s.add_argument("plan")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_info)
 
-    s = sub.add_parser("import", help=_("import a road network, boundary or registry table"),
-                       description=_("Import into a plan. The whole file is one transaction: on any bad "
-                                     "row nothing is written and every problem is listed with its "
-                                     "row and field."))
+    s = sub.add_parser("import", help=text("cli.import.help"),
+                       description=text("cli.import.description"))
     s.add_argument("plan")
     s.add_argument("kind", choices=IMPORT_KINDS)
-    s.add_argument("file", help=_(".osm/.osm.pbf, .geojson, .csv or .xlsx"))
+    s.add_argument("file", help=text("cli.import.file"))
     s.add_argument("--mode", choices=["insert", "upsert"], default="insert",
-                   help=_("upsert: update rows whose code already exists"))
+                   help=text("cli.import.mode"))
     s.add_argument("--crs", default="wgs84", choices=["wgs84", "cgcs2000", "gcj02", "bd09"],
-                   help=_("coordinate system of lon/lat columns (AMap: gcj02, Baidu: bd09)"))
-    s.add_argument("--sheet", help=_("XLSX sheet name (default: the first)"))
-    s.add_argument("--no-clip", action="store_true", help=_("do not clip roads to the district boundary"))
+                   help=text("cli.import.crs"))
+    s.add_argument("--sheet", help=text("cli.import.sheet"))
+    s.add_argument("--no-clip", action="store_true", help=text("cli.import.no_clip"))
     s.add_argument("--clip-buffer-m", type=float, default=0.0,
-                   help=_("keep roads within this distance outside the boundary"))
-    s.add_argument("--name", help=_("boundary name"))
-    s.add_argument("--code", help=_("boundary administrative code"))
+                   help=text("cli.import.clip_buffer_m"))
+    s.add_argument("--name", help=text("cli.import.name"))
+    s.add_argument("--code", help=text("cli.import.code"))
     s.set_defaults(func=cmd_import)
 
-    s = sub.add_parser("export", help=_("export a registry table (CSV, XLSX or GeoJSON by suffix)"))
+    s = sub.add_parser("export", help=text("cli.export.help"))
     s.add_argument("plan")
     s.add_argument("kind", choices=TABLE_KINDS)
     s.add_argument("file")
     s.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("template", help=_("write an empty import template (CSV or XLSX)"))
+    s = sub.add_parser("template", help=text("cli.template.help"))
     s.add_argument("kind", choices=TABLE_KINDS)
     s.add_argument("file")
     s.set_defaults(func=cmd_template)
 
-    s = sub.add_parser("list", help=_("list sites, demand units, towns, items, stock, scenarios or runs"))
+    s = sub.add_parser("list", help=text("cli.list.help"))
     s.add_argument("plan")
     s.add_argument("what", choices=["sites", "demand", "towns", "items", "stock", "scenarios", "runs"])
     s.add_argument("--kind", choices=["warehouse", "reserve_point", "shelter"])
-    s.add_argument("--town", help=_("town code"))
+    s.add_argument("--town", help=text("cli.list.town"))
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_list)
 
-    s = sub.add_parser("demo", help=_("build the demo plans from ../shared/data, or print their paths"))
+    s = sub.add_parser("demo", help=text("cli.demo.help"))
     s.add_argument("action", choices=["build", "path"])
     s.add_argument("name", nargs="?", default="all", choices=["all", "andorra", "shanting"])
-    s.add_argument("--shared", help=_("the shared data folder (default: ../shared or $ESPLAN_SHARED)"))
-    s.add_argument("--out", help=_("output folder (default: resources/demo)"))
+    s.add_argument("--shared", help=text("cli.demo.shared"))
+    s.add_argument("--out", help=text("cli.demo.out"))
     s.set_defaults(func=cmd_demo)
 
     _add_module_commands(sub)
@@ -326,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(func(a) or 0)
     except CliError as exc:
-        print(f"esplan-cli: {_('error')}: {exc}", file=sys.stderr)
+        print(text("cli.error", command="esplan-cli", error=exc), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -334,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from planner.store import PlanError
 
         if isinstance(exc, (PlanError, OSError, ValueError)):
-            print(f"esplan-cli: {_('error')}: {exc}", file=sys.stderr)
+            print(text("cli.error", command="esplan-cli", error=exc), file=sys.stderr)
             return EXIT_ERROR
         raise
 

@@ -39,8 +39,10 @@ def resources():
     assert norms and demos, (norms, demos)
     qm = list(esplan_resources.path().glob("i18n/*.qm"))
     fonts = [p for p in esplan_resources.path().glob("fonts/**/*") if p.is_file()]
-    mo = list(esplan_resources.path().glob("locale/*/LC_MESSAGES/*.mo"))
-    return f"norms={norms} demos={demos} qm={len(qm)} fonts={len(fonts)} mo={len(mo)}"
+    from planner.text import catalogue
+
+    texts = len(catalogue())   # resources/i18n/texts.json: CLI, findings and report texts
+    return f"norms={norms} demos={demos} qm={len(qm)} fonts={len(fonts)} texts={texts}"
 
 
 @check

@@ -25,20 +25,22 @@ from scipy.sparse.csgraph import dijkstra
 from planner.engine.graph import SNAP_OFF, SNAP_OK, SNAP_UNLOCATED, RoadGraph, Snap
 from planner.engine.lp import transport_flow
 from planner.engine.snapshot import PlanInput
+from planner.engine.texts import check_name
 
 CHUNK = 50          # shelters per multi-source Dijkstra call (50 × 100k × 8 B = 40 MB)
 FIXED_CLASSES = ("short", "medium", "long")
 DEFAULT_CLASS = "short"
 
 
-def check(cid: str, zh: str, en: str, value: float | None, target: float, unit: str, passed: bool,
-          detail: str, *, unknown: bool = False) -> dict[str, Any]:
-    """One check row. ``status`` is "pass", "fail", or "unknown" when the plan lacks the data to
+def check(cid: str, value: float | None, target: float, unit: str, passed: bool,
+          detail: str, *, unknown: bool = False, **name_args: Any) -> dict[str, Any]:
+    """One check row, its names rendered from the catalogue (``check.<cid>`` with ``name_args``,
+    planner.engine.texts.check_name). ``status`` is "pass", "fail", or "unknown" when the plan lacks the data to
     evaluate it (no value, or ``unknown=True``); an unknown check does not pass."""
     finite = value is not None and math.isfinite(value)
     missing = value is None or math.isnan(value)  # inf is a real value: somebody cannot get there
     status = "unknown" if unknown or missing else ("pass" if passed else "fail")
-    return {"id": cid, "name_zh": zh, "name_en": en,
+    return {"id": cid, "name_zh": check_name(cid, "zh", **name_args), "name_en": check_name(cid, "en", **name_args),
             "value": round(float(value), 6) if value is not None and finite and status != "unknown" else None,
             "target": target, "unit": unit, "passed": status == "pass", "status": status,
             "detail": detail}
@@ -392,34 +394,32 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     tdet = (f"population-weighted over {int(ok_units.sum())} located on-network units; "
             f"target {thr_min:g} min (previous response {prev:g} min)")
     checks = [
-        check("served_within_threshold", f"{thr_min:g}分钟内可安置人口比例",
-              f"Share of sheltering demand served within {thr_min:g} min",
+        check("served_within_threshold",
               served_tot / total_dem if total_dem else None, share_t, "share",
               total_dem > 0 and served_tot / total_dem >= share_t - 1e-12,
               f"served {served_tot:.0f} of {total_dem:.0f} ({dem_note}); target = capacity_share_of_demand "
               f"{share_t:g} (the project's 60 % rule applied to people served within the threshold)"
-              + cap_note, unknown=no_eval or all_cap_unknown),
-        check("capacity_share_of_demand", "避难容量占避难需求比例", "Shelter capacity / sheltering demand",
+              + cap_note, unknown=no_eval or all_cap_unknown, thr=thr_min),
+        check("capacity_share_of_demand",
               open_cap / plan_dem if plan_dem else None, share_t, "share",
               plan_dem > 0 and open_cap / plan_dem >= share_t - 1e-12,
               f"capacity {open_cap:.0f} of {len(open_idx)} open shelters ({n_unloc_sh} not on the network) vs "
               f"demand {plan_dem:.0f} = target_affected {p['target_affected']} × sheltering_share "
               f"{float(p['sheltering_share']):g}" + cap_note, unknown=all_cap_unknown),
-        check("indoor_share_of_capacity", "室内避难容量占比", "Indoor capacity / total capacity",
+        check("indoor_share_of_capacity",
               open_indoor / open_cap if open_cap else None, float(p["indoor_share_target"]), "share",
               open_cap > 0 and open_indoor / open_cap >= float(p["indoor_share_target"]) - 1e-12,
               f"indoor {open_indoor:.0f} of {open_cap:.0f} places" + cap_note),
-        check("fixed_capacity_share_of_population", "固定避难场所容量占规划人口比例",
-              "Fixed-shelter capacity / planned population",
+        check("fixed_capacity_share_of_population",
               fixed_cap / planned_pop if planned_pop else None, float(p["fixed_share_target"]), "share",
               planned_pop > 0 and fixed_cap / planned_pop >= float(p["fixed_share_target"]) - 1e-12,
               f"short/medium/long shelters {fixed_cap:.0f} places vs planned population {planned_pop:.0f} "
               f"({pp_src}); GB 51143 §4.2.2" + cap_note, unknown=fixed_unknown),
-        check("mean_time_min", "到最近避难场所平均时间", "Mean time to nearest shelter",
+        check("mean_time_min",
               mean_s / 60.0, thr_min, "min", math.isfinite(mean_s) and mean_s <= thr + 1e-9, tdet),
-        check("p95_time_min", "到最近避难场所时间(95%分位)", "95th-percentile time to nearest shelter",
+        check("p95_time_min",
               p95_s / 60.0, thr_min, "min", math.isfinite(p95_s) and p95_s <= thr + 1e-9, tdet),
-        check("max_time_min", "到最近避难场所最长时间", "Maximum time to nearest shelter",
+        check("max_time_min",
               max_s / 60.0, thr_min, "min", math.isfinite(max_s) and max_s <= thr + 1e-9,
               tdet + ("; some units cannot reach any open shelter" if max_s == math.inf else "")),
     ]
@@ -430,7 +430,7 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     n_no_area = int(np.sum((ia + oa) <= 0))
     at = float(p["indoor_area_share_fixed_target"])
     checks.append(check(
-        "indoor_area_share_of_fixed", "固定避难场所室内有效面积占比", "Indoor share of fixed shelters' effective area",
+        "indoor_area_share_of_fixed",
         float(ia.sum()) / area if area > 0 else None, at, "share", area > 0 and float(ia.sum()) / area >= at - 1e-12,
         f"indoor {ia.sum():.0f} m² of {area:.0f} m² effective area in {len(fixed)} open short/medium/long shelters"
         f" ({n_no_area} without area data, not counted); GB/T 51327-2018 §7.2.2 (不宜低于30%)"))
@@ -448,11 +448,11 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
                     v_served += a["people"] * frac[k]
         vst = float(p["capacity_share_target"])
         checks.append(check(
-            "vulnerable_served_within_threshold", f"脆弱人群{thr_min:g}分钟内可安置比例",
-            f"Share of vulnerable people served within {thr_min:g} min at {vs:g} m/s",
+            "vulnerable_served_within_threshold",
             v_served / v_dem if v_dem > 0 else None, vst, "share", v_dem > 0 and v_served / v_dem >= vst - 1e-12,
             f"vulnerable served {v_served:.0f} of {v_dem:.0f} (their share of each unit's demand; the unit's "
-            f"assignment kept, times × {ws:g}/{vs:g}); target = capacity_share_of_demand {vst:g}"))
+            f"assignment kept, times × {ws:g}/{vs:g}); target = capacity_share_of_demand {vst:g}",
+            thr=thr_min, speed=vs))
         totals["vulnerable_demand"] = _r(v_dem)
         totals["vulnerable_served"] = _r(v_served)
     totals.update({"capacity": _r(open_cap), "indoor_capacity": _r(open_indoor),

@@ -10,7 +10,7 @@ plan read "16 failed" in the GUI and "8 failed, 8 unknown" on the PDF cover).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, TypeVar
 
 CheckStatus = Literal["pass", "fail", "unknown"]
@@ -107,6 +107,8 @@ class Finding:
     ref: str
     zh: str
     en: str
+    code: str = ""          # finding.<code> in the text catalogue (planner.engine.texts renders it)
+    args: Mapping[str, Any] = field(default_factory=dict)
 
     def text(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en

@@ -20,8 +20,8 @@ from planner.engine.progress import Progress, Stepper
 from planner.engine.results import count_checks
 from planner.engine.snapshot import PlanInput
 from planner.engine.supply import compute_supply, drive_times
+from planner.engine.texts import finding
 from planner.engine.version import ENGINE_VERSION
-from planner.textfmt import DASH, num, value
 
 
 def json_safe(obj: Any) -> Any:
@@ -192,104 +192,55 @@ def _summary(cov, sup, alloc, iso, checks) -> dict[str, Any]:
     }
 
 
-def _fmt(x: Any) -> str:
-    """A number in a finding (planner.textfmt): 3 significant digits below 10, whole above."""
-    return num(x, 3, 10.0)
-
-
-#: why stock is not usable (supply.REASONS), for findings: (中文, English)
-REASON_TEXT = {
-    "expired": ("已过期", "expired"),
-    "agreement_too_slow": ("协议供货时间超过时限", "agreement lead time too long"),
-    "too_far": ("运距超过首批时限", "too far for the first-batch deadline"),
-    "site_closed": ("站点停用", "site closed"),
-    "unlocated": ("站点未定位", "site not located"),
-    "off_network": ("站点距路网过远", "site far from the road network"),
-    "agreement_no_lead_time": ("协议储备未填供货时间", "agreement stock without lead time"),
-}
-
-
-def _fmt_check(x: Any, unit: str) -> str:
-    # a time with no value: somebody cannot get there
-    return value(x, unit, fixed=1, unknown="∞ min" if unit == "min" else DASH)
-
-
 def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]]:
+    """Findings and actions as codes and args (planner.engine.texts renders them: finding.<code>)."""
     out: list[dict[str, Any]] = []
     by_hz: dict[str, list[str]] = {}
     for e in (effects or {}).get("closed_by_hazard", []):
         by_hz.setdefault(e["hazard"], []).append(e["site"])
     for hz, codes in sorted(by_hz.items()):
-        out.append({"kind": "finding", "severity": "warn", "ref": "closed_by_hazard",
-                    "zh": f"灾害区“{hz}”内的场所不可用：{'、'.join(codes)}",
-                    "en": f"Sites inside hazard zone '{hz}' are unusable: {', '.join(codes)}"})
+        out.append(finding("finding", "warn", "closed_by_hazard", "closed_by_hazard", hazard=hz, sites=codes))
     unknown = [c for c in checks if c.get("status") == "unknown"]
     if unknown:
-        out.append({"kind": "finding", "severity": "warn", "ref": "not_evaluable",
-                    "zh": "无法评估（数据不足）：" + "、".join(c["name_zh"] for c in unknown),
-                    "en": "Cannot be evaluated (missing data): " + "; ".join(c["name_en"] for c in unknown)})
+        out.append(finding("finding", "warn", "not_evaluable", "not_evaluable",
+                           checks=[{"zh": c["name_zh"], "en": c["name_en"]} for c in unknown]))
     t = cov["totals"]
-    gaps_zh, gaps_en = [], []
+    gaps: list[dict[str, Any]] = []
     if not t.get("shelters_on_network") and t.get("open_shelters"):
-        gaps_zh.append("避难场所未定位或不在路网上")
-        gaps_en.append("shelters are not located or not on the road network")
+        gaps.append({"code": "shelters_not_located"})
     n_unknown_cap = sum(1 for s in cov.get("shelters", []) if s.get("open") and s.get("capacity_basis") == "unknown")
     if n_unknown_cap:
-        gaps_zh.append(f"{n_unknown_cap} 个避难场所无有效面积或容量数据")
-        gaps_en.append(f"{n_unknown_cap} shelters have no effective area or stated capacity")
+        gaps.append({"code": "shelters_without_capacity", "n": n_unknown_cap})
     if (t.get("demand") or 0) <= 0:
-        gaps_zh.append("人口单元无人口数据")
-        gaps_en.append("demand units have no population figures")
-    if gaps_zh:
-        out.append({"kind": "action", "severity": "warn", "ref": "data_gaps",
-                    "zh": "请补充数据：" + "；".join(gaps_zh),
-                    "en": "Complete the data: " + "; ".join(gaps_en)})
+        gaps.append({"code": "no_population"})
+    if gaps:
+        out.append(finding("action", "warn", "data_gaps", "data_gaps", gaps=gaps))
     for c in checks:
         if c.get("status", "fail") == "fail" and not c["id"].startswith("supply_"):
-            val, tgt = _fmt_check(c["value"], c["unit"]), _fmt_check(c["target"], c["unit"])
-            op = "≤" if c["unit"] == "min" else "≥"
-            out.append({"kind": "finding", "severity": "fail", "ref": c["id"],
-                        "zh": f"未达标：{c['name_zh']} {val}（目标 {op} {tgt}）",
-                        "en": f"Not met: {c['name_en']} {val} (target {op} {tgt})"})
+            out.append(finding("finding", "fail", c["id"], "not_met", check=c["id"],
+                               name={"zh": c["name_zh"], "en": c["name_en"]},
+                               value=c["value"], target=c["target"], unit=c["unit"]))
     if (t["over_capacity"] or 0) > 0:
-        out.append({"kind": "action", "severity": "fail", "ref": "over_capacity",
-                    "zh": f"{_fmt(t['over_capacity'])} 人在 {_fmt(cov['threshold_min'])} 分钟内可达避难场所"
-                          "但容量不足：扩容或新建避难场所",
-                    "en": f"{_fmt(t['over_capacity'])} people can reach a shelter within "
-                          f"{_fmt(cov['threshold_min'])} min but it is full: add capacity or new shelters"})
+        out.append(finding("action", "fail", "over_capacity", "over_capacity",
+                           people=t["over_capacity"], minutes=cov["threshold_min"]))
     if (t["unreachable"] or 0) > 0:
-        out.append({"kind": "action", "severity": "fail", "ref": "unreachable",
-                    "zh": f"{_fmt(t['unreachable'])} 人在 {_fmt(cov['threshold_min'])} 分钟内无可达避难场所："
-                          "在这些村/社区附近规划避难场所",
-                    "en": f"{_fmt(t['unreachable'])} people have no shelter within {_fmt(cov['threshold_min'])} min: "
-                          "plan shelters near these villages / communities"})
+        out.append(finding("action", "fail", "unreachable", "unreachable",
+                           people=t["unreachable"], minutes=cov["threshold_min"]))
     miss = (t["off_network"] or 0) + (t["unlocated"] or 0)
     if miss > 0:
-        out.append({"kind": "finding", "severity": "warn", "ref": "unlocated",
-                    "zh": f"{_fmt(miss)} 人所在单元无坐标或距路网过远，未参与计算：请补充位置",
-                    "en": f"{_fmt(miss)} people are in units without coordinates or far from the road network "
-                          "and were not evaluated: add their locations"})
+        out.append(finding("finding", "warn", "unlocated", "unlocated", people=miss))
     for i in sup["items"]:
+        name = {"zh": i["name_zh"], "en": i["name_en"]}
         if (i["shortfall"] or 0) > 0:
-            cost = f"，约 {i['shortfall_cost']:,.0f} 元" if i["shortfall_cost"] else ""
-            cost_en = f", about ¥{i['shortfall_cost']:,.0f}" if i["shortfall_cost"] else ""
-            out.append({"kind": "action", "severity": "fail", "ref": f"supply_{i['key']}",
-                        "zh": f"72小时物资缺口：{i['name_zh']} {_fmt(i['shortfall'])} {i['unit'] or ''}{cost}",
-                        "en": f"72-h supply shortfall: {i['name_en']} {_fmt(i['shortfall'])} "
-                              f"{i['unit'] or ''}{cost_en}"})
+            out.append(finding("action", "fail", f"supply_{i['key']}", "supply_shortfall", item=i["key"],
+                               name=name, shortfall=i["shortfall"], unit=i["unit"] or "",
+                               cost=i["shortfall_cost"]))
         bad = {k: v for k, v in (i["unusable"] or {}).items() if v}
         if bad:
-            out.append({"kind": "finding", "severity": "warn", "ref": f"unusable_{i['key']}",
-                        "zh": f"{i['name_zh']} 有库存不可用：" + "，".join(
-                            f"{REASON_TEXT.get(k, (k, k))[0]} {_fmt(v)}" for k, v in sorted(bad.items())),
-                        "en": f"{i['name_en']} stock not usable: " + ", ".join(
-                            f"{REASON_TEXT.get(k, (k, k))[1]} {_fmt(v)}" for k, v in sorted(bad.items()))})
+            out.append(finding("finding", "warn", f"unusable_{i['key']}", "unusable", item=i["key"], name=name,
+                               reasons=bad))
     for pool in iso["pools"]:
         if not pool["covered_72h"]:
-            out.append({"kind": "action", "severity": "fail", "ref": "isolation",
-                        "zh": f"{pool['town']}：{len(pool['units'])} 个单元（{_fmt(pool['people'])} 人）"
-                              "道路上与仓库隔断，本地储备不足72小时：增设村级储备点",
-                        "en": f"{pool['town']}: {len(pool['units'])} units ({_fmt(pool['people'])} people) "
-                              "cannot be reached from any warehouse and local stock does not cover 72 h: "
-                              "add a village reserve point"})
+            out.append(finding("action", "fail", "isolation", "isolation", town=pool["town"],
+                               units=len(pool["units"]), people=pool["people"]))
     return out

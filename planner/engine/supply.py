@@ -195,11 +195,11 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes) -> SupplyState:
             "days_of_autonomy": _r(usable / daily, 4) if daily else None,
             "unit_price": price, "shortfall_cost": _r(short * price, 2) if price is not None else None,
         })
-        checks.append(check(f"supply_{key}", f"72小时物资: {spec.get('name_zh', key)}",
-                            f"72-h supply: {spec.get('name_en', key)}",
+        checks.append(check(f"supply_{key}",
                             usable / req if req > 0 else 1.0, 1.0, "share", usable >= req - 1e-9,
                             f"usable {usable:g} of required {req:g} {spec.get('unit') or ''}"
-                            f" ({basis} {rate:g}, {people:.0f} people, {days:g} days)"))
+                            f" ({basis} {rate:g}, {people:.0f} people, {days:g} days)",
+                            item={"zh": spec.get("name_zh", key), "en": spec.get("name_en", key)}))
 
     no_norm = []
     for k in range(len(items)):

@@ -10,23 +10,22 @@ import sys
 import time
 from typing import Any
 
+from planner.text import text
+
 
 def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
-        "report", help="write the printed plan (A4 PDF, Chinese by default)",
-        description="Run the engine and write the plan as an A4 PDF: cover with sign-off fields, checks "
-                    "against targets, district map, coverage by town, shelters, 72-hour supply, allocation "
-                    "manifests and dispatch lists, isolated villages, actions, scenario comparison, "
-                    "parameters and their sources. Exit 0 when written, 2 on error.")
-    p.add_argument("plan", help="plan file (.esplan) or database URL")
-    p.add_argument("-o", "--output", required=True, help="the PDF to write")
-    p.add_argument("--scenario", "-s", default=None, help="scenario name (default: baseline)")
+        "report", help=text("cli.report.help"),
+        description=text("cli.report.description"))
+    p.add_argument("plan", help=text("cli.report.plan"))
+    p.add_argument("-o", "--output", required=True, help=text("cli.report.o"))
+    p.add_argument("--scenario", "-s", default=None, help=text("cli.report.scenario"))
     p.add_argument("--compare", nargs="+", action="extend", default=[], metavar="SCENARIO",
-                   help="also compare with these scenarios (the report's scenario is the reference)")
+                   help=text("cli.report.compare"))
     p.add_argument("--lang", dest="report_lang", choices=("zh", "en"), default=None,
-                   help="language of the report (default zh)")
-    p.add_argument("--prepared-by", default=None, help="name printed in the 编制 (prepared by) field")
-    p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+                   help=text("cli.report.lang"))
+    p.add_argument("--prepared-by", default=None, help=text("cli.report.prepared_by"))
+    p.add_argument("--quiet", "-q", action="store_true", help=text("cli.report.quiet"))
     p.set_defaults(func=cmd_report)
     return p
 
@@ -40,14 +39,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         out = write_report(args.plan, args.output, scenario=args.scenario, compare=args.compare, lang=lang,
                            prepared_by=args.prepared_by)
     except ReportError as exc:
-        print(f"esplan-cli report: error: {exc}", file=sys.stderr)
+        print(text("cli.error", command="esplan-cli report", error=exc), file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - any failure: one clear line and status 2
-        print(f"esplan-cli report: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(text("cli.error", command="esplan-cli report", error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return 2
     if not args.quiet:
-        print(f"{out}: {count_pages(out)} pages, {out.stat().st_size / 1024:,.0f} KB, "
-              f"{time.perf_counter() - t0:.1f} s")
+        print(text("cli.report.written", path=out, pages=count_pages(out), kb=out.stat().st_size / 1024,
+                   s=time.perf_counter() - t0))
     return 0
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from planner import text as tx
+
 
 @dataclass
 class Boundary:
@@ -88,8 +90,9 @@ class ReportData:
     def is_english(self) -> bool:
         return self.lang == "en"
 
-    def t(self, zh: str, en: str) -> str:
-        return en if self.lang == "en" else zh
+    def t(self, key: str, **args: Any) -> str:
+        """The catalogue text ``key`` (planner.text) in the report's language."""
+        return tx.text(key, self.lang, **args)
 
 
 def read_plan_context(plan: Any, scenario: str | None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from planner import text as tx
 from planner.geo import WGS84, transformer, utm_epsg
 from planner.report import fmt
 from planner.report.data import ReportData, located
@@ -499,8 +500,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     furn = Group()
     furn.add(Rect(0, fy, frame_w, frame_h, fillColor=None, strokeColor=colors.black, strokeWidth=0.8))
     if nothing:
-        msg = T("本规划尚无可绘制的位置数据（区界、路网、站点与人口单元均无坐标）",
-                "Nothing in this plan has a location yet (no boundary, roads, sites or located units)")
+        msg = T("report.map.nothing_in_this_plan_has_a")
         furn.add(_text(frame_w / 2, fy + frame_h / 2, msg, font, 9, C("#555555"), "middle"))
     else:
         _north_arrow(furn, frame_w - 16, fy + frame_h - 30, font, lang)
@@ -510,8 +510,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     if data.osm_attribution:
         attr.append("© OpenStreetMap contributors, ODbL")
     if not data.boundary_authoritative:
-        attr.append(T("示意图：边界为简化轮廓，非审图号标准地图", "Sketch map: simplified outline, not an "
-                      "approved standard map (no 审图号)"))
+        attr.append(T("report.map.sketch_map_simplified_outline_not_an"))
     for n_, s in enumerate(reversed(attr)):
         size = 6.0
         w_ = stringWidth(s, font, size)
@@ -527,7 +526,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     if legend_h:
         lg = Group()
         col_w = width / len(legend_cols)
-        lg.add(_text(0, legend_h - 11, T("图例", "Legend"), font, 8.5, colors.black))
+        lg.add(_text(0, legend_h - 11, T("report.map.legend"), font, 8.5, colors.black))
         lg.add(Line(0, legend_h - 14, width, legend_h - 14, strokeColor=C("#999999"), strokeWidth=0.4))
         for c_, col in enumerate(legend_cols):
             x = c_ * col_w
@@ -553,27 +552,22 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
             by_town.setdefault(data.town_name(du.town[k]), []).append(str(du.name[k]))
         towns_txt = "；".join(f"{t}（{len(v)}）" for t, v in sorted(by_town.items())) if lang == "zh" else \
             "; ".join(f"{t} ({len(v)})" for t, v in sorted(by_town.items()))
-        pop_txt = (T(f"，已知人口合计 {fmt.integer(pop_unloc)} 人", f", known population {fmt.integer(pop_unloc)}")
-                   if pop_known else T("，人口亦未知", ", population also unknown"))
-        notes.append(T(f"未在图上标出：{n_unloc} 个人口单元尚无坐标{pop_txt}。按镇街：{towns_txt}。",
-                       f"Not on the map: {n_unloc} demand units have no coordinates yet{pop_txt}. "
-                       f"By town: {towns_txt}."))
+        pop_txt = (T("report.map.known_population", pop_unloc=fmt.integer(pop_unloc))
+                   if pop_known else T("report.map.population_also_unknown"))
+        notes.append(T("report.map.not_on_the_map_demand_units", n_unloc=n_unloc, pop_txt=pop_txt, towns_txt=towns_txt))
     n_st = int((~st_loc).sum())
     if n_st:
         names = [f"{st.code[k]} {st.name[k]}" for k in np.nonzero(~st_loc)[0]]
-        notes.append(T(f"未在图上标出：{n_st} 处站点尚无坐标：" + "、".join(names) + "。",
-                       f"Not on the map: {n_st} sites have no coordinates: " + ", ".join(names) + "."))
+        names_txt = T("report.list_sep").join(names)
+        notes.append(T("report.map.not_on_the_map_sites_have", n_st=n_st, names_txt=names_txt))
     if not roads.n_edges:
-        notes.append(T("路网尚未导入：无法计算步行/车行时间，覆盖与送达检查只能按“无坐标/不可达”处理。",
-                       "No road network imported yet: travel times cannot be computed; coverage and delivery "
-                       "checks treat units as not located / unreachable."))
+        notes.append(T("report.map.no_road_network_imported_yet_travel"))
     if not districts:
-        notes.append(T("未导入区界：图幅按已有要素范围绘制。", "No district boundary imported: the map extent "
-                       "follows the located features."))
+        notes.append(T("report.map.no_district_boundary_imported_the_map"))
     if not data.towns and not town_bounds:
         pass
     elif data.towns and not town_pts and not town_bounds:
-        notes.append(T("镇街尚无坐标或边界，未标注镇街名称。", "Towns have no points or boundaries: no town labels."))
+        notes.append(T("report.map.towns_have_no_points_or_boundaries"))
     return MapResult(d, notes, denominator)
 
 
@@ -589,7 +583,7 @@ def _north_arrow(g: Group, x: float, y: float, font: str, lang: str) -> None:
                   strokeWidth=0.5))
     g.add(Polygon([x, y + h, x + w, y, x, y + h * 0.3], fillColor=colors.white, strokeColor=colors.black,
                   strokeWidth=0.5))
-    g.add(_text(x, y + h + 2.5, "北" if lang == "zh" else "N", font, 8, colors.black, "middle"))
+    g.add(_text(x, y + h + 2.5, tx.text("report.map.north", lang), font, 8, colors.black, "middle"))
 
 
 def _scale_bar(g: Group, x: float, y: float, metres: float, scale: float, font: str, lang: str,
@@ -610,8 +604,7 @@ def _scale_bar(g: Group, x: float, y: float, metres: float, scale: float, font: 
         g.add(_text(x + length * frac, y + 9, lab(metres * frac), font, 6.5, colors.black, "middle"))
     g.add(_text(x + length + 4, y + 4, unit, font, 6.5, colors.black))
     if denominator:
-        g.add(_text(x, y - 1.5, (f"比例尺 1:{denominator:,}（A4 原大打印）" if lang == "zh"
-                                 else f"scale 1:{denominator:,} (printed A4 at 100 %)"),
+        g.add(_text(x, y - 1.5, tx.text("report.map.scale", lang, denominator=denominator),
                     font, 5.5, C("#333333")))
 
 
@@ -646,13 +639,13 @@ def _legend_items(data: ReportData, font: str, roads, service, hazards, du, du_l
         return draw
 
     # demand units
-    units.append((None, T("人口单元（村/社区）", "Demand units (villages / communities)"), ROW))
-    units.append((circle_item(SERVED), T("15分钟内可安置", "served within 15 min"), ROW))
-    units.append((circle_item(OVER), T("可达但避难场所容量不足", "reachable, but shelters full"), ROW))
-    units.append((circle_item(UNREACH), T("15分钟内无可达避难场所", "no shelter within 15 min"), ROW))
-    units.append((circle_item(OFFNET), T("距路网过远，未计算", "off the road network"), ROW))
+    units.append((None, T("report.map.demand_units_villages_communities"), ROW))
+    units.append((circle_item(SERVED), T("report.map.served_within_15_min"), ROW))
+    units.append((circle_item(OVER), T("report.map.reachable_but_shelters_full"), ROW))
+    units.append((circle_item(UNREACH), T("report.map.no_shelter_within_15_min"), ROW))
+    units.append((circle_item(OFFNET), T("report.map.off_the_road_network"), ROW))
     units.append((lambda g, x, y: g.add(_unit_symbol(x, y, 3.6, [(2, SERVED), (1, OVER), (1, UNREACH)])),
-                  T("扇形：同一单元内各部分人口", "pie: shares of one unit"), ROW))
+                  T("report.map.pie_shares_of_one_unit"), ROW))
     if du_loc.any():
         pops = np.nan_to_num(du.population[du_loc].astype(float))
         max_pop = float(pops.max()) if len(pops) else 0.0
@@ -661,8 +654,7 @@ def _legend_items(data: ReportData, font: str, roads, service, hazards, du, du_l
 
             def draw(g, x, y, r=r):
                 g.add(Circle(x, y, r, fillColor=None, strokeColor=C("#555555"), strokeWidth=0.5))
-            units.append((draw, T(f"{fmt.integer(v)} 人（圆面积∝人口）",
-                                  f"{fmt.integer(v)} people (area ∝ population)"),
+            units.append((draw, T("report.map.people_area_population", people=fmt.integer(v)),
                           max(ROW, 2 * r + 3)))
     # sites
     kinds = set()
@@ -674,32 +666,32 @@ def _legend_items(data: ReportData, font: str, roads, service, hazards, du, du_l
     def sym(kind, tier, cls, status="built"):
         return lambda g, x, y: g.add(site_symbol(kind, tier, cls, status, x, y, 6.0))
 
-    sites.append((None, T("站点", "Sites"), ROW))
-    sites.append((sym("shelter", None, "long"), T("固定避难场所", "fixed shelter"), ROW))
+    sites.append((None, T("report.map.sites"), ROW))
+    sites.append((sym("shelter", None, "long"), T("report.map.fixed_shelter"), ROW))
     if any(k[0] == "shelter" and k[2] == "emergency" for k in kinds):
-        sites.append((sym("shelter", None, "emergency"), T("紧急避难场所", "emergency shelter"), ROW))
-    sites.append((sym("warehouse", None, None), T("应急物资储备仓库", "reserve warehouse"), ROW))
+        sites.append((sym("shelter", None, "emergency"), T("report.map.emergency_shelter"), ROW))
+    sites.append((sym("warehouse", None, None), T("report.map.reserve_warehouse"), ROW))
     if any(k[0] == "reserve_point" and k[1] != "village" for k in kinds) or not kinds:
-        sites.append((sym("reserve_point", "town", None), T("镇级物资储备站", "town reserve station"), ROW))
+        sites.append((sym("reserve_point", "town", None), T("report.map.town_reserve_station"), ROW))
     if any(k[0] == "reserve_point" and k[1] == "village" for k in kinds):
-        sites.append((sym("reserve_point", "village", None), T("村级物资储备点", "village reserve point"), ROW))
+        sites.append((sym("reserve_point", "village", None), T("report.map.village_reserve_point"), ROW))
     if "planned" in statuses:
-        sites.append((sym("shelter", None, "long", "planned"), T("规划中（空心符号）", "planned (hollow symbol)"), ROW))
+        sites.append((sym("shelter", None, "long", "planned"), T("report.map.planned_hollow_symbol"), ROW))
     if "closed" in statuses or any(h.closes_sites for h in hazards):
-        sites.append((sym("shelter", None, "long", "closed"), T("关闭/受灾停用", "closed"), ROW))
+        sites.append((sym("shelter", None, "long", "closed"), T("report.map.closed"), ROW))
     if service:
-        sites.append((swatch(SERVED, 0.18, SERVED), T("避难场所15分钟服务区", "15-min service area"), ROW))
+        sites.append((swatch(SERVED, 0.18, SERVED), T("report.map.15_min_service_area"), ROW))
     if hazards:
-        sites.append((swatch(HAZARD, 0.12, HAZARD, hatch=True), T("灾害影响区", "hazard zone"), ROW))
+        sites.append((swatch(HAZARD, 0.12, HAZARD, hatch=True), T("report.map.hazard_zone"), ROW))
     # lines
-    lines.append((None, T("界线与道路", "Boundaries and roads"), ROW))
-    lines.append((line_item(DISTRICT_LINE, 1.4, [6, 2, 1.2, 2]), T("区（县）界", "district boundary"), ROW))
+    lines.append((None, T("report.map.boundaries_and_roads"), ROW))
+    lines.append((line_item(DISTRICT_LINE, 1.4, [6, 2, 1.2, 2]), T("report.map.district_boundary"), ROW))
     if any(b.role == "town" for b in data.boundaries):
-        lines.append((line_item(C("#8C7AA9"), 0.6, [3, 1.5, 0.8, 1.5]), T("镇街界", "town boundary"), ROW))
+        lines.append((line_item(C("#8C7AA9"), 0.6, [3, 1.5, 0.8, 1.5]), T("report.map.town_boundary"), ROW))
     if any(t.lon is not None and t.lat is not None and code_is_point_only(data, t.name)
            for t in data.towns.values()):
         lines.append((lambda g, x, y: g.add(Circle(x, y, 1.8, fillColor=C("#3C2A5A"), strokeColor=colors.white,
-                                                   strokeWidth=0.4)), T("镇街驻地", "town seat"), ROW))
+                                                   strokeWidth=0.4)), T("report.map.town_seat"), ROW))
     if roads.n_edges:
         present = {ROAD_GROUP.get(str(h), "minor") for h in set(roads.highway)}
         for cls in reversed(ROAD_ORDER):
@@ -708,7 +700,7 @@ def _legend_items(data: ReportData, font: str, roads, service, hazards, du, du_l
                 lines.append((line_item(col, w, [1.2, 0.8] if cls == "path" else None, casing),
                               ROAD_LABEL[lang if lang in ROAD_LABEL else "en"][cls], ROW))
     else:
-        lines.append((line_item(C("#CCCCCC"), 0.5, [1, 2]), T("（路网未导入）", "(no road network yet)"), ROW))
+        lines.append((line_item(C("#CCCCCC"), 0.5, [1, 2]), T("report.map.no_road_network_yet"), ROW))
     return [units, sites, lines]
 
 

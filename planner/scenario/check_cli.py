@@ -14,33 +14,22 @@ import unicodedata
 from typing import Any
 
 from planner.engine.results import typed
+from planner.text import text
 from planner.textfmt import num, value
 
-TEXT = {
-    "zh": {"params": "参数（取值 / 来源）", "checks": "检查项", "item": "项目", "value": "结果",
-           "target": "目标", "result": "判定", "pass": "达标", "fail": "未达标", "unknown": "无法评估",
-           "supply": "72小时物资缺口",
-           "required": "需求", "usable": "可用", "shortfall": "缺口", "findings": "发现与建议",
-           "summary": "{n} 项检查：{p} 项达标，{f} 项未达标", "ok": "全部达标",
-           "unknown_note": "，{u} 项因数据不足无法评估", "plan": "规划", "scenario": "情景"},
-    "en": {"params": "Parameters (value / source)", "checks": "Checks", "item": "item", "value": "value",
-           "target": "target", "result": "result", "pass": "pass", "fail": "FAIL", "unknown": "n/a",
-           "supply": "72-hour supply shortfalls",
-           "required": "required", "usable": "usable", "shortfall": "shortfall", "findings": "Findings and actions",
-           "summary": "{n} checks: {p} pass, {f} fail", "ok": "all checks pass",
-           "unknown_note": ", {u} cannot be evaluated (missing data)", "plan": "plan", "scenario": "scenario"},
-}
+
+def _t(key: str, lang: str, **args: Any) -> str:
+    return text(f"cli.check.out.{key}", lang, **args)
 
 
 def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("check", help="run the planning engine and check the plan against its targets",
-                              description="Run coverage, 72-hour supply, allocation and isolation; print "
-                                          "the checks. Exit 0 when all pass, 1 when any fails, 2 on error.")
-    p.add_argument("plan", help="plan file (.esplan) or database URL")
-    p.add_argument("--scenario", "-s", default=None, help="scenario name (default: baseline)")
-    p.add_argument("--json", action="store_true", help="print the full result as JSON")
-    p.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the table (default zh)")
-    p.add_argument("--save", action="store_true", help="also save the run (PlanRun) in the plan")
+    p = subparsers.add_parser("check", help=text("cli.check.help"),
+                              description=text("cli.check.description"))
+    p.add_argument("plan", help=text("cli.check.plan"))
+    p.add_argument("--scenario", "-s", default=None, help=text("cli.check.scenario"))
+    p.add_argument("--json", action="store_true", help=text("cli.check.json"))
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help=text("cli.check.lang"))
+    p.add_argument("--save", action="store_true", help=text("cli.check.save"))
     p.set_defaults(func=cmd_check)
     return p
 
@@ -68,33 +57,32 @@ def table(rows: list[list[str]]) -> str:
 
 
 def render(result: Any, lang: str = "zh") -> str:
-    t = TEXT[lang]
-    out = [f"{t['plan']}: {result.plan_name}   {t['scenario']}: {result.scenario}   "
-           f"engine {result.engine_version}   inputs {result.inputs_hash[:12]}", "", t["params"]]
+    out = [_t("head", lang, plan=result.plan_name, scenario=result.scenario, engine=result.engine_version,
+              inputs=result.inputs_hash[:12]), "", _t("params", lang)]
     for p in result.parameters:
         out.append(f"  {p['name']} = {p['value']}   [{p['source']}]")
-    out += ["", t["checks"]]
+    out += ["", _t("checks", lang)]
     r = typed(result)
-    rows = [[t["item"], t["value"], t["target"], t["result"]]]
+    rows = [[_t("item", lang), _t("value", lang), _t("target", lang), _t("result", lang)]]
     for c in r.checks:
         rows.append([c.name(lang), _value(c.value, c.unit), ("≥ " if c.unit == "share" else "≤ ")
-                     + _value(c.target, c.unit), t[c.status]])
+                     + _value(c.target, c.unit), _t(c.status, lang)])
     out.append(table(rows))
     short = [i for i in r.supply if (i.shortfall or 0) > 0]
     if short:
-        out += ["", t["supply"]]
-        rows = [[t["item"], t["required"], t["usable"], t["shortfall"], "¥"]]
+        out += ["", _t("supply", lang)]
+        rows = [[_t("item", lang), _t("required", lang), _t("usable", lang), _t("shortfall", lang), "¥"]]
         for i in short:
             rows.append([f"{i.name(lang)} ({i.unit})", _num(i.required), _num(i.usable), _num(i.shortfall),
                          _num(i.shortfall_cost)])
         out.append(table(rows))
     if r.findings:
-        out += ["", t["findings"]]
+        out += ["", _t("findings", lang)]
         out += [f"  - {f.text(lang)}" for f in r.findings]
     cnt = r.counts
-    line = t["ok"] if cnt.all_passed else t["summary"].format(n=cnt.total, p=cnt.passed, f=cnt.failed)
+    line = _t("ok", lang) if cnt.all_passed else _t("summary", lang, n=cnt.total, p=cnt.passed, f=cnt.failed)
     if cnt.unknown:
-        line += t["unknown_note"].format(u=cnt.unknown)
+        line += _t("unknown_note", lang, u=cnt.unknown)
     out += ["", line]
     return "\n".join(out)
 
@@ -116,7 +104,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         finally:
             plan.dispose()
     except Exception as exc:  # noqa: BLE001 - reported to the user: a clear message and status 2
-        print(f"esplan-cli check: error: {exc}", file=sys.stderr)
+        print(text("cli.error", command="esplan-cli check", error=exc), file=sys.stderr)
         return 2
     if args.json:
         print(result.to_json(indent=1))

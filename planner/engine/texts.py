@@ -1,0 +1,75 @@
+"""Check names and findings rendered from the text catalogue (:mod:`planner.text`).
+
+The engine emits a finding as a ``code`` and its ``args`` (numbers, codes, and the bilingual
+names of plan data such as supply items: ``{"zh": ..., "en": ...}``); :func:`finding_text`
+renders it in one language from ``finding.<code>``. Rules for ``args``:
+
+* a ``{"zh": ..., "en": ...}`` dict is the value in that language (names of plan data);
+* a list is rendered item by item and joined with ``finding.<code>.sep``;
+* a dict with a ``"code"`` is the sub-text ``finding.<code>.<its code>`` with its other entries;
+* numbers named in :data:`NUMBERS` print like every number in a finding (:func:`fmt_number`);
+  ``value``/``target`` print with the check's ``unit`` (:func:`fmt_check`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from planner.text import catalogue, text
+from planner.textfmt import DASH, num, value
+
+#: args printed as finding numbers (3 significant digits below 10, whole above)
+NUMBERS = frozenset({"people", "minutes", "shortfall", "amount"})
+
+
+def fmt_number(x: Any) -> str:
+    """A number in a finding (planner.textfmt): 3 significant digits below 10, whole above."""
+    return num(x, 3, 10.0)
+
+
+def fmt_check(x: Any, unit: str) -> str:
+    # a time with no value: somebody cannot get there
+    return value(x, unit, fixed=1, unknown="∞ min" if unit == "min" else DASH)
+
+
+def check_name(cid: str, lang: str, **args: Any) -> str:
+    """The name of check ``cid``: ``check.<cid>``; the 72-hour supply checks share ``check.supply``."""
+    a = {k: v[lang] if isinstance(v, dict) and set(v) == {"zh", "en"} else v for k, v in args.items()}
+    return text("check.supply" if cid.startswith("supply_") else f"check.{cid}", lang, **a)
+
+
+def _arg(key: str, name: str, v: Any, lang: str, args: dict[str, Any]) -> Any:
+    if isinstance(v, dict) and set(v) == {"zh", "en"}:
+        return v[lang]
+    if isinstance(v, dict) and "code" in v:
+        sub = {k: _arg(key, k, x, lang, v) for k, x in v.items() if k != "code"}
+        return text(f"{key}.{v['code']}", lang, **sub)
+    if isinstance(v, list):
+        return text(f"{key}.sep", lang).join(str(_arg(key, name, x, lang, args)) for x in v)
+    if name in NUMBERS:
+        return fmt_number(v)
+    if name in ("value", "target"):
+        return fmt_check(v, args.get("unit") or "")
+    return "" if v is None else v
+
+
+def finding_text(code: str, args: dict[str, Any], lang: str) -> str:
+    """A finding in ``lang`` from its code and args."""
+    key = f"finding.{code}"
+    a = {k: _arg(key, k, v, lang, args) for k, v in args.items()}
+    if code == "not_met":
+        a["op"] = "≤" if args.get("unit") == "min" else "≥"
+    elif code == "supply_shortfall":
+        cost = args.get("cost")
+        a["cost"] = text(f"{key}.cost", lang, cost=cost) if cost else ""
+    elif code == "unusable":
+        a["reasons"] = text(f"{key}.sep", lang).join(
+            text(f"{key}.part", lang, reason=text(f"reason.{k}", lang) if f"reason.{k}" in catalogue() else k,
+                 amount=fmt_number(n))
+            for k, n in sorted(args["reasons"].items()))
+    return text(key, lang, **a)
+
+
+def finding(kind: str, severity: str, ref: str, code: str, **args: Any) -> dict[str, Any]:
+    """A finding row: its code and args, and its texts in both languages (kept for scripts)."""
+    return {"kind": kind, "severity": severity, "ref": ref, "code": code, "args": args,
+            "zh": finding_text(code, args, "zh"), "en": finding_text(code, args, "en")}
