@@ -16,6 +16,7 @@ from typing import Any
 
 from planner import __version__
 from planner.io.dispatch import IMPORT_KINDS, TABLE_KINDS
+from planner.logs import setup_cli_logging
 from planner.text import set_language, text
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_ERROR = 0, 1, 2
@@ -245,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=text("cli.main.epilog"))
     p.add_argument("--version", action="version", version=f"esplan {__version__}")
     p.add_argument("--lang", choices=["zh", "en"], help=text("cli.main.lang"))
+    p.add_argument("-v", "--verbose", action="count", default=0, help=text("cli.main.verbose"))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("new", help=text("cli.new.help"))
@@ -317,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     a = parser.parse_args(args)
     set_language(a.lang)
+    setup_cli_logging(a.verbose)   # warnings always reach stderr; -v steps, -vv debug
     func: Callable[[argparse.Namespace], int] = a.func
     try:
         return int(func(a) or 0)

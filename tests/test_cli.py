@@ -78,3 +78,27 @@ def test_template_import_export_roundtrip(tmp_path):
 def test_demo_path():
     r = run("demo", "path", "andorra")
     assert r.returncode == 0 and r.stdout.strip().endswith("andorra.esplan")
+
+
+def test_verbose_shows_the_steps_on_stderr(tmp_path, capsys):
+    """-v: what the program does goes to stderr as log lines; without it only warnings do."""
+    import logging
+    import shutil
+
+    from planner.cli import main
+    from planner.demo import demo_path
+
+    plan = tmp_path / "a.esplan"
+    shutil.copy(demo_path("andorra"), plan)
+    root = logging.getLogger()
+    try:
+        assert main(["-v", "check", str(plan)]) in (0, 1)
+        err = capsys.readouterr().err
+        assert "INFO" in err and "planner." in err
+        assert main(["check", str(plan)]) in (0, 1)
+        assert "INFO" not in capsys.readouterr().err
+    finally:
+        for h in [h for h in root.handlers if getattr(h, "_esplan", False)]:
+            root.removeHandler(h)
+        for name in ("planner", "desktop"):
+            logging.getLogger(name).setLevel(logging.NOTSET)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ def json_safe(obj: Any) -> Any:
         return json_safe(obj.tolist())
     return obj
 
+
+log = logging.getLogger(__name__)
 
 @dataclass
 class PlanResult:
@@ -154,6 +157,10 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
         coverage=cov.result, supply=sup.result, allocation=alloc, isolation=iso, timings=tm,
         scenario_effects=dict(inp.effects))
     step.done()
+    counts = count_checks(checks)
+    log.info("run of %s (%s): %d checks passed, %d failed, %d unknown in %.2f s (%s)", inp.plan_name,
+             inp.scenario_name, counts.passed, counts.failed, counts.unknown, tm["total"],
+             ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in tm.items() if k != "total"))
     return result
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import math
 from typing import Any
 
@@ -32,6 +33,8 @@ from planner.engine.snapshot import (
     TownTable,
 )
 from planner.norms import shipped_profile
+
+log = logging.getLogger(__name__)
 
 __all__ = ["BASELINE", "load_input", "load_snapshot", "run", "save_run", "served_share"]
 
@@ -130,6 +133,9 @@ def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
         lots=LotTable.from_records(lots), demand=DemandTable.from_records(demand), roads=roads,
         towns=TownTable.from_records(towns), norms=norms, params=values, param_sources=sources,
         hazards=(), scenario_name="baseline", plan_name=info.name if info else "")
+    log.info("snapshot of %s: %d sites, %d demand units, %d stock lots, %d road edges; scenario %s",
+             base.plan_name, len(base.sites), len(base.demand), len(base.lots), len(base.roads.edge_u),
+             scen.name if scen is not None else "none (baseline)")
     if scen is None:
         return base
     # parameters (incl. the norms profile, read from the plan above) are already resolved
@@ -163,6 +169,7 @@ def save_run(plan: Any, inp: PlanInput, result: PlanResult, user: str | None = N
                         summary=json_safe(result.summary), result=result.to_dict())
         s.add(row)
         s.flush()
+        log.info("run of %s saved as plan_run %d (inputs %s)", inp.scenario_name, row.id, result.inputs_hash[:12])
         return row.id
 
 
