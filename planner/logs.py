@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
 from pathlib import Path
 
 LOG_NAME = "esplan.log"
@@ -27,11 +28,20 @@ def _ours(level: int) -> None:
         logging.getLogger(name).setLevel(level)
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to ``sys.stderr`` as it is when a record arrives (not as it was at set-up), so a
+    program or test that swaps stderr still gets our lines."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def setup_cli_logging(verbosity: int = 0) -> None:
     """Our messages on stderr: warnings, or more with ``-v``/``-vv`` (called once per process)."""
     root = logging.getLogger()
     if not any(getattr(h, "_esplan", False) for h in root.handlers):
-        h = logging.StreamHandler()
+        h = _Stderr()
         h.setFormatter(logging.Formatter("esplan-cli: %(levelname)s %(name)s: %(message)s"))
         h._esplan = True  # type: ignore[attr-defined]  # marks our handler (set up once)
         root.addHandler(h)
