@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.fields import Col, Invalid, enum_label, parse_value
 from desktop.results import fmt_value, whole
-from desktop.tables import Col, Invalid, enum_label, parse_value
 from desktop.worker import Task
 from planner.engine.results import typed
 from planner.io.dispatch import IMPORT_KINDS, import_file

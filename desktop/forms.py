@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QWidget
 
 from desktop import i18n
 from desktop.dialogs import RecordDialog
-from desktop.tables import CLASSES, MODES, SITE_KINDS, STATUSES, TIERS, Col, ItemModel
+from desktop.fields import Col
+from desktop.tables import CLASSES, MODES, SITE_KINDS, STATUSES, TIERS, ItemModel
 from planner import registry
 
 

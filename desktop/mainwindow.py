@@ -42,14 +42,12 @@ from desktop.dialogs import (
     show_conflict,
 )
 from desktop.editing import Editor, apply_actions_command
+from desktop.fields import enum_label
 from desktop.mapcanvas import MapCanvas
 from desktop.registers import DemandPanel, ItemsPanel, SitesPanel, StockPanel
 from desktop.results import ResultsPanel, fmt_value
 from desktop.scenarios import ScenarioPanel
 from desktop.settings import Settings
-from desktop.tables import (
-    enum_label,
-)
 from desktop.worker import Task
 from planner import logs
 from planner.engine.results import (

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.fields import enum_label
 from desktop.tables import (
     SITE_KINDS,
     STATUSES,
@@ -33,7 +34,6 @@ from desktop.tables import (
     RowTableModel,
     SiteModel,
     StockModel,
-    enum_label,
 )
 
 

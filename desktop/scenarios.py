@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 from shapely.geometry import Polygon
 
-from desktop.tables import RowRole, enum_label
+from desktop.fields import enum_label
+from desktop.tables import RowRole
 from planner.scenario import store
 
 
