@@ -120,9 +120,6 @@ class ScenarioPanel(QWidget):
         r4.addWidget(self.btn_recommend)
         r4.addWidget(self.btn_apply_rec)
         rl.addLayout(r4)
-        self.rec_note = QLabel()
-        self.rec_note.setWordWrap(True)
-        rl.addWidget(self.rec_note)
         lay.addWidget(self.box_rec, 1)
         self.retranslate()
 
