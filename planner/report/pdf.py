@@ -36,7 +36,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from planner import text as tx
-from planner.engine.results import check_status, count_checks
+from planner.engine.results import Check, TypedResult, typed
 from planner.progress import Span, tell
 from planner.report import fmt
 from planner.report.data import ReportData
@@ -109,6 +109,7 @@ class _Doc(BaseDocTemplate):
 class _Builder:
     def __init__(self, data: ReportData, progress: Any = None, span: tuple[float, float] = (0.0, 1.0)):
         self.d = data
+        self.r: TypedResult = typed(data.result)
         self.lang = data.lang
         self.font = register_cjk_font()
         self.progress = progress
@@ -388,8 +389,8 @@ class _Builder:
                                     ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
         t.hAlign = "CENTER"
         self.add(t, Spacer(1, 10 * mm))
-        n = len(r.checks)
-        ok_n, failed, unknown = _counts(r.checks)
+        n = len(self.r.checks)
+        ok_n, failed, unknown = _counts(self.r)
         unk = T("report.cannot_be_assessed_missing_data", unknown=unknown) if unknown else ""
         if failed or unknown:
             verdict = T("report.result_of_checks_pass_fail", n=n, ok_n=ok_n, failed=failed, unk=unk)
@@ -409,36 +410,35 @@ class _Builder:
         self.add(st)
 
     def summary(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
         s = r.summary
-        cov = r.coverage
         self.h1("report.summary_of_checks", new_page=True)
-        thr = fmt.qty(cov.get("threshold_min"))
-        mode = T("report.walking") if cov.get("mode") == "walk" else T("report.driving")
+        thr = fmt.qty(r.threshold_min)
+        mode = T("report.walking") if r.mode == "walk" else T("report.driving")
         self.add(self.p(T("report.the_plan_is_checked_against_the", thr=thr, district_name=_esc(d.district_name or ""),
                           mode=mode)))
         # key figures
         kf = [
-            (T("report.population_units"), fmt.people(s.get("population"), L)),
-            (T("report.sheltering_demand"), fmt.people(s.get("sheltering_demand"), L)),
+            (T("report.population_units"), fmt.people(s.population, L)),
+            (T("report.sheltering_demand"), fmt.people(s.sheltering_demand, L)),
             (T("report.served_within_min", thr=thr),
-             f"{fmt.people(s.get('served'), L)}（{fmt.pct(s.get('served_share'))}）" if L == "zh" else
-             f"{fmt.people(s.get('served'), L)} ({fmt.pct(s.get('served_share'))})"),
-            (T("report.reachable_shelters_full"), fmt.people(s.get("over_capacity"), L)),
-            (T("report.no_shelter_within_min", thr=thr), fmt.people(s.get("unreachable"), L)),
+             f"{fmt.people(s.served, L)}（{fmt.pct(s.served_share)}）" if L == "zh" else
+             f"{fmt.people(s.served, L)} ({fmt.pct(s.served_share)})"),
+            (T("report.reachable_shelters_full"), fmt.people(s.over_capacity, L)),
+            (T("report.no_shelter_within_min", thr=thr), fmt.people(s.unreachable, L)),
             (T("report.not_located_off_network"),
-             fmt.people((s.get("unlocated") or 0) + (s.get("off_network") or 0), L)),
-            (T("report.open_shelters"), f"{fmt.integer(s.get('open_shelters'))}" + T("report.unit_places")),
+             fmt.people((s.unlocated or 0) + (s.off_network or 0), L)),
+            (T("report.open_shelters"), f"{fmt.integer(s.open_shelters)}" + T("report.unit_places")),
             (T("report.capacity_indoor"),
-             f"{fmt.people(s.get('shelter_capacity'), L)}（{fmt.integer(s.get('indoor_capacity'))}）" if L == "zh"
-             else f"{fmt.integer(s.get('shelter_capacity'))} ({fmt.integer(s.get('indoor_capacity'))})"),
-            (T("report.items_short"), f"{fmt.integer(s.get('supply_items_short'))}" + T("report.unit_kinds")),
-            (T("report.cost_of_shortfall"), fmt.money(s.get("supply_shortfall_cost"), L)),
-            (T("report.first_batch_delivered"), fmt.pct(s.get("allocation_shipped_share"))),
+             f"{fmt.people(s.shelter_capacity, L)}（{fmt.integer(s.indoor_capacity)}）" if L == "zh"
+             else f"{fmt.integer(s.shelter_capacity)} ({fmt.integer(s.indoor_capacity)})"),
+            (T("report.items_short"), f"{fmt.integer(s.supply_items_short)}" + T("report.unit_kinds")),
+            (T("report.cost_of_shortfall"), fmt.money(s.supply_shortfall_cost, L)),
+            (T("report.first_batch_delivered"), fmt.pct(s.allocation_shipped_share)),
             (T("report.units_cut_off_people"),
-             f"{fmt.integer(s.get('isolated_units'))}（{fmt.people(s.get('isolated_population'), L)}）" if L == "zh"
-             else f"{fmt.integer(s.get('isolated_units'))} ({fmt.integer(s.get('isolated_population'))})"),
+             f"{fmt.integer(s.isolated_units)}（{fmt.people(s.isolated_population, L)}）" if L == "zh"
+             else f"{fmt.integer(s.isolated_units)} ({fmt.integer(s.isolated_population)})"),
         ]
         rows = []
         for k in range(0, len(kf), 2):
@@ -451,53 +451,53 @@ class _Builder:
         self.h2("report.checks_against_targets")
         rows = []
         for k, c in enumerate(r.checks, 1):
-            name = c["name_zh"] if L == "zh" else c["name_en"]
-            rows.append([str(k), _esc(name), self.check_value(c, c["value"]), self.check_target(c),
-                         self.mark(None if check_status(c) == "unknown" else c["passed"]), _esc(self.check_basis(c))])
+            rows.append([str(k), _esc(c.name(L)), self.check_value(c.unit, c.value),
+                         self.check_target(c.unit, c.target),
+                         self.mark(None if c.status == "unknown" else c.passed), _esc(self.check_basis(c))])
         self.add(self.table([T("report.no"), T("report.check"), T("report.value_2"), T("report.target"),
                              T("report.result"), T("report.basis")], rows,
                             self.widths(6, 30, 13, 12, 12, 37), align="clrrcl"))
-        ok_n, failed, unknown = _counts(r.checks)
+        ok_n, failed, unknown = _counts(r)
         self.add(Spacer(1, 4), self.p(T("report.checks_pass_fail", n_checks=len(r.checks), ok_n=ok_n, failed=failed)
             + (T("report.cannot_be_assessed_missing_data_2", unknown=unknown) if unknown
                else T("report.full_stop")), self.s_small))
 
-    def check_value(self, c: dict[str, Any], v: Any) -> str:
-        if c.get("unit") == "share":
+    def check_value(self, unit: str | None, v: Any) -> str:
+        """A check's value (or target) in its unit: share → %, min → minutes."""
+        if unit == "share":
             return fmt.pct(v)
-        if c.get("unit") == "min":
+        if unit == "min":
             return fmt.minutes(v, self.lang)
-        return f"{fmt.qty(v)} {_esc(c.get('unit') or '')}".strip()
+        return f"{fmt.qty(v)} {_esc(unit or '')}".strip()
 
-    def check_target(self, c: dict[str, Any]) -> str:
-        op = "≤" if c.get("unit") == "min" else "≥"
-        v = c.get("target")
-        if isinstance(v, (int, float)) and c.get("unit") == "share" and abs(v * 100 - round(v * 100)) < 1e-9:
+    def check_target(self, unit: str | None, v: Any) -> str:
+        op = "≤" if unit == "min" else "≥"
+        if isinstance(v, (int, float)) and unit == "share" and abs(v * 100 - round(v * 100)) < 1e-9:
             return f"{op} {fmt.pct(v, 0)}"
-        if isinstance(v, (int, float)) and c.get("unit") == "min" and v == int(v):
+        if isinstance(v, (int, float)) and unit == "min" and v == int(v):
             return f"{op} {int(v)} " + self.t("report.min")
-        return f"{op} {self.check_value(c, v)}"
+        return f"{op} {self.check_value(unit, v)}"
 
-    def check_basis(self, c: dict[str, Any]) -> str:
-        r = self.d.result
+    def check_basis(self, c: Check) -> str:
+        r = self.r
         if self.lang != "zh":
-            return c.get("detail") or ""
-        t = r.coverage.get("totals", {})
-        cid = c["id"]
-        mode = "步行" if r.coverage.get("mode") == "walk" else "车行"
-        thr = fmt.qty(r.coverage.get("threshold_min"))
+            return c.detail or ""
+        t = r.coverage_totals
+        cid = c.id
+        mode = "步行" if r.mode == "walk" else "车行"
+        thr = fmt.qty(r.threshold_min)
         if cid == "served_within_threshold":
-            return f"{thr}分钟内安置 {fmt.integer(t.get('served'))} 人 / 避难需求 {fmt.integer(t.get('demand'))} 人"
+            return f"{thr}分钟内安置 {fmt.integer(t.served)} 人 / 避难需求 {fmt.integer(t.demand)} 人"
         if cid == "capacity_share_of_demand":
-            return (f"开放避难场所容量 {fmt.integer(t.get('capacity'))} 人 / 规划避难需求 "
-                    f"{fmt.integer(t.get('planning_demand'))} 人")
+            return (f"开放避难场所容量 {fmt.integer(t.capacity)} 人 / 规划避难需求 "
+                    f"{fmt.integer(t.planning_demand)} 人")
         if cid == "indoor_share_of_capacity":
-            return f"室内容量 {fmt.integer(t.get('indoor_capacity'))} 人 / 总容量 {fmt.integer(t.get('capacity'))} 人"
+            return f"室内容量 {fmt.integer(t.indoor_capacity)} 人 / 总容量 {fmt.integer(t.capacity)} 人"
         if cid == "fixed_capacity_share_of_population":
-            return (f"短/中/长期固定避难场所容量 {fmt.integer(t.get('fixed_capacity'))} 人 / 规划人口 "
-                    f"{fmt.integer(t.get('planned_population'))} 人（GB 51143）")
+            return (f"短/中/长期固定避难场所容量 {fmt.integer(t.fixed_capacity)} 人 / 规划人口 "
+                    f"{fmt.integer(t.planned_population)} 人（GB 51143）")
         if cid == "indoor_area_share_of_fixed":
-            m = re.match(r"indoor ([\d.]+) m² of ([\d.]+) m² effective area in (\d+) open", c.get("detail") or "")
+            m = re.match(r"indoor ([\d.]+) m² of ([\d.]+) m² effective area in (\d+) open", c.detail or "")
             if m:
                 return (f"室内有效面积 {fmt.integer(float(m.group(1)))} m² / 固定避难场所有效面积 "
                         f"{fmt.integer(float(m.group(2)))} m²（{m.group(3)} 处；GB/T 51327-2018 §7.2.2 不宜低于30%）")
@@ -505,10 +505,10 @@ class _Builder:
             return f"按人口加权，{mode}至最近开放避难场所；以往响应时间 45 分钟"
         if cid.startswith("supply_"):
             key = cid[len("supply_"):]
-            it = next((i for i in r.supply.get("items", []) if i.get("key") == key), None)
+            it = next((i for i in r.supply if i.key == key), None)
             if it:
-                return f"可用 {fmt.qty(it.get('usable'))} / 需求 {fmt.qty(it.get('required'))} {it.get('unit') or ''}"
-        return c.get("detail") or ""
+                return f"可用 {fmt.qty(it.usable)} / 需求 {fmt.qty(it.required)} {it.unit or ''}"
+        return c.detail or ""
 
     def map_section(self, m: Any, detail: Any = None) -> None:
         T = self.t
@@ -528,35 +528,39 @@ class _Builder:
             self.add(self.p(T("report.the_area_in_the_red_dashed"), self.s_small), detail.drawing)
 
     def coverage(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
-        cov = r.coverage
-        thr = fmt.qty(cov.get("threshold_min"))
+        thr = fmt.qty(r.threshold_min)
         self.h1("report.minute_shelter_coverage", thr=thr)
-        self.add(self.p(T("report.coverage_uses_network_travel_times_and", thr=thr, mode_code=cov.get("mode"),
-                          mode=T("report.walking") if cov.get("mode") == "walk" else T("report.driving"))))
+        self.add(self.p(T("report.coverage_uses_network_travel_times_and", thr=thr, mode_code=r.mode,
+                          mode=T("report.walking") if r.mode == "walk" else T("report.driving"))))
         self.h2("report.coverage_by_town")
         rows = []
         tot = {k: 0.0 for k in ("population", "demand", "served", "over_capacity", "unreachable", "miss")}
-        for tw in cov.get("towns", []):
-            miss = (tw.get("unlocated") or 0) + (tw.get("off_network") or 0)
-            reg = d.towns.get(str(tw.get("town")))
-            rows.append([_esc(d.town_name(tw.get("town")) if tw.get("town") else (tw.get("name") or "—")),
+        for tw in r.towns:
+            miss = (tw.unlocated or 0) + (tw.off_network or 0)
+            reg = d.towns.get(str(tw.town))
+            rows.append([_esc(d.town_name(tw.town) if tw.town else (tw.name or "—")),
                          fmt.integer(reg.population if reg else None),
-                         fmt.integer(tw.get("population")), fmt.integer(tw.get("demand")),
-                         fmt.integer(tw.get("served")), fmt.pct(tw.get("served_share")),
-                         fmt.integer(tw.get("over_capacity")), fmt.integer(tw.get("unreachable")),
+                         fmt.integer(tw.population), fmt.integer(tw.demand),
+                         fmt.integer(tw.served), fmt.pct(tw.served_share),
+                         fmt.integer(tw.over_capacity), fmt.integer(tw.unreachable),
                          fmt.integer(miss)])
-            for k in ("population", "demand", "served", "over_capacity", "unreachable"):
-                tot[k] += tw.get(k) or 0
+            for k, v in (("population", tw.population), ("demand", tw.demand), ("served", tw.served),
+                         ("over_capacity", tw.over_capacity), ("unreachable", tw.unreachable)):
+                tot[k] += v or 0
             tot["miss"] += miss
-        tt = cov.get("totals", {})
+        tt = r.coverage_totals
         reg_total = sum((t.population or 0) for t in d.towns.values()) if d.towns else None
-        rows.append([T("report.total"), fmt.integer(reg_total), fmt.integer(tt.get("population", tot["population"])),
-                     fmt.integer(tt.get("demand", tot["demand"])), fmt.integer(tt.get("served", tot["served"])),
-                     fmt.pct(tt.get("served_share")), fmt.integer(tt.get("over_capacity", tot["over_capacity"])),
-                     fmt.integer(tt.get("unreachable", tot["unreachable"])),
-                     fmt.integer((tt.get("unlocated") or 0) + (tt.get("off_network") or 0))])
+
+        def total(v: float | None, k: str) -> float | None:   # the engine's total, else the sum of the towns
+            return tot[k] if v is None else v
+
+        rows.append([T("report.total"), fmt.integer(reg_total), fmt.integer(total(tt.population, "population")),
+                     fmt.integer(total(tt.demand, "demand")), fmt.integer(total(tt.served, "served")),
+                     fmt.pct(tt.served_share), fmt.integer(total(tt.over_capacity, "over_capacity")),
+                     fmt.integer(total(tt.unreachable, "unreachable")),
+                     fmt.integer((tt.unlocated or 0) + (tt.off_network or 0))])
         self.add(self.table([T("report.town"), T("report.town_population"), T("report.unit_population"),
                              T("report.demand"), T("report.served"), T("report.served_2"),
                              T("report.over_capacity"), T("report.unreachable"),
@@ -564,36 +568,35 @@ class _Builder:
                             self.widths(19, 11, 10, 10, 10, 9, 11, 10, 10), align="lrrrrrrrr", total_row=True))
         self.add(self.p(T("report.people_town_population_is_the_registered"), self.s_small))
         # units not (fully) served
-        units = [u for u in cov.get("units", []) if (u.get("over_capacity") or 0) + (u.get("unreachable") or 0) > 0]
+        units = [u for u in r.units if (u.over_capacity or 0) + (u.unreachable or 0) > 0]
         if units:
             self.h2("report.units_not_fully_served")
-            units.sort(key=lambda u: (str(u.get("town")),
-                                      -((u.get("over_capacity") or 0) + (u.get("unreachable") or 0))))
+            units.sort(key=lambda u: (str(u.town), -((u.over_capacity or 0) + (u.unreachable or 0))))
             rows = []
             for u in units:
-                near = u.get("nearest_shelter")
-                rows.append([_esc(u.get("name")), _esc(d.town_name(u.get("town"))), fmt.integer(u.get("population")),
-                             fmt.integer(u.get("served")), fmt.integer(u.get("over_capacity")),
-                             fmt.integer(u.get("unreachable")),
+                near = u.nearest_shelter
+                rows.append([_esc(u.name), _esc(d.town_name(u.town)), fmt.integer(u.population),
+                             fmt.integer(u.served), fmt.integer(u.over_capacity),
+                             fmt.integer(u.unreachable),
                              _esc(f"{near} {d.site_name(near)}" if near else "—"),
-                             fmt.minutes(u.get("nearest_min"), L)])
+                             fmt.minutes(u.nearest_min, L)])
             self.add(self.table([T("report.unit_2"), T("report.town"), T("report.population"),
                                  T("report.served"), T("report.over_cap"), T("report.unreach"),
                                  T("report.nearest_shelter"), T("report.time")], rows,
                                 self.widths(16, 17, 8, 8, 8, 8, 24, 11), align="llrrrrlr"))
         # not located
-        miss = [u for u in cov.get("units", []) if u.get("snap_status") not in (None, "ok")]
-        if miss:
+        missing = [u for u in r.units if u.snap_status not in (None, "ok")]
+        if missing:
             self.h2("report.units_not_located_or_off_the")
             by_town: dict[str, list[str]] = {}
-            for u in miss:
-                tag = "" if u.get("snap_status") == "unlocated" else T("report.off_network")
-                pop = u.get("population")
+            for u in missing:
+                tag = "" if u.snap_status == "unlocated" else T("report.off_network")
+                pop = u.population
                 pop_s = T("report.brackets", text=fmt.integer(pop)) if pop else ""
-                by_town.setdefault(d.town_name(u.get("town")), []).append(f"{_esc(u.get('name'))}{tag}{pop_s}")
+                by_town.setdefault(d.town_name(u.town), []).append(f"{_esc(u.name)}{tag}{pop_s}")
             rows = [[_esc(t), str(len(v)), T("report.list_sep").join(v)] for t, v in sorted(by_town.items())]
-            n_pop = sum(1 for u in miss if u.get("population"))
-            self.add(self.p(T("report.these_units_have_no_coordinates_or", n_miss=len(miss))
+            n_pop = sum(1 for u in missing if u.population)
+            self.add(self.p(T("report.these_units_have_no_coordinates_or", n_miss=len(missing))
                             + (T("report.population_in_brackets_where_known") if n_pop
                                else T("report.populations_unknown_too")),
                             self.s_small))
@@ -601,34 +604,34 @@ class _Builder:
                                 self.widths(16, 8, 76), align="lrl", font_size=7.5))
 
     def shelters(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
         sites = d.site_rows()
         self.h1("report.shelters")
-        shel = r.coverage.get("shelters", [])
+        shel = r.shelters
         self.add(self.p(T("report.capacity_is_the_effective_area_divided")))
         rows = []
         tot = {"in": 0.0, "out": 0.0, "cap": 0.0, "ind": 0.0, "ass": 0.0}
         extra: list[tuple[Any, ...]] = []
         for sh in shel:
-            s = sites.get(sh.get("code"), {})
-            util = sh.get("utilisation")
-            status = tx.label("status", sh.get("status"), L)
-            if not sh.get("open"):
+            s = sites.get(sh.code, {})
+            util = sh.utilisation
+            status = tx.label("status", sh.status, L)
+            if not sh.open:
                 status += T("report.not_open")
-            if sh.get("snap_status") not in (None, "ok"):
-                status += T("report.brackets", text=tx.label("snap", sh.get("snap_status"), L))
+            if sh.snap_status not in (None, "ok"):
+                status += T("report.brackets", text=tx.label("snap", sh.snap_status, L))
             util_s = fmt.pct(util, 0) if util is not None else "—"
             if util is not None and util >= 0.999:
                 util_s = f'<font color="#C62828">{util_s}</font>'
-            rows.append([_esc(sh.get("code")), _esc(sh.get("name")), _esc(d.town_name(sh.get("town"))),
-                         _esc(tx.label("shelter_class", sh.get("class"), L)), _esc(status),
+            rows.append([_esc(sh.code), _esc(sh.name), _esc(d.town_name(sh.town)),
+                         _esc(tx.label("shelter_class", sh.shelter_class, L)), _esc(status),
                          fmt.area(s.get("indoor_area")), fmt.area(s.get("outdoor_area")),
-                         fmt.integer(sh.get("capacity")), fmt.integer(sh.get("indoor_capacity")),
-                         fmt.integer(sh.get("assigned")), util_s])
+                         fmt.integer(sh.capacity), fmt.integer(sh.indoor_capacity),
+                         fmt.integer(sh.assigned), util_s])
             for key, val in (("in", s.get("indoor_area")), ("out", s.get("outdoor_area")),
-                             ("cap", sh.get("capacity")), ("ind", sh.get("indoor_capacity")),
-                             ("ass", sh.get("assigned"))):
+                             ("cap", sh.capacity), ("ind", sh.indoor_capacity),
+                             ("ass", sh.assigned)):
                 tot[key] += val or 0
         if not rows:
             self.add(self.p(T("report.no_shelters_registered_yet"), self.s_note))
@@ -644,13 +647,13 @@ class _Builder:
                             self.widths(7, 17.5, 16.5, 7, 6, 7.5, 8, 7.5, 7.5, 8.5, 6),
                             align="lllllrrrrrr", total_row=True, style_extra=extra))
         self.add(self.p(T("report.units_area_m_capacity_and_assigned"), self.s_small))
-        unloc = [sh for sh in shel if sh.get("snap_status") not in (None, "ok")]
+        unloc = [sh for sh in shel if sh.snap_status not in (None, "ok")]
         if unloc:
-            unloc_names = T("report.list_sep").join(_esc(f"{sh['code']} {sh['name']}") for sh in unloc)
+            unloc_names = T("report.list_sep").join(_esc(f"{sh.code} {sh.name}") for sh in unloc)
             self.add(Spacer(1, 3), self.p(T("report.shelters_are_not_located_or_off", n_unloc=len(unloc),
                                             unloc_names=unloc_names),
                 self.s_note))
-        basis = sorted({sh.get("capacity_basis") for sh in shel if sh.get("capacity_basis")})
+        basis = sorted({sh.capacity_basis for sh in shel if sh.capacity_basis})
         if basis:
             basis = [re.sub(r"^area/(\S+) m²$", lambda m: T("report.capacity_basis.area", per_capita=m.group(1)), b)
                      for b in basis]
@@ -884,21 +887,21 @@ class _Builder:
         rows = []
         for c in cmp.get("checks", []):
             name = c.get("name_zh") if L == "zh" else c.get("name_en")
-            row = [_esc(name), self.check_target(c)]
+            row = [_esc(name), self.check_target(c.get("unit"), c.get("target"))]
             vals, deltas, passed = c.get("values", []), c.get("deltas", []), c.get("passed", [])
             for k in range(n):
                 v = vals[k] if k < len(vals) else None
                 ok = passed[k] if k < len(passed) else None
-                cell = self.check_value(c, v)
+                cell = self.check_value(c.get("unit"), v)
                 if k > 0 and k < len(deltas) and deltas[k] is not None:
                     dv = deltas[k]
                     ds = (f"{dv * 100:+.1f} pp" if c.get("unit") == "share" else f"{dv:+,.1f}")
                     cell += f'<br/><font size="6.5" color="#5F6B76">{ds}</font>'
                 if ok is not None:
                     cell = f'<font color="{"#1B7F3B" if ok else "#C62828"}">{cell}</font>' if k == 0 else \
-                        cell.replace(self.check_value(c, v),
+                        cell.replace(self.check_value(c.get("unit"), v),
                                      f'<font color="{"#1B7F3B" if ok else "#C62828"}">'
-                                     f'{self.check_value(c, v)}</font>', 1)
+                                     f'{self.check_value(c.get("unit"), v)}</font>', 1)
                 row.append(cell)
             rows.append(row)
         wname = 30.0
@@ -1033,9 +1036,8 @@ class _Builder:
         self.add(Spacer(1, 6), self.p(T("report.note_people_are_computed_figures_rounded"), self.s_small))
 
 
-def _counts(checks: list[dict[str, Any]]) -> tuple[int, int, int]:
-    c = count_checks(checks)
-    return c.passed, c.failed, c.unknown
+def _counts(r: TypedResult) -> tuple[int, int, int]:
+    return r.counts.passed, r.counts.failed, r.counts.unknown
 
 
 def _clip(s: Any, n: int) -> str:
