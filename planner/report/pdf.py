@@ -36,7 +36,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from planner import text as tx
-from planner.engine.results import Check, TypedResult, typed
+from planner.engine.results import Check, Finding, TownItemSupply, TypedResult, typed
 from planner.progress import Span, tell
 from planner.report import fmt
 from planner.report.data import ReportData
@@ -661,55 +661,53 @@ class _Builder:
                             self.s_small))
 
     def supply(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
-        sup = r.supply
+        sup = r.supply_info
         self.h1("report.72_hour_basic_living_supplies")
-        self.add(self.p(T("report.requirement_for_the_target_population_of", people=fmt.integer(sup.get("people")),
-                          days=fmt.qty(sup.get("days")), event_date=_esc(sup.get("event_date")),
-                          deadline_h=fmt.qty(sup.get("deadline_h")))))
+        self.add(self.p(T("report.requirement_for_the_target_population_of", people=fmt.integer(sup.people),
+                          days=fmt.qty(sup.days), event_date=_esc(sup.event_date),
+                          deadline_h=fmt.qty(sup.deadline_h))))
         self.h2("report.requirement_and_shortfall_by_item")
         rows = []
-        for it in sup.get("items", []):
-            name = it.get("name_zh") if L == "zh" else it.get("name_en")
-            unus = {k: v for k, v in (it.get("unusable") or {}).items() if v}
+        for it in r.supply:
+            unus = {k: v for k, v in (it.unusable or {}).items() if v}
             unus_s = "<br/>".join(f"{_esc(tx.label('unusable', k, L))} {fmt.qty(v)}"
                                   for k, v in sorted(unus.items())) or "—"
-            short = it.get("shortfall") or 0
+            short = it.shortfall or 0
             short_s = fmt.qty(short)
             if short > 0:
                 short_s = f'<font color="#C62828">{short_s}</font>'
-            rows.append([_esc(name), _esc(it.get("unit") or ""), _esc(fmt.norm_rate(it, L)),
-                         fmt.qty(it.get("required")), fmt.qty(it.get("usable")), unus_s, short_s,
-                         fmt.pct(it.get("coverage_ratio"), 0), fmt.money(it.get("shortfall_cost"), L)])
-        total_cost = sup.get("shortfall_cost_total")
+            rows.append([_esc(it.name(L)), _esc(it.unit or ""), _esc(fmt.norm_rate(it, L)),
+                         fmt.qty(it.required), fmt.qty(it.usable), unus_s, short_s,
+                         fmt.pct(it.coverage_ratio, 0), fmt.money(it.shortfall_cost, L)])
+        total_cost = sup.shortfall_cost_total
         rows.append([T("report.total"), "", "", "", "", "", "", "", fmt.money(total_cost, L)])
         self.add(self.table([T("report.item"), T("report.unit"), T("report.norm"), T("report.required"),
                              T("report.usable"), T("report.not_usable_reason"), T("report.shortfall"),
                              T("report.met"), T("report.cost")], rows,
                             self.widths(14, 6, 13, 10, 10, 18, 10, 7, 12), align="lllrrlrrr", total_row=True))
-        if sup.get("no_norm"):
+        if sup.no_norm:
             self.add(self.p(T("report.items_without_a_norm_not_checked")
-                            + _esc("、".join(map(str, sup["no_norm"]))), self.s_small))
-        towns = sup.get("towns", [])
-        items = sup.get("items", [])
+                            + _esc("、".join(map(str, sup.no_norm))), self.s_small))
+        towns = r.supply_towns
+        items = r.supply
         if towns and items:
             self.h2("report.by_town_requirement_and_local_stock")
             self.add(self.p(T("report.the_target_population_is_split_by"), self.s_small))
-            keys = [i["key"] for i in items]
+            keys = [i.key for i in items]
             head = [T("report.town"), T("report.people")] + [
-                f"{(i.get('name_zh') if L == 'zh' else i.get('name_en'))}（{i.get('unit') or ''}）" if L == "zh" else
-                f"{i.get('name_en')} ({i.get('unit') or ''})" for i in items]
+                f"{i.name(L)}（{i.unit or ''}）" if L == "zh" else f"{i.name_en} ({i.unit or ''})" for i in items]
             rows = []
             for tw in towns:
-                row = [_esc(d.town_name(tw.get("town")) if tw.get("town") else tw.get("name")),
-                       fmt.integer((tw.get("share") or 0) * (sup.get("people") or 0))]
+                row = [_esc(d.town_name(tw.town) if tw.town else tw.name),
+                       fmt.integer((tw.share or 0) * (sup.people or 0))]
                 for k in keys:
-                    v = (tw.get("items") or {}).get(k) or {}
-                    cell = f"{fmt.qty(v.get('required'))}<br/>{fmt.qty(v.get('usable_local'))}"
-                    if (v.get("shortfall_local") or 0) > 0:
-                        cell = (f"{fmt.qty(v.get('required'))}<br/><font color='#C62828'>"
-                                f"{fmt.qty(v.get('usable_local'))}</font>")
+                    v = tw.items.get(k) or TownItemSupply()
+                    cell = f"{fmt.qty(v.required)}<br/>{fmt.qty(v.usable_local)}"
+                    if (v.shortfall_local or 0) > 0:
+                        cell = (f"{fmt.qty(v.required)}<br/><font color='#C62828'>"
+                                f"{fmt.qty(v.usable_local)}</font>")
                     row.append(cell)
                 rows.append(row)
             n = len(keys)
@@ -718,28 +716,27 @@ class _Builder:
                                 font_size=7.2))
 
     def allocation(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
         al = r.allocation
-        names = {i["key"]: (i.get("name_zh") if L == "zh" else i.get("name_en")) or i["key"]
-                 for i in r.supply.get("items", [])}
-        units = {i["key"]: i.get("unit") or "" for i in r.supply.get("items", [])}
+        names = {i.key: i.name(L) or i.key for i in r.supply}
+        units = {i.key: i.unit or "" for i in r.supply}
         self.h1("report.allocation_plan")
-        self.add(self.p(T("report.first_batch_within_h_minimising_delivery", deadline_h=fmt.qty(al.get('deadline_h')))))
+        self.add(self.p(T("report.first_batch_within_h_minimising_delivery", deadline_h=fmt.qty(al.deadline_h))))
         self.h2("report.summary_by_item")
         rows = []
-        for it in al.get("items", []):
-            k = it.get("key")
-            dem = it.get("demand") or 0
-            share = (it.get("shipped") or 0) / dem if dem else None
-            rows.append([_esc(names.get(k, k)), _esc(units.get(k, "")), fmt.qty(it.get("demand")),
-                         fmt.qty(it.get("shipped")), fmt.pct(share, 0), fmt.qty(it.get("unmet")),
-                         fmt.minutes(it.get("mean_eta_min"), L)])
+        for it in al.items:
+            k = it.key
+            dem = it.demand or 0
+            share = (it.shipped or 0) / dem if dem else None
+            rows.append([_esc(names.get(k, k)), _esc(units.get(k, "")), fmt.qty(it.demand),
+                         fmt.qty(it.shipped), fmt.pct(share, 0), fmt.qty(it.unmet),
+                         fmt.minutes(it.mean_eta_min, L)])
         self.add(self.table([T("report.item"), T("report.unit"), T("report.demand_2"), T("report.shipped"),
                              T("report.met"), T("report.unmet"), T("report.mean_eta")], rows,
                             self.widths(20, 8, 16, 16, 10, 16, 14), align="llrrrrr"))
         # per shelter
-        shel = [s for s in al.get("shelters", []) if (s.get("people") or 0) > 0]
+        shel = [s for s in al.shelters if (s.people or 0) > 0]
         if shel:
             self.h2("report.manifest_per_shelter")
             self.add(self.p(T("report.for_each_shelter_items_quantities_source"),
@@ -747,43 +744,43 @@ class _Builder:
             for s in shel:
                 rows = []
                 prev = None
-                for ln in s.get("manifest", []):
-                    k = ln.get("item")
-                    src = ln.get("source")
+                for ln in s.manifest:
+                    k = ln.item
+                    src = ln.source
                     same = k == prev
                     prev = k
-                    rows.append(["" if same else _esc(names.get(k, k)), fmt.qty(ln.get("quantity")),
-                                 _esc(ln.get("unit") or units.get(k, "")),
-                                 _esc(f"{src} {d.site_name(src)}"), fmt.minutes(ln.get("eta_min"), L)])
-                for ln in s.get("unmet", []):
-                    k = ln.get("item")
-                    rows.append([_esc(names.get(k, k)), f'<font color="#C62828">{fmt.qty(ln.get("quantity"))}</font>',
+                    rows.append(["" if same else _esc(names.get(k, k)), fmt.qty(ln.quantity),
+                                 _esc(ln.unit or units.get(k, "")),
+                                 _esc(f"{src} {d.site_name(src)}"), fmt.minutes(ln.eta_min, L)])
+                for un in s.unmet:
+                    k = un.item
+                    rows.append([_esc(names.get(k, k)), f'<font color="#C62828">{fmt.qty(un.quantity)}</font>',
                                  _esc(units.get(k, "")),
                                  f'<font color="#C62828">{T("report.unmet_2")}'
-                                 f'{_esc(tx.label("unmet", ln.get("reason"), L))}</font>', "—"])
-                title = self.p(T("report.people_2", shelter=_esc(s.get("shelter")), name=_esc(s.get("name")),
-                                 people=fmt.integer(s.get("people"))),
+                                 f'{_esc(tx.label("unmet", un.reason, L))}</font>', "—"])
+                title = self.p(T("report.people_2", shelter=_esc(s.shelter), name=_esc(s.name),
+                                 people=fmt.integer(s.people)),
                                self.s_h3)
                 tbl = self.table([T("report.item"), T("report.qty"), T("report.unit"), T("report.source"),
                                   T("report.eta")], rows, self.widths(22, 14, 8, 42, 14), align="lrllr",
                                  long=len(rows) > 30)
                 self.add(KeepTogether([title, tbl]) if len(rows) <= 30 else title, *([] if len(rows) <= 30 else [tbl]))
         # per source
-        srcs = [s for s in al.get("sources", []) if s.get("dispatch")]
+        srcs = [sd for sd in al.sources if sd.dispatch]
         if srcs:
             self.h2("report.dispatch_list_per_source")
-            for s in srcs:
+            for sd in srcs:
                 rows = []
                 prev = None
-                for ln in sorted(s.get("dispatch", []), key=lambda x: (str(x.get("shelter")), str(x.get("item")))):
-                    k = ln.get("item")
-                    dest = ln.get("shelter")
+                for ln in sorted(sd.dispatch, key=lambda x: (str(x.shelter), str(x.item))):
+                    k = ln.item
+                    dest = ln.shelter
                     rows.append([_esc(f"{dest} {d.site_name(dest)}") if dest != prev else "", _esc(names.get(k, k)),
-                                 fmt.qty(ln.get("quantity")),
-                                 _esc(ln.get("unit") or units.get(k, "")), fmt.minutes(ln.get("eta_min"), L)])
+                                 fmt.qty(ln.quantity),
+                                 _esc(ln.unit or units.get(k, "")), fmt.minutes(ln.eta_min, L)])
                     prev = dest
-                tot_ship = len({ln.get("shelter") for ln in s.get("dispatch", [])})
-                title = self.p(f"{_esc(s.get('source'))} {_esc(s.get('name'))} —— "
+                tot_ship = len({ln.shelter for ln in sd.dispatch})
+                title = self.p(f"{_esc(sd.source)} {_esc(sd.name)} —— "
                                + self.t("report.to_shelters", tot_ship=tot_ship), self.s_h3)
                 tbl = self.table([T("report.to_shelter"), T("report.item"), T("report.qty"),
                                   T("report.unit"), T("report.eta")], rows, self.widths(40, 22, 14, 9, 15),
@@ -793,40 +790,39 @@ class _Builder:
             self.add(self.p(T("report.no_allocation_in_this_scenario_no"), self.s_note))
 
     def isolation(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
-        iso = r.isolation
+        iso = r.isolation_info
         self.h1("report.villages_cut_off")
         self.add(self.p(T("report.cut_off_on_the_driving_network",
-                          isolated_units=fmt.integer(iso.get("isolated_units")),
-                          isolated_population=fmt.integer(iso.get("isolated_population")),
-                          open_warehouses=fmt.integer(iso.get("open_warehouses")))))
-        pools = iso.get("pools", [])
-        names = {i["key"]: (i.get("name_zh") if L == "zh" else i.get("name_en")) or i["key"]
-                 for i in r.supply.get("items", [])}
+                          isolated_units=fmt.integer(iso.isolated_units),
+                          isolated_population=fmt.integer(iso.isolated_population),
+                          open_warehouses=fmt.integer(iso.open_warehouses))))
+        pools = iso.pools
+        names = {i.key: i.name(L) or i.key for i in r.supply}
         if pools:
             self.h2("report.by_town_can_local_stock_cover")
             rows = []
             for p in pools:
-                short = [names.get(i.get("item"), i.get("item")) for i in p.get("items", []) if not i.get("covered")]
-                rows.append([_esc(d.town_name(p.get("town"))), fmt.integer(len(p.get("units", []))),
-                             fmt.integer(p.get("people")),
-                             _esc("、".join(p.get("local_points", [])) if L == "zh"
-                                  else ", ".join(p.get("local_points", []))) or "—",
-                             self.mark(p.get("covered_72h")),
+                short = [names.get(i.item, i.item) for i in p.items if not i.covered]
+                rows.append([_esc(d.town_name(p.town)), fmt.integer(len(p.units)),
+                             fmt.integer(p.people),
+                             _esc("、".join(p.local_points) if L == "zh"
+                                  else ", ".join(p.local_points)) or "—",
+                             self.mark(p.covered_72h),
                              _esc(T("report.list_sep").join(short)) or "—"])
             self.add(self.table([T("report.town"), T("report.units"), T("report.people_3"),
                                  T("report.local_points"), T("report.72_h"), T("report.items_short_2")],
                                 rows, self.widths(16, 8, 10, 24, 11, 31), align="lrrlcl"))
-        units = [u for u in iso.get("units", []) if u.get("status") == "isolated"]
+        units = [u for u in r.isolation if u.status == "isolated"]
         if units:
             self.h2("report.units_cut_off")
-            rows = [[_esc(u.get("code")), _esc(u.get("name")), _esc(d.town_name(u.get("town"))),
-                     fmt.integer(u.get("population")),
-                     _esc(T("report.list_sep").join(u.get("local_points", []))) or "—",
-                     T("report.yes") if u.get("reached_by_reserve_point")
+            rows = [[_esc(u.code), _esc(u.name), _esc(d.town_name(u.town)),
+                     fmt.integer(u.population),
+                     _esc(T("report.list_sep").join(u.local_points)) or "—",
+                     T("report.yes") if u.reached_by_reserve_point
                      else f'<font color="#C62828">{T("report.no_2")}</font>',
-                     self.mark(u.get("covered_72h"))] for u in units]
+                     self.mark(u.covered_72h)] for u in units]
             self.add(self.table([T("report.code_2"), T("report.name_2"), T("report.town"), T("report.people_3"),
                                  T("report.local_points"), T("report.point_reachable"),
                                  T("report.72_h_2")], rows, self.widths(18, 18, 15, 9, 16, 11, 13),
@@ -835,34 +831,34 @@ class _Builder:
             self.add(self.p(T("report.no_unit_is_cut_off_in"),
                             self.s_body))
 
-    def _finding_text(self, f: dict[str, Any]) -> str:
+    def _finding_text(self, f: Finding) -> str:
         d, L = self.d, self.lang
-        text = f.get(L) or f.get("zh") or f.get("en") or ""
+        text = f.text(L) or f.zh or f.en or ""
         for k in fmt.UNUSABLE_CODES:
             text = re.sub(rf"\b{k}\b", tx.label("unusable", k, L), text)
-        if f.get("ref") == "isolation":
+        if f.ref == "isolation":
             m = re.match(r"^([^:：]+)([:：])", text)
             if m and m.group(1) in d.towns:
                 text = d.town_name(m.group(1)) + text[len(m.group(1)):]
         return text
 
     def findings(self) -> None:
-        r = self.d.result
+        r = self.r
         T = self.t
         self.h1("report.findings_and_recommended_actions")
-        acts = [f for f in r.findings if f.get("kind") == "action"]
-        finds = [f for f in r.findings if f.get("kind") != "action"]
+        acts = [f for f in r.findings if f.kind == "action"]
+        finds = [f for f in r.findings if f.kind != "action"]
         if not r.findings:
             self.add(self.p(T("report.all_checks_pass_nothing_to_act")))
             return
         if acts:
             self.h2("report.recommended_actions")
-            rows = [[str(k), _esc(self._finding_text(f)), self.sev(f.get("severity"))] for k, f in enumerate(acts, 1)]
+            rows = [[str(k), _esc(self._finding_text(f)), self.sev(f.severity)] for k, f in enumerate(acts, 1)]
             self.add(self.table([T("report.no"), T("report.action"), T("report.level")], rows,
                                 self.widths(6, 82, 12), align="clc"))
         if finds:
             self.h2("report.findings_and_missing_data")
-            rows = [[str(k), _esc(self._finding_text(f)), self.sev(f.get("severity"))] for k, f in enumerate(finds, 1)]
+            rows = [[str(k), _esc(self._finding_text(f)), self.sev(f.severity)] for k, f in enumerate(finds, 1)]
             self.add(self.table([T("report.no"), T("report.finding"), T("report.level")], rows,
                                 self.widths(6, 82, 12), align="clc"))
 
@@ -996,11 +992,10 @@ class _Builder:
                              T("report.conf")], rows, self.widths(28, 11, 53, 8), align="lrlc", font_size=7.2))
         self.h2("report.supply_norms")
         rows = []
-        for it in r.supply.get("items", []):
-            name = it.get("name_zh") if L == "zh" else it.get("name_en")
-            rows.append([_esc(name), _esc(fmt.norm_rate(it, L)), fmt.money(it.get("unit_price"), L) + (
-                f"/{_esc(it.get('unit'))}" if it.get("unit_price") is not None else ""),
-                _esc(it.get("src")), self.conf(it.get("conf"))])
+        for it in self.r.supply:
+            rows.append([_esc(it.name(L)), _esc(fmt.norm_rate(it, L)), fmt.money(it.unit_price, L) + (
+                f"/{_esc(it.unit)}" if it.unit_price is not None else ""),
+                _esc(it.src), self.conf(it.conf)])
         self.add(self.table([T("report.item"), T("report.norm_2"), T("report.unit_price"), T("report.source"),
                              T("report.conf")], rows, self.widths(16, 16, 12, 48, 8),
                             align="lllcl".replace("cl", "lc"), font_size=7.2))
