@@ -13,6 +13,7 @@ import pypdf
 import pytest
 
 from planner.engine import run_plan
+from planner.engine.results import SupplyLine
 from planner.report import (  # noqa: E402
     ReportError,
     fmt,  # noqa: E402
@@ -378,4 +379,4 @@ def test_formatting():
     assert fmt.money(14_280_107.7) == "1,428.01 万元"
     assert fmt.money(14_280_107.7, "en") == "¥14,280,108"
     assert fmt.qty(9.031) == "9.03" and fmt.qty(168749.9) == "168,750" and fmt.qty(None) == "—"
-    assert fmt.norm_rate({"rate": 4, "basis": "per_n_persons", "unit": "顶"}, "zh") == "每 4 人 1 顶"
+    assert fmt.norm_rate(SupplyLine(key="tent", rate=4, basis="per_n_persons", unit="顶"), "zh") == "每 4 人 1 顶"

@@ -113,3 +113,82 @@ def test_compare_marks_unknown_as_neither_pass_nor_fail():
                            SimpleNamespace(to_dict=lambda d=b: d, scenario="s", **b)])
     row = cmp["checks"][0]
     assert row["status"] == ["pass", "unknown"] and row["passed"] == [True, None]
+
+
+def test_typed_rows_for_totals_supply_allocation_and_isolation():
+    r = typed(_result(
+        coverage={"totals": {"population": 100.0, "served": 60.0, "open_shelters": 2}, "mode": "walk",
+                  "demand_basis": "unit population", "service_areas": {"S1": {"type": "Polygon"}}},
+        supply={"people": 50.0, "days": 3.0, "event_date": "2026-12-01", "no_norm": ["X"],
+                "items": [{"key": "water", "basis": "per_person_per_day", "rate": 3.0, "daily_need": 150.0,
+                           "unusable": {"expired": 5.0}, "catalogue_items": ["W"], "src": "Sphere", "conf": "S"}],
+                "towns": [{"town": "T1", "share": 0.5,
+                           "items": {"water": {"required": 225.0, "usable_local": 100.0}}}]},
+        allocation={"deadline_h": 6.0, "items": [{"key": "water", "demand": 10.0, "shipped": 8.0}],
+                    "shelters": [{"shelter": "S1", "people": 4.0,
+                                  "manifest": [{"item": "water", "quantity": 8.0, "source": "W1", "eta_min": 3.5}],
+                                  "unmet": [{"item": "water", "quantity": 2.0, "reason": "insufficient_stock"}]}],
+                    "sources": [{"source": "W1", "name": "库", "dispatch": [{"item": "water", "shelter": "S1"}]}]},
+        isolation={"isolated_units": 1, "isolated_population": 7.0,
+                   "units": [{"code": "U1", "status": "isolated", "local_points": ["R1"]}],
+                   "pools": [{"town": "T1", "units": ["U1"], "people": 7.0, "covered_72h": False,
+                              "items": [{"item": "water", "required": 63.0, "local_stock": 0.0, "covered": False}]}]}))
+    tt = r.coverage_totals
+    assert (tt.population, tt.served, tt.open_shelters) == (100.0, 60.0, 2)
+    assert tt.unreachable is None and tt.capacity is None                      # not written: None, never 0
+    assert (r.mode, r.demand_basis, list(r.service_areas)) == ("walk", "unit population", ["S1"])
+    si = r.supply_info
+    assert (si.people, si.days, si.event_date, si.no_norm) == (50.0, 3.0, "2026-12-01", ("X",))
+    assert si.deadline_h is None and si.shortfall_cost_total is None
+    it = r.supply[0]
+    assert (it.basis, it.rate, it.daily_need, it.src, it.conf) == ("per_person_per_day", 3.0, 150.0, "Sphere", "S")
+    assert it.unusable == {"expired": 5.0} and it.catalogue_items == ("W",)
+    assert it.days_of_autonomy is None and it.required is None
+    tw = r.supply_towns[0]
+    assert (tw.town, tw.share, tw.name, tw.population) == ("T1", 0.5, None, None)
+    assert (tw.items["water"].required, tw.items["water"].usable_local, tw.items["water"].shortfall_local) == \
+        (225.0, 100.0, None)
+    al = r.allocation
+    assert (al.deadline_h, al.note) == (6.0, None)
+    assert (al.items[0].key, al.items[0].shipped, al.items[0].stock) == ("water", 8.0, None)
+    sh = al.shelters[0]
+    assert (sh.shelter, sh.people, sh.name) == ("S1", 4.0, None)
+    assert (sh.manifest[0].source, sh.manifest[0].eta_min, sh.manifest[0].ready_h) == ("W1", 3.5, None)
+    assert (sh.unmet[0].quantity, sh.unmet[0].reason) == (2.0, "insufficient_stock")
+    assert (al.sources[0].name, al.sources[0].dispatch[0].shelter, al.sources[0].dispatch[0].quantity) == \
+        ("库", "S1", None)
+    iso = r.isolation_info
+    assert (iso.isolated_units, iso.isolated_population, iso.open_warehouses) == (1, 7.0, None)
+    p = iso.pools[0]
+    assert (p.town, p.units, p.people, p.local_points, p.covered_72h) == ("T1", ("U1",), 7.0, (), False)
+    assert (p.items[0].item, p.items[0].local_stock, p.items[0].covered) == ("water", 0.0, False)
+    assert r.isolation[0].local_points == ("R1",)
+
+
+def test_typed_rows_of_an_empty_result_are_unknown():
+    r = typed(_result())
+    assert r.coverage_totals.population is None and r.mode is None and r.service_areas == {}
+    assert r.supply_info.people is None and r.supply_info.no_norm is None and r.supply_towns == ()
+    assert r.allocation.deadline_h is None and r.allocation.shelters == () and r.allocation.sources == ()
+    assert r.isolation_info.isolated_units is None and r.isolation_info.pools == ()
+
+
+def test_new_typed_rows_survive_a_json_round_trip():
+    inp = tiny_input(sites=[site("S1", "shelter", 100, 0, stated_capacity=30), site("W1", "warehouse", 0, 0)],
+                     units=[unit("U1", 40, 0, 100), unit("U2", 10, 300, 0), unit("U3", 5)])
+    res = run_plan(inp)
+    back = PlanResult.from_json(res.to_json())
+    a, b = typed(res), typed(back)
+    assert a == b
+    d = json.loads(back.to_json())
+    assert b.coverage_totals.served == d["coverage"]["totals"]["served"]
+    assert b.mode == d["coverage"]["mode"] and b.demand_basis == d["coverage"]["demand_basis"]
+    assert b.supply_info.people == d["supply"]["people"] and b.supply_info.days == d["supply"]["days"]
+    assert [(i.key, i.basis, i.rate, i.src, i.conf) for i in b.supply] == \
+        [(i["key"], i["basis"], i["rate"], i["src"], i["conf"]) for i in d["supply"]["items"]]
+    assert [t.town for t in b.supply_towns] == [t["town"] for t in d["supply"]["towns"]]
+    assert [(i.key, i.demand, i.shipped) for i in b.allocation.items] == \
+        [(i["key"], i["demand"], i["shipped"]) for i in d["allocation"]["items"]]
+    assert [len(s.manifest) for s in b.allocation.shelters] == \
+        [len(s["manifest"]) for s in d["allocation"]["shelters"]]
+    assert b.isolation_info.isolated_units == d["isolation"]["isolated_units"]

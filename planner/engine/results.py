@@ -245,13 +245,26 @@ class SupplyLine:
     name_zh: str = ""
     name_en: str = ""
     unit: str = ""
+    basis: str | None = None          # the norm: per_person_per_day / per_person / per_n_persons …
+    rate: float | None = None
+    daily_need: float | None = None
     required: float | None = None
     usable: float | None = None
-    unusable: float | None = None
+    unusable: Mapping[str, float] | None = None   # reason (``lots[].reason``) → quantity not usable
     shortfall: float | None = None
     shortfall_cost: float | None = None
     coverage_ratio: float | None = None
+    days_of_autonomy: float | None = None
     unit_price: float | None = None
+    catalogue_items: tuple[str, ...] | None = None
+    src: str | None = None            # where the norm comes from
+    conf: str | None = None           # and how sure it is (V / S / R / D / A)
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> SupplyLine:
+        s = _row(cls, d)
+        cat = d.get("catalogue_items")
+        return replace(s, catalogue_items=tuple(cat)) if cat is not None else s
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -272,7 +285,153 @@ class LotUse:
 
 
 @dataclass(frozen=True)
+class CoverageTotals:
+    """The coverage step's district totals (people, capacities; None = not written)."""
+
+    population: float | None = None
+    demand: float | None = None
+    served: float | None = None
+    served_share: float | None = None
+    over_capacity: float | None = None
+    unreachable: float | None = None
+    off_network: float | None = None
+    unlocated: float | None = None
+    capacity: float | None = None
+    indoor_capacity: float | None = None
+    fixed_capacity: float | None = None
+    planning_demand: float | None = None
+    planned_population: float | None = None
+    open_shelters: int | None = None
+    shelters_on_network: int | None = None
+
+
+@dataclass(frozen=True)
+class SupplyInfo:
+    """What the 72-hour supply step is computed for: people, days, deadline, event date; total cost."""
+
+    people: float | None = None
+    days: float | None = None
+    deadline_h: float | None = None
+    event_date: str | None = None
+    shortfall_cost_total: float | None = None
+    no_norm: tuple[str, ...] | None = None    # catalogue items without a norm (not checked)
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> SupplyInfo:
+        s = _row(cls, d)
+        return replace(s, no_norm=tuple(d["no_norm"])) if d.get("no_norm") is not None else s
+
+
+@dataclass(frozen=True)
+class TownItemSupply:
+    """One item in one town: required for the town's share of people, usable locally, short."""
+
+    required: float | None = None
+    usable_local: float | None = None
+    shortfall_local: float | None = None
+
+
+@dataclass(frozen=True)
+class SupplyTown:
+    """A town's share of the target population and its local supply per item (key → row)."""
+
+    town: str | None = None
+    name: str | None = None
+    population: float | None = None
+    share: float | None = None
+    items: Mapping[str, TownItemSupply] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> SupplyTown:
+        t = _row(cls, d)
+        return replace(t, items={k: _row(TownItemSupply, v or {}) for k, v in (d.get("items") or {}).items()})
+
+
+@dataclass(frozen=True)
+class AllocationItem:
+    """One item of the first-batch allocation: demand, stock, shipped, unmet, mean arrival time."""
+
+    key: str
+    demand: float | None = None
+    stock: float | None = None
+    shipped: float | None = None
+    unmet: float | None = None
+    mean_eta_min: float | None = None
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """A quantity of an item sent from a source site to a shelter (manifest and dispatch lines)."""
+
+    item: str
+    quantity: float | None = None
+    unit: str | None = None
+    source: str | None = None
+    shelter: str | None = None
+    eta_min: float | None = None
+    ready_h: float | None = None
+
+
+@dataclass(frozen=True)
+class UnmetNeed:
+    """What a shelter does not get of an item, and why (``insufficient_stock`` …)."""
+
+    item: str
+    quantity: float | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ShelterAllocation:
+    """A shelter's manifest: the people it holds, what arrives from where, what stays unmet."""
+
+    shelter: str
+    name: str | None = None
+    people: float | None = None
+    manifest: tuple[Shipment, ...] = ()
+    unmet: tuple[UnmetNeed, ...] = ()
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> ShelterAllocation:
+        return replace(_row(cls, d), manifest=tuple(_row(Shipment, x) for x in d.get("manifest") or ()),
+                       unmet=tuple(_row(UnmetNeed, x) for x in d.get("unmet") or ()))
+
+
+@dataclass(frozen=True)
+class SourceDispatch:
+    """A source site's dispatch list: what it sends to which shelter."""
+
+    source: str
+    name: str | None = None
+    dispatch: tuple[Shipment, ...] = ()
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> SourceDispatch:
+        return replace(_row(cls, d), dispatch=tuple(_row(Shipment, x) for x in d.get("dispatch") or ()))
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The first-batch allocation within ``deadline_h`` hours: by item, per shelter, per source."""
+
+    deadline_h: float | None = None
+    note: str | None = None
+    items: tuple[AllocationItem, ...] = ()
+    shelters: tuple[ShelterAllocation, ...] = ()
+    sources: tuple[SourceDispatch, ...] = ()
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> Allocation:
+        return cls(deadline_h=d.get("deadline_h"), note=d.get("note"),
+                   items=tuple(_row(AllocationItem, x) for x in d.get("items") or ()),
+                   shelters=tuple(ShelterAllocation.of(x) for x in d.get("shelters") or ()),
+                   sources=tuple(SourceDispatch.of(x) for x in d.get("sources") or ()))
+
+
+@dataclass(frozen=True)
 class IsolatedUnit:
+    """A demand unit that is not connected to an open warehouse by road (or not located)."""
+
     code: str
     name: str | None = None
     town: str | None = None
@@ -280,6 +439,50 @@ class IsolatedUnit:
     status: str | None = None
     covered_72h: bool | None = None
     reached_by_reserve_point: bool | None = None
+    local_points: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> IsolatedUnit:
+        return replace(_row(cls, d), local_points=tuple(d.get("local_points") or ()))
+
+
+@dataclass(frozen=True)
+class PoolItem:
+    """One item for a pool of isolated units: required, held at local points, covered or not."""
+
+    item: str
+    required: float | None = None
+    local_stock: float | None = None
+    covered: bool | None = None
+
+
+@dataclass(frozen=True)
+class IsolationPool:
+    """The isolated units of one town pooled: their people, local reserve points, 72-hour cover."""
+
+    town: str | None = None
+    units: tuple[str, ...] = ()
+    people: float | None = None
+    local_points: tuple[str, ...] = ()
+    covered_72h: bool | None = None
+    items: tuple[PoolItem, ...] = ()
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> IsolationPool:
+        return replace(_row(cls, d), units=tuple(d.get("units") or ()),
+                       local_points=tuple(d.get("local_points") or ()),
+                       items=tuple(_row(PoolItem, x) for x in d.get("items") or ()))
+
+
+@dataclass(frozen=True)
+class IsolationInfo:
+    """The isolation step's totals and town pools (the units themselves: ``TypedResult.isolation``)."""
+
+    isolated_units: int | None = None
+    isolated_population: float | None = None
+    open_warehouses: int | None = None
+    definition: str | None = None
+    pools: tuple[IsolationPool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -300,6 +503,14 @@ class TypedResult:
     lots: tuple[LotUse, ...]
     isolation: tuple[IsolatedUnit, ...]
     threshold_min: float | None
+    coverage_totals: CoverageTotals = CoverageTotals()
+    demand_basis: str | None = None
+    mode: str | None = None                       # walk / drive
+    service_areas: Mapping[str, Any] = field(default_factory=dict)   # shelter code → GeoJSON
+    supply_info: SupplyInfo = SupplyInfo()
+    supply_towns: tuple[SupplyTown, ...] = ()
+    allocation: Allocation = Allocation()
+    isolation_info: IsolationInfo = IsolationInfo()
 
     def check(self, check_id: str) -> Check | None:
         return next((c for c in self.checks if c.id == check_id), None)
@@ -325,6 +536,7 @@ def typed(result: Any) -> TypedResult:
     if isinstance(hit, TypedResult):
         return hit
     cov, sup, iso = result.coverage or {}, result.supply or {}, result.isolation or {}
+    alloc = getattr(result, "allocation", None) or {}
     checks = tuple(Check.of(c) for c in result.checks)
     counts = count_checks(result.checks)
     summ = {**(result.summary or {}), "checks_passed": counts.passed, "checks_failed": counts.failed,
@@ -336,10 +548,18 @@ def typed(result: Any) -> TypedResult:
         shelters=tuple(ShelterOutcome.of(s) for s in cov.get("shelters", [])),
         units=tuple(UnitOutcome.of(u) for u in cov.get("units", [])),
         towns=tuple(_row(TownOutcome, t) for t in cov.get("towns", [])),
-        supply=tuple(_row(SupplyLine, i) for i in sup.get("items", [])),
+        supply=tuple(SupplyLine.of(i) for i in sup.get("items", [])),
         lots=tuple(_row(LotUse, lot) for lot in sup.get("lots", [])),
-        isolation=tuple(_row(IsolatedUnit, u) for u in iso.get("units", [])),
-        threshold_min=cov.get("threshold_min"))
+        isolation=tuple(IsolatedUnit.of(u) for u in iso.get("units", [])),
+        threshold_min=cov.get("threshold_min"),
+        coverage_totals=_row(CoverageTotals, cov.get("totals") or {}),
+        demand_basis=cov.get("demand_basis"), mode=cov.get("mode"),
+        service_areas=cov.get("service_areas") or {},
+        supply_info=SupplyInfo.of(sup),
+        supply_towns=tuple(SupplyTown.of(t) for t in sup.get("towns", [])),
+        allocation=Allocation.of(alloc),
+        isolation_info=replace(_row(IsolationInfo, iso),
+                               pools=tuple(IsolationPool.of(p) for p in iso.get("pools") or ())))
     object.__setattr__(result, "_typed", view)
     return view
 

@@ -1,10 +1,13 @@
 """Number formatting and labels for the printed plan (Chinese first, English second)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.text import label, text
 from planner.textfmt import DASH, as_number as _num, pct as _pct
+
+if TYPE_CHECKING:
+    from planner.engine.results import SupplyLine
 
 
 def integer(x: Any) -> str:
@@ -65,9 +68,9 @@ UNUSABLE_CODES = ("site_closed", "unlocated", "off_network", "expired", "agreeme
                   "agreement_too_slow", "too_far")
 
 
-def norm_rate(item: dict[str, Any], lang: str) -> str:
+def norm_rate(item: SupplyLine, lang: str) -> str:
     """'3 L/人·天', '1 床/人', '每 4 人 1 顶'."""
-    rate, basis, unit = item.get("rate"), item.get("basis"), item.get("unit") or ""
+    rate, basis, unit = item.rate, item.basis, item.unit or ""
     n = _num(rate)
     r = qty(rate) if n is None or n >= 0.01 else f"{rate:.4g}"
     if basis == "per_n_persons":

@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from planner import text as tx
+from planner.engine.results import UnitOutcome, typed
 from planner.geo import WGS84, transformer, utm_epsg
 from planner.report import fmt
 from planner.report.data import ReportData, located
@@ -268,7 +269,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     ``mark_box``: a lon/lat box outlined on this map (where the detail is), labelled ``mark_label``.
     """
     lang = data.lang
-    inp, res = data.inp, data.result
+    inp, res = data.inp, typed(data.result)
     T = data.t
     notes: list[str] = []
 
@@ -281,7 +282,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     roads = inp.roads
     hazards = [h for h in inp.hazards if h.geometry is not None and not h.geometry.is_empty]
     service = []
-    for code, gj in sorted((res.coverage.get("service_areas") or {}).items()):
+    for code, gj in sorted(res.service_areas.items()):
         try:
             g = shapely.geometry.shape(gj)
         except Exception:  # a malformed polygon is left out, not fatal
@@ -426,7 +427,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
             content.add(p)
 
         # demand units
-        units = {u["code"]: u for u in res.coverage.get("units", [])}
+        units = {u.code: u for u in res.units}
         if du_loc.any():
             px, py = proj.xy(du.lon[du_loc], du.lat[du_loc])
             pops = np.nan_to_num(du.population[du_loc].astype(float))
@@ -437,10 +438,10 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
                 x, y = float(px[k]), float(py[k])
                 if not (0 <= x <= frame_w and 0 <= y <= frame_h):
                     continue
-                u = units.get(codes[k], {})
-                parts = [(u.get("served") or 0, SERVED), (u.get("over_capacity") or 0, OVER),
-                         (u.get("unreachable") or 0, UNREACH),
-                         ((u.get("off_network") or 0) + (u.get("unlocated") or 0), OFFNET)]
+                u = units.get(codes[k]) or UnitOutcome(code=str(codes[k]))
+                parts = [(u.served or 0, SERVED), (u.over_capacity or 0, OVER),
+                         (u.unreachable or 0, UNREACH),
+                         ((u.off_network or 0) + (u.unlocated or 0), OFFNET)]
                 if sum(v for v, _ in parts) <= 0:
                     parts = [(1, OFFNET)]
                 content.add(_unit_symbol(x, y, _radius(pops[k], max_pop), parts))

@@ -36,7 +36,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from planner import text as tx
-from planner.engine.results import check_status, count_checks
+from planner.engine.results import Check, Finding, TownItemSupply, TypedResult, typed
 from planner.progress import Span, tell
 from planner.report import fmt
 from planner.report.data import ReportData
@@ -109,6 +109,7 @@ class _Doc(BaseDocTemplate):
 class _Builder:
     def __init__(self, data: ReportData, progress: Any = None, span: tuple[float, float] = (0.0, 1.0)):
         self.d = data
+        self.r: TypedResult = typed(data.result)
         self.lang = data.lang
         self.font = register_cjk_font()
         self.progress = progress
@@ -388,8 +389,8 @@ class _Builder:
                                     ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
         t.hAlign = "CENTER"
         self.add(t, Spacer(1, 10 * mm))
-        n = len(r.checks)
-        ok_n, failed, unknown = _counts(r.checks)
+        n = len(self.r.checks)
+        ok_n, failed, unknown = _counts(self.r)
         unk = T("report.cannot_be_assessed_missing_data", unknown=unknown) if unknown else ""
         if failed or unknown:
             verdict = T("report.result_of_checks_pass_fail", n=n, ok_n=ok_n, failed=failed, unk=unk)
@@ -409,36 +410,35 @@ class _Builder:
         self.add(st)
 
     def summary(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
         s = r.summary
-        cov = r.coverage
         self.h1("report.summary_of_checks", new_page=True)
-        thr = fmt.qty(cov.get("threshold_min"))
-        mode = T("report.walking") if cov.get("mode") == "walk" else T("report.driving")
+        thr = fmt.qty(r.threshold_min)
+        mode = T("report.walking") if r.mode == "walk" else T("report.driving")
         self.add(self.p(T("report.the_plan_is_checked_against_the", thr=thr, district_name=_esc(d.district_name or ""),
                           mode=mode)))
         # key figures
         kf = [
-            (T("report.population_units"), fmt.people(s.get("population"), L)),
-            (T("report.sheltering_demand"), fmt.people(s.get("sheltering_demand"), L)),
+            (T("report.population_units"), fmt.people(s.population, L)),
+            (T("report.sheltering_demand"), fmt.people(s.sheltering_demand, L)),
             (T("report.served_within_min", thr=thr),
-             f"{fmt.people(s.get('served'), L)}（{fmt.pct(s.get('served_share'))}）" if L == "zh" else
-             f"{fmt.people(s.get('served'), L)} ({fmt.pct(s.get('served_share'))})"),
-            (T("report.reachable_shelters_full"), fmt.people(s.get("over_capacity"), L)),
-            (T("report.no_shelter_within_min", thr=thr), fmt.people(s.get("unreachable"), L)),
+             f"{fmt.people(s.served, L)}（{fmt.pct(s.served_share)}）" if L == "zh" else
+             f"{fmt.people(s.served, L)} ({fmt.pct(s.served_share)})"),
+            (T("report.reachable_shelters_full"), fmt.people(s.over_capacity, L)),
+            (T("report.no_shelter_within_min", thr=thr), fmt.people(s.unreachable, L)),
             (T("report.not_located_off_network"),
-             fmt.people((s.get("unlocated") or 0) + (s.get("off_network") or 0), L)),
-            (T("report.open_shelters"), f"{fmt.integer(s.get('open_shelters'))}" + T("report.unit_places")),
+             fmt.people((s.unlocated or 0) + (s.off_network or 0), L)),
+            (T("report.open_shelters"), f"{fmt.integer(s.open_shelters)}" + T("report.unit_places")),
             (T("report.capacity_indoor"),
-             f"{fmt.people(s.get('shelter_capacity'), L)}（{fmt.integer(s.get('indoor_capacity'))}）" if L == "zh"
-             else f"{fmt.integer(s.get('shelter_capacity'))} ({fmt.integer(s.get('indoor_capacity'))})"),
-            (T("report.items_short"), f"{fmt.integer(s.get('supply_items_short'))}" + T("report.unit_kinds")),
-            (T("report.cost_of_shortfall"), fmt.money(s.get("supply_shortfall_cost"), L)),
-            (T("report.first_batch_delivered"), fmt.pct(s.get("allocation_shipped_share"))),
+             f"{fmt.people(s.shelter_capacity, L)}（{fmt.integer(s.indoor_capacity)}）" if L == "zh"
+             else f"{fmt.integer(s.shelter_capacity)} ({fmt.integer(s.indoor_capacity)})"),
+            (T("report.items_short"), f"{fmt.integer(s.supply_items_short)}" + T("report.unit_kinds")),
+            (T("report.cost_of_shortfall"), fmt.money(s.supply_shortfall_cost, L)),
+            (T("report.first_batch_delivered"), fmt.pct(s.allocation_shipped_share)),
             (T("report.units_cut_off_people"),
-             f"{fmt.integer(s.get('isolated_units'))}（{fmt.people(s.get('isolated_population'), L)}）" if L == "zh"
-             else f"{fmt.integer(s.get('isolated_units'))} ({fmt.integer(s.get('isolated_population'))})"),
+             f"{fmt.integer(s.isolated_units)}（{fmt.people(s.isolated_population, L)}）" if L == "zh"
+             else f"{fmt.integer(s.isolated_units)} ({fmt.integer(s.isolated_population)})"),
         ]
         rows = []
         for k in range(0, len(kf), 2):
@@ -451,53 +451,53 @@ class _Builder:
         self.h2("report.checks_against_targets")
         rows = []
         for k, c in enumerate(r.checks, 1):
-            name = c["name_zh"] if L == "zh" else c["name_en"]
-            rows.append([str(k), _esc(name), self.check_value(c, c["value"]), self.check_target(c),
-                         self.mark(None if check_status(c) == "unknown" else c["passed"]), _esc(self.check_basis(c))])
+            rows.append([str(k), _esc(c.name(L)), self.check_value(c.unit, c.value),
+                         self.check_target(c.unit, c.target),
+                         self.mark(None if c.status == "unknown" else c.passed), _esc(self.check_basis(c))])
         self.add(self.table([T("report.no"), T("report.check"), T("report.value_2"), T("report.target"),
                              T("report.result"), T("report.basis")], rows,
                             self.widths(6, 30, 13, 12, 12, 37), align="clrrcl"))
-        ok_n, failed, unknown = _counts(r.checks)
+        ok_n, failed, unknown = _counts(r)
         self.add(Spacer(1, 4), self.p(T("report.checks_pass_fail", n_checks=len(r.checks), ok_n=ok_n, failed=failed)
             + (T("report.cannot_be_assessed_missing_data_2", unknown=unknown) if unknown
                else T("report.full_stop")), self.s_small))
 
-    def check_value(self, c: dict[str, Any], v: Any) -> str:
-        if c.get("unit") == "share":
+    def check_value(self, unit: str | None, v: Any) -> str:
+        """A check's value (or target) in its unit: share → %, min → minutes."""
+        if unit == "share":
             return fmt.pct(v)
-        if c.get("unit") == "min":
+        if unit == "min":
             return fmt.minutes(v, self.lang)
-        return f"{fmt.qty(v)} {_esc(c.get('unit') or '')}".strip()
+        return f"{fmt.qty(v)} {_esc(unit or '')}".strip()
 
-    def check_target(self, c: dict[str, Any]) -> str:
-        op = "≤" if c.get("unit") == "min" else "≥"
-        v = c.get("target")
-        if isinstance(v, (int, float)) and c.get("unit") == "share" and abs(v * 100 - round(v * 100)) < 1e-9:
+    def check_target(self, unit: str | None, v: Any) -> str:
+        op = "≤" if unit == "min" else "≥"
+        if isinstance(v, (int, float)) and unit == "share" and abs(v * 100 - round(v * 100)) < 1e-9:
             return f"{op} {fmt.pct(v, 0)}"
-        if isinstance(v, (int, float)) and c.get("unit") == "min" and v == int(v):
+        if isinstance(v, (int, float)) and unit == "min" and v == int(v):
             return f"{op} {int(v)} " + self.t("report.min")
-        return f"{op} {self.check_value(c, v)}"
+        return f"{op} {self.check_value(unit, v)}"
 
-    def check_basis(self, c: dict[str, Any]) -> str:
-        r = self.d.result
+    def check_basis(self, c: Check) -> str:
+        r = self.r
         if self.lang != "zh":
-            return c.get("detail") or ""
-        t = r.coverage.get("totals", {})
-        cid = c["id"]
-        mode = "步行" if r.coverage.get("mode") == "walk" else "车行"
-        thr = fmt.qty(r.coverage.get("threshold_min"))
+            return c.detail or ""
+        t = r.coverage_totals
+        cid = c.id
+        mode = "步行" if r.mode == "walk" else "车行"
+        thr = fmt.qty(r.threshold_min)
         if cid == "served_within_threshold":
-            return f"{thr}分钟内安置 {fmt.integer(t.get('served'))} 人 / 避难需求 {fmt.integer(t.get('demand'))} 人"
+            return f"{thr}分钟内安置 {fmt.integer(t.served)} 人 / 避难需求 {fmt.integer(t.demand)} 人"
         if cid == "capacity_share_of_demand":
-            return (f"开放避难场所容量 {fmt.integer(t.get('capacity'))} 人 / 规划避难需求 "
-                    f"{fmt.integer(t.get('planning_demand'))} 人")
+            return (f"开放避难场所容量 {fmt.integer(t.capacity)} 人 / 规划避难需求 "
+                    f"{fmt.integer(t.planning_demand)} 人")
         if cid == "indoor_share_of_capacity":
-            return f"室内容量 {fmt.integer(t.get('indoor_capacity'))} 人 / 总容量 {fmt.integer(t.get('capacity'))} 人"
+            return f"室内容量 {fmt.integer(t.indoor_capacity)} 人 / 总容量 {fmt.integer(t.capacity)} 人"
         if cid == "fixed_capacity_share_of_population":
-            return (f"短/中/长期固定避难场所容量 {fmt.integer(t.get('fixed_capacity'))} 人 / 规划人口 "
-                    f"{fmt.integer(t.get('planned_population'))} 人（GB 51143）")
+            return (f"短/中/长期固定避难场所容量 {fmt.integer(t.fixed_capacity)} 人 / 规划人口 "
+                    f"{fmt.integer(t.planned_population)} 人（GB 51143）")
         if cid == "indoor_area_share_of_fixed":
-            m = re.match(r"indoor ([\d.]+) m² of ([\d.]+) m² effective area in (\d+) open", c.get("detail") or "")
+            m = re.match(r"indoor ([\d.]+) m² of ([\d.]+) m² effective area in (\d+) open", c.detail or "")
             if m:
                 return (f"室内有效面积 {fmt.integer(float(m.group(1)))} m² / 固定避难场所有效面积 "
                         f"{fmt.integer(float(m.group(2)))} m²（{m.group(3)} 处；GB/T 51327-2018 §7.2.2 不宜低于30%）")
@@ -505,10 +505,10 @@ class _Builder:
             return f"按人口加权，{mode}至最近开放避难场所；以往响应时间 45 分钟"
         if cid.startswith("supply_"):
             key = cid[len("supply_"):]
-            it = next((i for i in r.supply.get("items", []) if i.get("key") == key), None)
+            it = next((i for i in r.supply if i.key == key), None)
             if it:
-                return f"可用 {fmt.qty(it.get('usable'))} / 需求 {fmt.qty(it.get('required'))} {it.get('unit') or ''}"
-        return c.get("detail") or ""
+                return f"可用 {fmt.qty(it.usable)} / 需求 {fmt.qty(it.required)} {it.unit or ''}"
+        return c.detail or ""
 
     def map_section(self, m: Any, detail: Any = None) -> None:
         T = self.t
@@ -528,35 +528,39 @@ class _Builder:
             self.add(self.p(T("report.the_area_in_the_red_dashed"), self.s_small), detail.drawing)
 
     def coverage(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
-        cov = r.coverage
-        thr = fmt.qty(cov.get("threshold_min"))
+        thr = fmt.qty(r.threshold_min)
         self.h1("report.minute_shelter_coverage", thr=thr)
-        self.add(self.p(T("report.coverage_uses_network_travel_times_and", thr=thr, mode_code=cov.get("mode"),
-                          mode=T("report.walking") if cov.get("mode") == "walk" else T("report.driving"))))
+        self.add(self.p(T("report.coverage_uses_network_travel_times_and", thr=thr, mode_code=r.mode,
+                          mode=T("report.walking") if r.mode == "walk" else T("report.driving"))))
         self.h2("report.coverage_by_town")
         rows = []
         tot = {k: 0.0 for k in ("population", "demand", "served", "over_capacity", "unreachable", "miss")}
-        for tw in cov.get("towns", []):
-            miss = (tw.get("unlocated") or 0) + (tw.get("off_network") or 0)
-            reg = d.towns.get(str(tw.get("town")))
-            rows.append([_esc(d.town_name(tw.get("town")) if tw.get("town") else (tw.get("name") or "—")),
+        for tw in r.towns:
+            miss = (tw.unlocated or 0) + (tw.off_network or 0)
+            reg = d.towns.get(str(tw.town))
+            rows.append([_esc(d.town_name(tw.town) if tw.town else (tw.name or "—")),
                          fmt.integer(reg.population if reg else None),
-                         fmt.integer(tw.get("population")), fmt.integer(tw.get("demand")),
-                         fmt.integer(tw.get("served")), fmt.pct(tw.get("served_share")),
-                         fmt.integer(tw.get("over_capacity")), fmt.integer(tw.get("unreachable")),
+                         fmt.integer(tw.population), fmt.integer(tw.demand),
+                         fmt.integer(tw.served), fmt.pct(tw.served_share),
+                         fmt.integer(tw.over_capacity), fmt.integer(tw.unreachable),
                          fmt.integer(miss)])
-            for k in ("population", "demand", "served", "over_capacity", "unreachable"):
-                tot[k] += tw.get(k) or 0
+            for k, v in (("population", tw.population), ("demand", tw.demand), ("served", tw.served),
+                         ("over_capacity", tw.over_capacity), ("unreachable", tw.unreachable)):
+                tot[k] += v or 0
             tot["miss"] += miss
-        tt = cov.get("totals", {})
+        tt = r.coverage_totals
         reg_total = sum((t.population or 0) for t in d.towns.values()) if d.towns else None
-        rows.append([T("report.total"), fmt.integer(reg_total), fmt.integer(tt.get("population", tot["population"])),
-                     fmt.integer(tt.get("demand", tot["demand"])), fmt.integer(tt.get("served", tot["served"])),
-                     fmt.pct(tt.get("served_share")), fmt.integer(tt.get("over_capacity", tot["over_capacity"])),
-                     fmt.integer(tt.get("unreachable", tot["unreachable"])),
-                     fmt.integer((tt.get("unlocated") or 0) + (tt.get("off_network") or 0))])
+
+        def total(v: float | None, k: str) -> float | None:   # the engine's total, else the sum of the towns
+            return tot[k] if v is None else v
+
+        rows.append([T("report.total"), fmt.integer(reg_total), fmt.integer(total(tt.population, "population")),
+                     fmt.integer(total(tt.demand, "demand")), fmt.integer(total(tt.served, "served")),
+                     fmt.pct(tt.served_share), fmt.integer(total(tt.over_capacity, "over_capacity")),
+                     fmt.integer(total(tt.unreachable, "unreachable")),
+                     fmt.integer((tt.unlocated or 0) + (tt.off_network or 0))])
         self.add(self.table([T("report.town"), T("report.town_population"), T("report.unit_population"),
                              T("report.demand"), T("report.served"), T("report.served_2"),
                              T("report.over_capacity"), T("report.unreachable"),
@@ -564,36 +568,35 @@ class _Builder:
                             self.widths(19, 11, 10, 10, 10, 9, 11, 10, 10), align="lrrrrrrrr", total_row=True))
         self.add(self.p(T("report.people_town_population_is_the_registered"), self.s_small))
         # units not (fully) served
-        units = [u for u in cov.get("units", []) if (u.get("over_capacity") or 0) + (u.get("unreachable") or 0) > 0]
+        units = [u for u in r.units if (u.over_capacity or 0) + (u.unreachable or 0) > 0]
         if units:
             self.h2("report.units_not_fully_served")
-            units.sort(key=lambda u: (str(u.get("town")),
-                                      -((u.get("over_capacity") or 0) + (u.get("unreachable") or 0))))
+            units.sort(key=lambda u: (str(u.town), -((u.over_capacity or 0) + (u.unreachable or 0))))
             rows = []
             for u in units:
-                near = u.get("nearest_shelter")
-                rows.append([_esc(u.get("name")), _esc(d.town_name(u.get("town"))), fmt.integer(u.get("population")),
-                             fmt.integer(u.get("served")), fmt.integer(u.get("over_capacity")),
-                             fmt.integer(u.get("unreachable")),
+                near = u.nearest_shelter
+                rows.append([_esc(u.name), _esc(d.town_name(u.town)), fmt.integer(u.population),
+                             fmt.integer(u.served), fmt.integer(u.over_capacity),
+                             fmt.integer(u.unreachable),
                              _esc(f"{near} {d.site_name(near)}" if near else "—"),
-                             fmt.minutes(u.get("nearest_min"), L)])
+                             fmt.minutes(u.nearest_min, L)])
             self.add(self.table([T("report.unit_2"), T("report.town"), T("report.population"),
                                  T("report.served"), T("report.over_cap"), T("report.unreach"),
                                  T("report.nearest_shelter"), T("report.time")], rows,
                                 self.widths(16, 17, 8, 8, 8, 8, 24, 11), align="llrrrrlr"))
         # not located
-        miss = [u for u in cov.get("units", []) if u.get("snap_status") not in (None, "ok")]
-        if miss:
+        missing = [u for u in r.units if u.snap_status not in (None, "ok")]
+        if missing:
             self.h2("report.units_not_located_or_off_the")
             by_town: dict[str, list[str]] = {}
-            for u in miss:
-                tag = "" if u.get("snap_status") == "unlocated" else T("report.off_network")
-                pop = u.get("population")
+            for u in missing:
+                tag = "" if u.snap_status == "unlocated" else T("report.off_network")
+                pop = u.population
                 pop_s = T("report.brackets", text=fmt.integer(pop)) if pop else ""
-                by_town.setdefault(d.town_name(u.get("town")), []).append(f"{_esc(u.get('name'))}{tag}{pop_s}")
+                by_town.setdefault(d.town_name(u.town), []).append(f"{_esc(u.name)}{tag}{pop_s}")
             rows = [[_esc(t), str(len(v)), T("report.list_sep").join(v)] for t, v in sorted(by_town.items())]
-            n_pop = sum(1 for u in miss if u.get("population"))
-            self.add(self.p(T("report.these_units_have_no_coordinates_or", n_miss=len(miss))
+            n_pop = sum(1 for u in missing if u.population)
+            self.add(self.p(T("report.these_units_have_no_coordinates_or", n_miss=len(missing))
                             + (T("report.population_in_brackets_where_known") if n_pop
                                else T("report.populations_unknown_too")),
                             self.s_small))
@@ -601,34 +604,34 @@ class _Builder:
                                 self.widths(16, 8, 76), align="lrl", font_size=7.5))
 
     def shelters(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
         sites = d.site_rows()
         self.h1("report.shelters")
-        shel = r.coverage.get("shelters", [])
+        shel = r.shelters
         self.add(self.p(T("report.capacity_is_the_effective_area_divided")))
         rows = []
         tot = {"in": 0.0, "out": 0.0, "cap": 0.0, "ind": 0.0, "ass": 0.0}
         extra: list[tuple[Any, ...]] = []
         for sh in shel:
-            s = sites.get(sh.get("code"), {})
-            util = sh.get("utilisation")
-            status = tx.label("status", sh.get("status"), L)
-            if not sh.get("open"):
+            s = sites.get(sh.code, {})
+            util = sh.utilisation
+            status = tx.label("status", sh.status, L)
+            if not sh.open:
                 status += T("report.not_open")
-            if sh.get("snap_status") not in (None, "ok"):
-                status += T("report.brackets", text=tx.label("snap", sh.get("snap_status"), L))
+            if sh.snap_status not in (None, "ok"):
+                status += T("report.brackets", text=tx.label("snap", sh.snap_status, L))
             util_s = fmt.pct(util, 0) if util is not None else "—"
             if util is not None and util >= 0.999:
                 util_s = f'<font color="#C62828">{util_s}</font>'
-            rows.append([_esc(sh.get("code")), _esc(sh.get("name")), _esc(d.town_name(sh.get("town"))),
-                         _esc(tx.label("shelter_class", sh.get("class"), L)), _esc(status),
+            rows.append([_esc(sh.code), _esc(sh.name), _esc(d.town_name(sh.town)),
+                         _esc(tx.label("shelter_class", sh.shelter_class, L)), _esc(status),
                          fmt.area(s.get("indoor_area")), fmt.area(s.get("outdoor_area")),
-                         fmt.integer(sh.get("capacity")), fmt.integer(sh.get("indoor_capacity")),
-                         fmt.integer(sh.get("assigned")), util_s])
+                         fmt.integer(sh.capacity), fmt.integer(sh.indoor_capacity),
+                         fmt.integer(sh.assigned), util_s])
             for key, val in (("in", s.get("indoor_area")), ("out", s.get("outdoor_area")),
-                             ("cap", sh.get("capacity")), ("ind", sh.get("indoor_capacity")),
-                             ("ass", sh.get("assigned"))):
+                             ("cap", sh.capacity), ("ind", sh.indoor_capacity),
+                             ("ass", sh.assigned)):
                 tot[key] += val or 0
         if not rows:
             self.add(self.p(T("report.no_shelters_registered_yet"), self.s_note))
@@ -644,13 +647,13 @@ class _Builder:
                             self.widths(7, 17.5, 16.5, 7, 6, 7.5, 8, 7.5, 7.5, 8.5, 6),
                             align="lllllrrrrrr", total_row=True, style_extra=extra))
         self.add(self.p(T("report.units_area_m_capacity_and_assigned"), self.s_small))
-        unloc = [sh for sh in shel if sh.get("snap_status") not in (None, "ok")]
+        unloc = [sh for sh in shel if sh.snap_status not in (None, "ok")]
         if unloc:
-            unloc_names = T("report.list_sep").join(_esc(f"{sh['code']} {sh['name']}") for sh in unloc)
+            unloc_names = T("report.list_sep").join(_esc(f"{sh.code} {sh.name}") for sh in unloc)
             self.add(Spacer(1, 3), self.p(T("report.shelters_are_not_located_or_off", n_unloc=len(unloc),
                                             unloc_names=unloc_names),
                 self.s_note))
-        basis = sorted({sh.get("capacity_basis") for sh in shel if sh.get("capacity_basis")})
+        basis = sorted({sh.capacity_basis for sh in shel if sh.capacity_basis})
         if basis:
             basis = [re.sub(r"^area/(\S+) m²$", lambda m: T("report.capacity_basis.area", per_capita=m.group(1)), b)
                      for b in basis]
@@ -658,55 +661,53 @@ class _Builder:
                             self.s_small))
 
     def supply(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
-        sup = r.supply
+        sup = r.supply_info
         self.h1("report.72_hour_basic_living_supplies")
-        self.add(self.p(T("report.requirement_for_the_target_population_of", people=fmt.integer(sup.get("people")),
-                          days=fmt.qty(sup.get("days")), event_date=_esc(sup.get("event_date")),
-                          deadline_h=fmt.qty(sup.get("deadline_h")))))
+        self.add(self.p(T("report.requirement_for_the_target_population_of", people=fmt.integer(sup.people),
+                          days=fmt.qty(sup.days), event_date=_esc(sup.event_date),
+                          deadline_h=fmt.qty(sup.deadline_h))))
         self.h2("report.requirement_and_shortfall_by_item")
         rows = []
-        for it in sup.get("items", []):
-            name = it.get("name_zh") if L == "zh" else it.get("name_en")
-            unus = {k: v for k, v in (it.get("unusable") or {}).items() if v}
+        for it in r.supply:
+            unus = {k: v for k, v in (it.unusable or {}).items() if v}
             unus_s = "<br/>".join(f"{_esc(tx.label('unusable', k, L))} {fmt.qty(v)}"
                                   for k, v in sorted(unus.items())) or "—"
-            short = it.get("shortfall") or 0
+            short = it.shortfall or 0
             short_s = fmt.qty(short)
             if short > 0:
                 short_s = f'<font color="#C62828">{short_s}</font>'
-            rows.append([_esc(name), _esc(it.get("unit") or ""), _esc(fmt.norm_rate(it, L)),
-                         fmt.qty(it.get("required")), fmt.qty(it.get("usable")), unus_s, short_s,
-                         fmt.pct(it.get("coverage_ratio"), 0), fmt.money(it.get("shortfall_cost"), L)])
-        total_cost = sup.get("shortfall_cost_total")
+            rows.append([_esc(it.name(L)), _esc(it.unit or ""), _esc(fmt.norm_rate(it, L)),
+                         fmt.qty(it.required), fmt.qty(it.usable), unus_s, short_s,
+                         fmt.pct(it.coverage_ratio, 0), fmt.money(it.shortfall_cost, L)])
+        total_cost = sup.shortfall_cost_total
         rows.append([T("report.total"), "", "", "", "", "", "", "", fmt.money(total_cost, L)])
         self.add(self.table([T("report.item"), T("report.unit"), T("report.norm"), T("report.required"),
                              T("report.usable"), T("report.not_usable_reason"), T("report.shortfall"),
                              T("report.met"), T("report.cost")], rows,
                             self.widths(14, 6, 13, 10, 10, 18, 10, 7, 12), align="lllrrlrrr", total_row=True))
-        if sup.get("no_norm"):
+        if sup.no_norm:
             self.add(self.p(T("report.items_without_a_norm_not_checked")
-                            + _esc("、".join(map(str, sup["no_norm"]))), self.s_small))
-        towns = sup.get("towns", [])
-        items = sup.get("items", [])
+                            + _esc("、".join(map(str, sup.no_norm))), self.s_small))
+        towns = r.supply_towns
+        items = r.supply
         if towns and items:
             self.h2("report.by_town_requirement_and_local_stock")
             self.add(self.p(T("report.the_target_population_is_split_by"), self.s_small))
-            keys = [i["key"] for i in items]
+            keys = [i.key for i in items]
             head = [T("report.town"), T("report.people")] + [
-                f"{(i.get('name_zh') if L == 'zh' else i.get('name_en'))}（{i.get('unit') or ''}）" if L == "zh" else
-                f"{i.get('name_en')} ({i.get('unit') or ''})" for i in items]
+                f"{i.name(L)}（{i.unit or ''}）" if L == "zh" else f"{i.name_en} ({i.unit or ''})" for i in items]
             rows = []
             for tw in towns:
-                row = [_esc(d.town_name(tw.get("town")) if tw.get("town") else tw.get("name")),
-                       fmt.integer((tw.get("share") or 0) * (sup.get("people") or 0))]
+                row = [_esc(d.town_name(tw.town) if tw.town else tw.name),
+                       fmt.integer((tw.share or 0) * (sup.people or 0))]
                 for k in keys:
-                    v = (tw.get("items") or {}).get(k) or {}
-                    cell = f"{fmt.qty(v.get('required'))}<br/>{fmt.qty(v.get('usable_local'))}"
-                    if (v.get("shortfall_local") or 0) > 0:
-                        cell = (f"{fmt.qty(v.get('required'))}<br/><font color='#C62828'>"
-                                f"{fmt.qty(v.get('usable_local'))}</font>")
+                    v = tw.items.get(k) or TownItemSupply()
+                    cell = f"{fmt.qty(v.required)}<br/>{fmt.qty(v.usable_local)}"
+                    if (v.shortfall_local or 0) > 0:
+                        cell = (f"{fmt.qty(v.required)}<br/><font color='#C62828'>"
+                                f"{fmt.qty(v.usable_local)}</font>")
                     row.append(cell)
                 rows.append(row)
             n = len(keys)
@@ -715,28 +716,27 @@ class _Builder:
                                 font_size=7.2))
 
     def allocation(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
         al = r.allocation
-        names = {i["key"]: (i.get("name_zh") if L == "zh" else i.get("name_en")) or i["key"]
-                 for i in r.supply.get("items", [])}
-        units = {i["key"]: i.get("unit") or "" for i in r.supply.get("items", [])}
+        names = {i.key: i.name(L) or i.key for i in r.supply}
+        units = {i.key: i.unit or "" for i in r.supply}
         self.h1("report.allocation_plan")
-        self.add(self.p(T("report.first_batch_within_h_minimising_delivery", deadline_h=fmt.qty(al.get('deadline_h')))))
+        self.add(self.p(T("report.first_batch_within_h_minimising_delivery", deadline_h=fmt.qty(al.deadline_h))))
         self.h2("report.summary_by_item")
         rows = []
-        for it in al.get("items", []):
-            k = it.get("key")
-            dem = it.get("demand") or 0
-            share = (it.get("shipped") or 0) / dem if dem else None
-            rows.append([_esc(names.get(k, k)), _esc(units.get(k, "")), fmt.qty(it.get("demand")),
-                         fmt.qty(it.get("shipped")), fmt.pct(share, 0), fmt.qty(it.get("unmet")),
-                         fmt.minutes(it.get("mean_eta_min"), L)])
+        for it in al.items:
+            k = it.key
+            dem = it.demand or 0
+            share = (it.shipped or 0) / dem if dem else None
+            rows.append([_esc(names.get(k, k)), _esc(units.get(k, "")), fmt.qty(it.demand),
+                         fmt.qty(it.shipped), fmt.pct(share, 0), fmt.qty(it.unmet),
+                         fmt.minutes(it.mean_eta_min, L)])
         self.add(self.table([T("report.item"), T("report.unit"), T("report.demand_2"), T("report.shipped"),
                              T("report.met"), T("report.unmet"), T("report.mean_eta")], rows,
                             self.widths(20, 8, 16, 16, 10, 16, 14), align="llrrrrr"))
         # per shelter
-        shel = [s for s in al.get("shelters", []) if (s.get("people") or 0) > 0]
+        shel = [s for s in al.shelters if (s.people or 0) > 0]
         if shel:
             self.h2("report.manifest_per_shelter")
             self.add(self.p(T("report.for_each_shelter_items_quantities_source"),
@@ -744,43 +744,43 @@ class _Builder:
             for s in shel:
                 rows = []
                 prev = None
-                for ln in s.get("manifest", []):
-                    k = ln.get("item")
-                    src = ln.get("source")
+                for ln in s.manifest:
+                    k = ln.item
+                    src = ln.source
                     same = k == prev
                     prev = k
-                    rows.append(["" if same else _esc(names.get(k, k)), fmt.qty(ln.get("quantity")),
-                                 _esc(ln.get("unit") or units.get(k, "")),
-                                 _esc(f"{src} {d.site_name(src)}"), fmt.minutes(ln.get("eta_min"), L)])
-                for ln in s.get("unmet", []):
-                    k = ln.get("item")
-                    rows.append([_esc(names.get(k, k)), f'<font color="#C62828">{fmt.qty(ln.get("quantity"))}</font>',
+                    rows.append(["" if same else _esc(names.get(k, k)), fmt.qty(ln.quantity),
+                                 _esc(ln.unit or units.get(k, "")),
+                                 _esc(f"{src} {d.site_name(src)}"), fmt.minutes(ln.eta_min, L)])
+                for un in s.unmet:
+                    k = un.item
+                    rows.append([_esc(names.get(k, k)), f'<font color="#C62828">{fmt.qty(un.quantity)}</font>',
                                  _esc(units.get(k, "")),
                                  f'<font color="#C62828">{T("report.unmet_2")}'
-                                 f'{_esc(tx.label("unmet", ln.get("reason"), L))}</font>', "—"])
-                title = self.p(T("report.people_2", shelter=_esc(s.get("shelter")), name=_esc(s.get("name")),
-                                 people=fmt.integer(s.get("people"))),
+                                 f'{_esc(tx.label("unmet", un.reason, L))}</font>', "—"])
+                title = self.p(T("report.people_2", shelter=_esc(s.shelter), name=_esc(s.name),
+                                 people=fmt.integer(s.people)),
                                self.s_h3)
                 tbl = self.table([T("report.item"), T("report.qty"), T("report.unit"), T("report.source"),
                                   T("report.eta")], rows, self.widths(22, 14, 8, 42, 14), align="lrllr",
                                  long=len(rows) > 30)
                 self.add(KeepTogether([title, tbl]) if len(rows) <= 30 else title, *([] if len(rows) <= 30 else [tbl]))
         # per source
-        srcs = [s for s in al.get("sources", []) if s.get("dispatch")]
+        srcs = [sd for sd in al.sources if sd.dispatch]
         if srcs:
             self.h2("report.dispatch_list_per_source")
-            for s in srcs:
+            for sd in srcs:
                 rows = []
                 prev = None
-                for ln in sorted(s.get("dispatch", []), key=lambda x: (str(x.get("shelter")), str(x.get("item")))):
-                    k = ln.get("item")
-                    dest = ln.get("shelter")
+                for ln in sorted(sd.dispatch, key=lambda x: (str(x.shelter), str(x.item))):
+                    k = ln.item
+                    dest = ln.shelter
                     rows.append([_esc(f"{dest} {d.site_name(dest)}") if dest != prev else "", _esc(names.get(k, k)),
-                                 fmt.qty(ln.get("quantity")),
-                                 _esc(ln.get("unit") or units.get(k, "")), fmt.minutes(ln.get("eta_min"), L)])
+                                 fmt.qty(ln.quantity),
+                                 _esc(ln.unit or units.get(k, "")), fmt.minutes(ln.eta_min, L)])
                     prev = dest
-                tot_ship = len({ln.get("shelter") for ln in s.get("dispatch", [])})
-                title = self.p(f"{_esc(s.get('source'))} {_esc(s.get('name'))} —— "
+                tot_ship = len({ln.shelter for ln in sd.dispatch})
+                title = self.p(f"{_esc(sd.source)} {_esc(sd.name)} —— "
                                + self.t("report.to_shelters", tot_ship=tot_ship), self.s_h3)
                 tbl = self.table([T("report.to_shelter"), T("report.item"), T("report.qty"),
                                   T("report.unit"), T("report.eta")], rows, self.widths(40, 22, 14, 9, 15),
@@ -790,40 +790,39 @@ class _Builder:
             self.add(self.p(T("report.no_allocation_in_this_scenario_no"), self.s_note))
 
     def isolation(self) -> None:
-        d, r = self.d, self.d.result
+        d, r = self.d, self.r
         T, L = self.t, self.lang
-        iso = r.isolation
+        iso = r.isolation_info
         self.h1("report.villages_cut_off")
         self.add(self.p(T("report.cut_off_on_the_driving_network",
-                          isolated_units=fmt.integer(iso.get("isolated_units")),
-                          isolated_population=fmt.integer(iso.get("isolated_population")),
-                          open_warehouses=fmt.integer(iso.get("open_warehouses")))))
-        pools = iso.get("pools", [])
-        names = {i["key"]: (i.get("name_zh") if L == "zh" else i.get("name_en")) or i["key"]
-                 for i in r.supply.get("items", [])}
+                          isolated_units=fmt.integer(iso.isolated_units),
+                          isolated_population=fmt.integer(iso.isolated_population),
+                          open_warehouses=fmt.integer(iso.open_warehouses))))
+        pools = iso.pools
+        names = {i.key: i.name(L) or i.key for i in r.supply}
         if pools:
             self.h2("report.by_town_can_local_stock_cover")
             rows = []
             for p in pools:
-                short = [names.get(i.get("item"), i.get("item")) for i in p.get("items", []) if not i.get("covered")]
-                rows.append([_esc(d.town_name(p.get("town"))), fmt.integer(len(p.get("units", []))),
-                             fmt.integer(p.get("people")),
-                             _esc("、".join(p.get("local_points", [])) if L == "zh"
-                                  else ", ".join(p.get("local_points", []))) or "—",
-                             self.mark(p.get("covered_72h")),
+                short = [names.get(i.item, i.item) for i in p.items if not i.covered]
+                rows.append([_esc(d.town_name(p.town)), fmt.integer(len(p.units)),
+                             fmt.integer(p.people),
+                             _esc("、".join(p.local_points) if L == "zh"
+                                  else ", ".join(p.local_points)) or "—",
+                             self.mark(p.covered_72h),
                              _esc(T("report.list_sep").join(short)) or "—"])
             self.add(self.table([T("report.town"), T("report.units"), T("report.people_3"),
                                  T("report.local_points"), T("report.72_h"), T("report.items_short_2")],
                                 rows, self.widths(16, 8, 10, 24, 11, 31), align="lrrlcl"))
-        units = [u for u in iso.get("units", []) if u.get("status") == "isolated"]
+        units = [u for u in r.isolation if u.status == "isolated"]
         if units:
             self.h2("report.units_cut_off")
-            rows = [[_esc(u.get("code")), _esc(u.get("name")), _esc(d.town_name(u.get("town"))),
-                     fmt.integer(u.get("population")),
-                     _esc(T("report.list_sep").join(u.get("local_points", []))) or "—",
-                     T("report.yes") if u.get("reached_by_reserve_point")
+            rows = [[_esc(u.code), _esc(u.name), _esc(d.town_name(u.town)),
+                     fmt.integer(u.population),
+                     _esc(T("report.list_sep").join(u.local_points)) or "—",
+                     T("report.yes") if u.reached_by_reserve_point
                      else f'<font color="#C62828">{T("report.no_2")}</font>',
-                     self.mark(u.get("covered_72h"))] for u in units]
+                     self.mark(u.covered_72h)] for u in units]
             self.add(self.table([T("report.code_2"), T("report.name_2"), T("report.town"), T("report.people_3"),
                                  T("report.local_points"), T("report.point_reachable"),
                                  T("report.72_h_2")], rows, self.widths(18, 18, 15, 9, 16, 11, 13),
@@ -832,34 +831,34 @@ class _Builder:
             self.add(self.p(T("report.no_unit_is_cut_off_in"),
                             self.s_body))
 
-    def _finding_text(self, f: dict[str, Any]) -> str:
+    def _finding_text(self, f: Finding) -> str:
         d, L = self.d, self.lang
-        text = f.get(L) or f.get("zh") or f.get("en") or ""
+        text = f.text(L) or f.zh or f.en or ""
         for k in fmt.UNUSABLE_CODES:
             text = re.sub(rf"\b{k}\b", tx.label("unusable", k, L), text)
-        if f.get("ref") == "isolation":
+        if f.ref == "isolation":
             m = re.match(r"^([^:：]+)([:：])", text)
             if m and m.group(1) in d.towns:
                 text = d.town_name(m.group(1)) + text[len(m.group(1)):]
         return text
 
     def findings(self) -> None:
-        r = self.d.result
+        r = self.r
         T = self.t
         self.h1("report.findings_and_recommended_actions")
-        acts = [f for f in r.findings if f.get("kind") == "action"]
-        finds = [f for f in r.findings if f.get("kind") != "action"]
+        acts = [f for f in r.findings if f.kind == "action"]
+        finds = [f for f in r.findings if f.kind != "action"]
         if not r.findings:
             self.add(self.p(T("report.all_checks_pass_nothing_to_act")))
             return
         if acts:
             self.h2("report.recommended_actions")
-            rows = [[str(k), _esc(self._finding_text(f)), self.sev(f.get("severity"))] for k, f in enumerate(acts, 1)]
+            rows = [[str(k), _esc(self._finding_text(f)), self.sev(f.severity)] for k, f in enumerate(acts, 1)]
             self.add(self.table([T("report.no"), T("report.action"), T("report.level")], rows,
                                 self.widths(6, 82, 12), align="clc"))
         if finds:
             self.h2("report.findings_and_missing_data")
-            rows = [[str(k), _esc(self._finding_text(f)), self.sev(f.get("severity"))] for k, f in enumerate(finds, 1)]
+            rows = [[str(k), _esc(self._finding_text(f)), self.sev(f.severity)] for k, f in enumerate(finds, 1)]
             self.add(self.table([T("report.no"), T("report.finding"), T("report.level")], rows,
                                 self.widths(6, 82, 12), align="clc"))
 
@@ -884,21 +883,21 @@ class _Builder:
         rows = []
         for c in cmp.get("checks", []):
             name = c.get("name_zh") if L == "zh" else c.get("name_en")
-            row = [_esc(name), self.check_target(c)]
+            row = [_esc(name), self.check_target(c.get("unit"), c.get("target"))]
             vals, deltas, passed = c.get("values", []), c.get("deltas", []), c.get("passed", [])
             for k in range(n):
                 v = vals[k] if k < len(vals) else None
                 ok = passed[k] if k < len(passed) else None
-                cell = self.check_value(c, v)
+                cell = self.check_value(c.get("unit"), v)
                 if k > 0 and k < len(deltas) and deltas[k] is not None:
                     dv = deltas[k]
                     ds = (f"{dv * 100:+.1f} pp" if c.get("unit") == "share" else f"{dv:+,.1f}")
                     cell += f'<br/><font size="6.5" color="#5F6B76">{ds}</font>'
                 if ok is not None:
                     cell = f'<font color="{"#1B7F3B" if ok else "#C62828"}">{cell}</font>' if k == 0 else \
-                        cell.replace(self.check_value(c, v),
+                        cell.replace(self.check_value(c.get("unit"), v),
                                      f'<font color="{"#1B7F3B" if ok else "#C62828"}">'
-                                     f'{self.check_value(c, v)}</font>', 1)
+                                     f'{self.check_value(c.get("unit"), v)}</font>', 1)
                 row.append(cell)
             rows.append(row)
         wname = 30.0
@@ -993,11 +992,10 @@ class _Builder:
                              T("report.conf")], rows, self.widths(28, 11, 53, 8), align="lrlc", font_size=7.2))
         self.h2("report.supply_norms")
         rows = []
-        for it in r.supply.get("items", []):
-            name = it.get("name_zh") if L == "zh" else it.get("name_en")
-            rows.append([_esc(name), _esc(fmt.norm_rate(it, L)), fmt.money(it.get("unit_price"), L) + (
-                f"/{_esc(it.get('unit'))}" if it.get("unit_price") is not None else ""),
-                _esc(it.get("src")), self.conf(it.get("conf"))])
+        for it in self.r.supply:
+            rows.append([_esc(it.name(L)), _esc(fmt.norm_rate(it, L)), fmt.money(it.unit_price, L) + (
+                f"/{_esc(it.unit)}" if it.unit_price is not None else ""),
+                _esc(it.src), self.conf(it.conf)])
         self.add(self.table([T("report.item"), T("report.norm_2"), T("report.unit_price"), T("report.source"),
                              T("report.conf")], rows, self.widths(16, 16, 12, 48, 8),
                             align="lllcl".replace("cl", "lc"), font_size=7.2))
@@ -1033,9 +1031,8 @@ class _Builder:
         self.add(Spacer(1, 6), self.p(T("report.note_people_are_computed_figures_rounded"), self.s_small))
 
 
-def _counts(checks: list[dict[str, Any]]) -> tuple[int, int, int]:
-    c = count_checks(checks)
-    return c.passed, c.failed, c.unknown
+def _counts(r: TypedResult) -> tuple[int, int, int]:
+    return r.counts.passed, r.counts.failed, r.counts.unknown
 
 
 def _clip(s: Any, n: int) -> str:
