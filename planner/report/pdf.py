@@ -536,7 +536,6 @@ class _Builder:
                           mode=T("report.walking") if r.mode == "walk" else T("report.driving"))))
         self.h2("report.coverage_by_town")
         rows = []
-        tot = {k: 0.0 for k in ("population", "demand", "served", "over_capacity", "unreachable", "miss")}
         for tw in r.towns:
             miss = (tw.unlocated or 0) + (tw.off_network or 0)
             reg = d.towns.get(str(tw.town))
@@ -546,20 +545,14 @@ class _Builder:
                          fmt.integer(tw.served), fmt.pct(tw.served_share),
                          fmt.integer(tw.over_capacity), fmt.integer(tw.unreachable),
                          fmt.integer(miss)])
-            for k, v in (("population", tw.population), ("demand", tw.demand), ("served", tw.served),
-                         ("over_capacity", tw.over_capacity), ("unreachable", tw.unreachable)):
-                tot[k] += v or 0
-            tot["miss"] += miss
         tt = r.coverage_totals
         reg_total = sum((t.population or 0) for t in d.towns.values()) if d.towns else None
 
-        def total(v: float | None, k: str) -> float | None:   # the engine's total, else the sum of the towns
-            return tot[k] if v is None else v
-
-        rows.append([T("report.total"), fmt.integer(reg_total), fmt.integer(total(tt.population, "population")),
-                     fmt.integer(total(tt.demand, "demand")), fmt.integer(total(tt.served, "served")),
-                     fmt.pct(tt.served_share), fmt.integer(total(tt.over_capacity, "over_capacity")),
-                     fmt.integer(total(tt.unreachable, "unreachable")),
+        # the engine's totals as they are: an unknown total prints "—", never a sum standing in for it
+        rows.append([T("report.total"), fmt.integer(reg_total), fmt.integer(tt.population),
+                     fmt.integer(tt.demand), fmt.integer(tt.served),
+                     fmt.pct(tt.served_share), fmt.integer(tt.over_capacity),
+                     fmt.integer(tt.unreachable),
                      fmt.integer((tt.unlocated or 0) + (tt.off_network or 0))])
         self.add(self.table([T("report.town"), T("report.town_population"), T("report.unit_population"),
                              T("report.demand"), T("report.served"), T("report.served_2"),
