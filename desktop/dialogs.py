@@ -34,7 +34,6 @@ from desktop.worker import Task
 from planner.engine.results import typed
 from planner.io.dispatch import IMPORT_KINDS, import_file
 from planner.io.errors import ImportFailed
-from planner.io.tables import read_table
 from planner.report import write_report
 from planner.scenario.compare import compare_results
 
@@ -238,6 +237,8 @@ class ImportDialog(QDialog):
                                                                            size=Path(path).stat().st_size / 1024))
             return
         try:
+            from planner.io.tables import read_table  # the table readers load when a file is chosen
+
             rows = read_table(path, kind)
         except ImportFailed as exc:
             self.show_problems(exc.problems)

@@ -59,7 +59,6 @@ from planner.engine.results import (
     typed,
     unusable_lot_ids,
 )
-from planner.io.tables import export_table
 from planner.scenario import store as scenario_store
 from planner.store import PlanError, create_plan, open_plan
 
@@ -956,6 +955,8 @@ class MainWindow(QMainWindow):
             if Path(path).suffix == "":
                 path += ".geojson" if kind == "boundary" else ".xlsx"
         try:
+            from planner.io.tables import export_table  # loads on the first export, not at start-up
+
             n = export_table(self.plan, kind, path)
         except Exception as exc:  # noqa: BLE001 - shown to the user (file locked, bad path, …) and logged
             log.warning("export of %s to %s failed", kind, path, exc_info=True)

@@ -26,18 +26,28 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["GEOD", "WGS84", "area_km2", "from_metric", "geodesic_area_m2", "geodesic_length_m",
+if TYPE_CHECKING:
+    import pyproj
+
+__all__ = ["geod", "WGS84", "area_km2", "from_metric", "geodesic_area_m2", "geodesic_length_m",
            "to_metric", "transformer", "utm_crs", "utm_epsg", "utm_zone"]
 
 WGS84 = "EPSG:4326"
-GEOD = pyproj.Geod(ellps="WGS84")
+
+
+@lru_cache(maxsize=1)
+def geod() -> pyproj.Geod:
+    """The WGS84 ellipsoid for geodesic lengths and areas. pyproj loads on first use, not when the
+    module is imported (the desktop program starts without it)."""
+    import pyproj
+
+    return pyproj.Geod(ellps="WGS84")
 
 
 def utm_zone(lon: float) -> int:
@@ -58,10 +68,14 @@ def utm_crs(lon: float, lat: float) -> pyproj.CRS:
 
 @lru_cache(maxsize=64)
 def _crs(epsg: int) -> pyproj.CRS:
+    import pyproj
+
     return pyproj.CRS.from_epsg(epsg)
 
 
 def _key(crs: Any) -> Any:
+    import pyproj
+
     if isinstance(crs, pyproj.CRS):
         return crs.to_epsg() or crs.to_wkt()
     return crs
@@ -69,6 +83,8 @@ def _key(crs: Any) -> Any:
 
 @lru_cache(maxsize=64)
 def _transformer(src: Any, dst: Any) -> pyproj.Transformer:
+    import pyproj
+
     src = _crs(src) if isinstance(src, int) else src
     dst = _crs(dst) if isinstance(dst, int) else dst
     return pyproj.Transformer.from_crs(src, dst, always_xy=True)
@@ -122,13 +138,13 @@ def geodesic_area_m2(geom: BaseGeometry) -> float:
         if poly.geom_type != "Polygon" or poly.is_empty:
             continue
         x, y = poly.exterior.coords.xy
-        total += abs(GEOD.polygon_area_perimeter(x, y)[0])
+        total += abs(geod().polygon_area_perimeter(x, y)[0])
         for ring in poly.interiors:
             x, y = ring.coords.xy
-            total -= abs(GEOD.polygon_area_perimeter(x, y)[0])
+            total -= abs(geod().polygon_area_perimeter(x, y)[0])
     return max(total, 0.0)
 
 
 def geodesic_length_m(geom: BaseGeometry) -> float:
     """Length in metres on the WGS84 ellipsoid of a (Multi)LineString (or a polygon's rings)."""
-    return float(GEOD.geometry_length(geom))
+    return float(geod().geometry_length(geom))

@@ -42,7 +42,7 @@ from shapely.geometry import Point
 from planner import models as m
 from planner.demo import DEMO_USER
 from planner.engine.supply import item_required
-from planner.geo import GEOD, geodesic_area_m2
+from planner.geo import geod, geodesic_area_m2
 from planner.norms import shipped_profile
 from planner.store import create_plan
 
@@ -153,7 +153,7 @@ def _close_rings(pbf: Path, members: dict[int, list[int]]) -> dict[int, tuple[An
         if merged.geom_type != "LineString":
             continue
         (x0, y0), (x1, y1) = merged.coords[0], merged.coords[-1]
-        gap = GEOD.inv(x0, y0, x1, y1)[2]
+        gap = geod().inv(x0, y0, x1, y1)[2]
         poly = Polygon(list(merged.coords))
         if poly.is_valid:
             out[rid] = (poly, gap)

@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import delete, insert, select
 
-from planner.geo import GEOD, from_metric, to_metric, utm_epsg
+from planner.geo import from_metric, geod, to_metric, utm_epsg
 from planner.io.errors import ImportReport
 from planner.models import Boundary, CandidateSite, RoadEdge, RoadNode, table_of
 from planner.progress import check_cancel, tell
@@ -250,7 +250,7 @@ def build_graph(ways: list[Way], source: str, *, boundary: BaseGeometry | None =
     # geodesic lengths: per-segment, cumulated (segments across ways zeroed)
     seg = np.zeros(total, np.float64)
     if total > 1:
-        seg_len = np.asarray(GEOD.line_lengths(lon, lat), dtype=np.float64)
+        seg_len = np.asarray(geod().line_lengths(lon, lat), dtype=np.float64)
         seg_len[way_of[:-1] != way_of[1:]] = 0.0
         seg[1:] = seg_len
     cum = np.cumsum(seg)
