@@ -68,6 +68,8 @@ class MapCanvas(QGraphicsView):
         self._hover: QPointF | None = None
         self.show_labels = True
         self.show_service_areas = True
+        self.assignment_items: list[Any] = []   # lines from the selected unit to its shelters
+        self.result_view: Any = None
         self.legend: dict[str, str] = {}
         self.unlocated_note = ""
         self.attribution = ""
@@ -87,6 +89,7 @@ class MapCanvas(QGraphicsView):
         self.draw_item = None
         self.draw_points = []
         self.rec_items = []
+        self.assignment_items = []   # scene.clear() removed them
         info = registry.read(plan, "plan_info", ["attribution"])
         self.attribution = (info[0]["attribution"] or "") if info else ""
         bounds = [SimpleNamespace(**b) for b in registry.read(plan, "boundary", ["role", "geometry"])]
@@ -227,7 +230,9 @@ class MapCanvas(QGraphicsView):
             self.hazard_items.append(item)
 
     def set_result(self, result: Any, closed_codes: set[str] = frozenset()) -> None:
-        units = {u.code: u for u in (typed(result).units if result else ())}
+        self.result_view = typed(result) if result is not None else None
+        self.show_assignments(None)
+        units = {u.code: u for u in (self.result_view.units if self.result_view else ())}
         for it in self.unit_items.values():
             it.outcome = unit_outcome(it.row, units.get(it.row["code"])) if result else None
             it.restyle()
@@ -342,6 +347,7 @@ class MapCanvas(QGraphicsView):
         kinds = [it.data(KIND_ROLE) for it in sel if it.data(KIND_ROLE)]
         site = next((k[1] for k in kinds if k[0] == "site"), 0)
         unit = next((k[1] for k in kinds if k[0] == "unit"), 0)
+        self.show_assignments(unit or None)
         if site:
             self.siteSelected.emit(site)
         elif unit:
@@ -352,6 +358,33 @@ class MapCanvas(QGraphicsView):
 
     def select_unit(self, pk: int, center: bool = True) -> None:
         self._select(self.unit_items.get(pk), center)
+        self.show_assignments(pk)
+
+    def show_assignments(self, unit_pk: int | None) -> None:
+        """Lines from a demand unit to the shelters the last run sent its people to (width by
+        people), or none."""
+        for it in self.assignment_items:
+            self.scene().removeItem(it)
+        self.assignment_items = []
+        unit_item = self.unit_items.get(unit_pk) if unit_pk else None
+        if unit_item is None or self.result_view is None:
+            return
+        u = self.result_view.unit(unit_item.row["code"])
+        if u is None:
+            return
+        by_code = {it.row["code"]: it for it in self.site_items.values()}
+        top = max((a.people for a in u.assignments), default=0.0) or 1.0
+        for a in u.assignments:
+            target = by_code.get(a.shelter)
+            if target is None:
+                continue
+            pen = QPen(QColor(30, 90, 200, 200), 1.0 + 3.0 * a.people / top)
+            pen.setCosmetic(True)
+            line = self.scene().addLine(unit_item.pos().x(), unit_item.pos().y(), target.pos().x(),
+                                        target.pos().y(), pen)
+            line.setZValue(25)
+            line.setToolTip(f"{a.shelter}: {a.people:,.0f}")
+            self.assignment_items.append(line)
 
     def _select(self, item: QGraphicsItem | None, center: bool) -> None:
         self._syncing = True

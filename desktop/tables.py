@@ -399,6 +399,8 @@ class DemandModel(RowTableModel):
         Col("lat", QT_TRANSLATE_NOOP("Columns", "Latitude"), "lonlat", minimum=-90, maximum=90),
         Col("outcome", QT_TRANSLATE_NOOP("Columns", "Outcome (last run)"), editable=False),
         Col("nearest_min", QT_TRANSLATE_NOOP("Columns", "Nearest shelter min"), "float", editable=False),
+        Col("nearest_shelter", QT_TRANSLATE_NOOP("Columns", "Nearest shelter"), editable=False),
+        Col("goes_to", QT_TRANSLATE_NOOP("Columns", "Sheltered at (last run)"), editable=False),
         Col("flags", QT_TRANSLATE_NOOP("Columns", "Flags"), editable=False),
     )
     KEYS = ["id", "version", "code", "name", "kind", "town_code", "population", "vulnerable",
@@ -422,6 +424,15 @@ class DemandModel(RowTableModel):
         if col.key == "nearest_min":
             u = self.units.get(row["code"])
             return u.nearest_min if u else None
+        if col.key == "nearest_shelter":
+            u = self.units.get(row["code"])
+            return u.nearest_shelter if u else None
+        if col.key == "goes_to":   # where the run puts this unit's people: shelter code and people, most first
+            u = self.units.get(row["code"])
+            if u is None or not u.assignments:
+                return None
+            parts = sorted(u.assignments, key=lambda a: -a.people)
+            return " · ".join(f"{a.shelter} {a.people:,.0f}" for a in parts)
         return row.get(col.key)
 
     def display(self, row, col):

@@ -509,3 +509,25 @@ def test_charts_scale_each_item_to_its_need_and_colour_full_shelters(win, qtbot)
     img = util.grab().toImage()
     label_w = min(max(util.fontMetrics().horizontalAdvance(x[0]) for x in util.rows) + 10, util.width() // 3)
     assert img.pixelColor(8 + label_w + 3, 28 + 7).name() == FAIL.name()         # a full shelter is red
+
+
+def test_where_a_villages_people_go_table_and_map(win, qtbot):
+    """The demand table names the shelters a unit's people are sent to; selecting the unit draws a
+    line to each of them."""
+    r = typed(run_and_wait(qtbot, win))
+    u = max((u for u in r.units if len(u.assignments) >= 2), key=lambda u: u.population or 0)
+    row = next(x for x in win.demand_model.rows if x["code"] == u.code)
+    text = win.demand_model.index(win.demand_model.row_of(row["id"]), col(win.demand_model, "goes_to")).data()
+    for a in u.assignments:
+        assert f"{a.shelter} {a.people:,.0f}" in text
+    assert win.demand_model.index(win.demand_model.row_of(row["id"]),
+                                  col(win.demand_model, "nearest_shelter")).data() == u.nearest_shelter
+    win.canvas.select_unit(row["id"])
+    assert len(win.canvas.assignment_items) == len(u.assignments)
+    site_of = {it.row["code"]: it for it in win.canvas.site_items.values()}
+    ends = {(round(ln.line().x2(), 3), round(ln.line().y2(), 3)) for ln in win.canvas.assignment_items}
+    assert ends == {(round(site_of[a.shelter].pos().x(), 3), round(site_of[a.shelter].pos().y(), 3))
+                    for a in u.assignments}
+    win.canvas.select_site(next(iter(win.canvas.site_items)))
+    win.canvas._on_selection()
+    assert win.canvas.assignment_items == []           # a site selected: no unit lines

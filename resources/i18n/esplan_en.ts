@@ -209,6 +209,14 @@
       <translation>Nearest shelter min</translation>
     </message>
     <message>
+      <source>Nearest shelter</source>
+      <translation>Nearest shelter</translation>
+    </message>
+    <message>
+      <source>Sheltered at (last run)</source>
+      <translation>Sheltered at (last run)</translation>
+    </message>
+    <message>
       <source>Flags</source>
       <translation>Flags</translation>
     </message>

@@ -209,6 +209,14 @@
       <translation>最近避难场所（分钟）</translation>
     </message>
     <message>
+      <source>Nearest shelter</source>
+      <translation>最近避难场所</translation>
+    </message>
+    <message>
+      <source>Sheltered at (last run)</source>
+      <translation>安置去向（上次运行）</translation>
+    </message>
+    <message>
       <source>Flags</source>
       <translation>标记</translation>
     </message>
