@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.demand_panel.currentChanged.connect(self._table_selected_unit)
         self.stock_panel.addRequested.connect(self.add_stock_lot)
         self.stock_panel.deleteRequested.connect(self.delete_stock_lot)
+        self.sites_panel.deleteRequested.connect(self.delete_site)
         self.dock_sites = self._dock("dock_sites", self.sites_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.dock_stock = self._dock("dock_stock", self.stock_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.dock_demand = self._dock("dock_demand", self.demand_panel, Qt.DockWidgetArea.BottomDockWidgetArea)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -53,6 +55,7 @@ class RegisterPanel(QWidget):
     """A register's table (model → filter proxy → view) with an optional bar above it."""
 
     currentChanged = Signal(object)   # the selected row (dict) or None
+    deleteRequested = Signal()         # the Delete key on the table (the window asks and deletes)
 
     def __init__(self, model: RowTableModel, parent: QWidget | None = None, *, bar: bool = True):
         super().__init__(parent)
@@ -72,6 +75,17 @@ class RegisterPanel(QWidget):
         v.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         v.horizontalHeader().setStretchLastSection(True)
         v.selectionModel().currentRowChanged.connect(self._current)
+        # Ctrl+C copies the selected rows as tab-separated text (pastes into Excel/WPS);
+        # Delete asks to delete the selected row. Both act only while the table has focus.
+        copy = QAction(self)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        copy.triggered.connect(self.copy_selection)
+        delete = QAction(self)
+        delete.setShortcut(QKeySequence.StandardKey.Delete)
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        delete.triggered.connect(self.deleteRequested)
+        v.addActions([copy, delete])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         self.bar = QHBoxLayout()
@@ -81,6 +95,20 @@ class RegisterPanel(QWidget):
 
     def _current(self, current: QModelIndex, _prev: QModelIndex) -> None:
         self.currentChanged.emit(current.data(RowRole) if current.isValid() else None)
+
+    def selection_text(self) -> str:
+        """The selected rows (all columns, as shown, header first) as tab-separated text."""
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedIndexes()})
+        cols = range(self.proxy.columnCount())
+        lines = ["\t".join(str(self.proxy.headerData(c, Qt.Orientation.Horizontal) or "") for c in cols)]
+        for r in rows:
+            lines.append("\t".join(str(self.proxy.index(r, c).data() or "").replace("\t", " ") for c in cols))
+        return "\n".join(lines) if rows else ""
+
+    def copy_selection(self) -> None:
+        text = self.selection_text()
+        if text:
+            QApplication.clipboard().setText(text)
 
     def current_row(self) -> dict[str, Any] | None:
         idx = self.view.selectionModel().currentIndex()
@@ -160,7 +188,6 @@ class StockPanel(RegisterPanel):
     """Stock lots of one site (the selected one) or of all sites, with add/delete buttons."""
 
     addRequested = Signal()
-    deleteRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(StockModel(), parent)

@@ -531,3 +531,21 @@ def test_where_a_villages_people_go_table_and_map(win, qtbot):
     win.canvas.select_site(next(iter(win.canvas.site_items)))
     win.canvas._on_selection()
     assert win.canvas.assignment_items == []           # a site selected: no unit lines
+
+
+def test_register_tables_copy_as_tsv_and_delete_with_the_delete_key(win, qtbot, messages):
+    from PySide6.QtWidgets import QApplication
+
+    site = next(r for r in win.site_model.rows if r["kind"] == "shelter")
+    win.select_site(site["id"])
+    view = win.site_view
+    view.setFocus()
+    QApplication.processEvents()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QApplication.clipboard().text().splitlines()
+    assert lines[0].split("\t")[0] == "Code" and lines[1].split("\t")[:2] == [site["code"], site["name"]]
+    qtbot.keyClick(view, Qt.Key.Key_Delete)                 # asks (answered yes), deletes, undoable
+    assert any(kind == "question" for kind, _t in messages)
+    assert win.site_model.row_of(site["id"]) is None
+    win.act_undo.trigger()
+    assert win.site_model.row_of(site["id"]) is not None
