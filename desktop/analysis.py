@@ -93,18 +93,20 @@ class Analysis(QObject):
         self.runner.submit("compare", job, self.compared.emit,
                            _tr("Comparing {n} scenarios…").format(n=len(names)))
 
-    def recommend(self, scenario: str | None) -> None:
-        """Shelter sites that close the 15-minute gap of a scenario (or the baseline)."""
+    def recommend(self, scenario: str | None, problem: str = "shelters", k: int = 3) -> None:
+        """Where to add sites for a scenario (or the baseline): ``problem`` "shelters" (fewest new
+        shelters to reach the target), "best-k" (the best ``k``) or "points" (reserve points so
+        every village is within the delivery deadline)."""
         if self.plan is None:
             return
         plan = self.plan
 
         def job(state: Any) -> Any:
             # on the worker thread: recommend.py pulls in scipy.optimize (~0.5 s of start-up otherwise)
-            from planner.scenario.recommend import recommend
+            from planner.scenario.recommend import Options, recommend
 
             state.set_progress(0.1, "recommend")
-            return recommend(plan, "shelters", scenario=scenario)
+            return recommend(plan, problem, scenario=scenario, options=Options(k=k))
 
         self.runner.submit("recommend", job, self.recommended.emit,
                            _tr("Looking for shelter sites to close the gap…"))

@@ -798,7 +798,8 @@ class MainWindow(QMainWindow):
         self._compare_dialog = dlg
 
     def recommend(self) -> None:
-        self.analysis.recommend(self.scenarios.current_name())
+        problem, k = self.scenarios.recommend_request()
+        self.analysis.recommend(self.scenarios.current_name(), problem, k)
 
     def _recommend_done(self, rec: Any) -> None:
         actions = list(rec.get("actions") or []) if isinstance(rec, dict) else list(rec or [])
@@ -808,6 +809,11 @@ class MainWindow(QMainWindow):
         if isinstance(rec, dict) and rec.get("promised_share") is not None:
             self.log(self.tr("{n} recommended action(s): served share {a:.1%} → {b:.1%}.").format(
                 n=len(actions), a=rec.get("base_share") or 0, b=rec.get("promised_share") or 0))
+        elif isinstance(rec, dict) and rec.get("problem") == "points" and not actions:
+            self.log(self.tr("No reserve point is needed: {n} of {m} located villages / communities are within "
+                             "the delivery deadline; {u} are not located or far from the roads.").format(
+                n=rec.get("units_within_deadline"), m=rec.get("units_on_network"),
+                u=len(rec.get("units_unlocated_or_off_network") or [])))
         else:
             self.log(self.tr("{n} recommended action(s).").format(n=len(actions)))
         self.dock_scenarios.raise_()

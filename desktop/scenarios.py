@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -110,6 +111,17 @@ class ScenarioPanel(QWidget):
 
         self.box_rec = QGroupBox()
         rl = QVBoxLayout(self.box_rec)
+        r5 = QHBoxLayout()
+        self.rec_mode = QComboBox()        # which problem (planner.scenario.recommend)
+        self.rec_k = QSpinBox()
+        self.rec_k.setRange(1, 50)
+        self.rec_k.setValue(3)
+        self.rec_k.setPrefix("k = ")
+        self.rec_mode.currentIndexChanged.connect(
+            lambda: self.rec_k.setEnabled(self.rec_mode.currentData() == "best-k"))
+        r5.addWidget(self.rec_mode, 1)
+        r5.addWidget(self.rec_k)
+        rl.addLayout(r5)
         self.recs = QListWidget()
         self.recs.setWordWrap(True)
         rl.addWidget(self.recs)
@@ -143,6 +155,16 @@ class ScenarioPanel(QWidget):
         self.btn_compare.setText(self.tr("Compare scenarios"))
         self.box_rec.setTitle(self.tr("Recommendations"))
         self.btn_recommend.setText(self.tr("Recommend sites"))
+        mode = self.rec_mode.currentData() or "shelters"
+        self.rec_mode.blockSignals(True)
+        self.rec_mode.clear()
+        for data, label in (("shelters", self.tr("Fewest new shelters to reach the target")),
+                            ("best-k", self.tr("The best k new shelters")),
+                            ("points", self.tr("Reserve points within the delivery deadline"))):
+            self.rec_mode.addItem(label, data)
+        self.rec_mode.setCurrentIndex(max(0, self.rec_mode.findData(mode)))
+        self.rec_mode.blockSignals(False)
+        self.rec_k.setEnabled(mode == "best-k")
         self.btn_apply_rec.setText(self.tr("Apply to scenario"))
         if self.plan is not None:
             self.reload()
@@ -374,6 +396,10 @@ class ScenarioPanel(QWidget):
                      lambda _v: store.replace_params(plan, scen, old))
 
     # -- recommendations ----------------------------------------------------------------------
+    def recommend_request(self) -> tuple[str, int]:
+        """The chosen problem ("shelters", "best-k", "points") and k (for best-k)."""
+        return self.rec_mode.currentData() or "shelters", self.rec_k.value()
+
     def set_recommendations(self, recs: list[dict[str, Any]], zh: bool) -> None:
         self.recs.clear()
         for rec in recs:

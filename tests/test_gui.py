@@ -550,3 +550,22 @@ def test_register_tables_copy_as_tsv_and_delete_with_the_delete_key(win, qtbot, 
     assert win.site_model.row_of(site["id"]) is None
     win.act_undo.trigger()
     assert win.site_model.row_of(site["id"]) is not None
+
+
+def test_recommendations_in_all_three_modes(win, qtbot):
+    sp = win.scenarios
+    assert [sp.rec_mode.itemData(i) for i in range(sp.rec_mode.count())] == ["shelters", "best-k", "points"]
+    sp.rec_mode.setCurrentIndex(sp.rec_mode.findData("best-k"))
+    assert sp.rec_k.isEnabled()
+    sp.rec_k.setValue(2)
+    win.recommend()
+    qtbot.waitUntil(lambda: win.task is None, timeout=60000)
+    acts = [sp.recs.item(i).data(RowRole) for i in range(sp.recs.count())]
+    assert 1 <= len(acts) <= 2 and all(a["type"] in ("build_shelter", "expand_shelter") for a in acts)
+    sp.rec_mode.setCurrentIndex(sp.rec_mode.findData("points"))
+    assert not sp.rec_k.isEnabled()
+    win.recommend()
+    qtbot.waitUntil(lambda: win.task is None, timeout=60000)
+    # Andorra's villages are all within the delivery deadline: nothing to build, and it says so
+    assert sp.recs.count() == 0
+    assert "No reserve point is needed: 60 of 60" in win.log_view.toPlainText()

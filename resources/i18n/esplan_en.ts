@@ -964,6 +964,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{n} recommended action(s): served share {a:.1%} → {b:.1%}.</translation>
     </message>
     <message>
+      <source>No reserve point is needed: {n} of {m} located villages / communities are within the delivery deadline; {u} are not located or far from the roads.</source>
+      <translation>No reserve point is needed: {n} of {m} located villages / communities are within the delivery deadline; {u} are not located or far from the roads.</translation>
+    </message>
+    <message>
       <source>{n} recommended action(s).</source>
       <translation>{n} recommended action(s).</translation>
     </message>
@@ -1206,6 +1210,18 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Recommend sites</source>
       <translation>Recommend sites</translation>
+    </message>
+    <message>
+      <source>Fewest new shelters to reach the target</source>
+      <translation>Fewest new shelters to reach the target</translation>
+    </message>
+    <message>
+      <source>The best k new shelters</source>
+      <translation>The best k new shelters</translation>
+    </message>
+    <message>
+      <source>Reserve points within the delivery deadline</source>
+      <translation>Reserve points within the delivery deadline</translation>
     </message>
     <message>
       <source>Apply to scenario</source>

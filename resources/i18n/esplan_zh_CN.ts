@@ -964,6 +964,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{n} 项建议措施：可安置比例 {a:.1%} → {b:.1%}。</translation>
     </message>
     <message>
+      <source>No reserve point is needed: {n} of {m} located villages / communities are within the delivery deadline; {u} are not located or far from the roads.</source>
+      <translation>无需新增储备点：已定位的 {m} 个村/社区中 {n} 个在配送时限内；{u} 个未定位或距路网过远。</translation>
+    </message>
+    <message>
       <source>{n} recommended action(s).</source>
       <translation>{n} 项建议措施。</translation>
     </message>
@@ -1206,6 +1210,18 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Recommend sites</source>
       <translation>推荐选址</translation>
+    </message>
+    <message>
+      <source>Fewest new shelters to reach the target</source>
+      <translation>达到目标所需最少新建避难场所</translation>
+    </message>
+    <message>
+      <source>The best k new shelters</source>
+      <translation>最优的 k 处新建避难场所</translation>
+    </message>
+    <message>
+      <source>Reserve points within the delivery deadline</source>
+      <translation>满足配送时限的前置储备点</translation>
     </message>
     <message>
       <source>Apply to scenario</source>
