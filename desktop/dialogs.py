@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -324,55 +325,86 @@ class ImportDialog(QDialog):
 
 
 class CompareDialog(QDialog):
-    """Checks of several scenarios side by side."""
+    """Scenarios side by side: every check with its target, each scenario's value with a pass /
+    fail / unknown mark (not colour alone) and its change from the first (the reference), the
+    headline figures, and the villages a scenario newly leaves without a shelter or isolates."""
+
+    MARK = {"pass": "✓", "fail": "✗", "unknown": "?"}
 
     def __init__(self, results: dict[str, Any], parent=None, zh: bool = True):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Compare scenarios"))
         lay = QVBoxLayout(self)
-        names = list(results)
-        views = {n: typed(results[n]) for n in names}
-        rows: list[tuple[str, list[str], list[bool | None]]] = []
-        for c in (views[names[0]].checks if names else ()):
-            vals, oks = [], []
-            for n in names:
-                cc = views[n].check(c.id)
-                vals.append(fmt_value(cc.value, cc.unit) if cc else "—")
-                oks.append(None if cc is None or cc.status == "unknown" else cc.passed)
-            rows.append((c.name("zh" if zh else "en"), vals, oks))
+        cmp = compare_results(list(results.values()))
+        names = list(cmp["scenarios"])
+        views = [typed(results[n]) for n in names]
+        shown = [n if n != "baseline" else self.tr("baseline") for n in names]
+        rows: list[tuple[str, str, list[str], list[str | None]]] = []   # label, target, cells, statuses
+        for c in cmp["checks"]:
+            unit = c.get("unit")
+            op = "≤" if unit == "min" else "≥"
+            cells = []
+            for i, (v, d, st) in enumerate(zip(c["values"], c["deltas"], c["status"], strict=True)):
+                text = fmt_value(v, unit) + (f" {self.MARK[st]}" if st else "")
+                if i > 0 and d is not None and abs(d) > 1e-9:
+                    text += "\n" + self._delta(d, unit)
+                cells.append(text)
+            rows.append((c["name_zh"] if zh else c["name_en"], f"{op} {fmt_value(c.get('target'), unit)}",
+                         cells, list(c["status"])))
         for key, label in (("served", self.tr("People served")), ("unreachable", self.tr("People unreachable")),
                            ("isolated_population", self.tr("People isolated")),
                            ("supply_shortfall_cost", self.tr("Supply shortfall ¥"))):
-            rows.append((label, [whole(getattr(views[n].summary, key)) for n in names], [None] * len(names)))
-        extra = compare_results(list(results.values()))
-        t = QTableWidget(len(rows), len(names) + 1)
-        t.setHorizontalHeaderLabels([self.tr("Check")] + [n if n != "baseline" else self.tr("baseline") for n in names])
-        for r, (label, vals, oks) in enumerate(rows):
+            vals = [getattr(v.summary, key) for v in views]
+            cells = [whole(x) + (f"\n{(x - vals[0]):+,.0f}" if i > 0 and x is not None and vals[0] is not None
+                                 and x != vals[0] else "") for i, x in enumerate(vals)]
+            rows.append((label, "", cells, [None] * len(names)))
+        t = QTableWidget(len(rows), len(names) + 2)
+        t.setHorizontalHeaderLabels([self.tr("Check"), self.tr("Target")] + shown)
+        for r, (label, target, cells, sts) in enumerate(rows):
             t.setItem(r, 0, QTableWidgetItem(label))
-            for c, (v, ok) in enumerate(zip(vals, oks, strict=True), 1):
+            t.setItem(r, 1, QTableWidgetItem(target))
+            for c, (v, st) in enumerate(zip(cells, sts, strict=True), 2):
                 it = QTableWidgetItem(v)
                 it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if ok is not None:
-                    it.setForeground(QBrush(QColor(46, 140, 67) if ok else QColor(200, 40, 40)))
+                if st in ("pass", "fail"):
+                    it.setForeground(QBrush(QColor(46, 140, 67) if st == "pass" else QColor(200, 40, 40)))
                 t.setItem(r, c, it)
         t.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         t.verticalHeader().hide()
+        t.resizeRowsToContents()
         self.table = t
-        lay.addWidget(t)
-        lines = [self.tr("{name}: {uncovered} villages / communities newly without a shelter in reach, "
-                         "{isolated} newly isolated, {overflow} shelters full.").format(
-                     name=names[i], uncovered=len(extra["units_newly_uncovered"][i]),
-                     isolated=len(extra["units_newly_isolated"][i]), overflow=len(extra["shelters_overflowing"][i]))
-                 for i in range(1, len(names))]
-        if lines:
-            note = QLabel("\n".join(lines))
-            note.setObjectName("compareNote")
-            note.setWordWrap(True)
-            lay.addWidget(note)
+        lay.addWidget(t, 3)
+        # what each scenario changes for the villages, by name
+        self.changes = QListWidget()
+        self.changes.setObjectName("compareChanges")
+        for i in range(1, len(names)):
+            for key, what in (("units_newly_uncovered", self.tr("newly without a shelter in reach")),
+                              ("units_newly_isolated", self.tr("newly isolated"))):
+                units = cmp[key][i]
+                head = self.tr("{scenario}: {n} villages / communities {what}").format(
+                    scenario=shown[i], n=len(units), what=what)
+                listed = "、".join(f"{u['name']}（{whole(u.get('population'))}）" for u in units[:30]) if zh else \
+                    ", ".join(f"{u['name']} ({whole(u.get('population'))})" for u in units[:30])
+                more = len(units) - 30
+                self.changes.addItem(head + (("：" if zh else ": ") + listed if units else "")
+                                     + (self.tr(" … and {n} more").format(n=more) if more > 0 else ""))
+            full = cmp["shelters_overflowing"][i]
+            self.changes.addItem(self.tr("{scenario}: {n} shelters full").format(scenario=shown[i], n=len(full)))
+        self.changes.setWordWrap(True)
+        if self.changes.count():
+            lay.addWidget(self.changes, 1)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         bb.rejected.connect(self.reject)
         lay.addWidget(bb)
-        self.resize(760, 480)
+        self.resize(860, 560)
+
+    def _delta(self, d: float, unit: str | None) -> str:
+        """A change from the reference: shares in percentage points, times in minutes."""
+        if unit == "share":
+            return self.tr("{d:+.1f} pp").format(d=100 * d)
+        if unit == "min":
+            return f"{d:+.1f} min"
+        return f"{d:+,.2f}"
 
 
 class ReportDialog(QDialog):

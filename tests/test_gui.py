@@ -176,9 +176,15 @@ def test_close_site_in_scenario_and_compare(win, qtbot):
     qtbot.waitUntil(lambda: win.task is None and win.result is not None, timeout=30000)
     win.compare_scenarios()
     qtbot.waitUntil(lambda: win.task is None and getattr(win, "_compare_dialog", None) is not None, timeout=30000)
-    t = win._compare_dialog.table
-    assert t.columnCount() == 3 and t.rowCount() > 5
-    win._compare_dialog.close()
+    dlg = win._compare_dialog
+    t = dlg.table
+    assert t.columnCount() == 4 and t.rowCount() > 5          # check, target, baseline, scenario
+    served = next(r for r in range(t.rowCount()) if t.item(r, 0).text().startswith("Share of sheltering"))
+    assert t.item(served, 1).text().startswith("≥")
+    base, scen = t.item(served, 2).text(), t.item(served, 3).text()
+    assert base.endswith(("✓", "✗")) and "pp" in scen          # pass/fail marked in text; change in pp
+    assert dlg.changes.count() == 3 and "newly without a shelter in reach" in dlg.changes.item(0).text()
+    dlg.close()
 
 
 def test_map_click_selects_site_in_table(win, qtbot):

@@ -280,12 +280,36 @@
       <translation>Check</translation>
     </message>
     <message>
-      <source>baseline</source>
-      <translation>baseline</translation>
+      <source>Target</source>
+      <translation>Target</translation>
     </message>
     <message>
-      <source>{name}: {uncovered} villages / communities newly without a shelter in reach, {isolated} newly isolated, {overflow} shelters full.</source>
-      <translation>{name}: {uncovered} villages / communities newly without a shelter in reach, {isolated} newly isolated, {overflow} shelters full.</translation>
+      <source>newly without a shelter in reach</source>
+      <translation>newly without a shelter in reach</translation>
+    </message>
+    <message>
+      <source>newly isolated</source>
+      <translation>newly isolated</translation>
+    </message>
+    <message>
+      <source>{scenario}: {n} villages / communities {what}</source>
+      <translation>{scenario}: {n} villages / communities {what}</translation>
+    </message>
+    <message>
+      <source> … and {n} more</source>
+      <translation> … and {n} more</translation>
+    </message>
+    <message>
+      <source>{scenario}: {n} shelters full</source>
+      <translation>{scenario}: {n} shelters full</translation>
+    </message>
+    <message>
+      <source>{d:+.1f} pp</source>
+      <translation>{d:+.1f} pp</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>baseline</translation>
     </message>
   </context>
   <context>

@@ -280,12 +280,36 @@
       <translation>检查项</translation>
     </message>
     <message>
-      <source>baseline</source>
-      <translation>基准</translation>
+      <source>Target</source>
+      <translation>目标</translation>
     </message>
     <message>
-      <source>{name}: {uncovered} villages / communities newly without a shelter in reach, {isolated} newly isolated, {overflow} shelters full.</source>
-      <translation>{name}：新增 {uncovered} 个村/社区在时限内无可达避难场所，新增 {isolated} 个被隔断，{overflow} 个避难场所满员。</translation>
+      <source>newly without a shelter in reach</source>
+      <translation>新增时限内无可达避难场所</translation>
+    </message>
+    <message>
+      <source>newly isolated</source>
+      <translation>新增被隔断</translation>
+    </message>
+    <message>
+      <source>{scenario}: {n} villages / communities {what}</source>
+      <translation>{scenario}：{n} 个村/社区{what}</translation>
+    </message>
+    <message>
+      <source> … and {n} more</source>
+      <translation> … 另有 {n} 个</translation>
+    </message>
+    <message>
+      <source>{scenario}: {n} shelters full</source>
+      <translation>{scenario}：{n} 个避难场所满员</translation>
+    </message>
+    <message>
+      <source>{d:+.1f} pp</source>
+      <translation>{d:+.1f} 个百分点</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>基准</translation>
     </message>
   </context>
   <context>
