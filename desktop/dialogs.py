@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+import esplan_resources
 from desktop.fields import Col, Invalid, enum_label, parse_value
 from desktop.results import fmt_value, whole
 from desktop.worker import Task
@@ -405,6 +407,24 @@ class CompareDialog(QDialog):
         if unit == "min":
             return f"{d:+.1f} min"
         return f"{d:+,.2f}"
+
+
+class ManualDialog(QDialog):
+    """The user manual (resources/manual/manual_<lang>.md) in the interface language."""
+
+    def __init__(self, zh: bool, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("User manual"))
+        lay = QVBoxLayout(self)
+        self.browser = QTextBrowser()
+        self.browser.setOpenExternalLinks(False)
+        path = Path(esplan_resources.path("manual", "manual_zh.md" if zh else "manual_en.md"))
+        self.browser.setMarkdown(path.read_text(encoding="utf-8"))
+        lay.addWidget(self.browser)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.resize(760, 640)
 
 
 class ReportDialog(QDialog):

@@ -37,6 +37,7 @@ from desktop.analysis import Analysis
 from desktop.dialogs import (
     CompareDialog,
     ImportDialog,
+    ManualDialog,
     ReportDialog,
     ask_database_url,
     show_conflict,
@@ -246,6 +247,7 @@ class MainWindow(QMainWindow):
             self.act_lang[code] = a
         self.act_about = self._action(self.about, None)
         self.act_log_file = self._action(self.open_log_file, None)
+        self.act_manual = self._action(self.open_manual, None, QKeySequence.StandardKey.HelpContents)
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -305,6 +307,7 @@ class MainWindow(QMainWindow):
         p.addSeparator()
         p.addAction(self.act_compare)
         self.menu_help = mb.addMenu("")
+        self.menu_help.addAction(self.act_manual)
         self.menu_help.addAction(self.act_log_file)
         self.menu_help.addSeparator()
         self.menu_help.addAction(self.act_about)
@@ -379,6 +382,7 @@ class MainWindow(QMainWindow):
             self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move site"),
             self.act_about: self.tr("&About esplan"),
             self.act_log_file: self.tr("Open the &log file"),
+            self.act_manual: self.tr("User &manual"),
             self.act_saved: self.tr("&Save (automatic)"),
         }
         for a, t in texts.items():
@@ -1001,6 +1005,12 @@ class MainWindow(QMainWindow):
             return
         self.log(self.tr("Every edit is saved in the plan as you make it ({where}); use Save As for a copy.").format(
             where=self.plan.display_location))
+
+    def open_manual(self) -> None:
+        dlg = ManualDialog(i18n.is_chinese(), self)
+        dlg.setObjectName("manualDialog")
+        dlg.open()
+        self._manual_dialog = dlg
 
     def open_log_file(self) -> None:
         """The program's log (what went wrong or was skipped), for the user or their IT staff."""

@@ -575,3 +575,16 @@ def test_recommendations_in_all_three_modes(win, qtbot):
     # Andorra's villages are all within the delivery deadline: nothing to build, and it says so
     assert sp.recs.count() == 0
     assert "No reserve point is needed: 60 of 60" in win.log_view.toPlainText()
+
+
+def test_help_opens_the_user_manual_in_the_interface_language(win):
+    win.act_manual.trigger()
+    assert "15-minute shelter coverage" in win._manual_dialog.browser.toPlainText()
+    win._manual_dialog.close()
+    win.set_language("zh_CN")
+    try:
+        win.act_manual.trigger()
+        assert "15 分钟避难圈" in win._manual_dialog.browser.toPlainText()
+        win._manual_dialog.close()
+    finally:
+        win.set_language("en")

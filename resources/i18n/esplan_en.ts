@@ -768,6 +768,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Open the &amp;log file</translation>
     </message>
     <message>
+      <source>User &amp;manual</source>
+      <translation>User &amp;manual</translation>
+    </message>
+    <message>
       <source>&amp;Save (automatic)</source>
       <translation>&amp;Save (automatic)</translation>
     </message>
@@ -1066,6 +1070,13 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>&lt;h3&gt;esplan — emergency supplies &amp;amp; shelter planner&lt;/h3&gt;&lt;p&gt;Registry, 72-hour supply and 15-minute shelter coverage checks, what-if scenarios and the printed plan, offline.&lt;/p&gt;&lt;p&gt;Maps: © OpenStreetMap contributors (ODbL).&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later&lt;/p&gt;</source>
       <translation>&lt;h3&gt;esplan — emergency supplies &amp;amp; shelter planner&lt;/h3&gt;&lt;p&gt;Registry, 72-hour supply and 15-minute shelter coverage checks, what-if scenarios and the printed plan, offline.&lt;/p&gt;&lt;p&gt;Maps: © OpenStreetMap contributors (ODbL).&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later&lt;/p&gt;</translation>
+    </message>
+  </context>
+  <context>
+    <name>ManualDialog</name>
+    <message>
+      <source>User manual</source>
+      <translation>User manual</translation>
     </message>
   </context>
   <context>

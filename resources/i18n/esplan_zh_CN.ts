@@ -768,6 +768,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>打开日志文件(&amp;L)</translation>
     </message>
     <message>
+      <source>User &amp;manual</source>
+      <translation>使用手册(&amp;M)</translation>
+    </message>
+    <message>
       <source>&amp;Save (automatic)</source>
       <translation>保存（自动）(&amp;S)</translation>
     </message>
@@ -1066,6 +1070,13 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>&lt;h3&gt;esplan — emergency supplies &amp;amp; shelter planner&lt;/h3&gt;&lt;p&gt;Registry, 72-hour supply and 15-minute shelter coverage checks, what-if scenarios and the printed plan, offline.&lt;/p&gt;&lt;p&gt;Maps: © OpenStreetMap contributors (ODbL).&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later&lt;/p&gt;</source>
       <translation>&lt;h3&gt;应急物资与避难场所规划 (esplan)&lt;/h3&gt;&lt;p&gt;站点登记、72小时物资保障与15分钟避难圈检查、情景推演和规划打印，全部离线运行。&lt;/p&gt;&lt;p&gt;地图数据：© OpenStreetMap 贡献者（ODbL）。&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later&lt;/p&gt;</translation>
+    </message>
+  </context>
+  <context>
+    <name>ManualDialog</name>
+    <message>
+      <source>User manual</source>
+      <translation>使用手册</translation>
     </message>
   </context>
   <context>
