@@ -19,12 +19,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
+    QScrollArea,
     QStyle,
+    QTabBar,
     QToolButton,
     QWidget,
 )
@@ -172,17 +175,21 @@ class MainWindow(QMainWindow):
         self.scenarios.compareRequested.connect(self.compare_scenarios)
         self.scenarios.recommendRequested.connect(self.recommend)
         self.scenarios.applyRecommendationRequested.connect(self.apply_recommendation)
-        self.dock_scenarios = self._dock("dock_scenarios", self.scenarios, Qt.DockWidgetArea.RightDockWidgetArea)
+        scroll = QScrollArea()   # the panel is tall: it scrolls rather than push the window past a 768 px screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.scenarios)
+        self.dock_scenarios = self._dock("dock_scenarios", scroll, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.dock_demand, self.dock_items)
         self.tabifyDockWidget(self.dock_items, self.dock_log)
         self.dock_demand.raise_()
-        self.tabifyDockWidget(self.dock_results, self.dock_scenarios)
-        self.dock_results.raise_()
         self.resizeDocks([self.dock_sites, self.dock_results], [430, 420], Qt.Orientation.Horizontal)
         self.resizeDocks([self.dock_sites, self.dock_stock], [470, 280], Qt.Orientation.Vertical)
         self.resizeDocks([self.dock_demand], [200], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.dock_results, self.dock_scenarios)
+        self.dock_results.raise_()
 
     def _action(self, slot, icon: str | None = None, shortcut: Any = None, checkable: bool = False) -> QAction:
         a = QAction(self)
@@ -347,6 +354,23 @@ class MainWindow(QMainWindow):
         self.analysis.resultReady.connect(self._run_done)
         self.analysis.compared.connect(self._compare_done)
         self.analysis.recommended.connect(self._recommend_done)
+
+    def _hide_stale_tab_bars(self) -> None:
+        """Qt (6.10–6.11) leaves an extra, empty dock tab bar behind when a second group of docks is
+        tabified, and shows it over the map or a table. Every real dock tab has a title, so a tab
+        bar of the window whose tabs are all untitled is that leftover: hide it."""
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.count() and not any(bar.tabText(i) for i in range(bar.count())) and bar.isVisible():
+                log.debug("hiding Qt's leftover empty dock tab bar at %s", bar.geometry().getRect())
+                bar.hide()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._hide_stale_tab_bars()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._hide_stale_tab_bars()
 
     # ================================================================== texts
     def changeEvent(self, event: QEvent) -> None:

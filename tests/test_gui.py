@@ -588,3 +588,24 @@ def test_help_opens_the_user_manual_in_the_interface_language(win):
         win._manual_dialog.close()
     finally:
         win.set_language("en")
+
+
+def test_the_window_fits_a_1366_by_768_screen(win):
+    """The docks' minimum sizes must not push the window past a common laptop screen."""
+    from PySide6.QtWidgets import QApplication
+
+    win.dock_scenarios.raise_()
+    QApplication.processEvents()
+    hint = win.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768 - 40, hint   # 40 px for the taskbar
+
+
+def test_no_empty_dock_tab_bar_is_drawn_over_the_window(win):
+    """Qt leaves an untitled dock tab bar behind after tabifying two groups; it must not show."""
+    from PySide6.QtWidgets import QApplication, QTabBar
+
+    win.resize(1920, 1080)
+    QApplication.processEvents()
+    bars = [b for b in win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if b.count() and b.isVisible()]
+    assert bars and all(any(b.tabText(i) for i in range(b.count())) for b in bars)
