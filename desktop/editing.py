@@ -47,7 +47,7 @@ class Editor(QObject):
         if expected_version is None:
             expected_version = row["version"]
         try:
-            plain = {k: _plain(registry.coerce(entity, k, v)) for k, v in changes.items()}
+            plain = {k: registry.normalize(entity, k, v) for k, v in changes.items()}
         except ValueError as exc:   # not one of the column's values, not a date …
             self.failed.emit(str(exc))
             return False
@@ -105,9 +105,6 @@ def _same(a: Any, b: Any) -> bool:
         return abs(a - b) < 1e-12
     return a == b
 
-
-def _plain(v: Any) -> Any:
-    return getattr(v, "value", v) if not isinstance(v, (str, int, float)) else v
 
 
 class _PlanCommand(QUndoCommand):

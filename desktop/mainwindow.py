@@ -59,7 +59,6 @@ from planner.engine.results import (
     Finding,
     closed_site_codes,
     places_for,
-    result_counts,
     typed,
     unusable_lot_ids,
 )
@@ -908,7 +907,7 @@ class MainWindow(QMainWindow):
             # the plan was edited, or another scenario chosen, while this ran
             self.result_stale = True
             self._update_stale()
-        counts = result_counts(result)
+        counts = typed(result).counts
         self.log(self.tr("Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; "
                          "served within the limit {share}.").format(
             passed=counts.passed, failed=counts.failed, unknown=counts.unknown,

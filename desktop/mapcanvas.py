@@ -232,9 +232,8 @@ class MapCanvas(QGraphicsView):
     def set_result(self, result: Any, closed_codes: set[str] = frozenset()) -> None:
         self.result_view = typed(result) if result is not None else None
         self.show_assignments(None)
-        units = {u.code: u for u in (self.result_view.units if self.result_view else ())}
         for it in self.unit_items.values():
-            it.outcome = unit_outcome(it.row, units.get(it.row["code"])) if result else None
+            it.outcome = unit_outcome(it.row, self.result_view.unit(it.row["code"])) if self.result_view else None
             it.restyle()
         for it in self.site_items.values():
             it.row["_closed"] = it.row["code"] in closed_codes

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop.i18n import is_chinese
 from desktop.tables import RowRole
 from planner.engine.results import Check, typed
+from planner.textfmt import num
 
 PASS = QColor(46, 160, 67)
 FAIL = QColor(210, 45, 45)
@@ -40,7 +41,7 @@ UNKNOWN = QColor(140, 145, 155)  # the plan lacks the data to evaluate the check
 
 def whole(x: float | None) -> str:
     """A count of people, items or yuan with separators; "—" when unknown (never 0)."""
-    return "—" if x is None or x != x else f"{x:,.0f}"
+    return num(x, big=0)
 
 
 def fmt_value(value: Any, unit: str | None) -> str:

@@ -27,7 +27,7 @@ from PySide6.QtGui import QBrush, QColor
 from desktop.fields import QT_TRANSLATE_NOOP, Col, Invalid, enum_label, parse_value
 from desktop.i18n import is_chinese
 from planner import registry
-from planner.engine.results import UnitOutcome, typed
+from planner.engine.results import TypedResult, UnitOutcome, typed
 
 RowRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -409,26 +409,29 @@ class DemandModel(RowTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.towns: dict[str, str] = {}
-        self.units: dict[str, UnitOutcome] = {}
+        self.view: TypedResult | None = None   # the last run, read through its typed rows
 
     def query(self):
         self.towns = dict(registry.values(self.plan, "admin_unit", "code", "name"))
         return registry.read(self.plan, "demand_unit", self.KEYS, order_by=("town_code", "code"))
+
+    def _unit(self, row: dict[str, Any]) -> UnitOutcome | None:
+        return self.view.unit(row["code"]) if self.view is not None else None
 
     def value(self, row, col):
         if col.key == "town":
             code = row.get("town_code")
             return self.towns.get(code, code) if code else None
         if col.key == "outcome":
-            return unit_outcome(row, self.units.get(row["code"]))
+            return unit_outcome(row, self._unit(row))
         if col.key == "nearest_min":
-            u = self.units.get(row["code"])
+            u = self._unit(row)
             return u.nearest_min if u else None
         if col.key == "nearest_shelter":
-            u = self.units.get(row["code"])
+            u = self._unit(row)
             return u.nearest_shelter if u else None
         if col.key == "goes_to":   # where the run puts this unit's people: shelter code and people, most first
-            u = self.units.get(row["code"])
+            u = self._unit(row)
             if u is None or not u.assignments:
                 return None
             parts = sorted(u.assignments, key=lambda a: -a.people)
@@ -455,7 +458,7 @@ class DemandModel(RowTableModel):
         return value
 
     def set_run(self, result: Any) -> None:
-        self.units = {u.code: u for u in (typed(result).units if result else ())}
+        self.view = typed(result) if result else None
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
 

@@ -66,6 +66,12 @@ def coerce(entity: str, key: str, value: Any) -> Any:
     return value
 
 
+def normalize(entity: str, key: str, value: Any) -> Any:
+    """A typed-in value as :func:`read` would return it once stored (coerced, enums as strings):
+    what to compare with the row the user read."""
+    return _plain(coerce(entity, key, value))
+
+
 def _plain(v: Any) -> Any:
     return v.value if isinstance(v, enum.Enum) else v
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from planner.engine.rows import (
@@ -62,7 +63,6 @@ __all__ = [
     "LotUse",
     "places_for",
     "PoolItem",
-    "result_counts",
     "ShelterAllocation",
     "ShelterOutcome",
     "Shipment",
@@ -83,11 +83,6 @@ __all__ = [
 _COVERAGE_REFS = {"served_within_threshold": ("over_capacity", "unreachable"),
                   "over_capacity": ("over_capacity",), "unreachable": ("unreachable",)}
 _TIME_REFS = ("p95_time_min", "max_time_min", "mean_time_min")
-
-
-def result_counts(result: Any) -> CheckCounts:
-    """The check counts of a result (from its checks, so old saved summaries cannot mislead)."""
-    return count_checks(result.checks)
 
 
 @dataclass(frozen=True)
@@ -126,11 +121,11 @@ class TypedResult:
     def unit(self, code: str) -> UnitOutcome | None:
         return self._units.get(code)
 
-    @property
-    def _shelters(self) -> dict[str, ShelterOutcome]:
+    @cached_property
+    def _shelters(self) -> dict[str, ShelterOutcome]:   # built once: rows are frozen
         return {s.code: s for s in self.shelters}
 
-    @property
+    @cached_property
     def _units(self) -> dict[str, UnitOutcome]:
         return {u.code: u for u in self.units}
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import math
 from typing import Any
 
 import numpy as np
@@ -36,7 +35,7 @@ from planner.norms import shipped_profile
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BASELINE", "load_input", "load_snapshot", "run", "save_run", "served_share"]
+__all__ = ["BASELINE", "load_input", "load_snapshot", "run", "save_run"]
 
 
 
@@ -171,8 +170,3 @@ def save_run(plan: Any, inp: PlanInput, result: PlanResult, user: str | None = N
         s.flush()
         log.info("run of %s saved as plan_run %d (inputs %s)", inp.scenario_name, row.id, result.inputs_hash[:12])
         return row.id
-
-
-def served_share(result) -> float | None:
-    v = (result.summary or {}).get("served_share")
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)

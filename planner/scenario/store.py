@@ -356,15 +356,20 @@ def set_site_status(plan, scenario: str, site_code: str, status: str | None, *,
         merge_site_change(s, scen, site_code, status=status)
 
 
+def _check_capacities(vals: dict[str, Any]) -> None:
+    """Capacity fields of a site change: each None (unchanged) or a finite number ≥ 0."""
+    for k, v in vals.items():
+        if v is not None and (not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0):
+            raise ScenarioError(f"{k} must be a number ≥ 0, not {v!r}")
+
+
 def set_capacity(plan, scenario: str, site_code: str, *, stated_capacity: float | None = None,
                  indoor_area_m2: float | None = None, outdoor_area_m2: float | None = None,
                  clear: bool = False, user: str | None = None) -> None:
     """Capacity change of a site in this scenario (``clear``: back to the baseline values)."""
     vals = {"stated_capacity": stated_capacity, "indoor_area_m2": indoor_area_m2,
             "outdoor_area_m2": outdoor_area_m2}
-    for k, v in vals.items():
-        if v is not None and (not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0):
-            raise ScenarioError(f"{k} must be a number ≥ 0, not {v!r}")
+    _check_capacities(vals)
     if not clear and all(v is None for v in vals.values()):
         raise ScenarioError("give stated_capacity, indoor_area_m2 and/or outdoor_area_m2")
     with plan.transaction(user, f"capacity change {site_code} in scenario {scenario}") as s:
@@ -523,10 +528,7 @@ def put_site_change(plan, scenario: str, site_code: str, entry: dict[str, Any] |
             raise ScenarioError(f"site change for {site_code}: unknown field(s) {sorted(unknown)}")
         if "status" in entry and entry["status"] not in SITE_STATUSES:
             raise ScenarioError(f"status must be one of {', '.join(SITE_STATUSES)}")
-        for k in CAPACITY_FIELDS:
-            v = entry.get(k)
-            if v is not None and (not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0):
-                raise ScenarioError(f"{k} must be a number ≥ 0, not {v!r}")
+        _check_capacities({k: entry.get(k) for k in CAPACITY_FIELDS})
     with plan.transaction(user, reason or f"site {site_code} in scenario {scenario}") as s:
         scen = scenario_row(s, scenario)
         _site(s, site_code)
