@@ -223,7 +223,7 @@ class ScenarioPanel(QWidget):
         self.btn_copy.setEnabled(True)
         self.changes.clear()
         params = sc["params"] if sc else {}
-        self.p_target.setValue(int(params.get("target_affected") or 0))
+        self.p_target.setValue(int(params.get("supply_population") or params.get("target_affected") or 0))
         self.p_threshold.setValue(float(params.get("threshold_min") or 0))
         self.p_walk.setValue(float(params.get("walk_speed_mps") or 0))
         self.p_date.setText(str(params.get("event_date") or ""))
@@ -373,10 +373,10 @@ class ScenarioPanel(QWidget):
         the other overrides (set from the CLI) are kept. Validated by the service, not here."""
         sc = self.current_scenario()
         params = dict(sc["params"]) if sc else {}
-        for key, val in (("target_affected", self.p_target.value()), ("threshold_min", self.p_threshold.value()),
+        for key, val in (("supply_population", self.p_target.value()), ("threshold_min", self.p_threshold.value()),
                          ("walk_speed_mps", self.p_walk.value())):
             if val:
-                params[key] = int(val) if key == "target_affected" else float(val)
+                params[key] = int(val) if key == "supply_population" else float(val)
             else:
                 params.pop(key, None)
         date = self.p_date.text().strip()

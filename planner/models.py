@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0001"  # the Alembic head this code writes; see planner/migrations/versions
+SCHEMA_REVISION = "0002"  # the Alembic head this code writes; see planner/migrations/versions
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -143,7 +143,11 @@ class PlanInfo(Versioned, Base):
     district_code: Mapped[str | None] = mapped_column(String(12))
     description: Mapped[str | None] = mapped_column(Text)
     attribution: Mapped[str | None] = mapped_column(Text)
-    target_population: Mapped[int | None] = mapped_column(Integer)
+    # the plan figures (docs/planning-model.md); NULL = not set, the stated default applies
+    target_population: Mapped[int | None] = mapped_column(Integer)      # 保障人口 (72-hour supply target)
+    planning_population: Mapped[int | None] = mapped_column(Integer)    # 规划人口 (NULL: sum of units)
+    sheltering_share: Mapped[float | None] = mapped_column(Float)       # 避难需求 = population × share
+    event_date: Mapped[dt.date | None] = mapped_column(Date)            # 灾害发生日期 (stock expiry)
     default_norms: Mapped[str] = mapped_column(String(64), default="cn_standard")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -160,11 +164,14 @@ class AdminUnit(Versioned, Base):
     parent_code: Mapped[str | None] = mapped_column(String(12))
     population: Mapped[int | None] = mapped_column(Integer)
     population_source: Mapped[str | None] = mapped_column(Text)
+    sheltering_share: Mapped[float | None] = mapped_column(Float)  # overrides the plan's share here
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     location_source: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (
         CheckConstraint("population IS NULL OR population >= 0", name="population_nonneg"),
+        CheckConstraint("sheltering_share IS NULL OR (sheltering_share >= 0 AND sheltering_share <= 1)",
+                        name="share_range"),
         CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
         CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
     )
@@ -201,6 +208,7 @@ class Site(Versioned, Base):
     storage_area_m2: Mapped[float | None] = mapped_column(Float)  # warehouses / points
     facilities: Mapped[list[Any]] = mapped_column(default=list)
     town_code: Mapped[str | None] = mapped_column(String(12))
+    village_code: Mapped[str | None] = mapped_column(String(64))  # a village-level point's demand unit
     address: Mapped[str | None] = mapped_column(Text)
     contact: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(50))
@@ -288,6 +296,7 @@ class DemandUnit(Versioned, Base):
     population: Mapped[int | None] = mapped_column(Integer)
     population_source: Mapped[str | None] = mapped_column(Text)
     vulnerable: Mapped[int | None] = mapped_column(Integer)  # elderly, disabled, infants …
+    sheltering_demand: Mapped[int | None] = mapped_column(Integer)  # 避难需求 override (NULL: pop × share)
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     location_source: Mapped[str | None] = mapped_column(Text)
@@ -295,6 +304,7 @@ class DemandUnit(Versioned, Base):
     __table_args__ = (
         CheckConstraint("population IS NULL OR population >= 0", name="population_nonneg"),
         CheckConstraint("vulnerable IS NULL OR vulnerable >= 0", name="vulnerable_nonneg"),
+        CheckConstraint("sheltering_demand IS NULL OR sheltering_demand >= 0", name="sheltering_nonneg"),
         CheckConstraint("lon IS NULL OR (lon >= -180 AND lon <= 180)", name="lon_range"),
         CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
     )
@@ -318,6 +328,9 @@ class RoadEdge(Base):
     v: Mapped[int] = mapped_column(BigInteger, ForeignKey("road_node.id", ondelete="CASCADE"), index=True)
     highway: Mapped[str] = mapped_column(String(32))  # OSM highway=* class
     oneway: Mapped[bool] = mapped_column(Boolean, default=False)  # True: only u → v for driving
+    # from OSM access tags (foot / access / motor_vehicle …); NULL = by highway class (profile)
+    walk_access: Mapped[bool | None] = mapped_column(Boolean)
+    drive_access: Mapped[bool | None] = mapped_column(Boolean)
     length_m: Mapped[float] = mapped_column(Float)
     name: Mapped[str | None] = mapped_column(String(200))
     maxspeed_kmh: Mapped[float | None] = mapped_column(Float)

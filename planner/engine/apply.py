@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from planner.engine.params import SPECS, resolve_parameters
+from planner.engine.params import ALIASES, PLAN_FIGURES, SPECS, resolve_parameters
 from planner.engine.snapshot import Hazard, LotTable, PlanInput
 from planner.norms import shipped_profile
 
@@ -98,6 +98,7 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
     """
     name = name or (_get(scenario, "name") if scenario is not None else None) or "scenario"
     params = {**(_get(scenario, "params") or {} if scenario is not None else {}), **(params or {})}
+    params = {ALIASES.get(k, k): v for k, v in params.items()}
     site_changes = list((_get(scenario, "site_changes") or []) if scenario is not None else []) + \
         list(site_changes or [])
     stock_changes = list((_get(scenario, "stock_changes") or []) if scenario is not None else []) + \
@@ -123,11 +124,11 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
             prof = {**norms, "name": norms.get("name", pname)}
             keep = {k: inp.params[k] for k, src in inp.param_sources.items()
                     if src.startswith("override") and k != "norms_profile"}
-            plan_target = inp.params["target_affected"] \
-                if inp.param_sources.get("target_affected", "").startswith("plan") else None
+            plan_fig = {k: inp.params[k] for k in PLAN_FIGURES
+                        if inp.param_sources.get(k, "").startswith("plan")}
             ov = {**keep, **{k: v for k, v in params.items() if k != "norms_profile"}}
             try:
-                values, sources = resolve_parameters(prof, plan_target=plan_target, overrides=ov,
+                values, sources = resolve_parameters(prof, plan=plan_fig, overrides=ov,
                                                      override_label=label)
             except (KeyError, ValueError) as exc:
                 raise ScenarioError(f"{label}: {exc}") from None
@@ -135,8 +136,11 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
         else:
             probe = {**values, **params}
             try:
-                values, _s = resolve_parameters(inp.norms, overrides={k: probe[k] for k in SPECS
-                                                                      if k in probe and k != "norms_profile"})
+                derived = {k for k, v in sources.items() if v.startswith("default:") and k not in params}
+                values, _s = resolve_parameters(inp.norms, overrides={
+                    k: probe[k] for k in SPECS if k in probe and k != "norms_profile" and k not in derived})
+                for k in derived:
+                    sources[k] = _s[k]
             except (KeyError, ValueError) as exc:
                 raise ScenarioError(f"{label}: {exc}") from None
             values["norms_profile"] = inp.params.get("norms_profile")

@@ -22,6 +22,7 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from planner.engine.figures import plan_figures
 from planner.engine.graph import SNAP_OFF, SNAP_OK, SNAP_UNLOCATED, RoadGraph, Snap
 from planner.engine.lp import transport_flow
 from planner.engine.snapshot import PlanInput
@@ -93,16 +94,14 @@ def open_shelter_mask(inp: PlanInput) -> np.ndarray:
 
 
 def unit_demand(inp: PlanInput) -> tuple[np.ndarray, np.ndarray, str]:
-    """(population, sheltering demand, note) per demand unit."""
-    p = inp.params
-    pop = np.nan_to_num(inp.demand.population, nan=0.0)
-    share = float(p["sheltering_share"])
-    dem = pop * share
-    note = f"unit population × sheltering_share {share:g}"
-    if p.get("scale_to_target") and pop.sum() > 0:
-        factor = float(p["target_affected"]) / pop.sum()
-        dem = dem * factor
-        note += f" × {factor:.6g} (scaled so the total equals target_affected {p['target_affected']})"
+    """(population, sheltering demand, note) per demand unit (planner.engine.figures; unknown
+    population → 0 here, counted as unknown by the figures)."""
+    figs = plan_figures(inp)
+    pop = np.nan_to_num(figs.unit_population, nan=0.0)
+    dem = np.nan_to_num(figs.unit_demand, nan=0.0)
+    note = f"unit population × sheltering_share {figs.sheltering_share:g} (or the town's / unit's own)"
+    if figs.scale_factor is not None:
+        note += f"; populations × {figs.scale_factor:.6g} (scaled to 规划人口)"
     return pop, dem, note
 
 
@@ -372,16 +371,14 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     fixed = [k for k in open_idx if st.shelter_class[k] in FIXED_CLASSES]
     fixed_cap = float(cap[fixed].sum()) if fixed else 0.0
     share_t = float(p["capacity_share_target"])
-    plan_dem = float(p["target_affected"]) * float(p["sheltering_share"])
+    figs = plan_figures(inp)
+    plan_dem = figs.sheltering_demand
     total_dem = float(dem.sum())
     served_tot = float(served.sum())
     n_unloc_sh = int(np.sum(snap_s.status[open_idx] != SNAP_OK)) if len(open_idx) else 0
-    if len(inp.towns) and not np.isnan(inp.towns.population).any() and inp.towns.population.sum() > 0:
-        planned_pop, pp_src = float(inp.towns.population.sum()), "sum of town populations"
-    elif pop.sum() > 0:
-        planned_pop, pp_src = float(pop.sum()), "sum of demand-unit populations"
-    else:
-        planned_pop, pp_src = float(p["target_affected"]), "target_affected"
+    planned_pop = figs.planning_population or 0.0
+    pp_src = {"units": "sum of demand-unit populations"}.get(figs.planning_population_source,
+                                                             figs.planning_population_source)
     ok_units = snap_u.status == SNAP_OK
     unknown_cap = [k for k in open_idx if how[k] == "unknown"]
     all_cap_unknown = len(open_idx) > 0 and len(unknown_cap) == len(open_idx)
@@ -404,8 +401,7 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
               open_cap / plan_dem if plan_dem else None, share_t, "share",
               plan_dem > 0 and open_cap / plan_dem >= share_t - 1e-12,
               f"capacity {open_cap:.0f} of {len(open_idx)} open shelters ({n_unloc_sh} not on the network) vs "
-              f"demand {plan_dem:.0f} = target_affected {p['target_affected']} × sheltering_share "
-              f"{float(p['sheltering_share']):g}" + cap_note, unknown=all_cap_unknown),
+              f"避难需求 {plan_dem:.0f} ({dem_note})" + cap_note, unknown=all_cap_unknown),
         check("indoor_share_of_capacity",
               open_indoor / open_cap if open_cap else None, float(p["indoor_share_target"]), "share",
               open_cap > 0 and open_indoor / open_cap >= float(p["indoor_share_target"]) - 1e-12,

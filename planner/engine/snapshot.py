@@ -33,6 +33,8 @@ def _column(kind: str, values: list[Any], n: int) -> np.ndarray:
         return np.array([bool(v) for v in values], dtype=bool).reshape(n)
     arr = np.empty(n, dtype=object)
     for k, v in enumerate(values):
+        if isinstance(v, list):
+            v = tuple(v)
         arr[k] = None if v is None else (v.value if hasattr(v, "value") and not isinstance(v, str) else v)
     return arr
 
@@ -124,11 +126,13 @@ class SiteTable(_Table):
     lon: np.ndarray
     lat: np.ndarray
     town: np.ndarray
+    village: np.ndarray         # a village-level point's demand unit code (str / None)
     COLS: ClassVar = {"id": ("i", None), "code": ("O", None), "name": ("O", None),
                       "kind": ("O", "shelter"), "status": ("O", "built"), "tier": ("O", None),
                       "shelter_class": ("O", None), "indoor_area": ("f", None),
                       "outdoor_area": ("f", None), "stated_capacity": ("f", None),
-                      "lon": ("f", None), "lat": ("f", None), "town": ("O", None)}
+                      "lon": ("f", None), "lat": ("f", None), "town": ("O", None),
+                      "village": ("O", None)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,9 +174,12 @@ class DemandTable(_Table):
     vulnerable: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
+    sheltering_demand: np.ndarray   # 避难需求 override (nan: population × share)
+    flags: np.ndarray               # tuple of str (易失联, 防汛重点村 …)
     COLS: ClassVar = {"id": ("i", None), "code": ("O", None), "name": ("O", None),
                       "town": ("O", None), "population": ("f", None), "vulnerable": ("f", None),
-                      "lon": ("f", None), "lat": ("f", None)}
+                      "lon": ("f", None), "lat": ("f", None), "sheltering_demand": ("f", None),
+                      "flags": ("O", ())}
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,7 +187,9 @@ class TownTable(_Table):
     code: np.ndarray
     name: np.ndarray
     population: np.ndarray
-    COLS: ClassVar = {"code": ("O", None), "name": ("O", None), "population": ("f", None)}
+    sheltering_share: np.ndarray    # nan: the plan's share
+    COLS: ClassVar = {"code": ("O", None), "name": ("O", None), "population": ("f", None),
+                      "sheltering_share": ("f", None)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -327,12 +336,12 @@ class PlanInput:
 
 def make_input(*, sites=(), items=(), lots=(), demand=(), towns=(), roads: RoadTable | None = None,
                norms: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
-               plan_target: int | None = None, hazards=(), scenario_name: str = "baseline",
+               plan: dict[str, Any] | None = None, hazards=(), scenario_name: str = "baseline",
                plan_name: str = "") -> PlanInput:
     """Build a PlanInput from plain dicts (tests, benchmarks, demo)."""
     if norms is None:
         norms = shipped_profile("cn_standard")
-    values, sources = resolve_parameters(norms, plan_target=plan_target, overrides=params or {},
+    values, sources = resolve_parameters(norms, plan=plan, overrides=params or {},
                                          override_label="caller")
     return PlanInput(
         sites=SiteTable.from_records(list(sites)), items=ItemTable.from_records(list(items)),

@@ -22,6 +22,7 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from planner.engine.coverage import check, open_shelter_mask
+from planner.engine.figures import plan_figures
 from planner.engine.graph import RoadGraph, Snap
 from planner.engine.snapshot import PlanInput
 
@@ -106,7 +107,7 @@ def lot_usability(inp: PlanInput, dt_: DriveTimes) -> tuple[np.ndarray, np.ndarr
     """(reason or None, ready seconds, site index) per lot."""
     st, lots = inp.sites, inp.lots
     pos = {int(i): k for k, i in enumerate(st.id)}
-    event = dt.date.fromisoformat(str(inp.params["event_date"]))
+    event = dt.date.fromisoformat(plan_figures(inp).event_date)
     deadline = float(inp.params["first_batch_deadline_h"]) * 3600.0
     src_row = {int(s): r for r, s in enumerate(dt_.src)}
     best = dt_.T.min(axis=1) if dt_.T.size else np.full(len(dt_.src), np.inf)
@@ -158,7 +159,7 @@ class SupplyState:
 
 def compute_supply(inp: PlanInput, dt_: DriveTimes) -> SupplyState:
     p = inp.params
-    people = float(p["target_affected"])
+    people = float(plan_figures(inp).supply_population or 0.0)
     days = horizon_days(inp)
     items, lots, st = inp.items, inp.lots, inp.sites
     norms = norm_items(inp)
@@ -234,7 +235,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes) -> SupplyState:
                  "quantity": _r(lots.quantity[k]), "mode": lots.mode[k], "usable": reason[k] is None,
                  "reason": reason[k]} for k in range(len(lots))]
     total_cost = sum(i["shortfall_cost"] or 0.0 for i in out_items)
-    result = {"people": people, "days": days, "event_date": p["event_date"],
+    result = {"people": people, "days": days, "event_date": plan_figures(inp).event_date,
               "deadline_h": float(p["first_batch_deadline_h"]), "items": out_items, "no_norm": no_norm,
               "towns": towns, "lots": lots_out, "checks": checks,
               "shortfall_cost_total": _r(total_cost, 2)}

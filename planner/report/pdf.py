@@ -365,7 +365,7 @@ class _Builder:
         self.add(self.p(T("report.emergency_supplies_and_shelter_plan_checks"), self.s_subtitle))
         self.add(Spacer(1, 14 * mm))
         params = {p["name"]: p for p in r.parameters}
-        target = params.get("target_affected", {}).get("value") or d.target_population
+        target = params.get("supply_population", {}).get("value") or d.target_population
         event_date = params.get("event_date", {}).get("value")
         scen = self.scen_label(r.scenario)
         if d.scenario_description:

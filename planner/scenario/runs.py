@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from planner import models as m
 from planner.engine.apply import BASELINE, apply_scenario
-from planner.engine.params import resolve_parameters
+from planner.engine.params import PLAN_FIGURES, resolve_parameters
 from planner.engine.run import PlanResult, json_safe, run_plan
 from planner.engine.snapshot import (
     DemandTable,
@@ -78,14 +78,16 @@ def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
     norms.setdefault("name", prof_name)
     if event_date is not None and "event_date" not in overrides:
         overrides["event_date"] = str(event_date)
+    plan_fig = {k: getattr(info, col) for k, col in PLAN_FIGURES.items()} if info else {}
     values, sources = resolve_parameters(
-        norms, plan_target=info.target_population if info else None, overrides=overrides,
+        norms, plan=plan_fig, overrides=overrides,
         override_label=f"scenario {scen.name!r}" if scen is not None else "caller")
 
     sites = [dict(id=r.id, code=r.code, name=r.name, kind=_val(r.kind), status=_val(r.status),
                   tier=_val(r.tier), shelter_class=_val(r.shelter_class),
                   indoor_area=r.indoor_area_m2, outdoor_area=r.outdoor_area_m2,
-                  stated_capacity=r.stated_capacity, lon=r.lon, lat=r.lat, town=r.town_code)
+                  stated_capacity=r.stated_capacity, lon=r.lon, lat=r.lat, town=r.town_code,
+                  village=r.village_code)
              for r in s.scalars(select(m.Site).order_by(m.Site.id))]
     items = [dict(id=r.id, code=r.code, name_zh=r.name_zh, name_en=r.name_en, unit=r.unit,
                   norm_key=r.norm_key, unit_price=r.unit_price)
@@ -95,9 +97,10 @@ def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
                  lead_time_h=r.lead_time_h, supplier=r.supplier)
             for r in s.scalars(select(m.StockLot).order_by(m.StockLot.id))]
     demand = [dict(id=r.id, code=r.code, name=r.name, town=r.town_code, population=r.population,
-                   vulnerable=r.vulnerable, lon=r.lon, lat=r.lat)
+                   vulnerable=r.vulnerable, lon=r.lon, lat=r.lat, sheltering_demand=r.sheltering_demand,
+                   flags=tuple(r.flags or ()))
               for r in s.scalars(select(m.DemandUnit).order_by(m.DemandUnit.id))]
-    towns = [dict(code=r.code, name=r.name, population=r.population)
+    towns = [dict(code=r.code, name=r.name, population=r.population, sheltering_share=r.sheltering_share)
              for r in s.scalars(select(m.AdminUnit).where(m.AdminUnit.level == "town")
                                 .order_by(m.AdminUnit.code))]
 

@@ -34,7 +34,7 @@ from sqlalchemy import select
 
 from planner import models as m
 from planner.engine.apply import BASELINE, SITE_STATUSES, ScenarioError
-from planner.engine.params import SPECS
+from planner.engine.params import ALIASES, SPECS
 from planner.geo import area_km2
 from planner.io.coords import to_wgs84
 from planner.norms import SHIPPED
@@ -440,13 +440,14 @@ def validate_params(params: dict[str, Any], *, profiles: list[str] | None = None
         out[k] = int(round(x)) if integer else x
 
     for k, v in params.items():
+        k = ALIASES.get(k, k)
         if k not in SPECS:
             errors.append(f"unknown parameter {k!r}")
-        elif k == "target_affected":
+        elif k in ("supply_population", "planning_population"):
             num(k, v, 0, 1e9, lo_open=True, integer=True)
         elif k == "sheltering_share":
             num(k, v, 0, 1, lo_open=True)
-        elif k == "walk_speed_mps":
+        elif k in ("walk_speed_mps", "offroad_speed_mps", "vulnerable_walk_speed_mps"):
             num(k, v, 0.1, 3)
         elif k == "threshold_min":
             num(k, v, 1, 240)
@@ -460,10 +461,10 @@ def validate_params(params: dict[str, Any], *, profiles: list[str] | None = None
                 errors.append(f"norms_profile: no profile {v!r} in the plan (have: {', '.join(profiles)})")
             else:
                 out[k] = str(v)
-        elif k in ("first_batch_deadline_h", "horizon_h"):
+        elif k in ("first_batch_deadline_h", "day2_deadline_h", "day3_deadline_h", "horizon_h"):
             num(k, v, 0, 24 * 30, lo_open=True)
         elif k in ("post_disaster_speed_factor", "capacity_share_target", "indoor_share_target",
-                   "fixed_share_target"):
+                   "fixed_share_target", "served_share_target", "vulnerable_served_share_target"):
             num(k, v, 0, 1 if k == "post_disaster_speed_factor" else 10, lo_open=True)
         elif k in ("snap_max_m", "previous_response_min"):
             num(k, v, 0, 1e6, lo_open=True)
