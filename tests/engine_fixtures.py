@@ -150,7 +150,7 @@ def tiny_norms(keys=("drinking_water", "quilt", "tent_12m2")) -> dict:
 
 def tiny_input(*, sites=None, units=None, lots=None, items=None, norms=None, edges=None, hazards=(),
                **params):
-    base = {"target_affected": 1000, "event_date": "2026-06-01", "walk_speed_mps": 1.0,
+    base = {"supply_population": 1000, "event_date": "2026-06-01", "walk_speed_mps": 1.0,
             "threshold_min": 15, "first_batch_deadline_h": 6, "post_disaster_speed_factor": 0.6}
     base.update(params)
     ids = lambda rows: [{"id": k + 1, **r} for k, r in enumerate(rows)]  # noqa: E731

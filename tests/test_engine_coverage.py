@@ -17,11 +17,14 @@ U2 would cost +100 s a head and serve nobody more, so U3 (200) is "reachable but
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from engine_fixtures import lonlat, site, tiny_input
 
 from planner.engine.coverage import compute_coverage
 from planner.engine.graph import RoadGraph
+from planner.engine.snapshot import TownTable
 
 
 def _cov(**kw):
@@ -77,29 +80,68 @@ def test_served_over_capacity_unreachable_split(cov):
 
 
 def test_checks(cov):
+    """One demand model: every coverage share divides by 避难需求 1350 (the units' population ×
+    share 1), the fixed rule by 规划人口 1350 (the units' sum; none entered)."""
     c = {x["id"]: x for x in cov["checks"]}
-    # served share 900 / 1350 = 0.6667 ≥ 0.60 (capacity_share_of_demand used as the target)
-    assert c["served_within_threshold"]["value"] == pytest.approx(900 / 1350, abs=1e-6)
-    assert c["served_within_threshold"]["passed"]
-    assert "capacity_share_of_demand" in c["served_within_threshold"]["detail"]
-    # capacity 900 / (target_affected 1000 × sheltering_share 1) = 0.9 ≥ 0.6
-    assert c["capacity_share_of_demand"]["value"] == pytest.approx(0.9) and c["capacity_share_of_demand"]["passed"]
+    # the 15-minute circle: served 900 / 避难需求 1350 = 0.6667 ≥ served_share_target 0.6
+    s = c["served_within_threshold"]
+    assert s["value"] == pytest.approx(900 / 1350, abs=1e-6) and s["passed"]
+    assert (s["numerator"], s["denominator"], s["numerator_of"], s["denominator_of"]) == (
+        900, 1350, "served", "sheltering_demand")
+    assert "served_share_target" in s["target_source"]
+    # capacity 900 / 避难需求 1350 = 0.667 ≥ 0.6 (the same denominator as the served share)
+    k = c["capacity_share_of_demand"]
+    assert k["value"] == pytest.approx(900 / 1350, abs=1e-6) and k["passed"]
+    assert (k["numerator"], k["denominator"]) == (900, 1350)
     # indoor 100 / 900 = 0.111 < 0.2
     assert c["indoor_share_of_capacity"]["value"] == pytest.approx(100 / 900, abs=1e-6)
+    assert (c["indoor_share_of_capacity"]["numerator"], c["indoor_share_of_capacity"]["denominator"]) == (100, 900)
     assert not c["indoor_share_of_capacity"]["passed"]
-    # fixed (short) S1 600 / planned population 1350 = 0.444 ≥ 0.15
-    assert c["fixed_capacity_share_of_population"]["value"] == pytest.approx(600 / 1350, abs=1e-6)
-    assert c["fixed_capacity_share_of_population"]["passed"]
-    # times weighted by demand over located on-network units:
-    # (500·400 + 400·450 + 200·550 + 100·3850 + 30·600) / 1230 = 726.016 s
-    assert c["mean_time_min"]["value"] == pytest.approx(893000 / 1230 / 60, abs=1e-5)
+    # fixed (short) S1 600 / 规划人口 1350 = 0.444 ≥ 0.15
+    f = c["fixed_capacity_share_of_population"]
+    assert f["value"] == pytest.approx(600 / 1350, abs=1e-6) and f["passed"]
+    assert (f["numerator"], f["denominator"], f["denominator_of"]) == (600, 1350, "planning_population")
+    # response time = time to the ASSIGNED shelter: S1 ← U1 500 @ 400 s, U2 70 @ 800 s, U7 30 @ 600 s;
+    # S2 ← U2 300 @ 450 s: mean (200000 + 56000 + 18000 + 135000) / 900 = 454.44 s
+    assert c["mean_time_min"]["value"] == pytest.approx(409000 / 900 / 60, abs=1e-5)
     assert c["mean_time_min"]["passed"]
-    assert c["p95_time_min"]["value"] == pytest.approx(3850 / 60, abs=1e-5) and not c["p95_time_min"]["passed"]
-    assert c["max_time_min"]["value"] == pytest.approx(3850 / 60, abs=1e-5)
-    assert "45" in c["max_time_min"]["detail"]
+    # 450 of 1350 have no place within 15 min (U3 200 over capacity, U4 100 unreachable, U5 50
+    # unlocated, U6 70 off the network, U2 30 over capacity): beyond the threshold → p95 and max fail
+    assert c["p95_time_min"]["value"] is None and c["p95_time_min"]["status"] == "fail"
+    assert not c["max_time_min"]["passed"]
+    assert "450 of 1350" in c["max_time_min"]["detail"]
     for x in cov["checks"]:
-        assert set(x) == {"id", "name_zh", "name_en", "value", "target", "unit", "passed", "status", "detail"}
+        assert {"id", "name_zh", "name_en", "value", "target", "unit", "passed", "status", "detail", "numerator",
+                "denominator", "numerator_of", "denominator_of", "target_source", "incomplete"} == set(x)
         assert x["status"] == ("pass" if x["passed"] else "fail")
+
+
+def test_fixed_rule_per_town(cov):
+    """Fixed-shelter rule per town (责任区): T1's fixed capacity (S1 600, short) ÷ T1's units'
+    population; T2 has no fixed shelter → 0 < 0.15."""
+    rows = {t["town"]: t for t in cov["fixed_by_town"]}
+    t1_pop = rows["T1"]["population"]
+    assert rows["T1"]["fixed_capacity"] == 600 and rows["T1"]["share"] == pytest.approx(600 / t1_pop, abs=1e-5)
+    assert rows["T2"]["fixed_capacity"] == 0 and rows["T2"]["passed"] is False
+    c = {x["id"]: x for x in cov["checks"]}["fixed_share_towns_met"]
+    assert (c["numerator"], c["denominator"]) == (sum(r["passed"] for r in rows.values()), len(rows))
+    assert not c["passed"]
+
+
+def test_unknown_population_is_unknown_not_zero():
+    """A unit with a blank population is unknown: left out of the sums, counted, said incomplete;
+    its row says None, not 0."""
+    from engine_fixtures import TINY_UNITS
+
+    units = [dict(u) for u in TINY_UNITS]
+    units[0] = {**units[0], "population": None}       # U1 (500) unknown
+    c = _cov(units=units)
+    u1 = units_of = {u["code"]: u for u in c["units"]}["U1"]
+    assert u1["population"] is None and u1["demand"] is None
+    del units_of
+    served = {x["id"]: x for x in c["checks"]}["served_within_threshold"]
+    assert served["denominator"] == 850 and served["incomplete"] == {"units_unknown": 1}
+    assert c["totals"]["units_unknown"] == 1
 
 
 def test_checks_without_data_are_unknown_not_failed():
@@ -153,10 +195,22 @@ def test_scale_to_target_and_sheltering_share():
     # sheltering_share 0.5: demand halves (U1 250 …); total 675
     c = _cov(sheltering_share=0.5)
     assert c["totals"]["demand"] == pytest.approx(675)
-    # scale_to_target: unit populations × 1000/1350 so that the total is 1000
-    c = _cov(scale_to_target=True)
+    # scale_to_target: unit populations × 1000/1350 so that the total is the entered 规划人口 1000
+    c = _cov(scale_to_target=True, planning_population=1000)
     assert c["totals"]["demand"] == pytest.approx(1000)
     assert units(c)["U1"]["demand"] == pytest.approx(500 * 1000 / 1350, abs=1e-3)
+    # without an entered 规划人口 there is nothing to scale to
+    assert _cov(scale_to_target=True)["totals"]["demand"] == pytest.approx(1350)
+    # a town's own share and a unit's own demand override the plan's share
+    from engine_fixtures import TINY_UNITS
+
+    us = [dict(u) for u in TINY_UNITS]
+    us[0] = {**us[0], "sheltering_demand": 100}          # U1: 100 instead of 500
+    inp = tiny_input(units=us)
+    inp = dataclasses.replace(inp, towns=TownTable.from_records([{"code": "T2", "sheltering_share": 0.5}]))
+    c = compute_coverage(inp, RoadGraph(inp)).result
+    assert units(c)["U1"]["demand"] == 100 and units(c)["U7"]["demand"] == 15   # T2 at 0.5
+    assert c["totals"]["demand"] == pytest.approx(1350 - 400 - 15)
 
 
 def test_units_on_the_same_node_are_merged_but_reported_separately():

@@ -34,17 +34,28 @@ DEFAULT_CLASS = "short"
 
 
 def check(cid: str, value: float | None, target: float, unit: str, passed: bool,
-          detail: str, *, unknown: bool = False, **name_args: Any) -> dict[str, Any]:
+          detail: str, *, unknown: bool = False, num: float | None = None, den: float | None = None,
+          num_of: str | None = None, den_of: str | None = None, target_source: str | None = None,
+          incomplete: dict[str, Any] | None = None, **name_args: Any) -> dict[str, Any]:
     """One check row, its names rendered from the catalogue (``check.<cid>`` with ``name_args``,
     planner.engine.texts.check_name). ``status`` is "pass", "fail", or "unknown" when the plan lacks the data to
-    evaluate it (no value, or ``unknown=True``); an unknown check does not pass."""
+    evaluate it (no value, or ``unknown=True``); an unknown check does not pass.
+
+    ``num`` / ``den``: the numerator and denominator of a share (what ``num_of`` / ``den_of`` name:
+    keys ``figure.<name>`` of the text catalogue, e.g. served / sheltering_demand); every reader
+    (GUI, CLI, PDF) prints these, never its own. ``target_source``: where the target comes from.
+    ``incomplete``: what is unknown in the numbers (e.g. ``{"units_unknown": 3}``)."""
     finite = value is not None and math.isfinite(value)
     missing = value is None or math.isnan(value)  # inf is a real value: somebody cannot get there
     status = "unknown" if unknown or missing else ("pass" if passed else "fail")
     return {"id": cid, "name_zh": check_name(cid, "zh", **name_args), "name_en": check_name(cid, "en", **name_args),
             "value": round(float(value), 6) if value is not None and finite and status != "unknown" else None,
             "target": target, "unit": unit, "passed": status == "pass", "status": status,
-            "detail": detail}
+            "detail": detail,
+            "numerator": None if num is None or not math.isfinite(num) else round(float(num), 3),
+            "denominator": None if den is None or not math.isfinite(den) else round(float(den), 3),
+            "numerator_of": num_of, "denominator_of": den_of, "target_source": target_source,
+            "incomplete": incomplete or None}
 
 
 def per_capita_area(inp: PlanInput, cls: str | None) -> float:
@@ -306,13 +317,16 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     p = inp.params
     st, du = inp.sites, inp.demand
     thr_min = thr / 60.0
+    figs = plan_figures(inp)
 
     units = []
     for k in range(len(du)):
         ns = nearest_site[k]
         units.append({
             "code": du.code[k], "name": du.name[k], "town": du.town[k],
-            "population": _r(pop[k]), "demand": _r(dem[k]), "snap_status": snap_u.status[k],
+            "population": _r(figs.unit_population[k]) if not np.isnan(figs.unit_population[k]) else None,
+            "demand": _r(dem[k]) if not np.isnan(figs.unit_demand[k]) else None, "snap_status": snap_u.status[k],
+            "flags": list(du.flags[k] or ()),
             "snap_m": _r(snap_u.dist_m[k], 2) if not np.isnan(snap_u.dist_m[k]) else None,
             "nearest_shelter": st.code[ns] if ns >= 0 else None,
             "nearest_min": _r(nearest[k] / 60.0) if not np.isnan(nearest[k]) else None,
@@ -365,59 +379,112 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
                 memo[key] = shapely.to_geojson(graph.geom_to_wgs84(hull))
             areas[st.code[s]] = json.loads(memo[key])
 
-    # -- checks -------------------------------------------------------------------------------
+    # -- checks (docs/planning-model.md: each check's numerator, denominator, target, source) ---
+    src = inp.param_sources
     open_cap = float(cap[open_idx].sum())
     open_indoor = float(indoor[open_idx].sum())
     fixed = [k for k in open_idx if st.shelter_class[k] in FIXED_CLASSES]
     fixed_cap = float(cap[fixed].sum()) if fixed else 0.0
-    share_t = float(p["capacity_share_target"])
     figs = plan_figures(inp)
-    plan_dem = figs.sheltering_demand
-    total_dem = float(dem.sum())
+    total_dem = float(dem.sum())          # 避难需求: the one denominator of every coverage share
     served_tot = float(served.sum())
     n_unloc_sh = int(np.sum(snap_s.status[open_idx] != SNAP_OK)) if len(open_idx) else 0
-    planned_pop = figs.planning_population or 0.0
-    pp_src = {"units": "sum of demand-unit populations"}.get(figs.planning_population_source,
-                                                             figs.planning_population_source)
+    planned_pop = figs.planning_population
     ok_units = snap_u.status == SNAP_OK
     unknown_cap = [k for k in open_idx if how[k] == "unknown"]
+    no_class = [k for k in open_idx if st.shelter_class[k] is None and how[k] != "unknown"]
     all_cap_unknown = len(open_idx) > 0 and len(unknown_cap) == len(open_idx)
     fixed_unknown = bool(fixed) and all(how[k] == "unknown" for k in fixed)
+    gaps: dict[str, Any] = {}
+    if figs.units_unknown:
+        gaps["units_unknown"] = figs.units_unknown
+    if unknown_cap:
+        gaps["shelters_without_capacity"] = len(unknown_cap)
+    cap_gaps = {k: v for k, v in gaps.items() if k == "shelters_without_capacity"} or None
+    no_class_gap = {"shelters_without_class": len(no_class)} if no_class else None
     cap_note = (f"; {len(unknown_cap)} open shelters without area or stated capacity are not counted (待核实)"
                 if unknown_cap else "")
     no_eval = total_dem <= 0 or not ok_units.any() or len(usable) == 0
-    mean_s, p95_s, max_s = _weighted_stats(nearest[ok_units], dem[ok_units])
-    prev = float(p["previous_response_min"])
-    tdet = (f"population-weighted over {int(ok_units.sum())} located on-network units; "
-            f"target {thr_min:g} min (previous response {prev:g} min)")
+    dem_gap = {"units_unknown": figs.units_unknown} if figs.units_unknown else None
+    st_share = float(p["served_share_target"])
+    cap_t = float(p["capacity_share_target"])
     checks = [
         check("served_within_threshold",
-              served_tot / total_dem if total_dem else None, share_t, "share",
-              total_dem > 0 and served_tot / total_dem >= share_t - 1e-12,
-              f"served {served_tot:.0f} of {total_dem:.0f} ({dem_note}); target = capacity_share_of_demand "
-              f"{share_t:g} (the project's 60 % rule applied to people served within the threshold)"
-              + cap_note, unknown=no_eval or all_cap_unknown, thr=thr_min),
+              served_tot / total_dem if total_dem else None, st_share, "share",
+              total_dem > 0 and served_tot / total_dem >= st_share - 1e-12,
+              f"避难需求 served within {thr_min:g} min (capacity-aware) {served_tot:.0f} of {total_dem:.0f} "
+              f"({dem_note})" + cap_note, unknown=no_eval or all_cap_unknown, thr=thr_min,
+              num=served_tot, den=total_dem, num_of="served", den_of="sheltering_demand",
+              target_source=src.get("served_share_target"), incomplete={**(dem_gap or {}), **(cap_gaps or {})}),
         check("capacity_share_of_demand",
-              open_cap / plan_dem if plan_dem else None, share_t, "share",
-              plan_dem > 0 and open_cap / plan_dem >= share_t - 1e-12,
+              open_cap / total_dem if total_dem else None, cap_t, "share",
+              total_dem > 0 and open_cap / total_dem >= cap_t - 1e-12,
               f"capacity {open_cap:.0f} of {len(open_idx)} open shelters ({n_unloc_sh} not on the network) vs "
-              f"避难需求 {plan_dem:.0f} ({dem_note})" + cap_note, unknown=all_cap_unknown),
+              f"避难需求 {total_dem:.0f} ({dem_note})" + cap_note, unknown=all_cap_unknown or total_dem <= 0,
+              num=open_cap, den=total_dem, num_of="capacity", den_of="sheltering_demand",
+              target_source=src.get("capacity_share_target"), incomplete={**(dem_gap or {}), **(cap_gaps or {})}),
         check("indoor_share_of_capacity",
               open_indoor / open_cap if open_cap else None, float(p["indoor_share_target"]), "share",
               open_cap > 0 and open_indoor / open_cap >= float(p["indoor_share_target"]) - 1e-12,
-              f"indoor {open_indoor:.0f} of {open_cap:.0f} places" + cap_note),
+              f"indoor {open_indoor:.0f} of {open_cap:.0f} places" + cap_note,
+              num=open_indoor, den=open_cap, num_of="indoor_capacity", den_of="capacity",
+              target_source=src.get("indoor_share_target"), incomplete=cap_gaps),
         check("fixed_capacity_share_of_population",
               fixed_cap / planned_pop if planned_pop else None, float(p["fixed_share_target"]), "share",
-              planned_pop > 0 and fixed_cap / planned_pop >= float(p["fixed_share_target"]) - 1e-12,
-              f"short/medium/long shelters {fixed_cap:.0f} places vs planned population {planned_pop:.0f} "
-              f"({pp_src}); GB 51143 §4.2.2" + cap_note, unknown=fixed_unknown),
-        check("mean_time_min",
-              mean_s / 60.0, thr_min, "min", math.isfinite(mean_s) and mean_s <= thr + 1e-9, tdet),
-        check("p95_time_min",
-              p95_s / 60.0, thr_min, "min", math.isfinite(p95_s) and p95_s <= thr + 1e-9, tdet),
-        check("max_time_min",
-              max_s / 60.0, thr_min, "min", math.isfinite(max_s) and max_s <= thr + 1e-9,
-              tdet + ("; some units cannot reach any open shelter" if max_s == math.inf else "")),
+              bool(planned_pop) and fixed_cap / (planned_pop or 1.0) >= float(p["fixed_share_target"]) - 1e-12,
+              f"short/medium/long shelters {fixed_cap:.0f} places vs 规划人口 {planned_pop or 0:.0f} "
+              f"({figs.planning_population_source})" + cap_note
+              + (f"; {len(no_class)} open shelters without a class are not counted as fixed" if no_class else ""),
+              unknown=fixed_unknown or not planned_pop, num=fixed_cap, den=planned_pop, num_of="fixed_capacity",
+              den_of="planning_population", target_source=src.get("fixed_share_target"),
+              incomplete={**(dem_gap if figs.planning_population_source == "units" and dem_gap else {}),
+                          **(cap_gaps or {}), **(no_class_gap or {})}),
+    ]
+    # fixed-shelter rule per town (责任区): the town's fixed capacity ÷ its units' population
+    fixed_towns = []
+    ft = float(p["fixed_share_target"])
+    for row in towns:
+        tc = row["town"]
+        if tc is None:
+            continue
+        tpop = row["population"] or 0.0
+        tcap = float(sum(cap[k] for k in fixed if st.town[k] == tc))
+        share = tcap / tpop if tpop > 0 else None
+        fixed_towns.append({"town": tc, "name": row["name"], "fixed_capacity": _r(tcap), "population": _r(tpop),
+                            "share": _r(share, 6) if share is not None else None,
+                            "passed": share is not None and share >= ft - 1e-12})
+    evaluated = [t for t in fixed_towns if t["share"] is not None]
+    n_met = sum(1 for t in evaluated if t["passed"])
+    if evaluated:
+        checks.append(check(
+            "fixed_share_towns_met", n_met / len(evaluated), 1.0, "share", n_met == len(evaluated),
+            f"{n_met} of {len(evaluated)} towns have fixed-shelter capacity ≥ {ft:g} × their population "
+            f"(shelters counted in the town of their town code)", unknown=fixed_unknown,
+            num=n_met, den=len(evaluated), num_of="towns_met", den_of="towns", target_source=src.get("fixed_share_target"),
+            incomplete=dem_gap))
+    # response time = time to the ASSIGNED shelter (capacity-aware); a person with no place
+    # within the threshold has no response time within it (inf in p95 / max, out of the mean)
+    ta = np.concatenate([np.array([a["seconds"] for rows in unit_assign.values() for a in rows]),
+                         np.full(1, math.inf)])
+    wa = np.concatenate([np.array([a["people"] for rows in unit_assign.values() for a in rows]),
+                         [max(0.0, total_dem - served_tot)]])
+    mean_s, _p, _m = _weighted_stats(ta[:-1], wa[:-1])
+    _mean, p95_s, max_s = _weighted_stats(ta, wa)
+    no_place = max(0.0, total_dem - served_tot)
+    tdet = (f"time to the assigned shelter, weighted by people; {no_place:.0f} of {total_dem:.0f} have no "
+            f"place within {thr_min:g} min (their time counts as beyond it)")
+    prev = p.get("previous_response_min")
+    if prev is not None:
+        tdet += f"; previous response {float(prev):g} min ({src.get('previous_response_min')})"
+    thr_src = src.get("threshold_min")
+    checks += [
+        check("mean_time_min", mean_s / 60.0, thr_min, "min", math.isfinite(mean_s) and mean_s <= thr + 1e-9,
+              tdet + " — the mean is over the people given a place", unknown=no_eval or served_tot <= 0,
+              target_source=thr_src),
+        check("p95_time_min", p95_s / 60.0, thr_min, "min", math.isfinite(p95_s) and p95_s <= thr + 1e-9, tdet,
+              unknown=no_eval, target_source=thr_src),
+        check("max_time_min", max_s / 60.0, thr_min, "min", math.isfinite(max_s) and max_s <= thr + 1e-9, tdet,
+              unknown=no_eval, target_source=thr_src),
     ]
     # GB/T 51327-2018 §7.2.2: indoor (避难建筑) ≥ 30 % of the fixed shelters' effective area
     ia = np.nan_to_num(st.indoor_area[fixed], nan=0.0) if fixed else np.zeros(0)
@@ -429,7 +496,10 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
         "indoor_area_share_of_fixed",
         float(ia.sum()) / area if area > 0 else None, at, "share", area > 0 and float(ia.sum()) / area >= at - 1e-12,
         f"indoor {ia.sum():.0f} m² of {area:.0f} m² effective area in {len(fixed)} open short/medium/long shelters"
-        f" ({n_no_area} without area data, not counted); GB/T 51327-2018 §7.2.2 (不宜低于30%)"))
+        f" ({n_no_area} without area data, not counted); GB/T 51327-2018 §7.2.2 (不宜低于30%)",
+        num=float(ia.sum()), den=area, num_of="indoor_area", den_of="fixed_area",
+        target_source=src.get("indoor_area_share_fixed_target"),
+        incomplete={"shelters_without_area": n_no_area} if n_no_area else None))
     # vulnerable people walk slower: served only where their assigned shelter is within the
     # threshold at vulnerable_walk_speed_mps (times scale by walk speed / vulnerable speed)
     vul = np.nan_to_num(du.vulnerable, nan=0.0)
@@ -442,20 +512,24 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
             for a in rows:
                 if a["seconds"] * ws / vs <= thr + 1e-9:
                     v_served += a["people"] * frac[k]
-        vst = float(p["capacity_share_target"])
+        vst = float(p["vulnerable_served_share_target"])
         checks.append(check(
             "vulnerable_served_within_threshold",
             v_served / v_dem if v_dem > 0 else None, vst, "share", v_dem > 0 and v_served / v_dem >= vst - 1e-12,
-            f"vulnerable served {v_served:.0f} of {v_dem:.0f} (their share of each unit's demand; the unit's "
-            f"assignment kept, times × {ws:g}/{vs:g}); target = capacity_share_of_demand {vst:g}",
-            thr=thr_min, speed=vs))
+            f"vulnerable served {v_served:.0f} of {v_dem:.0f} (their share of each unit's 避难需求; the unit's "
+            f"assignment kept, times × {ws:g}/{vs:g})",
+            thr=thr_min, speed=vs, num=v_served, den=v_dem, num_of="vulnerable_served",
+            den_of="vulnerable_demand", target_source=src.get("vulnerable_served_share_target")))
         totals["vulnerable_demand"] = _r(v_dem)
         totals["vulnerable_served"] = _r(v_served)
     totals.update({"capacity": _r(open_cap), "indoor_capacity": _r(open_indoor),
-                   "fixed_capacity": _r(fixed_cap), "planned_population": _r(planned_pop),
-                   "planning_demand": _r(plan_dem), "open_shelters": len(open_idx),
+                   "fixed_capacity": _r(fixed_cap),
+                   "planning_population": _r(planned_pop) if planned_pop is not None else None,
+                   "sheltering_demand": _r(total_dem), "units_unknown": figs.units_unknown,
+                   "open_shelters": len(open_idx),
                    "shelters_on_network": len(usable),
                    "served_share": _r(served_tot / total_dem, 6) if total_dem else None})
     return {"threshold_min": thr_min, "mode": p["mode"], "demand_basis": dem_note, "totals": totals,
             "checks": checks, "units": units, "towns": towns, "shelters": shelters,
+            "fixed_by_town": fixed_towns, "figures": figs.to_dict(),
             "service_areas": areas}

@@ -1,128 +1,105 @@
-"""Isolation (易失联/孤岛): demand units no open warehouse can reach by road.
+"""Isolation (三断 / 易失联): villages no open supply source reaches by road.
 
-A unit is *isolated* when it is on the driving network but no open warehouse (district reserve)
-has a driving path to it. For isolated units the local stock is checked: open reserve points in
-the same village (site.town_code == unit code) or the same town (site.town_code == unit
-town_code) that can reach the unit by driving within the first-batch deadline. Isolated units of
-one town share those points' stock (pooled per town); their 72-hour requirement is compared with
-it per norms item. Local
-stock counts when it is usable or merely ``too_far`` for the shelters (being local is the point).
+A demand unit is *isolated* when it is on the driving network (or has a village-level point of
+its own) but no open warehouse or reserve point holding usable stock has a road path to it in
+the scenario. Each isolated village is judged on its own: the stock that actually reaches it —
+its own village-level points (``site.village`` = the unit's code, no road needed) — against its
+people's 72-hour need, day by day, from the same supply flow as every other figure
+(planner.engine.supply). Units off the driving network or without coordinates are listed with
+that status. Every unit flagged 易失联 / 防汛重点村 (``flags``) is listed in every run with its
+status: reachable by road? its people's 72-hour need met?
 """
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 from planner.engine.graph import RoadGraph
 from planner.engine.snapshot import PlanInput
-from planner.engine.supply import DriveTimes, SupplyState, horizon_days, item_required, norm_items
+from planner.engine.supply import DriveTimes, SupplyState, norm_items, road_reach
 
 
 def _r(x: float, nd: int = 3) -> float:
     return round(float(x), nd)
 
 
-def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState,
-                      drive: DriveTimes | None = None) -> dict[str, Any]:
-    st, du, lots = inp.sites, inp.demand, inp.lots
-    G = graph.drive.csr
-    su = graph.snap("drive", du.lon, du.lat)
-    ss = graph.snap("drive", st.lon, st.lat)
+def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState, drive: DriveTimes) -> dict[str, Any]:
+    st, du = inp.sites, inp.demand
+    norms = norm_items(inp)
+    usable = supply.reason == None  # noqa: E711  (before reach: "too_far" lots still count as held)
+    held = np.zeros(len(st), bool)
+    ok_lots = np.array([r is None or r == "too_far" for r in supply.reason], bool)
+    for k in np.nonzero(ok_lots & (supply.lot_site >= 0))[0]:
+        held[supply.lot_site[k]] = True
+    del usable
     built = st.status == "built"
-    wh = np.nonzero((st.kind == "warehouse") & built & ss.ok)[0]
-    rp = np.nonzero((st.kind == "reserve_point") & built & ss.ok)[0]
-    unit_nodes = su.node[su.status == "ok"]
-    pos = {int(s): r for r, s in enumerate(drive.src)} if drive is not None and drive.D is not None else {}
+    sources = np.nonzero(np.isin(st.kind, ("warehouse", "reserve_point")) & built & held & drive.snap.ok)[0]
+    reach = road_reach(inp, graph, drive, sources)
+    own_pts: dict[str, list[int]] = {}
+    for s in np.nonzero(built & (st.village != None))[0]:  # noqa: E711
+        own_pts.setdefault(st.village[s], []).append(int(s))
 
-    def reach_from(sites: np.ndarray) -> np.ndarray:
-        """Finite where some site has a driving path (no limit). The supply step's limited
-        searches prove most of it; the unlimited search runs only when a unit is left."""
-        out = np.full(graph.n, np.inf)
-        if not len(sites):
-            return out
-        if pos and all(int(s) in pos for s in sites):
-            # pos is filled only from a drive with D (and src_row, computed with it)
-            assert drive is not None and drive.D is not None and drive.src_row is not None
-            rows = np.unique([drive.src_row[pos[int(s)]] for s in sites])
-            sub = drive.D[rows][:, unit_nodes] if len(unit_nodes) else np.zeros((len(rows), 0))
-            if np.isfinite(sub).any(axis=0).all():
-                out[unit_nodes] = 0.0
-                return out
-        # reachability only: a breadth-first search on the finite entries from a super-source
-        fin = np.isfinite(G.data)
-        rows = np.repeat(np.arange(graph.n), np.diff(G.indptr))
-        counts = np.bincount(rows[fin], minlength=graph.n)
-        starts = np.unique(ss.node[sites])
-        indptr = np.concatenate([[0], np.cumsum(counts), [fin.sum() + len(starts)]])
-        aug = csr_matrix((np.ones(int(fin.sum()) + len(starts)),
-                          np.concatenate([G.indices[fin], starts]), indptr), shape=(graph.n + 1, graph.n + 1))
-        seen = breadth_first_order(aug, graph.n, directed=True, return_predecessors=False)
-        out[seen[seen < graph.n]] = 0.0
-        return out
+    # per unit, per item: need and shipped at home and at its shelters (its people's share)
+    dest = supply.dest
+    unit_need: dict[int, dict[str, float]] = {}
+    unit_got: dict[int, dict[str, float]] = {}
+    for j in range(len(dest.kind)):
+        ppl = dest.people[j]
+        if ppl <= 0:
+            continue
+        for ui, v in dest.unit_mix[j].items():
+            f = v / ppl
+            for key in norms:
+                n = float(supply.need[key][:, j].sum()) * f
+                g = float(supply.got[key][:, j].sum()) * f
+                unit_need.setdefault(ui, {}).setdefault(key, 0.0)
+                unit_got.setdefault(ui, {}).setdefault(key, 0.0)
+                unit_need[ui][key] += n
+                unit_got[ui][key] += g
 
-    reach_wh = reach_from(wh)
-    reach_rp = reach_from(rp)
+    def met(ui: int) -> bool | None:
+        if ui not in unit_need:
+            return None   # no people placed here (unknown population)
+        return all(unit_got[ui][k] >= unit_need[ui][k] - 0.01 for k in unit_need[ui])
 
     status = np.empty(len(du), dtype=object)
     for ui in range(len(du)):
-        if su.status[ui] != "ok":
-            status[ui] = su.status[ui]
-        elif np.isfinite(reach_wh[su.node[ui]]):
+        local = bool(own_pts.get(du.code[ui]))
+        if drive.usnap.status[ui] != "ok" and not local:
+            status[ui] = drive.usnap.status[ui]
+        elif reach[ui]:
             status[ui] = "connected"
         else:
             status[ui] = "isolated"
     iso = np.nonzero(status == "isolated")[0]
-
-    norms = norm_items(inp)
-    days = horizon_days(inp)
-    local_ok = np.array([r is None or r == "too_far" for r in supply.reason], dtype=bool)
-    # local points reaching each isolated unit
-    local_pts: dict[int, list[int]] = {}
-    if len(iso) and len(rp):
-        if drive is not None and drive.D is not None:  # reuse the supply step's searches
-            pos = {int(s): r for r, s in enumerate(drive.src)}
-            src_row = drive.src_row
-            assert src_row is not None  # computed together with D (supply.drive_times)
-            D, row = drive.D, np.array([src_row[pos[int(s)]] for s in rp])
-        else:
-            un, row = np.unique(ss.node[rp], return_inverse=True)
-            D = dijkstra(G, directed=True, indices=un, limit=float(inp.params["first_batch_deadline_h"]) * 3600)
-        for k in iso:
-            pts = [int(s) for r_, s in zip(row, rp, strict=True)
-                   if (st.town[s] is not None and st.town[s] in (du.code[k], du.town[k]))
-                   and np.isfinite(D[r_, su.node[k]])]
-            local_pts[int(k)] = pts
-    pools: dict[Any, list[int]] = {}
-    for k in iso:
-        pools.setdefault(du.town[k] if du.town[k] is not None else du.code[k], []).append(int(k))
-    pool_out = []
-    unit_cover: dict[int, bool] = {}
-    for town, members in sorted(pools.items(), key=lambda kv: str(kv[0])):
-        pts = sorted({s for k in members for s in local_pts.get(k, [])})
-        people = float(np.nansum(du.population[members]))
-        at = np.isin(supply.lot_site, pts) & local_ok
-        rows = []
-        covered = True
-        for key, spec in norms.items():
-            req = item_required(spec, people, days)
-            have = float(lots.quantity[at & (supply.lot_norm == key)].sum())
-            ok = have >= req - 1e-9
-            covered &= ok
-            rows.append({"item": key, "required": _r(req), "local_stock": _r(have), "covered": ok})
-        for mk in members:
-            unit_cover[mk] = covered
-        pool_out.append({"town": town, "units": [du.code[k] for k in members], "people": _r(people),
-                         "local_points": [st.code[s] for s in pts], "covered_72h": covered, "items": rows})
-    units = [{"code": du.code[k], "name": du.name[k], "town": du.town[k],
-              "population": _r(np.nan_to_num(du.population[k])), "status": status[k],
-              "reached_by_reserve_point": bool(su.status[k] == "ok" and np.isfinite(reach_rp[su.node[k]])),
-              "local_points": [st.code[s] for s in local_pts.get(int(k), [])],
-              "covered_72h": unit_cover.get(int(k))}
-             for k in np.nonzero(status != "connected")[0]]
+    pools, units = [], []
+    for ui in np.nonzero(status != "connected")[0]:
+        ui = int(ui)
+        rows = [{"item": k, "required": _r(unit_need.get(ui, {}).get(k, 0.0)),
+                 "local_stock": _r(unit_got.get(ui, {}).get(k, 0.0)),
+                 "covered": unit_got.get(ui, {}).get(k, 0.0) >= unit_need.get(ui, {}).get(k, 0.0) - 0.01}
+                for k in norms]
+        pts = [st.code[s] for s in own_pts.get(du.code[ui], [])]
+        pop = du.population[ui]
+        units.append({"code": du.code[ui], "name": du.name[ui], "town": du.town[ui],
+                      "population": None if np.isnan(pop) else _r(pop), "status": status[ui],
+                      "flags": list(du.flags[ui] or ()), "reached_by_road": bool(reach[ui]),
+                      "local_points": pts, "covered_72h": met(ui) if status[ui] == "isolated" else None})
+        if status[ui] == "isolated":
+            pools.append({"town": du.town[ui], "units": [du.code[ui]],
+                          "people": _r(sum(v for j in range(len(dest.kind)) for u, v in dest.unit_mix[j].items()
+                                           if u == ui)),
+                          "local_points": pts, "covered_72h": met(ui), "items": rows})
+    flagged = [{"code": du.code[ui], "name": du.name[ui], "town": du.town[ui], "flags": list(du.flags[ui]),
+                "status": status[ui], "reachable": bool(reach[ui]), "supplied_72h": met(ui)}
+               for ui in range(len(du)) if du.flags[ui]]
+    iso_pop = du.population[iso] if len(iso) else np.zeros(0)
     return {"isolated_units": int(len(iso)),
-            "isolated_population": _r(np.nansum(du.population[iso])) if len(iso) else 0.0,
-            "open_warehouses": int(len(wh)), "units": units, "pools": pool_out,
-            "definition": "isolated = on the driving network but no open warehouse can reach it by road"}
+            "isolated_population": _r(np.nansum(iso_pop)) if len(iso) else 0.0,
+            "isolated_population_unknown": int(np.isnan(iso_pop).sum()),
+            "open_sources": int(len(sources)),
+            "open_warehouses": int(np.sum(st.kind[sources] == "warehouse")) if len(sources) else 0,
+            "units": units, "pools": pools, "flagged": flagged,
+            "definition": "isolated = no open warehouse or reserve point holding stock reaches it by road; "
+                          "judged by the stock that reaches it (its own village points)"}

@@ -14,6 +14,7 @@ import numpy as np
 
 from planner.engine.allocation import compute_allocation
 from planner.engine.coverage import compute_coverage
+from planner.engine.figures import PlanFigures, plan_figures
 from planner.engine.graph import RoadGraph
 from planner.engine.isolation import compute_isolation
 from planner.engine.params import describe
@@ -117,8 +118,8 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
         ck = ("coverage", graph.key, graph.factor_key, service_areas, inp.sites.digest,
               inp.demand.digest, inp.towns.digest, _js(inp.params), _js(inp.norms.get("shelter")),
               _js((inp.effects or {}).get("closed_by_hazard") or []))
-        dk = ("drive", graph.key, graph.factor_key, inp.sites.digest,
-              np.unique(inp.lots.site_id).tobytes(), float(inp.params["first_batch_deadline_h"]))
+        dk = ("drive", graph.key, graph.factor_key, inp.sites.digest, inp.demand.digest,
+              np.unique(inp.lots.site_id).tobytes(), _js(inp.params))
     cov = cache.get(ck) if cache is not None else None
     if cov is None:
         cov = compute_coverage(inp, graph, service_areas=service_areas, progress=step)
@@ -134,12 +135,12 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
         if cache is not None:
             _put(cache, dk, dts)
     step(0.6, "72-hour supply")
-    sup = compute_supply(inp, dts)
+    sup = compute_supply(inp, dts, cov.result)
     tm["supply"] = time.perf_counter() - t
 
     t = time.perf_counter()
     step.step(0.75, 0.95, "allocation")
-    alloc = compute_allocation(inp, dts, sup, cov.assigned, progress=step)
+    alloc = compute_allocation(inp, sup)
     tm["allocation"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -150,10 +151,12 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
 
     checks = cov.result["checks"] + sup.result["checks"]
     summary = _summary(cov.result, sup.result, alloc, iso, checks)
+    summary["figures"] = plan_figures(inp).to_dict()
     result = PlanResult(
         engine_version=ENGINE_VERSION, inputs_hash=inp.inputs_hash, scenario=inp.scenario_name,
         plan_name=inp.plan_name, parameters=describe(inp.params, inp.param_sources), summary=summary,
-        checks=checks, findings=_findings(cov.result, sup.result, alloc, iso, checks, inp.effects),
+        checks=checks, findings=_findings(cov.result, sup.result, alloc, iso, checks, inp.effects,
+                                          plan_figures(inp)),
         coverage=cov.result, supply=sup.result, allocation=alloc, isolation=iso, timings=tm,
         scenario_effects=dict(inp.effects))
     step.done()
@@ -179,8 +182,8 @@ def _put(cache: dict, key: Any, value: Any, keep: int = 4) -> None:
 def _summary(cov, sup, alloc, iso, checks) -> dict[str, Any]:
     t = cov["totals"]
     by_id = {c["id"]: c for c in checks}
-    shipped = sum(i["shipped"] for i in alloc["items"])
-    demand = sum(i["demand"] for i in alloc["items"])
+    shipped = sum(i["shipped"] or 0.0 for i in alloc["items"])
+    demand = sum(i["demand"] or 0.0 for i in alloc["items"])
     counts = count_checks(checks)
     return {
         "population": t["population"], "sheltering_demand": t["demand"], "served": t["served"],
@@ -194,14 +197,21 @@ def _summary(cov, sup, alloc, iso, checks) -> dict[str, Any]:
         "checks_passed": counts.passed, "checks_failed": counts.failed, "checks_unknown": counts.unknown,
         "supply_items_short": sum(1 for i in sup["items"] if (i["shortfall"] or 0) > 0),
         "supply_shortfall_cost": sup["shortfall_cost_total"],
+        "supply_shortfall_cost_unpriced": list(sup.get("shortfall_cost_unpriced") or []),
+        "supply_population": sup.get("people"), "planning_population": t.get("planning_population"),
+        "units_unknown": t.get("units_unknown"),
         "allocation_shipped_share": round(shipped / demand, 6) if demand > 0 else None,
         "isolated_units": iso["isolated_units"], "isolated_population": iso["isolated_population"],
     }
 
 
-def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]]:
+def _findings(cov, sup, alloc, iso, checks, effects=None, figs: PlanFigures | None = None) -> list[dict[str, Any]]:
     """Findings and actions as codes and args (planner.engine.texts renders them: finding.<code>)."""
     out: list[dict[str, Any]] = []
+    for d in (figs.defaults if figs is not None else []):
+        arg = {"event_date": "date", "sheltering_share": "share"}.get(d["figure"], "people")
+        out.append(finding("finding", "warn", f"default_{d['figure']}", f"default_{d['figure']}",
+                           **{arg: d["value"]}))
     by_hz: dict[str, list[str]] = {}
     for e in (effects or {}).get("closed_by_hazard", []):
         by_hz.setdefault(e["hazard"], []).append(e["site"])
@@ -220,6 +230,10 @@ def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]
         gaps.append({"code": "shelters_without_capacity", "n": n_unknown_cap})
     if (t.get("demand") or 0) <= 0:
         gaps.append({"code": "no_population"})
+    if t.get("units_unknown"):
+        gaps.append({"code": "units_without_population", "n": t["units_unknown"]})
+    if sup.get("shortfall_cost_unpriced"):
+        gaps.append({"code": "items_without_price", "n": len(sup["shortfall_cost_unpriced"])})
     if gaps:
         out.append(finding("action", "warn", "data_gaps", "data_gaps", gaps=gaps))
     for c in checks:
@@ -246,8 +260,14 @@ def _findings(cov, sup, alloc, iso, checks, effects=None) -> list[dict[str, Any]
         if bad:
             out.append(finding("finding", "warn", f"unusable_{i['key']}", "unusable", item=i["key"], name=name,
                                reasons=bad))
-    for pool in iso["pools"]:
-        if not pool["covered_72h"]:
-            out.append(finding("action", "fail", "isolation", "isolation", town=pool["town"],
-                               units=len(pool["units"]), people=pool["people"]))
+    for u in iso["units"]:
+        if u["status"] == "isolated" and not u.get("covered_72h"):
+            out.append(finding("action", "fail", "isolation", "isolated_village", unit=u["code"],
+                               name=u["name"] or u["code"], people=u["population"],
+                               points=u.get("local_points") or []))
+    for f in iso.get("flagged", []):
+        if not f["reachable"] or f["supplied_72h"] is False:
+            out.append(finding("finding", "warn", "flagged", "flagged_village", unit=f["code"],
+                               name=f["name"] or f["code"], flags=f["flags"],
+                               reachable=f["reachable"], supplied=f["supplied_72h"]))
     return out

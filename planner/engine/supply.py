@@ -1,21 +1,44 @@
-"""72-hour supply: requirement per norms item, usable stock, shortfalls, per-town split.
+"""72-hour supply: time-phased, reach-aware, one flow for the check and the allocation.
 
-Requirement (people = target_affected, days = horizon_h / 24):
-``per_person_per_day``: people × rate × days; ``per_person``: people × rate;
-``per_n_persons``: ceil(people / rate).
+**People.** 保障人口 (planner.engine.figures) is placed where the people are: spread over the
+demand units by population; a unit's people given a shelter place by the coverage step are at
+that shelter, the rest at home (the unit's location). Units with an unknown population hold no
+one (the figures count them as unknown; the check says it is incomplete). Without any known
+population the whole 保障人口 is *unplaced*: it is required but nothing can reach it.
 
-A stock lot counts as usable only if, in this order of reasons for not counting it:
-the site is open (built) — ``site_closed``; it has coordinates — ``unlocated``; it is on the
-driving network — ``off_network``; it is unexpired on the event date (usable on its expiry
-date) — ``expired``; agreement stock has a lead time — ``agreement_no_lead_time`` — of at most
-the first-batch deadline — ``agreement_too_slow``; and (lead time for agreement stock +) driving
-time to at least one open shelter is within the deadline — ``too_far``.
+**Phases.** The horizon (72 h) is cut into days. Day 1's need — and every per-person item
+(quilts, beds, tents, lamps, toilets) — must arrive by the first-batch deadline (6 h for a
+county); day 2's by ``day2_deadline_h`` (24 h), day 3's by ``day3_deadline_h`` (48 h); a day after
+the third by its start. Requirement per destination and phase:
+``per_person_per_day``: people × rate × that day's length in days; ``per_person``: people × rate
+(day 1); ``per_n_persons``: ceil(people / rate) (day 1). Countable units (床, 顶, 个 …) are rounded
+up per destination.
+
+**Stock.** A lot can be used unless, in this order: its site is not open — ``site_closed``; it
+has no coordinates — ``unlocated``; it is off the driving network — ``off_network``; it has
+expired by the event date — ``expired``; agreement stock has no lead time —
+``agreement_no_lead_time`` — or one beyond the last deadline — ``agreement_too_slow``. Physical
+stock is ready at once, agreement stock after its lead time. A lot serves a destination in a
+phase when ready time + driving time (snaps included) ≤ the phase's deadline; stock held at a
+village-level point serves its own village (``site.village``) without a road. Lots that reach
+nobody in time are ``too_far``.
+
+**Flow.** Per item, day by day (earlier days first): a min-cost maximum flow ships as much as
+can arrive in time, then as early as possible (planner.engine.lp.transport_flow). Destinations
+that the same groups of stock reach in time are solved together and their flow split in
+proportion to their need (the total shipped is exact). The same flow is the check (shipped ÷
+required), the allocation (manifests per shelter and per village) and the isolated villages'
+cover. Unmet need carries its reason: ``no_stock`` (no usable stock of the item),
+``not_on_network`` (the people are not located, off the network, or unplaced), ``unreachable``
+(no stock has a road to them),
+``too_late`` (stock reaches it, not before the deadline), ``insufficient_stock`` (reachable in
+time, stock ran out).
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,11 +47,21 @@ from scipy.sparse.csgraph import dijkstra
 from planner.engine.coverage import check, open_shelter_mask
 from planner.engine.figures import plan_figures
 from planner.engine.graph import RoadGraph, Snap
+from planner.engine.lp import transport_flow
 from planner.engine.snapshot import PlanInput
 
 REASONS = ("site_closed", "unlocated", "off_network", "expired", "agreement_no_lead_time",
            "agreement_too_slow", "too_far")
+UNMET_REASONS = ("no_stock", "not_on_network", "unreachable", "too_late", "insufficient_stock")
 SOURCE_KINDS = ("warehouse", "reserve_point")
+#: the flow's resolution: quantities are solved in thousandths of a unit (planner.engine.lp)
+TOL = 1e-3
+#: units measured continuously; anything else (件, 顶, 床, 张, 个, 箱 …) is counted in whole units
+CONTINUOUS_UNITS = {"l", "ml", "m3", "m³", "kg", "g", "t", "吨", "千克", "公斤", "升", "毫升", "克", "立方米"}
+
+
+def is_countable(unit: str | None) -> bool:
+    return bool(unit) and str(unit).strip().lower() not in CONTINUOUS_UNITS
 
 
 def norm_items(inp: PlanInput) -> dict[str, dict[str, Any]]:
@@ -41,8 +74,8 @@ def horizon_days(inp: PlanInput) -> float:
 
 
 def required_qty(basis: str, rate: float, people: float, days: float) -> float:
-    """The requirement of one norms item for ``people`` over ``days`` (the rule in the module doc);
-    the one place it is computed (supply, allocation, isolation, recommendations, the demo)."""
+    """The requirement of one norms item for ``people`` over ``days``; the one place it is
+    computed (supply, isolation, recommendations, the demo)."""
     if people <= 0:
         return 0.0
     if basis == "per_person_per_day":
@@ -59,58 +92,107 @@ def item_required(spec: dict[str, Any], people: float, days: float) -> float:
     return required_qty(spec["basis"], float(spec["rate"]), people, days)
 
 
+@dataclass(frozen=True)
+class Phase:
+    day: int            # 1, 2, 3 …
+    days: float         # the length of that day in days (the last may be partial)
+    deadline_s: float   # its supply must arrive by
+
+
+def phases(inp: PlanInput) -> list[Phase]:
+    p = inp.params
+    total = horizon_days(inp)
+    n = max(1, math.ceil(total - 1e-9))
+    fixed = {1: float(p["first_batch_deadline_h"]), 2: float(p["day2_deadline_h"]), 3: float(p["day3_deadline_h"])}
+    return [Phase(k, min(1.0, total - (k - 1)), 3600.0 * fixed.get(k, 24.0 * (k - 1))) for k in range(1, n + 1)]
+
+
+def phase_need(spec: dict[str, Any], people: np.ndarray, ph: Phase, countable: bool) -> np.ndarray:
+    """Need of every destination (``people``) in phase ``ph``."""
+    basis, rate = spec["basis"], float(spec["rate"])
+    if basis == "per_person_per_day":
+        need = people * rate * ph.days
+    elif ph.day != 1:
+        need = np.zeros(len(people))
+    elif basis == "per_person":
+        need = people * rate
+    elif basis == "per_n_persons":
+        need = np.where(people > 0, np.ceil(people / rate - 1e-9), 0.0)
+    else:
+        raise ValueError(f"unknown supply basis {basis!r}")
+    need = np.where(people > 0, need, 0.0)
+    return np.ceil(need - 1e-9) if countable else need
+
+
 @dataclass
 class DriveTimes:
-    """Driving times from source sites to open shelters (seconds, snaps included)."""
+    """Driving times from source sites to open shelters and to demand units (seconds, snaps
+    included; inf beyond ``limit_s``)."""
 
     snap: Snap                 # all sites on the driving network
+    usnap: Snap                # all demand units on the driving network
     src: np.ndarray            # site indices of open, on-network sources
     shelters: np.ndarray       # site indices of open, on-network shelters
-    T: np.ndarray              # (len(src), len(shelters)); inf = beyond the deadline limit
-    any_path: np.ndarray       # per shelter: reachable (no limit) from at least one source
+    T: np.ndarray              # (len(src), len(shelters))
+    TU: np.ndarray             # (len(src), len(units)); inf for units off the network
     limit_s: float
     D: np.ndarray | None = None       # (unique source nodes × all nodes) times within the limit
     src_row: np.ndarray | None = None  # per source (same order as src): its row in D
 
 
 def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
-    st = inp.sites
+    st, du = inp.sites, inp.demand
     snap = graph.snap("drive", st.lon, st.lat)
+    usnap = graph.snap("drive", du.lon, du.lat)
     has_lots = np.zeros(len(st), bool)
     if len(inp.lots):
-        pos = {int(i): k for k, i in enumerate(st.id)}
-        for sid in inp.lots.site_id:
-            if int(sid) in pos:
-                has_lots[pos[int(sid)]] = True
+        has_lots = np.isin(st.id, inp.lots.site_id)
     is_src = (np.isin(st.kind, SOURCE_KINDS) | has_lots) & (st.status == "built") & snap.ok
     src = np.nonzero(is_src)[0]
     shel = np.nonzero(open_shelter_mask(inp) & snap.ok)[0]
-    limit = float(inp.params["first_batch_deadline_h"]) * 3600.0
+    limit = max(ph.deadline_s for ph in phases(inp))
     T = np.full((len(src), len(shel)), np.inf)
-    any_path = np.zeros(len(shel), bool)
+    TU = np.full((len(src), len(du)), np.inf)
     D = row = None
     if len(src):
-        G = graph.drive.csr
         un, row = np.unique(snap.node[src], return_inverse=True)
         D = graph.drive_rows(un, limit)   # memoised per source, see RoadGraph.drive_rows
         if len(shel):
             T = D[np.ix_(row, snap.node[shel])] + snap.time_s[src][:, None] + snap.time_s[shel][None, :]
-            # a path within the limit proves one exists; search without a limit only for the rest
-            any_path = np.isfinite(D[:, snap.node[shel]]).any(axis=0)
-            if not any_path.all():
-                reach = dijkstra(G, directed=True, indices=un, min_only=True)
-                any_path = np.isfinite(reach[snap.node[shel]])
-    return DriveTimes(snap, src, shel, T, any_path, limit, D, row)
+        uok = np.nonzero(usnap.ok)[0]
+        if len(uok):
+            TU[:, uok] = D[np.ix_(row, usnap.node[uok])] + snap.time_s[src][:, None] + usnap.time_s[uok][None, :]
+        T[T > limit] = np.inf
+        TU[TU > limit] = np.inf
+    return DriveTimes(snap, usnap, src, shel, T, TU, limit, D, row)
+
+
+def road_reach(inp: PlanInput, graph: RoadGraph, dt_: DriveTimes, sites: np.ndarray) -> np.ndarray:
+    """Per demand unit: some site of ``sites`` (on the driving network) has a road path to it,
+    whatever its length. The limited searches prove most of it; an unlimited search only runs
+    for the units they leave."""
+    du = inp.demand
+    out = np.zeros(len(du), bool)
+    if not len(sites):
+        return out
+    pos = {int(s): r for r, s in enumerate(dt_.src)}
+    rows = [pos[int(s)] for s in sites if int(s) in pos]
+    if rows:
+        out |= np.isfinite(dt_.TU[rows]).any(axis=0)
+    left = np.nonzero(~out & dt_.usnap.ok)[0]
+    if len(left):
+        starts = np.unique(dt_.snap.node[sites])
+        dist = dijkstra(graph.drive.csr, directed=True, indices=starts, min_only=True)
+        out[left] = np.isfinite(dist[dt_.usnap.node[left]])
+    return out
 
 
 def lot_usability(inp: PlanInput, dt_: DriveTimes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(reason or None, ready seconds, site index) per lot."""
+    """(reason or None before reach, ready seconds, site index) per lot."""
     st, lots = inp.sites, inp.lots
     pos = {int(i): k for k, i in enumerate(st.id)}
     event = dt.date.fromisoformat(plan_figures(inp).event_date)
-    deadline = float(inp.params["first_batch_deadline_h"]) * 3600.0
-    src_row = {int(s): r for r, s in enumerate(dt_.src)}
-    best = dt_.T.min(axis=1) if dt_.T.size else np.full(len(dt_.src), np.inf)
+    last = dt_.limit_s
     n = len(lots)
     reason = np.empty(n, dtype=object)
     ready = np.zeros(n)
@@ -123,7 +205,7 @@ def lot_usability(inp: PlanInput, dt_: DriveTimes) -> tuple[np.ndarray, np.ndarr
             r = "site_closed"
         elif np.isnan(st.lon[s]) or np.isnan(st.lat[s]):
             r = "unlocated"
-        elif dt_.snap.status[s] != "ok":
+        elif dt_.snap.status[s] != "ok" and st.village[s] is None:
             r = "off_network"
         elif lots.expiry[k] is not None and dt.date.fromisoformat(str(lots.expiry[k])[:10]) < event:
             r = "expired"
@@ -131,14 +213,10 @@ def lot_usability(inp: PlanInput, dt_: DriveTimes) -> tuple[np.ndarray, np.ndarr
             lead = lots.lead_time_h[k]
             if np.isnan(lead):
                 r = "agreement_no_lead_time"
-            elif lead * 3600.0 > deadline + 1e-9:
+            elif lead * 3600.0 > last + 1e-9:
                 r = "agreement_too_slow"
             else:
                 ready[k] = lead * 3600.0
-        if r is None:
-            row = src_row.get(int(s))
-            if row is None or not ready[k] + best[row] <= deadline + 1e-9:
-                r = "too_far"
         reason[k] = r
     return reason, ready, site
 
@@ -149,17 +227,119 @@ def _r(x: float, nd: int = 3) -> float | None:
 
 
 @dataclass
+class Destinations:
+    """Where the people are: open shelters (their assigned people) and units' homes."""
+
+    kind: list[str]              # "shelter" / "home" / "unplaced"
+    index: np.ndarray            # site index (shelter) or unit index (home); −1 unplaced
+    people: np.ndarray           # 保障 people there
+    town_mix: list[dict[Any, float]]   # town code → people
+    unit_mix: list[dict[int, float]]   # unit index → people
+    ok: np.ndarray               # located on the driving network (a road can reach it)
+
+
+def destinations(inp: PlanInput, coverage: dict[str, Any], dt_: DriveTimes) -> Destinations:
+    figs = plan_figures(inp)
+    st, du = inp.sites, inp.demand
+    pop = figs.unit_population
+    known = ~np.isnan(pop)
+    total = float(pop[known].sum()) if known.any() else 0.0
+    supply = float(figs.supply_population or 0.0)
+    unit_people = np.where(known, pop, 0.0) * (supply / total if total > 0 else 0.0)
+    factor = np.where(known & (pop > 0), unit_people / np.where(pop > 0, pop, 1.0), 0.0)
+    code_pos = {c: k for k, c in enumerate(st.code)}
+    sh_col = {int(h): c for c, h in enumerate(dt_.shelters)}
+    at_shelter: dict[int, dict[int, float]] = {}
+    home = unit_people.copy()
+    for ui, u in enumerate(coverage.get("units", [])):
+        for a in u.get("assignments") or ():
+            h = code_pos.get(a["shelter"])
+            if h is None:
+                continue
+            ppl = float(a["people"]) * factor[ui]
+            at_shelter.setdefault(h, {}).setdefault(ui, 0.0)
+            at_shelter[h][ui] += ppl
+            home[ui] -= ppl
+    home = np.maximum(home, 0.0)
+    kind: list[str] = []
+    index: list[int] = []
+    people: list[float] = []
+    tmix: list[dict[Any, float]] = []
+    umix: list[dict[int, float]] = []
+    ok: list[bool] = []
+    for h in sorted(at_shelter):
+        mix = at_shelter[h]
+        kind.append("shelter")
+        index.append(h)
+        people.append(sum(mix.values()))
+        t: dict[Any, float] = {}
+        for ui, v in mix.items():
+            t[du.town[ui]] = t.get(du.town[ui], 0.0) + v
+        tmix.append(t)
+        umix.append(dict(mix))
+        ok.append(h in sh_col)
+    for ui in np.nonzero(home > 1e-9)[0]:
+        kind.append("home")
+        index.append(int(ui))
+        people.append(float(home[ui]))
+        tmix.append({du.town[ui]: float(home[ui])})
+        umix.append({int(ui): float(home[ui])})
+        ok.append(bool(dt_.usnap.ok[ui]))
+    if total <= 0 and supply > 0:
+        kind.append("unplaced")
+        index.append(-1)
+        people.append(supply)
+        tmix.append({None: supply})
+        umix.append({})
+        ok.append(False)
+    return Destinations(kind, np.array(index, np.int64), np.array(people, np.float64), tmix, umix,
+                        np.array(ok, bool))
+
+
+@dataclass
 class SupplyState:
-    reason: np.ndarray
+    reason: np.ndarray           # per lot: why it cannot be used (None: it can)
     ready_s: np.ndarray
     lot_site: np.ndarray
-    lot_norm: np.ndarray     # norm key per lot (None: no norm)
-    result: dict[str, Any]
+    lot_norm: np.ndarray         # norm key per lot (None: no norm)
+    dest: Destinations
+    # per item key: shipments (group site, dest index, day, quantity, eta seconds, ready s)
+    shipments: dict[str, list[tuple[int, int, int, float, float, float]]]
+    need: dict[str, np.ndarray]          # item → (phases × dests) need
+    got: dict[str, np.ndarray]           # item → (phases × dests) shipped
+    why: dict[str, np.ndarray]           # item → (phases × dests) unmet reason (object)
+    phases: list[Phase]
+    result: dict[str, Any] = field(default_factory=dict)
 
 
-def compute_supply(inp: PlanInput, dt_: DriveTimes) -> SupplyState:
+def _arcs(dt_: DriveTimes, inp: PlanInput, dest: Destinations, g_site: np.ndarray,
+          g_ready: np.ndarray) -> np.ndarray:
+    """(groups × dests) arrival seconds (inf: no road, or beyond the limit)."""
+    st = inp.sites
+    src_row = {int(s): r for r, s in enumerate(dt_.src)}
+    sh_col = {int(h): c for c, h in enumerate(dt_.shelters)}
+    eta = np.full((len(g_site), len(dest.kind)), np.inf)
+    rows = np.array([src_row.get(int(s), -1) for s in g_site], np.int64)
+    has = rows >= 0
+    own: dict[str, list[int]] = {}
+    for gi, s in enumerate(g_site):
+        if st.village[s] is not None:
+            own.setdefault(st.village[s], []).append(gi)
+    for j, (kd, ix) in enumerate(zip(dest.kind, dest.index, strict=True)):
+        if kd == "shelter" and int(ix) in sh_col:
+            eta[has, j] = g_ready[has] + dt_.T[rows[has], sh_col[int(ix)]]
+        elif kd == "home":
+            eta[has, j] = g_ready[has] + dt_.TU[rows[has], ix]
+            # a village-level point serves its own village without a road
+            for gi in own.get(inp.demand.code[ix], ()):
+                eta[gi, j] = min(eta[gi, j], g_ready[gi])
+    return eta
+
+
+def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) -> SupplyState:
     p = inp.params
-    people = float(plan_figures(inp).supply_population or 0.0)
+    figs = plan_figures(inp)
+    people = float(figs.supply_population or 0.0)
     days = horizon_days(inp)
     items, lots, st = inp.items, inp.lots, inp.sites
     norms = norm_items(inp)
@@ -171,36 +351,116 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes) -> SupplyState:
         j = lot_item[k]
         key = items.norm_key[j] if j >= 0 else None
         lot_norm[k] = key if key in norms else None
+    dest = destinations(inp, coverage, dt_)
+    phs = phases(inp)
+    nd = len(dest.kind)
 
-    out_items = []
-    checks = []
+    shipments: dict[str, list] = {}
+    need_all: dict[str, np.ndarray] = {}
+    got_all: dict[str, np.ndarray] = {}
+    why_all: dict[str, np.ndarray] = {}
+    reached_lot = np.zeros(len(lots), bool)
+    out_items, checks = [], []
     for key, spec in norms.items():
-        basis, rate = spec["basis"], float(spec["rate"])
-        req = required_qty(basis, rate, people, days)
+        countable = is_countable(spec.get("unit"))
+        mine = np.nonzero((lot_norm == key) & (reason == None))[0]  # noqa: E711
+        groups: dict[tuple[int, float], list[int]] = {}
+        for k in mine:
+            groups.setdefault((int(lot_site[k]), float(ready[k])), []).append(int(k))
+        gkeys = sorted(groups)
+        g_site = np.array([g[0] for g in gkeys], np.int64)
+        g_ready = np.array([g[1] for g in gkeys], np.float64)
+        sup = np.array([float(lots.quantity[groups[g]].sum()) for g in gkeys], np.float64)
+        if countable:
+            sup = np.floor(sup + 1e-9)  # a stock count is whole; a fraction cannot be shipped
+        eta = _arcs(dt_, inp, dest, g_site, g_ready) if len(gkeys) and nd else np.zeros((len(gkeys), nd))
+        need = np.zeros((len(phs), nd))
+        got = np.zeros((len(phs), nd))
+        why = np.empty((len(phs), nd), dtype=object)
+        ships: list[tuple[int, int, int, float, float, float]] = []
+        left = sup.copy()
+        for pi_, ph in enumerate(phs):
+            need[pi_] = phase_need(spec, dest.people, ph, countable)
+            allowed = eta <= ph.deadline_s + 1e-9
+            useful = (allowed & (need[pi_] > 1e-9)[None, :]).any(axis=1) if nd else np.zeros(len(gkeys), bool)
+            for gi in np.nonzero(useful)[0]:
+                reached_lot[groups[gkeys[gi]]] = True
+            flows = _phase_flow(left, need[pi_], allowed, eta, countable)
+            for gi, j, q in flows:
+                left[gi] -= q
+                got[pi_, j] += q
+                ships.append((int(g_site[gi]), int(j), ph.day, float(q), float(eta[gi, j]), float(g_ready[gi])))
+            for j in range(nd):
+                miss = need[pi_, j] - got[pi_, j]
+                if miss <= TOL:
+                    continue
+                if not len(gkeys):
+                    why[pi_, j] = "no_stock"
+                elif not dest.ok[j] and not np.isfinite(eta[:, j]).any():
+                    why[pi_, j] = "not_on_network"
+                elif not np.isfinite(eta[:, j]).any():
+                    why[pi_, j] = "unreachable"
+                elif not allowed[:, j].any():
+                    why[pi_, j] = "too_late"
+                else:
+                    why[pi_, j] = "insufficient_stock"
+        shipments[key], need_all[key], got_all[key], why_all[key] = ships, need, got, why
+        req, shipped = float(need.sum()), float(got.sum())
+        unmet = max(0.0, req - shipped)
+        if unmet <= TOL * max(1, nd):
+            unmet = 0.0
+        stock = float(lots.quantity[lot_norm == key].sum())
+        usable_q = float(lots.quantity[mine].sum())
         cat = [k for k in range(len(items)) if items.norm_key[k] == key]
-        mine = lot_norm == key
-        usable = float(lots.quantity[mine & (reason == None)].sum())  # noqa: E711
-        unusable = {r: _r(lots.quantity[mine & (reason == r)].sum()) for r in REASONS
-                    if (mine & (reason == r)).any()}
-        short = max(0.0, req - usable)
         prices = [items.unit_price[k] for k in cat if not np.isnan(items.unit_price[k])]
         price = min(prices) if prices else None
-        daily = people * rate if basis == "per_person_per_day" else None
+        daily = people * float(spec["rate"]) if spec["basis"] == "per_person_per_day" else None
+        phase_rows = []
+        for pi_, ph in enumerate(phs):
+            reasons: dict[str, float] = {}
+            for j in range(nd):
+                if why[pi_, j] is not None:
+                    reasons[why[pi_, j]] = reasons.get(why[pi_, j], 0.0) + float(need[pi_, j] - got[pi_, j])
+            phase_rows.append({"day": ph.day, "deadline_h": _r(ph.deadline_s / 3600.0),
+                               "required": _r(need[pi_].sum()), "shipped": _r(got[pi_].sum()),
+                               "unmet": _r(max(0.0, need[pi_].sum() - got[pi_].sum())),
+                               "reasons": {k: _r(v) for k, v in sorted(reasons.items()) if v > 1e-3}})
+        etas = [(q, e) for _s, _j, _d, q, e, _r0 in ships if q > 0]
         out_items.append({
             "key": key, "name_zh": spec.get("name_zh", key), "name_en": spec.get("name_en", key),
-            "unit": spec.get("unit"), "basis": basis, "rate": rate, "src": spec.get("src"),
+            "unit": spec.get("unit"), "basis": spec["basis"], "rate": float(spec["rate"]), "src": spec.get("src"),
             "conf": spec.get("conf"), "catalogue_items": [items.code[k] for k in cat],
-            "required": _r(req), "usable": _r(usable), "unusable": unusable, "shortfall": _r(short),
-            "coverage_ratio": _r(usable / req, 6) if req > 0 else None,
+            "stock": _r(stock), "required": _r(req), "usable": _r(usable_q), "shipped": _r(shipped),
+            "unusable": {}, "shortfall": _r(unmet), "unmet": _r(unmet), "phases": phase_rows,
+            "coverage_ratio": _r(shipped / req, 6) if req > 0 else None,
             "daily_need": _r(daily) if daily else None,
-            "days_of_autonomy": _r(usable / daily, 4) if daily else None,
-            "unit_price": price, "shortfall_cost": _r(short * price, 2) if price is not None else None,
+            "days_of_autonomy": _r(shipped / daily, 4) if daily else None,
+            "unit_price": price,
+            "shortfall_cost": (_r(unmet * price, 2) if price is not None else None) if unmet > 0 else 0.0,
+            "mean_eta_min": _r(sum(q * e for q, e in etas) / sum(q for q, _e in etas) / 60.0) if etas else None,
         })
+        incomplete: dict[str, Any] = {}
+        if figs.units_unknown:
+            incomplete["units_unknown"] = figs.units_unknown
         checks.append(check(f"supply_{key}",
-                            usable / req if req > 0 else 1.0, 1.0, "share", usable >= req - 1e-9,
-                            f"usable {usable:g} of required {req:g} {spec.get('unit') or ''}"
-                            f" ({basis} {rate:g}, {people:.0f} people, {days:g} days)",
+                            shipped / req if req > 0 else None, 1.0, "share", shipped >= req - TOL * max(1, nd),
+                            f"deliverable in time {shipped:g} of required {req:g} {spec.get('unit') or ''}"
+                            f" ({spec['basis']} {float(spec['rate']):g}, 保障人口 {people:.0f}, {days:g} days, "
+                            f"by day: " + "; ".join(f"day {r['day']} by {r['deadline_h']:g} h: {r['shipped']:g}"
+                                                    f"/{r['required']:g}" for r in phase_rows) + ")",
+                            unknown=people <= 0 or req <= 0, num=shipped, den=req, num_of="shipped",
+                            den_of="required", incomplete=incomplete or None,
                             item={"zh": spec.get("name_zh", key), "en": spec.get("name_en", key)}))
+
+    # lots that can be used but reach nobody in time
+    reason = reason.copy()
+    for k in range(len(lots)):
+        if reason[k] is None and lot_norm[k] is not None and not reached_lot[k]:
+            reason[k] = "too_far"
+    for it in out_items:
+        mine = lot_norm == it["key"]
+        it["unusable"] = {r: _r(lots.quantity[mine & (reason == r)].sum()) for r in REASONS
+                          if (mine & (reason == r)).any()}
 
     no_norm = []
     for k in range(len(items)):
@@ -209,34 +469,104 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes) -> SupplyState:
             no_norm.append({"code": items.code[k], "name_zh": items.name_zh[k],
                             "norm_key": items.norm_key[k], "stock": _r(qty)})
 
-    # per town: requirement by population share; usable stock located in the town
-    if len(inp.towns) and np.nansum(inp.towns.population) > 0:
-        tcodes = list(inp.towns.code)
-        tnames = list(inp.towns.name)
-        tpop = np.nan_to_num(inp.towns.population)
-    else:
-        tcodes = sorted({t for t in inp.demand.town if t is not None})
-        tnames = [None] * len(tcodes)
-        tpop = np.array([np.nansum(inp.demand.population[inp.demand.town == t]) for t in tcodes])
-    towns = []
-    total_pop = float(tpop.sum())
-    for t, name, tp in zip(tcodes, tnames, tpop, strict=True):
-        share = float(tp) / total_pop if total_pop > 0 else 0.0
-        at_town = np.array([lot_site[k] >= 0 and st.town[lot_site[k]] == t for k in range(len(lots))], bool)
-        rows = {}
-        for key, spec in norms.items():
-            req = item_required(spec, people * share, days)
-            loc = float(lots.quantity[at_town & (lot_norm == key) & (reason == None)].sum())  # noqa: E711
-            rows[key] = {"required": _r(req), "usable_local": _r(loc), "shortfall_local": _r(max(0.0, req - loc))}
-        towns.append({"town": t, "name": name, "population": _r(tp), "share": _r(share, 6), "items": rows})
-
+    towns = _town_rows(inp, dest, norms, need_all, got_all)
     lots_out = [{"id": int(lots.id[k]), "site": st.code[lot_site[k]] if lot_site[k] >= 0 else None,
                  "item": items.code[lot_item[k]] if lot_item[k] >= 0 else None, "norm_key": lot_norm[k],
                  "quantity": _r(lots.quantity[k]), "mode": lots.mode[k], "usable": reason[k] is None,
                  "reason": reason[k]} for k in range(len(lots))]
+    short = [i for i in out_items if (i["unmet"] or 0) > TOL * max(1, nd)]
+    unpriced = [i["key"] for i in short if i["shortfall_cost"] is None]
     total_cost = sum(i["shortfall_cost"] or 0.0 for i in out_items)
-    result = {"people": people, "days": days, "event_date": plan_figures(inp).event_date,
-              "deadline_h": float(p["first_batch_deadline_h"]), "items": out_items, "no_norm": no_norm,
-              "towns": towns, "lots": lots_out, "checks": checks,
-              "shortfall_cost_total": _r(total_cost, 2)}
-    return SupplyState(reason, ready, lot_site, lot_norm, result)
+    result = {"people": people, "people_source": figs.supply_population_source, "days": days,
+              "event_date": figs.event_date, "event_date_source": figs.event_date_source,
+              "deadline_h": float(p["first_batch_deadline_h"]),
+              "phases": [{"day": ph.day, "days": ph.days, "deadline_h": ph.deadline_s / 3600.0} for ph in phs],
+              "items": out_items, "no_norm": no_norm, "towns": towns, "lots": lots_out, "checks": checks,
+              "shortfall_cost_total": _r(total_cost, 2),
+              "shortfall_cost_unpriced": unpriced,
+              "placed_people": _r(float(dest.people[[k != "unplaced" for k in dest.kind]].sum()) if nd else 0.0),
+              "unplaced_people": _r(float(dest.people[[k == "unplaced" for k in dest.kind]].sum()) if nd else 0.0)}
+    return SupplyState(reason, ready, lot_site, lot_norm, dest, shipments, need_all, got_all, why_all, phs, result)
+
+
+def _phase_flow(left: np.ndarray, need: np.ndarray, allowed: np.ndarray, eta: np.ndarray,
+                countable: bool) -> list[tuple[int, int, float]]:
+    """Shipments (group, dest, quantity) for one phase: max flow, then earliest arrival.
+
+    Destinations with the same set of groups reaching them in time form one sink (their need
+    summed, cost = their need-weighted mean arrival); a sink's flow from each group is then
+    split over its destinations in proportion to need, earliest groups first.
+    """
+    live_d = np.nonzero((need > 1e-9) & allowed.any(axis=0))[0]
+    live_g = np.nonzero(left > 1e-9)[0]
+    if not len(live_d) or not len(live_g):
+        return []
+    A = allowed[np.ix_(live_g, live_d)]
+    sig, inv = np.unique(np.packbits(A, axis=0).T, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    n_s = len(sig)
+    s_need = np.zeros(n_s)
+    np.add.at(s_need, inv, need[live_d])
+    pi, pj, cost = [], [], []
+    for s in range(n_s):
+        members = live_d[inv == s]
+        w = need[members]
+        cols = A[:, np.nonzero(inv == s)[0][0]]
+        for gi_l in np.nonzero(cols)[0]:
+            gi = live_g[gi_l]
+            e = eta[gi, members]
+            pi.append(gi)
+            pj.append(s)
+            cost.append(float(np.sum(e * w) / w.sum()) if w.sum() > 0 else float(e.mean()))
+    pi_a, pj_a, c_a = np.array(pi, np.int64), np.array(pj, np.int64), np.array(cost)
+    flows = transport_flow(left, s_need, pi_a, pj_a, c_a, **({"qty_scale": 1} if countable else {}))
+    out: list[tuple[int, int, float]] = []
+    for s in range(n_s):
+        members = live_d[inv == s]
+        arcs = np.nonzero((pj_a == s) & (flows > 1e-9))[0]
+        if not len(arcs):
+            continue
+        total = float(flows[arcs].sum())
+        # the sink's total, shared over its destinations in proportion to need
+        share = total * need[members] / need[members].sum()
+        if countable:
+            base = np.floor(share + 1e-9)
+            rest = int(round(total - base.sum()))
+            order = np.argsort(-(share - base), kind="stable")
+            base[order[:rest]] += 1
+            share = np.minimum(base, need[members])
+        remain = share.copy()
+        # fill destinations from the groups, earliest arrival first
+        for a in sorted(arcs, key=lambda a: c_a[a]):
+            q = float(flows[a])
+            gi = int(pi_a[a])
+            for mi in np.argsort(eta[gi, members], kind="stable"):
+                if q <= 1e-9:
+                    break
+                take = min(q, remain[mi])
+                if take > 1e-9:
+                    out.append((gi, int(members[mi]), take))
+                    remain[mi] -= take
+                    q -= take
+    return out
+
+
+def _town_rows(inp: PlanInput, dest: Destinations, norms: dict[str, Any], need: dict[str, np.ndarray],
+               got: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Per town: its people's requirement, what reaches them in time, what is unmet."""
+    names = dict(zip(inp.towns.code, inp.towns.name, strict=True))
+    codes = sorted({t for mix in dest.town_mix for t in mix if t is not None})
+    total = float(dest.people.sum()) if len(dest.people) else 0.0
+    out = []
+    for t in codes:
+        frac = np.array([mix.get(t, 0.0) / p if p > 0 else 0.0 for mix, p in zip(dest.town_mix, dest.people,
+                                                                                 strict=True)])
+        ppl = float(sum(mix.get(t, 0.0) for mix in dest.town_mix))
+        rows = {}
+        for key in norms:
+            req = float((need[key] * frac[None, :]).sum())
+            shp = float((got[key] * frac[None, :]).sum())
+            rows[key] = {"required": _r(req), "shipped": _r(shp), "unmet": _r(max(0.0, req - shp))}
+        out.append({"town": t, "name": names.get(t), "population": _r(ppl),
+                    "share": _r(ppl / total, 6) if total > 0 else None, "items": rows})
+    return out

@@ -60,7 +60,12 @@ def finding_text(code: str, args: dict[str, Any], lang: str) -> str:
         a["op"] = "≤" if args.get("unit") == "min" else "≥"
     elif code == "supply_shortfall":
         cost = args.get("cost")
-        a["cost"] = text(f"{key}.cost", lang, cost=cost) if cost else ""
+        a["cost"] = text(f"{key}.cost", lang, cost=cost) if cost else (
+            text(f"{key}.cost_unknown", lang) if cost is None else "")
+    elif code == "flagged_village":
+        parts = ([] if args.get("reachable") else [text(f"{key}.unreachable", lang)]) + (
+            [text(f"{key}.unsupplied", lang)] if args.get("supplied") is False else [])
+        a["state"] = text("finding.data_gaps.sep", lang).join(parts)
     elif code == "unusable":
         a["reasons"] = text(f"{key}.sep", lang).join(
             text(f"{key}.part", lang, reason=text(f"reason.{k}", lang) if f"reason.{k}" in catalogue() else k,
