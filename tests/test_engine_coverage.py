@@ -249,6 +249,6 @@ def test_no_shelters_and_no_roads_do_not_crash():
     assert c["totals"]["served"] == 0 and c["totals"]["unreachable"] == 1230
     from planner.engine.snapshot import make_input
 
-    inp = make_input(demand=[{"id": 1, **TINY_UNITS[0]}], params={"target_affected": 10})
+    inp = make_input(demand=[{"id": 1, **TINY_UNITS[0]}], params={"supply_population": 10})
     c = compute_coverage(inp, RoadGraph(inp)).result
     assert c["totals"]["off_network"] == 500

@@ -48,7 +48,7 @@ def _place(inp: PlanInput, seed: int, n_sh: int, n_units: int, n_src: int) -> Pl
     lots = [dict(id=k + 1, site_id=n_sh + 1 + k, item_id=1, quantity=1000) for k in range(n_src)]
     return make_input(sites=sites, demand=units, lots=lots, roads=r,
                       items=[dict(id=1, code="W", name_zh="水", unit="L", norm_key="drinking_water")],
-                      params={"target_affected": 10000, "event_date": "2026-06-01", "threshold_min": 15,
+                      params={"supply_population": 10000, "event_date": "2026-06-01", "threshold_min": 15,
                               "snap_max_m": 5000})
 
 

@@ -90,7 +90,7 @@ def test_edge_factors_cut_and_restore(g):
 def test_parallel_edges_keep_minimum_and_fall_back():
     roads = roads_from_xy([(0, 0), (500, 0)], [(0, 1, "residential", False, 500.0),
                                                 (0, 1, "footway", False, 800.0)])
-    g = RoadGraph(make_input(roads=roads))
+    g = RoadGraph(make_input(roads=roads, params={"walk_speed_mps": 1.0}))
     assert _d(g.walk, 0, 1) == pytest.approx(500.0)
     fac = np.array([np.inf, 1.0])
     assert _d(g.with_edge_factors(fac).walk, 0, 1) == pytest.approx(800.0)

@@ -88,8 +88,11 @@ def test_stock_changes(base):
 
 
 def test_parameter_overrides(base):
-    r = apply_scenario(base, params={"target_affected": 2000, "event_date": "2026-04-30"})
-    assert r.params["target_affected"] == 2000 and r.param_sources["target_affected"].startswith("override")
+    r = apply_scenario(base, params={"supply_population": 2000, "event_date": "2026-04-30"})
+    assert r.params["supply_population"] == 2000 and r.param_sources["supply_population"].startswith("override")
+    # the old name in an older plan file's scenario still means 保障人口
+    old = apply_scenario(base, params={"target_affected": 2000})
+    assert old.params["supply_population"] == 2000
     res = run_plan(r)
     water = next(i for i in res.supply["items"] if i["key"] == "drinking_water")
     assert water["required"] == 18000 and water["usable"] == 7300      # L2 not yet expired
@@ -102,7 +105,7 @@ def test_parameter_overrides(base):
     # another norms profile
     sp = apply_scenario(base, params={"norms_profile": "sphere"})
     assert sp.params["norms_profile"] == "sphere" and sp.norms["name"] == "sphere"
-    assert sp.params["target_affected"] == 1000        # the caller's override is kept
+    assert sp.params["supply_population"] == 1000        # the caller's override is kept
     assert run_plan(sp).supply["items"]
 
 

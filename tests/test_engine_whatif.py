@@ -50,7 +50,7 @@ def test_grid_hazard_reuses_unaffected_searches():
     lots = [dict(id=1, site_id=n_sh + 1, item_id=1, quantity=5000)]
     base = make_input(sites=sites, demand=units, lots=lots, roads=roads,
                       items=[dict(id=1, code="W", name_zh="水", unit="L", norm_key="drinking_water")],
-                      params={"target_affected": 5000, "event_date": "2026-06-01"})
+                      params={"supply_population": 5000, "event_date": "2026-06-01"})
     w = WhatIf(base)
     band = shapely.Polygon([lonlat(-100, 1400), lonlat(3100, 1400), lonlat(3100, 1500), lonlat(-100, 1500)])
     r = _same(w, {"name": "band", "hazards": [Hazard("band", "block", 1.0, True, band)]})

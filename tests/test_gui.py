@@ -179,7 +179,7 @@ def test_close_site_in_scenario_and_compare(win, qtbot):
     dlg = win._compare_dialog
     t = dlg.table
     assert t.columnCount() == 4 and t.rowCount() > 5          # check, target, baseline, scenario
-    served = next(r for r in range(t.rowCount()) if t.item(r, 0).text().startswith("Share of sheltering"))
+    served = next(r for r in range(t.rowCount()) if t.item(r, 0).text().startswith("15-minute circle"))
     assert t.item(served, 1).text().startswith("≥")
     base, scen = t.item(served, 2).text(), t.item(served, 3).text()
     assert base.endswith(("✓", "✗")) and "pp" in scen          # pass/fail marked in text; change in pp

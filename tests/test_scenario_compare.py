@@ -42,7 +42,8 @@ def line_input(hazards=()):
         units.append({"code": f"U{k}", "name": f"U{k}", "town": "T", "population": 100 * (k + 1),
                       "lon": ulon, "lat": ulat})
     return make_input(sites=sites, demand=units, roads=roads, towns=[{"code": "T", "name": "镇", "population": 2100}],
-                      params={"target_affected": 2100, "event_date": "2026-06-01"}, hazards=hazards,
+                      params={"supply_population": 2100, "event_date": "2026-06-01", "walk_speed_mps": 1.0},
+                      hazards=hazards,
                       scenario_name="flood" if hazards else "baseline")
 
 
@@ -153,24 +154,35 @@ def test_andorra_flood_over_the_cg2(andorra, capsys):
     assert main(["compare", str(andorra), "baseline", "no such scenario"]) == 2
 
 
-def test_compare_exit_zero_when_every_check_passes(andorra, capsys):
-    """With targets relaxed in both scenarios (parameters only), every check passes: exit 0."""
+def test_compare_exit_zero_when_every_check_passes(tmp_path, capsys):
+    """A plan whose every check passes in both scenarios: exit 0 (the tiny good plan of
+    test_engine_run: one shelter next to 100 people, water for 72 h at a warehouse 400 m away)."""
+    from engine_fixtures import build_db_plan, site, tiny_norms, unit
+
     from planner.cli import main
 
+    plan = build_db_plan(
+        tmp_path / "good.esplan", nodes=[(0, 0), (400, 0)], edges=[(0, 1, "residential", False)],
+        target_population=100, norms=tiny_norms(("drinking_water",)),
+        sites=[site("S1", "shelter", 0, 0, shelter_class="short", indoor_area=1000.0, town="T1"),
+               site("W1", "warehouse", 400, 0)],
+        units=[unit("U1", 100, 0, 0)],
+        items=[{"code": "WATER", "name_zh": "水", "unit": "L", "norm_key": "drinking_water"}],
+        lots=[{"site_id": 2, "item_id": 1, "quantity": 1000}])
+    loc = plan.location
+    plan.dispose()
     for name in ("easy", "easy2"):
-        assert main(["scenario", str(andorra), "create", name]) == 0
-    for name in ("easy", "easy2"):
-        assert main(["scenario", str(andorra), "set-param", name, "capacity_share_target=0.01",
-                     "indoor_share_target=0.001", "threshold_min=240", "fixed_share_target=0.01",
-                     "indoor_area_share_fixed_target=0.001",
-                     "target_affected=10", "sheltering_share=0.01"]) == 0
+        assert main(["scenario", loc, "create", name]) == 0
+    assert main(["scenario", loc, "set-param", "easy2", "threshold_min=10"]) == 0
     capsys.readouterr()
-    code = main(["compare", str(andorra), "easy", "easy2", "--json"])
+    code = main(["compare", loc, "easy", "easy2", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert [c["id"] for c in data["checks"] if not all(c["passed"])] == []
     assert code == 0
-
-
+    # and 1 as soon as one check fails in one of them
+    assert main(["scenario", loc, "set-param", "easy2", "supply_population=1000"]) == 0
+    capsys.readouterr()
+    assert main(["compare", loc, "easy", "easy2", "--json"]) == 1
 
 def test_compare_plan_reports_progress_and_cancels_between_scenarios(andorra):
     from planner.progress import Cancelled

@@ -43,12 +43,12 @@ def test_create_copy_rename_delete_and_audit(plan):
     S.create_scenario(plan, "洪水", description="河谷洪水", user="张三")
     hid = S.add_hazard(plan, "洪水", BOX, name="淹没区", effect="slow", factor=0.5, closes_sites=False)
     S.close_site(plan, "洪水", "SH1")
-    S.set_params(plan, "洪水", target_affected=5000, sheltering_share=0.5)
+    S.set_params(plan, "洪水", supply_population=5000, sheltering_share=0.5)
     S.adjust_stock(plan, "洪水", "WH", item_code="WATER", factor=0.5)
     S.supplier_unavailable(plan, "洪水", "某公司")
     S.copy_scenario(plan, "洪水", "洪水2")
     c = S.get_scenario(plan, "洪水2")
-    assert c["params"] == {"target_affected": 5000, "sheltering_share": 0.5}
+    assert c["params"] == {"supply_population": 5000, "sheltering_share": 0.5}
     assert c["site_changes"] == [{"site_code": "SH1", "status": "closed"}]
     assert len(c["stock_changes"]) == 2 and c["stock_changes"][1] == {"supplier": "某公司", "factor": 0.0}
     assert [(h["name"], h["effect"], h["factor"], h["closes_sites"]) for h in c["hazards"]] \
@@ -81,10 +81,10 @@ def test_refusals(plan):
     with pytest.raises(S.ScenarioError, match="not a Polygon"):
         S.add_hazard(plan, "A", "LINESTRING (117 35, 117.1 35.1)")
     with pytest.raises(S.ScenarioError) as e:
-        S.set_params(plan, "A", target_affected=0, sheltering_share=1.5, walk_speed_mps=5, threshold_min=0.5,
+        S.set_params(plan, "A", supply_population=0, sheltering_share=1.5, walk_speed_mps=5, threshold_min=0.5,
                      event_date="2026-13-01", norms_profile="nope", bogus=1)
     msg = str(e.value)
-    for part in ("target_affected", "sheltering_share", "walk_speed_mps", "threshold_min", "event_date",
+    for part in ("supply_population", "sheltering_share", "walk_speed_mps", "threshold_min", "event_date",
                  "norms_profile", "bogus"):
         assert part in msg
     assert S.get_scenario(plan, "A")["params"] == {}

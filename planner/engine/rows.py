@@ -128,6 +128,11 @@ class Summary:
     allocation_shipped_share: float | None = None
     isolated_units: int | None = None
     isolated_population: float | None = None
+    supply_shortfall_cost_unpriced: tuple[str, ...] = ()   # short items without a price: cost incomplete
+    supply_population: float | None = None     # 保障人口 in force
+    planning_population: float | None = None   # 规划人口 in force (None: unknown)
+    units_unknown: int | None = None           # demand units with no population (left out)
+    figures: Mapping[str, Any] = field(default_factory=dict)   # planner.engine.figures, with sources
 
 
 @dataclass(frozen=True)

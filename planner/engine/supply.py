@@ -459,6 +459,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
             reason[k] = "too_far"
     for it in out_items:
         mine = lot_norm == it["key"]
+        it["usable"] = _r(lots.quantity[mine & (reason == None)].sum())  # noqa: E711
         it["unusable"] = {r: _r(lots.quantity[mine & (reason == r)].sum()) for r in REASONS
                           if (mine & (reason == r)).any()}
 
@@ -529,12 +530,13 @@ def _phase_flow(left: np.ndarray, need: np.ndarray, allowed: np.ndarray, eta: np
         total = float(flows[arcs].sum())
         # the sink's total, shared over its destinations in proportion to need
         share = total * need[members] / need[members].sum()
-        if countable:
-            base = np.floor(share + 1e-9)
-            rest = int(round(total - base.sum()))
-            order = np.argsort(-(share - base), kind="stable")
-            base[order[:rest]] += 1
-            share = np.minimum(base, need[members])
+        # in the flow's resolution (whole units, or thousandths): largest remainders round up
+        qs = 1.0 if countable else 1000.0
+        base = np.floor(share * qs + 1e-6)
+        rest = int(round(total * qs - base.sum()))
+        order = np.argsort(-(share * qs - base), kind="stable")
+        base[order[:max(0, rest)]] += 1
+        share = np.minimum(base / qs, need[members])
         remain = share.copy()
         # fill destinations from the groups, earliest arrival first
         for a in sorted(arcs, key=lambda a: c_a[a]):
@@ -543,7 +545,7 @@ def _phase_flow(left: np.ndarray, need: np.ndarray, allowed: np.ndarray, eta: np
             for mi in np.argsort(eta[gi, members], kind="stable"):
                 if q <= 1e-9:
                     break
-                take = min(q, remain[mi])
+                take = round(min(q, remain[mi]), 3)
                 if take > 1e-9:
                     out.append((gi, int(members[mi]), take))
                     remain[mi] -= take
