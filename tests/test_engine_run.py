@@ -36,7 +36,8 @@ def test_snapshot_from_db_matches_hand_built(db_plan):
     b = run_plan(tiny_input(norms={**tiny_norms(), "name": "tiny"}))
     def same(x):   # the numbers, not where a target came from (plan file vs caller)
         if isinstance(x, dict):
-            return {k: same(v) for k, v in x.items() if k not in ("target_source", "figures", "people_source", "event_date_source")}
+            return {k: same(v) for k, v in x.items()
+                    if k not in ("target_source", "figures", "people_source", "event_date_source")}
         return [same(v) for v in x] if isinstance(x, list) else x
 
     for part in ("coverage", "supply", "allocation", "isolation", "checks"):

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from planner.engine.snapshot import PlanInput
 from planner.engine.supply import TOL, SupplyState, is_countable, norm_items
 

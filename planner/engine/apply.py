@@ -139,8 +139,8 @@ def apply_scenario(inp: PlanInput, scenario: Any = None, *, name: str | None = N
                 derived = {k for k, v in sources.items() if v.startswith("default:") and k not in params}
                 values, _s = resolve_parameters(inp.norms, overrides={
                     k: probe[k] for k in SPECS if k in probe and k != "norms_profile" and k not in derived})
-                for k in derived:
-                    sources[k] = _s[k]
+                for name in derived:
+                    sources[name] = _s[name]
             except (KeyError, ValueError) as exc:
                 raise ScenarioError(f"{label}: {exc}") from None
             values["norms_profile"] = inp.params.get("norms_profile")

@@ -36,7 +36,8 @@ DEFAULT_CLASS = "short"
 def check(cid: str, value: float | None, target: float, unit: str, passed: bool,
           detail: str, *, unknown: bool = False, num: float | None = None, den: float | None = None,
           num_of: str | None = None, den_of: str | None = None, target_source: str | None = None,
-          incomplete: dict[str, Any] | None = None, **name_args: Any) -> dict[str, Any]:
+          incomplete: dict[str, Any] | None = None, quantity_unit: str | None = None, mode: str | None = None,
+          **name_args: Any) -> dict[str, Any]:
     """One check row, its names rendered from the catalogue (``check.<cid>`` with ``name_args``,
     planner.engine.texts.check_name). ``status`` is "pass", "fail", or "unknown" when the plan lacks the data to
     evaluate it (no value, or ``unknown=True``); an unknown check does not pass.
@@ -55,7 +56,7 @@ def check(cid: str, value: float | None, target: float, unit: str, passed: bool,
             "numerator": None if num is None or not math.isfinite(num) else round(float(num), 3),
             "denominator": None if den is None or not math.isfinite(den) else round(float(den), 3),
             "numerator_of": num_of, "denominator_of": den_of, "target_source": target_source,
-            "incomplete": incomplete or None}
+            "incomplete": incomplete or None, "quantity_unit": quantity_unit, "mode": mode}
 
 
 def per_capita_area(inp: PlanInput, cls: str | None) -> float:
@@ -460,7 +461,8 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
             "fixed_share_towns_met", n_met / len(evaluated), 1.0, "share", n_met == len(evaluated),
             f"{n_met} of {len(evaluated)} towns have fixed-shelter capacity ≥ {ft:g} × their population "
             f"(shelters counted in the town of their town code)", unknown=fixed_unknown,
-            num=n_met, den=len(evaluated), num_of="towns_met", den_of="towns", target_source=src.get("fixed_share_target"),
+            num=n_met, den=len(evaluated), num_of="towns_met", den_of="towns",
+            target_source=src.get("fixed_share_target"),
             incomplete=dem_gap))
     # response time = time to the ASSIGNED shelter (capacity-aware); a person with no place
     # within the threshold has no response time within it (inf in p95 / max, out of the mean)
@@ -480,11 +482,11 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     checks += [
         check("mean_time_min", mean_s / 60.0, thr_min, "min", math.isfinite(mean_s) and mean_s <= thr + 1e-9,
               tdet + " — the mean is over the people given a place", unknown=no_eval or served_tot <= 0,
-              target_source=thr_src),
+              target_source=thr_src, mode=p["mode"]),
         check("p95_time_min", p95_s / 60.0, thr_min, "min", math.isfinite(p95_s) and p95_s <= thr + 1e-9, tdet,
-              unknown=no_eval, target_source=thr_src),
+              unknown=no_eval, target_source=thr_src, mode=p["mode"]),
         check("max_time_min", max_s / 60.0, thr_min, "min", math.isfinite(max_s) and max_s <= thr + 1e-9, tdet,
-              unknown=no_eval, target_source=thr_src),
+              unknown=no_eval, target_source=thr_src, mode=p["mode"]),
     ]
     # GB/T 51327-2018 §7.2.2: indoor (避难建筑) ≥ 30 % of the fixed shelters' effective area
     ia = np.nan_to_num(st.indoor_area[fixed], nan=0.0) if fixed else np.zeros(0)

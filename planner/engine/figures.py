@@ -104,6 +104,7 @@ def plan_figures(inp: PlanInput, *, today: dt.date | None = None) -> PlanFigures
         defaults.append({"figure": "sheltering_share", "value": share, "rule": "all"})
 
     supply = p.get("supply_population")
+    supply_v: float | None
     if supply is not None:
         supply_v, ssrc = float(supply), _origin(src.get("supply_population", "plan"))
     else:

@@ -74,8 +74,8 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState, dri
             status[ui] = "isolated"
     iso = np.nonzero(status == "isolated")[0]
     pools, units = [], []
-    for ui in np.nonzero(status != "connected")[0]:
-        ui = int(ui)
+    for u_ix in np.nonzero(status != "connected")[0]:
+        ui = int(u_ix)
         rows = [{"item": k, "required": _r(unit_need.get(ui, {}).get(k, 0.0)),
                  "local_stock": _r(unit_got.get(ui, {}).get(k, 0.0)),
                  "covered": unit_got.get(ui, {}).get(k, 0.0) >= unit_need.get(ui, {}).get(k, 0.0) - 0.01}

@@ -23,6 +23,7 @@ from planner.engine.rows import (
     CheckStatus,
     CoverageTotals,
     Finding,
+    FlaggedUnit,
     IsolatedUnit,
     IsolationInfo,
     IsolationPool,
@@ -159,7 +160,8 @@ def typed(result: Any) -> TypedResult:
         supply_towns=tuple(SupplyTown.of(t) for t in sup.get("towns", [])),
         allocation=Allocation.of(alloc),
         isolation_info=replace(row_of(IsolationInfo, iso),
-                               pools=tuple(IsolationPool.of(p) for p in iso.get("pools") or ())))
+                               pools=tuple(IsolationPool.of(p) for p in iso.get("pools") or ()),
+                               flagged=tuple(FlaggedUnit.of(f) for f in iso.get("flagged") or ())))
     object.__setattr__(result, "_typed", view)
     return view
 

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, TypeVar
 
+from planner.engine.texts import check_basis
+
 CheckStatus = Literal["pass", "fail", "unknown"]
 CHECK_STATUSES: tuple[CheckStatus, ...] = ("pass", "fail", "unknown")
 
@@ -72,11 +74,23 @@ class Check:
     unit: str = ""
     status: CheckStatus = "unknown"
     detail: str | None = None
+    numerator: float | None = None         # what the share divides (figure.<numerator_of>) …
+    denominator: float | None = None       # … by what (figure.<denominator_of>)
+    numerator_of: str | None = None
+    denominator_of: str | None = None
+    target_source: str | None = None       # where the target comes from
+    incomplete: Mapping[str, Any] | None = None   # what is unknown in the numbers
+    quantity_unit: str | None = None       # the unit of a supply check's quantities
+    mode: str | None = None                # walk / drive, for the time checks
 
     @classmethod
     def of(cls, d: Mapping[str, Any]) -> Check:
         c = row_of(cls, d)
         return replace(c, status=check_status(d))
+
+    def basis(self, lang: str) -> str:
+        """Numerator / denominator, in ``lang`` (planner.engine.texts.check_basis)."""
+        return check_basis(self, lang)
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -231,6 +245,19 @@ class TownOutcome:
 
 
 @dataclass(frozen=True)
+class SupplyPhase:
+    """One day of the 72 hours for one item: due by ``deadline_h``; required, shipped, unmet and
+    why (reason → quantity: no_stock / not_on_network / unreachable / too_late / insufficient_stock)."""
+
+    day: int
+    deadline_h: float | None = None
+    required: float | None = None
+    shipped: float | None = None
+    unmet: float | None = None
+    reasons: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SupplyLine:
     """72-hour supply of one norm item: required, usable, shortfall and what the gap costs."""
 
@@ -242,9 +269,14 @@ class SupplyLine:
     rate: float | None = None
     daily_need: float | None = None
     required: float | None = None
-    usable: float | None = None
+    usable: float | None = None       # usable stock (lots that count and reach somebody in time)
     unusable: Mapping[str, float] | None = None   # reason (``lots[].reason``) → quantity not usable
-    shortfall: float | None = None
+    stock: float | None = None        # all stock of the item
+    shipped: float | None = None      # what reaches the people in time (the supply flow)
+    unmet: float | None = None
+    shortfall: float | None = None    # = unmet
+    mean_eta_min: float | None = None
+    phases: tuple[SupplyPhase, ...] = ()
     shortfall_cost: float | None = None
     coverage_ratio: float | None = None
     days_of_autonomy: float | None = None
@@ -257,6 +289,7 @@ class SupplyLine:
     def of(cls, d: Mapping[str, Any]) -> SupplyLine:
         s = row_of(cls, d)
         cat = d.get("catalogue_items")
+        s = replace(s, phases=tuple(row_of(SupplyPhase, p) for p in d.get("phases") or ()))
         return replace(s, catalogue_items=tuple(cat)) if cat is not None else s
 
     def name(self, lang: str) -> str:
@@ -292,8 +325,9 @@ class CoverageTotals:
     capacity: float | None = None
     indoor_capacity: float | None = None
     fixed_capacity: float | None = None
-    planning_demand: float | None = None
-    planned_population: float | None = None
+    planning_population: float | None = None   # 规划人口 (the fixed rule's denominator; None: unknown)
+    sheltering_demand: float | None = None     # 避难需求 (every coverage share's denominator)
+    units_unknown: int | None = None           # demand units without a population (left out)
     open_shelters: int | None = None
     shelters_on_network: int | None = None
 
@@ -306,22 +340,28 @@ class SupplyInfo:
     days: float | None = None
     deadline_h: float | None = None
     event_date: str | None = None
-    shortfall_cost_total: float | None = None
+    shortfall_cost_total: float | None = None     # of the priced items (see shortfall_cost_unpriced)
     no_norm: tuple[str, ...] | None = None    # catalogue items without a norm (not checked)
+    people_source: str | None = None          # plan / scenario / planning_population (the default)
+    event_date_source: str | None = None      # plan / scenario / today (the default)
+    shortfall_cost_unpriced: tuple[str, ...] = ()   # short items without a price
+    deadlines_h: Mapping[int, float] = field(default_factory=dict)   # day → its supply deadline, h
 
     @classmethod
     def of(cls, d: Mapping[str, Any]) -> SupplyInfo:
         s = row_of(cls, d)
+        s = replace(s, shortfall_cost_unpriced=tuple(d.get("shortfall_cost_unpriced") or ()),
+                    deadlines_h={int(p["day"]): float(p["deadline_h"]) for p in d.get("phases") or ()})
         return replace(s, no_norm=tuple(d["no_norm"])) if d.get("no_norm") is not None else s
 
 
 @dataclass(frozen=True)
 class TownItemSupply:
-    """One item in one town: required for the town's share of people, usable locally, short."""
+    """One item for one town's people: required, what reaches them in time, unmet."""
 
     required: float | None = None
-    usable_local: float | None = None
-    shortfall_local: float | None = None
+    shipped: float | None = None
+    unmet: float | None = None
 
 
 @dataclass(frozen=True)
@@ -350,6 +390,8 @@ class AllocationItem:
     shipped: float | None = None
     unmet: float | None = None
     mean_eta_min: float | None = None
+    first_batch_demand: float | None = None    # day 1 (within the first-batch deadline)
+    first_batch_shipped: float | None = None
 
 
 @dataclass(frozen=True)
@@ -360,7 +402,10 @@ class Shipment:
     quantity: float | None = None
     unit: str | None = None
     source: str | None = None
-    shelter: str | None = None
+    shelter: str | None = None       # the shelter (None: delivered to a village, see ``to``)
+    to: str | None = None            # shelter or demand-unit code
+    to_kind: str | None = None       # shelter / home
+    day: int | None = None           # 1, 2, 3: the day it is for
     eta_min: float | None = None
     ready_h: float | None = None
 
@@ -372,6 +417,24 @@ class UnmetNeed:
     item: str
     quantity: float | None = None
     reason: str | None = None
+    day: int | None = None
+
+
+@dataclass(frozen=True)
+class VillageAllocation:
+    """What reaches the people who stay home in a village (no shelter place), and what not."""
+
+    unit: str | None = None
+    name: str | None = None
+    town: str | None = None
+    people: float | None = None
+    manifest: tuple[Shipment, ...] = ()
+    unmet: tuple[UnmetNeed, ...] = ()
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> VillageAllocation:
+        return replace(row_of(cls, d), manifest=tuple(row_of(Shipment, x) for x in d.get("manifest") or ()),
+                       unmet=tuple(row_of(UnmetNeed, x) for x in d.get("unmet") or ()))
 
 
 @dataclass(frozen=True)
@@ -411,6 +474,7 @@ class Allocation:
     note: str | None = None
     items: tuple[AllocationItem, ...] = ()
     shelters: tuple[ShelterAllocation, ...] = ()
+    villages: tuple[VillageAllocation, ...] = ()
     sources: tuple[SourceDispatch, ...] = ()
 
     @classmethod
@@ -418,12 +482,14 @@ class Allocation:
         return cls(deadline_h=d.get("deadline_h"), note=d.get("note"),
                    items=tuple(row_of(AllocationItem, x) for x in d.get("items") or ()),
                    shelters=tuple(ShelterAllocation.of(x) for x in d.get("shelters") or ()),
+                   villages=tuple(VillageAllocation.of(x) for x in d.get("villages") or ()),
                    sources=tuple(SourceDispatch.of(x) for x in d.get("sources") or ()))
 
 
 @dataclass(frozen=True)
 class IsolatedUnit:
-    """A demand unit that is not connected to an open warehouse by road (or not located)."""
+    """A demand unit no open supply source reaches by road (isolated), or not located / off
+    the network; an isolated one judged by its own village points' stock (covered_72h)."""
 
     code: str
     name: str | None = None
@@ -431,12 +497,31 @@ class IsolatedUnit:
     population: float | None = None
     status: str | None = None
     covered_72h: bool | None = None
-    reached_by_reserve_point: bool | None = None
+    reached_by_road: bool | None = None
     local_points: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, d: Mapping[str, Any]) -> IsolatedUnit:
-        return replace(row_of(cls, d), local_points=tuple(d.get("local_points") or ()))
+        return replace(row_of(cls, d), local_points=tuple(d.get("local_points") or ()),
+                       flags=tuple(d.get("flags") or ()))
+
+
+@dataclass(frozen=True)
+class FlaggedUnit:
+    """A unit flagged 易失联 / 防汛重点村: reachable by road? its people's 72 hours met?"""
+
+    code: str
+    name: str | None = None
+    town: str | None = None
+    flags: tuple[str, ...] = ()
+    status: str | None = None
+    reachable: bool | None = None
+    supplied_72h: bool | None = None
+
+    @classmethod
+    def of(cls, d: Mapping[str, Any]) -> FlaggedUnit:
+        return replace(row_of(cls, d), flags=tuple(d.get("flags") or ()))
 
 
 @dataclass(frozen=True)
@@ -474,5 +559,7 @@ class IsolationInfo:
     isolated_units: int | None = None
     isolated_population: float | None = None
     open_warehouses: int | None = None
+    open_sources: int | None = None
     definition: str | None = None
     pools: tuple[IsolationPool, ...] = ()
+    flagged: tuple[FlaggedUnit, ...] = ()

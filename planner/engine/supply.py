@@ -278,13 +278,13 @@ def destinations(inp: PlanInput, coverage: dict[str, Any], dt_: DriveTimes) -> D
         tmix.append(t)
         umix.append(dict(mix))
         ok.append(h in sh_col)
-    for ui in np.nonzero(home > 1e-9)[0]:
+    for hu in np.nonzero(home > 1e-9)[0]:
         kind.append("home")
-        index.append(int(ui))
-        people.append(float(home[ui]))
-        tmix.append({du.town[ui]: float(home[ui])})
-        umix.append({int(ui): float(home[ui])})
-        ok.append(bool(dt_.usnap.ok[ui]))
+        index.append(int(hu))
+        people.append(float(home[hu]))
+        tmix.append({du.town[hu]: float(home[hu])})
+        umix.append({int(hu): float(home[hu])})
+        ok.append(bool(dt_.usnap.ok[hu]))
     if total <= 0 and supply > 0:
         kind.append("unplaced")
         index.append(-1)
@@ -365,8 +365,8 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
         countable = is_countable(spec.get("unit"))
         mine = np.nonzero((lot_norm == key) & (reason == None))[0]  # noqa: E711
         groups: dict[tuple[int, float], list[int]] = {}
-        for k in mine:
-            groups.setdefault((int(lot_site[k]), float(ready[k])), []).append(int(k))
+        for lk in mine:
+            groups.setdefault((int(lot_site[lk]), float(ready[lk])), []).append(int(lk))
         gkeys = sorted(groups)
         g_site = np.array([g[0] for g in gkeys], np.int64)
         g_ready = np.array([g[1] for g in gkeys], np.float64)
@@ -386,10 +386,10 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
             for gi in np.nonzero(useful)[0]:
                 reached_lot[groups[gkeys[gi]]] = True
             flows = _phase_flow(left, need[pi_], allowed, eta, countable)
-            for gi, j, q in flows:
-                left[gi] -= q
-                got[pi_, j] += q
-                ships.append((int(g_site[gi]), int(j), ph.day, float(q), float(eta[gi, j]), float(g_ready[gi])))
+            for fg, fj, q in flows:
+                left[fg] -= q
+                got[pi_, fj] += q
+                ships.append((int(g_site[fg]), int(fj), ph.day, float(q), float(eta[fg, fj]), float(g_ready[fg])))
             for j in range(nd):
                 miss = need[pi_, j] - got[pi_, j]
                 if miss <= TOL:
@@ -449,7 +449,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
                             f"by day: " + "; ".join(f"day {r['day']} by {r['deadline_h']:g} h: {r['shipped']:g}"
                                                     f"/{r['required']:g}" for r in phase_rows) + ")",
                             unknown=people <= 0 or req <= 0, num=shipped, den=req, num_of="shipped",
-                            den_of="required", incomplete=incomplete or None,
+                            den_of="required", incomplete=incomplete or None, quantity_unit=spec.get("unit"),
                             item={"zh": spec.get("name_zh", key), "en": spec.get("name_en", key)}))
 
     # lots that can be used but reach nobody in time

@@ -78,3 +78,35 @@ def finding(kind: str, severity: str, ref: str, code: str, **args: Any) -> dict[
     """A finding row: its code and args, and its texts in both languages (kept for scripts)."""
     return {"kind": kind, "severity": severity, "ref": ref, "code": code, "args": args,
             "zh": finding_text(code, args, "zh"), "en": finding_text(code, args, "en")}
+
+
+#: the unit of each figure a check divides (``figure.<name>``); None: a count without a unit
+_FIGURE_UNIT = {"served": "people", "sheltering_demand": "people", "capacity": "people",
+                "indoor_capacity": "people", "fixed_capacity": "people", "planning_population": "people",
+                "vulnerable_served": "people", "vulnerable_demand": "people", "indoor_area": "m2",
+                "fixed_area": "m2", "towns_met": None, "towns": None, "shipped": "item", "required": "item"}
+
+
+def check_basis(c: Any, lang: str) -> str:
+    """What a check divides, in ``lang``: "可安置人数 47,725 人 / 避难需求人口 85,015 人" — the one
+    text every reader (GUI, CLI, PDF) prints for a check's numerator and denominator, with what
+    is incomplete. ``c``: a check row (dict) or :class:`planner.engine.rows.Check`."""
+    get = c.get if isinstance(c, dict) else (lambda k, d=None: getattr(c, k, d))
+    cid = get("id") or ""
+    parts = []
+    if get("numerator_of") and get("denominator_of"):
+        for name, v in ((get("numerator_of"), get("numerator")), (get("denominator_of"), get("denominator"))):
+            unit = _FIGURE_UNIT.get(str(name))
+            u = {"people": text("basis.people", lang), "m2": " m²", "item": f" {get('quantity_unit') or ''}".rstrip(),
+                 None: ""}[unit]
+            parts.append(f"{text(f'figure.{name}', lang)} {fmt_number(v) if v is not None else DASH}{u}")
+        out = " / ".join(parts)
+    elif cid in ("mean_time_min", "p95_time_min", "max_time_min"):
+        out = text("basis.time", lang, mode=text(f"basis.mode.{get('mode') or 'walk'}", lang))
+    else:
+        out = ""
+    gaps = get("incomplete") or {}
+    if gaps:
+        out += text("basis.incomplete", lang, what=text("finding.data_gaps.sep", lang).join(
+            text(f"basis.gap.{k}", lang, n=n) for k, n in sorted(gaps.items())))
+    return out

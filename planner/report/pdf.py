@@ -479,36 +479,8 @@ class _Builder:
         return f"{op} {self.check_value(unit, v)}"
 
     def check_basis(self, c: Check) -> str:
-        r = self.r
-        if self.lang != "zh":
-            return c.detail or ""
-        t = r.coverage_totals
-        cid = c.id
-        mode = "步行" if r.mode == "walk" else "车行"
-        thr = fmt.qty(r.threshold_min)
-        if cid == "served_within_threshold":
-            return f"{thr}分钟内安置 {fmt.integer(t.served)} 人 / 避难需求 {fmt.integer(t.demand)} 人"
-        if cid == "capacity_share_of_demand":
-            return (f"开放避难场所容量 {fmt.integer(t.capacity)} 人 / 规划避难需求 "
-                    f"{fmt.integer(t.planning_demand)} 人")
-        if cid == "indoor_share_of_capacity":
-            return f"室内容量 {fmt.integer(t.indoor_capacity)} 人 / 总容量 {fmt.integer(t.capacity)} 人"
-        if cid == "fixed_capacity_share_of_population":
-            return (f"短/中/长期固定避难场所容量 {fmt.integer(t.fixed_capacity)} 人 / 规划人口 "
-                    f"{fmt.integer(t.planned_population)} 人（GB 51143）")
-        if cid == "indoor_area_share_of_fixed":
-            m = re.match(r"indoor ([\d.]+) m² of ([\d.]+) m² effective area in (\d+) open", c.detail or "")
-            if m:
-                return (f"室内有效面积 {fmt.integer(float(m.group(1)))} m² / 固定避难场所有效面积 "
-                        f"{fmt.integer(float(m.group(2)))} m²（{m.group(3)} 处；GB/T 51327-2018 §7.2.2 不宜低于30%）")
-        if cid in ("mean_time_min", "p95_time_min", "max_time_min"):
-            return f"按人口加权，{mode}至最近开放避难场所；以往响应时间 45 分钟"
-        if cid.startswith("supply_"):
-            key = cid[len("supply_"):]
-            it = next((i for i in r.supply if i.key == key), None)
-            if it:
-                return f"可用 {fmt.qty(it.usable)} / 需求 {fmt.qty(it.required)} {it.unit or ''}"
-        return c.detail or ""
+        """Numerator / denominator of a check: the one text the GUI and the CLI print too."""
+        return c.basis(self.lang)
 
     def map_section(self, m: Any, detail: Any = None) -> None:
         T = self.t
@@ -687,20 +659,21 @@ class _Builder:
         items = r.supply
         if towns and items:
             self.h2("report.by_town_requirement_and_local_stock")
-            self.add(self.p(T("report.the_target_population_is_split_by"), self.s_small))
+            ph = self.r.supply_info.deadlines_h
+            self.add(self.p(T("report.the_target_population_is_split_by", d1=fmt.qty(ph.get(1)), d2=fmt.qty(ph.get(2)),
+                              d3=fmt.qty(ph.get(3))), self.s_small))
             keys = [i.key for i in items]
             head = [T("report.town"), T("report.people")] + [
                 f"{i.name(L)}（{i.unit or ''}）" if L == "zh" else f"{i.name_en} ({i.unit or ''})" for i in items]
             rows = []
             for tw in towns:
-                row = [_esc(d.town_name(tw.town) if tw.town else tw.name),
-                       fmt.integer((tw.share or 0) * (sup.people or 0))]
+                row = [_esc(d.town_name(tw.town) if tw.town else tw.name), fmt.integer(tw.population)]
                 for k in keys:
                     v = tw.items.get(k) or TownItemSupply()
-                    cell = f"{fmt.qty(v.required)}<br/>{fmt.qty(v.usable_local)}"
-                    if (v.shortfall_local or 0) > 0:
+                    cell = f"{fmt.qty(v.required)}<br/>{fmt.qty(v.shipped)}"
+                    if (v.unmet or 0) > 0.01:
                         cell = (f"{fmt.qty(v.required)}<br/><font color='#C62828'>"
-                                f"{fmt.qty(v.usable_local)}</font>")
+                                f"{fmt.qty(v.shipped)}</font>")
                     row.append(cell)
                 rows.append(row)
             n = len(keys)
@@ -715,7 +688,9 @@ class _Builder:
         names = {i.key: i.name(L) or i.key for i in r.supply}
         units = {i.key: i.unit or "" for i in r.supply}
         self.h1("report.allocation_plan")
-        self.add(self.p(T("report.first_batch_within_h_minimising_delivery", deadline_h=fmt.qty(al.deadline_h))))
+        ph = self.r.supply_info.deadlines_h
+        self.add(self.p(T("report.first_batch_within_h_minimising_delivery", deadline_h=fmt.qty(al.deadline_h),
+                          d2=fmt.qty(ph.get(2)), d3=fmt.qty(ph.get(3)))))
         self.h2("report.summary_by_item")
         rows = []
         for it in al.items:
@@ -790,10 +765,11 @@ class _Builder:
         self.add(self.p(T("report.cut_off_on_the_driving_network",
                           isolated_units=fmt.integer(iso.isolated_units),
                           isolated_population=fmt.integer(iso.isolated_population),
+                          open_sources=fmt.integer(iso.open_sources),
                           open_warehouses=fmt.integer(iso.open_warehouses))))
         pools = iso.pools
         names = {i.key: i.name(L) or i.key for i in r.supply}
-        if pools:
+        if False:  # one row per cut-off village below (the pools are villages now)
             self.h2("report.by_town_can_local_stock_cover")
             rows = []
             for p in pools:
@@ -810,17 +786,26 @@ class _Builder:
         units = [u for u in r.isolation if u.status == "isolated"]
         if units:
             self.h2("report.units_cut_off")
-            rows = [[_esc(u.code), _esc(u.name), _esc(d.town_name(u.town)),
-                     fmt.integer(u.population),
-                     _esc(T("report.list_sep").join(u.local_points)) or "—",
-                     T("report.yes") if u.reached_by_reserve_point
-                     else f'<font color="#C62828">{T("report.no_2")}</font>',
-                     self.mark(u.covered_72h)] for u in units]
+            pool_of = {p.units[0]: p for p in pools if p.units}
+            rows = []
+            for u in units:
+                p = pool_of.get(u.code)
+                short = [names.get(i.item, i.item) for i in (p.items if p else ()) if not i.covered]
+                rows.append([_esc(u.code), _esc(u.name), _esc(d.town_name(u.town)), fmt.integer(u.population),
+                             _esc(T("report.list_sep").join(u.local_points)) or "—", self.mark(u.covered_72h),
+                             _esc(T("report.list_sep").join(short)) or "—"])
             self.add(self.table([T("report.code_2"), T("report.name_2"), T("report.town"), T("report.people_3"),
-                                 T("report.local_points"), T("report.point_reachable"),
-                                 T("report.72_h_2")], rows, self.widths(18, 18, 15, 9, 16, 11, 13),
-                                align="lllrlcc"))
-        elif not pools:
+                                 T("report.own_points"), T("report.72_h_2"), T("report.items_short_2")], rows,
+                                self.widths(16, 16, 13, 9, 16, 10, 20), align="lllrlcl"))
+        flagged = iso.flagged
+        if flagged:
+            self.h2("report.flagged_villages")
+            rows = [[_esc(f.code), _esc(f.name), _esc(d.town_name(f.town)), _esc(T("report.list_sep").join(f.flags)),
+                     self.mark(f.reachable), self.mark(f.supplied_72h)] for f in flagged]
+            self.add(self.table([T("report.code_2"), T("report.name_2"), T("report.town"), T("report.flags"),
+                                 T("report.reachable_by_road"), T("report.supplied_72h")], rows,
+                                self.widths(18, 20, 16, 18, 14, 14), align="llllcc"))
+        if not units and not flagged:
             self.add(self.p(T("report.no_unit_is_cut_off_in"),
                             self.s_body))
 

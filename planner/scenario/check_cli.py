@@ -56,26 +56,54 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def figure_lines(figs: dict[str, Any], lang: str) -> list[str]:
+    """The four plan figures with where each comes from (planner.engine.figures)."""
+    def src(key: str) -> str:
+        return text(f"figure.source.{figs.get(key) or 'default'}", lang)
+
+    def people(v: Any) -> str:
+        return _num(v) if v is not None else text("figure.unknown", lang)
+
+    return [f"{text('figure.planning_population', lang)}: {people(figs.get('planning_population'))}"
+            f"   [{src('planning_population_source')}]",
+            f"{text('figure.sheltering_share', lang)}: {figs.get('sheltering_share')}",
+            f"{text('figure.sheltering_demand', lang)}: {people(figs.get('sheltering_demand'))}",
+            f"{text('figure.supply_population', lang)}: {people(figs.get('supply_population'))}"
+            f"   [{src('supply_population_source')}]",
+            f"{text('figure.event_date', lang)}: {figs.get('event_date')}   [{src('event_date_source')}]"]
+
+
 def render(result: Any, lang: str = "zh") -> str:
     out = [_t("head", lang, plan=result.plan_name, scenario=result.scenario, engine=result.engine_version,
-              inputs=result.inputs_hash[:12]), "", _t("params", lang)]
+              inputs=result.inputs_hash[:12]), ""]
+    figs = (result.summary or {}).get("figures") or {}
+    if figs:
+        out.append(_t("figures", lang))
+        out += [f"  {line}" for line in figure_lines(figs, lang)]
+        out.append("")
+    out.append(_t("params", lang))
     for p in result.parameters:
         out.append(f"  {p['name']} = {p['value']}   [{p['source']}]")
     out += ["", _t("checks", lang)]
     r = typed(result)
-    rows = [[_t("item", lang), _t("value", lang), _t("target", lang), _t("result", lang)]]
+    rows = [[_t("item", lang), _t("value", lang), _t("target", lang), _t("result", lang), _t("basis", lang)]]
     for c in r.checks:
         rows.append([c.name(lang), _value(c.value, c.unit), ("≥ " if c.unit == "share" else "≤ ")
-                     + _value(c.target, c.unit), _t(c.status, lang)])
+                     + _value(c.target, c.unit), _t(c.status, lang), c.basis(lang)])
     out.append(table(rows))
     short = [i for i in r.supply if (i.shortfall or 0) > 0]
     if short:
         out += ["", _t("supply", lang)]
-        rows = [[_t("item", lang), _t("required", lang), _t("usable", lang), _t("shortfall", lang), "¥"]]
+        rows = [[_t("item", lang), _t("required", lang), _t("usable", lang), _t("shipped", lang),
+                 _t("shortfall", lang), "¥"]]
         for i in short:
-            rows.append([f"{i.name(lang)} ({i.unit})", _num(i.required), _num(i.usable), _num(i.shortfall),
-                         _num(i.shortfall_cost)])
+            rows.append([f"{i.name(lang)} ({i.unit})", _num(i.required), _num(i.usable), _num(i.shipped),
+                         _num(i.shortfall),
+                         _num(i.shortfall_cost) if i.shortfall_cost is not None else _t("cost_unknown", lang)])
         out.append(table(rows))
+        unpriced = r.summary.supply_shortfall_cost_unpriced
+        out.append(_t("cost_total", lang, cost=_num(r.summary.supply_shortfall_cost),
+                      note=_t("cost_incomplete", lang, n=len(unpriced)) if unpriced else ""))
     if r.findings:
         out += ["", _t("findings", lang)]
         out += [f"  - {f.text(lang)}" for f in r.findings]

@@ -7,7 +7,6 @@ Create Date: 2026-12-01 05:00:55.334271
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None
