@@ -94,11 +94,12 @@ class ChecksModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.checks)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else 4
+        return 0 if parent.isValid() else 5
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
-            return (self.tr("Result"), self.tr("Check"), self.tr("Value"), self.tr("Target"))[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 5:
+            return (self.tr("Result"), self.tr("Check"), self.tr("Value"), self.tr("Target"),
+                    self.tr("Numerator / denominator"))[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -116,6 +117,8 @@ class ChecksModel(QAbstractTableModel):
             if col == 3:
                 op = "≤" if c.unit == "min" else "≥"
                 return f"{op} {fmt_value(c.target, c.unit)}"
+            if col == 4:   # the same text the CLI and the PDF print (planner.engine.texts.check_basis)
+                return c.basis("zh" if is_chinese() else "en")
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             st = c.status
             if st not in self._badges:
@@ -124,7 +127,8 @@ class ChecksModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col in (0, 2):
             return QBrush({"pass": PASS.darker(120), "fail": FAIL, "unknown": UNKNOWN.darker(130)}[c.status])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return c.detail
+            src = self.tr("Target from: {0}").format(c.target_source) if c.target_source else ""
+            return "\n".join(x for x in (c.basis("zh" if is_chinese() else "en"), src) if x)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == RowRole:
@@ -237,6 +241,8 @@ class ResultsPanel(QWidget):
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for c in (0, 2, 3):
             hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        self.checks.setColumnWidth(4, 300)
         self.checks.clicked.connect(self._on_check)
         self.findings = QListWidget()
         self.findings.setWordWrap(True)
@@ -275,7 +281,7 @@ class ResultsPanel(QWidget):
             self.summary.setText(self.tr("<i>No run yet. Press <b>Run</b> (F5) to check the plan.</i>"))
             self.checks_model.set_checks([])
             self.findings.clear()
-            self.supply_chart.set_data(self.tr("72-hour supply: usable as a share of required"), [], ("", ""))
+            self.supply_chart.set_data(self.tr("72-hour supply: in time as a share of required"), [], ("", ""))
             self.util_chart.set_data(self.tr("Shelter utilisation"), [], ("", ""))
             return
         r = typed(result)
@@ -293,7 +299,10 @@ class ResultsPanel(QWidget):
                  over=whole(s.over_capacity), unreach=whole(s.unreachable),
                  unloc=whole(None if s.unlocated is None and s.off_network is None
                               else (s.unlocated or 0) + (s.off_network or 0)),
-                 items=whole(s.supply_items_short), cost=whole(s.supply_shortfall_cost)))
+                 items=whole(s.supply_items_short),
+                 cost=whole(s.supply_shortfall_cost) + (
+                     self.tr(" (incomplete: {n} items without a price)").format(n=len(s.supply_shortfall_cost_unpriced))
+                     if s.supply_shortfall_cost_unpriced else "")))
         self.checks_model.set_checks(r.checks)
         self.findings.clear()
         lang = "zh" if zh else "en"
@@ -302,10 +311,11 @@ class ResultsPanel(QWidget):
             it.setData(RowRole, fnd)
             it.setForeground(QBrush(FAIL if fnd.severity == "fail" else WARN))
             self.findings.addItem(it)
-        # usable as a share of required, per item: litres, kilograms and beds are not one scale
-        items = [(f"{i.name(lang)} ({i.unit})", (i.usable or 0) / i.required, None) for i in r.supply
+        # what arrives in time as a share of required, per item (the check's value): litres,
+        # kilograms and beds are not one scale
+        items = [(f"{i.name(lang)} ({i.unit})", (i.shipped or 0) / i.required, None) for i in r.supply
                  if i.required]
-        self.supply_chart.set_data(self.tr("72-hour supply: usable as a share of required"), items, ("", ""),
+        self.supply_chart.set_data(self.tr("72-hour supply: in time as a share of required"), items, ("", ""),
                                    percent=True, good_high=True)
         shelters = sorted((sh for sh in r.shelters if sh.open), key=lambda sh: -(sh.utilisation or 0))[:25]
         self.util_chart.set_data(self.tr("Shelter utilisation (25 fullest)"),

@@ -112,7 +112,8 @@ def test_checks(cov):
     assert "450 of 1350" in c["max_time_min"]["detail"]
     for x in cov["checks"]:
         assert {"id", "name_zh", "name_en", "value", "target", "unit", "passed", "status", "detail", "numerator",
-                "denominator", "numerator_of", "denominator_of", "target_source", "incomplete"} == set(x)
+                "denominator", "numerator_of", "denominator_of", "target_source", "incomplete", "quantity_unit",
+                "mode"} == set(x)
         assert x["status"] == ("pass" if x["passed"] else "fail")
 
 

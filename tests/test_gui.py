@@ -509,7 +509,7 @@ def test_charts_scale_each_item_to_its_need_and_colour_full_shelters(win, qtbot)
     r = typed(run_and_wait(qtbot, win))
     chart = win.results.supply_chart
     assert [round(a, 6) for _l, a, _b in chart.rows] == \
-        [round((i.usable or 0) / i.required, 6) for i in r.supply if i.required]   # shares, not litres vs beds
+        [round((i.shipped or 0) / i.required, 6) for i in r.supply if i.required]  # shares, not litres vs beds
     util = win.results.util_chart
     assert util.rows and util.rows[0][1] >= 0.999                              # the fullest first
     util.resize(500, util.minimumHeight())

@@ -123,14 +123,17 @@ def test_typed_rows_for_totals_supply_allocation_and_isolation():
                 "items": [{"key": "water", "basis": "per_person_per_day", "rate": 3.0, "daily_need": 150.0,
                            "unusable": {"expired": 5.0}, "catalogue_items": ["W"], "src": "Sphere", "conf": "S"}],
                 "towns": [{"town": "T1", "share": 0.5,
-                           "items": {"water": {"required": 225.0, "usable_local": 100.0}}}]},
+                           "items": {"water": {"required": 225.0, "shipped": 100.0}}}],
+                "phases": [{"day": 1, "days": 1.0, "deadline_h": 6.0}, {"day": 2, "days": 1.0, "deadline_h": 24.0}],
+                "shortfall_cost_unpriced": ["tent"]},
         allocation={"deadline_h": 6.0, "items": [{"key": "water", "demand": 10.0, "shipped": 8.0}],
                     "shelters": [{"shelter": "S1", "people": 4.0,
                                   "manifest": [{"item": "water", "quantity": 8.0, "source": "W1", "eta_min": 3.5}],
                                   "unmet": [{"item": "water", "quantity": 2.0, "reason": "insufficient_stock"}]}],
                     "sources": [{"source": "W1", "name": "库", "dispatch": [{"item": "water", "shelter": "S1"}]}]},
         isolation={"isolated_units": 1, "isolated_population": 7.0,
-                   "units": [{"code": "U1", "status": "isolated", "local_points": ["R1"]}],
+                   "units": [{"code": "U1", "status": "isolated", "local_points": ["R1"], "flags": ["易失联"]}],
+                   "flagged": [{"code": "U1", "flags": ["易失联"], "reachable": False, "supplied_72h": None}],
                    "pools": [{"town": "T1", "units": ["U1"], "people": 7.0, "covered_72h": False,
                               "items": [{"item": "water", "required": 63.0, "local_stock": 0.0, "covered": False}]}]}))
     tt = r.coverage_totals
@@ -146,8 +149,9 @@ def test_typed_rows_for_totals_supply_allocation_and_isolation():
     assert it.days_of_autonomy is None and it.required is None
     tw = r.supply_towns[0]
     assert (tw.town, tw.share, tw.name, tw.population) == ("T1", 0.5, None, None)
-    assert (tw.items["water"].required, tw.items["water"].usable_local, tw.items["water"].shortfall_local) == \
+    assert (tw.items["water"].required, tw.items["water"].shipped, tw.items["water"].unmet) == \
         (225.0, 100.0, None)
+    assert si.deadlines_h == {1: 6.0, 2: 24.0} and si.shortfall_cost_unpriced == ("tent",)
     al = r.allocation
     assert (al.deadline_h, al.note) == (6.0, None)
     assert (al.items[0].key, al.items[0].shipped, al.items[0].stock) == ("water", 8.0, None)
@@ -162,7 +166,9 @@ def test_typed_rows_for_totals_supply_allocation_and_isolation():
     p = iso.pools[0]
     assert (p.town, p.units, p.people, p.local_points, p.covered_72h) == ("T1", ("U1",), 7.0, (), False)
     assert (p.items[0].item, p.items[0].local_stock, p.items[0].covered) == ("water", 0.0, False)
-    assert r.isolation[0].local_points == ("R1",)
+    assert r.isolation[0].local_points == ("R1",) and r.isolation[0].flags == ("易失联",)
+    f = iso.flagged[0]
+    assert (f.code, f.flags, f.reachable, f.supplied_72h) == ("U1", ("易失联",), False, None)
 
 
 def test_typed_rows_of_an_empty_result_are_unknown():

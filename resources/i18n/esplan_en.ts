@@ -26,6 +26,10 @@
       <translation>Target</translation>
     </message>
     <message>
+      <source>Numerator / denominator</source>
+      <translation>Numerator / denominator</translation>
+    </message>
+    <message>
       <source>pass</source>
       <translation>pass</translation>
     </message>
@@ -36,6 +40,10 @@
     <message>
       <source>no data</source>
       <translation>no data</translation>
+    </message>
+    <message>
+      <source>Target from: {0}</source>
+      <translation>Target from: {0}</translation>
     </message>
   </context>
   <context>
@@ -1152,8 +1160,8 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>&lt;i&gt;No run yet. Press &lt;b&gt;Run&lt;/b&gt; (F5) to check the plan.&lt;/i&gt;</translation>
     </message>
     <message>
-      <source>72-hour supply: usable as a share of required</source>
-      <translation>72-hour supply: usable as a share of required</translation>
+      <source>72-hour supply: in time as a share of required</source>
+      <translation>72-hour supply: in time as a share of required</translation>
     </message>
     <message>
       <source>Shelter utilisation</source>
@@ -1166,6 +1174,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed, {unknown} not assessable&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</source>
       <translation>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed, {unknown} not assessable&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</translation>
+    </message>
+    <message>
+      <source> (incomplete: {n} items without a price)</source>
+      <translation> (incomplete: {n} items without a price)</translation>
     </message>
     <message>
       <source>Shelter utilisation (25 fullest)</source>

@@ -26,6 +26,10 @@
       <translation>目标</translation>
     </message>
     <message>
+      <source>Numerator / denominator</source>
+      <translation>分子 / 分母</translation>
+    </message>
+    <message>
       <source>pass</source>
       <translation>达标</translation>
     </message>
@@ -36,6 +40,10 @@
     <message>
       <source>no data</source>
       <translation>无法评估</translation>
+    </message>
+    <message>
+      <source>Target from: {0}</source>
+      <translation>目标来源：{0}</translation>
     </message>
   </context>
   <context>
@@ -1152,8 +1160,8 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>&lt;i&gt;尚未运行。按&lt;b&gt;运行&lt;/b&gt;（F5）检查规划。&lt;/i&gt;</translation>
     </message>
     <message>
-      <source>72-hour supply: usable as a share of required</source>
-      <translation>72小时物资：可用量占需求量比例</translation>
+      <source>72-hour supply: in time as a share of required</source>
+      <translation>72小时物资：按时送达量占需求比例</translation>
     </message>
     <message>
       <source>Shelter utilisation</source>
@@ -1166,6 +1174,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} passed, {failed} failed, {unknown} not assessable&lt;/b&gt;&lt;/span&gt;&lt;br&gt;Served within the limit: &lt;b&gt;{share}&lt;/b&gt; of {demand} people · over capacity {over} · unreachable {unreach} · not located {unloc}&lt;br&gt;72-h supply shortfall: {items} items, ¥{cost}</source>
       <translation>&lt;b&gt;{scenario}&lt;/b&gt; · &lt;span style='color:{colour}'&gt;&lt;b&gt;{passed} 项达标，{failed} 项未达标，{unknown} 项无法评估&lt;/b&gt;&lt;/span&gt;&lt;br&gt;时限内可安置：&lt;b&gt;{share}&lt;/b&gt;（共 {demand} 人）· 容量不足 {over} · 不可达 {unreach} · 未定位 {unloc}&lt;br&gt;72小时物资缺口：{items} 类，{cost} 元</translation>
+    </message>
+    <message>
+      <source> (incomplete: {n} items without a price)</source>
+      <translation>（不完整：{n} 种物资无单价）</translation>
     </message>
     <message>
       <source>Shelter utilisation (25 fullest)</source>
