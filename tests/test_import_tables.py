@@ -231,7 +231,29 @@ BAD = [
     ("admin code length", "admin_units", ["code", "name"], [["3704061", "某镇"]], 2, "code", "digits"),
     ("too long", "demand", ["code", "name", "town_code"], [["D9", "某村", "370406001001001"]],
      2, "town_code", "digits"),
+    ("village point of an unknown village", "sites", ["code", "kind", "name", "tier", "village_code"],
+     [["RP9", "reserve_point", "某村储备点", "village", "370406104999"]], 2, "village_code", "unknown village"),
+    ("town share above 1", "admin_units", ["code", "name", "sheltering_share"], [["370406105", "某镇", 1.5]],
+     2, "sheltering_share", "between 0 and 1"),
 ]
+
+
+def test_village_point_names_its_village_and_shares_are_stored(plan, files):
+    """A village-level reserve point names its village by the demand unit's 12-digit code (not
+    refused as a town code); a unit's own sheltering demand and a town's share are stored."""
+    import_table(plan, "sites", write_csv(files / "vp.csv", ["code", "kind", "name", "tier", "town_code",
+                                                              "village_code"], [
+        ["RP1", "reserve_point", "北庄村储备点", "village", "370406104", "370406104201"]]))
+    import_table(plan, "demand", write_csv(files / "d2.csv", ["code", "name", "town_code", "population",
+                                                              "sheltering_demand"], [
+        ["370406104202", "南庄村", "370406104", 800, 120]]))
+    import_table(plan, "admin_units", write_csv(files / "t2.csv", ["code", "name", "sheltering_share"], [
+        ["370406105", "某镇", 0.4]]))
+    with plan.session() as s:
+        assert s.scalars(select(m.Site.village_code).where(m.Site.code == "RP1")).one() == "370406104201"
+        assert s.scalars(select(m.DemandUnit.sheltering_demand)
+                         .where(m.DemandUnit.code == "370406104202")).one() == 120
+        assert s.scalars(select(m.AdminUnit.sheltering_share).where(m.AdminUnit.code == "370406105")).one() == 0.4
 
 
 @pytest.mark.parametrize("case", BAD, ids=[c[0] for c in BAD])

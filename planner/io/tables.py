@@ -510,6 +510,7 @@ class _Context:
     item_units: dict[str, str] = field(default_factory=dict)
     site_codes: set[str] = field(default_factory=set)
     admin_codes: set[str] = field(default_factory=set)
+    demand_codes: set[str] = field(default_factory=set)   # demand units of this import (village points)
     stock_units_in_use: dict[str, set[str]] = field(default_factory=dict)  # item code → site codes
     district: _District | None = None
     converted: dict[tuple[str, float, float], tuple[float, float]] = field(default_factory=dict)
@@ -647,6 +648,12 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
             pop, vul = row.get("population"), row.get("vulnerable")
             if pop is not None and vul is not None and vul > pop:
                 bad("vulnerable", f"vulnerable ({vul}) is larger than population ({pop})", raw.get("vulnerable"))
+        if kind == "admin_units" and (row.get("sheltering_share") or 0) > 1:
+            bad("sheltering_share", "must be between 0 and 1 (a share, e.g. 0.6)", raw.get("sheltering_share"))
+        if kind == "sites" and row.get("village_code") and "village_code" not in bad_fields:
+            if row["village_code"] not in ctx.existing["demand"] and row["village_code"] not in ctx.demand_codes:
+                bad("village_code", "unknown village: no demand unit has this code (import the demand units first)",
+                    row["village_code"])
         if kind in ("sites", "demand") and row.get("town_code") and "town_code" not in bad_fields:
             if ctx.admin_codes:
                 if row["town_code"] not in ctx.admin_codes:
@@ -693,6 +700,8 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
             ctx.site_codes.add(row["code"])
         elif kind == "admin_units":
             ctx.admin_codes.add(row["code"])
+        elif kind == "demand":
+            ctx.demand_codes.add(row["code"])
         if kind != "stock":
             batch[key] = row
         out.append((n, row))
