@@ -439,6 +439,9 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
             "shortfall_cost": (_r(unmet * price, 2) if price is not None else None) if unmet > 0 else 0.0,
             "mean_eta_min": _r(sum(q * e for q, e in etas) / sum(q for q, _e in etas) / 60.0) if etas else None,
         })
+        # stock, but nobody placed on the network (no roads, or no located people): whether it
+        # would arrive is unknown, not 0. Without any usable stock the shortfall is certain.
+        located = not len(gkeys) or (bool(nd) and bool(dest.ok.any() or np.isfinite(eta).any()))
         incomplete: dict[str, Any] = {}
         if figs.units_unknown:
             incomplete["units_unknown"] = figs.units_unknown
@@ -448,7 +451,8 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
                             f" ({spec['basis']} {float(spec['rate']):g}, 保障人口 {people:.0f}, {days:g} days, "
                             f"by day: " + "; ".join(f"day {r['day']} by {r['deadline_h']:g} h: {r['shipped']:g}"
                                                     f"/{r['required']:g}" for r in phase_rows) + ")",
-                            unknown=people <= 0 or req <= 0, num=shipped, den=req, num_of="shipped",
+                            unknown=people <= 0 or req <= 0 or not located, num=shipped, den=req,
+                            num_of="shipped",
                             den_of="required", incomplete=incomplete or None, quantity_unit=spec.get("unit"),
                             item={"zh": spec.get("name_zh", key), "en": spec.get("name_en", key)}))
 
