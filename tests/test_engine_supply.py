@@ -262,3 +262,13 @@ def test_countable_items_ship_in_whole_units():
     assert beds and all(q == int(q) for q in beds)
     assert all(row["quantity"] == int(row["quantity"]) for row in rows if is_countable(row["unit"]))
     assert any(row["quantity"] != int(row["quantity"]) for row in rows if row["unit"] == "L")
+
+
+def test_supply_unknown_when_nobody_is_on_a_network():
+    """No roads: nobody can be reached — whether the stock would arrive is unknown (not 0 %);
+    with no usable stock at all the shortfall is certain (fail)."""
+    r = run_plan(tiny_input(edges=[]))
+    st = {c["id"]: c["status"] for c in r.checks}
+    assert st["supply_drinking_water"] == "unknown"
+    r = run_plan(tiny_input(edges=[], lots=[]))
+    assert {c["id"]: c["status"] for c in r.checks}["supply_drinking_water"] == "fail"

@@ -440,8 +440,9 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
             "mean_eta_min": _r(sum(q * e for q, e in etas) / sum(q for q, _e in etas) / 60.0) if etas else None,
         })
         # stock, but nobody placed on the network (no roads, or no located people): whether it
-        # would arrive is unknown, not 0. Without any usable stock the shortfall is certain.
-        located = not len(gkeys) or (bool(nd) and bool(dest.ok.any() or np.isfinite(eta).any()))
+        # would arrive is unknown, not 0. Without any stock of the item the shortfall is certain.
+        held = float(lots.quantity[lot_norm == key].sum()) > 0
+        located = not held or (bool(nd) and bool(dest.ok.any() or np.isfinite(eta).any()))
         incomplete: dict[str, Any] = {}
         if figs.units_unknown:
             incomplete["units_unknown"] = figs.units_unknown
