@@ -109,15 +109,14 @@ def test_allocation_respects_stock_and_open_shelters(d):
         if lot["usable"]:
             usable[lot["site"]] = usable.get(lot["site"], 0) + lot["quantity"]
     open_codes = {s["code"] for s in r.coverage["shelters"] if s["open"]}
-    unit_codes = {u["code"] for u in r.coverage["units"]}
     people = {s["code"]: s["assigned"] for s in r.coverage["shelters"]}
     for src in r.allocation["sources"]:
         assert sum(x["quantity"] for x in src["dispatch"]) <= usable.get(src["source"], 0) + 1e-6
         for x in src["dispatch"]:
             if x["to_kind"] == "shelter":
                 assert x["shelter"] in open_codes
-            else:
-                assert x["to_kind"] == "home" and x["to"] in unit_codes
+            else:   # to villages: per item and day, how much to how many
+                assert x["to_kind"] == "villages" and x["villages"] >= 1
             # each day's supply within that day's deadline (6 h, 24 h, 48 h)
             assert x["eta_min"] <= {1: 6, 2: 24, 3: 48}[x["day"]] * 60 + 1e-6
     f = 1.0  # 保障人口 = 规划人口 here: one supply person per person

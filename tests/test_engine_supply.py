@@ -118,7 +118,11 @@ def test_stock_in_a_cut_off_town_serves_its_people():
     t2 = {t["town"]: t for t in r.supply["towns"]}["T2"]
     assert t2["items"]["drinking_water"]["unmet"] == pytest.approx(0, abs=1e-6)
     homes = {v["unit"]: v for v in r.allocation["villages"]}
-    assert {(m["source"], m["item"]) for m in homes["U7"]["manifest"]} >= {("R3", "drinking_water")}
+    water = 3 * 30 * 1000 / 1350        # U7's 22.2 people × 3 L, each day
+    assert homes["U7"]["received"]["drinking_water"] == pytest.approx([water] * 3, abs=1e-3)
+    assert "drinking_water" not in homes["U7"]["unmet"]
+    r3 = next(s for s in r.allocation["sources"] if s["source"] == "R3")["dispatch"]
+    assert any(x["to_kind"] == "villages" and x["item"] == "drinking_water" for x in r3)
 
 
 def test_closing_every_shelter_leaves_stock_usable():

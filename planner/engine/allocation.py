@@ -1,12 +1,16 @@
 """The allocation: the 72-hour supply flow (planner.engine.supply) as manifests.
 
-Per shelter and per village (the people at home): what arrives, from where, on which day and
-when, and what stays unmet and why; per source: its dispatch list. Nothing is solved here —
-the check and the allocation are the same flow, so they cannot disagree.
+Per shelter: what arrives, from where, on which day and when, and what stays unmet and why.
+Per village (the people at home): what arrives per item and day, and what stays unmet and why
+(the largest reason). Per source: its dispatch list — line by line to shelters, and per item and day to
+villages (how much, to how many). Nothing is solved here: the check and the allocation are the
+same flow, so they cannot disagree.
 """
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 from planner.engine.snapshot import PlanInput
 from planner.engine.supply import TOL, SupplyState, is_countable, norm_items
@@ -22,56 +26,79 @@ def compute_allocation(inp: PlanInput, supply: SupplyState) -> dict[str, Any]:
     st, du = inp.sites, inp.demand
     norms = norm_items(inp)
     dest = supply.dest
-    names = []
-    for kd, ix in zip(dest.kind, dest.index, strict=True):
-        if kd == "shelter":
-            names.append((st.code[ix], st.name[ix]))
-        elif kd == "home":
-            names.append((du.code[ix], du.name[ix]))
-        else:
-            names.append((None, None))
-    manifests: list[list[dict[str, Any]]] = [[] for _ in dest.kind]
-    unmet_rows: list[list[dict[str, Any]]] = [[] for _ in dest.kind]
+    nd = len(dest.kind)
+    is_shelter = np.array([k == "shelter" for k in dest.kind], bool)
+    code = [st.code[ix] if k == "shelter" else (du.code[ix] if k == "home" else None)
+            for k, ix in zip(dest.kind, dest.index, strict=True)]
+    manifests: list[list[dict[str, Any]]] = [[] for _ in range(nd)]
+    unmet_rows: list[list[dict[str, Any]]] = [[] for _ in range(nd)]
     dispatch: dict[str, list] = {}
+    to_villages: dict[tuple[str, str, int], list[float]] = {}
+    received: list[dict[str, list[float]]] = [{} for _ in range(nd)]
+    village_unmet: list[dict[str, dict[str, Any]]] = [{} for _ in range(nd)]
     items_out = []
     usable = {i["key"]: i["usable"] for i in supply.result.get("items", [])}
     for key, spec in norms.items():
-        ships = supply.shipments.get(key, [])
-        for s, j, day, q, eta, ready in ships:
-            if q <= 1e-9:
-                continue
-            row = {"item": key, "name_zh": spec.get("name_zh", key), "unit": spec.get("unit"),
-                   "quantity": _r(q), "source": st.code[s], "to": names[j][0], "to_kind": dest.kind[j],
-                   "shelter": names[j][0] if dest.kind[j] == "shelter" else None,
-                   "day": day, "eta_min": _r(eta / 60.0), "ready_h": _r(ready / 3600.0)}
+        sh = supply.shipments.get(key, np.zeros((0, 6)))
+        unit = spec.get("unit")
+        live = sh[sh[:, 3] > 1e-9] if len(sh) else sh
+        to_sh = is_shelter[live[:, 1].astype(np.int64)] if len(live) else np.zeros(0, bool)
+        rows_sh = live[to_sh]
+        q_r = np.round(rows_sh[:, 3], 3).tolist()
+        e_r = np.round(rows_sh[:, 4] / 60.0, 3).tolist()
+        rd_r = np.round(rows_sh[:, 5] / 3600.0, 3).tolist()
+        for n, (s, j, day) in enumerate(rows_sh[:, :3].astype(np.int64).tolist()):
+            row = {"item": key, "name_zh": spec.get("name_zh", key), "unit": unit, "quantity": q_r[n],
+                   "source": st.code[s], "to": code[j], "to_kind": "shelter", "shelter": code[j], "day": day,
+                   "eta_min": e_r[n], "ready_h": rd_r[n]}
             manifests[j].append(row)
             dispatch.setdefault(st.code[s], []).append(row)
+        rows_v = live[~to_sh]
+        if len(rows_v):   # to villages: per source and day, how much to how many, the latest arrival
+            keys2, inv = np.unique(rows_v[:, [0, 2]].astype(np.int64), axis=0, return_inverse=True)
+            inv = inv.reshape(-1)
+            qsum = np.bincount(inv, weights=rows_v[:, 3])
+            cnt = np.bincount(inv)
+            late = np.full(len(keys2), -np.inf)
+            np.maximum.at(late, inv, rows_v[:, 4])
+            for n, (s, day) in enumerate(keys2.tolist()):
+                to_villages[(st.code[s], key, day)] = [float(qsum[n]), float(cnt[n]), float(late[n])]
         need, got, why = supply.need[key], supply.got[key], supply.why[key]
-        for pi_, ph in enumerate(supply.phases):
-            for j in range(len(dest.kind)):
-                miss = need[pi_, j] - got[pi_, j]
-                if miss > TOL:
-                    unmet_rows[j].append({"item": key, "day": ph.day, "quantity": _r(miss), "reason": why[pi_, j]})
-        qs = [(q, e) for _s, _j, _d, q, e, _r0 in ships if q > 0]
-        first = need[0].sum() if len(need) else 0.0
+        miss = need - got
+        # villages: per item, what arrives each day and what does not (compact: one list per item)
+        vj = np.nonzero(~is_shelter & (need.sum(axis=0) > TOL))[0]
+        got_l = np.round(got[:, vj].T, 3).tolist()
+        short = (miss[:, vj] > TOL).any(axis=0)
+        miss_l = np.round(np.maximum(miss[:, vj], 0.0).T, 3).tolist()
+        worst = np.argmax(miss[:, vj], axis=0) if len(vj) else np.zeros(0, np.int64)
+        for n, j in enumerate(vj.tolist()):
+            received[j][key] = got_l[n]
+            if short[n]:
+                village_unmet[j][key] = {"by_day": miss_l[n], "reason": why[worst[n], j]}
+        for pi_, j in zip(*np.nonzero((miss > TOL) & is_shelter[None, :]), strict=True):
+            unmet_rows[j].append({"item": key, "day": supply.phases[pi_].day, "quantity": _r(miss[pi_, j]),
+                                  "reason": why[pi_, j]})
+        qsum = float(sh[:, 3].sum()) if len(sh) else 0.0
         items_out.append({"key": key, "demand": _r(need.sum()), "shipped": _r(got.sum()),
-                          "first_batch_demand": _r(first), "first_batch_shipped": _r(got[0].sum() if len(got) else 0),
-                          "stock": usable.get(key),
-                          "unmet": _r(max(0.0, need.sum() - got.sum())),
-                          "mean_eta_min": _r(sum(q * e for q, e in qs) / sum(q for q, _e in qs) / 60.0)
-                          if qs else None})
+                          "first_batch_demand": _r(need[0].sum()) if len(need) else 0.0,
+                          "first_batch_shipped": _r(got[0].sum()) if len(got) else 0.0,
+                          "stock": usable.get(key), "unmet": _r(max(0.0, need.sum() - got.sum())),
+                          "mean_eta_min": _r(float(sh[:, 3] @ sh[:, 4]) / qsum / 60.0) if qsum > 0 else None})
+    for (src, key, day), (q, n, eta) in sorted(to_villages.items()):
+        dispatch.setdefault(src, []).append({"item": key, "unit": norms[key].get("unit"), "quantity": _r(q),
+                                             "source": src, "to": None, "to_kind": "villages", "villages": int(n),
+                                             "shelter": None, "day": day, "eta_min": _r(eta / 60.0)})
     shelters, villages = [], []
     for j, (kd, ix) in enumerate(zip(dest.kind, dest.index, strict=True)):
-        row = {"people": _r(dest.people[j]), "manifest": manifests[j], "unmet": unmet_rows[j]}
         if kd == "shelter":
-            shelters.append({"shelter": names[j][0], "name": names[j][1], **row})
-        elif kd == "home":
-            villages.append({"unit": names[j][0], "name": names[j][1], "town": du.town[ix], **row})
+            shelters.append({"shelter": code[j], "name": st.name[ix], "people": _r(dest.people[j]),
+                             "manifest": manifests[j], "unmet": unmet_rows[j]})
         else:
-            villages.append({"unit": None, "name": None, "town": None, **row})
+            villages.append({"unit": code[j], "name": du.name[ix] if kd == "home" else None,
+                             "town": du.town[ix] if kd == "home" else None, "people": _r(dest.people[j]),
+                             "received": received[j], "unmet": village_unmet[j]})
     code_name = dict(zip(st.code, st.name, strict=True))
-    sources = [{"source": code, "name": code_name.get(code), "dispatch": rows}
-               for code, rows in sorted(dispatch.items())]
+    sources = [{"source": c, "name": code_name.get(c), "dispatch": rows} for c, rows in sorted(dispatch.items())]
     return {"deadline_h": float(inp.params["first_batch_deadline_h"]),
             "phases": [{"day": ph.day, "deadline_h": ph.deadline_s / 3600.0} for ph in supply.phases],
             "items": items_out, "shelters": shelters, "villages": villages, "sources": sources,

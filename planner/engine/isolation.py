@@ -42,26 +42,25 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState, dri
 
     # per unit, per item: need and shipped at home and at its shelters (its people's share)
     dest = supply.dest
-    unit_need: dict[int, dict[str, float]] = {}
-    unit_got: dict[int, dict[str, float]] = {}
-    for j in range(len(dest.kind)):
-        ppl = dest.people[j]
-        if ppl <= 0:
-            continue
-        for ui, v in dest.unit_mix[j].items():
-            f = v / ppl
-            for key in norms:
-                n = float(supply.need[key][:, j].sum()) * f
-                g = float(supply.got[key][:, j].sum()) * f
-                unit_need.setdefault(ui, {}).setdefault(key, 0.0)
-                unit_got.setdefault(ui, {}).setdefault(key, 0.0)
-                unit_need[ui][key] += n
-                unit_got[ui][key] += g
+    nu = len(du)
+    pairs = [(j, ui, v / dest.people[j]) for j in range(len(dest.kind)) if dest.people[j] > 0
+             for ui, v in dest.unit_mix[j].items()]
+    pj = np.array([p[0] for p in pairs], np.int64)
+    pu = np.array([p[1] for p in pairs], np.int64)
+    pf = np.array([p[2] for p in pairs], np.float64)
+    placed = np.zeros(nu, bool)
+    placed[pu] = True
+    unit_need = {k: np.zeros(nu) for k in norms}
+    unit_got = {k: np.zeros(nu) for k in norms}
+    for k in norms:
+        if len(pairs):
+            np.add.at(unit_need[k], pu, supply.need[k].sum(axis=0)[pj] * pf)
+            np.add.at(unit_got[k], pu, supply.got[k].sum(axis=0)[pj] * pf)
 
     def met(ui: int) -> bool | None:
-        if ui not in unit_need:
+        if not placed[ui]:
             return None   # no people placed here (unknown population)
-        return all(unit_got[ui][k] >= unit_need[ui][k] - 0.01 for k in unit_need[ui])
+        return all(unit_got[k][ui] >= unit_need[k][ui] - 0.01 for k in norms)
 
     status = np.empty(len(du), dtype=object)
     for ui in range(len(du)):
@@ -76,10 +75,8 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState, dri
     pools, units = [], []
     for u_ix in np.nonzero(status != "connected")[0]:
         ui = int(u_ix)
-        rows = [{"item": k, "required": _r(unit_need.get(ui, {}).get(k, 0.0)),
-                 "local_stock": _r(unit_got.get(ui, {}).get(k, 0.0)),
-                 "covered": unit_got.get(ui, {}).get(k, 0.0) >= unit_need.get(ui, {}).get(k, 0.0) - 0.01}
-                for k in norms]
+        rows = [{"item": k, "required": _r(unit_need[k][ui]), "local_stock": _r(unit_got[k][ui]),
+                 "covered": bool(unit_got[k][ui] >= unit_need[k][ui] - 0.01)} for k in norms]
         pts = [st.code[s] for s in own_pts.get(du.code[ui], [])]
         pop = du.population[ui]
         units.append({"code": du.code[ui], "name": du.name[ui], "town": du.town[ui],
@@ -88,8 +85,7 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState, dri
                       "local_points": pts, "covered_72h": met(ui) if status[ui] == "isolated" else None})
         if status[ui] == "isolated":
             pools.append({"town": du.town[ui], "units": [du.code[ui]],
-                          "people": _r(sum(v for j in range(len(dest.kind)) for u, v in dest.unit_mix[j].items()
-                                           if u == ui)),
+                          "people": _r(float(sum(dest.people[j] * f for j, u, f in pairs if u == ui))),
                           "local_points": pts, "covered_72h": met(ui), "items": rows})
     flagged = [{"code": du.code[ui], "name": du.name[ui], "town": du.town[ui], "flags": list(du.flags[ui]),
                 "status": status[ui], "reachable": bool(reach[ui]), "supplied_72h": met(ui)}

@@ -422,19 +422,15 @@ class UnmetNeed:
 
 @dataclass(frozen=True)
 class VillageAllocation:
-    """What reaches the people who stay home in a village (no shelter place), and what not."""
+    """What reaches the people who stay home in a village (no shelter place), and what not:
+    ``received`` item → quantity per day; ``unmet`` item → {"by_day": [...], "reason": ...}."""
 
     unit: str | None = None
     name: str | None = None
     town: str | None = None
     people: float | None = None
-    manifest: tuple[Shipment, ...] = ()
-    unmet: tuple[UnmetNeed, ...] = ()
-
-    @classmethod
-    def of(cls, d: Mapping[str, Any]) -> VillageAllocation:
-        return replace(row_of(cls, d), manifest=tuple(row_of(Shipment, x) for x in d.get("manifest") or ()),
-                       unmet=tuple(row_of(UnmetNeed, x) for x in d.get("unmet") or ()))
+    received: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    unmet: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -482,7 +478,7 @@ class Allocation:
         return cls(deadline_h=d.get("deadline_h"), note=d.get("note"),
                    items=tuple(row_of(AllocationItem, x) for x in d.get("items") or ()),
                    shelters=tuple(ShelterAllocation.of(x) for x in d.get("shelters") or ()),
-                   villages=tuple(VillageAllocation.of(x) for x in d.get("villages") or ()),
+                   villages=tuple(row_of(VillageAllocation, x) for x in d.get("villages") or ()),
                    sources=tuple(SourceDispatch.of(x) for x in d.get("sources") or ()))
 
 

@@ -261,6 +261,7 @@ def destinations(inp: PlanInput, coverage: dict[str, Any], dt_: DriveTimes) -> D
             at_shelter[h][ui] += ppl
             home[ui] -= ppl
     home = np.maximum(home, 0.0)
+    uok = dt_.usnap.ok
     kind: list[str] = []
     index: list[int] = []
     people: list[float] = []
@@ -284,7 +285,7 @@ def destinations(inp: PlanInput, coverage: dict[str, Any], dt_: DriveTimes) -> D
         people.append(float(home[hu]))
         tmix.append({du.town[hu]: float(home[hu])})
         umix.append({int(hu): float(home[hu])})
-        ok.append(bool(dt_.usnap.ok[hu]))
+        ok.append(bool(uok[hu]))
     if total <= 0 and supply > 0:
         kind.append("unplaced")
         index.append(-1)
@@ -303,8 +304,8 @@ class SupplyState:
     lot_site: np.ndarray
     lot_norm: np.ndarray         # norm key per lot (None: no norm)
     dest: Destinations
-    # per item key: shipments (group site, dest index, day, quantity, eta seconds, ready s)
-    shipments: dict[str, list[tuple[int, int, int, float, float, float]]]
+    # per item key: shipments, one row each: site index, dest index, day, quantity, eta s, ready s
+    shipments: dict[str, np.ndarray]
     need: dict[str, np.ndarray]          # item → (phases × dests) need
     got: dict[str, np.ndarray]           # item → (phases × dests) shipped
     why: dict[str, np.ndarray]           # item → (phases × dests) unmet reason (object)
@@ -320,19 +321,21 @@ def _arcs(dt_: DriveTimes, inp: PlanInput, dest: Destinations, g_site: np.ndarra
     sh_col = {int(h): c for c, h in enumerate(dt_.shelters)}
     eta = np.full((len(g_site), len(dest.kind)), np.inf)
     rows = np.array([src_row.get(int(s), -1) for s in g_site], np.int64)
-    has = rows >= 0
-    own: dict[str, list[int]] = {}
+    has = np.nonzero(rows >= 0)[0]
+    kinds = np.array(dest.kind, dtype=object)
+    sj = np.array([j for j in np.nonzero(kinds == "shelter")[0] if int(dest.index[j]) in sh_col], np.int64)
+    hj = np.nonzero(kinds == "home")[0]
+    if len(has) and len(sj):
+        cols = np.array([sh_col[int(dest.index[j])] for j in sj], np.int64)
+        eta[np.ix_(has, sj)] = g_ready[has][:, None] + dt_.T[np.ix_(rows[has], cols)]
+    if len(has) and len(hj):
+        eta[np.ix_(has, hj)] = g_ready[has][:, None] + dt_.TU[np.ix_(rows[has], dest.index[hj])]
+    # a village-level point serves its own village without a road
+    home_of = {inp.demand.code[dest.index[j]]: j for j in hj}
     for gi, s in enumerate(g_site):
-        if st.village[s] is not None:
-            own.setdefault(st.village[s], []).append(gi)
-    for j, (kd, ix) in enumerate(zip(dest.kind, dest.index, strict=True)):
-        if kd == "shelter" and int(ix) in sh_col:
-            eta[has, j] = g_ready[has] + dt_.T[rows[has], sh_col[int(ix)]]
-        elif kd == "home":
-            eta[has, j] = g_ready[has] + dt_.TU[rows[has], ix]
-            # a village-level point serves its own village without a road
-            for gi in own.get(inp.demand.code[ix], ()):
-                eta[gi, j] = min(eta[gi, j], g_ready[gi])
+        v = st.village[s]
+        if v is not None and v in home_of:
+            eta[gi, home_of[v]] = min(eta[gi, home_of[v]], g_ready[gi])
     return eta
 
 
@@ -355,7 +358,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
     phs = phases(inp)
     nd = len(dest.kind)
 
-    shipments: dict[str, list] = {}
+    shipments: dict[str, np.ndarray] = {}
     need_all: dict[str, np.ndarray] = {}
     got_all: dict[str, np.ndarray] = {}
     why_all: dict[str, np.ndarray] = {}
@@ -377,7 +380,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
         need = np.zeros((len(phs), nd))
         got = np.zeros((len(phs), nd))
         why = np.empty((len(phs), nd), dtype=object)
-        ships: list[tuple[int, int, int, float, float, float]] = []
+        ships: list[np.ndarray] = []
         left = sup.copy()
         for pi_, ph in enumerate(phs):
             need[pi_] = phase_need(spec, dest.people, ph, countable)
@@ -385,26 +388,21 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
             useful = (allowed & (need[pi_] > 1e-9)[None, :]).any(axis=1) if nd else np.zeros(len(gkeys), bool)
             for gi in np.nonzero(useful)[0]:
                 reached_lot[groups[gkeys[gi]]] = True
-            flows = _phase_flow(left, need[pi_], allowed, eta, countable)
-            for fg, fj, q in flows:
-                left[fg] -= q
-                got[pi_, fj] += q
-                ships.append((int(g_site[fg]), int(fj), ph.day, float(q), float(eta[fg, fj]), float(g_ready[fg])))
-            for j in range(nd):
-                miss = need[pi_, j] - got[pi_, j]
-                if miss <= TOL:
-                    continue
+            fg, fj, fq = _phase_flow(left, need[pi_], allowed, eta, countable)
+            np.subtract.at(left, fg, fq)
+            np.add.at(got[pi_], fj, fq)
+            ships.append(np.column_stack([g_site[fg], fj, np.full(len(fg), ph.day), fq, eta[fg, fj], g_ready[fg]])
+                         if len(fg) else np.zeros((0, 6)))
+            miss = need[pi_] - got[pi_] > TOL
+            if miss.any():
+                fin = np.isfinite(eta).any(axis=0) if len(gkeys) else np.zeros(nd, bool)
+                w = np.where(~fin & ~dest.ok, "not_on_network", np.where(
+                    ~fin, "unreachable", np.where(~allowed.any(axis=0), "too_late", "insufficient_stock")))
                 if not len(gkeys):
-                    why[pi_, j] = "no_stock"
-                elif not dest.ok[j] and not np.isfinite(eta[:, j]).any():
-                    why[pi_, j] = "not_on_network"
-                elif not np.isfinite(eta[:, j]).any():
-                    why[pi_, j] = "unreachable"
-                elif not allowed[:, j].any():
-                    why[pi_, j] = "too_late"
-                else:
-                    why[pi_, j] = "insufficient_stock"
-        shipments[key], need_all[key], got_all[key], why_all[key] = ships, need, got, why
+                    w[:] = "no_stock"
+                why[pi_, miss] = w[miss]
+        shipments[key] = np.concatenate(ships) if ships else np.zeros((0, 6))
+        need_all[key], got_all[key], why_all[key] = need, got, why
         req, shipped = float(need.sum()), float(got.sum())
         unmet = max(0.0, req - shipped)
         if unmet <= TOL * max(1, nd):
@@ -417,15 +415,13 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
         daily = people * float(spec["rate"]) if spec["basis"] == "per_person_per_day" else None
         phase_rows = []
         for pi_, ph in enumerate(phs):
-            reasons: dict[str, float] = {}
-            for j in range(nd):
-                if why[pi_, j] is not None:
-                    reasons[why[pi_, j]] = reasons.get(why[pi_, j], 0.0) + float(need[pi_, j] - got[pi_, j])
+            short_q = need[pi_] - got[pi_]
+            reasons = {r: float(short_q[why[pi_] == r].sum()) for r in UNMET_REASONS}
             phase_rows.append({"day": ph.day, "deadline_h": _r(ph.deadline_s / 3600.0),
                                "required": _r(need[pi_].sum()), "shipped": _r(got[pi_].sum()),
                                "unmet": _r(max(0.0, need[pi_].sum() - got[pi_].sum())),
                                "reasons": {k: _r(v) for k, v in sorted(reasons.items()) if v > 1e-3}})
-        etas = [(q, e) for _s, _j, _d, q, e, _r0 in ships if q > 0]
+        sh = shipments[key]
         out_items.append({
             "key": key, "name_zh": spec.get("name_zh", key), "name_en": spec.get("name_en", key),
             "unit": spec.get("unit"), "basis": spec["basis"], "rate": float(spec["rate"]), "src": spec.get("src"),
@@ -437,7 +433,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
             "days_of_autonomy": _r(shipped / daily, 4) if daily else None,
             "unit_price": price,
             "shortfall_cost": (_r(unmet * price, 2) if price is not None else None) if unmet > 0 else 0.0,
-            "mean_eta_min": _r(sum(q * e for q, e in etas) / sum(q for q, _e in etas) / 60.0) if etas else None,
+            "mean_eta_min": _r(float(sh[:, 3] @ sh[:, 4]) / float(sh[:, 3].sum()) / 60.0) if len(sh) else None,
         })
         # stock, but nobody placed on the network (no roads, or no located people): whether it
         # would arrive is unknown, not 0. Without any stock of the item the shortfall is certain.
@@ -496,66 +492,72 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
 
 
 def _phase_flow(left: np.ndarray, need: np.ndarray, allowed: np.ndarray, eta: np.ndarray,
-                countable: bool) -> list[tuple[int, int, float]]:
-    """Shipments (group, dest, quantity) for one phase: max flow, then earliest arrival.
+                countable: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shipments (group, dest, quantity arrays) for one phase: max flow, then earliest arrival.
 
     Destinations with the same set of groups reaching them in time form one sink (their need
-    summed, cost = their need-weighted mean arrival); a sink's flow from each group is then
-    split over its destinations in proportion to need, earliest groups first.
+    summed, cost = their need-weighted mean arrival). A sink's total is shared over its
+    destinations in proportion to need (in the flow's resolution: whole units or thousandths,
+    largest remainders up), then filled from its groups, earliest first (north-west corner: at
+    most groups + destinations rows per sink).
     """
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     live_d = np.nonzero((need > 1e-9) & allowed.any(axis=0))[0]
     live_g = np.nonzero(left > 1e-9)[0]
     if not len(live_d) or not len(live_g):
-        return []
+        return empty
     A = allowed[np.ix_(live_g, live_d)]
-    sig, inv = np.unique(np.packbits(A, axis=0).T, axis=0, return_inverse=True)
+    _sig, first, inv = np.unique(np.packbits(A, axis=0).T, axis=0, return_index=True, return_inverse=True)
     inv = inv.reshape(-1)
-    n_s = len(sig)
+    n_s = len(first)
     s_need = np.zeros(n_s)
     np.add.at(s_need, inv, need[live_d])
-    pi, pj, cost = [], [], []
+    members_of = [live_d[inv == s] for s in range(n_s)]
+    pi_l, pj_l, c_l = [], [], []
     for s in range(n_s):
-        members = live_d[inv == s]
+        members = members_of[s]
         w = need[members]
-        cols = A[:, np.nonzero(inv == s)[0][0]]
-        for gi_l in np.nonzero(cols)[0]:
-            gi = live_g[gi_l]
-            e = eta[gi, members]
-            pi.append(gi)
-            pj.append(s)
-            cost.append(float(np.sum(e * w) / w.sum()) if w.sum() > 0 else float(e.mean()))
-    pi_a, pj_a, c_a = np.array(pi, np.int64), np.array(pj, np.int64), np.array(cost)
+        gs = live_g[A[:, first[s]]]
+        e = eta[np.ix_(gs, members)]
+        pi_l.append(gs)
+        pj_l.append(np.full(len(gs), s, np.int64))
+        c_l.append(e @ w / w.sum() if w.sum() > 0 else e.mean(axis=1))
+    pi_a, pj_a, c_a = np.concatenate(pi_l), np.concatenate(pj_l), np.concatenate(c_l)
     flows = transport_flow(left, s_need, pi_a, pj_a, c_a, **({"qty_scale": 1} if countable else {}))
-    out: list[tuple[int, int, float]] = []
+    qs = 1.0 if countable else 1000.0
+    og, od, oq = [], [], []
     for s in range(n_s):
-        members = live_d[inv == s]
         arcs = np.nonzero((pj_a == s) & (flows > 1e-9))[0]
         if not len(arcs):
             continue
+        members = members_of[s]
         total = float(flows[arcs].sum())
-        # the sink's total, shared over its destinations in proportion to need
         share = total * need[members] / need[members].sum()
-        # in the flow's resolution (whole units, or thousandths): largest remainders round up
-        qs = 1.0 if countable else 1000.0
         base = np.floor(share * qs + 1e-6)
         rest = int(round(total * qs - base.sum()))
         order = np.argsort(-(share * qs - base), kind="stable")
         base[order[:max(0, rest)]] += 1
-        share = np.minimum(base / qs, need[members])
-        remain = share.copy()
-        # fill destinations from the groups, earliest arrival first
-        for a in sorted(arcs, key=lambda a: c_a[a]):
-            q = float(flows[a])
-            gi = int(pi_a[a])
-            for mi in np.argsort(eta[gi, members], kind="stable"):
-                if q <= 1e-9:
-                    break
-                take = round(min(q, remain[mi]), 3)
-                if take > 1e-9:
-                    out.append((gi, int(members[mi]), take))
-                    remain[mi] -= take
-                    q -= take
-    return out
+        share = np.minimum(base, np.floor(need[members] * qs + 1e-6) if countable else need[members] * qs)
+        arcs = arcs[np.argsort(c_a[arcs], kind="stable")]              # earliest groups first
+        gq = np.round(flows[arcs] * qs)
+        mo = np.argsort(eta[pi_a[arcs[0]], members], kind="stable")    # nearest destinations first
+        mq = share[mo]
+        gc, mc = np.cumsum(gq), np.cumsum(mq)
+        br = np.unique(np.concatenate([[0.0], gc, mc]))
+        br = br[br <= min(gc[-1], mc[-1]) + 1e-9]
+        if len(br) < 2:
+            continue
+        mid = (br[:-1] + br[1:]) / 2.0
+        seg = np.diff(br)
+        keep = seg > 0.5
+        gi = np.searchsorted(gc, mid[keep], side="right")
+        mi = np.searchsorted(mc, mid[keep], side="right")
+        og.append(pi_a[arcs][gi])
+        od.append(members[mo][mi])
+        oq.append(np.round(seg[keep]) / qs)
+    if not og:
+        return empty
+    return np.concatenate(og), np.concatenate(od), np.concatenate(oq)
 
 
 def _town_rows(inp: PlanInput, dest: Destinations, norms: dict[str, Any], need: dict[str, np.ndarray],
