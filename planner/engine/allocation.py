@@ -75,18 +75,18 @@ def compute_allocation(inp: PlanInput, supply: SupplyState) -> dict[str, Any]:
             received[j][key] = got_l[n]
             if short[n]:
                 village_unmet[j][key] = {"by_day": miss_l[n], "reason": why[worst[n], j]}
-        for pi_, j in zip(*np.nonzero((miss > TOL) & is_shelter[None, :]), strict=True):
-            unmet_rows[j].append({"item": key, "day": supply.phases[pi_].day, "quantity": _r(miss[pi_, j]),
-                                  "reason": why[pi_, j]})
-        qsum = float(sh[:, 3].sum()) if len(sh) else 0.0
+        for pi_, sj in zip(*np.nonzero((miss > TOL) & is_shelter[None, :]), strict=True):
+            unmet_rows[int(sj)].append({"item": key, "day": supply.phases[int(pi_)].day,
+                                        "quantity": _r(float(miss[pi_, sj])), "reason": why[pi_, sj]})
+        qtot = float(sh[:, 3].sum()) if len(sh) else 0.0
         items_out.append({"key": key, "demand": _r(need.sum()), "shipped": _r(got.sum()),
                           "first_batch_demand": _r(need[0].sum()) if len(need) else 0.0,
                           "first_batch_shipped": _r(got[0].sum()) if len(got) else 0.0,
                           "stock": usable.get(key), "unmet": _r(max(0.0, need.sum() - got.sum())),
-                          "mean_eta_min": _r(float(sh[:, 3] @ sh[:, 4]) / qsum / 60.0) if qsum > 0 else None})
-    for (src, key, day), (q, n, eta) in sorted(to_villages.items()):
+                          "mean_eta_min": _r(float(sh[:, 3] @ sh[:, 4]) / qtot / 60.0) if qtot > 0 else None})
+    for (src, key, day), (q, nv, eta) in sorted(to_villages.items()):
         dispatch.setdefault(src, []).append({"item": key, "unit": norms[key].get("unit"), "quantity": _r(q),
-                                             "source": src, "to": None, "to_kind": "villages", "villages": int(n),
+                                             "source": src, "to": None, "to_kind": "villages", "villages": int(nv),
                                              "shelter": None, "day": day, "eta_min": _r(eta / 60.0)})
     shelters, villages = [], []
     for j, (kd, ix) in enumerate(zip(dest.kind, dest.index, strict=True)):

@@ -52,10 +52,10 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState, dri
     placed[pu] = True
     unit_need = {k: np.zeros(nu) for k in norms}
     unit_got = {k: np.zeros(nu) for k in norms}
-    for k in norms:
+    for item in norms:
         if len(pairs):
-            np.add.at(unit_need[k], pu, supply.need[k].sum(axis=0)[pj] * pf)
-            np.add.at(unit_got[k], pu, supply.got[k].sum(axis=0)[pj] * pf)
+            np.add.at(unit_need[item], pu, supply.need[item].sum(axis=0)[pj] * pf)
+            np.add.at(unit_got[item], pu, supply.got[item].sum(axis=0)[pj] * pf)
 
     def met(ui: int) -> bool | None:
         if not placed[ui]:
