@@ -404,7 +404,8 @@ class Shipment:
     source: str | None = None
     shelter: str | None = None       # the shelter (None: delivered to a village, see ``to``)
     to: str | None = None            # shelter or demand-unit code
-    to_kind: str | None = None       # shelter / home
+    to_kind: str | None = None       # shelter / villages (a source's deliveries to people at home)
+    villages: int | None = None      # to_kind villages: to how many
     day: int | None = None           # 1, 2, 3: the day it is for
     eta_min: float | None = None
     ready_h: float | None = None

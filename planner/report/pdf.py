@@ -740,14 +740,16 @@ class _Builder:
             for sd in srcs:
                 rows = []
                 prev = None
-                for ln in sorted(sd.dispatch, key=lambda x: (str(x.shelter), str(x.item))):
+                for ln in sorted(sd.dispatch, key=lambda x: (x.shelter is None, str(x.shelter), str(x.item), x.day or 0)):
                     k = ln.item
                     dest = ln.shelter
-                    rows.append([_esc(f"{dest} {d.site_name(dest)}") if dest != prev else "", _esc(names.get(k, k)),
+                    label = (f"{dest} {d.site_name(dest)}" if dest is not None
+                             else T("report.to_villages_at_home", n=fmt.integer(ln.villages), day=ln.day))
+                    rows.append([_esc(label) if label != prev else "", _esc(names.get(k, k)),
                                  fmt.qty(ln.quantity),
                                  _esc(ln.unit or units.get(k, "")), fmt.minutes(ln.eta_min, L)])
-                    prev = dest
-                tot_ship = len({ln.shelter for ln in sd.dispatch})
+                    prev = label
+                tot_ship = len({ln.shelter for ln in sd.dispatch if ln.shelter is not None})
                 title = self.p(f"{_esc(sd.source)} {_esc(sd.name)} —— "
                                + self.t("report.to_shelters", tot_ship=tot_ship), self.s_h3)
                 tbl = self.table([T("report.to_shelter"), T("report.item"), T("report.qty"),
