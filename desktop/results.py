@@ -1,6 +1,7 @@
 """Results panel: checks with pass/fail badges, KPIs, charts and findings of the last run."""
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -238,17 +239,28 @@ class ResultsPanel(QWidget):
         self.checks.verticalHeader().hide()
         self.checks.setAlternatingRowColors(True)
         hh = self.checks.horizontalHeader()
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for c in (0, 2, 3):
+        # the check's name in full; its numerator / denominator takes the rest (full text in the
+        # tooltip and below the table for the selected check)
+        for c in (0, 1, 2, 3):
             hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
-        self.checks.setColumnWidth(4, 300)
+        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        hh.setMinimumSectionSize(60)
+        self.checks.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.checks.clicked.connect(self._on_check)
         self.findings = QListWidget()
         self.findings.setWordWrap(True)
         self.findings.itemClicked.connect(self._on_finding)
+        # the selected check's numerator / denominator and where its target comes from, in full
+        self.basis = QLabel()
+        self.basis.setWordWrap(True)
+        self.basis.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.checks, 1)
+        tl.addWidget(self.basis)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.checks)
+        split.addWidget(top)
         split.addWidget(self.findings)
         split.setSizes([260, 140])
         self.tabs.addTab(split, "")
@@ -280,6 +292,7 @@ class ResultsPanel(QWidget):
         if result is None:
             self.summary.setText(self.tr("<i>No run yet. Press <b>Run</b> (F5) to check the plan.</i>"))
             self.checks_model.set_checks([])
+            self.basis.clear()
             self.findings.clear()
             self.supply_chart.set_data(self.tr("72-hour supply: in time as a share of required"), [], ("", ""))
             self.util_chart.set_data(self.tr("Shelter utilisation"), [], ("", ""))
@@ -304,6 +317,7 @@ class ResultsPanel(QWidget):
                      self.tr(" (incomplete: {n} items without a price)").format(n=len(s.supply_shortfall_cost_unpriced))
                      if s.supply_shortfall_cost_unpriced else "")))
         self.checks_model.set_checks(r.checks)
+        self.basis.setText(self.tr("Select a check to see its numerator, denominator and the source of its target."))
         self.findings.clear()
         lang = "zh" if zh else "en"
         for fnd in r.findings:
@@ -325,7 +339,17 @@ class ResultsPanel(QWidget):
     def _on_check(self, index: QModelIndex) -> None:
         c = index.data(RowRole)
         if c is not None:
+            self.show_basis(c)
             self.checkActivated.emit(c)
+
+    def show_basis(self, c: Check) -> None:
+        """The check's numerator / denominator (planner.engine.texts.check_basis) and the source
+        of its target, under the table."""
+        lang = "zh" if is_chinese() else "en"
+        text = f"<b>{html.escape(c.name(lang))}</b>：{html.escape(c.basis(lang))}"
+        if c.target_source:
+            text += "<br>" + html.escape(self.tr("Target from: {0}").format(c.target_source))
+        self.basis.setText(text)
 
     def _on_finding(self, item: QListWidgetItem) -> None:
         f = item.data(RowRole)

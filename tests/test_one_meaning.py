@@ -72,3 +72,17 @@ def test_pdf_prints_each_checks_basis(andorra, tmp_path):
     text = _flat("\n".join(p.extract_text() or "" for p in pypdf.PdfReader(str(pdf)).pages))
     for c in typed(result).checks:
         assert _flat(c.basis("zh")) in text, c.id
+
+
+def test_window_shows_the_selected_checks_basis_and_target_source(andorra, qtbot):
+    from desktop.results import ResultsPanel
+
+    _plan, result = andorra
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.set_result(result)
+    c = typed(result).check("served_within_threshold")
+    panel.show_basis(c)
+    lang = "en" if panel.tr("Check") == "Check" else "zh"
+    assert c.basis(lang).split(" / ")[0] in panel.basis.text()
+    assert c.target_source and c.target_source.split(":")[0] in panel.basis.text()

@@ -1180,8 +1180,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation> (incomplete: {n} items without a price)</translation>
     </message>
     <message>
+      <source>Select a check to see its numerator, denominator and the source of its target.</source>
+      <translation>Select a check to see its numerator, denominator and the source of its target.</translation>
+    </message>
+    <message>
       <source>Shelter utilisation (25 fullest)</source>
       <translation>Shelter utilisation (25 fullest)</translation>
+    </message>
+    <message>
+      <source>Target from: {0}</source>
+      <translation>Target from: {0}</translation>
     </message>
   </context>
   <context>

@@ -1180,8 +1180,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>（不完整：{n} 种物资无单价）</translation>
     </message>
     <message>
+      <source>Select a check to see its numerator, denominator and the source of its target.</source>
+      <translation>选中一项检查，可查看其分子、分母及目标来源。</translation>
+    </message>
+    <message>
       <source>Shelter utilisation (25 fullest)</source>
       <translation>避难场所使用率（前25位）</translation>
+    </message>
+    <message>
+      <source>Target from: {0}</source>
+      <translation>目标来源：{0}</translation>
     </message>
   </context>
   <context>
