@@ -144,3 +144,31 @@ def test_session_without_input_builds_on_first_run():
     assert w.run_input(inp).to_json() == run_plan(inp).to_json()
     assert w.builds == 1 and w.base is inp
     w.close()
+
+
+def test_session_rebuilds_when_points_move_and_reuses_for_closures(caplog):
+    """The roads are split at the sites and demand units: the graph key holds their locations.
+    Closing sites, stock changes and hazards keep the graph; a moved site or a new unit
+    rebuilds it (never a graph split at other points), and every result equals a full run."""
+    from engine_fixtures import TINY_SITES, TINY_UNITS, site, unit
+
+    w = WhatIf(tiny_input())
+    graph = w.graph
+    _same(w, {"name": "closed", "site_changes": [{"site_code": "S2", "status": "closed"}],
+              "stock_changes": [{"site_code": "W1", "item_code": None, "factor": 0.5}],
+              "hazards": [cut_n7()]})
+    assert w.builds == 1 and w.graph is graph
+    moved = tiny_input(sites=[site("S2", "shelter", 900, 30, shelter_class="emergency", stated_capacity=300,
+                                   town="T1") if s["code"] == "S2" else s for s in TINY_SITES])
+    more = tiny_input(units=TINY_UNITS + [unit("U8", 40, 1000, -40)])
+    with caplog.at_level("INFO", logger="planner.engine.session"):
+        for inp in (moved, more):
+            assert w.run_input(inp).to_json() == run_plan(inp).to_json()
+    assert w.builds == 3
+    rebuilt = [rec.getMessage() for rec in caplog.records if "road graph rebuilt" in rec.getMessage()]
+    assert len(rebuilt) == 2 and all("sites or demand units moved" in msg for msg in rebuilt)
+    # moved S2 lies mid-block at (900, 30): the road n2–n3 is split under it
+    w.run_input(moved)
+    assert w.builds == 4
+    s = w.graph.snap("walk", moved.sites.lon, moved.sites.lat)
+    assert s.dist_m[1] == pytest.approx(30.0, abs=1e-3) and s.node[1] >= moved.roads.n_nodes

@@ -1,22 +1,53 @@
 """Road graph: compact CSR matrices per travel mode, snapping, and cheap what-if edits.
 
 * Coordinates are projected to a local metric CRS (the UTM zone of the data centroid, pyproj).
-* ``walk``: both directions, seconds = length / walk speed, classes = profile network.walk_classes.
-* ``drive``: seconds = length / (speed × post-disaster factor), speed = maxspeed when given, else
-  the profile's speeds_kmh by class; oneway edges only u → v; classes = network.drive_classes.
+* ``walk``: both directions, seconds = length / walk speed, edges = the profile's
+  network.walk_classes; ``drive``: seconds = length / (speed × post-disaster factor), speed =
+  maxspeed when given, else the profile's speeds_kmh by class; oneway edges only u → v; edges =
+  network.drive_classes. An edge's own permission (``RoadTable.walk_access`` / ``drive_access``,
+  from the OSM access tags, see :mod:`planner.io.osm`) overrides its class: False takes it out
+  of that mode, True admits it even when its class is not listed.
 * Parallel edges are merged to their minimum; every directed edge entry keeps its CSR slot, so a
   what-if (hazard cutting or slowing edges) rewrites ``data`` in place of a rebuild
   (:meth:`ModeGraph.with_edge_factors`, a few ms at 250k edges).
-* Snapping (scipy cKDTree) goes to the nearest *snappable* node of that mode's network: a node
-  of a strongly connected component (driving; walking: a connected component) of the **baseline**
-  graph that holds at least ``max(SNAP_MIN_NODES = 20, SNAP_MIN_SHARE = 1 %)`` of the mode's
-  nodes (capped at the size of the largest component, so a tiny network still snaps to its main
-  part). A oneway dead end or a 3-node fragment next to the main road therefore never captures a
-  warehouse or a village, while a real island or valley network of that size stays usable.
-  Components are computed once on the baseline graph and shared by every what-if copy, so a
-  hazard cut later shows up as *unreachable* instead of being snapped around. The snap distance
-  is kept, walked at the walking speed and ADDED to every travel time; beyond ``snap_max_m`` a
-  point is ``off_network``; without coordinates it is ``unlocated``. Nothing is dropped.
+
+Snapping (road-true access)
+---------------------------
+Every located site and demand unit of the snapshot (its *anchor points*; plus ``extra_points``
+given to the constructor) is projected, per mode, onto the nearest **edge** of that mode's
+network (the stored edge geometry, else the straight segment, in metres) — not onto the nearest
+graph node, which may lie a kilometre along the road. The edge is split there: a new graph node
+at the projection point, the two parts getting their proportional share of the edge's length
+and time (oneway edges keep their direction). Every part keeps the original road edge as its
+``entry_edge``, so a hazard that cuts or slows the road cuts or slows both parts. Several points
+on one edge split it at each position in order; a projection within :data:`NODE_MERGE_M` (1 m) of
+a graph node or of another split point reuses that node.
+
+* Only edges of a *snappable* component are snapped to: a strongly connected component
+  (driving; walking: a connected component) of the **baseline** road graph holding at least
+  ``max(SNAP_MIN_NODES = 20, SNAP_MIN_SHARE = 1 %)`` of the mode's road nodes (capped at the size
+  of the largest component, so a tiny network still snaps to its main part), both ends of the
+  edge in it. A oneway dead end or a 3-node fragment next to the main road therefore never
+  captures a warehouse or a village, while a real island or valley network of that size stays
+  usable. Components are computed once on the baseline graph and shared by every what-if copy,
+  so a hazard cut later shows up as *unreachable* instead of being snapped around.
+* Controlled-access roads (:data:`NO_SNAP_CLASSES`: motorway, motorway_link) are never snapped
+  to: nothing joins them between junctions.
+* ``Snap.dist_m`` is the perpendicular (off-road) distance; ``Snap.time_s`` = dist_m /
+  ``offroad_speed_mps`` (default: the walking speed), ADDED to every travel time. Beyond
+  ``snap_max_m`` a point is ``off_network`` (its distance kept, no node inserted); without
+  coordinates it is ``unlocated``. Nothing is dropped.
+* A point that was not an anchor when the graph was built (a candidate site of a
+  recommendation, see :mod:`planner.scenario.recommend`, which passes its candidates in as
+  ``extra_points`` where it builds the graph itself) gets a conservative answer, never shorter
+  than the truth: it is projected onto the nearest edge of the mode that can be travelled both
+  ways (walking: every edge; driving: the two-way ones) and attached to whichever end of the
+  (already split) piece of edge it falls on gives the smaller off-road + along-edge time; that
+  along-edge time is part of ``time_s``. Within 1 m of a node the answer is exact.
+
+The graph's content key (:func:`graph_key_parts`) holds a digest of the anchor points, so two
+snapshots whose sites or units lie elsewhere never share a graph, while a what-if that only
+closes sites, changes stock or adds hazards reuses it.
 """
 from __future__ import annotations
 
@@ -24,7 +55,7 @@ import hashlib
 import itertools
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,7 +63,6 @@ import pyproj
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
 
 from planner.engine.snapshot import PlanInput
 from planner.geo import utm_crs
@@ -41,9 +71,13 @@ MIN_W = 1e-6  # seconds; csgraph must never see a zero-weight edge
 SNAP_OK, SNAP_OFF, SNAP_UNLOCATED = "ok", "off_network", "unlocated"
 SNAP_MIN_NODES = 20     # a component needs at least this many nodes to be snapped to …
 SNAP_MIN_SHARE = 0.01   # … or this share of the mode's nodes, whichever is larger
+NODE_MERGE_M = 1.0      # a projection this close (along the edge) to a node reuses the node
+#: controlled-access classes: never snapped to (no driveway or path joins them between junctions)
+NO_SNAP_CLASSES = frozenset({"motorway", "motorway_link"})
 _TOKENS = itertools.count()  # identifies a baseline graph to the driving worker process
-#: parameters that shape the graph (with the road digest and the profile's network and speeds)
-GRAPH_PARAMS = ("walk_speed_mps", "post_disaster_speed_factor", "snap_max_m")
+#: parameters that shape the graph (with the road digest, the anchor points and the profile's
+#: network and speeds)
+GRAPH_PARAMS = ("walk_speed_mps", "offroad_speed_mps", "post_disaster_speed_factor", "snap_max_m")
 
 
 def snappable_nodes(csr: csr_matrix, node_in: np.ndarray, symmetric: bool) -> tuple[np.ndarray, np.ndarray, int]:
@@ -66,10 +100,11 @@ def snappable_nodes(csr: csr_matrix, node_in: np.ndarray, symmetric: bool) -> tu
 
 @dataclass
 class Snap:
-    node: np.ndarray      # int64 node index (−1 when unlocated)
-    dist_m: np.ndarray    # float (nan when unlocated)
+    node: np.ndarray      # int64 node index (−1 when unlocated or no road at all)
+    dist_m: np.ndarray    # float: off-road (perpendicular) distance (nan when unlocated)
     status: np.ndarray    # object: ok / off_network / unlocated
-    time_s: np.ndarray    # dist_m / walk speed (nan when unlocated)
+    time_s: np.ndarray    # dist_m / offroad speed (+ the along-edge time for a point the graph was
+    #                       not split at, see the module docstring); nan when unlocated
 
     @property
     def ok(self) -> np.ndarray:
@@ -85,16 +120,14 @@ class ModeGraph:
     csr: csr_matrix          # forward: row = from
     csr_t: csr_matrix        # transposed (row = to); the same object when symmetric
     node_in: np.ndarray      # bool: node belongs to this mode's network
-    entry_edge: np.ndarray   # per directed entry: road edge index
+    entry_edge: np.ndarray   # per directed entry: road edge index (of the unsplit road table)
     entry_w: np.ndarray      # base weight, seconds
     entry_slot: np.ndarray   # slot in csr.data
     entry_slot_t: np.ndarray  # slot in csr_t.data
     symmetric: bool
     snappable: np.ndarray | None = None   # bool per node (baseline components, see snappable_nodes)
-    component: np.ndarray | None = None   # baseline component label per node
+    component: np.ndarray | None = None   # baseline component label per node (−1: not in the mode)
     min_component: int = 0                # size threshold used
-    _tree: Any = field(default=None, repr=False)
-    _tree_nodes: Any = field(default=None, repr=False)
 
     def with_edge_factors(self, factor: np.ndarray) -> ModeGraph:
         """A copy whose edge times are multiplied by ``factor`` (per road edge; inf = cut).
@@ -161,6 +194,15 @@ DEFAULT_WALK = [c for c in DEFAULT_DRIVE if not c.startswith("motorway")] + [
     "track", "path", "footway", "pedestrian", "steps", "cycleway", "bridleway"]
 
 
+def mode_edges(roads, classes: set[str], mode: str) -> np.ndarray:
+    """Bool per road edge: travelled in ``mode`` — its class is listed, unless its own
+    permission (``roads.access(mode)``: 1.0 / 0.0) says otherwise; loops never."""
+    by_class = np.fromiter((h in classes for h in roads.highway), bool, roads.n_edges)
+    acc = roads.access(mode)
+    ok = np.where(np.isnan(acc), by_class, acc == 1.0)
+    return ok & (roads.edge_u != roads.edge_v)
+
+
 def _crs_of(inp: PlanInput) -> pyproj.CRS:
     """The metric CRS: UTM zone of the road nodes' centroid (no roads: of the sites and units)."""
     roads = inp.roads
@@ -174,11 +216,32 @@ def _crs_of(inp: PlanInput) -> pyproj.CRS:
     return utm_crs(clon, clat)
 
 
-def graph_key_parts(inp: PlanInput) -> dict[str, Any]:
+def _points_key(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Points as complex numbers (lon + i·lat): sortable, comparable, one array."""
+    return np.asarray(lon, dtype=np.float64) + 1j * np.asarray(lat, dtype=np.float64)
+
+
+def anchor_points(inp: PlanInput, extra_points: Any = None) -> np.ndarray:
+    """The distinct located points the graph is split at (sorted, as :func:`_points_key`):
+    sites, demand units and ``extra_points`` ((lon, lat) arrays)."""
+    lon = [inp.sites.lon, inp.demand.lon]
+    lat = [inp.sites.lat, inp.demand.lat]
+    if extra_points is not None:
+        lon.append(np.asarray(extra_points[0], dtype=np.float64))
+        lat.append(np.asarray(extra_points[1], dtype=np.float64))
+    x, y = np.concatenate(lon), np.concatenate(lat)
+    ok = np.isfinite(x) & np.isfinite(y)
+    return np.unique(_points_key(x[ok], y[ok]))
+
+
+def graph_key_parts(inp: PlanInput, extra_points: Any = None) -> dict[str, Any]:
     """Everything the RoadGraph of ``inp`` depends on, by content: the road table's digest, the
-    graph parameters (:data:`GRAPH_PARAMS`), the profile's network classes and speeds, and
+    anchor points' digest (sites, demand units and ``extra_points``: where edges are split),
+    the graph parameters (:data:`GRAPH_PARAMS`), the profile's network classes and speeds, and
     (only without roads, where it cannot follow from the digest) the projection's EPSG code."""
-    return {"roads": inp.roads.digest, "params": {k: inp.params.get(k) for k in GRAPH_PARAMS},
+    return {"roads": inp.roads.digest,
+            "anchors": hashlib.sha256(anchor_points(inp, extra_points).tobytes()).hexdigest(),
+            "params": {k: inp.params.get(k) for k in GRAPH_PARAMS},
             "network": inp.norms.get("network"), "speeds_kmh": inp.norms.get("speeds_kmh"),
             "crs": None if inp.roads.n_nodes else _crs_of(inp).to_epsg()}
 
@@ -188,43 +251,67 @@ def graph_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
+@dataclass
+class _Splits:
+    """Where road edges were split: one row per inserted node, sorted by (edge, position)."""
+
+    edge: np.ndarray     # road edge index
+    t: np.ndarray        # position along the edge, 0 … 1 (from u)
+    node: np.ndarray     # graph node index
+
+    @property
+    def key(self) -> np.ndarray:
+        return 2.0 * self.edge + self.t   # edges occupy disjoint intervals [2e, 2e + 1]
+
+
+class _ModeSnap:
+    """One mode's snapping state: the candidate edges and their STRtree, the anchors' answers."""
+
+    def __init__(self, edges: np.ndarray, geoms: np.ndarray):
+        self.edges = edges                         # candidate road edge indices (ascending)
+        self.tree = shapely.STRtree(geoms[edges]) if len(edges) else None
+        self.two_way: np.ndarray | None = None     # fallback candidates (driving: two-way only)
+        self.two_way_tree: Any = None
+        # anchors' answers, aligned with RoadGraph._anchor_keys
+        self.node: np.ndarray = np.zeros(0, np.int64)
+        self.dist: np.ndarray = np.zeros(0)
+        self.ok: np.ndarray = np.zeros(0, bool)
+
+
 class RoadGraph:
-    """Both mode graphs of one snapshot, the metric projection and the snapping trees.
+    """Both mode graphs of one snapshot, split at its anchor points; the metric projection and
+    the snapping state (see the module docstring).
 
     ``key`` (:func:`graph_key`) identifies the graph by content; what-if copies keep their
-    baseline's key and add ``factor_key`` (the edge factors written into them).
+    baseline's key and add ``factor_key`` (the edge factors written into them). Node indices
+    ``0 … roads.n_nodes − 1`` are the road table's nodes; the split points follow
+    (``node_xy`` holds all of them).
     """
 
-    def __init__(self, inp: PlanInput):
+    def __init__(self, inp: PlanInput, extra_points: Any = None):
         p = inp.params
         roads = inp.roads
-        self.key_parts = graph_key_parts(inp)
+        self.key_parts = graph_key_parts(inp, extra_points)
         self.key = graph_key(self.key_parts)
         self.walk_speed = float(p["walk_speed_mps"])
+        self.offroad_speed = float(p.get("offroad_speed_mps") or p["walk_speed_mps"])
         self.snap_max_m = float(p["snap_max_m"])
-        lon, lat = roads.node_lon, roads.node_lat
         self.crs = _crs_of(inp)
         self._fwd = pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
         self._inv = pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
-        self.n = roads.n_nodes
-        x, y = self.to_xy(lon, lat)
-        self.node_xy = np.column_stack([x, y]) if self.n else np.zeros((0, 2))
+        self.n_road = roads.n_nodes
+        x, y = self.to_xy(roads.node_lon, roads.node_lat)
+        road_xy = np.column_stack([x, y]) if self.n_road else np.zeros((0, 2))
+        self.node_xy = road_xy
         self.roads = roads
+        self._memo: dict[Any, Any] = {}
 
         hw = roads.highway
         u, v, length = roads.edge_u, roads.edge_v, roads.length_m
-        not_loop = u != v
-        walk_cls = _classes(inp.norms, "walk_classes", DEFAULT_WALK)
-        drive_cls = _classes(inp.norms, "drive_classes", DEFAULT_DRIVE)
-        is_walk = np.array([h in walk_cls for h in hw], dtype=bool) & not_loop
-        is_drive = np.array([h in drive_cls for h in hw], dtype=bool) & not_loop
-
-        # walking
+        is_walk = mode_edges(roads, _classes(inp.norms, "walk_classes", DEFAULT_WALK), "walk")
+        is_drive = mode_edges(roads, _classes(inp.norms, "drive_classes", DEFAULT_DRIVE), "drive")
+        oneway = roads.oneway
         wt = np.maximum(length / self.walk_speed, MIN_W)
-        e = np.nonzero(is_walk)[0]
-        self.walk = self._mode("walk", np.concatenate([u[e], v[e]]), np.concatenate([v[e], u[e]]),
-                               np.concatenate([wt[e], wt[e]]), np.concatenate([e, e]), symmetric=True)
-        # driving
         speeds = _class_speeds(inp.norms)
         default_speed = speeds.get("road", 20.0)
         cls_speed = np.array([speeds.get(h, default_speed) for h in hw], dtype=np.float64)
@@ -232,23 +319,160 @@ class RoadGraph:
         kmh = np.where(np.isfinite(ms) & (ms > 0), ms, cls_speed)
         factor = float(p["post_disaster_speed_factor"])
         dt_s = np.maximum(length / (kmh / 3.6 * factor), MIN_W) if len(kmh) else np.zeros(0)
-        e = np.nonzero(is_drive)[0]
-        back = e[~roads.oneway[e]]
-        self.drive = self._mode("drive", np.concatenate([u[e], v[back]]), np.concatenate([v[e], u[back]]),
-                                np.concatenate([dt_s[e], dt_s[back]]), np.concatenate([e, back]),
-                                symmetric=False)
         self.edge_speed_kmh = kmh
-        self._edge_tree: Any = None   # shapely STRtree of the edges, built on first use
+        self._edge_time = {"walk": wt, "drive": dt_s}
+
+        # baseline components of the unsplit road graph: which edges may be snapped to
+        n0 = self.n_road
+        comps = {}
+        for name, e_in, sym in (("walk", is_walk, True), ("drive", is_drive, False)):
+            e = np.nonzero(e_in)[0]
+            back = e if sym else e[~oneway[e]]
+            src, dst = np.concatenate([u[e], v[back]]), np.concatenate([v[e], u[back]])
+            adj = csr_matrix((np.ones(len(src)), (src, dst)), shape=(n0, n0))
+            node_in = np.zeros(n0, bool)
+            node_in[src] = True
+            node_in[dst] = True
+            ok, lab, need = snappable_nodes(adj, node_in, sym)
+            cand = e_in & ok[u] & ok[v] & (lab[u] == lab[v])
+            cand &= ~np.fromiter((h in NO_SNAP_CLASSES for h in hw), bool, roads.n_edges)
+            comps[name] = (ok, lab, need, cand)
+
+        # anchors: project onto each mode's candidate edges, then split the edges there
+        geoms = self.edge_geometries_xy() if roads.n_edges else np.zeros(0, dtype=object)
+        self._snap = {name: _ModeSnap(np.nonzero(comps[name][3])[0], geoms) for name in ("walk", "drive")}
+        self._snap["drive"].two_way = np.nonzero(comps["drive"][3] & ~oneway)[0]
+        self._snap["walk"].two_way = self._snap["walk"].edges
+        self._snap["walk"].two_way_tree = self._snap["walk"].tree
+        self._anchor_keys = anchor_points(inp, extra_points)
+        ax, ay = self.to_xy(self._anchor_keys.real, self._anchor_keys.imag)
+        proj = {}
+        for name, ms_ in self._snap.items():
+            e, t, d = self._project(ms_.edges, ms_.tree, ax, ay)
+            proj[name] = (e, t, d, np.isfinite(d) & (d <= self.snap_max_m))
+        # one set of split points for both modes (a point usually projects onto the same edge)
+        req_node, splits = self._split_nodes(np.concatenate([proj[k][0][proj[k][3]] for k in proj]),
+                                             np.concatenate([proj[k][1][proj[k][3]] for k in proj]), geoms)
+        self._splits = splits
+        self.n = n0 + len(splits.node)
+        pos = 0
+        for name, (e, t, d, ok) in proj.items():
+            node = np.full(len(e), -1, np.int64)
+            has = e >= 0
+            node[has] = np.where(t[has] < 0.5, u[e[has]], v[e[has]])   # off network: the nearer end
+            cnt = int(ok.sum())
+            node[ok] = req_node[pos:pos + cnt]
+            pos += cnt
+            self._snap[name].node, self._snap[name].dist, self._snap[name].ok = node, d, ok
+
+        # the split road edges: pieces (a, b, share of the edge, road edge)
+        pa, pb, share, parent = self._pieces(u, v, splits)
+
+        def entries(e_in, both):
+            keep = e_in[parent]
+            a, b, sh, par = pa[keep], pb[keep], share[keep], parent[keep]
+            back = both[par]
+            return (np.concatenate([a, b[back]]), np.concatenate([b, a[back]]),
+                    np.concatenate([sh, sh[back]]), np.concatenate([par, par[back]]))
+
+        src, dst, sh, par = entries(is_walk, np.ones(roads.n_edges, bool))
+        self.walk = self._mode("walk", src, dst, np.maximum(wt[par] * sh, MIN_W), par, True, comps["walk"], splits)
+        src, dst, sh, par = entries(is_drive, ~oneway)
+        self.drive = self._mode("drive", src, dst, np.maximum(dt_s[par] * sh, MIN_W), par, False, comps["drive"],
+                                splits)
         # shared by every what-if copy (with_edge_factors): baseline search results, reused for
         # as long as a copy's changed edges provably do not touch them (see reach / drive_rows)
-        self._memo: dict[Any, Any] = {"base_walk": self.walk.csr_t.data.copy(),
-                                      "base_drive": self.drive.csr.data.copy()}
+        self._memo.update({"base_walk": self.walk.csr_t.data.copy(), "base_drive": self.drive.csr.data.copy()})
         self._memo["base_graph"] = self
         self._changed: dict[str, Any] = {}
         self.factor_key = "base"
 
     # -- construction ---------------------------------------------------------------------------
-    def _mode(self, name, src, dst, w, edge, symmetric) -> ModeGraph:
+    def _project(self, edges: np.ndarray, tree: Any, x: np.ndarray, y: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(road edge, position 0…1 from u, distance m) of the nearest candidate edge per point
+        (edge −1 and distance nan without candidates); ties go to the lowest edge index."""
+        k = len(x)
+        e_out = np.full(k, -1, np.int64)
+        t_out = np.zeros(k)
+        d_out = np.full(k, np.nan)
+        if tree is None or k == 0:
+            return e_out, t_out, d_out
+        pts = shapely.points(x, y)
+        (pi, ti), dist = tree.query_nearest(pts, all_matches=True, return_distance=True)
+        order = np.lexsort((ti, pi))
+        pi, ti, dist = pi[order], ti[order], dist[order]
+        first = np.ones(len(pi), bool)
+        first[1:] = pi[1:] != pi[:-1]
+        pi, ti, dist = pi[first], ti[first], dist[first]
+        e = edges[ti]
+        geoms = self._edge_geoms()
+        t = shapely.line_locate_point(geoms[e], pts[pi], normalized=True)
+        t = np.where(self._reversed(e), 1.0 - t, t)
+        e_out[pi], t_out[pi], d_out[pi] = e, np.clip(t, 0.0, 1.0), dist
+        return e_out, t_out, d_out
+
+    def _reversed(self, e: np.ndarray) -> np.ndarray:
+        """Per edge: does its geometry run v → u (rather than u → v, as the importers write it)?"""
+        g = self._edge_geoms()[e]
+        first = shapely.get_coordinates(shapely.get_point(g, 0))
+        if len(first) != len(e):   # an empty geometry: treat as u → v
+            return np.zeros(len(e), bool)
+        du = np.hypot(*(first - self.node_xy[self.roads.edge_u[e]]).T)
+        dv = np.hypot(*(first - self.node_xy[self.roads.edge_v[e]]).T)
+        return dv < du
+
+    def _split_nodes(self, e: np.ndarray, t: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, _Splits]:
+        """Node per split request (edge e at position t) and the split points created.
+
+        Within NODE_MERGE_M of an end: that end; requests within NODE_MERGE_M of the previous
+        one on the same edge share its node. New nodes get indices from ``n_road`` on and
+        their coordinates are appended to ``node_xy``."""
+        u, v, length = self.roads.edge_u, self.roads.edge_v, self.roads.length_m
+        node = np.full(len(e), -1, np.int64)
+        if len(e):
+            along = t * length[e]
+            at_u = along <= NODE_MERGE_M
+            at_v = ~at_u & (length[e] - along <= NODE_MERGE_M)
+            node[at_u] = u[e[at_u]]
+            node[at_v] = v[e[at_v]]
+        mid = np.nonzero(node < 0)[0]
+        order = mid[np.lexsort((t[mid], e[mid]))]
+        se, st = e[order], t[order]
+        new = np.ones(len(order), bool)
+        if len(order) > 1:
+            new[1:] = (se[1:] != se[:-1]) | ((st[1:] - st[:-1]) * length[se[1:]] > NODE_MERGE_M)
+        cluster = np.cumsum(new) - 1
+        node[order] = self.n_road + cluster
+        ce, ct = se[new], st[new]
+        if len(ce):
+            g = geoms[ce]
+            gt = np.where(self._reversed(ce), 1.0 - ct, ct)
+            xy = shapely.get_coordinates(shapely.line_interpolate_point(g, gt, normalized=True))
+            self.node_xy = np.concatenate([self.node_xy, xy])
+        return node, _Splits(ce.astype(np.int64), ct, self.n_road + np.arange(len(ce), dtype=np.int64))
+
+    @staticmethod
+    def _pieces(u: np.ndarray, v: np.ndarray, sp: _Splits):
+        """The road edges cut at the split points: (from, to, share of the edge, road edge)."""
+        m = len(u)
+        split = np.zeros(m, bool)
+        split[sp.edge] = True
+        whole = np.nonzero(~split)[0]
+        k = len(sp.edge)
+        first = np.ones(k, bool)
+        first[1:] = sp.edge[1:] != sp.edge[:-1]
+        last = np.ones(k, bool)
+        last[:-1] = sp.edge[1:] != sp.edge[:-1]
+        prev_node = np.where(first, u[sp.edge], np.roll(sp.node, 1))
+        prev_t = np.where(first, 0.0, np.roll(sp.t, 1))
+        a = np.concatenate([u[whole], prev_node, sp.node[last]])
+        b = np.concatenate([v[whole], sp.node, v[sp.edge[last]]])
+        share = np.concatenate([np.ones(len(whole)), sp.t - prev_t, 1.0 - sp.t[last]])
+        parent = np.concatenate([whole, sp.edge, sp.edge[last]])
+        return a, b, share, parent
+
+    def _mode(self, name, src, dst, w, edge, symmetric, comp, splits: _Splits) -> ModeGraph:
         n = self.n
         csr, slot = _build_csr(n, src, dst, w)
         if symmetric:
@@ -258,9 +482,13 @@ class RoadGraph:
         node_in = np.zeros(n, bool)
         node_in[src] = True
         node_in[dst] = True
-        snappable, comp, need = snappable_nodes(csr, node_in, symmetric)
+        ok, lab, need, cand = comp
+        # a split point belongs to its road edge's component (snappable when the edge is a candidate)
+        on_cand = cand[splits.edge]
+        snappable = np.concatenate([ok, on_cand]) & node_in
+        label = np.concatenate([lab, np.where(node_in[self.n_road:], lab[self.roads.edge_u[splits.edge]], -1)])
         return ModeGraph(name, n, csr, csr_t, node_in, edge.astype(np.int64), w.astype(np.float64),
-                         slot, slot_t, symmetric, snappable=snappable, component=comp, min_component=need)
+                         slot, slot_t, symmetric, snappable=snappable, component=label, min_component=need)
 
     def mode(self, name: str) -> ModeGraph:
         return self.walk if name == "walk" else self.drive
@@ -283,40 +511,97 @@ class RoadGraph:
 
     # -- snapping -------------------------------------------------------------------------------
     def snap(self, mode: str, lon, lat) -> Snap:
-        mg = self.mode(mode)
+        """Snap points to ``mode``'s network: anchors exactly (their split node), any other point
+        conservatively (see the module docstring)."""
+        ms = self._snap[mode]
         lon = np.asarray(lon, dtype=np.float64)
         lat = np.asarray(lat, dtype=np.float64)
         k = len(lon)
         node = np.full(k, -1, np.int64)
         dist = np.full(k, np.nan)
+        along = np.zeros(k)
         status = np.empty(k, dtype=object)
         status[:] = SNAP_UNLOCATED
-        located = ~(np.isnan(lon) | np.isnan(lat))
-        if mg._tree is None:
-            self.snap_trees()
+        located = np.isfinite(lon) & np.isfinite(lat)
         if located.any():
-            if mg._tree is None:
-                status[located] = SNAP_OFF
-            else:
-                x, y = self.to_xy(lon[located], lat[located])
-                d, j = mg._tree.query(np.column_stack([x, y]))
-                node[located] = mg._tree_nodes[j]
-                dist[located] = d
-                status[located] = np.where(d <= self.snap_max_m, SNAP_OK, SNAP_OFF)
-        return Snap(node, dist, status, dist / self.walk_speed)
+            li = np.nonzero(located)[0]
+            keys = _points_key(lon[li], lat[li])
+            anchors = self._anchor_keys
+            j = np.minimum(np.searchsorted(anchors, keys), max(len(anchors) - 1, 0))
+            known = (anchors[j] == keys) if len(anchors) else np.zeros(len(li), bool)
+            ai = li[known]
+            node[ai] = ms.node[j[known]]
+            dist[ai] = ms.dist[j[known]]
+            other = li[~known]
+            if len(other):
+                node[other], dist[other], along[other] = self._snap_other(mode, lon[other], lat[other])
+            status[li] = np.where(np.isfinite(dist[li]) & (dist[li] <= self.snap_max_m), SNAP_OK, SNAP_OFF)
+        return Snap(node, dist, status, dist / self.offroad_speed + along)
+
+    def _snap_other(self, mode: str, lon: np.ndarray, lat: np.ndarray):
+        """(node, off-road distance, along-edge seconds) of points that are not anchors: the
+        nearest two-way candidate edge, the nearer end of the piece of it the point falls on."""
+        ms = self._snap[mode]
+        if ms.two_way_tree is None and ms.two_way is not None and len(ms.two_way):
+            ms.two_way_tree = shapely.STRtree(self._edge_geoms()[ms.two_way])
+        x, y = self.to_xy(lon, lat)
+        e, t, d = self._project(ms.two_way if ms.two_way is not None else np.zeros(0, np.int64),
+                                ms.two_way_tree, x, y)
+        node = np.full(len(x), -1, np.int64)
+        along = np.zeros(len(x))
+        has = np.nonzero(e >= 0)[0]
+        if len(has):
+            e, t = e[has], t[has]
+            # the piece of edge e holding t: between the split points on either side (or its ends)
+            a, ta = self.roads.edge_u[e].copy(), np.zeros(len(e))
+            b, tb = self.roads.edge_v[e].copy(), np.ones(len(e))
+            sp = self._splits
+            if len(sp.edge):
+                i = np.searchsorted(sp.key, 2.0 * e + t)
+                il, ir = np.maximum(i - 1, 0), np.minimum(i, len(sp.edge) - 1)
+                left = (i > 0) & (sp.edge[il] == e)
+                right = (i < len(sp.edge)) & (sp.edge[ir] == e)
+                a[left], ta[left] = sp.node[il[left]], sp.t[il[left]]
+                b[right], tb[right] = sp.node[ir[right]], sp.t[ir[right]]
+            secs = self._edge_time[mode][e]
+            to_a, to_b = (t - ta) * secs, (tb - t) * secs
+            length = self.roads.length_m[e]
+            to_a = np.where((t - ta) * length <= NODE_MERGE_M, 0.0, to_a)
+            to_b = np.where((tb - t) * length <= NODE_MERGE_M, 0.0, to_b)
+            use_a = to_a <= to_b
+            node[has] = np.where(use_a, a, b)
+            along[has] = np.where(use_a, to_a, to_b)
+        return node, d, along
+
+    def snap_trees(self) -> None:
+        """Build the fallback snapping trees now (the anchors' answers are computed with the
+        graph; everything here is shared by every what-if copy)."""
+        for ms in self._snap.values():
+            if ms.two_way_tree is None and ms.two_way is not None and len(ms.two_way):
+                ms.two_way_tree = shapely.STRtree(self._edge_geoms()[ms.two_way])
 
     # -- what-if --------------------------------------------------------------------------------
+    def _edge_geoms(self) -> np.ndarray:
+        g = self._memo.get("edge_geoms")
+        if g is None:
+            g = self._memo["edge_geoms"] = self._edge_geometries()
+        return g
+
     def edge_geometries_xy(self) -> np.ndarray:
-        """Metric LineStrings of every edge (stored geometry, else the straight segment)."""
+        """Metric LineStrings of every road edge (stored geometry, else the straight segment)."""
+        return self._edge_geoms()
+
+    def _edge_geometries(self) -> np.ndarray:
+        road_xy = self.node_xy[:self.n_road]
         if self.roads.geometry is not None:
             g = self.roads.geometry.copy()
-            missing = np.array([x is None for x in g])
+            missing = np.array([x is None for x in g], dtype=bool)
         else:
             g = np.empty(self.roads.n_edges, dtype=object)
             missing = np.ones(self.roads.n_edges, bool)
         if missing.any():
             u, v = self.roads.edge_u[missing], self.roads.edge_v[missing]
-            coords = np.stack([self.node_xy[u], self.node_xy[v]], axis=1)
+            coords = np.stack([road_xy[u], road_xy[v]], axis=1)
             g[missing] = shapely.linestrings(coords)
         if (~missing).any():
             g[~missing] = shapely.transform(g[~missing], lambda c: np.column_stack(self.to_xy(c[:, 0], c[:, 1])))
@@ -329,10 +614,10 @@ class RoadGraph:
             return fac
         if self._memo.get("edge_tree") is None:
             self._memo["edge_tree"] = shapely.STRtree(self.edge_geometries_xy())
-        self._edge_tree = self._memo["edge_tree"]
+        tree = self._memo["edge_tree"]
         for hz in hazards:
             poly = self.geom_to_xy(hz.geometry)
-            hit = self._edge_tree.query(poly, predicate="intersects")
+            hit = tree.query(poly, predicate="intersects")
             if hz.effect == "block":
                 fac[hit] = np.inf
             else:
@@ -345,8 +630,10 @@ class RoadGraph:
     def with_edge_factors(self, factor: np.ndarray) -> RoadGraph:
         """A shallow copy whose walk and drive graphs have edge times × factor (inf = cut).
 
-        Factors are relative to the baseline graph this one was built as (a copy of a copy
-        starts again from the baseline's weights). Factors must be ≥ 1 (hazards only slow).
+        ``factor`` is per road edge (of the unsplit road table: the pieces of a split edge
+        share their edge's factor). Factors are relative to the baseline graph this one was
+        built as (a copy of a copy starts again from the baseline's weights). Factors must be
+        ≥ 1 (hazards only slow). Snapping state is shared with the baseline.
         """
         base = self._memo["base_graph"]
         new = object.__new__(RoadGraph)
@@ -357,18 +644,7 @@ class RoadGraph:
             hit.tobytes() + factor[hit].tobytes()).hexdigest()
         new.walk = base.walk.with_edge_factors(factor)
         new.drive = base.drive.with_edge_factors(factor)
-        base.snap_trees()
-        new.walk._tree, new.walk._tree_nodes = base.walk._tree, base.walk._tree_nodes
-        new.drive._tree, new.drive._tree_nodes = base.drive._tree, base.drive._tree_nodes
         return new
-
-    def snap_trees(self) -> None:
-        """Build the snapping KD-trees now (they are shared by every what-if copy)."""
-        for mg in (self.walk, self.drive):
-            if mg._tree is None:
-                ids = np.nonzero(mg.node_in if mg.snappable is None else mg.snappable)[0]
-                mg._tree_nodes = ids
-                mg._tree = cKDTree(self.node_xy[ids]) if len(ids) else None
 
     # -- incremental searches ---------------------------------------------------------------------
     def changed(self, mode: str) -> tuple[np.ndarray, np.ndarray] | None:

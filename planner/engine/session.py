@@ -1,7 +1,7 @@
 """WhatIf: reusable engine state for interactive what-if reruns on one plan.
 
     from planner.engine.session import WhatIf
-    w = WhatIf(baseline_input)              # builds the graph, STRtree, snapping trees; runs the baseline
+    w = WhatIf(baseline_input)              # builds the graph, STRtrees; runs the baseline
     r0 = w.baseline                         # PlanResult of the baseline
     r1 = w.run({"name": "洪水", "hazards": [Hazard(...)]})    # or a models.Scenario, or a PlanInput
     r2 = w.run(scenario_input)              # a PlanInput already derived with apply_scenario
@@ -9,9 +9,10 @@
 Every result is identical (``to_json()``) to ``run_plan`` on the same input from scratch; only the
 work differs:
 
-* the baseline RoadGraph is built once (CSR per mode, edge → CSR-slot map, snapping KD-trees on
-  the baseline components, edge STRtree). A hazard is a polygon query plus rewriting the cut
-  CSR slots (``RoadGraph.with_edge_factors``), never a rebuild; hazard factor arrays are kept.
+* the baseline RoadGraph is built once (CSR per mode split at the sites and demand units,
+  edge → CSR-slot map, snapping STRtrees on the baseline components, edge STRtree). A hazard
+  is a polygon query plus rewriting the cut CSR slots (``RoadGraph.with_edge_factors``),
+  never a rebuild; hazard factor arrays are kept.
 * per-shelter reach sets (walking, within the threshold) are memoised on the baseline; on a
   hazard graph only shelters whose reach set touches a changed edge are searched again.
 * per-source driving rows and shortest-path trees are memoised; only sources whose tree uses a
@@ -29,10 +30,13 @@ work differs:
 One session serves every input of one plan: :meth:`WhatIf.run_input` takes any PlanInput (a
 scenario derived with apply_scenario, or a snapshot re-loaded from the plan: new objects, same
 content) and compares the graph's content key (:func:`planner.engine.graph.graph_key`: the road
-table's ``digest``, the graph parameters, the profile's network classes and speeds) with the
-session's graph. The same key reuses the graph and every memo; a different key (roads edited or
-re-imported, walking speed, post-disaster speed factor, snap distance, the profile's network
-classes or speeds) rebuilds the graph and starts a new memo, logged at INFO with the reason.
+table's ``digest``, the anchor points — where sites and demand units lie, since the roads are
+split there —, the graph parameters, the profile's network classes and speeds) with the
+session's graph. The same key reuses the graph and every memo (closing sites, stock changes and
+hazards keep it); a different key (roads edited or re-imported, a site or unit moved, added or
+deleted, walking or off-road speed, post-disaster speed factor, snap distance, the profile's
+network classes or speeds) rebuilds the graph and starts a new memo, logged at INFO with the
+reason.
 Callers never swap ``roads`` or compare digests themselves. ``WhatIf()`` without an input
 builds the graph on the first run (the GUI keeps one such session per open plan).
 Not thread-safe: use one WhatIf per worker thread.
@@ -58,6 +62,7 @@ __all__ = ["GRAPH_PARAMS", "WhatIf"]
 log = logging.getLogger(__name__)
 
 _WHY = {"roads": "the road network changed (road digest {old} → {new})",
+        "anchors": "sites or demand units moved, were added or removed (the roads are split at them)",
         "params": "graph parameters changed ({old} → {new})",
         "network": "the profile's network classes changed",
         "speeds_kmh": "the profile's speeds changed",
@@ -109,10 +114,8 @@ class WhatIf:
         self.builds += 1
         g._memo["drive_pool"] = self.pool
         g.snap_trees()
-        if inp.roads.n_edges:
-            g.hazard_edge_factors([])
-            if g._memo.get("edge_tree") is None:
-                g._memo["edge_tree"] = shapely.STRtree(g.edge_geometries_xy())
+        if inp.roads.n_edges and g._memo.get("edge_tree") is None:
+            g._memo["edge_tree"] = shapely.STRtree(g.edge_geometries_xy())
         self.cache = {}
         self._factors = {}
         self._graph = g
@@ -122,7 +125,8 @@ class WhatIf:
         """The graph of ``inp``: the base graph with ``inp.hazards`` written into its slots.
 
         The base graph is reused when its content key equals ``inp``'s (same road digest and
-        graph parameters, whatever objects ``inp`` is made of), else rebuilt from ``inp``.
+        anchor points and graph parameters, whatever objects ``inp`` is made of), else rebuilt
+        from ``inp``.
         """
         parts = graph_key_parts(inp)
         if self._graph is None or graph_key(parts) != self._graph.key:

@@ -206,6 +206,11 @@ class RoadTable:
     maxspeed: np.ndarray        # km/h, nan = by class
     geometry: np.ndarray | None = None  # shapely LineStrings (WGS84) or None: straight lines
     node_id: np.ndarray | None = None   # database / OSM ids, for reference
+    # per-edge permissions from the source's access tags (planner.io.osm): float 1.0 = allowed,
+    # 0.0 = forbidden, nan = by highway class (the profile's network.walk_classes / drive_classes);
+    # None = nan everywhere
+    walk_access: np.ndarray | None = None
+    drive_access: np.ndarray | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -217,7 +222,11 @@ class RoadTable:
 
     @classmethod
     def from_arrays(cls, node_lon, node_lat, edge_u, edge_v, highway, oneway=None, length_m=None,
-                    maxspeed=None, geometry=None, node_id=None) -> RoadTable:
+                    maxspeed=None, geometry=None, node_id=None, walk_access=None,
+                    drive_access=None) -> RoadTable:
+        """Column arrays → RoadTable. ``walk_access`` / ``drive_access``: per edge True / False /
+        None (or 1.0 / 0.0 / nan): allowed, forbidden, by class; None for the whole column = by
+        class everywhere."""
         node_lon = np.asarray(node_lon, dtype=np.float64)
         node_lat = np.asarray(node_lat, dtype=np.float64)
         edge_u = np.asarray(edge_u, dtype=np.int64)
@@ -240,7 +249,8 @@ class RoadTable:
             g[:] = list(geometry)
             geometry = g
         return cls(node_lon, node_lat, edge_u, edge_v, hw, oneway, length_m, maxspeed, geometry,
-                   None if node_id is None else np.asarray(node_id, dtype=np.int64))
+                   None if node_id is None else np.asarray(node_id, dtype=np.int64),
+                   _access(walk_access, m), _access(drive_access, m))
 
     @classmethod
     def empty(cls) -> RoadTable:
@@ -262,6 +272,30 @@ class RoadTable:
             h.update(b"geometry")
             for wkb in shapely.to_wkb(self.geometry):
                 h.update(b"-" if wkb is None else wkb)
+        for name in ("walk_access", "drive_access"):
+            arr = getattr(self, name)
+            if arr is not None and not np.isnan(arr).all():   # all "by class": as before the column
+                h.update(name.encode())
+                h.update(np.ascontiguousarray(arr).tobytes())
+
+    def access(self, mode: str) -> np.ndarray:
+        """Per-edge permission of ``mode`` ("walk" / "drive"): 1.0, 0.0 or nan (by class)."""
+        arr = self.walk_access if mode == "walk" else self.drive_access
+        return np.full(self.n_edges, np.nan) if arr is None else arr
+
+
+def _access(values: Any, m: int) -> np.ndarray | None:
+    """An access column as float64 (1.0 allowed, 0.0 forbidden, nan by class); None stays None."""
+    if values is None:
+        return None
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        out = values.astype(np.float64)
+    else:
+        out = np.array([np.nan if v is None or (isinstance(v, float) and np.isnan(v)) else float(bool(v))
+                        for v in values], dtype=np.float64)
+    if len(out) != m:
+        raise ValueError(f"access column has {len(out)} values for {m} edges")
+    return out
 
 
 @dataclass(frozen=True, eq=False)

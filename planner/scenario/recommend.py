@@ -20,9 +20,11 @@ limit and the optimality gap reported) after an instant greedy first answer:
               the delivery deadline of an open warehouse / reserve point (LSCP, existing fixed),
               including units cut off from every warehouse.
 
-Travel times are the engine's: the scenario's road graph (hazard zones applied), snapping to
-the nearest node of the mode's network with the snap distance walked, walking for shelters and
-driving for reserve points. Candidate → demand reach comes from multi-source
+Travel times are the engine's: the scenario's road graph (hazard zones applied), each point
+projected onto the nearest road of the mode's network with the off-road distance walked
+(planner.engine.graph; the candidates are split into the roads too when the graph is built here;
+with a graph passed in they get the engine's conservative answer for points it was not built
+with), walking for shelters and driving for reserve points. Candidate → demand reach comes from multi-source
 ``scipy.sparse.csgraph.dijkstra`` with ``limit``; demand units with identical candidate sets are
 merged into one row.
 
@@ -623,12 +625,17 @@ def shelter_actions(inp, cands: list[dict[str, Any]], mdl: ShelterModel, chosen:
 
 
 # -- public entry points ------------------------------------------------------------------------
-def _graph(inp, graph):
+def _graph(inp, graph, cands: list[dict[str, Any]] | None = None):
+    """``graph``, or the scenario's graph with the candidates' points split into the roads
+    (``extra_points``: their travel times are then exact, see planner.engine.graph)."""
     if graph is not None:
         return graph
     from planner.engine.graph import RoadGraph
 
-    g = RoadGraph(inp)
+    extra = None
+    if cands:
+        extra = (np.array([c["lon"] for c in cands], float), np.array([c["lat"] for c in cands], float))
+    g = RoadGraph(inp, extra_points=extra)
     return g.with_hazards(inp.hazards) if inp.hazards else g
 
 
@@ -660,9 +667,9 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
     """
     opt = options or Options()
     t_all = time.perf_counter()
-    graph = _graph(inp, graph)
-    mode = inp.params["mode"]
     raw = _gather(inp, candidates or [], opt, "shelter")
+    graph = _graph(inp, graph, raw)
+    mode = inp.params["mode"]
     cands, excluded = _prepare(inp, graph, mode, raw, opt.setback_m)
     exp = []
     if opt.expand:
@@ -771,7 +778,8 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
 
     opt = options or Options()
     t_all = time.perf_counter()
-    graph = _graph(inp, graph)
+    raw = _gather(inp, candidates or [], opt, "point")
+    graph = _graph(inp, graph, raw)
     dl = float(opt.deadline_min) * 60.0 if opt.deadline_min else float(inp.params["first_batch_deadline_h"]) * 3600.0
     st, du = inp.sites, inp.demand
     G = graph.drive.csr  # forward: from the point to the unit
@@ -783,7 +791,6 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
     if len(src):
         ps, pu = reach_pairs(G, snap_s.node[src], snap_s.time_s[src], snap_u.node[units], snap_u.time_s[units], dl)
         covered[pu] = True
-    raw = _gather(inp, candidates or [], opt, "point")
     cands, excluded = _prepare(inp, graph, "drive", raw, opt.setback_m)
     todo = np.nonzero(~covered)[0]
     cn = np.array([c["_node"] for c in cands], np.int64)
