@@ -261,5 +261,7 @@ def test_real_osm_network_against_networkx(shared, tmp_path, name):
     finally:
         plan.dispose()
     assert base.roads.n_edges > 100 and base.roads.oneway.any()
+    if name.startswith("andorra"):   # foot=no on the main roads: their own access is honoured
+        assert (base.roads.access("walk") == 0).sum() > 100
     res = _crosscheck(_place(base, seed=7, n_sh=15, n_units=80, n_src=4))
     assert res["totals"]["served"] > 0

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
 import shapely
 from pyproj import Geod
@@ -362,6 +363,120 @@ def test_small_osm_rules(tmp_path):
     for name, data in variants.items():
         (tmp_path / name).write_bytes(data)
         assert read_osm_network(tmp_path / name).n_edges == d.n_edges, name
+
+
+# -- who may use a road: walk_access / drive_access from the access tags --------------------------
+# n1 (1.500, 42.500) ── 20: primary tunnel foot=no ── n2 (1.502, 42.500)
+#  └─ 21: residential n2 → n4 (1.502, 42.501) → n3 (1.500, 42.501) → n1 (the detour on foot)
+# n2 ─ 22: residential motor_vehicle=no ─ n5 ─ 23: track motor_vehicle=yes ─ n6 ─ 24: service
+# access=private foot=yes ─ n7 ─ 25: motorway foot=yes ─ n8 ─ 26: footway access=yes ─ n9 ─
+# 27: residential vehicle=no motorcar=yes ─ n10 ─ 28: residential access=no motor_vehicle=yes ─
+# n11 ─ 29: unclassified motorroad=yes ─ n12 ─ 30: residential vehicle=yes access=no ─ n13
+_ACCESS_XML = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="test">
+  <node id="1" lat="42.5000" lon="1.5000" version="1"/>
+  <node id="2" lat="42.5000" lon="1.5020" version="1"/>
+  <node id="3" lat="42.5010" lon="1.5000" version="1"/>
+  <node id="4" lat="42.5010" lon="1.5020" version="1"/>
+""" + "".join(f'  <node id="{k}" lat="42.5000" lon="{1.5020 + 0.001 * (k - 4):.4f}" version="1"/>\n'
+              for k in range(5, 14)) + """  <way id="20" version="1"><nd ref="1"/><nd ref="2"/>
+    <tag k="highway" v="primary"/><tag k="tunnel" v="yes"/><tag k="foot" v="no"/></way>
+  <way id="21" version="1"><nd ref="2"/><nd ref="4"/><nd ref="3"/><nd ref="1"/>
+    <tag k="highway" v="residential"/></way>
+  <way id="22" version="1"><nd ref="2"/><nd ref="5"/>
+    <tag k="highway" v="residential"/><tag k="motor_vehicle" v="no"/></way>
+  <way id="23" version="1"><nd ref="5"/><nd ref="6"/>
+    <tag k="highway" v="track"/><tag k="motor_vehicle" v="yes"/></way>
+  <way id="24" version="1"><nd ref="6"/><nd ref="7"/>
+    <tag k="highway" v="service"/><tag k="access" v="private"/><tag k="foot" v="yes"/></way>
+  <way id="25" version="1"><nd ref="7"/><nd ref="8"/>
+    <tag k="highway" v="motorway"/><tag k="foot" v="yes"/></way>
+  <way id="26" version="1"><nd ref="8"/><nd ref="9"/>
+    <tag k="highway" v="footway"/><tag k="access" v="yes"/></way>
+  <way id="27" version="1"><nd ref="9"/><nd ref="10"/>
+    <tag k="highway" v="residential"/><tag k="vehicle" v="no"/><tag k="motorcar" v="yes"/></way>
+  <way id="28" version="1"><nd ref="10"/><nd ref="11"/>
+    <tag k="highway" v="residential"/><tag k="access" v="no"/><tag k="motor_vehicle" v="yes"/></way>
+  <way id="29" version="1"><nd ref="11"/><nd ref="12"/>
+    <tag k="highway" v="unclassified"/><tag k="motorroad" v="yes"/></way>
+  <way id="30" version="1"><nd ref="12"/><nd ref="13"/>
+    <tag k="highway" v="residential"/><tag k="access" v="no"/><tag k="vehicle" v="yes"/></way>
+</osm>
+"""
+#: way → (walk_access, drive_access); None = the class decides
+_ACCESS_WANT = {20: (False, None), 21: (None, None), 22: (None, False), 23: (None, True), 24: (True, False),
+                25: (True, None), 26: (None, None), 27: (None, True), 28: (False, True), 29: (False, None),
+                30: (False, None)}
+
+
+def test_access_tags_give_walk_and_drive_permissions(tmp_path):
+    from scipy.sparse.csgraph import dijkstra
+
+    from planner.engine.graph import RoadGraph
+    from planner.scenario.runs import load_snapshot
+
+    p = tmp_path / "access.osm"
+    p.write_text(_ACCESS_XML, encoding="utf-8")
+    d = read_osm_network(p)
+    got = {r["osm_way_id"]: (r["walk_access"], r["drive_access"]) for r in d.edge_rows()}
+    assert got == _ACCESS_WANT
+    assert d.stats()["walk_forbidden_edges"] == 4 and d.stats()["drive_forbidden_edges"] == 2
+    # stored, read back into the snapshot, honoured by the graph
+    plan = create_plan(tmp_path / "a.esplan", name="t")
+    try:
+        rep = import_osm(plan, p, boundary=None, with_candidates=False)
+        assert rep.stats["walk_forbidden_edges"] == 4
+        with plan.session() as s:
+            stored = {e.osm_way_id: (e.walk_access, e.drive_access) for e in s.scalars(select(m.RoadEdge))}
+        assert stored == _ACCESS_WANT
+        inp = load_snapshot(plan, event_date="2026-06-01")
+    finally:
+        plan.dispose()
+    r = inp.roads
+    way_of = _way_of(r, d)
+    edges_of = {w: [k for k, x in way_of.items() if x == w] for w in _ACCESS_WANT}
+    assert all(len(v) == 1 for v in edges_of.values())
+    g = RoadGraph(inp)
+    walked = {way_of[k] for k in g.walk.entry_edge.tolist()}
+    driven = {way_of[k] for k in g.drive.entry_edge.tolist()}
+    assert 20 not in walked and 20 in driven              # the foot=no tunnel: driven, not walked
+    assert 22 in walked and 22 not in driven              # motor_vehicle=no
+    assert 23 in driven and 25 in walked and 27 in driven  # admitted by their own tags
+    assert 26 not in driven and 29 not in walked and 28 not in walked
+    assert 30 in driven and 30 not in walked              # vehicle=yes lifts access=no; the class decides
+    n1, n2 = (int(np.searchsorted(r.node_id, k)) for k in (1, 2))
+    walk = dijkstra(g.walk.csr, directed=True, indices=[n1])[0, n2]
+    drive = dijkstra(g.drive.csr, directed=True, indices=[n1])[0, n2]
+    detour = sum(r.length_m[k] for k in edges_of[21])
+    assert walk == pytest.approx(detour / g.walk_speed)    # on foot round by n3, n4
+    tunnel = r.length_m[edges_of[20][0]]
+    assert drive == pytest.approx(tunnel / (g.edge_speed_kmh[edges_of[20][0]] / 3.6
+                                            * inp.params["post_disaster_speed_factor"]))
+
+
+def _way_of(r, d) -> dict[int, int]:
+    """Snapshot edge index → OSM way id."""
+    by_nodes = {(e["u"], e["v"]): e["osm_way_id"] for e in d.edge_rows()}
+    return {k: by_nodes[(int(r.node_id[r.edge_u[k]]), int(r.node_id[r.edge_v[k]]))] for k in range(r.n_edges)}
+
+
+def test_geojson_access_properties(tmp_path):
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"highway": "primary", "foot": "no"},
+         "geometry": {"type": "LineString", "coordinates": [[117.40, 35.00], [117.41, 35.00]]}},
+        {"type": "Feature", "properties": {"highway": "residential", "motor_vehicle": "no"},
+         "geometry": {"type": "LineString", "coordinates": [[117.41, 35.00], [117.42, 35.00]]}},
+        {"type": "Feature", "properties": {"highway": "track", "motorcar": "yes"},
+         "geometry": {"type": "LineString", "coordinates": [[117.42, 35.00], [117.43, 35.00]]}},
+        {"type": "Feature", "properties": {"highway": "residential"},
+         "geometry": {"type": "LineString", "coordinates": [[117.43, 35.00], [117.44, 35.00]]}},
+    ]}
+    p = tmp_path / "r.geojson"
+    p.write_text(json.dumps(fc), encoding="utf-8")
+    d = read_road_geojson(p)
+    got = {(r["highway"], r["walk_access"], r["drive_access"]) for r in d.edge_rows()}
+    assert got == {("primary", False, None), ("residential", None, False), ("residential", None, None),
+                   ("track", None, True)}
 
 
 def test_parse_maxspeed():

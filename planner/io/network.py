@@ -27,7 +27,7 @@ from planner.progress import check_cancel, tell
 
 __all__ = [
     "DRIVABLE_CLASSES", "NON_DRIVABLE_CLASSES", "OSM_SOURCE", "ROAD_CLASSES", "WALKABLE_CLASSES",
-    "RoadNetworkData", "Way", "build_graph", "check_cancel", "clip_name", "network_report",
+    "RoadNetworkData", "Way", "access_from_tags", "build_graph", "check_cancel", "clip_name", "network_report",
     "parse_maxspeed", "resolve_boundary", "tell", "utm_crs_for", "write_network",
 ]
 
@@ -46,6 +46,55 @@ ROAD_CLASSES = DRIVABLE_CLASSES | NON_DRIVABLE_CLASSES
 WALKABLE_CLASSES = ROAD_CLASSES - {"motorway", "motorway_link"}
 
 _NAME_MAX = 200
+
+# -- walk / drive permissions from access tags (rules: planner.io.osm, "Who may use a road") ----
+ALLOW_VALUES = frozenset({"yes", "designated", "permissive", "destination", "official"})
+DENY_VALUES = frozenset({"no", "private"})
+DRIVE_DENY_VALUES = DENY_VALUES | {"agricultural", "forestry", "agricultural;forestry"}
+#: most specific first: the first of these tags with a value in ALLOW / DRIVE_DENY decides
+DRIVE_KEYS = ("motorcar", "motor_vehicle", "vehicle", "access")
+#: only these keys ADMIT a road for driving whatever its class (vehicle=yes includes bicycles,
+#: access=yes is generic: they lift a less specific ban but leave the class to decide)
+DRIVE_ADMIT_KEYS = ("motorcar", "motor_vehicle")
+
+
+def _tag(get: Any, key: str) -> str:
+    val = get(key)
+    return "" if val is None else str(val).strip().lower()
+
+
+def access_from_tags(get: Any) -> tuple[bool | None, bool | None]:
+    """(walk_access, drive_access) of a road from its tags (``get(key)`` → value or None):
+    True = allowed whatever the class, False = forbidden, None = by highway class.
+
+    Walking: ``foot`` = yes/designated/permissive/destination/official → True; ``foot`` =
+    no/private → False; otherwise ``access`` = no/private or ``motorroad=yes`` → False; else None
+    (so ``highway=motorway`` is walked only with ``foot=yes``: the class lists leave it out).
+    Driving: the most specific of ``motorcar`` > ``motor_vehicle`` > ``vehicle`` > ``access``
+    with a known value decides: no/private/agricultural/forestry → False; an allowing value →
+    True for motorcar/motor_vehicle, None (the class decides) for vehicle/access. So a footway,
+    path, track … is driven only with ``motor_vehicle``/``motorcar`` = yes, and ``access=no`` +
+    ``motor_vehicle=yes`` is driven but not walked.
+    """
+    foot = _tag(get, "foot")
+    if foot in ALLOW_VALUES:
+        walk: bool | None = True
+    elif foot in DENY_VALUES:
+        walk = False
+    elif _tag(get, "access") in DENY_VALUES or _tag(get, "motorroad") == "yes":
+        walk = False
+    else:
+        walk = None
+    drive: bool | None = None
+    for key in DRIVE_KEYS:
+        val = _tag(get, key)
+        if val in DRIVE_DENY_VALUES:
+            drive = False
+            break
+        if val in ALLOW_VALUES:
+            drive = True if key in DRIVE_ADMIT_KEYS else None
+            break
+    return walk, drive
 
 
 # -- small helpers ------------------------------------------------------------------------------
@@ -138,7 +187,8 @@ class RoadNetworkData:
     edge_maxspeed: list[float | None]
     edge_way_id: list[int | None]
     edge_geometry: np.ndarray    # shapely LineStrings (WGS84)
-    edge_walkable: np.ndarray    # bool (class and foot=no), statistics only
+    edge_walk_access: list[bool | None]   # from access tags (access_from_tags); None = by class
+    edge_drive_access: list[bool | None]
     notes: list[str] = field(default_factory=list)
     skipped: int = 0
 
@@ -161,7 +211,17 @@ class RoadNetworkData:
 
     @property
     def drivable_mask(self) -> np.ndarray:
-        return np.fromiter((h in DRIVABLE_CLASSES for h in self.edge_highway), bool, self.n_edges)
+        """Driven with the default classes (:data:`DRIVABLE_CLASSES`) and the edges' own access."""
+        return np.fromiter(((h in DRIVABLE_CLASSES) if a is None else a
+                            for h, a in zip(self.edge_highway, self.edge_drive_access, strict=True)),
+                           bool, self.n_edges)
+
+    @property
+    def edge_walkable(self) -> np.ndarray:
+        """Walked with the default classes (:data:`WALKABLE_CLASSES`) and the edges' own access."""
+        return np.fromiter(((h in WALKABLE_CLASSES) if a is None else a
+                            for h, a in zip(self.edge_highway, self.edge_walk_access, strict=True)),
+                           bool, self.n_edges)
 
     @property
     def drivable_km(self) -> float:
@@ -174,7 +234,12 @@ class RoadNetworkData:
     def stats(self) -> dict[str, float]:
         return {"nodes": self.n_nodes, "edges": self.n_edges, "km": round(self.total_km, 3),
                 "drivable_km": round(self.drivable_km, 3), "walkable_km": round(self.walkable_km, 3),
-                "oneway_edges": int(self.edge_oneway.sum())}
+                "oneway_edges": int(self.edge_oneway.sum()), **self.access_counts()}
+
+    def access_counts(self) -> dict[str, int]:
+        """Edges whose own tags forbid walking / driving (not counting the class rules)."""
+        return {"walk_forbidden_edges": sum(1 for a in self.edge_walk_access if a is False),
+                "drive_forbidden_edges": sum(1 for a in self.edge_drive_access if a is False)}
 
     def node_rows(self) -> list[dict[str, Any]]:
         return [{"id": int(i), "lon": float(x), "lat": float(y)}
@@ -183,11 +248,12 @@ class RoadNetworkData:
 
     def edge_rows(self) -> list[dict[str, Any]]:
         return [{"u": u, "v": v, "highway": h, "oneway": o, "length_m": ln, "name": nm,
-                 "maxspeed_kmh": ms, "osm_way_id": w, "geometry": g}
-                for u, v, h, o, ln, nm, ms, w, g in zip(
+                 "maxspeed_kmh": ms, "osm_way_id": w, "geometry": g, "walk_access": wa, "drive_access": da}
+                for u, v, h, o, ln, nm, ms, w, g, wa, da in zip(
                     self.edge_u.tolist(), self.edge_v.tolist(), self.edge_highway,
                     self.edge_oneway.tolist(), self.edge_length_m.tolist(), self.edge_name,
-                    self.edge_maxspeed, self.edge_way_id, self.edge_geometry.tolist(), strict=True)]
+                    self.edge_maxspeed, self.edge_way_id, self.edge_geometry.tolist(),
+                    self.edge_walk_access, self.edge_drive_access, strict=True)]
 
     def subset(self, keep: np.ndarray) -> RoadNetworkData:
         """Only the edges where ``keep`` is True (and the nodes they use)."""
@@ -202,7 +268,9 @@ class RoadNetworkData:
             edge_length_m=self.edge_length_m[idx], edge_name=[self.edge_name[i] for i in idx],
             edge_maxspeed=[self.edge_maxspeed[i] for i in idx],
             edge_way_id=[self.edge_way_id[i] for i in idx], edge_geometry=self.edge_geometry[idx],
-            edge_walkable=self.edge_walkable[idx], notes=list(self.notes), skipped=self.skipped)
+            edge_walk_access=[self.edge_walk_access[i] for i in idx],
+            edge_drive_access=[self.edge_drive_access[i] for i in idx], notes=list(self.notes),
+            skipped=self.skipped)
 
 
 @dataclass
@@ -217,7 +285,8 @@ class Way:
     name: str | None
     maxspeed: float | None
     way_id: int | None
-    walkable: bool
+    walk_access: bool | None = None    # access_from_tags: None = by class
+    drive_access: bool | None = None
 
 
 def build_graph(ways: list[Way], source: str, *, boundary: BaseGeometry | None = None,
@@ -293,7 +362,8 @@ def build_graph(ways: list[Way], source: str, *, boundary: BaseGeometry | None =
         edge_maxspeed=[ways[i].maxspeed for i in w_of_e.tolist()],
         edge_way_id=[ways[i].way_id for i in w_of_e.tolist()],
         edge_geometry=geoms,
-        edge_walkable=np.fromiter((ways[i].walkable for i in w_of_e.tolist()), bool, ne),
+        edge_walk_access=[ways[i].walk_access for i in w_of_e.tolist()],
+        edge_drive_access=[ways[i].drive_access for i in w_of_e.tolist()],
         notes=notes)
     if keep is not None:
         data = data.subset(keep)
@@ -368,7 +438,7 @@ def network_report(path: Any, kind: str, data: RoadNetworkData, written: dict[st
     stats: dict[str, float] = {
         "nodes": data.n_nodes, "edges": data.n_edges, "km": round(data.total_km, 3),
         "drivable_km": round(data.drivable_km, 3), "walkable_km": round(data.walkable_km, 3),
-        "oneway_edges": int(data.edge_oneway.sum()),
+        "oneway_edges": int(data.edge_oneway.sum()), **data.access_counts(),
     }
     if n_candidates is not None:
         stats["candidates"] = n_candidates

@@ -14,7 +14,7 @@ Which ways become roads
 * ``area=yes`` ways (pedestrian squares drawn as polygons) are skipped.
 * ``access=no`` or ``access=private`` ways are skipped unless one of ``foot``, ``vehicle``,
   ``motor_vehicle``, ``motorcar`` or ``bicycle`` is ``yes``/``permissive``/``designated``/
-  ``destination``.
+  ``destination`` (they are kept, with the permissions below).
 * Nodes missing from the extract (ways cut at the extract border) are dropped; a way is split
   where nodes are missing rather than joined across the gap.
 
@@ -33,12 +33,32 @@ NULL), ``osm_way_id`` and ``oneway``:
 * ``oneway=-1|reverse`` → True and the geometry is reversed so that travel is always u → v;
 * anything else (``no``, ``reversible``, ``alternating`` …) → False.
 
-``oneway`` is a driving restriction; walking routes should ignore it.
+``oneway`` is a driving restriction; walking routes ignore it.
 
-Drivable classes (:data:`DRIVABLE_CLASSES`) are motorway … service, the links, living_street and
-road; track, path, footway, pedestrian, steps, cycleway and bridleway are not drivable.
-Walkable is every kept class except motorway / motorway_link, and not ways tagged ``foot=no``
-(walkable km is only reported in the statistics; it is not stored).
+Who may use a road (``walk_access``, ``drive_access``)
+------------------------------------------------------
+Which classes are walked and driven is the norms profile's choice (``network.walk_classes`` /
+``drive_classes``; by default every kept class but motorway/motorway_link is walked, and
+motorway … service, the links, living_street and road are driven — not track, path, footway,
+pedestrian, steps, cycleway, bridleway). A way's own tags can override that; the importer
+stores the result per edge (:func:`planner.io.network.access_from_tags`), NULL = the class
+decides:
+
+* walking: ``foot`` = yes / designated / permissive / destination / official → allowed (even a
+  motorway); ``foot`` = no / private → forbidden; otherwise ``access`` = no / private or
+  ``motorroad=yes`` → forbidden;
+* driving: the most specific tag with a known value decides, ``motorcar`` > ``motor_vehicle`` >
+  ``vehicle`` > ``access``: no / private / agricultural / forestry → forbidden; an allowing value
+  (yes, designated, permissive, destination, official) → allowed whatever the class for
+  ``motorcar`` / ``motor_vehicle``, and for ``vehicle`` / ``access`` the class decides (they
+  include bicycles or everyone: ``access=yes`` does not open a footway to cars).
+
+So a ``foot=no`` tunnel is driven but not walked, a ``motor_vehicle=no`` lane is walked but not
+driven, a track with ``motor_vehicle=yes`` is driven, ``access=private`` + ``foot=yes`` is
+walked only. The engine honours both columns (:mod:`planner.engine.graph`); the import
+statistics count the edges whose tags forbid walking (``walk_forbidden_edges``) and driving
+(``drive_forbidden_edges``), and ``walkable_km`` / ``drivable_km`` apply the default classes
+and these permissions.
 
 Clipping
 --------
@@ -88,6 +108,7 @@ from planner.io.network import (
     WALKABLE_CLASSES,
     RoadNetworkData,
     Way,
+    access_from_tags,
     build_graph,
     clip_name,
     network_report,
@@ -176,8 +197,8 @@ def _check_path(path: Any) -> Path:
     return p
 
 
-def _way_props(tags: Any, skipped: Counter) -> tuple[str, bool, bool, bool] | None:
-    """(highway, oneway, reverse, walkable) or None when the way is not kept."""
+def _way_props(tags: Any, skipped: Counter) -> tuple[str, bool, bool, bool | None, bool | None] | None:
+    """(highway, oneway, reverse, walk_access, drive_access) or None when the way is not kept."""
     hw = tags.get("highway")
     if hw not in ROAD_CLASSES:
         skipped[f"highway={hw}"] += 1
@@ -197,8 +218,8 @@ def _way_props(tags: Any, skipped: Counter) -> tuple[str, bool, bool, bool] | No
         oneway = False
     else:
         oneway = hw == "motorway" or tags.get("junction") in ("roundabout", "circular")
-    walkable = hw in WALKABLE_CLASSES and tags.get("foot") != "no"
-    return hw, oneway, reverse, walkable
+    walk, drive = access_from_tags(tags.get)
+    return hw, oneway, reverse, walk, drive
 
 
 def _candidate_kind(tags: Any) -> str | None:
@@ -239,7 +260,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                 props = _way_props(o.tags, skipped)
                 if props is None:
                     continue
-                hw, oneway, reverse, walkable = props
+                hw, oneway, reverse, walk, drive = props
                 tags = o.tags
                 name = clip_name(tags.get("name:zh") or tags.get("name"))
                 speed = parse_maxspeed(tags.get("maxspeed"))
@@ -269,7 +290,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                         ids.reverse()
                         xs.reverse()
                         ys.reverse()
-                    ways.append(Way(ids, xs, ys, hw, oneway, name, speed, wid, walkable))
+                    ways.append(Way(ids, xs, ys, hw, oneway, name, speed, wid, walk, drive))
             elif isinstance(o, osmium.osm.Node):
                 if not candidates:
                     continue

@@ -22,8 +22,10 @@ Input
   Geofabrik codes ``F`` (forward only), ``T`` (backward only → reversed), ``B`` (both).
   Anything else is an error.
 * Optional ``name`` (``name:zh`` preferred), ``maxspeed`` (as for OSM; an unreadable value or
-  0 gives NULL with a note), ``osm_id`` / ``osm_way_id`` (stored as ``osm_way_id``), ``foot``
-  (``no`` → not walkable in the statistics).
+  0 gives NULL with a note), ``osm_id`` / ``osm_way_id`` (stored as ``osm_way_id``), and the
+  access properties ``foot``, ``access``, ``motorroad``, ``vehicle``, ``motor_vehicle``,
+  ``motorcar`` — read with the OSM rules into ``walk_access`` / ``drive_access`` (see
+  :mod:`planner.io.osm`, "Who may use a road"; without them the class decides).
 
 The graph
 ---------
@@ -49,9 +51,9 @@ from typing import Any
 from planner.io.errors import ImportFailed, ImportProblem, ImportReport
 from planner.io.network import (
     ROAD_CLASSES,
-    WALKABLE_CLASSES,
     RoadNetworkData,
     Way,
+    access_from_tags,
     build_graph,
     clip_name,
     network_report,
@@ -231,7 +233,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
         except (TypeError, ValueError):
             way_id = None
         name = clip_name(props.get("name:zh") or props.get("name"))
-        walkable = cls in WALKABLE_CLASSES and str(props.get("foot", "")).lower() != "no"
+        walk, drive = access_from_tags(props.get)
         for part in parts:
             ids: list[int] = []
             xs: list[float] = []
@@ -248,7 +250,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
                 xs.append(k[0])
                 ys.append(k[1])
             if len(ids) >= 2:
-                ways.append(Way(ids, xs, ys, cls, oneway, name, speed, way_id, walkable))
+                ways.append(Way(ids, xs, ys, cls, oneway, name, speed, way_id, walk, drive))
             else:
                 skipped["zero-length line"] += 1
     if problems:

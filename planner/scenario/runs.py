@@ -108,16 +108,21 @@ def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
                           .order_by(m.RoadNode.id)).all()
     node_id = np.array([r[0] for r in node_rows], dtype=np.int64)
     edge_rows = s.execute(select(m.RoadEdge.u, m.RoadEdge.v, m.RoadEdge.highway, m.RoadEdge.oneway,
-                                 m.RoadEdge.length_m, m.RoadEdge.maxspeed_kmh, m.RoadEdge.geometry)
+                                 m.RoadEdge.length_m, m.RoadEdge.maxspeed_kmh, m.RoadEdge.geometry,
+                                 m.RoadEdge.walk_access, m.RoadEdge.drive_access)
                           .order_by(m.RoadEdge.id)).all()
     if edge_rows:
         eu = np.searchsorted(node_id, np.array([r[0] for r in edge_rows], dtype=np.int64))
         ev = np.searchsorted(node_id, np.array([r[1] for r in edge_rows], dtype=np.int64))
         geoms = [r[6] for r in edge_rows]
+        walk_acc = [r[7] for r in edge_rows]
+        drive_acc = [r[8] for r in edge_rows]
         roads = RoadTable.from_arrays(
             [r[1] for r in node_rows], [r[2] for r in node_rows], eu, ev, [r[2] for r in edge_rows],
             [bool(r[3]) for r in edge_rows], [r[4] for r in edge_rows], [r[5] for r in edge_rows],
-            geometry=None if all(g is None for g in geoms) else geoms, node_id=node_id)
+            geometry=None if all(g is None for g in geoms) else geoms, node_id=node_id,
+            walk_access=None if all(a is None for a in walk_acc) else walk_acc,
+            drive_access=None if all(a is None for a in drive_acc) else drive_acc)
     else:
         roads = RoadTable.from_arrays([r[1] for r in node_rows], [r[2] for r in node_rows], [], [], [],
                                       node_id=node_id)
