@@ -373,7 +373,7 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
             key = ("hull", hashlib.sha1(np.ascontiguousarray(nodes, dtype=np.int64).tobytes()).hexdigest())
             memo = getattr(graph, "_memo", {})
             if key not in memo:
-                pts = shapely.multipoints(graph.node_xy[nodes])
+                pts = shapely.multipoints(graph.hull_points(nodes))
                 hull = shapely.concave_hull(pts, ratio=0.2)
                 if hull.geom_type != "Polygon":
                     hull = hull.buffer(10.0)

@@ -347,8 +347,7 @@ class RoadGraph:
         self._anchor_keys = anchor_points(inp, extra_points)
         ax, ay = self.to_xy(self._anchor_keys.real, self._anchor_keys.imag)
         proj = {}
-        for name, ms_ in self._snap.items():
-            e, t, d = self._project(ms_.edges, ms_.tree, ax, ay)
+        for name, (e, t, d) in self._project_modes(ax, ay).items():
             proj[name] = (e, t, d, np.isfinite(d) & (d <= self.snap_max_m))
         # one set of split points for both modes (a point usually projects onto the same edge)
         req_node, splits = self._split_nodes(np.concatenate([proj[k][0][proj[k][3]] for k in proj]),
@@ -412,15 +411,50 @@ class RoadGraph:
         e_out[pi], t_out[pi], d_out[pi] = e, np.clip(t, 0.0, 1.0), dist
         return e_out, t_out, d_out
 
+    def _project_modes(self, x: np.ndarray, y: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """:meth:`_project` for both modes. Where a point's nearest walking edge is also a driving
+        candidate, it is its nearest driving edge too unless a driving-only candidate lies nearer
+        (or as near with a lower index): only those few edges are searched again."""
+        w, d = self._snap["walk"], self._snap["drive"]
+        out = {"walk": self._project(w.edges, w.tree, x, y)}
+        ew, tw, dw = out["walk"]
+        m = self.roads.n_edges
+        in_d, in_w = np.zeros(m, bool), np.zeros(m, bool)
+        in_d[d.edges] = True
+        in_w[w.edges] = True
+        same = ew >= 0
+        same[same] = in_d[ew[same]]
+        e, t, dist = self._project(d.edges, d.tree, x[~same], y[~same])
+        ed, td, dd = np.full(len(x), -1, np.int64), np.zeros(len(x)), np.full(len(x), np.nan)
+        ed[~same], td[~same], dd[~same] = e, t, dist
+        ed[same], td[same], dd[same] = ew[same], tw[same], dw[same]
+        only = d.edges[~in_w[d.edges]]
+        if same.any() and len(only):
+            idx = np.nonzero(same)[0]
+            e2, t2, d2 = self._project(only, shapely.STRtree(self._edge_geoms()[only]), x[idx], y[idx])
+            better = (e2 >= 0) & ((d2 < dd[idx]) | ((d2 == dd[idx]) & (e2 < ed[idx])))
+            ed[idx[better]], td[idx[better]], dd[idx[better]] = e2[better], t2[better], d2[better]
+        out["drive"] = (ed, td, dd)
+        return out
+
     def _reversed(self, e: np.ndarray) -> np.ndarray:
-        """Per edge: does its geometry run v → u (rather than u → v, as the importers write it)?"""
-        g = self._edge_geoms()[e]
-        first = shapely.get_coordinates(shapely.get_point(g, 0))
-        if len(first) != len(e):   # an empty geometry: treat as u → v
+        """Per edge: does its geometry run v → u (rather than u → v, as the importers write it)?
+        Straight segments never do; stored geometries are checked once per edge (cached)."""
+        if self.roads.geometry is None:
             return np.zeros(len(e), bool)
-        du = np.hypot(*(first - self.node_xy[self.roads.edge_u[e]]).T)
-        dv = np.hypot(*(first - self.node_xy[self.roads.edge_v[e]]).T)
-        return dv < du
+        rev = self._memo.get("reversed")
+        if rev is None:
+            rev = self._memo["reversed"] = np.full(self.roads.n_edges, -1, np.int8)
+        todo = np.unique(e[rev[e] < 0])
+        if len(todo):
+            first = shapely.get_coordinates(shapely.get_point(self._edge_geoms()[todo], 0))
+            if len(first) == len(todo):   # (an empty geometry: treated as u → v)
+                du = np.hypot(*(first - self.node_xy[self.roads.edge_u[todo]]).T)
+                dv = np.hypot(*(first - self.node_xy[self.roads.edge_v[todo]]).T)
+                rev[todo] = dv < du
+            else:
+                rev[todo] = 0
+        return rev[e] == 1
 
     def _split_nodes(self, e: np.ndarray, t: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, _Splits]:
         """Node per split request (edge e at position t) and the split points created.
@@ -492,6 +526,13 @@ class RoadGraph:
 
     def mode(self, name: str) -> ModeGraph:
         return self.walk if name == "walk" else self.drive
+
+    def hull_points(self, nodes: np.ndarray) -> np.ndarray:
+        """Metric coordinates of the road nodes among ``nodes`` (all of them when none is a road
+        node): the outline of what a search reached, without the split points lying on its
+        edges (which only slow a concave hull down)."""
+        road = nodes[nodes < self.n_road]
+        return self.node_xy[road if len(road) else nodes]
 
     # -- projection -----------------------------------------------------------------------------
     def to_xy(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
