@@ -740,7 +740,8 @@ class _Builder:
             for sd in srcs:
                 rows = []
                 prev = None
-                for ln in sorted(sd.dispatch, key=lambda x: (x.shelter is None, str(x.shelter), str(x.item), x.day or 0)):
+                for ln in sorted(sd.dispatch,
+                                 key=lambda x: (x.shelter is None, str(x.shelter), str(x.item), x.day or 0)):
                     k = ln.item
                     dest = ln.shelter
                     label = (f"{dest} {d.site_name(dest)}" if dest is not None
