@@ -8,8 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from planner import models as m
-from planner import plan_figures as F
+from planner import models as m, plan_figures as F
 from planner.cli import main
 from planner.store import EditConflict
 
