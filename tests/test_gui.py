@@ -702,13 +702,16 @@ def test_scenario_panel_overrides_supply_population_and_event_date(win, messages
     sp.apply_params()
     assert "event_date" in messages[-1][1]
     assert S.get_scenario(win.plan, "保障")["params"]["event_date"] == "2026-06-01"
-    # a scenario written with the old name: shown in the field, replaced by the new name on apply
-    S.replace_params(win.plan, "保障", {"target_affected": 7000})
+    # a scenario stored by an older version, with the old name: shown in the field, and "—" clears it
+    from planner import registry
+
+    sid = next(r["id"] for r in registry.read(win.plan, "scenario", ["id", "name"]) if r["name"] == "保障")
+    registry.update(win.plan, "scenario", sid, {"params": {"target_affected": 7000}})
     sp.reload(select_name="保障")
     assert sp.p_target.value() == 7000
+    sp.p_target.setValue(0)                                   # "—": the plan's figure
     sp.p_date.setText("")
     sp.apply_params()
-    assert S.get_scenario(win.plan, "保障")["params"] == {"supply_population": 7000}
-    sp.p_target.setValue(0)                                   # "—": the plan's figure
-    sp.apply_params()
     assert S.get_scenario(win.plan, "保障")["params"] == {}
+    win.act_undo.trigger()                                    # the override comes back (under its new name)
+    assert S.get_scenario(win.plan, "保障")["params"] == {"supply_population": 7000}
