@@ -45,8 +45,9 @@ from desktop.dialogs import (
     ask_database_url,
     show_conflict,
 )
-from desktop.editing import Editor, apply_actions_command
+from desktop.editing import Editor, apply_actions_command, set_plan_figures
 from desktop.fields import enum_label
+from desktop.figures import PlanFiguresDialog, figure_names
 from desktop.mapcanvas import MapCanvas
 from desktop.registers import DemandPanel, ItemsPanel, SitesPanel, StockPanel
 from desktop.results import ResultsPanel, fmt_value
@@ -229,6 +230,7 @@ class MainWindow(QMainWindow):
         self.act_cancel = self._action(self.cancel_run, "SP_MediaStop", "Esc")
         self.act_cancel.setEnabled(False)
         self.act_compare = self._action(self.compare_scenarios, None)
+        self.act_figures = self._action(self.edit_plan_figures, None)
         self.mode_group = QActionGroup(self)
         self.act_select = self._action(lambda: self.canvas.set_mode("select"), "SP_ArrowUp", "S", True)
         self.act_draw = self._action(self._start_draw, "SP_DialogResetButton", "H", True)
@@ -305,6 +307,8 @@ class MainWindow(QMainWindow):
             self.menu_lang.addAction(a)
         self.menu_plan = mb.addMenu("")
         p = self.menu_plan
+        p.addAction(self.act_figures)
+        p.addSeparator()
         for a in (self.act_run, self.act_cancel):
             p.addAction(a)
         p.addSeparator()
@@ -401,7 +405,8 @@ class MainWindow(QMainWindow):
             self.act_zoom_in: self.tr("Zoom &in"), self.act_zoom_out: self.tr("Zoom &out"),
             self.act_labels: self.tr("Show &labels"), self.act_areas: self.tr("Show service &areas"),
             self.act_run: self.tr("&Run"), self.act_cancel: self.tr("&Cancel run"),
-            self.act_compare: self.tr("&Compare scenarios…"), self.act_select: self.tr("&Select / pan"),
+            self.act_compare: self.tr("&Compare scenarios…"), self.act_figures: self.tr("Plan &figures…"),
+            self.act_select: self.tr("&Select / pan"),
             self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move site"),
             self.act_about: self.tr("&About esplan"),
             self.act_log_file: self.tr("Open the &log file"),
@@ -635,6 +640,10 @@ class MainWindow(QMainWindow):
             if self._auto_rerun:
                 QTimer.singleShot(0, self.run_plan)
             self._auto_rerun = False
+        elif table == "plan_info":
+            if self._auto_rerun:    # the figures were just saved: every check depends on them
+                QTimer.singleShot(0, self.run_plan)
+            self._auto_rerun = False
         self.analysis.plan_changed()
         self.result_stale = self.result is not None
         self._update_stale()
@@ -708,6 +717,26 @@ class MainWindow(QMainWindow):
         vals = forms.ask_new_supply_item(self)
         if vals:
             self.editor.insert("supply_item", vals, text=self.tr("Add supply item {code}").format(code=vals["code"]))
+
+    def edit_plan_figures(self) -> PlanFiguresDialog | None:
+        """Plan ▸ Plan figures…: saved through the planner's service as one undoable edit, then rerun."""
+        if self.plan is None:
+            return None
+        dlg = PlanFiguresDialog(self.plan, self._save_plan_figures, self)
+        dlg.setObjectName("planFiguresDialog")
+        dlg.open()
+        self._figures_dialog = dlg
+        return dlg
+
+    def _save_plan_figures(self, changes: dict[str, Any], version: int) -> bool:
+        names = figure_names()
+        text = self.tr("Change plan figures: {names}").format(names=", ".join(names[k] for k in changes))
+        self._auto_rerun = True
+        if not set_plan_figures(self.editor, changes, version, text):
+            self._auto_rerun = False
+            return False
+        self.log(self.tr("{what}; rerunning.").format(what=text))
+        return True
 
     # ================================================================== selection sync
     def select_site(self, pk: int) -> None:

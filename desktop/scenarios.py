@@ -146,7 +146,11 @@ class ScenarioPanel(QWidget):
         self.btn_close_site.setText(self.tr("Close selected site"))
         self.btn_remove_change.setText(self.tr("Remove"))
         self.box_params.setTitle(self.tr("Parameters (— = plan default)"))
-        self.lbl_target.setText(self.tr("Target affected people"))
+        self.lbl_target.setText(self.tr("Supply population"))
+        self.p_target.setToolTip(self.tr("保障人口: the people the 72-hour supply must cover in this scenario "
+                                         "(— = the plan's figure, Plan ▸ Plan figures…)"))
+        self.p_date.setToolTip(self.tr("灾害发生日期: stock must be unexpired on this day (empty = the plan's "
+                                       "figure, Plan ▸ Plan figures…)"))
         self.lbl_threshold.setText(self.tr("Time limit, min"))
         self.lbl_walk.setText(self.tr("Walking speed, m/s"))
         self.lbl_date.setText(self.tr("Event date"))
@@ -373,6 +377,7 @@ class ScenarioPanel(QWidget):
         the other overrides (set from the CLI) are kept. Validated by the service, not here."""
         sc = self.current_scenario()
         params = dict(sc["params"]) if sc else {}
+        params.pop("target_affected", None)   # the old name of supply_population: the field shows it, and replaces it
         for key, val in (("supply_population", self.p_target.value()), ("threshold_min", self.p_threshold.value()),
                          ("walk_speed_mps", self.p_walk.value())):
             if val:

@@ -218,6 +218,75 @@ def cmd_demo(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _figure_text(name: str, value: Any) -> str:
+    """A plan figure's value as the CLI prints it: '85,015', '60.0%', '2026-06-01'; None → '—'."""
+    from planner.textfmt import num, pct
+
+    if name == "sheltering_share":
+        return pct(value)
+    if name == "event_date":
+        return str(value) if value else "—"
+    return num(value)
+
+
+def render_figures(figs: Any, location: str) -> str:
+    """``esplan-cli plan show``: the four figures with their value and where each comes from."""
+    from planner.plan_figures import FIGURES
+    from planner.textfmt import num, pct
+
+    rows = []
+    for name in FIGURES:
+        f = figs[name]
+        source = text("figure.source.plan") if f.source == "plan" else text(f"figure.rule.{f.rule}")
+        rows.append([text(f"figure.{name}"), _figure_text(name, f.effective), source])
+    out = [text("cli.info.plan", name=figs.plan_name, location=location), "",
+           _table(rows, [text("cli.plan.col.figure"), text("cli.plan.col.value"), text("cli.plan.col.source")]),
+           "", text("cli.plan.units", units=figs.units, population=num(figs.units_population),
+                    unknown=figs.units_unknown)]
+    own = [f"{t['name']} {t['code']} {pct(t['sheltering_share'])}" for t in figs.towns
+           if t["sheltering_share"] is not None]
+    if own:
+        out.append(text("cli.plan.town_shares", towns=text("figure.sep").join(own)))
+    return "\n".join(out)
+
+
+def cmd_plan(a: argparse.Namespace) -> int:
+    from planner.plan_figures import FIGURES, read_figures, set_figures, set_town_share
+
+    plan = _open(a.plan)
+    try:
+        if a.action == "set":
+            changes = {k: getattr(a, k) for k in FIGURES if getattr(a, k) is not None}
+            if not changes:
+                raise CliError(text("cli.plan.set.nothing"))
+            before = set_figures(plan, changes, reason=a.reason)
+            after = read_figures(plan).set_values()
+            moved = [k for k in changes if before.get(k) != after[k]]
+            for k in moved:
+                print(text("cli.plan.changed", figure=text(f"figure.{k}"),
+                           before=_set_text(k, before[k]), after=_set_text(k, after[k])))
+            if not moved:
+                print(text("cli.plan.unchanged"))
+        elif a.action == "set-town-share":
+            before_share = set_town_share(plan, a.town_code, a.share, reason=a.reason)
+            town = next(t for t in read_figures(plan).towns if t["code"] == a.town_code)
+            print(text("cli.plan.changed", figure=text("figure.town_share", town=f"{town['name']} {a.town_code}"),
+                       before=_set_text("sheltering_share", before_share),
+                       after=_set_text("sheltering_share", town["sheltering_share"])))
+        figs = read_figures(plan)
+        if a.action == "show" and a.json:
+            _print_json(figs.to_dict())
+        elif a.action == "show":
+            print(render_figures(figs, plan.display_location))
+    finally:
+        plan.dispose()
+    return EXIT_OK
+
+
+def _set_text(name: str, value: Any) -> str:
+    return text("cli.plan.unset") if value is None else _figure_text(name, value)
+
+
 #: modules that add commands: each defines functions ``add_<name>_parser(subparsers)``
 COMMAND_MODULES = ("planner.scenario.check_cli", "planner.scenario.cli", "planner.report.cli")
 
@@ -304,6 +373,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--shared", help=text("cli.demo.shared"))
     s.add_argument("--out", help=text("cli.demo.out"))
     s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("plan", help=text("cli.plan.help"), description=text("cli.plan.description"))
+    acts = s.add_subparsers(dest="action", required=True, metavar="ACTION")
+    x = acts.add_parser("show", help=text("cli.plan.show.help"))
+    x.add_argument("plan")
+    x.add_argument("--json", action="store_true")
+    x = acts.add_parser("set", help=text("cli.plan.set.help"), description=text("cli.plan.set.description"))
+    x.add_argument("plan")
+    x.add_argument("--planning-population", metavar="N|none", help=text("cli.plan.set.planning_population"))
+    x.add_argument("--sheltering-share", metavar="X|none", help=text("cli.plan.set.sheltering_share"))
+    x.add_argument("--supply-population", metavar="N|none", help=text("cli.plan.set.supply_population"))
+    x.add_argument("--event-date", metavar="YYYY-MM-DD|none", help=text("cli.plan.set.event_date"))
+    x.add_argument("--reason", help=text("cli.plan.set.reason"))
+    x = acts.add_parser("set-town-share", help=text("cli.plan.set_town_share.help"))
+    x.add_argument("plan")
+    x.add_argument("town_code", help=text("cli.plan.set_town_share.town"))
+    x.add_argument("share", metavar="X|none", help=text("cli.plan.set_town_share.share"))
+    x.add_argument("--reason", help=text("cli.plan.set.reason"))
+    s.set_defaults(func=cmd_plan)
 
     _add_module_commands(sub)
     return p

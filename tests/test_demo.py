@@ -95,6 +95,33 @@ def test_shanting_registry_is_real_and_unguessed(shanting, shared):
     assert shanting.info().target_population == 300000
 
 
+def test_demo_plan_figures_are_set_explicitly_or_left_to_their_stated_default(andorra, shanting):
+    """山亭区 sets 保障人口 300,000 from its work plan (the quote in the audit log); 安道尔 sets no
+    figure, so 规划人口 and 保障人口 are its units' population and its stock is sized on that."""
+    from planner.plan_figures import read_figures
+
+    st = read_figures(shanting)
+    assert {k: f.value for k, f in st.figures.items()} == {
+        "planning_population": None, "sheltering_share": None, "supply_population": 300000, "event_date": None}
+    with shanting.session() as s:
+        why = s.scalars(select(m.AuditLog.reason).where(m.AuditLog.entity == "plan_info",
+                                                        m.AuditLog.action == "update")).all()
+    assert any("满足30万潜在受灾人口的72小时基础生活保障" in (r or "") for r in why)
+    ad = read_figures(andorra)
+    assert ad.set_values() == dict.fromkeys(ad.figures)          # nothing set
+    assert ad["supply_population"].effective == ad["planning_population"].effective == 85015
+    with andorra.session() as s:
+        water = s.scalars(select(m.SupplyItem).where(m.SupplyItem.norm_key == "drinking_water")).one()
+        fresh = sum(x.quantity for x in s.scalars(select(m.StockLot).where(
+            m.StockLot.item_id == water.id, m.StockLot.batch == "2025-A")))
+    from planner.demo.andorra import STOCK_LEVEL
+    from planner.engine.supply import item_required
+    from planner.norms import shipped_profile
+
+    need = item_required(shipped_profile("cn_standard")["supplies"]["items"]["drinking_water"], 85015, 3)
+    assert fresh == pytest.approx(need * STOCK_LEVEL["drinking_water"], rel=0.01)
+
+
 @pytest.mark.parametrize("name", ["andorra", "shanting"])
 def test_shipped_demo_matches_a_rebuild(name, request):
     """resources/demo/*.esplan is what the builder makes from the shared data today."""

@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QDate, QPoint, QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select
 
@@ -619,3 +619,109 @@ def test_no_empty_dock_tab_bar_is_drawn_over_the_window(win):
     bars = [b for b in win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
             if b.count() and b.isVisible()]
     assert bars and all(any(b.tabText(i) for i in range(b.count())) for b in bars)
+
+
+def test_plan_figures_dialog_shows_defaults_saves_undoes_and_reruns(win, qtbot, monkeypatch):
+    from planner import plan_figures as F
+
+    F.set_figures(win.plan, dict.fromkeys(F.FIGURES))      # every figure at its default
+    audit = win.plan.counts()["audit_log"]
+    runs = []
+    monkeypatch.setattr(win.analysis, "run", runs.append)   # the run itself is the engine's (tested there)
+    dlg = win.edit_plan_figures()
+    assert dlg.isVisible() and not dlg.check["supply_population"].isChecked()
+    assert not dlg.editor["supply_population"].isEnabled()
+    assert dlg.note["planning_population"].text() == "Not set — the demand units' population sum, 85,015"
+    assert dlg.note["supply_population"].text() == "Not set — the planning population, 85,015"
+    assert dlg.note["sheltering_share"].text() == "Not set — everyone, 100%"
+    assert dlg.note["event_date"].text().startswith("Not set — the day of the run (today ")
+    assert "19 without a population figure" in dlg.units.text()
+    # 保障人口 follows 规划人口 while it is not set
+    dlg.check["planning_population"].setChecked(True)
+    dlg.planning.setValue(100000)
+    assert dlg.note["supply_population"].text() == "Not set — the planning population, 100,000"
+    dlg.check["planning_population"].setChecked(False)
+    dlg.check["supply_population"].setChecked(True)
+    dlg.supply.setValue(300000)
+    dlg.check["event_date"].setChecked(True)
+    dlg.date.setDate(QDate(2026, 6, 1))
+    assert dlg.note["supply_population"].text().startswith("Set in the plan")
+    assert dlg.changes() == {"supply_population": 300000, "event_date": "2026-06-01"}
+    dlg.accept()
+    assert not dlg.isVisible()
+    figs = F.read_figures(win.plan)
+    assert figs["supply_population"].value == 300000 and figs["event_date"].value == "2026-06-01"
+    assert figs["planning_population"].value is None
+    assert win.plan.counts()["audit_log"] == audit + 1        # one audited update
+    # the checks are rerun (once) after the save, with the plan as it is now
+    qtbot.waitUntil(lambda: runs == [None], timeout=5000)
+    # one undoable edit
+    assert win.editor.stack.undoText() == "Change plan figures: Supply population, Event date"
+    win.act_undo.trigger()
+    assert F.read_figures(win.plan).set_values() == dict.fromkeys(F.FIGURES)
+    win.act_redo.trigger()
+    assert F.read_figures(win.plan)["supply_population"].value == 300000
+    qtbot.wait(50)
+    assert runs == [None]                                     # undo and redo mark the result stale, no rerun
+    # opened again: the figures as set, their defaults still said
+    dlg = win.edit_plan_figures()
+    assert dlg.check["supply_population"].isChecked() and dlg.supply.value() == 300000
+    assert dlg.note["supply_population"].text() == \
+        "Set in the plan (not set, it would be the planning population, 85,015)"
+    dlg.check["supply_population"].setChecked(False)          # cleared again
+    dlg.accept()
+    assert F.read_figures(win.plan)["supply_population"].value is None
+
+
+def test_plan_figures_dialog_in_chinese_and_a_conflict_keeps_it_open(win, qtbot, monkeypatch):
+    from planner import plan_figures as F
+
+    F.set_figures(win.plan, dict.fromkeys(F.FIGURES))
+    win.set_language("zh_CN")
+    assert win.act_figures.text() == "规划数据(&F)…"
+    dlg = win.edit_plan_figures()
+    assert dlg.note["planning_population"].text() == "未设定 — 按需求单元人口合计 85,015"
+    assert dlg.note["supply_population"].text() == "未设定 — 按规划人口 85,015"
+    assert dlg.check["supply_population"].text() == "保障人口"
+    conflicts = []
+    monkeypatch.setattr("desktop.mainwindow.show_conflict", lambda parent, exc: conflicts.append(exc))
+    F.set_figures(win.plan, {"supply_population": 50000}, user="李四")      # a colleague saves first
+    dlg.check["supply_population"].setChecked(True)
+    dlg.supply.setValue(300000)
+    dlg.accept()
+    assert conflicts and dlg.isVisible() and "已重新读取" in dlg.error.text()
+    assert F.read_figures(win.plan)["supply_population"].value == 50000      # theirs kept
+    assert not win.editor.stack.canUndo()
+    dlg.accept()                                                            # OK again: saves over theirs
+    assert not dlg.isVisible() and F.read_figures(win.plan)["supply_population"].value == 300000
+    win.set_language("en")
+
+
+def test_scenario_panel_overrides_supply_population_and_event_date(win, messages):
+    from planner.scenario import store as S
+
+    sp = win.scenarios
+    assert sp.lbl_target.text() == "Supply population"
+    sp.new_scenario("保障")
+    sp.p_target.setValue(120000)
+    sp.p_date.setText("2026-06-01")
+    sp.apply_params()
+    assert S.get_scenario(win.plan, "保障")["params"] == {"supply_population": 120000, "event_date": "2026-06-01"}
+    # a bad date is refused with the store's message, nothing written
+    sp.p_date.setText("2026-13-01")
+    sp.apply_params()
+    assert "event_date" in messages[-1][1]
+    assert S.get_scenario(win.plan, "保障")["params"]["event_date"] == "2026-06-01"
+    # a scenario stored by an older version, with the old name: shown in the field, and "—" clears it
+    from planner import registry
+
+    sid = next(r["id"] for r in registry.read(win.plan, "scenario", ["id", "name"]) if r["name"] == "保障")
+    registry.update(win.plan, "scenario", sid, {"params": {"target_affected": 7000}})
+    sp.reload(select_name="保障")
+    assert sp.p_target.value() == 7000
+    sp.p_target.setValue(0)                                   # "—": the plan's figure
+    sp.p_date.setText("")
+    sp.apply_params()
+    assert S.get_scenario(win.plan, "保障")["params"] == {}
+    win.act_undo.trigger()                                    # the override comes back (under its new name)
+    assert S.get_scenario(win.plan, "保障")["params"] == {"supply_population": 7000}

@@ -21,9 +21,10 @@ Matching rules for population (written down, tested in tests/test_demo.py):
    "not yet located", never dropped).
 
 Assumptions (demo only, labelled in the plan): effective area = OSM polygon area × a factor by
-feature type; indoor areas of the school and town hall; the target affected population (30 000);
-unit prices; stock levels (scaled from the requirement so the plan shows both passes and
-shortfalls, with some expired and some slow agreement lots).
+feature type; indoor areas of the school and town hall; unit prices; stock levels (scaled from the
+72-hour requirement of the units' population so the plan shows both passes and shortfalls, with
+some expired and some slow agreement lots). The plan figures are left unset: 规划人口 and 保障人口
+are the units' population (85,015), as their stated defaults say.
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ from planner.demo import DEMO_USER
 from planner.engine.supply import item_required
 from planner.geo import geod, geodesic_area_m2
 from planner.norms import shipped_profile
+from planner.plan_figures import read_figures
 from planner.store import create_plan
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,6 @@ PBF = ("networks", "andorra_2013_graphhopper.osm.pbf")
 ATTRIBUTION = ("© OpenStreetMap contributors, ODbL 1.0 (andorra.osm.pbf, 2013-05-28); population: "
                "Departament d'Estadística d'Andorra, 2010 poblacions")
 DEMO_NOTE = "示例数据（假设值），非实测 / demo value (assumption), not surveyed"
-TARGET_AFFECTED = 30000
 PARISH_CODES = {  # ISO 3166-2:AD
     "Canillo": "AD02", "Encamp": "AD03", "La Massana": "AD04", "Ordino": "AD05",
     "Sant Julià de Lòria": "AD06", "Andorra la Vella": "AD07", "Escaldes-Engordany": "AD08",
@@ -169,7 +170,6 @@ def build(path: Path, data: Path):
                        district_code=None, user=DEMO_USER)
     with plan.transaction(user=DEMO_USER, reason="demo plan attributes") as s:
         info = s.query(m.PlanInfo).one()
-        info.target_population = TARGET_AFFECTED
         info.attribution = ATTRIBUTION
         info.description = ("示例路网：安道尔。真实OSM路网与地名、官方人口；避难场所、仓库与储备点位于真实OSM要素，"
                             "有效面积、库存与单价为示例假设值。")
@@ -182,6 +182,8 @@ def build(path: Path, data: Path):
                              source="OSM admin_level 7 relation, ODbL"))
     import_osm(plan, pbf, boundary=feats.country)
     pops = _demand(plan, data, feats)
+    # the plan figures stay unset: 规划人口 and 保障人口 are the units' population (85,015), the
+    # sheltering share everyone, the event date the day of the run — each stated as a default
     _sites_and_stock(plan, feats, pops)
     return plan
 
@@ -306,6 +308,8 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) 
                                 location_source=f"{u.location_source} (place node)",
                                 source=f"sited at the OSM place node; {DEMO_NOTE}"))
     items = prof["supplies"]["items"]
+    # stock is sized on 保障人口 as the plan states it (unset here: its default, the units' population)
+    people = read_figures(plan)["supply_population"].effective
     with plan.transaction(user=DEMO_USER, reason="demo: sites, catalogue and stock") as s:
         for site in sites:
             s.add(site)
@@ -322,7 +326,7 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) 
         villages = [x for x in sites if x.tier is m.PointTier.village]
         fresh = dt.date(2027, 12, 31)
         for key, it in items.items():
-            need = item_required(it, TARGET_AFFECTED, 3)
+            need = item_required(it, people, 3)
             total = need * STOCK_LEVEL[key]
             unit_int = it["unit"] not in ("L", "kg")
             q = (lambda x: float(math.floor(x))) if unit_int else (lambda x: round(x, 1))

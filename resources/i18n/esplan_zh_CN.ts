@@ -756,6 +756,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>情景对比(&amp;C)…</translation>
     </message>
     <message>
+      <source>Plan &amp;figures…</source>
+      <translation>规划数据(&amp;F)…</translation>
+    </message>
+    <message>
       <source>&amp;Select / pan</source>
       <translation>选择/平移(&amp;S)</translation>
     </message>
@@ -964,6 +968,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>新增物资品类 {code}</translation>
     </message>
     <message>
+      <source>Change plan figures: {names}</source>
+      <translation>修改规划数据：{names}</translation>
+    </message>
+    <message>
+      <source>{what}; rerunning.</source>
+      <translation>{what}；正在重新计算。</translation>
+    </message>
+    <message>
       <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
       <translation>依次点击灾害区的各个顶点；双击结束，Esc 取消。</translation>
     </message>
@@ -1085,6 +1097,84 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>User manual</source>
       <translation>使用手册</translation>
+    </message>
+  </context>
+  <context>
+    <name>PlanFigures</name>
+    <message>
+      <source>Planning population</source>
+      <translation>规划人口</translation>
+    </message>
+    <message>
+      <source>Sheltering share</source>
+      <translation>避难需求比例</translation>
+    </message>
+    <message>
+      <source>Supply population</source>
+      <translation>保障人口</translation>
+    </message>
+    <message>
+      <source>Event date</source>
+      <translation>灾害发生日期</translation>
+    </message>
+  </context>
+  <context>
+    <name>PlanFiguresDialog</name>
+    <message>
+      <source>Plan figures</source>
+      <translation>规划数据</translation>
+    </message>
+    <message>
+      <source>The district's own figures. A figure not set takes the default shown; a scenario can override each (Scenarios panel).</source>
+      <translation>本区县自己的规划数据。未设定的一项按所示默认值计；情景可分别覆盖（情景面板）。</translation>
+    </message>
+    <message>
+      <source> people</source>
+      <translation> 人</translation>
+    </message>
+    <message>
+      <source>Checked: set in the plan. Unchecked: not set, the default applies.</source>
+      <translation>勾选：在规划中设定。不勾选：未设定，按默认值计。</translation>
+    </message>
+    <message>
+      <source>Demand units: {n}, population {pop} in total; {unknown} without a population figure.</source>
+      <translation>需求单元 {n} 个，人口合计 {pop}；其中 {unknown} 个单元人口未知。</translation>
+    </message>
+    <message>
+      <source>Towns with their own sheltering share (esplan-cli plan set-town-share): {towns}</source>
+      <translation>另设避难需求比例的镇街（esplan-cli plan set-town-share）：{towns}</translation>
+    </message>
+    <message>
+      <source>the demand units' population sum — unknown, no unit has a population yet</source>
+      <translation>按需求单元人口合计——尚无单元有人口数据，暂无法计算</translation>
+    </message>
+    <message>
+      <source>the demand units' population sum, {n}</source>
+      <translation>按需求单元人口合计 {n}</translation>
+    </message>
+    <message>
+      <source>everyone, {share}</source>
+      <translation>按全部人口计 {share}</translation>
+    </message>
+    <message>
+      <source>the planning population, {n}</source>
+      <translation>按规划人口 {n}</translation>
+    </message>
+    <message>
+      <source>the day of the run (today {date})</source>
+      <translation>按计算当天（今天 {date}）</translation>
+    </message>
+    <message>
+      <source>Set in the plan (not set, it would be {default})</source>
+      <translation>规划设定（未设定时{default}）</translation>
+    </message>
+    <message>
+      <source>Not set — {default}</source>
+      <translation>未设定 — {default}</translation>
+    </message>
+    <message>
+      <source>The plan did not take the change (see the message). The figures were read again: OK saves yours over them, Cancel keeps the plan's.</source>
+      <translation>规划未接受此修改（见提示信息）。已重新读取规划数据：按“确定”以您的数值覆盖，按“取消”保留规划中的数值。</translation>
     </message>
   </context>
   <context>
@@ -1231,8 +1321,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>参数（— 表示采用规划默认值）</translation>
     </message>
     <message>
-      <source>Target affected people</source>
-      <translation>潜在受灾人口</translation>
+      <source>Supply population</source>
+      <translation>保障人口</translation>
+    </message>
+    <message>
+      <source>保障人口: the people the 72-hour supply must cover in this scenario (— = the plan's figure, Plan ▸ Plan figures…)</source>
+      <translation>保障人口：本情景中72小时基础生活保障须覆盖的人数（— 表示采用规划数据，见 规划 ▸ 规划数据…）</translation>
+    </message>
+    <message>
+      <source>灾害发生日期: stock must be unexpired on this day (empty = the plan's figure, Plan ▸ Plan figures…)</source>
+      <translation>灾害发生日期：库存须在此日未过期（留空表示采用规划数据，见 规划 ▸ 规划数据…）</translation>
     </message>
     <message>
       <source>Time limit, min</source>
