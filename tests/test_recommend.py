@@ -240,20 +240,20 @@ def test_actions_applied_to_a_scenario_reach_the_stated_coverage(andorra, capsys
         assert base_after.checks == base_before.checks
         assert base_after.summary["served_share"] == base_before.summary["served_share"]
 
-        # new sites alone cannot reach 50 % in that scenario; with expansions of full shelters
-        # the fewest actions reach it, verified by a rerun
-        rec2 = recommend(plan, "shelters", scenario="少", options=Options(expand=True, target_share=0.5))
-        assert rec2["promised_share"] >= 0.5 - 1e-6 and rec2["verification"]["meets_promise"]
+        # with expansions of full shelters the fewest actions reach 42 % in that scenario (new sites alone: 40.8 %) (at the
+        # Chinese walking speed of 0.83 m/s), verified by a rerun
+        rec2 = recommend(plan, "shelters", scenario="少", options=Options(expand=True, target_share=0.42))
+        assert rec2["promised_share"] >= 0.42 - 1e-6 and rec2["verification"]["meets_promise"]
     finally:
         plan.dispose()
 
     capsys.readouterr()
-    code = main(["recommend", str(andorra), "shelters", "--scenario", "少", "--target", "0.5", "--expand",
+    code = main(["recommend", str(andorra), "shelters", "--scenario", "少", "--target", "0.42", "--expand",
                  "--apply-to", "达标方案", "--lang", "en"])
     out = capsys.readouterr().out
     assert code == 0 and "Expand " in out and "written to scenario 达标方案" in out
     # without expansions the free candidates cannot reach the target: said so, exit 1
-    assert main(["recommend", str(andorra), "shelters", "--scenario", "少", "--target", "0.5", "--lang", "en"]) == 1
+    assert main(["recommend", str(andorra), "shelters", "--scenario", "少", "--target", "0.42", "--lang", "en"]) == 1
     assert "below the target" in capsys.readouterr().out
     assert "verified (rerun): " in out and "✓" in out.split("verified (rerun): ")[-1]
 
