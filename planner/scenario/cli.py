@@ -52,15 +52,20 @@ def render_comparison(cmp: dict[str, Any], lang: str = "zh") -> str:
             + [n + (_t("ref", lang) if i == 0 else "") for i, n in enumerate(names)]]
     for c in cmp["checks"]:
         unit = c.get("unit")
+        # the name and target in force in each scenario (a 5-minute scenario's are not the
+        # reference's 15): one of each, or the distinct ones joined by " / "
+        targets = list(dict.fromkeys(t for t in (c.get("targets") or [c["target"]]) if t is not None)) \
+            or [c["target"]]
         cells = [c["name_zh"] if lang == "zh" else c["name_en"],
-                 _num(c["target"], unit) + (" min" if unit == "min" else "")]
+                 " / ".join(_num(t, unit) for t in targets) + (" min" if unit == "min" else "")]
         for v, d, st in zip(c["values"], c["deltas"], c["status"], strict=True):
             mark = {"pass": " ✓", "fail": " ✗", "unknown": " ?"}.get(st or "", "")
             cells.append(_num(v, unit) + (" min" if unit == "min" and v is not None else "") + _dnum(d, unit) + mark)
         rows.append(cells)
     out.append(_table(rows))
     if cmp["towns"]:
-        out += ["", _t("towns", lang)]
+        thr = list(dict.fromkeys(cmp.get("thresholds") or []))
+        out += ["", _t("towns", lang, thr=" / ".join(f"{t:g}" for t in thr) if thr else "—")]
         rows = [[_t("town", lang)] + names]
         for tw in cmp["towns"]:
             rows.append([f"{tw['name'] or ''} {tw['code'] or ''}".strip()] +
