@@ -95,7 +95,8 @@ def apply_actions(plan, scenario: str, actions: list[dict[str, Any]], *, user: s
                     code = _next_code(taken, "REC-S-")
                     row = m.Site(code=code, kind=m.SiteKind.shelter, name=a["name"], status=m.SiteStatus.planned,
                                  shelter_class=m.ShelterClass(a["shelter_class"]),
-                                 outdoor_area_m2=a["effective_area_m2"], indoor_area_m2=0.0,
+                                 outdoor_area_m2=a.get("outdoor_area_m2", a["effective_area_m2"]),
+                                 indoor_area_m2=a.get("indoor_area_m2") or 0.0,
                                  stated_capacity=int(a["capacity"]), lon=a["lon"], lat=a["lat"],
                                  town_code=a.get("town"), location_source=source,
                                  source="esplan recommendation", notes=a.get("zh"))

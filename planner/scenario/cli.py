@@ -295,6 +295,7 @@ def add_recommend_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--no-osm", action="store_true", help=text("cli.recommend.no_osm"))
     p.add_argument("--no-units", action="store_true", help=text("cli.recommend.no_units"))
     p.add_argument("--expand", action="store_true", help=text("cli.recommend.expand"))
+    p.add_argument("--allow-indoor-drop", action="store_true", help=text("cli.recommend.allow_indoor_drop"))
     p.add_argument("--deadline-min", type=float, default=None,
                    help=text("cli.recommend.deadline_min"))
     p.add_argument("--json", action="store_true")
@@ -321,13 +322,36 @@ def _points(specs: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+def _target(t: Any) -> str:
+    """A target share: whole when it is ('20 %'), else with a decimal."""
+    whole = t is not None and abs(float(t) * 100 - round(float(t) * 100)) < 1e-9
+    return pct(t, 0 if whole else 1, " ")
+
+
+def _p2(a: Any, b: Any) -> tuple[str, str]:
+    """Two shares with as many decimals as it takes to tell them apart (up to 3)."""
+    for d in (1, 2, 3):
+        if a is None or b is None or abs(a - b) < 1e-12 or pct(a, d, " ") != pct(b, d, " "):
+            break
+    return pct(a, d, " "), pct(b, d, " ")
+
+
 def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
     out = []
     head = f"{r['problem']} — {r['scenario']}"
     out.append(head)
     if r["problem"] != "points":
-        out.append(f"{_t('served', lang)}: {_num(r['base_share'], 'share')} → {_num(r.get('promised_share'), 'share')}"
+        served = _t("served", lang, thr=f"{r['threshold_min']:g}")
+        out.append(f"{served}: {_num(r['base_share'], 'share')} → {_num(r.get('promised_share'), 'share')}"
                    + (f"  ({_t('target', lang)} {_num(r['target_share'], 'share')})" if r.get("target_share") else ""))
+        # the shelter rules before → after the actions (indoor share, fixed shelters)
+        for rid, e in (r.get("rules") or {}).items():
+            if e.get("before") is None and e.get("after") is None:
+                continue
+            before, after = _p2(e.get("before"), e.get("after"))
+            mark = {True: "✓", False: "✗"}.get(e.get("passed_after"), "?")
+            out.append(_t("rule", lang, name=text(f"check.{rid}", lang), before=before, after=after,
+                          target=_target(e.get("target")), mark=mark))
     else:
         out.append(f"{_t('units_ok', lang)}: {r['units_within_deadline']} / {r['units_on_network']} → "
                    f"{r.get('promised_units_within_deadline')} / {r['units_on_network']} "
@@ -345,9 +369,11 @@ def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
     note = r.get("note")
     if note:
         out.append(note[lang])
+    for n in r.get("rule_notes") or []:
+        out.append(n[lang])
     out += ["", _t("actions", lang) + ":"]
     if not r["actions"]:
-        out.append("  " + _t("nothing", lang))
+        out.append("  " + _t("nothing" if r.get("status") == "already_met" else "nothing_found", lang))
     for k, a in enumerate(r["actions"], start=1):
         out.append(f"  {k}. {a[lang]}")
     v = r.get("verification")
@@ -356,6 +382,10 @@ def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
         if r["problem"] != "points":
             out.append(f"{_t('promised', lang)} {_num(v.get('promised_share'), 'share')}  {_t('achieved', lang)} "
                        f"{_num(v.get('served_share'), 'share')}  {'✓' if v.get('meets_promise') else '✗'}")
+            for rid, e in (v.get("rules") or {}).items():   # the rules as the rerun finds them
+                shown = _p2((r.get("rules") or {}).get(rid, {}).get("before"), e.get("value"))[1]
+                out.append(f"  {text(f'check.{rid}', lang)}: {shown}"
+                           f" {_t(e['status'], lang) if e.get('status') in ('pass', 'fail') else '?'}")
         else:
             out.append(f"{_t('promised', lang)} {v.get('promised_units_within_deadline')}  {_t('achieved', lang)} "
                        f"{v.get('units_within_deadline')}  {'✓' if v.get('meets_promise') else '✗'}")
@@ -378,7 +408,8 @@ def cmd_recommend(a: argparse.Namespace) -> int:
         opt = Options(shelter_class=a.shelter_class, area_factor=a.area_factor, default_area_m2=a.default_area,
                       setback_m=a.setback, include_osm=not a.no_osm, include_units=not a.no_units,
                       points=_points(a.point), expand=a.expand, target_share=a.target, k=a.k,
-                      deadline_min=a.deadline_min, time_limit=a.time_limit)
+                      deadline_min=a.deadline_min, time_limit=a.time_limit,
+                      indoor_rule="report" if a.allow_indoor_drop else "keep")
         plan = open_plan(a.plan)
         try:
             r = recommend(plan, a.problem, scenario=a.scenario, options=opt)
