@@ -459,3 +459,152 @@ def test_applied_indoor_places_count_in_the_scenario(tmp_path, capsys):
     assert checks["indoor_share_of_capacity"].value == pytest.approx(0.2)
     assert checks["indoor_share_of_capacity"].status == "pass"
     assert checks["served_within_threshold"].value == pytest.approx(1.0)
+
+
+# -- reserve points for villages a flood cuts off ------------------------------------------------
+FLOOD_NODES = [(0.0, 0.0), (400.0, 0.0), (800.0, 0.0), (1200.0, 0.0), (1500.0, 0.0)]
+FLOOD_EDGES = [(k, k + 1, "residential", False) for k in range(4)]
+
+
+def _square(cx: float, cy: float, half: float):
+    return shapely.Polygon([lonlat(cx - half, cy - half), lonlat(cx + half, cy - half),
+                            lonlat(cx + half, cy + half), lonlat(cx - half, cy + half)])
+
+
+def flood_plan(*, inside: bool = False):
+    """Worked by hand. A road n0 (0 m) — n1 (400) — n2 (800) — n3 (1200) — n4 (1500); W1, the
+    warehouse at n0, holds water, quilts and tents for everybody. U1: 100 people at n1; U2: 200
+    people at n3. 规划人口 = 保障人口 = 300 (the units' sum), so U2's 72 hours (cn_standard):
+    water 200 × 3 L × 3 days = 1,800 L, quilts 200 × 1 = 200 床, tents ⌈200 / 4⌉ = 50 顶.
+
+    The flood (a block zone) cuts the road between n2 and n3: no stocked source reaches U2 —
+    the run reports it isolated. ``inside=False``: a 40 m square around (1000, 0), 180 m from U2;
+    R2, a reserve point holding nothing, stands at n4 and reaches U2 in time (so U2 counted as
+    "within the deadline" and points answered "nothing to add"). ``inside=True``: a 200 m square
+    around n3 — U2 lies in the water; the nearest road node outside it is n4, 300 m away.
+    """
+    from engine_fixtures import TINY_ITEMS, site, tiny_norms, unit
+
+    from planner.engine.snapshot import Hazard
+
+    sites = [site("W1", "warehouse", 0, 0, tier="district", town="T1")]
+    if not inside:
+        sites.append(site("R2", "reserve_point", 1500, 0, tier="village", town="T1"))
+    units = [unit("U1", 100, 400, 0), unit("U2", 200, 1200, 0)]
+    lots = [{"id": k + 1, "site_id": 1, "item_id": k + 1, "quantity": q} for k, q in enumerate((10000, 1000, 1000))]
+    zone = _square(1200, 0, 100) if inside else _square(1000, 0, 20)
+    return make_input(sites=[{"id": k + 1, **r} for k, r in enumerate(sites)],
+                      items=[{"id": k + 1, **r} for k, r in enumerate(TINY_ITEMS)], lots=lots,
+                      demand=[{"id": k + 1, **r} for k, r in enumerate(units)],
+                      roads=roads_from_xy(FLOOD_NODES, FLOOD_EDGES), norms=tiny_norms(),
+                      params={"event_date": "2026-06-01", "first_batch_deadline_h": 6},
+                      hazards=(Hazard("洪水", "block", 1.0, True, zone),), scenario_name="洪水")
+
+
+def test_points_for_a_village_a_flood_isolates():
+    inp = flood_plan()
+    before = run_plan(inp, service_areas=False)
+    assert [(u["code"], u["status"]) for u in before.isolation["units"]] == [("U2", "isolated")]
+    rec = recommend_points(inp, candidates=[])
+    assert [u["code"] for u in rec["isolated"]] == ["U2"] and rec["status"] == "optimal"
+    (a,) = rec["actions"]
+    assert a["type"] == "build_reserve_point" and a["candidate"] == "unit:U2" and a["village"] == "U2"
+    assert a["units"] == ["U2"] and a["isolated_units"] == ["U2"] and a["people"] == 200.0
+    assert a["stock_72h"] == {"drinking_water": 1800.0, "quilt": 200.0, "tent_12m2": 50.0}
+    assert [(i["item_code"], i["quantity"]) for i in a["stock_items"]] == [("WATER", 1800.0), ("QUILT", 200.0),
+                                                                           ("TENT", 50.0)]
+    assert a["zh"].startswith("在 U2 村 设村级物资储备点，储备 200 人 72 小时物资：")
+    assert "U2 道路中断（孤岛），由本点就地保障" in a["zh"]
+    assert "U2 cut off by road (isolated)" in a["en"] and "Drinking water 1,800 L" in a["en"]
+    # the rerun with the point and its stock: U2 is no longer cut off from stock
+    v = rec["verification"]
+    assert rec["promised_isolated_supplied"] == ["U2"] and v["isolated_still_short"] == [] and v["meets_promise"]
+    assert v["isolated_units"] == 0
+
+
+def test_a_village_inside_the_flood_gets_a_point_just_outside_it():
+    inp = flood_plan(inside=True)
+    rec = recommend_points(inp, candidates=[])
+    (a,) = rec["actions"]
+    assert a["source"] == "near_village" and a["village"] == "U2" and a["distance_m"] == 300
+    n4 = lonlat(1500, 0)
+    assert (a["lon"], a["lat"]) == (pytest.approx(n4[0], abs=1e-7), pytest.approx(n4[1], abs=1e-7))
+    assert "U2 lies inside hazard zone 洪水: the point stands at the nearest road node outside it, 300 m away" \
+        in a["en"]
+    # still cut off by road, but its own village point holds its 72 hours
+    v = rec["verification"]
+    assert v["isolated_units"] == 1 and v["isolated_supplied"] == ["U2"] and v["meets_promise"]
+
+
+def test_points_cli_applies_the_point_with_its_stock(tmp_path, capsys):
+    from engine_fixtures import TINY_ITEMS, build_db_plan, site, unit
+
+    from planner.cli import main
+    from planner.scenario.runs import run
+    from planner.store import open_plan
+
+    plan = build_db_plan(tmp_path / "flood.esplan", nodes=FLOOD_NODES, edges=FLOOD_EDGES, target_population=None,
+                         sites=[site("W1", "warehouse", 0, 0, tier="district", town="T1"),
+                                site("R2", "reserve_point", 1500, 0, tier="village", town="T1")],
+                         units=[unit("U1", 100, 400, 0), unit("U2", 200, 1200, 0)], items=TINY_ITEMS,
+                         lots=[{"site_id": 1, "item_id": k + 1, "quantity": q}
+                               for k, q in enumerate((10000, 1000, 1000))],
+                         scenarios=[("洪水", {"event_date": "2026-06-01"},
+                                     [("洪水", "block", 1.0, _square(1000, 0, 20))])])
+    loc = plan.location
+    plan.dispose()
+    code = main(["recommend", loc, "points", "-s", "洪水", "--apply-to", "洪水+储备点", "--lang", "zh"])
+    out = capsys.readouterr().out
+    assert code == 0 and "无需新增" not in out
+    assert "道路中断的孤岛村：1 个（U2），其中 0 个已由本村储备点保障 72 小时" in out
+    assert "1. 在 U2 村 设村级物资储备点，储备 200 人 72 小时物资：" in out
+    assert "孤岛村 72 小时保障：承诺 1 个，复核 1 个" in out
+    from sqlalchemy import func, select
+
+    from planner import models as m
+
+    plan = open_plan(loc)
+    try:
+        _inp, result = run(plan, "洪水+储备点")
+        with plan.session() as s:
+            point = s.scalars(select(m.Site).where(m.Site.code == "REC-P-001")).one()
+            assert (point.status.value, point.village_code) == ("planned", "U2")   # planned in the baseline
+            assert s.scalar(select(func.count()).select_from(m.StockLot)) == 3       # its stock: the scenario's
+            scen = s.scalars(select(m.Scenario).where(m.Scenario.name == "洪水+储备点")).one()
+            assert scen.stock_changes == [{"site_code": "REC-P-001", "item_code": "WATER", "delta": 1800.0},
+                                          {"site_code": "REC-P-001", "item_code": "QUILT", "delta": 200.0},
+                                          {"site_code": "REC-P-001", "item_code": "TENT", "delta": 50.0}]
+    finally:
+        plan.dispose()
+    assert [u["code"] for u in result.isolation["units"] if u["status"] == "isolated"] == []
+
+
+def test_undoing_an_applied_point_takes_its_stock_back(tmp_path):
+    from engine_fixtures import TINY_ITEMS, build_db_plan, site, unit
+    from sqlalchemy import select
+
+    from planner import models as m
+    from planner.scenario import store as S
+    from planner.scenario.actions import apply_actions, unapply_actions
+    from planner.scenario.recommend import recommend
+
+    plan = build_db_plan(tmp_path / "flood.esplan", nodes=FLOOD_NODES, edges=FLOOD_EDGES, target_population=None,
+                         sites=[site("W1", "warehouse", 0, 0, tier="district", town="T1")],
+                         units=[unit("U1", 100, 400, 0), unit("U2", 200, 1200, 0)], items=TINY_ITEMS,
+                         lots=[{"site_id": 1, "item_id": k + 1, "quantity": q}
+                               for k, q in enumerate((10000, 1000, 1000))],
+                         scenarios=[("洪水", {"event_date": "2026-06-01"},
+                                     [("洪水", "block", 1.0, _square(1000, 0, 20))])])
+    try:
+        S.adjust_stock(plan, "洪水", "W1", item_code="WATER", factor=0.5)   # a change of its own, kept
+        rec = recommend(plan, "points", scenario="洪水")
+        applied = apply_actions(plan, "洪水", rec["actions"])
+        with plan.session() as s:
+            assert len(s.scalars(select(m.Scenario).where(m.Scenario.name == "洪水")).one().stock_changes) == 4
+        unapply_actions(plan, applied)
+        with plan.session() as s:
+            scen = s.scalars(select(m.Scenario).where(m.Scenario.name == "洪水")).one()
+            assert scen.stock_changes == [{"site_code": "W1", "item_code": "WATER", "factor": 0.5}]
+            assert s.scalars(select(m.Site).where(m.Site.code.like("REC-%"))).all() == []
+    finally:
+        plan.dispose()

@@ -356,6 +356,13 @@ def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
         out.append(f"{_t('units_ok', lang)}: {r['units_within_deadline']} / {r['units_on_network']} → "
                    f"{r.get('promised_units_within_deadline')} / {r['units_on_network']} "
                    f"({r['deadline_min']:g} min)")
+        iso = r.get("isolated") or []
+        if iso:   # the villages the run finds cut off by road
+            sep = text("recommend.point.sep", lang)
+            out.append(_t("isolated_villages", lang, n=len(iso), names=sep.join(str(u["name"]) for u in iso),
+                          own=sum(1 for u in iso if u.get("supplied_by_own_points"))))
+        for u in r.get("isolated_unserved") or []:
+            out.append(_t("isolated_unserved", lang, name=u["name"], why=text(f"recommend.why.{u['why']}", lang)))
     if r.get("greedy"):
         g = r["greedy"]
         out.append(f"{_t('greedy', lang)}: {g['sites']} {_t('sites', lang)}"
@@ -389,6 +396,10 @@ def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
         else:
             out.append(f"{_t('promised', lang)} {v.get('promised_units_within_deadline')}  {_t('achieved', lang)} "
                        f"{v.get('units_within_deadline')}  {'✓' if v.get('meets_promise') else '✗'}")
+            promised = r.get("promised_isolated_supplied") or []
+            if promised:
+                done = [c for c in promised if c not in (v.get("isolated_still_short") or [])]
+                out.append("  " + _t("isolated_verified", lang, promised=len(promised), achieved=len(done)))
     exc = r.get("candidates", {}).get("excluded_list") or []
     if exc:
         out += ["", f"{_t('excluded', lang)} ({len(exc)}):"]

@@ -19,7 +19,8 @@ limit and the optimality gap reported) after an instant greedy first answer:
 
 ``points``    fewest reserve points so that every demand unit on the driving network is within
               the delivery deadline of an open warehouse / reserve point (LSCP, existing fixed),
-              including units cut off from every warehouse.
+              and a point for every village the engine's run reports isolated (no stocked source
+              reaches it by road), each holding the 72-hour stock of the people it serves.
 
 Travel times are the engine's: the scenario's road graph (hazard zones applied), each point
 projected onto the nearest road of the mode's network with the off-road distance walked
@@ -1110,11 +1111,105 @@ def _finish(res, inp, graph, verify, t_all):
     return res
 
 
-def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, options: Options | None = None,
-                     graph=None, verify: bool = True, progress=None) -> dict[str, Any]:
-    """Fewest reserve points bringing every demand unit within the delivery deadline by driving."""
-    from planner.engine.supply import horizon_days, item_required, norm_items
+def _run_isolated(inp, graph, result) -> list[dict[str, Any]]:
+    """The run's isolated villages: ``isolation.units`` entries with status "isolated" (the
+    engine's result; run here when not given)."""
+    if result is None:
+        from planner.engine.run import run_plan
 
+        result = run_plan(inp, graph=graph, service_areas=False)
+    iso = getattr(result, "isolation", None)
+    if iso is None and isinstance(result, dict):
+        iso = result.get("isolation")
+    return [u for u in (iso or {}).get("units") or [] if u.get("status") == "isolated"]
+
+
+def _nearest_zone(graph, hazards, lon: float, lat: float) -> tuple[str | None, float]:
+    """The hazard zone nearest to a point and its distance in metres (0 inside; None, inf: none)."""
+    best: tuple[str | None, float] = (None, math.inf)
+    if not hazards:
+        return best
+    x, y = graph.to_xy([lon], [lat])
+    pt = shapely.points(x[0], y[0])
+    for h in hazards:
+        d = float(shapely.distance(graph.geom_to_xy(h.geometry), pt))
+        if d < best[1]:
+            best = (h.name, d)
+    return best
+
+
+def _outside_node(graph, hazards, lon: float, lat: float) -> tuple[float, float, float] | None:
+    """The nearest drivable road node outside every hazard zone: (lon, lat, metres away)."""
+    mg = graph.drive
+    nodes = np.nonzero(mg.snappable if mg.snappable is not None else mg.node_in)[0]
+    if not len(nodes):
+        return None
+    xy = graph.node_xy[nodes]
+    ok = np.ones(len(nodes), bool)
+    pts = shapely.points(xy[:, 0], xy[:, 1])
+    for h in hazards:
+        ok &= ~shapely.intersects(graph.geom_to_xy(h.geometry), pts)
+    if not ok.any():
+        return None
+    x, y = graph.to_xy([lon], [lat])
+    d = np.hypot(xy[:, 0] - x[0], xy[:, 1] - y[0])
+    d[~ok] = np.inf
+    k = int(np.argmin(d))
+    nlon, nlat = graph.to_lonlat([xy[k, 0]], [xy[k, 1]])
+    return float(nlon[0]), float(nlat[0]), float(d[k])
+
+
+def _supply_people(inp) -> np.ndarray:
+    """Per unit, the people its 72 hours are planned for: its share of 保障人口 (population ×
+    保障人口 ÷ the units' population, as the engine places them); unknown population → 0."""
+    from planner.engine.figures import plan_figures
+
+    figs = plan_figures(inp)
+    pop = np.nan_to_num(figs.unit_population, nan=0.0)
+    total = float(pop.sum())
+    factor = float(figs.supply_population) / total if figs.supply_population and total > 0 else 1.0
+    return pop * factor
+
+
+def point_stock(inp, people: float | list[float]) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """The 72-hour stock for ``people`` (one figure, or one per village: each village's need is
+    rounded up on its own, as the engine counts it) per norms item — whole units for countable
+    items, tenths (rounded up) otherwise — and the catalogue items that hold it (the first item of
+    each norm key; none in the catalogue: ``item_code`` None)."""
+    from planner.engine.supply import horizon_days, is_countable, item_required, norm_items
+
+    days = horizon_days(inp)
+    items = inp.items
+    groups = [float(people)] if not isinstance(people, list) else [float(p) for p in people]
+    stock, rows = {}, []
+    for key, spec in norm_items(inp).items():
+        if is_countable(spec.get("unit")):
+            q = float(sum(math.ceil(item_required(spec, p, days) - 1e-9) for p in groups))
+        else:
+            q = math.ceil(sum(item_required(spec, p, days) for p in groups) * 10 - 1e-6) / 10
+        if q <= 0:
+            continue
+        stock[key] = q
+        cat = [k for k in range(len(items)) if items.norm_key[k] == key]
+        rows.append({"norm_key": key, "item_code": items.code[cat[0]] if cat else None, "quantity": q,
+                     "unit": spec.get("unit"), "name_zh": spec.get("name_zh", key),
+                     "name_en": spec.get("name_en", key)})
+    return stock, rows
+
+
+def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, options: Options | None = None,
+                     graph=None, verify: bool = True, progress=None, result=None) -> dict[str, Any]:
+    """Fewest reserve points bringing every demand unit within the delivery deadline by driving,
+    and a point for every village the run reports isolated.
+
+    Isolated villages (``result``'s ``isolation.units`` with status "isolated", the engine run
+    here when not given) are cut off by road from every stocked source: each gets a point unless
+    its own village points hold its 72 hours already (``covered_72h``). A point reaches a village
+    by road within the deadline, or is the village's own: at its location (a village-level point
+    serves its village without a road), or — when the village lies inside a hazard zone — at the
+    nearest road node outside every zone. Each point holds the 72-hour stock of the people it
+    serves (their share of 保障人口, :func:`point_stock`).
+    """
     opt = options or Options()
     t_all = time.perf_counter()
     raw = _gather(inp, candidates or [], opt, "point")
@@ -1130,27 +1225,108 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
     if len(src):
         ps, pu = reach_pairs(G, snap_s.node[src], snap_s.time_s[src], snap_u.node[units], snap_u.time_s[units], dl)
         covered[pu] = True
+    # the villages the run finds cut off: a point each, unless their own points hold their 72 h
+    code_pos = {c: k for k, c in enumerate(du.code)}
+    iso_rows = [u for u in _run_isolated(inp, graph, result) if u.get("code") in code_pos]
+    iso_need = {code_pos[u["code"]] for u in iso_rows if u.get("covered_72h") is not True}
+    upos = {int(k): i for i, k in enumerate(units)}
+    force = np.zeros(len(units), bool)
+    for k in iso_need:
+        if k in upos:
+            force[upos[k]] = True
     cands, excluded = _prepare(inp, graph, "drive", raw, opt.setback_m)
-    todo = np.nonzero(~covered)[0]
-    cn = np.array([c["_node"] for c in cands], np.int64)
-    ct = np.array([c["_snap_t"] for c in cands], float)
-    pc, pt = reach_pairs(G, cn, ct, snap_u.node[units[todo]], snap_u.time_s[units[todo]], dl)
+    todo = np.nonzero(~covered | force)[0]
+    todo_units = units[todo]
+    tpos = {int(k): i for i, k in enumerate(todo_units)}
+
+    def pairs_of(cs: list[dict[str, Any]], off: int) -> tuple[np.ndarray, np.ndarray]:
+        on = [i for i, c in enumerate(cs) if c.get("_node", -1) >= 0]
+        cn = np.array([cs[i]["_node"] for i in on], np.int64)
+        ct = np.array([cs[i]["_snap_t"] for i in on], float)
+        a, b = reach_pairs(G, cn, ct, snap_u.node[todo_units], snap_u.time_s[todo_units], dl)
+        return np.array(on, np.int64)[a] + off if len(a) else a, b
+
+    pc, pt = pairs_of(cands, 0)
     reachable = np.zeros(len(todo), bool)
     reachable[pt] = True
+    # an isolated village no usable candidate reaches: a point of its own, at its location (a
+    # setback is waived: the people are there) or, inside a hazard zone, just outside it
+    own: list[dict[str, Any]] = []
+    by_key = {c["key"]: c for c in excluded}
+    for k in sorted(iso_need):
+        i = tpos.get(int(k))
+        if i is not None and reachable[i]:
+            continue
+        lon, lat = float(du.lon[k]), float(du.lat[k])
+        zone, dist = _nearest_zone(graph, inp.hazards, lon, lat)
+        c = by_key.get(f"unit:{du.code[k]}")
+        if c is not None and str(c.get("excluded", "")).startswith("already a site"):
+            continue   # an existing point stands there: it holds too little (listed below)
+        if dist > 0:
+            c = {"key": f"unit:{du.code[k]}", "source": "demand_unit", "name": du.name[k], "kind": "village",
+                 "lon": lon, "lat": lat, "site_code": None, "ref": du.code[k], "town": du.town[k]}
+            if dist <= opt.setback_m:
+                c["hazard_note"] = {"zone": zone, "distance_m": round(dist), "setback_m": opt.setback_m}
+        else:
+            near = _outside_node(graph, inp.hazards, lon, lat)
+            if near is None:
+                continue
+            c = {"key": f"near:{du.code[k]}", "source": "near_village", "name": du.name[k], "kind": "village",
+                 "lon": near[0], "lat": near[1], "site_code": None, "ref": du.code[k], "town": du.town[k],
+                 "zone": zone, "distance_m": round(near[2])}
+        c["village"] = du.code[k]
+        s = graph.snap("drive", [c["lon"]], [c["lat"]])
+        c["_node"] = int(s.node[0]) if s.ok[0] else -1
+        c["_snap_t"] = float(s.time_s[0]) if s.ok[0] else 0.0
+        c["snap_m"] = None if np.isnan(s.dist_m[0]) else round(float(s.dist_m[0]), 1)
+        own.append(c)
+        excluded = [e for e in excluded if e["key"] != c["key"]]
+    if own:
+        a, b = pairs_of(own, len(cands))
+        # a village-level point serves its own village without a road
+        selfp = [(len(cands) + j, tpos[code_pos[c["village"]]]) for j, c in enumerate(own)
+                 if code_pos[c["village"]] in tpos]
+        pc = np.concatenate([pc, a, np.array([p[0] for p in selfp], np.int64)])
+        pt = np.concatenate([pt, b, np.array([p[1] for p in selfp], np.int64)])
+        road = np.concatenate([np.ones(len(pc) - len(selfp), bool), np.zeros(len(selfp), bool)])
+        cands = cands + own
+        reachable[pt] = True
+    else:
+        road = np.ones(len(pc), bool)
+    # village candidates at a unit's own location serve it without a road too
+    for j, c in enumerate(cands):
+        if c["source"] == "demand_unit" and not c.get("village") and opt.point_tier == "village":
+            i = tpos.get(code_pos.get(c["ref"], -1))
+            if i is not None:
+                c["village"] = c["ref"]
+                pc, pt, road = np.append(pc, j), np.append(pt, i), np.append(road, False)
+    if len(pc):   # one pair per (point, unit), by road when any of its pairs is
+        key = pc * max(1, len(todo)) + pt
+        order = np.lexsort((~road, key))
+        first = np.r_[True, key[order][1:] != key[order][:-1]]
+        pc, pt, road = pc[order][first], pt[order][first], road[order][first]
+    people_u = _supply_people(inp)
     pop = np.nan_to_num(du.population, nan=0.0)
+    iso_left = [{"code": du.code[k], "name": du.name[k], "why": _iso_why(inp, k, tpos, by_key)}
+                for k in sorted(iso_need) if tpos.get(int(k)) is None or not reachable[tpos[int(k)]]]
     res: dict[str, Any] = {
         "problem": "points", "scenario": inp.scenario_name, "deadline_min": round(dl / 60.0, 3),
         "options": opt.as_dict(), "units_on_network": int(len(units)),
         "units_within_deadline": int(covered.sum()), "units_to_cover": int(len(todo)),
         "units_unlocated_or_off_network": [du.code[k] for k in np.nonzero(~snap_u.ok)[0]],
-        "units_uncoverable": [{"code": du.code[units[todo[i]]], "name": du.name[units[todo[i]]]}
+        "units_uncoverable": [{"code": du.code[todo_units[i]], "name": du.name[todo_units[i]]}
                               for i in np.nonzero(~reachable)[0]],
+        "isolated": [{"code": u["code"], "name": u.get("name"), "population": u.get("population"),
+                      "people_72h": round(float(people_u[code_pos[u["code"]]]), 1),
+                      "supplied_by_own_points": u.get("covered_72h") is True,
+                      "local_points": list(u.get("local_points") or [])} for u in iso_rows],
+        "isolated_unserved": iso_left,
         "candidates": {"usable": len(cands), "excluded": len(excluded),
                        "excluded_list": [{"name": c["name"], "key": c["key"], "why": c["excluded"]} for c in excluded]}}
     rows = np.nonzero(reachable)[0]
     if len(rows) == 0:
         res.update(status="already_met" if len(todo) == 0 else "infeasible", actions=[], greedy=None, exact=None,
-                   gap=None, promised_units_within_deadline=int(covered.sum()))
+                   gap=None, promised_units_within_deadline=int(covered.sum()), promised_isolated_supplied=[])
         return _finish_points(res, inp, graph, verify, t_all, dl)
     remap = np.full(len(todo), -1, np.int64)
     remap[rows] = np.arange(len(rows))
@@ -1158,7 +1334,7 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
     ug, gp, gc = _merge_rows(len(rows), remap[pt[keep]], pc[keep])
     n_g = int(ug.max()) + 1
     weight = np.zeros(len(cands))
-    np.add.at(weight, pc, pop[units[todo[pt]]])  # tie-break: population reached
+    np.add.at(weight, pc, pop[todo_units[pt]])  # tie-break: population reached
     t0 = time.perf_counter()
     g_chosen = greedy_cover(gp, gc, n_g, len(cands), weight)
     res["greedy"] = {"sites": len(g_chosen), "chosen": [cands[j]["key"] for j in g_chosen],
@@ -1174,38 +1350,94 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
     res["answer_from"] = source
     res["gap"] = ex.get("gap")
     res["status"] = ("optimal" if ex.get("optimal") and source == "exact" else "feasible") \
-        if not len(res["units_uncoverable"]) else "partial"
-    # which units each chosen point newly brings within the deadline (each unit once, nearest point first)
-    norms = norm_items(inp)
-    days = horizon_days(inp)
+        if not len(res["units_uncoverable"]) and not iso_left else "partial"
+    # which units each chosen point serves (each unit once, the point reaching most people first;
+    # its own village before road reach)
     taken = np.zeros(len(todo), bool)
+    by_road = np.zeros(len(todo), bool)
     acts = []
     for j in sorted(chosen, key=lambda j: -weight[j]):
         c = cands[j]
-        mine = pt[(pc == j) & ~taken[pt]]
+        sel = (pc == j) & ~taken[pt]
+        mine = np.unique(pt[sel])
         taken[mine] = True
-        uidx = units[todo[mine]]
-        people = float(pop[uidx].sum())
-        stock = {key: round(item_required(sp, people, days), 1) for key, sp in norms.items()}
-        names = [du.name[k] for k in uidx]
-        zh_place, en_place = _place(c) if c["source"] != "demand_unit" else (c["name"], c["name"])
-        tier = opt.point_tier
-        tier_zh = "村级物资储备点" if tier == "village" else "镇级物资储备站"
-        lst = "、".join(names[:6]) + (f" 等 {len(names)} 个" if len(names) > 6 else "")
-        lst_en = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-        where_zh = f"在 {zh_place} 村" if c["source"] == "demand_unit" else f"在 {zh_place}"
-        acts.append({
-            "type": "build_reserve_point", "candidate": c["key"], "source": c["source"],
-            "site_code": c.get("site_code"),
-            "name": c["name"], "kind": c["kind"], "lon": c["lon"], "lat": c["lat"], "tier": tier,
-            "town": c.get("town") or _nearest_town(inp, c["lon"], c["lat"]), "units": [du.code[k] for k in uidx],
-            "people": round(people, 1), "stock_72h": stock, "snap_m": c.get("snap_m"),
-            "zh": f"{where_zh}设{tier_zh}，{dl / 60:g} 分钟内可送达 {lst}（{people:,.0f} 人）；按72小时标准储备",
-            "en": f"Set up a {'village reserve point' if tier == 'village' else 'town reserve station'} at {en_place}: "
-                  f"reaches {lst_en} ({people:,.0f} people) within {dl / 60:g} min by road; stock for 72 h"})
+        by_road[np.unique(pt[sel & road])] = True
+        acts.append(_point_action(inp, c, todo_units[mine], mine, iso_need, people_u, dl, opt))
     res["actions"] = acts
-    res["promised_units_within_deadline"] = int(covered.sum() + taken.sum())
+    res["promised_units_within_deadline"] = int(covered.sum() + (by_road & ~covered[todo]).sum())
+    res["promised_isolated_supplied"] = sorted(du.code[k] for k in iso_need
+                                               if int(k) in tpos and taken[tpos[int(k)]])
     return _finish_points(res, inp, graph, verify, t_all, dl)
+
+
+def _iso_why(inp, k: int, tpos: dict[int, int], by_key: dict[str, Any]) -> str:
+    """Why an isolated village gets no point (a code for the CLI's text)."""
+    c = by_key.get(f"unit:{inp.demand.code[k]}")
+    if c is not None and str(c.get("excluded", "")).startswith("already a site"):
+        return "existing_point_short"   # an existing point there holds too little
+    if int(k) not in tpos:
+        return "off_network"
+    return "no_place"
+
+
+def _point_action(inp, c: dict[str, Any], uidx: np.ndarray, rows: np.ndarray, iso_need: set[int],
+                  people_u: np.ndarray, dl: float, opt: Options) -> dict[str, Any]:
+    """One build_reserve_point action: the place, the units it serves, the stock it holds."""
+    from planner.text import text
+
+    du = inp.demand
+    people = float(people_u[uidx].sum())
+    stock, items = point_stock(inp, [float(people_u[k]) for k in uidx])
+    iso = [int(k) for k in uidx if int(k) in iso_need]
+    road = [int(k) for k in uidx if int(k) not in iso_need]
+    tier = opt.point_tier
+
+    def names(ks: list[int], lang: str) -> str:
+        sep = text("recommend.point.sep", lang)
+        out = sep.join(du.name[k] for k in ks[:6])
+        return out + (text("recommend.point.more", lang, n=len(ks) - 6) if len(ks) > 6 else "")
+
+    def place(lang: str) -> str:
+        if c["source"] == "demand_unit":
+            return text("recommend.place.village", lang, name=c["name"])
+        if c["source"] == "near_village":
+            return text("recommend.place.near", lang, name=c["name"], lon=f"{c['lon']:.5f}", lat=f"{c['lat']:.5f}")
+        return _place_in(c, lang)
+
+    def say(lang: str) -> str:
+        parts = ""
+        if iso:
+            parts += text("recommend.point.isolated", lang, villages=names(iso, lang))
+        if road:
+            parts += text("recommend.point.reach", lang, units=names(road, lang), minutes=f"{dl / 60:g}")
+        if c["source"] == "near_village":
+            parts += text("recommend.point.note_outside", lang, village=c["name"], zone=c["zone"],
+                          dist=f"{c['distance_m']:,.0f}")
+        elif c.get("hazard_note"):
+            h = c["hazard_note"]
+            parts += text("recommend.point.note_setback", lang, zone=h["zone"], dist=f"{h['distance_m']:,.0f}",
+                          setback=f"{h['setback_m']:g}")
+        sep = text("recommend.point.sep", lang)
+        missing = [r[f"name_{lang}"] for r in items if not r.get("item_code")]
+        if missing:
+            parts += text("recommend.point.no_catalogue", lang, items=sep.join(missing))
+        held = sep.join(text("recommend.point.stock_item", lang, name=r[f"name_{lang}"], qty=num(r["quantity"]),
+                             unit=r["unit"] or "") for r in items)
+        return text("recommend.point", lang, place=place(lang), tier=text(f"recommend.tier.{tier}", lang),
+                    people=f"{people:,.0f}", stock=held or "—") + parts
+
+    from planner.textfmt import num
+
+    return {
+        "type": "build_reserve_point", "candidate": c["key"], "source": c["source"], "site_code": c.get("site_code"),
+        "name": c["name"], "kind": c["kind"], "lon": c["lon"], "lat": c["lat"], "tier": tier,
+        "village": c.get("village") if tier == "village" else None,
+        "town": c.get("town") or _nearest_town(inp, c["lon"], c["lat"]), "units": [du.code[k] for k in uidx],
+        "isolated_units": [du.code[k] for k in iso], "people": round(people, 1),
+        "people_basis": "保障人口 share: unit population × 保障人口 ÷ the units' population",
+        "stock_72h": stock, "stock_items": items, "snap_m": c.get("snap_m"),
+        "hazard_note": c.get("hazard_note"), "zone": c.get("zone"), "distance_m": c.get("distance_m"),
+        "zh": say("zh"), "en": say("en")}
 
 
 def _finish_points(res, inp, graph, verify, t_all, dl):
@@ -1218,12 +1450,16 @@ def _finish_points(res, inp, graph, verify, t_all, dl):
 # -- applying actions ---------------------------------------------------------------------------
 def with_actions(inp, actions: list[dict[str, Any]]):
     """An in-memory copy of ``inp`` with the actions applied (new sites built, capacities changed)."""
-    from planner.engine.snapshot import SiteTable
+    from planner.engine.snapshot import ItemTable, LotTable, SiteTable
 
     recs = inp.sites.records()
     by_code = {r["code"]: r for r in recs}
     next_id = max([r["id"] for r in recs], default=0) + 1
+    stock: list[tuple[int, dict[str, Any]]] = []   # (site id, stock item) of new reserve points
     for n, a in enumerate(actions, start=1):
+        if a["type"] == "build_reserve_point":
+            sid = by_code[a["site_code"]]["id"] if a.get("site_code") in by_code else next_id
+            stock += [(sid, it) for it in a.get("stock_items") or []]
         if a["type"] == "expand_shelter":
             r = by_code[a["site_code"]]
             r["stated_capacity"] = float(a["new_capacity"])
@@ -1245,12 +1481,31 @@ def with_actions(inp, actions: list[dict[str, Any]]):
         else:
             rec = {"id": next_id, "code": f"_VERIFY-P{n}", "name": a["name"], "kind": "reserve_point",
                    "status": "built", "tier": a.get("tier", "village"), "lon": a["lon"], "lat": a["lat"],
-                   "town": a.get("town")}
+                   "town": a.get("town"), "village": a.get("village")}
         next_id += 1
         full = {k: None for k in SiteTable.COLS}
         full.update(rec)
         recs.append(full)
-    return dataclasses.replace(inp, sites=SiteTable.from_records(recs))
+    out = dataclasses.replace(inp, sites=SiteTable.from_records(recs))
+    if not stock:
+        return out
+    # the 72-hour stock a new point holds: physical, non-expiring lots of the catalogue's items (a
+    # norms item the catalogue lacks gets a stand-in item here; the action says to add it)
+    items = inp.items.records()
+    item_id = {r["code"]: int(r["id"]) for r in items}
+    lots = inp.lots.records()
+    lot_id = max([r["id"] for r in lots], default=0) + 1
+    for sid, it in stock:
+        code = it.get("item_code") or f"_VERIFY-{it['norm_key']}"
+        if code not in item_id:
+            item_id[code] = max(item_id.values(), default=0) + 1
+            items.append({**{k: None for k in ItemTable.COLS}, "id": item_id[code], "code": code,
+                          "name_zh": it.get("name_zh"), "name_en": it.get("name_en"), "unit": it.get("unit"),
+                          "norm_key": it["norm_key"]})
+        lots.append({**{k: None for k in LotTable.COLS}, "id": lot_id, "site_id": sid,
+                     "item_id": item_id[code], "quantity": float(it["quantity"]), "mode": "physical"})
+        lot_id += 1
+    return dataclasses.replace(out, items=ItemTable.from_records(items), lots=LotTable.from_records(lots))
 
 
 def verify_actions(inp, actions: list[dict[str, Any]], *, graph=None, promised: dict[str, Any] | None = None,
@@ -1288,6 +1543,15 @@ def verify_actions(inp, actions: list[dict[str, Any]], *, graph=None, promised: 
         if promised is not None and "promised_units_within_deadline" in promised:
             out["promised_units_within_deadline"] = promised["promised_units_within_deadline"]
             out["meets_promise"] = n_ok >= promised["promised_units_within_deadline"]
+        # the isolated villages as the rerun judges them: their 72 hours met from the new points
+        iso = {u["code"]: u for u in (r.isolation or {}).get("units") or []}
+        supplied = [c for c, u in iso.items() if u.get("status") == "isolated" and u.get("covered_72h") is True]
+        out["isolated_supplied"] = sorted(supplied)
+        if promised is not None and "promised_isolated_supplied" in promised:
+            short = [c for c in promised["promised_isolated_supplied"]
+                     if c in iso and iso[c].get("status") == "isolated" and iso[c].get("covered_72h") is not True]
+            out["isolated_still_short"] = short
+            out["meets_promise"] = bool(out.get("meets_promise", True)) and not short
     return out
 
 
