@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import math
 import shutil
 from pathlib import Path
@@ -219,15 +220,24 @@ def test_actions_applied_to_a_scenario_reach_the_stated_coverage(andorra, capsys
             S.close_site(plan, "少", code)
         before = run_plan(load_input(plan, "少"), service_areas=False)
         base_before = run_plan(load_input(plan, None), service_areas=False)
+        # the demo's indoor share is far below 20 % already: no set of new sites can keep it,
+        # so it is no constraint; each action states the further fall, the result the indoor
+        # places missing
         rec = recommend(plan, "best-k", scenario="少", options=Options(k=2))
+        assert not rec["indoor_rule_applied"]
+        assert any("more indoor places" in n["en"] and "is not a constraint" in n["en"] for n in rec["rule_notes"])
         # the demo's OSM parks/pitches mostly carry shelters already (excluded as "already a
         # site"); of the free candidates only some add people served
         assert rec["status"] == "optimal" and 1 <= len(rec["actions"]) <= 2
         assert rec["base_share"] == pytest.approx(before.summary["served_share"])
         assert rec["promised_share"] > rec["base_share"]
+        ind = rec["rules"]["indoor_share_of_capacity"]
+        assert ind["lowers"] and rec["verification"]["rules"]["indoor_share_of_capacity"]["value"] == \
+            pytest.approx(ind["after"], abs=1e-6)
         for a in rec["actions"]:
             assert a["zh"].startswith("在 ") and "新建紧急避难场所，有效面积 ≥" in a["zh"] and "可新增服务" in a["zh"]
             assert a["en"].startswith("Build an emergency shelter at ") and "serving" in a["en"]
+            assert "below the 20 % target" in a["en"] and "低于 20 % 目标" in a["zh"]
         codes = apply_actions(plan, "建议", rec["actions"], user="规划员", copy_from="少")
         with plan.session() as s:
             rows = s.scalars(select(m.Site).where(m.Site.code.in_(codes))).all()
@@ -252,6 +262,7 @@ def test_actions_applied_to_a_scenario_reach_the_stated_coverage(andorra, capsys
                  "--apply-to", "达标方案", "--lang", "en"])
     out = capsys.readouterr().out
     assert code == 0 and "Expand " in out and "written to scenario 达标方案" in out
+    assert "Indoor capacity / total capacity: 0.5 % → 0.4 % (target ≥ 20 %) ✗" in out
     # without expansions the free candidates cannot reach the target: said so, exit 1
     assert main(["recommend", str(andorra), "shelters", "--scenario", "少", "--target", "0.42", "--lang", "en"]) == 1
     assert "below the target" in capsys.readouterr().out
@@ -293,3 +304,307 @@ def test_reserve_points_for_units_cut_off_by_a_flood(andorra, capsys):
     capsys.readouterr()
     assert main(["recommend", str(andorra), "points", "--scenario", "flood", "--deadline-min", "60",
                  "--json"]) in (0, 1)
+
+
+# -- the shelter rules: indoor share, fixed shelters ----------------------------------------------
+def indoor_at_target(*cand_kinds: str, outdoor: float = 400.0, u1: int = 500, u2: int = 400):
+    """Worked by hand. A street n0 — n1 — n2 — n3 (300 m links), walking 1 m/s, threshold
+    10 min = 600 m. S1 (emergency, 1 m²/人) at n0: indoor 100 m² + outdoor 400 m² = 500 places,
+    100 indoor — indoor share 100 / 500 = 20.0 %, exactly the target. U1 500 people at n0 (S1
+    holds them), U2 400 at n3 (900 m from S1: nobody within 10 min): served 500 / 900 = 55.6 %.
+    One candidate of each given kind at n3, 1,000 m² → 1,000 × 0.6 ÷ 1 = 600 places.
+
+    Building a park for U2 adds 400 outdoor places: indoor share 100 / 900 = 11.1 %.
+    A school can give indoor places: 20 % of 900 = 180 indoor needed, 80 of them new.
+    """
+    nodes = [(300.0 * k, 0.0) for k in range(4)]
+    roads = roads_from_xy(nodes, [(k, k + 1, "residential", False) for k in range(3)])
+    lon0, lat0 = lonlat(*nodes[0])
+    lon3, lat3 = lonlat(*nodes[3])
+    sites = [{"id": 1, "code": "S1", "name": "现有", "kind": "shelter", "shelter_class": "emergency",
+              "indoor_area": 100.0, "outdoor_area": outdoor, "lon": lon0, "lat": lat0, "town": "T"}]
+    units = [{"id": 1, "code": "U1", "name": "甲村", "town": "T", "population": u1, "lon": lon0, "lat": lat0},
+             {"id": 2, "code": "U2", "name": "乙村", "town": "T", "population": u2, "lon": lon3, "lat": lat3}]
+    inp = make_input(sites=sites, demand=units, roads=roads,
+                     params={"threshold_min": 10, "walk_speed_mps": 1.0, "event_date": "2026-06-01"})
+    cands = [{"id": j + 1, "name": f"{kind} 候选", "kind": kind, "lon": lon3, "lat": lat3, "area_m2": 1000.0,
+              "osm_ref": f"w{j + 1}"} for j, kind in enumerate(cand_kinds)]
+    return inp, cands
+
+
+def test_an_outdoor_candidate_states_the_fall_of_the_indoor_share():
+    inp, cands = indoor_at_target("park")
+    opt = Options(include_planned=False, indoor_rule="report")
+    rec = recommend_shelters(inp, problem="shelters", candidates=cands, options=opt)
+    assert rec["base_share"] == pytest.approx(500 / 900, abs=1e-6)
+    (a,) = rec["actions"]
+    assert a["capacity"] == 400 and a["indoor_places"] == 0
+    e = a["effects"]["indoor_share_of_capacity"]
+    assert (e["before"], e["after"]) == (pytest.approx(0.2), pytest.approx(100 / 900, abs=1e-6))
+    assert e["lowers"] and e["passed_before"] and not e["passed_after"]
+    assert a["en"].endswith("; indoor share 20.0 % → 11.1 %, below the 20 % target")
+    assert a["zh"].endswith("；室内避难容量占比 20.0 % → 11.1 %，低于 20 % 目标")
+    assert rec["rules"]["indoor_share_of_capacity"]["after"] == pytest.approx(100 / 900, abs=1e-6)
+    # the rerun finds what was stated
+    assert rec["verification"]["rules"]["indoor_share_of_capacity"] == {"value": pytest.approx(100 / 900, abs=1e-6),
+                                                                       "status": "fail"}
+    # the fixed-shelter rule: no fixed shelter at all, 15 % of 900 = 135 places short
+    fixed = rec["rules"]["fixed_capacity_share_of_population"]
+    assert fixed["before"] == fixed["after"] == 0.0 and not fixed["passed_after"]
+    assert any("135 places short" in n["en"] and "--class short" in n["en"] for n in rec["rule_notes"])
+
+
+def test_the_indoor_rule_keeps_an_outdoor_candidate_out():
+    inp, cands = indoor_at_target("park")
+    rec = recommend_shelters(inp, problem="shelters", candidates=cands, options=Options(include_planned=False))
+    assert rec["indoor_rule"] == "keep" and rec["actions"] == [] and rec["status"] == "infeasible"
+    assert rec["max_share_all_candidates"] == pytest.approx(500 / 900, abs=1e-6)
+    assert rec["max_share_without_indoor_rule"] == pytest.approx(1.0)
+    assert rec["rules"]["indoor_share_of_capacity"]["after"] == pytest.approx(0.2)
+    assert any("Keeping the indoor share at 20.0 % or above" in n["en"] and "would allow 100.0 %" in n["en"]
+               for n in rec["rule_notes"])
+    rec = recommend_shelters(inp, problem="best-k", candidates=cands, options=Options(k=1, include_planned=False))
+    assert rec["actions"] == []
+
+
+def test_a_school_gives_the_indoor_places_the_rule_needs():
+    inp, cands = indoor_at_target("park", "school")
+    rec = recommend_shelters(inp, problem="shelters", candidates=cands, options=Options(include_planned=False))
+    (a,) = rec["actions"]
+    assert a["kind"] == "school" and a["capacity"] == 400
+    assert a["indoor_places"] == 80 and a["indoor_area_m2"] == 80.0 and a["outdoor_area_m2"] == 320.0
+    assert "of them ≥ 80 indoor places" in a["en"] and "其中室内避难位 ≥ 80 个" in a["zh"]
+    assert rec["rules"]["indoor_share_of_capacity"]["after"] == pytest.approx(0.2)
+    assert rec["verification"]["served_share"] == pytest.approx(1.0)
+    assert rec["verification"]["rules"]["indoor_share_of_capacity"] == {"value": pytest.approx(0.2), "status": "pass"}
+
+
+def test_an_indoor_share_below_its_target_is_reported_not_a_constraint():
+    """Below the target already (S1: 100 indoor of 600 = 16.7 %), nothing can keep it: the park
+    for U2's 125 people is recommended and says 100 / 725 = 13.8 %; the indoor places still
+    missing: (0.2 × 725 − 100) / 0.8 = 56.25 → 57."""
+    inp, cands = indoor_at_target("park", outdoor=500.0, u1=600, u2=125)
+    rec = recommend_shelters(inp, problem="best-k", candidates=cands, options=Options(k=1, include_planned=False))
+    assert not rec["indoor_rule_applied"]
+    (a,) = rec["actions"]
+    assert a["capacity"] == 125
+    assert a["en"].endswith("; indoor share 16.7 % → 13.8 %, below the 20 % target")
+    assert rec["rules"]["indoor_share_of_capacity"]["after"] == pytest.approx(100 / 725, abs=1e-6)
+    assert any(n["en"].startswith("Indoor share 16.7 % → 13.8 %, below the 20 % target: 57 more indoor places")
+               for n in rec["rule_notes"])
+    assert rec["verification"]["rules"]["indoor_share_of_capacity"]["value"] == pytest.approx(100 / 725, abs=1e-6)
+
+
+def indoor_db_plan(path, *kinds: str) -> str:
+    """:func:`indoor_at_target` as a plan file with a scenario 十分钟 (10 min at 1 m/s)."""
+    from engine_fixtures import build_db_plan
+
+    from planner import models as m
+    from planner.cli import main
+
+    inp, cands = indoor_at_target(*kinds)
+    recs = inp.sites.records()
+    plan = build_db_plan(path, nodes=[(300.0 * k, 0.0) for k in range(4)],
+                         edges=[(k, k + 1, "residential", False) for k in range(3)],
+                         sites=[{**{k: v for k, v in recs[0].items() if v is not None and k not in
+                                    ("id", "indoor_area", "outdoor_area")},
+                                 "indoor_area": 100.0, "outdoor_area": 400.0}],
+                         units=inp.demand.records(), items=[], lots=[])
+    with plan.transaction("pytest", "candidates") as s:
+        for c in cands:
+            s.add(m.CandidateSite(name=c["name"], kind=c["kind"], lon=c["lon"], lat=c["lat"], area_m2=c["area_m2"],
+                                  osm_ref=c["osm_ref"]))
+    loc = plan.location
+    plan.dispose()
+    assert main(["scenario", loc, "create", "十分钟"]) == 0
+    assert main(["scenario", loc, "set-param", "十分钟", "threshold_min=10", "walk_speed_mps=1.0"]) == 0
+    return loc
+
+
+def test_the_cli_prints_the_rules_before_and_after(tmp_path, capsys):
+    """esplan-cli recommend prints each rule before → after, and the actions' effect."""
+    from planner.cli import main
+
+    loc = indoor_db_plan(tmp_path / "p.esplan", "park")
+    capsys.readouterr()
+    assert main(["recommend", loc, "shelters", "-s", "十分钟", "--lang", "en"]) == 1   # the rule keeps the park out
+    out = capsys.readouterr().out
+    assert "share served within 10 min: 55.6% → 55.6%" in out
+    assert "Indoor capacity / total capacity: 20.0 % → 20.0 % (target ≥ 20 %) ✓" in out
+    assert "Keeping the indoor share at 20.0 % or above" in out and "no action possible" in out
+    assert main(["recommend", loc, "shelters", "-s", "十分钟", "--allow-indoor-drop", "--lang", "en", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["actions"][0]["en"].endswith("; indoor share 20.0 % → 11.1 %, below the 20 % target")
+    assert data["rules"]["indoor_share_of_capacity"]["after"] == pytest.approx(100 / 900, abs=1e-6)
+
+
+def test_applied_indoor_places_count_in_the_scenario(tmp_path, capsys):
+    """Applied, the school's 80 indoor places are in the scenario: its run keeps 20 %."""
+    from planner.cli import main
+    from planner.engine.results import typed
+    from planner.scenario.runs import run
+    from planner.store import open_plan
+
+    loc = indoor_db_plan(tmp_path / "p.esplan", "park", "school")
+    capsys.readouterr()
+    assert main(["recommend", loc, "shelters", "-s", "十分钟", "--apply-to", "建学校", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "of them ≥ 80 indoor places" in out and "written to scenario 建学校" in out
+    plan = open_plan(loc)
+    try:
+        _inp, result = run(plan, "建学校")
+    finally:
+        plan.dispose()
+    checks = {c.id: c for c in typed(result).checks}
+    assert checks["indoor_share_of_capacity"].value == pytest.approx(0.2)
+    assert checks["indoor_share_of_capacity"].status == "pass"
+    assert checks["served_within_threshold"].value == pytest.approx(1.0)
+
+
+# -- reserve points for villages a flood cuts off ------------------------------------------------
+FLOOD_NODES = [(0.0, 0.0), (400.0, 0.0), (800.0, 0.0), (1200.0, 0.0), (1500.0, 0.0)]
+FLOOD_EDGES = [(k, k + 1, "residential", False) for k in range(4)]
+
+
+def _square(cx: float, cy: float, half: float):
+    return shapely.Polygon([lonlat(cx - half, cy - half), lonlat(cx + half, cy - half),
+                            lonlat(cx + half, cy + half), lonlat(cx - half, cy + half)])
+
+
+def flood_plan(*, inside: bool = False):
+    """Worked by hand. A road n0 (0 m) — n1 (400) — n2 (800) — n3 (1200) — n4 (1500); W1, the
+    warehouse at n0, holds water, quilts and tents for everybody. U1: 100 people at n1; U2: 200
+    people at n3. 规划人口 = 保障人口 = 300 (the units' sum), so U2's 72 hours (cn_standard):
+    water 200 × 3 L × 3 days = 1,800 L, quilts 200 × 1 = 200 床, tents ⌈200 / 4⌉ = 50 顶.
+
+    The flood (a block zone) cuts the road between n2 and n3: no stocked source reaches U2 —
+    the run reports it isolated. ``inside=False``: a 40 m square around (1000, 0), 180 m from U2;
+    R2, a reserve point holding nothing, stands at n4 and reaches U2 in time (so U2 counted as
+    "within the deadline" and points answered "nothing to add"). ``inside=True``: a 200 m square
+    around n3 — U2 lies in the water; the nearest road node outside it is n4, 300 m away.
+    """
+    from engine_fixtures import TINY_ITEMS, site, tiny_norms, unit
+
+    from planner.engine.snapshot import Hazard
+
+    sites = [site("W1", "warehouse", 0, 0, tier="district", town="T1")]
+    if not inside:
+        sites.append(site("R2", "reserve_point", 1500, 0, tier="village", town="T1"))
+    units = [unit("U1", 100, 400, 0), unit("U2", 200, 1200, 0)]
+    lots = [{"id": k + 1, "site_id": 1, "item_id": k + 1, "quantity": q} for k, q in enumerate((10000, 1000, 1000))]
+    zone = _square(1200, 0, 100) if inside else _square(1000, 0, 20)
+    return make_input(sites=[{"id": k + 1, **r} for k, r in enumerate(sites)],
+                      items=[{"id": k + 1, **r} for k, r in enumerate(TINY_ITEMS)], lots=lots,
+                      demand=[{"id": k + 1, **r} for k, r in enumerate(units)],
+                      roads=roads_from_xy(FLOOD_NODES, FLOOD_EDGES), norms=tiny_norms(),
+                      params={"event_date": "2026-06-01", "first_batch_deadline_h": 6},
+                      hazards=(Hazard("洪水", "block", 1.0, True, zone),), scenario_name="洪水")
+
+
+def test_points_for_a_village_a_flood_isolates():
+    inp = flood_plan()
+    before = run_plan(inp, service_areas=False)
+    assert [(u["code"], u["status"]) for u in before.isolation["units"]] == [("U2", "isolated")]
+    rec = recommend_points(inp, candidates=[])
+    assert [u["code"] for u in rec["isolated"]] == ["U2"] and rec["status"] == "optimal"
+    (a,) = rec["actions"]
+    assert a["type"] == "build_reserve_point" and a["candidate"] == "unit:U2" and a["village"] == "U2"
+    assert a["units"] == ["U2"] and a["isolated_units"] == ["U2"] and a["people"] == 200.0
+    assert a["stock_72h"] == {"drinking_water": 1800.0, "quilt": 200.0, "tent_12m2": 50.0}
+    assert [(i["item_code"], i["quantity"]) for i in a["stock_items"]] == [("WATER", 1800.0), ("QUILT", 200.0),
+                                                                           ("TENT", 50.0)]
+    assert a["zh"].startswith("在 U2 村 设村级物资储备点，储备 200 人 72 小时物资：")
+    assert "U2 道路中断（孤岛），由本点就地保障" in a["zh"]
+    assert "U2 cut off by road (isolated)" in a["en"] and "Drinking water 1,800 L" in a["en"]
+    # the rerun with the point and its stock: U2 is no longer cut off from stock
+    v = rec["verification"]
+    assert rec["promised_isolated_supplied"] == ["U2"] and v["isolated_still_short"] == [] and v["meets_promise"]
+    assert v["isolated_units"] == 0
+
+
+def test_a_village_inside_the_flood_gets_a_point_just_outside_it():
+    inp = flood_plan(inside=True)
+    rec = recommend_points(inp, candidates=[])
+    (a,) = rec["actions"]
+    assert a["source"] == "near_village" and a["village"] == "U2" and a["distance_m"] == 300
+    n4 = lonlat(1500, 0)
+    assert (a["lon"], a["lat"]) == (pytest.approx(n4[0], abs=1e-7), pytest.approx(n4[1], abs=1e-7))
+    assert "U2 lies inside hazard zone 洪水: the point stands at the nearest road node outside it, 300 m away" \
+        in a["en"]
+    # still cut off by road, but its own village point holds its 72 hours
+    v = rec["verification"]
+    assert v["isolated_units"] == 1 and v["isolated_supplied"] == ["U2"] and v["meets_promise"]
+
+
+def test_points_cli_applies_the_point_with_its_stock(tmp_path, capsys):
+    from engine_fixtures import TINY_ITEMS, build_db_plan, site, unit
+
+    from planner.cli import main
+    from planner.scenario.runs import run
+    from planner.store import open_plan
+
+    plan = build_db_plan(tmp_path / "flood.esplan", nodes=FLOOD_NODES, edges=FLOOD_EDGES, target_population=None,
+                         sites=[site("W1", "warehouse", 0, 0, tier="district", town="T1"),
+                                site("R2", "reserve_point", 1500, 0, tier="village", town="T1")],
+                         units=[unit("U1", 100, 400, 0), unit("U2", 200, 1200, 0)], items=TINY_ITEMS,
+                         lots=[{"site_id": 1, "item_id": k + 1, "quantity": q}
+                               for k, q in enumerate((10000, 1000, 1000))],
+                         scenarios=[("洪水", {"event_date": "2026-06-01"},
+                                     [("洪水", "block", 1.0, _square(1000, 0, 20))])])
+    loc = plan.location
+    plan.dispose()
+    code = main(["recommend", loc, "points", "-s", "洪水", "--apply-to", "洪水+储备点", "--lang", "zh"])
+    out = capsys.readouterr().out
+    assert code == 0 and "无需新增" not in out
+    assert "道路中断的孤岛村：1 个（U2），其中 0 个已由本村储备点保障 72 小时" in out
+    assert "1. 在 U2 村 设村级物资储备点，储备 200 人 72 小时物资：" in out
+    assert "孤岛村 72 小时保障：承诺 1 个，复核 1 个" in out
+    from sqlalchemy import func, select
+
+    from planner import models as m
+
+    plan = open_plan(loc)
+    try:
+        _inp, result = run(plan, "洪水+储备点")
+        with plan.session() as s:
+            point = s.scalars(select(m.Site).where(m.Site.code == "REC-P-001")).one()
+            assert (point.status.value, point.village_code) == ("planned", "U2")   # planned in the baseline
+            assert s.scalar(select(func.count()).select_from(m.StockLot)) == 3       # its stock: the scenario's
+            scen = s.scalars(select(m.Scenario).where(m.Scenario.name == "洪水+储备点")).one()
+            assert scen.stock_changes == [{"site_code": "REC-P-001", "item_code": "WATER", "delta": 1800.0},
+                                          {"site_code": "REC-P-001", "item_code": "QUILT", "delta": 200.0},
+                                          {"site_code": "REC-P-001", "item_code": "TENT", "delta": 50.0}]
+    finally:
+        plan.dispose()
+    assert [u["code"] for u in result.isolation["units"] if u["status"] == "isolated"] == []
+
+
+def test_undoing_an_applied_point_takes_its_stock_back(tmp_path):
+    from engine_fixtures import TINY_ITEMS, build_db_plan, site, unit
+    from sqlalchemy import select
+
+    from planner import models as m
+    from planner.scenario import store as S
+    from planner.scenario.actions import apply_actions, unapply_actions
+    from planner.scenario.recommend import recommend
+
+    plan = build_db_plan(tmp_path / "flood.esplan", nodes=FLOOD_NODES, edges=FLOOD_EDGES, target_population=None,
+                         sites=[site("W1", "warehouse", 0, 0, tier="district", town="T1")],
+                         units=[unit("U1", 100, 400, 0), unit("U2", 200, 1200, 0)], items=TINY_ITEMS,
+                         lots=[{"site_id": 1, "item_id": k + 1, "quantity": q}
+                               for k, q in enumerate((10000, 1000, 1000))],
+                         scenarios=[("洪水", {"event_date": "2026-06-01"},
+                                     [("洪水", "block", 1.0, _square(1000, 0, 20))])])
+    try:
+        S.adjust_stock(plan, "洪水", "W1", item_code="WATER", factor=0.5)   # a change of its own, kept
+        rec = recommend(plan, "points", scenario="洪水")
+        applied = apply_actions(plan, "洪水", rec["actions"])
+        with plan.session() as s:
+            assert len(s.scalars(select(m.Scenario).where(m.Scenario.name == "洪水")).one().stock_changes) == 4
+        unapply_actions(plan, applied)
+        with plan.session() as s:
+            scen = s.scalars(select(m.Scenario).where(m.Scenario.name == "洪水")).one()
+            assert scen.stock_changes == [{"site_code": "W1", "item_code": "WATER", "factor": 0.5}]
+            assert s.scalars(select(m.Site).where(m.Site.code.like("REC-%"))).all() == []
+    finally:
+        plan.dispose()

@@ -32,6 +32,7 @@ class AppliedActions:
     site_ids: tuple[int, ...]          # the sites this application created (never anyone else's)
     codes: tuple[str, ...]             # every site involved (created or changed)
     site_changes_before: tuple[dict[str, Any], ...]
+    stock_changes_before: tuple[dict[str, Any], ...] | None = None   # None: stock untouched
 
 
 def _next_code(taken: set[str], prefix: str) -> str:
@@ -49,8 +50,11 @@ def apply_actions(plan, scenario: str, actions: list[dict[str, Any]], *, user: s
     New places become Site rows with status ``planned`` (the baseline leaves planned sites out
     unless ``include_planned`` is set, so it is unchanged) and the scenario's ``site_changes``
     mark them ``built``; planned sites chosen are marked ``built``; expansions set a
-    ``stated_capacity`` in the scenario. An action whose candidate already became a site (applied
-    before) is refused: applying the same recommendation twice would count one place twice.
+    ``stated_capacity`` in the scenario. A new reserve point's 72-hour stock (``stock_items``)
+    becomes the scenario's ``stock_changes`` (a physical lot per catalogue item, in this scenario
+    only); a village-level point names its village (``village_code``). An action whose candidate
+    already became a site (applied before) is refused: applying the same recommendation twice
+    would count one place twice.
     """
     created = False
     with plan.session() as s:
@@ -67,7 +71,16 @@ def apply_actions(plan, scenario: str, actions: list[dict[str, Any]], *, user: s
         with plan.transaction(user, f"apply {len(actions)} recommended actions to scenario {scenario}") as s:
             scen = scenario_row(s, scenario)
             before = tuple(dict(c) for c in (scen.site_changes or []))
+            stock_before = tuple(dict(c) for c in (scen.stock_changes or []))
+            stock_new: list[dict[str, Any]] = []
             taken = set(s.scalars(select(m.Site.code)).all())
+
+            def stock_at(code: str, a: dict[str, Any]) -> None:
+                for it in a.get("stock_items") or []:
+                    if it.get("item_code") and float(it.get("quantity") or 0) > 0:
+                        stock_new.append({"site_code": code, "item_code": it["item_code"],
+                                          "delta": float(it["quantity"])})
+
             for a in actions:
                 t = a["type"]
                 if t == "expand_shelter":
@@ -83,6 +96,8 @@ def apply_actions(plan, scenario: str, actions: list[dict[str, Any]], *, user: s
                             and not (site.indoor_area_m2 or site.outdoor_area_m2)):
                         fields["stated_capacity"] = int(a["capacity"])
                     merge_site_change(s, scen, site.code, **fields)
+                    if t == "build_reserve_point":
+                        stock_at(site.code, a)
                     codes.append(site.code)
                     continue
                 source = f"recommendation: {a.get('candidate')}"
@@ -95,7 +110,8 @@ def apply_actions(plan, scenario: str, actions: list[dict[str, Any]], *, user: s
                     code = _next_code(taken, "REC-S-")
                     row = m.Site(code=code, kind=m.SiteKind.shelter, name=a["name"], status=m.SiteStatus.planned,
                                  shelter_class=m.ShelterClass(a["shelter_class"]),
-                                 outdoor_area_m2=a["effective_area_m2"], indoor_area_m2=0.0,
+                                 outdoor_area_m2=a.get("outdoor_area_m2", a["effective_area_m2"]),
+                                 indoor_area_m2=a.get("indoor_area_m2") or 0.0,
                                  stated_capacity=int(a["capacity"]), lon=a["lon"], lat=a["lat"],
                                  town_code=a.get("town"), location_source=source,
                                  source="esplan recommendation", notes=a.get("zh"))
@@ -103,8 +119,10 @@ def apply_actions(plan, scenario: str, actions: list[dict[str, Any]], *, user: s
                     code = _next_code(taken, "REC-P-")
                     row = m.Site(code=code, kind=m.SiteKind.reserve_point, name=a["name"] + " 储备点",
                                  status=m.SiteStatus.planned, tier=m.PointTier(a.get("tier", "village")),
-                                 lon=a["lon"], lat=a["lat"], town_code=a.get("town"), location_source=source,
+                                 lon=a["lon"], lat=a["lat"], town_code=a.get("town"),
+                                 village_code=a.get("village"), location_source=source,
                                  source="esplan recommendation", notes=a.get("zh"))
+                    stock_at(code, a)
                 else:
                     raise ScenarioError(f"unknown action type {t!r}")
                 s.add(row)
@@ -112,11 +130,14 @@ def apply_actions(plan, scenario: str, actions: list[dict[str, Any]], *, user: s
                 new_ids.append(row.id)
                 merge_site_change(s, scen, code, status="built")
                 codes.append(code)
+            if stock_new:
+                scen.stock_changes = [*stock_before, *stock_new]
     except Exception:
         if created:  # nothing of this application may stay behind
             delete_scenario(plan, scenario, user=user)
         raise
-    return AppliedActions(scenario, created, tuple(new_ids), tuple(codes), before)
+    return AppliedActions(scenario, created, tuple(new_ids), tuple(codes), before,
+                          stock_before if stock_new else None)
 
 
 def unapply_actions(plan, applied: AppliedActions, *, user: str | None = None) -> None:
@@ -137,3 +158,5 @@ def unapply_actions(plan, applied: AppliedActions, *, user: str | None = None) -
             s.delete(scen)
         else:
             scen.site_changes = [dict(c) for c in applied.site_changes_before]
+            if applied.stock_changes_before is not None:
+                scen.stock_changes = [dict(c) for c in applied.stock_changes_before]

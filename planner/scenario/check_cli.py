@@ -1,6 +1,7 @@
 """``esplan-cli check PLAN [--scenario S] [--json] [--lang zh|en]``.
 
-Loads the plan (:func:`planner.scenario.runs.load_snapshot`), runs the engine and prints the
+Loads the plan (:func:`planner.scenario.runs.load_input`: ``--scenario baseline`` is the plan
+itself, as for ``compare`` and ``report``), runs the engine and prints the
 parameters in force (with their sources), the checks (value, target, pass/fail), supply
 shortfalls and findings; ``--save`` stores the run (:func:`planner.scenario.runs.save_run`).
 Exit status: 0 all checks pass, 1 some check fails, 2 error. planner/cli.py calls
@@ -120,12 +121,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         # imported here for start-up speed: numpy, scipy, shapely and SQLAlchemy load only when a
         # plan is checked, not when esplan-cli builds its parser
         from planner.engine.run import run_plan
-        from planner.scenario.runs import load_snapshot, save_run
+        from planner.scenario.runs import load_input, save_run
         from planner.store import open_plan
 
         plan = open_plan(args.plan)
         try:
-            inp = load_snapshot(plan, args.scenario)
+            inp = load_input(plan, args.scenario)   # "baseline" (or none): the plan itself
             result = run_plan(inp)
             if getattr(args, "save", False):
                 save_run(plan, inp, result)

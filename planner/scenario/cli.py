@@ -52,15 +52,20 @@ def render_comparison(cmp: dict[str, Any], lang: str = "zh") -> str:
             + [n + (_t("ref", lang) if i == 0 else "") for i, n in enumerate(names)]]
     for c in cmp["checks"]:
         unit = c.get("unit")
+        # the name and target in force in each scenario (a 5-minute scenario's are not the
+        # reference's 15): one of each, or the distinct ones joined by " / "
+        targets = list(dict.fromkeys(t for t in (c.get("targets") or [c["target"]]) if t is not None)) \
+            or [c["target"]]
         cells = [c["name_zh"] if lang == "zh" else c["name_en"],
-                 _num(c["target"], unit) + (" min" if unit == "min" else "")]
+                 " / ".join(_num(t, unit) for t in targets) + (" min" if unit == "min" else "")]
         for v, d, st in zip(c["values"], c["deltas"], c["status"], strict=True):
             mark = {"pass": " ✓", "fail": " ✗", "unknown": " ?"}.get(st or "", "")
             cells.append(_num(v, unit) + (" min" if unit == "min" and v is not None else "") + _dnum(d, unit) + mark)
         rows.append(cells)
     out.append(_table(rows))
     if cmp["towns"]:
-        out += ["", _t("towns", lang)]
+        thr = list(dict.fromkeys(cmp.get("thresholds") or []))
+        out += ["", _t("towns", lang, thr=" / ".join(f"{t:g}" for t in thr) if thr else "—")]
         rows = [[_t("town", lang)] + names]
         for tw in cmp["towns"]:
             rows.append([f"{tw['name'] or ''} {tw['code'] or ''}".strip()] +
@@ -290,6 +295,7 @@ def add_recommend_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--no-osm", action="store_true", help=text("cli.recommend.no_osm"))
     p.add_argument("--no-units", action="store_true", help=text("cli.recommend.no_units"))
     p.add_argument("--expand", action="store_true", help=text("cli.recommend.expand"))
+    p.add_argument("--allow-indoor-drop", action="store_true", help=text("cli.recommend.allow_indoor_drop"))
     p.add_argument("--deadline-min", type=float, default=None,
                    help=text("cli.recommend.deadline_min"))
     p.add_argument("--json", action="store_true")
@@ -316,17 +322,47 @@ def _points(specs: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+def _target(t: Any) -> str:
+    """A target share: whole when it is ('20 %'), else with a decimal."""
+    whole = t is not None and abs(float(t) * 100 - round(float(t) * 100)) < 1e-9
+    return pct(t, 0 if whole else 1, " ")
+
+
+def _p2(a: Any, b: Any) -> tuple[str, str]:
+    """Two shares with as many decimals as it takes to tell them apart (up to 3)."""
+    for d in (1, 2, 3):
+        if a is None or b is None or abs(a - b) < 1e-12 or pct(a, d, " ") != pct(b, d, " "):
+            break
+    return pct(a, d, " "), pct(b, d, " ")
+
+
 def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
     out = []
     head = f"{r['problem']} — {r['scenario']}"
     out.append(head)
     if r["problem"] != "points":
-        out.append(f"{_t('served', lang)}: {_num(r['base_share'], 'share')} → {_num(r.get('promised_share'), 'share')}"
+        served = _t("served", lang, thr=f"{r['threshold_min']:g}")
+        out.append(f"{served}: {_num(r['base_share'], 'share')} → {_num(r.get('promised_share'), 'share')}"
                    + (f"  ({_t('target', lang)} {_num(r['target_share'], 'share')})" if r.get("target_share") else ""))
+        # the shelter rules before → after the actions (indoor share, fixed shelters)
+        for rid, e in (r.get("rules") or {}).items():
+            if e.get("before") is None and e.get("after") is None:
+                continue
+            before, after = _p2(e.get("before"), e.get("after"))
+            mark = {True: "✓", False: "✗"}.get(e.get("passed_after"), "?")
+            out.append(_t("rule", lang, name=text(f"check.{rid}", lang), before=before, after=after,
+                          target=_target(e.get("target")), mark=mark))
     else:
         out.append(f"{_t('units_ok', lang)}: {r['units_within_deadline']} / {r['units_on_network']} → "
                    f"{r.get('promised_units_within_deadline')} / {r['units_on_network']} "
                    f"({r['deadline_min']:g} min)")
+        iso = r.get("isolated") or []
+        if iso:   # the villages the run finds cut off by road
+            sep = text("recommend.point.sep", lang)
+            out.append(_t("isolated_villages", lang, n=len(iso), names=sep.join(str(u["name"]) for u in iso),
+                          own=sum(1 for u in iso if u.get("supplied_by_own_points"))))
+        for u in r.get("isolated_unserved") or []:
+            out.append(_t("isolated_unserved", lang, name=u["name"], why=text(f"recommend.why.{u['why']}", lang)))
     if r.get("greedy"):
         g = r["greedy"]
         out.append(f"{_t('greedy', lang)}: {g['sites']} {_t('sites', lang)}"
@@ -340,9 +376,11 @@ def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
     note = r.get("note")
     if note:
         out.append(note[lang])
+    for n in r.get("rule_notes") or []:
+        out.append(n[lang])
     out += ["", _t("actions", lang) + ":"]
     if not r["actions"]:
-        out.append("  " + _t("nothing", lang))
+        out.append("  " + _t("nothing" if r.get("status") == "already_met" else "nothing_found", lang))
     for k, a in enumerate(r["actions"], start=1):
         out.append(f"  {k}. {a[lang]}")
     v = r.get("verification")
@@ -351,9 +389,17 @@ def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
         if r["problem"] != "points":
             out.append(f"{_t('promised', lang)} {_num(v.get('promised_share'), 'share')}  {_t('achieved', lang)} "
                        f"{_num(v.get('served_share'), 'share')}  {'✓' if v.get('meets_promise') else '✗'}")
+            for rid, e in (v.get("rules") or {}).items():   # the rules as the rerun finds them
+                shown = _p2((r.get("rules") or {}).get(rid, {}).get("before"), e.get("value"))[1]
+                out.append(f"  {text(f'check.{rid}', lang)}: {shown}"
+                           f" {_t(e['status'], lang) if e.get('status') in ('pass', 'fail') else '?'}")
         else:
             out.append(f"{_t('promised', lang)} {v.get('promised_units_within_deadline')}  {_t('achieved', lang)} "
                        f"{v.get('units_within_deadline')}  {'✓' if v.get('meets_promise') else '✗'}")
+            promised = r.get("promised_isolated_supplied") or []
+            if promised:
+                done = [c for c in promised if c not in (v.get("isolated_still_short") or [])]
+                out.append("  " + _t("isolated_verified", lang, promised=len(promised), achieved=len(done)))
     exc = r.get("candidates", {}).get("excluded_list") or []
     if exc:
         out += ["", f"{_t('excluded', lang)} ({len(exc)}):"]
@@ -373,7 +419,8 @@ def cmd_recommend(a: argparse.Namespace) -> int:
         opt = Options(shelter_class=a.shelter_class, area_factor=a.area_factor, default_area_m2=a.default_area,
                       setback_m=a.setback, include_osm=not a.no_osm, include_units=not a.no_units,
                       points=_points(a.point), expand=a.expand, target_share=a.target, k=a.k,
-                      deadline_min=a.deadline_min, time_limit=a.time_limit)
+                      deadline_min=a.deadline_min, time_limit=a.time_limit,
+                      indoor_rule="report" if a.allow_indoor_drop else "keep")
         plan = open_plan(a.plan)
         try:
             r = recommend(plan, a.problem, scenario=a.scenario, options=opt)

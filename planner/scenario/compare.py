@@ -3,9 +3,9 @@
 :func:`compare_results` turns a list of :class:`planner.engine.run.PlanResult` (the first one is
 the reference) into plain data for the CLI, the GUI and the PDF report::
 
-    {"scenarios": [names],
-     "checks": [{"id", "name_zh", "name_en", "unit", "target", "values": [...], "deltas": [...],
-                 "passed": [...]}],
+    {"scenarios": [names], "thresholds": [minutes in force, per scenario],
+     "checks": [{"id", "name_zh", "name_en", "names_zh": [...], "names_en": [...], "unit", "target",
+                 "targets": [...], "values": [...], "deltas": [...], "passed": [...], "status": [...]}],
      "towns": [{"code", "name", "served": [...], "unreachable": [...], "delta_served": [...]}],
      "units_newly_uncovered": [[{"code", "name", "town", "population"}, ...] per scenario],
      "units_newly_isolated": [[...] per scenario],
@@ -13,7 +13,10 @@ the reference) into plain data for the CLI, the GUI and the PDF report::
      "items_shortfall_growth": [[{"item", "name_zh", "name_en", "shortfall_ref", "shortfall",
                                   "delta"}, ...] per scenario]}
 
-Per-scenario lists are relative to the reference, so index 0 is always an empty list.
+Per-scenario lists are relative to the reference, so index 0 is always an empty list. A check's
+name is rendered with its scenario's threshold: ``names_zh``/``names_en`` hold each scenario's,
+``name_zh``/``name_en`` the one name, or the distinct names joined by " / " when the scenarios'
+thresholds differ ("15分钟内… / 5分钟内…"); ``target`` is the reference's, ``targets`` each one's.
 Definitions: a unit is *covered* when an open shelter is within the threshold (its nearest
 time ≤ threshold, whether or not there was room); *newly uncovered* = covered in the reference,
 not in the scenario. *Newly isolated* = isolation status ``isolated`` in the scenario but not in
@@ -50,6 +53,12 @@ def _full(sh: dict[str, Any]) -> bool:
     return bool(sh.get("open", True)) and cap > 0 and (sh.get("assigned") or 0) >= cap - EPS
 
 
+def _label(names: list[str | None]) -> str | None:
+    """One label for a row: the name, or each distinct name in scenario order joined by " / "."""
+    distinct = list(dict.fromkeys(n for n in names if n))
+    return " / ".join(distinct) if distinct else None
+
+
 def compare_results(results: list[Any]) -> dict[str, Any]:
     """Compare results; the first is the reference. Accepts PlanResult objects or their dicts."""
     rs = [r.to_dict() if hasattr(r, "to_dict") else dict(r) for r in results]
@@ -71,7 +80,12 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
         per = [{c["id"]: c for c in (r.get("checks") or [])}.get(cid) for r in rs]
         vals = [None if c is None else c.get("value") for c in per]
         m = meta[cid]
-        checks.append({"id": cid, "name_zh": m.get("name_zh"), "name_en": m.get("name_en"), "unit": m.get("unit"),
+        # a check's name carries the threshold in force in its own scenario ("15-minute …" in
+        # one, "5-minute …" in another): one label per scenario, joined when they differ
+        names = {lang: [None if c is None else c.get(f"name_{lang}") for c in per] for lang in ("zh", "en")}
+        checks.append({"id": cid, "name_zh": _label(names["zh"]) or m.get("name_zh"),
+                       "name_en": _label(names["en"]) or m.get("name_en"),
+                       "names_zh": names["zh"], "names_en": names["en"], "unit": m.get("unit"),
                        "target": (per[0] or m).get("target"),
                        "targets": [None if c is None else c.get("target") for c in per],
                        "values": vals, "deltas": [_delta(v, vals[0]) for v in vals],
@@ -155,7 +169,8 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
                             "delta": round(s_new - s_ref, 6)})
         grow.append(lst)
 
-    return {"scenarios": [r.get("scenario") for r in rs], "checks": checks, "towns": towns,
+    return {"scenarios": [r.get("scenario") for r in rs], "thresholds": [thr(r) for r in rs],
+            "checks": checks, "towns": towns,
             "units_newly_uncovered": newly_unc, "units_newly_isolated": newly_iso,
             "shelters_overflowing": over, "items_shortfall_growth": grow,
             "summaries": [r.get("summary") for r in rs]}

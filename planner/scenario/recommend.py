@@ -12,13 +12,15 @@ limit and the optimality gap reported) after an instant greedy first answer:
                   x_ij ≤ min(d_i, cap_j) · y_j  (strengthening)
                   Σ x_ij ≥ target_share · total demand
                   x ≥ 0, y ∈ {0, 1}; pairs (i, j) only within the threshold
+                  (indoor rule, when the plan meets it: :func:`set_indoor_rule`)
 
 ``best-k``    the k new shelters that serve the most people (capacitated MCLP, existing fixed):
               max Σ x_ij with the same constraints and Σ y_j ≤ k.
 
 ``points``    fewest reserve points so that every demand unit on the driving network is within
               the delivery deadline of an open warehouse / reserve point (LSCP, existing fixed),
-              including units cut off from every warehouse.
+              and a point for every village the engine's run reports isolated (no stocked source
+              reaches it by road), each holding the 72-hour stock of the people it serves.
 
 Travel times are the engine's: the scenario's road graph (hazard zones applied), each point
 projected onto the nearest road of the mode's network with the off-road distance walked
@@ -33,6 +35,12 @@ squares, sports grounds, town halls …) and, for reserve points, the demand uni
 A candidate inside a hazard zone or within ``setback_m`` of one is excluded. A candidate
 shelter's capacity = area × ``area_factor`` ÷ per-capita area of ``shelter_class`` (or its
 stated capacity).
+
+Shelter rules: new capacity keeps the indoor share (indoor ÷ open capacity) at or above its
+target when the plan meets it (``Options.indoor_rule``); schools, town halls and community
+centres can give the indoor places that takes, parks and squares cannot. Every action states its
+effect on the indoor share, the fixed-shelter share (÷ 规划人口) and the fixed shelters' indoor area
+(``effects``); the result states them before → after all actions (``rules``, ``rule_notes``).
 """
 from __future__ import annotations
 
@@ -51,6 +59,9 @@ from scipy.sparse.csgraph import dijkstra
 CHUNK = 50
 SHELTER_KINDS = ("school", "park", "sports", "square", "townhall", "community", "user")
 POINT_KINDS = ("school", "park", "sports", "square", "townhall", "community", "user")
+#: candidate kinds with buildings that can give indoor shelter places (a park or a square cannot)
+INDOOR_KINDS = ("school", "townhall", "community")
+INDOOR_RULES = ("keep", "report")
 
 
 @dataclass
@@ -75,10 +86,19 @@ class Options:
     point_tier: str = "village"          # tier of new reserve points
     time_limit: float = 20.0             # seconds for the MILP
     mip_rel_gap: float = 1e-4
+    # the indoor rule (indoor capacity ÷ open capacity ≥ indoor_share_target): "keep" — when the
+    # plan meets it, new capacity may not push the share below the target (a constraint of the
+    # model); when the plan is below it already no set of new sites can keep it, so it is not a
+    # constraint and the indoor places still missing are stated. "report" — never a constraint.
+    # Either way every action and the result state the indoor and fixed-shelter shares before
+    # and after, and candidates that can give indoor places (schools …) propose those needed.
+    indoor_rule: str = "keep"
+    indoor_kinds: tuple[str, ...] = INDOOR_KINDS  # candidate kinds that can give indoor places
 
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["osm_kinds"] = list(self.osm_kinds) if self.osm_kinds else None
+        d["indoor_kinds"] = list(self.indoor_kinds)
         return d
 
 
@@ -101,6 +121,11 @@ def load_candidates(plan: Any) -> list[dict[str, Any]]:
         return [{"id": r.id, "name": r.name, "kind": r.kind, "lon": r.lon, "lat": r.lat,
                  "area_m2": r.area_m2, "osm_ref": r.osm_ref, "occupied_by": used.get(r.osm_ref or "")}
                 for r in s.scalars(select(m.CandidateSite).order_by(m.CandidateSite.id))]
+
+
+def _plain(v: Any) -> Any:
+    """An enum member as its value (shelter classes may arrive as planner.models enums)."""
+    return getattr(v, "value", v)
 
 
 def _norm_site_min_area(inp) -> float:
@@ -127,8 +152,9 @@ def _gather(inp, osm: list[dict[str, Any]], opt: Options, purpose: str) -> list[
         return math.floor(eff / norm + 1e-9), f"{float(area):g} m² × {opt.area_factor:g} ÷ {norm:g} m²/人", float(area)
 
     st = inp.sites
+    indoor_kinds = set(opt.indoor_kinds)
     if opt.include_planned:
-        cap, _ind, _how = shelter_capacities(inp)
+        cap, ind, _how = shelter_capacities(inp)
         want = "shelter" if purpose == "shelter" else ("reserve_point", "warehouse")
         for k in range(len(st)):
             if st.status[k] != "planned" or np.isnan(st.lon[k]):
@@ -140,10 +166,16 @@ def _gather(inp, osm: list[dict[str, Any]], opt: Options, purpose: str) -> list[
                  "town": st.town[k]}
             if purpose == "shelter":
                 if cap[k] > 0:
-                    c.update(capacity=float(cap[k]), basis="planned site capacity", area_m2=None)
+                    # built as registered: its whole capacity and indoor places count
+                    c.update(capacity=float(cap[k]), basis="planned site capacity", area_m2=None,
+                             fixed_capacity=True, indoor_capacity=float(ind[k]), indoor_max=0.0,
+                             shelter_class=_plain(st.shelter_class[k]),
+                             indoor_area_m2=float(np.nan_to_num(st.indoor_area[k])),
+                             outdoor_area_m2=float(np.nan_to_num(st.outdoor_area[k])))
                 else:
                     cp, basis, area = shelter_cap(None)
-                    c.update(capacity=cp, basis=basis, area_m2=area)
+                    c.update(capacity=cp, basis=basis, area_m2=area, indoor_max=0.0,
+                             shelter_class=opt.shelter_class)
             out.append(c)
     for n, p in enumerate(opt.points, start=1):
         c = {"key": f"point:{n}", "source": "user_point", "name": p.get("name") or f"point {n}",
@@ -151,7 +183,8 @@ def _gather(inp, osm: list[dict[str, Any]], opt: Options, purpose: str) -> list[
              "town": p.get("town")}
         if purpose == "shelter":
             cp, basis, area = shelter_cap(p.get("area_m2"), p.get("capacity"))
-            c.update(capacity=cp, basis=basis, area_m2=area)
+            c.update(capacity=cp, basis=basis, area_m2=area, indoor_max=1.0 if p.get("indoor") else 0.0,
+                     shelter_class=opt.shelter_class)
         out.append(c)
     if opt.include_osm:
         kinds = opt.osm_kinds or (SHELTER_KINDS if purpose == "shelter" else POINT_KINDS)
@@ -164,7 +197,10 @@ def _gather(inp, osm: list[dict[str, Any]], opt: Options, purpose: str) -> list[
                  "ref": r.get("osm_ref"), "town": None, "occupied_by": r.get("occupied_by")}
             if purpose == "shelter":
                 cp, basis, area = shelter_cap(r.get("area_m2"))
-                c.update(capacity=cp, basis=basis, area_m2=area)
+                # a school / town hall / community centre has buildings for indoor places; a
+                # park, square or sports ground only outdoor ones
+                c.update(capacity=cp, basis=basis, area_m2=area, shelter_class=opt.shelter_class,
+                         indoor_max=1.0 if r.get("kind") in indoor_kinds else 0.0)
             out.append(c)
     if purpose == "point" and opt.include_units:
         du = inp.demand
@@ -305,10 +341,39 @@ class ShelterModel:
     total_demand: float        # all units' sheltering demand (the check's denominator)
     unit_group: np.ndarray     # per demand unit: its group (−1: none in reach)
     n_units_modelled: int
+    # the indoor rule as one row: Σ ind_coef[j]·x_ij + Σ ind_y[j]·y_j ≤ ind_rhs (None: no row);
+    # see :func:`set_indoor_rule`
+    ind_coef: np.ndarray | None = None   # per column (existing shelters 0)
+    ind_y: np.ndarray | None = None      # per candidate
+    ind_rhs: float | None = None
 
     @property
     def n_cand(self) -> int:
         return len(self.cap) - self.n_exist
+
+
+def set_indoor_rule(mdl: ShelterModel, cands: list[dict[str, Any]], base: dict[str, Any], keep: float) -> None:
+    """Add the indoor rule to the model: after building, indoor capacity ÷ open capacity ≥ ``keep``.
+
+    With I, C the open shelters' indoor and total capacity (``base``), a candidate whose places
+    are its flow x_j (new sites, expansions) adds x_j places of which up to ``indoor_max``·x_j
+    indoor; a planned site with a registered capacity adds its capacity cap_j and its indoor
+    places ind_j once built (y_j). (I + Σ indoor) ≥ keep · (C + Σ added) is linear::
+
+        Σ_j (keep − indoor_max_j) · x_j + Σ_j (keep · cap_j − ind_j) · y_j ≤ I − keep · C
+
+    ``keep`` is the target, or the current share when that is below it already (then nothing may
+    lower it further); the right-hand side is ≥ 0, so building nothing is always allowed.
+    """
+    coef = np.zeros(len(mdl.cap))
+    ycoef = np.zeros(mdl.n_cand)
+    for j, c in enumerate(cands):
+        if c.get("fixed_capacity"):
+            ycoef[j] = keep * float(c["capacity"]) - float(c.get("indoor_capacity") or 0.0)
+        else:
+            coef[mdl.n_exist + j] = keep - float(c.get("indoor_max") or 0.0)
+    mdl.ind_coef, mdl.ind_y = coef, ycoef
+    mdl.ind_rhs = max(0.0, float(base["indoor"]) - keep * float(base["capacity"]))
 
 
 def build_shelter_model(inp, graph, cands: list[dict[str, Any]]) -> tuple[ShelterModel, dict[str, Any]]:
@@ -373,9 +438,15 @@ def served_with(mdl: ShelterModel, chosen: np.ndarray) -> tuple[float, np.ndarra
     a = vstack([coo_matrix((np.ones(m_), (mdl.pair_g[idx], cols)), shape=(mdl.n_groups, m_)),
                 coo_matrix((np.ones(m_), (mdl.pair_j[idx], cols)), shape=(len(mdl.cap), m_))]).tocsr()
     b = np.concatenate([mdl.g_dem, mdl.cap])
+    cons = [LinearConstraint(a, -np.inf, b)]
+    if mdl.ind_rhs is not None and mdl.ind_coef is not None and mdl.ind_y is not None:
+        rhs = mdl.ind_rhs - float(mdl.ind_y[np.asarray(chosen, dtype=np.int64)].sum())
+        cons.append(LinearConstraint(csr_matrix(mdl.ind_coef[mdl.pair_j[idx]][None, :]), -np.inf, rhs))
     c = -np.ones(m_) + 1e-4 * (mdl.pair_j[idx] >= mdl.n_exist)
-    r = milp(c, constraints=[LinearConstraint(a, -np.inf, b)], bounds=Bounds(0, np.inf))
+    r = milp(c, constraints=cons, bounds=Bounds(0, np.inf))
     if r.x is None:
+        if r.status == 2 and len(cons) > 1:   # these sites together break the indoor rule
+            return -math.inf, flows
         raise RuntimeError(f"flow LP failed: {r.message}")
     flows[idx] = np.clip(r.x, 0, None)
     return float(flows.sum()), flows
@@ -398,27 +469,41 @@ def greedy_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | 
     n_opts = np.bincount(mdl.pair_g, minlength=mdl.n_groups)
     chosen: list[int] = []
     avail = np.ones(mdl.n_cand, bool)
+    rule = mdl.ind_rhs is not None
+    slack = math.inf if mdl.ind_rhs is None else float(mdl.ind_rhs)   # what the indoor rule still allows
+    alpha = np.zeros(mdl.n_cand) if mdl.ind_coef is None else mdl.ind_coef[mdl.n_exist:]
+    beta = np.zeros(mdl.n_cand) if mdl.ind_y is None else mdl.ind_y
     while avail.any():
         if k is not None and len(chosen) >= k:
             break
         if target is not None and served >= target - 1e-9:
             break
-        gain = np.minimum(inc @ resid, ccap)
+        room = ccap.copy()
+        if rule:   # places that lower the indoor share only as far as the slack allows
+            pos = alpha > 1e-12
+            room[pos] = np.minimum(room[pos], max(slack, 0.0) / alpha[pos])
+        gain = np.minimum(inc @ resid, room)
         gain[~avail] = -1
+        if rule:
+            gain[beta > slack + 1e-9] = -1
         j = int(np.argmax(gain))
         if gain[j] <= 1e-9:
             break
         chosen.append(j)
         avail[j] = False
-        left = ccap[j]
+        left = room[j]
         gs = inc.indices[inc.indptr[j]:inc.indptr[j + 1]]
+        taken = 0.0
         for g in gs[np.argsort(n_opts[gs], kind="stable")]:
             take = min(left, resid[g])
             resid[g] -= take
             left -= take
             served += take
+            taken += take
             if left <= 1e-9:
                 break
+        if rule:
+            slack -= float(alpha[j]) * taken + float(beta[j])
     return chosen
 
 
@@ -453,6 +538,10 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
         lo.append(np.full(n, -np.inf))
         hi.append(np.zeros(n))
     ccap = mdl.cap[mdl.n_exist:]
+    if mdl.ind_rhs is not None and mdl.ind_coef is not None and mdl.ind_y is not None:
+        rows.append(hstack([csr_matrix(mdl.ind_coef[mdl.pair_j][None, :]), csr_matrix(mdl.ind_y[None, :])]))
+        lo.append(np.array([-np.inf]))
+        hi.append(np.array([float(mdl.ind_rhs)]))
     if k is not None:
         rows.append(hstack([csr_matrix((1, m_)), csr_matrix(np.ones((1, nc)))]))
         lo.append(np.array([-np.inf]))
@@ -545,29 +634,30 @@ def greedy_cover(pr: np.ndarray, pc: np.ndarray, n_rows: int, n_cols: int, weigh
 
 
 # -- actions ------------------------------------------------------------------------------------
-KIND_ZH = {"school": "学校", "park": "公园", "sports": "体育场地", "square": "广场", "townhall": "政府办公场所",
-           "community": "社区服务场所", "user": "指定地点", "shelter": "规划避难场所", "village": "村/社区",
-           "reserve_point": "规划储备点", "warehouse": "规划仓库"}
-KIND_EN = {"sports": "sports ground", "townhall": "town hall", "community": "community centre"}
-CLASS_ZH = {"emergency": "紧急避难场所", "short": "短期固定避难场所", "medium": "中期固定避难场所",
-            "long": "长期固定避难场所"}
-CLASS_EN = {"emergency": "emergency shelter", "short": "short-term fixed shelter",
-            "medium": "medium-term fixed shelter", "long": "long-term fixed shelter"}
+def _kind(kind: Any, lang: str) -> str:
+    from planner.text import catalogue, text
+
+    return text(f"recommend.kind.{kind}", lang) if f"recommend.kind.{kind}" in catalogue() else str(kind)
+
+
+def _place_in(c: dict[str, Any], lang: str) -> str:
+    from planner.text import text
+
+    name = c["name"]
+    if c["source"] == "candidate_site":
+        if c.get("unnamed"):
+            return text("recommend.place.unnamed", lang, kind=_kind(c["kind"], lang), ref=c.get("ref") or c["key"],
+                        lon=f"{c['lon']:.5f}", lat=f"{c['lat']:.5f}")
+        ref = text("recommend.place.osm_ref", lang, ref=c["ref"]) if c.get("ref") else ""
+        return text("recommend.place.candidate", lang, name=name, kind=_kind(c["kind"], lang), ref=ref)
+    if c["source"] == "planned_site":
+        return text("recommend.place.planned", lang, name=name, code=c["site_code"])
+    return name
 
 
 def _place(c: dict[str, Any]) -> tuple[str, str]:
-    name = c["name"]
-    if c["source"] == "candidate_site":
-        kz = KIND_ZH.get(c["kind"], c["kind"])
-        if c.get("unnamed"):
-            ref = c.get("ref") or c["key"]
-            return f"未命名{kz}（OSM {ref}，{c['lon']:.5f}, {c['lat']:.5f}）", \
-                f"unnamed {KIND_EN.get(c['kind'], c['kind'])} (OSM {ref}, {c['lon']:.5f}, {c['lat']:.5f})"
-        ref = f"，OSM {c['ref']}" if c.get("ref") else ""
-        return f"{name}（{kz}{ref}）", f"{name} ({c['kind']}{', OSM ' + c['ref'] if c.get('ref') else ''})"
-    if c["source"] == "planned_site":
-        return f"{name}（规划场址 {c['site_code']}）", f"{name} (planned site {c['site_code']})"
-    return name, name
+    """The place of a candidate in Chinese and English."""
+    return _place_in(c, "zh"), _place_in(c, "en")
 
 
 def _nearest_town(inp, lon: float, lat: float) -> str | None:
@@ -579,49 +669,207 @@ def _nearest_town(inp, lon: float, lat: float) -> str | None:
     return du.town[np.nonzero(ok)[0][int(np.argmin(d))]]
 
 
-def shelter_actions(inp, cands: list[dict[str, Any]], mdl: ShelterModel, chosen: list[int],
-                    flows: np.ndarray, opt: Options) -> list[dict[str, Any]]:
-    from planner.engine.coverage import per_capita_area
+# -- the shelter rules: indoor share, fixed-shelter share -------------------------------------------
+RULES = ("indoor_share_of_capacity", "fixed_capacity_share_of_population", "indoor_area_share_of_fixed")
 
-    norm = per_capita_area(inp, opt.shelter_class)
+
+def shelter_rules(inp) -> dict[str, Any]:
+    """The figures behind the engine's shelter rules, counted as its checks count them (open
+    shelters, built or — with include_planned — planned): capacity, indoor capacity, fixed
+    (short/medium/long) capacity, 规划人口, the fixed shelters' indoor and total effective area,
+    and the targets."""
+    from planner.engine.coverage import FIXED_CLASSES, open_shelter_mask, shelter_capacities
+    from planner.engine.figures import plan_figures
+
+    cap, ind, _how = shelter_capacities(inp)
+    st, p = inp.sites, inp.params
+    op = open_shelter_mask(inp)
+    fixed = op & np.array([c in FIXED_CLASSES for c in st.shelter_class], bool)
+    ia = np.nan_to_num(st.indoor_area[fixed])
+    oa = np.nan_to_num(st.outdoor_area[fixed])
+    return {"capacity": float(cap[op].sum()), "indoor": float(ind[op].sum()), "fixed": float(cap[fixed].sum()),
+            "planning_population": plan_figures(inp).planning_population,
+            "fixed_indoor_area": float(ia.sum()), "fixed_area": float(ia.sum() + oa.sum()),
+            "targets": {"indoor_share_of_capacity": float(p["indoor_share_target"]),
+                        "fixed_capacity_share_of_population": float(p["fixed_share_target"]),
+                        "indoor_area_share_of_fixed": float(p["indoor_area_share_fixed_target"])}}
+
+
+def _shares(base: dict[str, Any], add: dict[str, float] | None = None) -> dict[str, float | None]:
+    a = add or {}
+    cap = base["capacity"] + a.get("capacity", 0.0)
+    ind = base["indoor"] + a.get("indoor", 0.0)
+    fixed = base["fixed"] + a.get("fixed", 0.0)
+    area = base["fixed_area"] + a.get("fixed_area", 0.0)
+    pop = base["planning_population"]
+    return {"indoor_share_of_capacity": ind / cap if cap > 0 else None,
+            "fixed_capacity_share_of_population": fixed / pop if pop else None,
+            "indoor_area_share_of_fixed": (base["fixed_indoor_area"] + a.get("fixed_indoor_area", 0.0)) / area
+            if area > 0 else None}
+
+
+def rule_changes(base: dict[str, Any], add: dict[str, float] | None = None) -> dict[str, dict[str, Any]]:
+    """Each rule before and after adding ``add`` (capacity, indoor, fixed, fixed_indoor_area,
+    fixed_area): ``{rule: {before, after, target, passed_before, passed_after, lowers}}``."""
+    b, a = _shares(base), _shares(base, add)
+    out = {}
+    for rid in RULES:
+        t = base["targets"][rid]
+        x, y = b[rid], a[rid]
+        out[rid] = {"before": None if x is None else round(x, 6), "after": None if y is None else round(y, 6),
+                    "target": t, "passed_before": None if x is None else x >= t - 1e-9,
+                    "passed_after": None if y is None else y >= t - 1e-9,
+                    "lowers": x is not None and y is not None and y < x - 1e-9}
+    return out
+
+
+def _p(x: float | None, digits: int = 1) -> str:
+    """A share as text: '16.7 %' ('—' unknown); a target prints whole when it is ('20 %')."""
+    from planner.textfmt import pct
+
+    if x is not None and digits == 0 and abs(x * 100 - round(x * 100)) > 1e-9:
+        digits = 1
+    return pct(x, digits=digits, sep=" ")
+
+
+def _p2(a: float | None, b: float | None) -> tuple[str, str]:
+    """Two shares with as many decimals as it takes to tell them apart (up to 3)."""
+    for d in (1, 2, 3):
+        if a is None or b is None or abs(a - b) < 1e-12 or _p(a, d) != _p(b, d):
+            break
+    return _p(a, d), _p(b, d)
+
+
+def _indoor_clause(eff: dict[str, Any], kept: bool, lang: str) -> str:
+    """The action's side effect on the indoor share, when it lowers it below the target."""
+    from planner.text import text
+
+    e = eff["indoor_share_of_capacity"]
+    if not e["lowers"] or e["passed_after"]:
+        return ""
+    key = "recommend.effect.below_alone" if kept else "recommend.effect.below"
+    before, after = _p2(e["before"], e["after"])
+    return text(key, lang, before=before, after=after, target=_p(e["target"], 0))
+
+
+def shelter_actions(inp, cands: list[dict[str, Any]], mdl: ShelterModel, chosen: list[int],
+                    flows: np.ndarray, opt: Options, *, base: dict[str, Any] | None = None,
+                    keep: float | None = None) -> list[dict[str, Any]]:
+    """The actions of the chosen candidates, each with what it adds and its effect on the rules.
+
+    New places at a candidate that can give indoor ones (``indoor_max`` > 0: a school, a town
+    hall …) include the indoor places the set needs so that the indoor share stays ≥ ``keep``
+    (the target, or the current share when below it), spread over those candidates by their
+    places. ``effects`` of an action: the rules before and after that action alone (the GUI
+    applies one at a time); the action's text states a fall below the target.
+    """
+    from planner.engine.coverage import FIXED_CLASSES, per_capita_area
+    from planner.text import text
+    from planner.textfmt import num
+
+    base = base if base is not None else shelter_rules(inp)
+    if keep is None:
+        t = base["targets"]["indoor_share_of_capacity"]
+        s0 = base["indoor"] / base["capacity"] if base["capacity"] > 0 else None
+        keep = t if s0 is None or s0 >= t else s0
     load = np.zeros(len(mdl.cap))
     np.add.at(load, mdl.pair_j, flows)
-    acts = []
+    rows = []
     for j in sorted(chosen, key=lambda j: -load[mdl.n_exist + j]):
         c = cands[j]
         served = float(load[mdl.n_exist + j])
         people = int(math.ceil(served - 1e-6))
-        cls = opt.shelter_class
+        cls = c.get("shelter_class") or opt.shelter_class
+        fixed = cls in FIXED_CLASSES
+        row: dict[str, Any] = {"j": j, "c": c, "served": served, "people": people, "cls": cls, "indoor": 0}
+        if c.get("fixed_capacity"):   # a planned site, built as registered
+            add = {"capacity": float(c["capacity"]), "indoor": float(c.get("indoor_capacity") or 0.0)}
+            if fixed:
+                add.update(fixed=add["capacity"], fixed_indoor_area=c.get("indoor_area_m2") or 0.0,
+                           fixed_area=(c.get("indoor_area_m2") or 0.0) + (c.get("outdoor_area_m2") or 0.0))
+            row["add"] = add
+        else:
+            row["add"] = {"capacity": float(people), "fixed": float(people) if fixed else 0.0}
+            row["room"] = int(math.floor(float(c.get("indoor_max") or 0.0) * people + 1e-9))
+        rows.append(row)
+    # the indoor places the set needs to keep the indoor share ≥ keep, where there can be some
+    add_cap = sum(r["add"]["capacity"] for r in rows)
+    add_ind = sum(r["add"].get("indoor", 0.0) for r in rows)
+    need = max(0, math.ceil(keep * (base["capacity"] + add_cap) - base["indoor"] - add_ind - 1e-6))
+    able = [r for r in rows if r.get("room") and r["c"]["source"] != "expansion"]
+    tot = sum(r["people"] for r in able)
+    for r in able:
+        r["indoor"] = min(r["room"], math.ceil(need * r["people"] / tot - 1e-9)) if tot else 0
+    left = need - sum(r["indoor"] for r in able)
+    for r in able:   # places a full candidate could not take
+        if left <= 0:
+            break
+        more = min(left, r["room"] - r["indoor"])
+        r["indoor"] += more
+        left -= more
+    all_add: dict[str, float] = {}
+    for r in rows:
+        if "room" in r:
+            norm = per_capita_area(inp, r["cls"])
+            r["add"]["indoor"] = float(r["indoor"])
+            if r["cls"] in FIXED_CLASSES and r["c"]["source"] != "expansion":
+                r["add"].update(fixed_indoor_area=r["indoor"] * norm, fixed_area=r["people"] * norm)
+        for k, v in r["add"].items():
+            all_add[k] = all_add.get(k, 0.0) + v
+    kept = _shares(base, all_add)["indoor_share_of_capacity"]
+    set_keeps = kept is None or kept >= keep - 1e-9
+
+    acts = []
+    for r in rows:
+        c, people, served, cls = r["c"], r["people"], r["served"], r["cls"]
+        eff = rule_changes(base, r["add"])
+        adds = {k: round(float(v), 3) for k, v in r["add"].items()}
+        side = {lang: _indoor_clause(eff, set_keeps and len(rows) > 1, lang) for lang in ("zh", "en")}
         if c["source"] == "expansion":
             area = people * per_capita_area(inp, c.get("shelter_class"))
+            args = dict(name=c["name"], code=c["site_code"], people=f"{people:,}", area=f"{area:,.0f}",
+                        before=f"{c['base_capacity']:,.0f}", after=f"{c['base_capacity'] + people:,.0f}")
             acts.append({
                 "type": "expand_shelter", "site_code": c["site_code"], "name": c["name"],
                 "add_capacity": people, "new_capacity": int(c["base_capacity"] + people),
                 "add_effective_area_m2": round(area, 1), "serves": round(served, 1), "lon": c["lon"], "lat": c["lat"],
-                "zh": f"将 {c['name']}（{c['site_code']}）扩容 {people} 人（新增有效避难面积 ≥ {area:,.0f} m²），"
-                      f"容量由 {c['base_capacity']:,.0f} 人增至 {c['base_capacity'] + people:,.0f} 人，"
-                      f"可新增服务 {people:,} 人",
-                "en": f"Expand {c['name']} ({c['site_code']}) by {people} places "
-                      f"(≥ {area:,.0f} m² more effective area), "
-                      f"from {c['base_capacity']:,.0f} to {c['base_capacity'] + people:,.0f}, "
-                      f"serving {people:,} more people"})
+                "effects": eff, "adds": adds,
+                **{lang: text("recommend.expand_shelter", lang, **args) + side[lang] for lang in ("zh", "en")}})
             continue
+        norm = per_capita_area(inp, cls)
         area = people * norm
-        zh_place, en_place = _place(c)
+        ind = int(r["indoor"])
         town = c.get("town") or _nearest_town(inp, c["lon"], c["lat"])
-        note_zh = "" if "assumed" not in c["basis"] else "（场地面积未知，按假定面积计算，需现场核实）"
-        note_en = "" if "assumed" not in c["basis"] else " (site area unknown: assumed, check on site)"
-        acts.append({
+        assumed = "assumed" in str(c.get("basis") or "")
+
+        def say(lang: str, c=c, cls=cls, area=area, people=people, ind=ind, norm=norm, assumed=assumed,
+                side=side) -> str:
+            more = text("recommend.assumed_area", lang) if assumed else ""
+            if ind:
+                more += text("recommend.indoor_places", lang, n=f"{ind:,}", area=num(ind * norm),
+                             kind=_kind(c["kind"], lang))
+            return text("recommend.build_shelter", lang, place=_place_in(c, lang), cls=_kind_class(cls, lang),
+                        area=f"{area:,.0f}", people=f"{people:,}", more=more) + side[lang]
+        act = {
             "type": "build_shelter", "candidate": c["key"], "source": c["source"], "site_code": c.get("site_code"),
             "name": c["name"], "kind": c["kind"], "osm_ref": c.get("ref"), "lon": c["lon"], "lat": c["lat"],
             "town": town, "shelter_class": cls, "capacity": people, "effective_area_m2": round(area, 1),
+            "indoor_places": ind, "indoor_area_m2": round(ind * norm, 1),
+            "outdoor_area_m2": round((people - ind) * norm, 1),
             "candidate_capacity": c["capacity"], "capacity_basis": c["basis"], "serves": round(served, 1),
-            "snap_m": c.get("snap_m"),
-            "zh": f"在 {zh_place} 新建{CLASS_ZH.get(cls, '避难场所')}，有效面积 ≥ {area:,.0f} m²，"
-                  f"可新增服务 {people:,} 人{note_zh}",
-            "en": f"Build an {CLASS_EN.get(cls, 'shelter')} at {en_place}, effective area ≥ {area:,.0f} m², "
-                  f"serving {people:,} more people{note_en}"})
+            "snap_m": c.get("snap_m"), "effects": eff, "adds": adds, "zh": say("zh"), "en": say("en")}
+        if c.get("fixed_capacity"):   # built as registered: its own capacity and areas
+            act.update(indoor_places=int(r["add"]["indoor"]), indoor_area_m2=c.get("indoor_area_m2"),
+                       outdoor_area_m2=c.get("outdoor_area_m2"), added_capacity=float(c["capacity"]))
+        acts.append(act)
     return acts
+
+
+def _kind_class(cls: str, lang: str) -> str:
+    from planner.text import catalogue, text
+
+    key = f"recommend.class.{cls}"
+    return text(key, lang) if key in catalogue() else str(cls)
 
 
 # -- public entry points ------------------------------------------------------------------------
@@ -653,7 +901,8 @@ def _expansion_candidates(inp, graph, opt: Options, base_state) -> list[dict[str
                     "lon": float(st.lon[k]), "lat": float(st.lat[k]), "site_code": st.code[k], "ref": None,
                     "capacity": float(math.floor(cap[k] * opt.expand_share)), "base_capacity": float(cap[k]),
                     "basis": f"{opt.expand_share:g} × capacity {cap[k]:g}", "area_m2": None,
-                    "shelter_class": st.shelter_class[k], "town": st.town[k]})
+                    "shelter_class": _plain(st.shelter_class[k]), "town": st.town[k],
+                    "indoor_max": 0.0})   # added places are outdoor ones (the registered indoor area stays)
     return out
 
 
@@ -666,6 +915,8 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
     greedy and exact answers, the action list, promised and (``verify``) achieved served share.
     """
     opt = options or Options()
+    if opt.indoor_rule not in INDOOR_RULES:
+        raise ValueError(f"indoor_rule must be one of {INDOOR_RULES}, not {opt.indoor_rule!r}")
     t_all = time.perf_counter()
     raw = _gather(inp, candidates or [], opt, "shelter")
     graph = _graph(inp, graph, raw)
@@ -687,23 +938,39 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
     mdl, info = build_shelter_model(inp, graph, cands)
     if progress:
         progress(0.4, "reach")
+    # the rules new capacity must respect (or whose change is reported): the indoor share is kept
+    # ≥ its target — or, when below it already, not lowered further
+    base = shelter_rules(inp)
+    t_ind = base["targets"]["indoor_share_of_capacity"]
+    s0 = base["indoor"] / base["capacity"] if base["capacity"] > 0 else None
+    below = s0 is not None and s0 < t_ind - 1e-12
+    keep = float(s0) if below and s0 is not None else t_ind   # indoor places proposed to stay ≥ this
+    max_free = None
+    rule_on = opt.indoor_rule == "keep" and not below
+    if rule_on:
+        max_free, _f = served_with(mdl, np.arange(mdl.n_cand))   # what the rule costs, for the note
+        set_indoor_rule(mdl, cands, base, keep)
     base_served, base_flows = served_with(mdl, np.zeros(0, np.int64))
-    share_t = float(opt.target_share if opt.target_share is not None else inp.params["capacity_share_target"])
+    share_t = float(opt.target_share if opt.target_share is not None else
+                    inp.params.get("served_share_target", inp.params["capacity_share_target"]))
     total = mdl.total_demand
     target = share_t * total
-    max_served, _f = served_with(mdl, np.arange(mdl.n_cand))
+    max_served = _max_served(mdl)
     res: dict[str, Any] = {
         "problem": problem, "scenario": inp.scenario_name, "threshold_min": float(inp.params["threshold_min"]),
         "mode": mode, "options": opt.as_dict(), "target_share": share_t if problem == "shelters" else None,
         "k": opt.k if problem == "best-k" else None, "total_demand": round(total, 3),
         "base_served": round(base_served, 3), "base_share": _share(base_served, total),
         "max_share_all_candidates": _share(max_served, total),
+        "indoor_rule": opt.indoor_rule, "indoor_rule_applied": rule_on, "indoor_share_kept": round(keep, 6),
+        "max_share_without_indoor_rule": None if max_free is None else _share(max_free, total),
         "candidates": {"usable": len(cands), "excluded": len(excluded), "expansions": len(exp),
                        "excluded_list": [{"name": c["name"], "key": c["key"], "why": c["excluded"]} for c in excluded]},
         "model": {k: v for k, v in info.items() if k != "existing_idx"}}
     if problem == "shelters" and base_served >= target - 1e-9:
         res.update(status="already_met", actions=[], greedy=None, exact=None,
-                   promised_share=_share(base_served, total))
+                   promised_share=_share(base_served, total), rules=rule_changes(base))
+        res["rule_notes"] = _rule_notes(res, base, {}, opt)
         return _finish(res, inp, graph, verify, t_all)
     t0 = time.perf_counter()
     if problem == "best-k":
@@ -736,6 +1003,15 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
            (problem == "shelters" and len(chosen) > len(g_chosen) and g_served >= min(target, max_served) - 1e-6):
             chosen, source = g_chosen, "greedy"
     served, flows = served_with(mdl, np.array(chosen, np.int64))
+    # a site the solver opened that nobody goes to is no recommendation (best-k leaves y free
+    # when no candidate can add anyone, e.g. when the indoor rule keeps them out)
+    load = np.zeros(len(mdl.cap))
+    np.add.at(load, mdl.pair_j, flows)
+    idle = [j for j in chosen if load[mdl.n_exist + j] <= 1e-6
+            and (mdl.ind_y is None or mdl.ind_y[j] >= -1e-9)]   # (an indoor-rich planned site may make room)
+    if idle:
+        chosen = [j for j in chosen if j not in idle]
+        served, flows = served_with(mdl, np.array(chosen, np.int64))
     gap = ex.get("gap") if source == "exact" else None
     if source == "greedy" and ex.get("dual_bound") is not None:  # gap of the greedy answer
         obj = -g_served if problem == "best-k" else float(len(g_chosen))
@@ -747,17 +1023,81 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
     res["status"] = "infeasible" if infeasible else (
         "optimal" if ex.get("optimal") and source == "exact" else "feasible")
     if infeasible:
-        res["note"] = {"zh": f"即使启用全部 {mdl.n_cand} 个候选场址，{res['threshold_min']:g} 分钟内可安置比例最多为 "
-                             f"{_share(max_served, total):.1%}，达不到目标 {share_t:.0%}：需要新的候选场址或扩容",
-                       "en": f"Even with all {mdl.n_cand} candidates the share served within "
-                             f"{res['threshold_min']:g} min is at most {_share(max_served, total):.1%}, "
-                             f"below the target {share_t:.0%}: "
-                             "more candidate sites or expansions are needed"}
+        from planner.text import text
+
+        res["note"] = {lang: text("recommend.note.infeasible", lang, n=mdl.n_cand, thr=f"{res['threshold_min']:g}",
+                                  max=_p(_share(max_served, total)), target=_p(share_t, 0))
+                       for lang in ("zh", "en")}
     res["gap"] = gap
-    res["actions"] = shelter_actions(inp, cands, mdl, chosen, flows, opt)
+    res["actions"] = shelter_actions(inp, cands, mdl, chosen, flows, opt, base=base, keep=keep)
     res["promised_served"] = round(served, 3)
     res["promised_share"] = _share(served, total)
+    added: dict[str, float] = {}
+    for a in res["actions"]:
+        for k, v in _added(a).items():
+            added[k] = added.get(k, 0.0) + v
+    res["rules"] = rule_changes(base, added)
+    res["rule_notes"] = _rule_notes(res, base, added, opt)
     return _finish(res, inp, graph, verify, t_all)
+
+
+def _max_served(mdl: ShelterModel) -> float:
+    """The most people served with every candidate the indoor rule allows at once: all whose
+    places follow their flow, then planned sites that take from the rule's slack, one by one
+    while the rule holds."""
+    if mdl.ind_rhs is None or mdl.ind_y is None:
+        return served_with(mdl, np.arange(mdl.n_cand))[0]
+    free = [j for j in range(mdl.n_cand) if mdl.ind_y[j] <= 1e-9]
+    best, _f = served_with(mdl, np.array(free, np.int64))
+    for j in sorted((j for j in range(mdl.n_cand) if mdl.ind_y[j] > 1e-9), key=lambda j: -mdl.cap[mdl.n_exist + j]):
+        got, _f = served_with(mdl, np.array([*free, j], np.int64))
+        if got > best + 1e-9:
+            free.append(j)
+            best = got
+    return best
+
+
+def _added(a: dict[str, Any]) -> dict[str, float]:
+    """What an action adds to the rules' figures (see :func:`rule_changes`)."""
+    return dict(a.get("adds") or {})
+
+
+def _rule_notes(res: dict[str, Any], base: dict[str, Any], added: dict[str, float],
+                opt: Options) -> list[dict[str, str]]:
+    """Notes on the rules: what keeping the indoor share costs, the indoor places missing when it
+    is below its target, the fixed-shelter shortfall."""
+    from planner.text import text
+
+    notes = []
+    free = res.get("max_share_without_indoor_rule")
+    if res.get("indoor_rule_applied") and free is not None and (res.get("max_share_all_candidates") or 0) < free - 1e-6:
+        most, free_s = _p2(res.get("max_share_all_candidates"), free)
+        notes.append({lang: text("recommend.note.indoor_kept", lang, keep=_p(res["indoor_share_kept"]),
+                                 thr=f"{res['threshold_min']:g}", max=most, free=free_s) for lang in ("zh", "en")})
+    ind = rule_changes(base, added)["indoor_share_of_capacity"]
+    if ind["after"] is not None and not ind["passed_after"]:
+        # indoor places (each one place more, indoor): (I + m) / (C + m) ≥ t
+        t = ind["target"]
+        cap = base["capacity"] + added.get("capacity", 0.0)
+        have = base["indoor"] + added.get("indoor", 0.0)
+        n = math.ceil((t * cap - have) / (1.0 - t) - 1e-6) if t < 1 else None
+        b, a = _p2(ind["before"], ind["after"])
+        why = "recommend.note.indoor_hint_report" if opt.indoor_rule == "report" else \
+            "recommend.note.indoor_hint_below"
+        notes.append({lang: text("recommend.note.indoor_below", lang, before=b, after=a, target=_p(t, 0),
+                                 n="—" if n is None else f"{n:,}") + text(why, lang) for lang in ("zh", "en")})
+    fx = rule_changes(base, added)["fixed_capacity_share_of_population"]
+    pop = base["planning_population"]
+    if fx["after"] is not None and not fx["passed_after"] and pop:
+        short = math.ceil(fx["target"] * pop - base["fixed"] - added.get("fixed", 0.0) - 1e-6)
+        from planner.engine.coverage import FIXED_CLASSES
+
+        fixed_new = opt.shelter_class in FIXED_CLASSES
+        notes.append({lang: text("recommend.note.fixed_short", lang, after=_p(fx["after"]),
+                                 target=_p(fx["target"], 0), n=f"{short:,}",
+                                 hint="" if fixed_new else text("recommend.note.fixed_hint", lang))
+                      for lang in ("zh", "en")})
+    return notes
 
 
 def _share(x: float, total: float) -> float | None:
@@ -771,11 +1111,105 @@ def _finish(res, inp, graph, verify, t_all):
     return res
 
 
-def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, options: Options | None = None,
-                     graph=None, verify: bool = True, progress=None) -> dict[str, Any]:
-    """Fewest reserve points bringing every demand unit within the delivery deadline by driving."""
-    from planner.engine.supply import horizon_days, item_required, norm_items
+def _run_isolated(inp, graph, result) -> list[dict[str, Any]]:
+    """The run's isolated villages: ``isolation.units`` entries with status "isolated" (the
+    engine's result; run here when not given)."""
+    if result is None:
+        from planner.engine.run import run_plan
 
+        result = run_plan(inp, graph=graph, service_areas=False)
+    iso = getattr(result, "isolation", None)
+    if iso is None and isinstance(result, dict):
+        iso = result.get("isolation")
+    return [u for u in (iso or {}).get("units") or [] if u.get("status") == "isolated"]
+
+
+def _nearest_zone(graph, hazards, lon: float, lat: float) -> tuple[str | None, float]:
+    """The hazard zone nearest to a point and its distance in metres (0 inside; None, inf: none)."""
+    best: tuple[str | None, float] = (None, math.inf)
+    if not hazards:
+        return best
+    x, y = graph.to_xy([lon], [lat])
+    pt = shapely.points(x[0], y[0])
+    for h in hazards:
+        d = float(shapely.distance(graph.geom_to_xy(h.geometry), pt))
+        if d < best[1]:
+            best = (h.name, d)
+    return best
+
+
+def _outside_node(graph, hazards, lon: float, lat: float) -> tuple[float, float, float] | None:
+    """The nearest drivable road node outside every hazard zone: (lon, lat, metres away)."""
+    mg = graph.drive
+    nodes = np.nonzero(mg.snappable if mg.snappable is not None else mg.node_in)[0]
+    if not len(nodes):
+        return None
+    xy = graph.node_xy[nodes]
+    ok = np.ones(len(nodes), bool)
+    pts = shapely.points(xy[:, 0], xy[:, 1])
+    for h in hazards:
+        ok &= ~shapely.intersects(graph.geom_to_xy(h.geometry), pts)
+    if not ok.any():
+        return None
+    x, y = graph.to_xy([lon], [lat])
+    d = np.hypot(xy[:, 0] - x[0], xy[:, 1] - y[0])
+    d[~ok] = np.inf
+    k = int(np.argmin(d))
+    nlon, nlat = graph.to_lonlat([xy[k, 0]], [xy[k, 1]])
+    return float(nlon[0]), float(nlat[0]), float(d[k])
+
+
+def _supply_people(inp) -> np.ndarray:
+    """Per unit, the people its 72 hours are planned for: its share of 保障人口 (population ×
+    保障人口 ÷ the units' population, as the engine places them); unknown population → 0."""
+    from planner.engine.figures import plan_figures
+
+    figs = plan_figures(inp)
+    pop = np.nan_to_num(figs.unit_population, nan=0.0)
+    total = float(pop.sum())
+    factor = float(figs.supply_population) / total if figs.supply_population and total > 0 else 1.0
+    return pop * factor
+
+
+def point_stock(inp, people: float | list[float]) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """The 72-hour stock for ``people`` (one figure, or one per village: each village's need is
+    rounded up on its own, as the engine counts it) per norms item — whole units for countable
+    items, tenths (rounded up) otherwise — and the catalogue items that hold it (the first item of
+    each norm key; none in the catalogue: ``item_code`` None)."""
+    from planner.engine.supply import horizon_days, is_countable, item_required, norm_items
+
+    days = horizon_days(inp)
+    items = inp.items
+    groups = [float(people)] if not isinstance(people, list) else [float(p) for p in people]
+    stock, rows = {}, []
+    for key, spec in norm_items(inp).items():
+        if is_countable(spec.get("unit")):
+            q = float(sum(math.ceil(item_required(spec, p, days) - 1e-9) for p in groups))
+        else:
+            q = math.ceil(sum(item_required(spec, p, days) for p in groups) * 10 - 1e-6) / 10
+        if q <= 0:
+            continue
+        stock[key] = q
+        cat = [k for k in range(len(items)) if items.norm_key[k] == key]
+        rows.append({"norm_key": key, "item_code": items.code[cat[0]] if cat else None, "quantity": q,
+                     "unit": spec.get("unit"), "name_zh": spec.get("name_zh", key),
+                     "name_en": spec.get("name_en", key)})
+    return stock, rows
+
+
+def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, options: Options | None = None,
+                     graph=None, verify: bool = True, progress=None, result=None) -> dict[str, Any]:
+    """Fewest reserve points bringing every demand unit within the delivery deadline by driving,
+    and a point for every village the run reports isolated.
+
+    Isolated villages (``result``'s ``isolation.units`` with status "isolated", the engine run
+    here when not given) are cut off by road from every stocked source: each gets a point unless
+    its own village points hold its 72 hours already (``covered_72h``). A point reaches a village
+    by road within the deadline, or is the village's own: at its location (a village-level point
+    serves its village without a road), or — when the village lies inside a hazard zone — at the
+    nearest road node outside every zone. Each point holds the 72-hour stock of the people it
+    serves (their share of 保障人口, :func:`point_stock`).
+    """
     opt = options or Options()
     t_all = time.perf_counter()
     raw = _gather(inp, candidates or [], opt, "point")
@@ -791,27 +1225,108 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
     if len(src):
         ps, pu = reach_pairs(G, snap_s.node[src], snap_s.time_s[src], snap_u.node[units], snap_u.time_s[units], dl)
         covered[pu] = True
+    # the villages the run finds cut off: a point each, unless their own points hold their 72 h
+    code_pos = {c: k for k, c in enumerate(du.code)}
+    iso_rows = [u for u in _run_isolated(inp, graph, result) if u.get("code") in code_pos]
+    iso_need = {code_pos[u["code"]] for u in iso_rows if u.get("covered_72h") is not True}
+    upos = {int(k): i for i, k in enumerate(units)}
+    force = np.zeros(len(units), bool)
+    for k in iso_need:
+        if k in upos:
+            force[upos[k]] = True
     cands, excluded = _prepare(inp, graph, "drive", raw, opt.setback_m)
-    todo = np.nonzero(~covered)[0]
-    cn = np.array([c["_node"] for c in cands], np.int64)
-    ct = np.array([c["_snap_t"] for c in cands], float)
-    pc, pt = reach_pairs(G, cn, ct, snap_u.node[units[todo]], snap_u.time_s[units[todo]], dl)
+    todo = np.nonzero(~covered | force)[0]
+    todo_units = units[todo]
+    tpos = {int(k): i for i, k in enumerate(todo_units)}
+
+    def pairs_of(cs: list[dict[str, Any]], off: int) -> tuple[np.ndarray, np.ndarray]:
+        on = [i for i, c in enumerate(cs) if c.get("_node", -1) >= 0]
+        cn = np.array([cs[i]["_node"] for i in on], np.int64)
+        ct = np.array([cs[i]["_snap_t"] for i in on], float)
+        a, b = reach_pairs(G, cn, ct, snap_u.node[todo_units], snap_u.time_s[todo_units], dl)
+        return np.array(on, np.int64)[a] + off if len(a) else a, b
+
+    pc, pt = pairs_of(cands, 0)
     reachable = np.zeros(len(todo), bool)
     reachable[pt] = True
+    # an isolated village no usable candidate reaches: a point of its own, at its location (a
+    # setback is waived: the people are there) or, inside a hazard zone, just outside it
+    own: list[dict[str, Any]] = []
+    by_key = {c["key"]: c for c in excluded}
+    for k in sorted(iso_need):
+        i = tpos.get(int(k))
+        if i is not None and reachable[i]:
+            continue
+        lon, lat = float(du.lon[k]), float(du.lat[k])
+        zone, dist = _nearest_zone(graph, inp.hazards, lon, lat)
+        c = by_key.get(f"unit:{du.code[k]}")
+        if c is not None and str(c.get("excluded", "")).startswith("already a site"):
+            continue   # an existing point stands there: it holds too little (listed below)
+        if dist > 0:
+            c = {"key": f"unit:{du.code[k]}", "source": "demand_unit", "name": du.name[k], "kind": "village",
+                 "lon": lon, "lat": lat, "site_code": None, "ref": du.code[k], "town": du.town[k]}
+            if dist <= opt.setback_m:
+                c["hazard_note"] = {"zone": zone, "distance_m": round(dist), "setback_m": opt.setback_m}
+        else:
+            near = _outside_node(graph, inp.hazards, lon, lat)
+            if near is None:
+                continue
+            c = {"key": f"near:{du.code[k]}", "source": "near_village", "name": du.name[k], "kind": "village",
+                 "lon": near[0], "lat": near[1], "site_code": None, "ref": du.code[k], "town": du.town[k],
+                 "zone": zone, "distance_m": round(near[2])}
+        c["village"] = du.code[k]
+        s = graph.snap("drive", [c["lon"]], [c["lat"]])
+        c["_node"] = int(s.node[0]) if s.ok[0] else -1
+        c["_snap_t"] = float(s.time_s[0]) if s.ok[0] else 0.0
+        c["snap_m"] = None if np.isnan(s.dist_m[0]) else round(float(s.dist_m[0]), 1)
+        own.append(c)
+        excluded = [e for e in excluded if e["key"] != c["key"]]
+    if own:
+        a, b = pairs_of(own, len(cands))
+        # a village-level point serves its own village without a road
+        selfp = [(len(cands) + j, tpos[code_pos[c["village"]]]) for j, c in enumerate(own)
+                 if code_pos[c["village"]] in tpos]
+        pc = np.concatenate([pc, a, np.array([p[0] for p in selfp], np.int64)])
+        pt = np.concatenate([pt, b, np.array([p[1] for p in selfp], np.int64)])
+        road = np.concatenate([np.ones(len(pc) - len(selfp), bool), np.zeros(len(selfp), bool)])
+        cands = cands + own
+        reachable[pt] = True
+    else:
+        road = np.ones(len(pc), bool)
+    # village candidates at a unit's own location serve it without a road too
+    for j, c in enumerate(cands):
+        if c["source"] == "demand_unit" and not c.get("village") and opt.point_tier == "village":
+            i = tpos.get(code_pos.get(c["ref"], -1))
+            if i is not None:
+                c["village"] = c["ref"]
+                pc, pt, road = np.append(pc, j), np.append(pt, i), np.append(road, False)
+    if len(pc):   # one pair per (point, unit), by road when any of its pairs is
+        key = pc * max(1, len(todo)) + pt
+        order = np.lexsort((~road, key))
+        first = np.r_[True, key[order][1:] != key[order][:-1]]
+        pc, pt, road = pc[order][first], pt[order][first], road[order][first]
+    people_u = _supply_people(inp)
     pop = np.nan_to_num(du.population, nan=0.0)
+    iso_left = [{"code": du.code[k], "name": du.name[k], "why": _iso_why(inp, k, tpos, by_key)}
+                for k in sorted(iso_need) if tpos.get(int(k)) is None or not reachable[tpos[int(k)]]]
     res: dict[str, Any] = {
         "problem": "points", "scenario": inp.scenario_name, "deadline_min": round(dl / 60.0, 3),
         "options": opt.as_dict(), "units_on_network": int(len(units)),
         "units_within_deadline": int(covered.sum()), "units_to_cover": int(len(todo)),
         "units_unlocated_or_off_network": [du.code[k] for k in np.nonzero(~snap_u.ok)[0]],
-        "units_uncoverable": [{"code": du.code[units[todo[i]]], "name": du.name[units[todo[i]]]}
+        "units_uncoverable": [{"code": du.code[todo_units[i]], "name": du.name[todo_units[i]]}
                               for i in np.nonzero(~reachable)[0]],
+        "isolated": [{"code": u["code"], "name": u.get("name"), "population": u.get("population"),
+                      "people_72h": round(float(people_u[code_pos[u["code"]]]), 1),
+                      "supplied_by_own_points": u.get("covered_72h") is True,
+                      "local_points": list(u.get("local_points") or [])} for u in iso_rows],
+        "isolated_unserved": iso_left,
         "candidates": {"usable": len(cands), "excluded": len(excluded),
                        "excluded_list": [{"name": c["name"], "key": c["key"], "why": c["excluded"]} for c in excluded]}}
     rows = np.nonzero(reachable)[0]
     if len(rows) == 0:
         res.update(status="already_met" if len(todo) == 0 else "infeasible", actions=[], greedy=None, exact=None,
-                   gap=None, promised_units_within_deadline=int(covered.sum()))
+                   gap=None, promised_units_within_deadline=int(covered.sum()), promised_isolated_supplied=[])
         return _finish_points(res, inp, graph, verify, t_all, dl)
     remap = np.full(len(todo), -1, np.int64)
     remap[rows] = np.arange(len(rows))
@@ -819,7 +1334,7 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
     ug, gp, gc = _merge_rows(len(rows), remap[pt[keep]], pc[keep])
     n_g = int(ug.max()) + 1
     weight = np.zeros(len(cands))
-    np.add.at(weight, pc, pop[units[todo[pt]]])  # tie-break: population reached
+    np.add.at(weight, pc, pop[todo_units[pt]])  # tie-break: population reached
     t0 = time.perf_counter()
     g_chosen = greedy_cover(gp, gc, n_g, len(cands), weight)
     res["greedy"] = {"sites": len(g_chosen), "chosen": [cands[j]["key"] for j in g_chosen],
@@ -835,38 +1350,94 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
     res["answer_from"] = source
     res["gap"] = ex.get("gap")
     res["status"] = ("optimal" if ex.get("optimal") and source == "exact" else "feasible") \
-        if not len(res["units_uncoverable"]) else "partial"
-    # which units each chosen point newly brings within the deadline (each unit once, nearest point first)
-    norms = norm_items(inp)
-    days = horizon_days(inp)
+        if not len(res["units_uncoverable"]) and not iso_left else "partial"
+    # which units each chosen point serves (each unit once, the point reaching most people first;
+    # its own village before road reach)
     taken = np.zeros(len(todo), bool)
+    by_road = np.zeros(len(todo), bool)
     acts = []
     for j in sorted(chosen, key=lambda j: -weight[j]):
         c = cands[j]
-        mine = pt[(pc == j) & ~taken[pt]]
+        sel = (pc == j) & ~taken[pt]
+        mine = np.unique(pt[sel])
         taken[mine] = True
-        uidx = units[todo[mine]]
-        people = float(pop[uidx].sum())
-        stock = {key: round(item_required(sp, people, days), 1) for key, sp in norms.items()}
-        names = [du.name[k] for k in uidx]
-        zh_place, en_place = _place(c) if c["source"] != "demand_unit" else (c["name"], c["name"])
-        tier = opt.point_tier
-        tier_zh = "村级物资储备点" if tier == "village" else "镇级物资储备站"
-        lst = "、".join(names[:6]) + (f" 等 {len(names)} 个" if len(names) > 6 else "")
-        lst_en = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-        where_zh = f"在 {zh_place} 村" if c["source"] == "demand_unit" else f"在 {zh_place}"
-        acts.append({
-            "type": "build_reserve_point", "candidate": c["key"], "source": c["source"],
-            "site_code": c.get("site_code"),
-            "name": c["name"], "kind": c["kind"], "lon": c["lon"], "lat": c["lat"], "tier": tier,
-            "town": c.get("town") or _nearest_town(inp, c["lon"], c["lat"]), "units": [du.code[k] for k in uidx],
-            "people": round(people, 1), "stock_72h": stock, "snap_m": c.get("snap_m"),
-            "zh": f"{where_zh}设{tier_zh}，{dl / 60:g} 分钟内可送达 {lst}（{people:,.0f} 人）；按72小时标准储备",
-            "en": f"Set up a {'village reserve point' if tier == 'village' else 'town reserve station'} at {en_place}: "
-                  f"reaches {lst_en} ({people:,.0f} people) within {dl / 60:g} min by road; stock for 72 h"})
+        by_road[np.unique(pt[sel & road])] = True
+        acts.append(_point_action(inp, c, todo_units[mine], mine, iso_need, people_u, dl, opt))
     res["actions"] = acts
-    res["promised_units_within_deadline"] = int(covered.sum() + taken.sum())
+    res["promised_units_within_deadline"] = int(covered.sum() + (by_road & ~covered[todo]).sum())
+    res["promised_isolated_supplied"] = sorted(du.code[k] for k in iso_need
+                                               if int(k) in tpos and taken[tpos[int(k)]])
     return _finish_points(res, inp, graph, verify, t_all, dl)
+
+
+def _iso_why(inp, k: int, tpos: dict[int, int], by_key: dict[str, Any]) -> str:
+    """Why an isolated village gets no point (a code for the CLI's text)."""
+    c = by_key.get(f"unit:{inp.demand.code[k]}")
+    if c is not None and str(c.get("excluded", "")).startswith("already a site"):
+        return "existing_point_short"   # an existing point there holds too little
+    if int(k) not in tpos:
+        return "off_network"
+    return "no_place"
+
+
+def _point_action(inp, c: dict[str, Any], uidx: np.ndarray, rows: np.ndarray, iso_need: set[int],
+                  people_u: np.ndarray, dl: float, opt: Options) -> dict[str, Any]:
+    """One build_reserve_point action: the place, the units it serves, the stock it holds."""
+    from planner.text import text
+
+    du = inp.demand
+    people = float(people_u[uidx].sum())
+    stock, items = point_stock(inp, [float(people_u[k]) for k in uidx])
+    iso = [int(k) for k in uidx if int(k) in iso_need]
+    road = [int(k) for k in uidx if int(k) not in iso_need]
+    tier = opt.point_tier
+
+    def names(ks: list[int], lang: str) -> str:
+        sep = text("recommend.point.sep", lang)
+        out = sep.join(du.name[k] for k in ks[:6])
+        return out + (text("recommend.point.more", lang, n=len(ks) - 6) if len(ks) > 6 else "")
+
+    def place(lang: str) -> str:
+        if c["source"] == "demand_unit":
+            return text("recommend.place.village", lang, name=c["name"])
+        if c["source"] == "near_village":
+            return text("recommend.place.near", lang, name=c["name"], lon=f"{c['lon']:.5f}", lat=f"{c['lat']:.5f}")
+        return _place_in(c, lang)
+
+    def say(lang: str) -> str:
+        parts = ""
+        if iso:
+            parts += text("recommend.point.isolated", lang, villages=names(iso, lang))
+        if road:
+            parts += text("recommend.point.reach", lang, units=names(road, lang), minutes=f"{dl / 60:g}")
+        if c["source"] == "near_village":
+            parts += text("recommend.point.note_outside", lang, village=c["name"], zone=c["zone"],
+                          dist=f"{c['distance_m']:,.0f}")
+        elif c.get("hazard_note"):
+            h = c["hazard_note"]
+            parts += text("recommend.point.note_setback", lang, zone=h["zone"], dist=f"{h['distance_m']:,.0f}",
+                          setback=f"{h['setback_m']:g}")
+        sep = text("recommend.point.sep", lang)
+        missing = [r[f"name_{lang}"] for r in items if not r.get("item_code")]
+        if missing:
+            parts += text("recommend.point.no_catalogue", lang, items=sep.join(missing))
+        held = sep.join(text("recommend.point.stock_item", lang, name=r[f"name_{lang}"], qty=num(r["quantity"]),
+                             unit=r["unit"] or "") for r in items)
+        return text("recommend.point", lang, place=place(lang), tier=text(f"recommend.tier.{tier}", lang),
+                    people=f"{people:,.0f}", stock=held or "—") + parts
+
+    from planner.textfmt import num
+
+    return {
+        "type": "build_reserve_point", "candidate": c["key"], "source": c["source"], "site_code": c.get("site_code"),
+        "name": c["name"], "kind": c["kind"], "lon": c["lon"], "lat": c["lat"], "tier": tier,
+        "village": c.get("village") if tier == "village" else None,
+        "town": c.get("town") or _nearest_town(inp, c["lon"], c["lat"]), "units": [du.code[k] for k in uidx],
+        "isolated_units": [du.code[k] for k in iso], "people": round(people, 1),
+        "people_basis": "保障人口 share: unit population × 保障人口 ÷ the units' population",
+        "stock_72h": stock, "stock_items": items, "snap_m": c.get("snap_m"),
+        "hazard_note": c.get("hazard_note"), "zone": c.get("zone"), "distance_m": c.get("distance_m"),
+        "zh": say("zh"), "en": say("en")}
 
 
 def _finish_points(res, inp, graph, verify, t_all, dl):
@@ -879,12 +1450,16 @@ def _finish_points(res, inp, graph, verify, t_all, dl):
 # -- applying actions ---------------------------------------------------------------------------
 def with_actions(inp, actions: list[dict[str, Any]]):
     """An in-memory copy of ``inp`` with the actions applied (new sites built, capacities changed)."""
-    from planner.engine.snapshot import SiteTable
+    from planner.engine.snapshot import ItemTable, LotTable, SiteTable
 
     recs = inp.sites.records()
     by_code = {r["code"]: r for r in recs}
     next_id = max([r["id"] for r in recs], default=0) + 1
+    stock: list[tuple[int, dict[str, Any]]] = []   # (site id, stock item) of new reserve points
     for n, a in enumerate(actions, start=1):
+        if a["type"] == "build_reserve_point":
+            sid = by_code[a["site_code"]]["id"] if a.get("site_code") in by_code else next_id
+            stock += [(sid, it) for it in a.get("stock_items") or []]
         if a["type"] == "expand_shelter":
             r = by_code[a["site_code"]]
             r["stated_capacity"] = float(a["new_capacity"])
@@ -892,23 +1467,45 @@ def with_actions(inp, actions: list[dict[str, Any]]):
         if a.get("site_code") and a["site_code"] in by_code:
             r = by_code[a["site_code"]]
             r["status"] = "built"
-            if a["type"] == "build_shelter" and a.get("capacity") is not None:
-                r["stated_capacity"] = max(float(a["capacity"]), r["stated_capacity"] or 0.0) \
-                    if r["stated_capacity"] is not None else float(a["capacity"])
+            # as apply_actions writes it: a planned site keeps its registered capacity and areas;
+            # one with neither gets the places the action serves
+            if a["type"] == "build_shelter" and a.get("capacity") is not None and r["stated_capacity"] is None \
+                    and r["indoor_area"] is None and r["outdoor_area"] is None:
+                r["stated_capacity"] = float(a["capacity"])
             continue
         if a["type"] == "build_shelter":
             rec = {"id": next_id, "code": f"_VERIFY-S{n}", "name": a["name"], "kind": "shelter", "status": "built",
-                   "shelter_class": a["shelter_class"], "outdoor_area": a["effective_area_m2"],
+                   "shelter_class": a["shelter_class"], "indoor_area": a.get("indoor_area_m2") or 0.0,
+                   "outdoor_area": a.get("outdoor_area_m2", a["effective_area_m2"]),
                    "stated_capacity": float(a["capacity"]), "lon": a["lon"], "lat": a["lat"], "town": a.get("town")}
         else:
             rec = {"id": next_id, "code": f"_VERIFY-P{n}", "name": a["name"], "kind": "reserve_point",
                    "status": "built", "tier": a.get("tier", "village"), "lon": a["lon"], "lat": a["lat"],
-                   "town": a.get("town")}
+                   "town": a.get("town"), "village": a.get("village")}
         next_id += 1
         full = {k: None for k in SiteTable.COLS}
         full.update(rec)
         recs.append(full)
-    return dataclasses.replace(inp, sites=SiteTable.from_records(recs))
+    out = dataclasses.replace(inp, sites=SiteTable.from_records(recs))
+    if not stock:
+        return out
+    # the 72-hour stock a new point holds: physical, non-expiring lots of the catalogue's items (a
+    # norms item the catalogue lacks gets a stand-in item here; the action says to add it)
+    items = inp.items.records()
+    item_id = {r["code"]: int(r["id"]) for r in items}
+    lots = inp.lots.records()
+    lot_id = max([r["id"] for r in lots], default=0) + 1
+    for sid, it in stock:
+        code = it.get("item_code") or f"_VERIFY-{it['norm_key']}"
+        if code not in item_id:
+            item_id[code] = max(item_id.values(), default=0) + 1
+            items.append({**{k: None for k in ItemTable.COLS}, "id": item_id[code], "code": code,
+                          "name_zh": it.get("name_zh"), "name_en": it.get("name_en"), "unit": it.get("unit"),
+                          "norm_key": it["norm_key"]})
+        lots.append({**{k: None for k in LotTable.COLS}, "id": lot_id, "site_id": sid,
+                     "item_id": item_id[code], "quantity": float(it["quantity"]), "mode": "physical"})
+        lot_id += 1
+    return dataclasses.replace(out, items=ItemTable.from_records(items), lots=LotTable.from_records(lots))
 
 
 def verify_actions(inp, actions: list[dict[str, Any]], *, graph=None, promised: dict[str, Any] | None = None,
@@ -927,6 +1524,8 @@ def verify_actions(inp, actions: list[dict[str, Any]], *, graph=None, promised: 
     by = {c["id"]: c for c in r.checks}
     if "served_within_threshold" in by:
         out["served_within_threshold_passed"] = by["served_within_threshold"]["passed"]
+    # the shelter rules as the engine now finds them (planned: the result's ``rules``)
+    out["rules"] = {rid: {"value": by[rid].get("value"), "status": by[rid].get("status")} for rid in RULES if rid in by}
     if promised is not None and promised.get("promised_share") is not None:
         out["promised_share"] = promised["promised_share"]
         out["meets_promise"] = (out["served_share"] or 0) >= promised["promised_share"] - 1e-6
@@ -944,6 +1543,15 @@ def verify_actions(inp, actions: list[dict[str, Any]], *, graph=None, promised: 
         if promised is not None and "promised_units_within_deadline" in promised:
             out["promised_units_within_deadline"] = promised["promised_units_within_deadline"]
             out["meets_promise"] = n_ok >= promised["promised_units_within_deadline"]
+        # the isolated villages as the rerun judges them: their 72 hours met from the new points
+        iso = {u["code"]: u for u in (r.isolation or {}).get("units") or []}
+        supplied = [c for c, u in iso.items() if u.get("status") == "isolated" and u.get("covered_72h") is True]
+        out["isolated_supplied"] = sorted(supplied)
+        if promised is not None and "promised_isolated_supplied" in promised:
+            short = [c for c in promised["promised_isolated_supplied"]
+                     if c in iso and iso[c].get("status") == "isolated" and iso[c].get("covered_72h") is not True]
+            out["isolated_still_short"] = short
+            out["meets_promise"] = bool(out.get("meets_promise", True)) and not short
     return out
 
 
