@@ -409,7 +409,7 @@ _ACCESS_WANT = {20: (False, None), 21: (None, None), 22: (None, False), 23: (Non
                 30: (False, None)}
 
 
-def test_access_tags_give_walk_and_drive_permissions(tmp_path):
+def test_access_tags_give_walk_and_drive_permissions(tmp_path, new_plan):
     from scipy.sparse.csgraph import dijkstra
 
     from planner.engine.graph import RoadGraph
@@ -421,17 +421,13 @@ def test_access_tags_give_walk_and_drive_permissions(tmp_path):
     got = {r["osm_way_id"]: (r["walk_access"], r["drive_access"]) for r in d.edge_rows()}
     assert got == _ACCESS_WANT
     assert d.stats()["walk_forbidden_edges"] == 4 and d.stats()["drive_forbidden_edges"] == 2
-    # stored, read back into the snapshot, honoured by the graph
-    plan = create_plan(tmp_path / "a.esplan", name="t")
-    try:
-        rep = import_osm(plan, p, boundary=None, with_candidates=False)
-        assert rep.stats["walk_forbidden_edges"] == 4
-        with plan.session() as s:
-            stored = {e.osm_way_id: (e.walk_access, e.drive_access) for e in s.scalars(select(m.RoadEdge))}
-        assert stored == _ACCESS_WANT
-        inp = load_snapshot(plan, event_date="2026-06-01")
-    finally:
-        plan.dispose()
+    # stored (SQLite and PostgreSQL), read back into the snapshot, honoured by the graph
+    rep = import_osm(new_plan, p, boundary=None, with_candidates=False)
+    assert rep.stats["walk_forbidden_edges"] == 4
+    with new_plan.session() as s:
+        stored = {e.osm_way_id: (e.walk_access, e.drive_access) for e in s.scalars(select(m.RoadEdge))}
+    assert stored == _ACCESS_WANT
+    inp = load_snapshot(new_plan, event_date="2026-06-01")
     r = inp.roads
     way_of = _way_of(r, d)
     edges_of = {w: [k for k, x in way_of.items() if x == w] for w in _ACCESS_WANT}
