@@ -27,7 +27,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from planner import models as m
-from planner.engine.params import PLAN_FIGURES, SPECS
+from planner.engine.figures import figure_defaults
+from planner.engine.params import PLAN_FIGURES
 from planner.store import PlanError
 from planner.text import text
 
@@ -202,10 +203,7 @@ def read_figures(plan: Any, *, today: dt.date | None = None) -> PlanFigures:
                                     .order_by(m.AdminUnit.code))]
         got = {k: _plain(getattr(info, col)) for k, col in COLUMNS.items()}
         name, version = info.name, info.version
-    planning_default = int(pop) if units - unknown > 0 else None
-    planning = got["planning_population"] if got["planning_population"] is not None else planning_default
-    defaults = {"planning_population": planning_default, "sheltering_share": float(SPECS["sheltering_share"][1]),
-                "supply_population": planning, "event_date": (today or dt.date.today()).isoformat()}
+    defaults = figure_defaults(int(pop) if units - unknown > 0 else None, got["planning_population"], today)
     figs = {k: Figure(k, got[k], defaults[k], RULES[k]) for k in FIGURES}
     return PlanFigures(name, version, figs, int(units), int(pop), int(unknown), towns)
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.engine.params import SPECS
 from planner.engine.snapshot import PlanInput
 
 
@@ -58,6 +59,16 @@ class PlanFigures:
         }
 
 
+def figure_defaults(units_population: float | None, planning_population: float | None = None,
+                    today: dt.date | None = None) -> dict[str, Any]:
+    """What each figure is when left unset — the one place the rules live (the engine and
+    :func:`planner.plan_figures.read_figures` both use it). ``units_population``: Σ known unit
+    populations (None: no unit has one); ``planning_population``: 规划人口 as entered (if so)."""
+    planning = planning_population if planning_population is not None else units_population
+    return {"planning_population": units_population, "sheltering_share": float(SPECS["sheltering_share"][1]),
+            "supply_population": planning, "event_date": (today or dt.date.today()).isoformat()}
+
+
 def _origin(source: str) -> str:
     if source.startswith("plan"):
         return "plan"
@@ -83,14 +94,13 @@ def plan_figures(inp: PlanInput, *, today: dt.date | None = None) -> PlanFigures
         scale = float(entered) / float(np.nansum(pop))
         pop = pop * scale
     units_pop = float(pop[known].sum()) if known.any() else 0.0
+    dflt = figure_defaults(units_pop if known.any() else None, entered, today)
     if entered is not None:
         planning, psrc = float(entered), _origin(src.get("planning_population", "plan"))
-    elif known.any():
-        planning, psrc = units_pop, "units"
-        defaults.append({"figure": "planning_population", "value": units_pop, "rule": "units"})
     else:
-        planning, psrc = None, "units"
-        defaults.append({"figure": "planning_population", "value": None, "rule": "units"})
+        planning, psrc = dflt["planning_population"], "units"
+        defaults.append({"figure": "planning_population", "value": planning, "rule": "units"})
+    planning = None if planning is None else float(planning)
 
     share = float(p["sheltering_share"])
     town_share = {c: float(s) for c, s in zip(inp.towns.code, inp.towns.sheltering_share, strict=True)
@@ -108,13 +118,13 @@ def plan_figures(inp: PlanInput, *, today: dt.date | None = None) -> PlanFigures
     if supply is not None:
         supply_v, ssrc = float(supply), _origin(src.get("supply_population", "plan"))
     else:
-        supply_v, ssrc = planning, "planning_population"
-        defaults.append({"figure": "supply_population", "value": planning, "rule": "planning_population"})
+        supply_v, ssrc = dflt["supply_population"], "planning_population"
+        defaults.append({"figure": "supply_population", "value": supply_v, "rule": "planning_population"})
 
     if p.get("event_date"):
         event, esrc = str(p["event_date"]), _origin(src.get("event_date", "plan"))
     else:
-        event, esrc = (today or dt.date.today()).isoformat(), "today"
+        event, esrc = dflt["event_date"], "today"
         defaults.append({"figure": "event_date", "value": event, "rule": "today"})
 
     figs = PlanFigures(

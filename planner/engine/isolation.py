@@ -27,12 +27,10 @@ def _r(x: float, nd: int = 3) -> float:
 def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState, drive: DriveTimes) -> dict[str, Any]:
     st, du = inp.sites, inp.demand
     norms = norm_items(inp)
-    usable = supply.reason == None  # noqa: E711  (before reach: "too_far" lots still count as held)
+    # a site holds stock when one of its lots can be used ("too_far" for the deadlines still counts)
     held = np.zeros(len(st), bool)
     ok_lots = np.array([r is None or r == "too_far" for r in supply.reason], bool)
-    for k in np.nonzero(ok_lots & (supply.lot_site >= 0))[0]:
-        held[supply.lot_site[k]] = True
-    del usable
+    held[supply.lot_site[ok_lots & (supply.lot_site >= 0)]] = True
     built = st.status == "built"
     sources = np.nonzero(np.isin(st.kind, ("warehouse", "reserve_point")) & built & held & drive.snap.ok)[0]
     reach = road_reach(inp, graph, drive, sources)

@@ -772,20 +772,6 @@ class _Builder:
                           open_warehouses=fmt.integer(iso.open_warehouses))))
         pools = iso.pools
         names = {i.key: i.name(L) or i.key for i in r.supply}
-        if False:  # one row per cut-off village below (the pools are villages now)
-            self.h2("report.by_town_can_local_stock_cover")
-            rows = []
-            for p in pools:
-                short = [names.get(i.item, i.item) for i in p.items if not i.covered]
-                rows.append([_esc(d.town_name(p.town)), fmt.integer(len(p.units)),
-                             fmt.integer(p.people),
-                             _esc("、".join(p.local_points) if L == "zh"
-                                  else ", ".join(p.local_points)) or "—",
-                             self.mark(p.covered_72h),
-                             _esc(T("report.list_sep").join(short)) or "—"])
-            self.add(self.table([T("report.town"), T("report.units"), T("report.people_3"),
-                                 T("report.local_points"), T("report.72_h"), T("report.items_short_2")],
-                                rows, self.widths(16, 8, 10, 24, 11, 31), align="lrrlcl"))
         units = [u for u in r.isolation if u.status == "isolated"]
         if units:
             self.h2("report.units_cut_off")

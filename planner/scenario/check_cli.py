@@ -59,8 +59,9 @@ def table(rows: list[list[str]]) -> str:
 
 def figure_lines(figs: dict[str, Any], lang: str) -> list[str]:
     """The four plan figures with where each comes from (planner.engine.figures)."""
-    def src(key: str) -> str:
-        return text(f"figure.source.{figs.get(key) or 'default'}", lang)
+    def src(key: str) -> str:   # set (plan / scenario), else the default's rule (figure.rule.*)
+        v = figs.get(key) or "engine_default"
+        return text(f"figure.source.{v}" if v in ("plan", "scenario") else f"figure.rule.{v}", lang)
 
     def people(v: Any) -> str:
         return _num(v) if v is not None else text("figure.unknown", lang)
