@@ -267,6 +267,8 @@ def cmd_plan(a: argparse.Namespace) -> int:
                            before=_set_text(k, before[k]), after=_set_text(k, after[k])))
             if not moved:
                 print(text("cli.plan.unchanged"))
+        elif a.action == "set-document":
+            _set_document(plan, a)
         elif a.action == "set-town-share":
             before_share = set_town_share(plan, a.town_code, a.share, reason=a.reason)
             town = next(t for t in read_figures(plan).towns if t["code"] == a.town_code)
@@ -278,9 +280,78 @@ def cmd_plan(a: argparse.Namespace) -> int:
             _print_json(figs.to_dict())
         elif a.action == "show":
             print(render_figures(figs, plan.display_location))
+            print(render_document(plan))
     finally:
         plan.dispose()
     return EXIT_OK
+
+
+def _document_changes(a: argparse.Namespace) -> dict[str, Any]:
+    """The fields ``plan set-document`` was given (files read as UTF-8; "none" clears)."""
+    from planner.plan_document import NONE_WORDS
+
+    ch: dict[str, Any] = {}
+    for fld in ("issuer", "doc_number", "prepared_by", "reviewed_by", "approved_by", "title_en"):
+        v = getattr(a, fld)
+        if v is not None:
+            ch[fld] = v
+    if a.period is not None:
+        if a.period.strip().lower() in NONE_WORDS:
+            ch["period_from"] = ch["period_to"] = None
+        else:
+            parts = [x.strip() for x in a.period.replace("—", "-").replace("–", "-").replace("～", "-").split("-")]
+            if len(parts) != 2 or not all(parts):
+                raise CliError(text("cli.plan.set_document.bad_period", value=a.period))
+            ch["period_from"], ch["period_to"] = parts
+    for fld in ("basis", "implementation", "safeguards"):
+        f = getattr(a, f"{fld}_file")
+        if f is None:
+            continue
+        if f.strip().lower() in NONE_WORDS:
+            ch[fld] = None
+            continue
+        try:
+            with open(f, encoding="utf-8-sig") as fh:
+                ch[fld] = fh.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(text("cli.plan.set_document.bad_file", path=f, error=exc)) from exc
+    return ch
+
+
+def _set_document(plan: Any, a: argparse.Namespace) -> None:
+    from planner.plan_document import DocumentError, read_document, set_document
+
+    changes = _document_changes(a)
+    if not changes:
+        raise CliError(text("cli.plan.set.nothing"))
+    try:
+        before = set_document(plan, changes, reason=a.reason)
+    except DocumentError as exc:
+        raise CliError(str(exc)) from exc
+    after = read_document(plan)
+    moved = [k for k in changes if before.get(k) != after[k]]
+    for k in moved:
+        print(text("cli.plan.changed", figure=text(f"document.{k}"),
+                   before=_doc_text(before[k]), after=_doc_text(after[k])))
+    if not moved:
+        print(text("cli.plan.unchanged"))
+
+
+def _doc_text(v: Any) -> str:
+    if v is None:
+        return text("cli.plan.unset")
+    s = str(v)
+    return s if len(s) <= 40 and "\n" not in s else s.split("\n")[0][:40] + "…"
+
+
+def render_document(plan: Any) -> str:
+    """The printed plan's particulars (``plan show``)."""
+    from planner.plan_document import FIELDS, read_document
+
+    doc = read_document(plan)
+    rows = [[text(f"document.{k}"), _doc_text(doc[k])] for k in FIELDS]
+    return "\n" + text("cli.plan.document") + "\n" + _table(rows, [text("cli.plan.col.field"),
+                                                                   text("cli.plan.col.value")])
 
 
 def _set_text(name: str, value: Any) -> str:
@@ -385,6 +456,20 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--sheltering-share", metavar="X|none", help=text("cli.plan.set.sheltering_share"))
     x.add_argument("--supply-population", metavar="N|none", help=text("cli.plan.set.supply_population"))
     x.add_argument("--event-date", metavar="YYYY-MM-DD|none", help=text("cli.plan.set.event_date"))
+    x.add_argument("--reason", help=text("cli.plan.set.reason"))
+    x = acts.add_parser("set-document", help=text("cli.plan.set_document.help"),
+                        description=text("cli.plan.set_document.description"))
+    x.add_argument("plan")
+    x.add_argument("--issuer", metavar="TEXT|none", help=text("document.issuer"))
+    x.add_argument("--doc-number", metavar="TEXT|none", help=text("document.doc_number"))
+    x.add_argument("--period", metavar="YYYY-YYYY|none", help=text("cli.plan.set_document.period"))
+    x.add_argument("--prepared-by", metavar="NAME|none", help=text("document.prepared_by"))
+    x.add_argument("--reviewed-by", metavar="NAME|none", help=text("document.reviewed_by"))
+    x.add_argument("--approved-by", metavar="NAME|none", help=text("document.approved_by"))
+    x.add_argument("--title-en", metavar="TEXT|none", help=text("document.title_en"))
+    for fld in ("basis", "implementation", "safeguards"):
+        x.add_argument(f"--{fld}-file", metavar="FILE|none", help=text("cli.plan.set_document.file",
+                                                                       label=text(f"document.{fld}")))
     x.add_argument("--reason", help=text("cli.plan.set.reason"))
     x = acts.add_parser("set-town-share", help=text("cli.plan.set_town_share.help"))
     x.add_argument("plan")

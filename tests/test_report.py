@@ -20,6 +20,7 @@ from planner.report import (  # noqa: E402
     write_report,
 )
 from planner.report.fonts import FontNotFound, find_cjk_font, is_truetype_outline  # noqa: E402
+from planner.report.typeset import strip_joiners
 from planner.scenario.runs import load_snapshot  # noqa: E402
 
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
@@ -90,17 +91,27 @@ def shanting(tmp_path_factory):
 
 
 # -- Andorra, Chinese --------------------------------------------------------------------------
+CHAPTERS_ZH = ("目录", "一、总则", "二、现状评价", "三、风险与情景", "四、避难需求测算", "五、应急避难场所布局",
+               "六、应急物资储备", "七、物资调配方案", "八、投资估算", "九、实施安排与保障措施",
+               "附录一各应急避难场所物资清单", "附录三场所名录", "附录四计算参数、标准与假设", "附录五数据来源与编制说明")
+
+
+def _plain(s: str) -> str:
+    """A report format without its word joiners (they keep a number with its unit; not printed)."""
+    return strip_joiners(s)
+
+
 def test_andorra_headings_and_figures(andorra):
     text = _text(andorra["pdf"])
     flat = _flat(text)
     res = andorra["result"]
-    for heading in ("一、检查结论", "二、区域图", "三、15分钟避难圈覆盖情况", "四、避难场所",
-                    "五、72小时基本生活物资保障", "六、物资调配方案", "七、易失联村庄", "八、问题与建议措施",
-                    "参数、标准与假设", "附录"):
+    for heading in CHAPTERS_ZH:
         assert _flat(heading) in flat, heading
-    # cover
-    assert res.plan_name in text
-    assert "编制" in text and "审核" in text and "批准" in text and "测试员" in text
+    # cover: sign-off, no developer details (those are in the last appendix)
+    first = _flat(pypdf.PdfReader(str(andorra["pdf"])).pages[0].extract_text())
+    assert "编制" in first and "审核" in first and "批准" in first and "测试员" in first
+    assert "编制单位" in first and "规划期限" in first
+    assert res.inputs_hash not in first and "esplan" not in first
     assert res.inputs_hash in flat
     # the served share, as printed
     assert fmt.pct(res.summary["served_share"]) in flat
@@ -113,26 +124,39 @@ def test_andorra_headings_and_figures(andorra):
     short = [i for i in res.supply["items"] if (i["shortfall"] or 0) > 0]
     assert short, "the demo plan has a supply shortfall"
     assert fmt.qty(short[0]["shortfall"]) in flat
-    assert _flat(fmt.money(res.supply["shortfall_cost_total"])) in flat
+    assert _flat(_plain(fmt.money(res.supply["shortfall_cost_total"]))) in flat
     # a shelter name, a source name, a town name
     assert res.coverage["shelters"][0]["name"].replace(" ", "") in flat
     assert res.allocation["sources"][0]["name"].replace(" ", "") in flat
     assert "Canillo" in text
-    # map furniture
+    # map furniture, figure and table numbers, 续表 on continued tables
     assert "© OpenStreetMap contributors" in text
     assert "审图号" in text
     assert "图例" in text
+    assert "图2-1" in flat and "表2-1" in flat and "续表" in flat
     # page numbers on body pages
-    assert re.search(r"第\s*2\s*页\s*/\s*共", text)
+    assert re.search(r"第\s*2\s*页\s*／\s*共", text)
 
 
 def test_andorra_numbers_formatted(andorra):
     flat = _flat(_text(andorra["pdf"]))
     res = andorra["result"]
-    # thousands separators and units
+    # thousands separators and units, one style: 人, 分钟, 万元 in summaries, 元 in detail tables
     assert fmt.integer(res.summary["population"]) + "人" in flat
     assert "," in fmt.integer(res.summary["population"])
-    assert "万元" in flat
+    assert "万元" in flat and "分钟" in flat
+    assert not re.search(r"\d\.\d %|\dmin\b", flat)
+
+
+def test_formats_keep_numbers_with_units():
+    assert _plain(fmt.people(85015)) == "85,015人"
+    assert fmt.people(None) == "—"
+    assert _plain(fmt.minutes(19.06)) == "19.1分钟"
+    assert _plain(fmt.money(6_759_000)) == "675.90万元"
+    assert _plain(fmt.yuan(8500)) == "8,500元"
+    assert _plain(fmt.pp(0.029)) == "+2.9个百分点" and _plain(fmt.pp(-0.2, "en")) == "-20.0 pp"
+    assert fmt.date_text("2026-12-01") == "2026年12月1日"
+    assert fmt.unit_label("床", "en") == "pcs" and fmt.unit_label("床", "zh") == "床"
 
 
 def test_andorra_fonts_embedded(andorra):
@@ -164,11 +188,11 @@ def test_andorra_fonts_embedded(andorra):
 def test_andorra_outline_metadata_pages(andorra):
     r = pypdf.PdfReader(str(andorra["pdf"]))
     titles = _outline_titles(r.outline)
-    assert "一、检查结论" in titles and "二、区域图" in titles
+    assert "一、总则" in titles and "二、现状评价" in titles
     assert any(t.startswith("（一）") for t in titles)          # second level
     assert 10 <= len(r.pages) <= 80
     meta = r.metadata
-    assert meta.title.startswith(andorra["result"].plan_name)
+    assert meta.title == andorra["result"].plan_name
     assert meta.creator.startswith("esplan ")
     assert meta.author == "测试员"
     assert meta.subject
@@ -202,7 +226,7 @@ def test_shanting_map_lists_what_is_not_located(shanting):
     text = _text(shanting["pdf"])
     flat = _flat(text)
     assert "山亭区" in text
-    assert "二、区域图" in flat
+    assert "区域图" in flat
     assert "280个人口单元尚无坐标" in flat
     assert "站点尚无坐标" in flat
     assert "路网尚未导入" in flat
@@ -217,11 +241,15 @@ def test_shanting_map_lists_what_is_not_located(shanting):
 def test_english_report(andorra, tmp_path):
     out = write_report(andorra["plan"], tmp_path / "en.pdf", lang="en", result=andorra["result"])
     text = _text(out)
-    for heading in ("1. Summary of checks", "2. District map", "Shelters", "72-hour basic living supplies",
-                    "Allocation plan", "Parameters, norms and assumptions"):
+    for heading in ("Contents", "1. General provisions", "2. Current situation", "District map",
+                    "72-hour basic living supplies", "7. Supply dispatch plan", "Parameters, norms and assumptions"):
         assert heading in text, heading
     assert re.search(r"Page\s*2\s*of", text)
     assert "Legend" in text
+    # English names, units and title throughout: no Chinese item unit, no Chinese plan name
+    assert not re.search(r"\d\s*[床张顶个]", text)
+    assert andorra["result"].plan_name not in text
+    assert "Emergency shelter and supplies plan of" in text
 
 
 # -- scenarios: hazard zone, comparison -----------------------------------------------------------
@@ -263,6 +291,8 @@ def test_scenario_report_with_hazard(flood_plan, tmp_path):
     assert "情景：洪水" in _flat(text)
     assert "灾害影响区" in text
     assert "河谷洪水" in text
+    # the closed shelters are named, and left out of the open shelters' totals
+    assert "受灾害影响关闭的场所" in _flat(text) and "本情景下不开放的应急避难场所" in _flat(text)
 
 
 def test_unknown_scenario_is_a_clear_error(tmp_path):
@@ -282,7 +312,7 @@ def test_comparison_section_from_dict(andorra, tmp_path):
         "scenarios": ["baseline", "洪水"],
         "checks": [{"id": c0["id"], "name_zh": c0["name_zh"], "name_en": c0["name_en"], "unit": c0["unit"],
                     "target": c0["target"], "values": [c0["value"], 0.123], "deltas": [0.0, 0.123 - c0["value"]],
-                    "passed": [c0["passed"], False]}],
+                    "passed": [c0["passed"], False], "status": [c0.get("status"), "fail"]}],
         "towns": [{"code": "AD02", "name": "Canillo", "served": [1000, 400], "unreachable": [0, 600],
                    "delta_served": [0, -600]}],
         "units_newly_uncovered": [[], [{"code": "U1", "name": "测试村", "town": "AD02", "population": 321}]],
@@ -301,8 +331,12 @@ def test_comparison_section_from_dict(andorra, tmp_path):
     out = build_pdf(data, tmp_path / "cmp.pdf")
     flat = _flat(_text(out))
     for s in ("情景对比", "检查项对比", "分镇街可安置人口", "测试村", "孤岛村", "满员广场", "12.3%",
-              "-600", "1,500", "洪水"):
+              "-600", "1,500", "洪水", "个百分点"):
         assert _flat(s) in flat, s
+    # scenario − reference in 个百分点, from the printed values; pass/fail as symbols too
+    dv = round(12.3 - round(c0["value"] * 100, 1), 1)
+    assert f"{dv:+.1f}个百分点" in flat
+    assert "✘未达标" in flat
     titles = _outline_titles(pypdf.PdfReader(str(out)).outline)
     assert any("情景对比" in t for t in titles)
 
@@ -315,6 +349,10 @@ def test_comparison_end_to_end(flood_plan, tmp_path):
     out = write_report(flood_plan, tmp_path / "cmp.pdf", compare=["洪水"])
     flat = _flat(_text(out))
     assert "情景对比" in flat and "洪水" in flat
+    assert "以“基准情景”为参照" in flat
+    # the flood report compared with the baseline still takes the baseline as the reference
+    out2 = write_report(flood_plan, tmp_path / "cmp2.pdf", scenario="洪水", compare=["baseline"])
+    assert "以“基准情景”为参照" in _flat(_text(out2))
     # the comparison prints both runs' served shares (an import error fails here, never skips)
     plan = open_plan(flood_plan)
     try:
@@ -375,8 +413,9 @@ def test_font_env_override(monkeypatch):
 def test_formatting():
     assert fmt.integer(1234567.4) == "1,234,567"
     assert fmt.pct(0.482409) == "48.2%"
-    assert fmt.money(8500) == "8,500 元"
-    assert fmt.money(14_280_107.7) == "1,428.01 万元"
+    assert _plain(fmt.money(8500)) == "0.85万元"
+    assert _plain(fmt.money(14_280_107.7)) == "1,428.01万元"
     assert fmt.money(14_280_107.7, "en") == "¥14,280,108"
     assert fmt.qty(9.031) == "9.03" and fmt.qty(168749.9) == "168,750" and fmt.qty(None) == "—"
-    assert fmt.norm_rate(SupplyLine(key="tent", rate=4, basis="per_n_persons", unit="顶"), "zh") == "每 4 人 1 顶"
+    assert fmt.norm_rate(SupplyLine(key="tent", rate=4, basis="per_n_persons", unit="顶"), "zh") == "每4人1顶"
+    assert fmt.norm_rate(SupplyLine(key="tent", rate=4, basis="per_n_persons", unit="顶"), "en") == "1 per 4 people (tents)"

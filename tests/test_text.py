@@ -14,7 +14,8 @@ from planner import text as tx
 from planner.engine.texts import finding_text
 
 REPO = Path(__file__).resolve().parents[1]
-PREFIXES = ("check", "finding", "reason", "enum", "cli", "report", "figure", "basis", "recommend")
+PREFIXES = ("check", "finding", "reason", "enum", "cli", "report", "figure", "basis", "recommend", "doc",
+            "document")
 
 #: keys whose two languages legitimately use different arguments (the text says more in one)
 ONE_SIDED = {

@@ -259,6 +259,16 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) 
         p = f["geom"].representative_point()
         return p.x, p.y, _parish_of(p.x, p.y, feats.parishes)
 
+    # an unnamed OSM place is named by its parish and kind ("Encamp 停车场 3号"), never by its
+    # OSM id: the id stays in location_source and source
+    parish_name = {c: n for n, c in PARISH_CODES.items()}
+    n_unnamed: dict[tuple[str | None, str], int] = {}
+
+    def unnamed(town: str | None, kind_zh: str) -> str:
+        k = (town, kind_zh)
+        n_unnamed[k] = n_unnamed.get(k, 0) + 1
+        return f"{parish_name.get(town or '', '')} {kind_zh} {n_unnamed[k]}号".strip()
+
     for f in sorted(inside, key=lambda f: f["ref"]):
         lon, lat, town = where(f)
         label = f["name"]
@@ -269,7 +279,7 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) 
                 continue  # small car parks are not used as shelters
             kind_zh = {"park": "公园", "pitch": "运动场", "parking": "停车场"}[f["kind"]]
             sites.append(m.Site(code=code("SH"), kind=m.SiteKind.shelter,
-                                name=label or f"{kind_zh} {f['ref']}", shelter_class=klass,
+                                name=label or unnamed(town, kind_zh), shelter_class=klass,
                                 grade="村级" if area < 5000 else "乡镇级", outdoor_area_m2=round(area * factor),
                                 indoor_area_m2=0.0, town_code=town, lon=lon, lat=lat,
                                 location_source=f"OSM {f['ref']} ({f['kind']})",
@@ -285,7 +295,8 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) 
                                 facilities=["indoor", "water", "power"]))
         elif f["kind"] == "industrial":
             sites.append(m.Site(code=code("WH"), kind=m.SiteKind.warehouse, tier=m.PointTier.district,
-                                name=f"中心应急物资储备仓库（工业用地 {f['ref']}）", storage_area_m2=1500.0,
+                                name=f"中心应急物资储备仓库（{parish_name.get(town or '', '')}工业区）",
+                                storage_area_m2=1500.0,
                                 notes=f"sited on the OSM industrial area {label or f['ref']}",
                                 town_code=town, lon=lon, lat=lat, location_source=f"OSM {f['ref']}",
                                 source=f"OSM {f['ref']} (landuse=industrial); storage area {DEMO_NOTE}"))

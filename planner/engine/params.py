@@ -138,7 +138,40 @@ def resolve_parameters(profile: dict[str, Any], *, plan: dict[str, Any] | None =
     return values, sources
 
 
-def describe(values: dict[str, Any], sources: dict[str, str]) -> list[dict[str, Any]]:
-    """Rows for printing: name, value, description, source."""
-    return [{"name": k, "value": values.get(k), "description": SPECS[k][2], "source": sources.get(k, "")}
+def provenance(name: str, source: str, profile: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What kind of source ``source`` (made by :func:`resolve_parameters`) is, for printing.
+
+    Returns ``origin`` (norms / plan / scenario / unset / engine / derived / profile), ``conf``
+    (V S D R A or None), ``cite_zh`` and ``cite_en`` (the norms profile's citation; ``cite_zh``
+    None when the profile has none in Chinese) and ``label`` (the scenario's name).
+    """
+    out: dict[str, Any] = {"origin": "engine", "conf": None, "cite_zh": None, "cite_en": None, "label": None}
+    if source.startswith("norms "):
+        out["origin"] = "norms"
+        path = SPECS.get(name, (None,))[0]
+        node: Any = profile or {}
+        for key in path or ():
+            node = node.get(key, {}) if isinstance(node, dict) else {}
+        if isinstance(node, dict):
+            out["conf"] = node.get("conf")
+            out["cite_en"] = node.get("src") or None
+            out["cite_zh"] = node.get("src_zh") or None
+    elif source.startswith("plan: "):
+        out["origin"] = "plan"
+    elif source.startswith("override: "):
+        out["origin"], out["label"] = "scenario", source[len("override: "):]
+    elif source == "unset":
+        out["origin"] = "unset"
+    elif source.startswith("default: "):
+        out["origin"] = "derived"
+    elif source == "plan default norms profile":
+        out["origin"] = "profile"
+    return out
+
+
+def describe(values: dict[str, Any], sources: dict[str, str],
+             profile: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Rows for printing: name, value, description, source, and its :func:`provenance`."""
+    return [{"name": k, "value": values.get(k), "description": SPECS[k][2], "source": sources.get(k, ""),
+             **provenance(k, sources.get(k, ""), profile)}
             for k in SPECS if k in values]

@@ -283,6 +283,7 @@ class SupplyLine:
     unit_price: float | None = None
     catalogue_items: tuple[str, ...] | None = None
     src: str | None = None            # where the norm comes from
+    src_zh: str | None = None         # the same citation in plain Chinese (for the printed plan)
     conf: str | None = None           # and how sure it is (V / S / R / D / A)
 
     @classmethod
@@ -294,6 +295,10 @@ class SupplyLine:
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" else self.name_en
+
+    def cite(self, lang: str) -> str | None:
+        """Where the norm comes from, in the reader's language (None: no citation in it)."""
+        return (self.src_zh if lang == "zh" else self.src) or None
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,7 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
     summary["figures"] = plan_figures(inp).to_dict()
     result = PlanResult(
         engine_version=ENGINE_VERSION, inputs_hash=inp.inputs_hash, scenario=inp.scenario_name,
-        plan_name=inp.plan_name, parameters=describe(inp.params, inp.param_sources), summary=summary,
+        plan_name=inp.plan_name, parameters=describe(inp.params, inp.param_sources, inp.norms), summary=summary,
         checks=checks, findings=_findings(cov.result, sup.result, alloc, iso, checks, inp.effects,
                                           plan_figures(inp)),
         coverage=cov.result, supply=sup.result, allocation=alloc, isolation=iso, timings=tm,

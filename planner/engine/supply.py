@@ -425,7 +425,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
         out_items.append({
             "key": key, "name_zh": spec.get("name_zh", key), "name_en": spec.get("name_en", key),
             "unit": spec.get("unit"), "basis": spec["basis"], "rate": float(spec["rate"]), "src": spec.get("src"),
-            "conf": spec.get("conf"), "catalogue_items": [items.code[k] for k in cat],
+            "src_zh": spec.get("src_zh"), "conf": spec.get("conf"), "catalogue_items": [items.code[k] for k in cat],
             "stock": _r(stock), "required": _r(req), "usable": _r(usable_q), "shipped": _r(shipped),
             "unusable": {}, "shortfall": _r(unmet), "unmet": _r(unmet), "phases": phase_rows,
             "coverage_ratio": _r(shipped / req, 6) if req > 0 else None,

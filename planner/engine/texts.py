@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.text import catalogue, text
-from planner.textfmt import DASH, num, value
+from planner.text import catalogue, label, language, text
+from planner.textfmt import DASH, as_number, num, pct, value
 
 #: args printed as finding numbers (3 significant digits below 10, whole above)
 NUMBERS = frozenset({"people", "minutes", "shortfall", "amount"})
@@ -26,9 +26,24 @@ def fmt_number(x: Any) -> str:
     return num(x, 3, 10.0)
 
 
-def fmt_check(x: Any, unit: str) -> str:
-    # a time with no value: somebody cannot get there
-    return value(x, unit, fixed=1, unknown="∞ min" if unit == "min" else DASH)
+def fmt_check(x: Any, unit: str, lang: str | None = None) -> str:
+    """A check's value or target in a finding: Chinese "53.9%", "15.0分钟"; English "53.9 %",
+    "15.0 min". A time with no value fails because somebody has no shelter place at all."""
+    if unit == "min":
+        if as_number(x) is None:
+            return text("check.value_no_place", lang)
+        return text("check.minutes", lang, minutes=float(x))
+    if unit == "share" and as_number(x) is not None:
+        return pct(x, 1, "" if (lang or language()) == "zh" else " ")
+    return value(x, unit, fixed=1, unknown=DASH)
+
+
+def item_unit(u: Any, lang: str | None) -> str:
+    """An item's unit in ``lang``: the catalogue's Chinese counting words (床, 张, 顶, 个 …) are
+    'pcs', 'tents' … in English (``enum.unit.<u>``); L, kg stay as they are."""
+    if not u:
+        return ""
+    return label("unit", str(u), lang) if (lang or language()) == "en" else str(u)
 
 
 def check_name(cid: str, lang: str, **args: Any) -> str:
@@ -48,7 +63,7 @@ def _arg(key: str, name: str, v: Any, lang: str, args: dict[str, Any]) -> Any:
     if name in NUMBERS:
         return fmt_number(v)
     if name in ("value", "target"):
-        return fmt_check(v, args.get("unit") or "")
+        return fmt_check(v, args.get("unit") or "", lang)
     return "" if v is None else v
 
 
@@ -97,7 +112,7 @@ def check_basis(c: Any, lang: str) -> str:
     if get("numerator_of") and get("denominator_of"):
         for name, v in ((get("numerator_of"), get("numerator")), (get("denominator_of"), get("denominator"))):
             unit = _FIGURE_UNIT.get(str(name))
-            u = {"people": text("basis.people", lang), "m2": " m²", "item": f" {get('quantity_unit') or ''}".rstrip(),
+            u = {"people": text("basis.people", lang), "m2": " m²", "item": f" {item_unit(get('quantity_unit'), lang)}".rstrip(),
                  None: ""}[unit]
             parts.append(f"{text(f'figure.{name}', lang)} {fmt_number(v) if v is not None else DASH}{u}")
         out = " / ".join(parts)

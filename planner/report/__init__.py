@@ -48,8 +48,12 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
 
 def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str | None = None,
                  compare: Sequence[str] = (), lang: str = "zh", prepared_by: str | None = None,
-                 progress: Any = None, result: Any = None) -> Path:
-    """Write the printed plan for ``scenario`` (None = baseline) to ``out_path``; returns the path."""
+                 progress: Any = None, result: Any = None, recommend: bool | dict[str, Any] = False) -> Path:
+    """Write the printed plan for ``scenario`` (None = baseline) to ``out_path``; returns the path.
+
+    ``recommend``: True runs the shelter recommendation (fewest new sites to the target, verified
+    by a rerun) for the scenario and prints it in the layout chapter; a dict is such a result
+    already computed (the GUI's)."""
     # lazy for start-up speed: importing any planner.report submodule runs this file (the GUI
     # imports planner.report.fonts early), so numpy, scipy, SQLAlchemy and reportlab load only
     # when a report is written
@@ -99,21 +103,35 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
             lo += step
         comparison = None
         if compare:
-            cmp_results = [result]
+            # every change is printed as scenario − reference: the baseline is the reference when
+            # it is among the runs (``--scenario 洪水 --compare baseline`` compares the flood with
+            # the baseline, never the other way round), otherwise the report's own scenario
+            runs = [(scenario, result)]
             for name in compare:
+                name = _scenario_arg(name)
+                if name == scenario or any(name == n for n, _ in runs):
+                    continue
                 try:
-                    other_inp = load_snapshot(plan, _scenario_arg(name))
+                    other_inp = load_snapshot(plan, name)
                 except KeyError as exc:
                     raise ReportError(str(exc.args[0]) if exc.args else str(exc)) from exc
-                cmp_results.append(run_plan(other_inp, Span(progress, lo, lo + step)
-                                            if progress is not None else None))
+                runs.append((name, run_plan(other_inp, Span(progress, lo, lo + step)
+                                            if progress is not None else None)))
                 lo += step
-            comparison = compare_results(cmp_results)
+            runs.sort(key=lambda nr: nr[0] is not None)       # the baseline (None) first, stable
+            if len(runs) > 1:
+                comparison = compare_results([r for _, r in runs])
         tell(progress, eng_hi, "map")
+        rec = recommend if isinstance(recommend, dict) else None
+        if recommend is True:
+            from planner.scenario.recommend import recommend as run_recommend
+
+            tell(progress, eng_hi, "recommend")
+            rec = run_recommend(plan, "shelters", scenario=scenario, verify=True)
         ctx = read_plan_context(plan, scenario)
         data = ReportData(inp=inp, result=result, lang=lang, comparison=comparison, prepared_by=prepared_by,
                           version=__version__, location=os.path.basename(getattr(plan, "display_location", "") or ""),
-                          **ctx)
+                          recommendations=rec, **ctx)
         from planner.report.pdf import build_pdf
 
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--lang", dest="report_lang", choices=("zh", "en"), default=None,
                    help=text("cli.report.lang"))
     p.add_argument("--prepared-by", default=None, help=text("cli.report.prepared_by"))
+    p.add_argument("--recommend", action="store_true", help=text("cli.report.recommend"))
     p.add_argument("--quiet", "-q", action="store_true", help=text("cli.report.quiet"))
     p.set_defaults(func=cmd_report)
     return p
@@ -37,7 +38,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         out = write_report(args.plan, args.output, scenario=args.scenario, compare=args.compare, lang=lang,
-                           prepared_by=args.prepared_by)
+                           prepared_by=args.prepared_by, recommend=args.recommend)
     except ReportError as exc:
         print(text("cli.error", command="esplan-cli report", error=exc), file=sys.stderr)
         return 2

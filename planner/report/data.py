@@ -50,6 +50,10 @@ class ReportData:
     date: dt.date = field(default_factory=dt.date.today)
     version: str = ""
     location: str = ""
+    document: dict[str, Any] = field(default_factory=dict)      # planner.plan_document fields
+    directory: list[dict[str, Any]] = field(default_factory=list)   # sites: address, contact, phone
+    lots: list[dict[str, Any]] = field(default_factory=list)    # stock lots: site, item, batch, expiry …
+    recommendations: Any = None           # a recommendation (planner.scenario.recommend) to print
 
     # -- lookups ---------------------------------------------------------------------------
     def town_name(self, code: Any) -> str:
@@ -100,6 +104,7 @@ def read_plan_context(plan: Any, scenario: str | None) -> dict[str, Any]:
     from sqlalchemy import select
 
     from planner import models as m
+    from planner.plan_document import document_of
 
     with plan.session() as s:
         info = s.scalars(select(m.PlanInfo).limit(1)).first()
@@ -108,6 +113,17 @@ def read_plan_context(plan: Any, scenario: str | None) -> dict[str, Any]:
         towns = {a.code: Town(a.code, a.name, a.population, a.lon, a.lat)
                  for a in s.scalars(select(m.AdminUnit).where(m.AdminUnit.level == "town")
                                     .order_by(m.AdminUnit.code))}
+        directory = [{"code": x.code, "name": x.name, "kind": x.kind.value, "tier": x.tier.value if x.tier else None,
+                      "status": x.status.value, "town": x.town_code, "address": x.address, "contact": x.contact,
+                      "phone": x.phone} for x in s.scalars(select(m.Site).order_by(m.Site.kind, m.Site.code))]
+        lots = [{"site": site_code, "item": item_code, "batch": lot.batch, "quantity": lot.quantity,
+                 "mode": lot.mode.value, "expiry": lot.expiry_date, "supplier": lot.supplier,
+                 "lead_time_h": lot.lead_time_h}
+                for lot, site_code, item_code in s.execute(
+                    select(m.StockLot, m.Site.code, m.SupplyItem.code)
+                    .join(m.Site, m.StockLot.site_id == m.Site.id)
+                    .join(m.SupplyItem, m.StockLot.item_id == m.SupplyItem.id)
+                    .order_by(m.Site.code, m.SupplyItem.code, m.StockLot.id))]
         scen_desc = None
         if scenario:
             sc = s.scalars(select(m.Scenario).where(m.Scenario.name == scenario)).first()
@@ -119,6 +135,7 @@ def read_plan_context(plan: Any, scenario: str | None) -> dict[str, Any]:
         "attribution": info.attribution if info else None,
         "target_population": info.target_population if info else None,
         "boundaries": bounds, "towns": towns, "scenario_description": scen_desc,
+        "document": document_of(info.extra if info else None), "directory": directory, "lots": lots,
     }
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from planner.engine.texts import item_unit
+from planner.report.typeset import nobr
 from planner.text import label, text
 from planner.textfmt import DASH, as_number as _num, pct as _pct
 
@@ -38,23 +40,60 @@ def minutes(x: Any, lang: str = "zh") -> str:
     f = _num(x)
     if f is None:
         return DASH
-    return text("report.fmt.minutes", lang, minutes=f)
+    return nobr(text("report.fmt.minutes", lang, minutes=f))
 
 
 def money(x: Any, lang: str = "zh") -> str:
-    """Yuan: '8,500 元', '1,428.01 万元' (≥ 10,000 元) in Chinese; '¥14,280,108' in English."""
+    """Money in a summary: '675.90万元' (万元, two decimals) in Chinese; '¥6,759,000' in English."""
     f = _num(x)
     if f is None:
         return DASH
     if lang != "zh":
         return text("report.fmt.yuan", lang, yuan=round(f))
-    if abs(f) >= 10_000:
-        return text("report.fmt.wan_yuan", lang, wan=f / 10_000)
-    return text("report.fmt.yuan", lang, yuan=round(f))
+    return nobr(text("report.fmt.wan_yuan", lang, wan=f / 10_000))
+
+
+def yuan(x: Any, lang: str = "zh") -> str:
+    """Money in a detail table: whole yuan, '8,500元' / '¥8,500'."""
+    f = _num(x)
+    return DASH if f is None else nobr(text("report.fmt.yuan", lang, yuan=round(f)))
 
 
 def people(x: Any, lang: str = "zh") -> str:
-    return text("report.fmt.people", lang, people=integer(x))
+    """'85,015人' (number and unit never parted); unknown '—'."""
+    if _num(x) is None:
+        return DASH
+    return nobr(text("report.fmt.people", lang, people=integer(x)))
+
+
+def pp(x: Any, lang: str = "zh") -> str:
+    """A difference of two shares in percentage points: '+2.9个百分点' / '+2.9 pp'; unknown '—'."""
+    f = _num(x)
+    if f is None:
+        return DASH
+    v = round(f * 100, 1)
+    return nobr(text("doc.fmt.pp", lang, pp=0.0 if v == 0 else v))
+
+
+def date_text(d: Any, lang: str = "zh") -> str:
+    """'2026年12月1日' / '1 December 2026' (a date or an ISO string; '—' when unknown)."""
+    import datetime as dt
+
+    if d is None or d == "":
+        return DASH
+    if isinstance(d, str):
+        try:
+            d = dt.date.fromisoformat(d[:10])
+        except ValueError:
+            return d
+    if lang == "zh":
+        return f"{d.year}年{d.month}月{d.day}日"
+    return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+def unit_label(u: Any, lang: str = "zh") -> str:
+    """An item's unit in the report's language: 床 / 张 / 顶 / 个 are 'pcs' in English."""
+    return item_unit(u, lang)
 
 
 def area(x: Any) -> str:
@@ -73,6 +112,7 @@ def norm_rate(item: SupplyLine, lang: str) -> str:
     rate, basis, unit = item.rate, item.basis, item.unit or ""
     n = _num(rate)
     r = qty(rate) if n is None or n >= 0.01 else f"{rate:.4g}"
+    unit = unit_label(unit, lang)
     if basis == "per_n_persons":
         return text("report.norm_per_n_persons", lang, rate=r, unit=unit)
     return text("report.norm_rate", lang, rate=r, unit=unit, basis=label("basis", basis, lang))
