@@ -536,6 +536,7 @@ class ReportDialog(QDialog):
 
     def _failed(self, exc: Any, tb: str) -> None:
         self._cleanup()
+        log.error("the PDF could not be written: %s\n%s", exc, tb)
         self.status.setText("<b style='color:#c0392b'>" + self.tr("The PDF could not be written: {err}").format(
             err=exc) + "</b>")
 

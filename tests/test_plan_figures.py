@@ -65,7 +65,7 @@ def test_a_new_plan_states_every_default(plan, plan_location, capsys):
     assert "人口合计 2,000" in out and "1 个单元人口未知" in out
     assert main(["--lang", "en", "plan", "show", plan_location]) == 0
     out = capsys.readouterr().out
-    assert "unset: 规划人口" in out and "1 with unknown population" in out
+    assert "unset: the planning population" in out and "1 with unknown population" in out
 
 
 def test_set_show_and_clear_round_trip_audited(plan, plan_location, capsys):

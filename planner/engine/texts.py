@@ -64,6 +64,8 @@ def _arg(key: str, name: str, v: Any, lang: str, args: dict[str, Any]) -> Any:
         return fmt_number(v)
     if name in ("value", "target"):
         return fmt_check(v, args.get("unit") or "", lang)
+    if name == "unit" and key != "finding.not_met":
+        return item_unit(v, lang)       # an item's counting word: 床 in Chinese, pcs in English
     return "" if v is None else v
 
 
@@ -112,7 +114,8 @@ def check_basis(c: Any, lang: str) -> str:
     if get("numerator_of") and get("denominator_of"):
         for name, v in ((get("numerator_of"), get("numerator")), (get("denominator_of"), get("denominator"))):
             unit = _FIGURE_UNIT.get(str(name))
-            u = {"people": text("basis.people", lang), "m2": " m²", "item": f" {item_unit(get('quantity_unit'), lang)}".rstrip(),
+            qu = item_unit(get("quantity_unit"), lang)
+            u = {"people": text("basis.people", lang), "m2": " m²", "item": f" {qu}".rstrip(),
                  None: ""}[unit]
             parts.append(f"{text(f'figure.{name}', lang)} {fmt_number(v) if v is not None else DASH}{u}")
         out = " / ".join(parts)

@@ -273,7 +273,7 @@ class _Builder:
     def mark(self, passed: bool | None) -> str:
         """达标 / 未达标 / 无法评估 as a symbol and a word (never colour alone)."""
         if passed is None:
-            sym = "？" if self.lang == "zh" else "? "
+            sym = "△"
             return f'<font color="{_hex(WARN)}">{sym}{self.t("report.unknown")}</font>'
         if passed:
             sym = "✔ " if self.marks_ok else "○ "
@@ -667,7 +667,8 @@ class _Builder:
         thr = fmt.qty(r.threshold_min)
         unk_units = s.units_unknown or 0
         no_pop = unk_units and not (s.population or 0)
-        shel_no_cap = sum(1 for sh in r.shelters if sh.open and sh.capacity is None)
+        shel_no_cap = sum(1 for sh in r.shelters if sh.open and (sh.capacity is None or sh.capacity_basis in
+                                                                   (None, "unknown")))
         unlocated = [u for u in r.units if u.snap_status not in (None, "ok")]
 
         def ppl(v: Any) -> str:
@@ -684,7 +685,8 @@ class _Builder:
         if shel_no_cap and not (s.shelter_capacity or 0):
             cap = self.missing(T("doc.missing_capacity", n=shel_no_cap))
         else:
-            cap = f"{self.people(s.shelter_capacity)}{T('report.brackets', text=T('doc.indoor_of', v=self.people(s.indoor_capacity)))}"
+            indoor = T("doc.indoor_of", v=self.people(s.indoor_capacity))
+            cap = self.people(s.shelter_capacity) + T("report.brackets", text=indoor)
             if shel_no_cap:
                 cap += T("report.brackets", text=T("doc.incomplete_capacity", n=shel_no_cap))
         if unlocated:
@@ -710,7 +712,8 @@ class _Builder:
             nj = self.not_judged()
             if nj:
                 isolated += T("report.brackets", text=T("doc.not_judged", n=len(nj)))
-        delivered = fmt.pct(s.allocation_shipped_share)
+        delivered = (self.missing(T("doc.missing_population", n=unk_units)) if no_pop
+                     else fmt.pct(s.allocation_shipped_share))
         return [
             (T("doc.kf.population"), ppl(s.population)),
             (T("report.sheltering_demand"), ppl(s.sheltering_demand)),
@@ -924,7 +927,7 @@ class _Builder:
     # -- 三 风险与情景 ---------------------------------------------------------------------------
     def risk(self) -> None:
         d, r = self.d, self.r
-        T, L = self.t, self.lang
+        T = self.t
         self.h1("doc.ch.risk")
         self.h2("doc.scenario_h")
         hazards = list(d.inp.hazards)
@@ -942,8 +945,9 @@ class _Builder:
             self.add(self.table([T("doc.hazard_zone"), T("doc.hazard_effect"), T("doc.closes_sites")], rows,
                                 self.widths(40, 40, 20), align="llc", caption=T("doc.hazards_table")))
             closed = [sh for sh in r.shelters if sh.closed_by_hazard]
-            closed_other = [c for c in (d.inp.effects.get("closed_by_hazard") or {}) if c not in
-                            {sh.code for sh in closed}] if isinstance(d.inp.effects.get("closed_by_hazard"), dict) else []
+            by_hazard = d.inp.effects.get("closed_by_hazard")
+            closed_other = ([c for c in by_hazard if c not in {sh.code for sh in closed}]
+                            if isinstance(by_hazard, dict) else [])
             if closed or closed_other:
                 names = T("report.list_sep").join(_esc(f"{sh.code} {sh.name}") for sh in closed)
                 if closed_other:
@@ -1003,6 +1007,7 @@ class _Builder:
         T, L = self.t, self.lang
         s = r.summary
         self.h1("doc.ch.demand")
+        self.add(self.p(T("doc.demand_intro")))
         self.h2("doc.figures_h")
         params = {p["name"]: p for p in d.result.parameters}
         fig = s.figures or {}
@@ -1045,7 +1050,7 @@ class _Builder:
                          str(len(miss)) if miss else "0"])
         tt = r.coverage_totals
         regs = [t.population for t in d.towns.values()]
-        reg_total = sum(regs) if regs and all(p is not None for p in regs) else None
+        reg_total = sum(p or 0 for p in regs) if regs and all(p is not None for p in regs) else None
         n_miss = sum(1 for u in r.units if u.snap_status not in (None, "ok"))
         rows.append([T("report.total"), fmt.integer(reg_total), fmt.integer(tt.population),
                      fmt.integer(tt.demand), fmt.integer(tt.served), fmt.pct(tt.served_share),
@@ -1233,7 +1238,7 @@ class _Builder:
         return v
 
     def rotation(self) -> None:
-        d, r = self.d, self.r
+        d = self.d
         T, L = self.t, self.lang
         self.h2("doc.rotation_h")
         period_end = d.document.get("period_to")
@@ -1386,7 +1391,7 @@ class _Builder:
     # -- 九 实施安排与保障措施 ------------------------------------------------------------------
     def implementation(self) -> None:
         d, r = self.d, self.r
-        T, L = self.t, self.lang
+        T = self.t
         self.h1("doc.ch.implementation")
         self.h2("doc.implementation_h")
         text = d.document.get("implementation")
@@ -1594,7 +1599,7 @@ class _Builder:
 
     def appendix_directory(self) -> None:
         d = self.d
-        T, L = self.t, self.lang
+        T = self.t
         if not d.directory:
             return
         self.appendix("doc.app.directory")
