@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, QUrl
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -446,6 +448,20 @@ class ReportDialog(QDialog):
             self.scenario.addItem(n, n)
         self.scenario.setCurrentIndex(max(0, self.scenario.findData(current)))
         form.addRow(self.tr("Scenario"), self.scenario)
+        # compare with: the other scenarios (and the baseline), each printed as scenario − baseline
+        self.compare = QListWidget()
+        self.compare.setToolTip(self.tr("Tick the scenarios to compare with; every change is printed as "
+                                        "scenario − baseline, in percentage points"))
+        for label, key in [(self.tr("Baseline"), "")] + [(n, n) for n in scenarios]:
+            it = QListWidgetItem(label)
+            it.setData(Qt.ItemDataRole.UserRole, key)
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            it.setCheckState(Qt.CheckState.Unchecked)
+            self.compare.addItem(it)
+        self.compare.setMaximumHeight(min(120, 22 * (len(scenarios) + 1) + 6))
+        form.addRow(self.tr("Compare with"), self.compare)
+        self.recommend = QCheckBox(self.tr("Include the shelter recommendation (verified by a rerun)"))
+        form.addRow("", self.recommend)
         self.lang = QComboBox()
         self.lang.addItem("中文", "zh")
         self.lang.addItem("English", "en")
@@ -479,7 +495,18 @@ class ReportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         self.write_report = write_report
-        self.resize(560, 240)
+        self.resize(560, 360)
+
+    def compared(self) -> list[str]:
+        """The ticked scenarios to compare with ("baseline" for the baseline), the printed one left out."""
+        scen = self.scenario.currentData() or ""
+        out = []
+        for i in range(self.compare.count()):
+            it = self.compare.item(i)
+            key = it.data(Qt.ItemDataRole.UserRole)
+            if it.checkState() == Qt.CheckState.Checked and key != scen:
+                out.append(key or "baseline")
+        return out
 
     def _default_path(self) -> Path:
         suffix = "规划" if self.lang.currentData() == "zh" else "plan"
@@ -504,8 +531,12 @@ class ReportDialog(QDialog):
         plan, fn = self.plan, self.write_report
         result = self.result if self.result is not None and (self.result.scenario == (scen or "baseline")) else None
 
+        compare = self.compared()
+        rec = self.recommend.isChecked()
+
         def job(state):
-            kwargs = dict(scenario=scen, lang=lang, prepared_by=by, progress=state)
+            kwargs = dict(scenario=scen, lang=lang, prepared_by=by, progress=state, compare=compare,
+                          recommend=rec)
             if result is not None:
                 kwargs["result"] = result
             return fn(plan, out, **kwargs)

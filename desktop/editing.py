@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from planner import plan_figures, registry
+from planner import plan_document, plan_figures, registry
 from planner.scenario import actions as scenario_actions
 from planner.store import EditConflict, PlanError
 
@@ -219,6 +219,23 @@ def apply_actions_command(editor: Editor, scenario: str, actions: list[dict[str,
     plan = editor.plan
     return ServiceCommand(editor, text, lambda: scenario_actions.apply_actions(plan, scenario, actions),
                           lambda applied: scenario_actions.unapply_actions(plan, applied), tables=("site", "scenario"))
+
+
+def set_plan_document(editor: Editor, changes: dict[str, Any], version: int | None, text: str) -> bool:
+    """The printed plan's particulars set or cleared through
+    :func:`planner.plan_document.set_document`, as one undoable command (like :func:`set_plan_figures`)."""
+    plan = editor.plan
+    read = [version]
+
+    def do() -> dict[str, Any]:
+        expected, read[0] = read[0], None
+        return plan_document.set_document(plan, changes, expected_version=expected, reason=text)
+
+    def undo(before: dict[str, Any]) -> None:
+        plan_document.set_document(plan, before, reason="undo: " + text)
+
+    ok, _before = editor.run_service(text, do, undo, tables=("plan_info",))
+    return ok
 
 
 def set_plan_figures(editor: Editor, changes: dict[str, Any], version: int | None, text: str) -> bool:

@@ -45,7 +45,8 @@ from desktop.dialogs import (
     ask_database_url,
     show_conflict,
 )
-from desktop.editing import Editor, apply_actions_command, set_plan_figures
+from desktop.document import PlanDocumentDialog
+from desktop.editing import Editor, apply_actions_command, set_plan_document, set_plan_figures
 from desktop.fields import enum_label
 from desktop.figures import PlanFiguresDialog, figure_names
 from desktop.mapcanvas import MapCanvas
@@ -231,6 +232,7 @@ class MainWindow(QMainWindow):
         self.act_cancel.setEnabled(False)
         self.act_compare = self._action(self.compare_scenarios, None)
         self.act_figures = self._action(self.edit_plan_figures, None)
+        self.act_document = self._action(self.edit_plan_document, None)
         self.mode_group = QActionGroup(self)
         self.act_select = self._action(lambda: self.canvas.set_mode("select"), "SP_ArrowUp", "S", True)
         self.act_draw = self._action(self._start_draw, "SP_DialogResetButton", "H", True)
@@ -308,6 +310,7 @@ class MainWindow(QMainWindow):
         self.menu_plan = mb.addMenu("")
         p = self.menu_plan
         p.addAction(self.act_figures)
+        p.addAction(self.act_document)
         p.addSeparator()
         for a in (self.act_run, self.act_cancel):
             p.addAction(a)
@@ -406,6 +409,7 @@ class MainWindow(QMainWindow):
             self.act_labels: self.tr("Show &labels"), self.act_areas: self.tr("Show service &areas"),
             self.act_run: self.tr("&Run"), self.act_cancel: self.tr("&Cancel run"),
             self.act_compare: self.tr("&Compare scenarios…"), self.act_figures: self.tr("Plan &figures…"),
+            self.act_document: self.tr("Printed plan &particulars…"),
             self.act_select: self.tr("&Select / pan"),
             self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move site"),
             self.act_about: self.tr("&About esplan"),
@@ -727,6 +731,23 @@ class MainWindow(QMainWindow):
         dlg.open()
         self._figures_dialog = dlg
         return dlg
+
+    def edit_plan_document(self) -> PlanDocumentDialog | None:
+        """Plan ▸ Printed plan particulars…: the cover and the bureau's chapters, one undoable edit."""
+        if self.plan is None:
+            return None
+        dlg = PlanDocumentDialog(self.plan, self._save_plan_document, self)
+        dlg.setObjectName("planDocumentDialog")
+        dlg.open()
+        self._document_dialog = dlg
+        return dlg
+
+    def _save_plan_document(self, changes: dict[str, Any], version: int) -> bool:
+        text = self.tr("Change the printed plan's particulars")
+        if not set_plan_document(self.editor, changes, version, text):
+            return False
+        self.log(text)
+        return True
 
     def _save_plan_figures(self, changes: dict[str, Any], version: int) -> bool:
         names = figure_names()

@@ -93,6 +93,13 @@ def read_document(plan: Any) -> dict[str, Any]:
         return document_of(_info(s).extra)
 
 
+def read_document_version(plan: Any) -> tuple[dict[str, Any], int]:
+    """The fields and the PlanInfo version they were read at (what :func:`set_document` checks)."""
+    with plan.session() as s:
+        info = _info(s)
+        return document_of(info.extra), info.version
+
+
 def set_document(plan: Any, changes: dict[str, Any], *, expected_version: int | None = None,
                  user: str | None = None, reason: str | None = None) -> dict[str, Any]:
     """Set (or clear, with None / "none") some fields in one audited update; returns their values
@@ -133,4 +140,4 @@ def period_text(doc: dict[str, Any], lang: str | None = None) -> str | None:
 
 
 __all__ = ["FIELDS", "DocumentError", "document_of", "parse_field", "period_text", "read_document",
-           "set_document"]
+           "read_document_version", "set_document"]

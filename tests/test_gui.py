@@ -247,8 +247,28 @@ def test_print_pdf(win, qtbot, tmp_path):
     out = tmp_path / "plan.pdf"
     dlg.path.setText(str(out))
     dlg.btn_print.click()
-    qtbot.waitUntil(lambda: dlg.task is None, timeout=60000)
-    assert out.exists() and out.read_bytes()[:4] == b"%PDF"
+    qtbot.waitUntil(lambda: dlg.task is None, timeout=120000)
+    assert out.exists() and out.read_bytes()[:4] == b"%PDF", dlg.status.text()
+
+
+def test_print_a_comparison(win, qtbot, tmp_path):
+    """The window prints a comparison: the flood scenario against the ticked baseline."""
+    import pypdf
+
+    win.scenarios.new_scenario("对比")
+    dlg = win.print_dialog()
+    dlg.scenario.setCurrentIndex(dlg.scenario.findData("对比"))
+    base = next(dlg.compare.item(i) for i in range(dlg.compare.count())
+                if dlg.compare.item(i).data(Qt.ItemDataRole.UserRole) == "")
+    base.setCheckState(Qt.CheckState.Checked)
+    assert dlg.compared() == ["baseline"]
+    out = tmp_path / "cmp.pdf"
+    dlg.path.setText(str(out))
+    dlg.btn_print.click()
+    qtbot.waitUntil(lambda: dlg.task is None, timeout=120000)
+    assert out.exists(), dlg.status.text()
+    text = "".join((p.extract_text() or "") for p in pypdf.PdfReader(str(out)).pages).replace("\n", "")
+    assert "情景对比" in text.replace(" ", "") or "Scenario comparison" in text
 
 
 def test_recommendation_applies_to_scenario(win, qtbot, messages):
@@ -725,3 +745,44 @@ def test_scenario_panel_overrides_supply_population_and_event_date(win, messages
     assert S.get_scenario(win.plan, "保障")["params"] == {}
     win.act_undo.trigger()                                    # the override comes back (under its new name)
     assert S.get_scenario(win.plan, "保障")["params"] == {"supply_population": 7000}
+
+
+def test_printed_plan_particulars_dialog_saves_undoes_and_prints(win, qtbot, tmp_path):
+    """Plan ▸ Printed plan particulars…: one audited, undoable edit; the printed cover says it."""
+    import pypdf
+
+    from planner import plan_document as D
+
+    D.set_document(win.plan, dict.fromkeys(D.FIELDS))
+    audit = win.plan.counts()["audit_log"]
+    dlg = win.edit_plan_document()
+    assert dlg.isVisible() and dlg.lines["issuer"].text() == ""
+    dlg.lines["issuer"].setText("示例区应急管理局")
+    dlg.lines["doc_number"].setText("示应急〔2026〕8号")
+    dlg.period_from.setValue(2026)
+    dlg.period_to.setValue(2025)                 # ends before it starts: refused, the dialog stays open
+    dlg.accept()
+    assert dlg.isVisible() and dlg.error.text()
+    assert D.read_document(win.plan)["issuer"] is None
+    dlg.period_to.setValue(2035)
+    dlg.texts["safeguards"].setPlainText("区财政每年安排专项资金。")
+    dlg.accept()
+    assert not dlg.isVisible()
+    doc = D.read_document(win.plan)
+    assert doc["issuer"] == "示例区应急管理局" and (doc["period_from"], doc["period_to"]) == (2026, 2035)
+    assert win.plan.counts()["audit_log"] == audit + 1
+    win.act_undo.trigger()
+    assert D.read_document(win.plan)["issuer"] is None
+    win.act_redo.trigger()
+    assert D.read_document(win.plan)["issuer"] == "示例区应急管理局"
+    # the printed plan's cover and its 保障措施 chapter carry them
+    dlg = win.print_dialog()
+    out = tmp_path / "cover.pdf"
+    dlg.path.setText(str(out))
+    dlg.lang.setCurrentIndex(0)
+    dlg.btn_print.click()
+    qtbot.waitUntil(lambda: dlg.task is None, timeout=120000)
+    pages = pypdf.PdfReader(str(out)).pages
+    cover = pages[0].extract_text().replace(" ", "").replace("\n", "")
+    assert "示例区应急管理局" in cover and "示应急〔2026〕8号" in cover and "2026—2035年" in cover
+    assert "区财政每年安排专项资金" in "".join(p.extract_text() or "" for p in pages).replace("\n", "")

@@ -760,6 +760,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Plan &amp;figures…</translation>
     </message>
     <message>
+      <source>Printed plan &amp;particulars…</source>
+      <translation>Printed plan &amp;particulars…</translation>
+    </message>
+    <message>
       <source>&amp;Select / pan</source>
       <translation>&amp;Select / pan</translation>
     </message>
@@ -968,6 +972,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Add supply item {code}</translation>
     </message>
     <message>
+      <source>Change the printed plan's particulars</source>
+      <translation>Change the printed plan's particulars</translation>
+    </message>
+    <message>
       <source>Change plan figures: {names}</source>
       <translation>Change plan figures: {names}</translation>
     </message>
@@ -1100,6 +1108,29 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>PlanDocumentDialog</name>
+    <message>
+      <source>Printed plan particulars</source>
+      <translation>Printed plan particulars</translation>
+    </message>
+    <message>
+      <source>What the cover and the bureau's own chapters of the printed plan say. A field left empty is printed as not filled in.</source>
+      <translation>What the cover and the bureau's own chapters of the printed plan say. A field left empty is printed as not filled in.</translation>
+    </message>
+    <message>
+      <source>Plan period</source>
+      <translation>Plan period</translation>
+    </message>
+    <message>
+      <source>not set</source>
+      <translation>not set</translation>
+    </message>
+    <message>
+      <source>The plan period ends before it starts.</source>
+      <translation>The plan period ends before it starts.</translation>
+    </message>
+  </context>
+  <context>
     <name>PlanFigures</name>
     <message>
       <source>Planning population</source>
@@ -1197,6 +1228,18 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Scenario</source>
       <translation>Scenario</translation>
+    </message>
+    <message>
+      <source>Tick the scenarios to compare with; every change is printed as scenario − baseline, in percentage points</source>
+      <translation>Tick the scenarios to compare with; every change is printed as scenario − baseline, in percentage points</translation>
+    </message>
+    <message>
+      <source>Compare with</source>
+      <translation>Compare with</translation>
+    </message>
+    <message>
+      <source>Include the shelter recommendation (verified by a rerun)</source>
+      <translation>Include the shelter recommendation (verified by a rerun)</translation>
     </message>
     <message>
       <source>Language</source>

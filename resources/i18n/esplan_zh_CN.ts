@@ -760,6 +760,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>规划数据(&amp;F)…</translation>
     </message>
     <message>
+      <source>Printed plan &amp;particulars…</source>
+      <translation>规划文本信息(&amp;P)…</translation>
+    </message>
+    <message>
       <source>&amp;Select / pan</source>
       <translation>选择/平移(&amp;S)</translation>
     </message>
@@ -968,6 +972,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>新增物资品类 {code}</translation>
     </message>
     <message>
+      <source>Change the printed plan's particulars</source>
+      <translation>修改规划文本信息</translation>
+    </message>
+    <message>
       <source>Change plan figures: {names}</source>
       <translation>修改规划数据：{names}</translation>
     </message>
@@ -1100,6 +1108,29 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>PlanDocumentDialog</name>
+    <message>
+      <source>Printed plan particulars</source>
+      <translation>规划文本信息</translation>
+    </message>
+    <message>
+      <source>What the cover and the bureau's own chapters of the printed plan say. A field left empty is printed as not filled in.</source>
+      <translation>打印规划文本的封面信息和由编制单位撰写的章节。留空的项目在文本中注明“未填写”。</translation>
+    </message>
+    <message>
+      <source>Plan period</source>
+      <translation>规划期限</translation>
+    </message>
+    <message>
+      <source>not set</source>
+      <translation>未设定</translation>
+    </message>
+    <message>
+      <source>The plan period ends before it starts.</source>
+      <translation>规划期限的终止年早于起始年。</translation>
+    </message>
+  </context>
+  <context>
     <name>PlanFigures</name>
     <message>
       <source>Planning population</source>
@@ -1197,6 +1228,18 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Scenario</source>
       <translation>情景</translation>
+    </message>
+    <message>
+      <source>Tick the scenarios to compare with; every change is printed as scenario − baseline, in percentage points</source>
+      <translation>勾选要对比的情景；变化量按“情景 − 基准”打印，比例以个百分点计</translation>
+    </message>
+    <message>
+      <source>Compare with</source>
+      <translation>对比情景</translation>
+    </message>
+    <message>
+      <source>Include the shelter recommendation (verified by a rerun)</source>
+      <translation>附选址推荐（经复核计算）</translation>
     </message>
     <message>
       <source>Language</source>
