@@ -133,10 +133,22 @@ class _Doc(BaseDocTemplate):
         self.builder = builder
         super().__init__(filename, **kw)
 
+    def beforeDocument(self):
+        self.builder.page_fill = {}
+        self.builder.chapter_pages = set()
+
+    def afterPage(self):
+        """How full the page's frame is (0–1): the layout test keeps pages at least half full,
+        except the page before a chapter."""
+        f = self.frame
+        self.builder.page_fill[self.page] = (f._y1 + f._height - f._y) / f._height if f._height else 1.0
+
     def afterFlowable(self, flowable):
         mark = getattr(flowable, "_esplan_bookmark", None)
         if mark is not None:
             key, title, level = mark
+            if level == 0:
+                self.builder.chapter_pages.add(self.page)
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(strip_joiners(title), key, level=level, closed=level > 0)
             if level <= 1 and getattr(flowable, "_esplan_toc", True):
@@ -163,6 +175,8 @@ class _Builder:
         self.n_figure = 0
         self._n_flow = 1
         self._k_flow = 0
+        self.page_fill: dict[int, float] = {}       # page → share of its frame filled (last layout pass)
+        self.chapter_pages: set[int] = set()          # pages a chapter or appendix starts on
         self._styles()
 
     # -- styles ---------------------------------------------------------------------------------
@@ -384,11 +398,13 @@ class _Builder:
         t.setStyle(TableStyle(st))
         return t
 
-    def figure(self, drawing: Any, title: str, before: list[Any] | None = None) -> None:
-        """A drawing with its caption 图 x-y below, kept together (with ``before``, e.g. its heading)."""
+    def figure(self, drawing: Any, title: str, before: list[Any] | None = None,
+               after: list[Any] | None = None) -> None:
+        """A drawing with its caption 图 x-y below, kept together with ``before`` (its heading)
+        and ``after`` (its notes)."""
         self.n_figure += 1
         cap = self.para(_esc(self.caption_text("figure", title)), self.s_caption)
-        self.add(KeepTogether([*(before or []), drawing, Spacer(1, 3), cap, Spacer(1, 6)]))
+        self.add(KeepTogether([*(before or []), drawing, Spacer(1, 3), cap, Spacer(1, 4), *(after or [])]))
 
     def widths(self, *fractions: float) -> list[float]:
         s = sum(fractions)
@@ -623,18 +639,14 @@ class _Builder:
                             self.widths(40, 14, 46), align="lrl", caption=T("doc.targets_table")))
 
     def target_source(self, c: Check) -> str:
-        """Where a check's target comes from, in plain words of the report's language."""
-        params = {p["name"]: p for p in self.d.result.parameters}
-        name = {"served_within_threshold": "served_share_target", "capacity_share": "capacity_share_target",
-                "indoor_share": "indoor_share_target", "fixed_share": "fixed_share_target",
-                "fixed_share_towns_met": "fixed_share_target",
-                "indoor_area_share_fixed": "indoor_area_share_fixed_target"}.get(c.id)
+        """Where a check's target comes from, in plain words of the report's language: the
+        parameter the engine took the target from (its source string is the check's)."""
+        params = self.d.result.parameters
+        by_source = {p.get("source"): p for p in params}
+        if c.target_source and c.target_source in by_source:
+            return self.param_source(by_source[c.target_source])
         if c.id.startswith("supply_"):
-            return self.param_source(params.get("horizon_h", {}))
-        if c.unit == "min":
-            return self.param_source(params.get("threshold_min", {}))
-        if name and name in params:
-            return self.param_source(params[name])
+            return self.param_source(next((p for p in params if p.get("name") == "horizon_h"), {}))
         return self.t("doc.source.engine")
 
     def param_source(self, p: dict[str, Any]) -> str:
@@ -740,6 +752,7 @@ class _Builder:
         mode = T("report.walking") if r.mode == "walk" else T("report.driving")
         self.add(self.p(T("report.the_plan_is_checked_against_the", thr=thr,
                           district_name=_esc(d.district_name or ""), mode=mode)))
+        self.map_section(m, detail)
         self.h2("report.key_figures")
         kf = self.key_figures()
         rows = []
@@ -762,7 +775,6 @@ class _Builder:
         self.add(Spacer(1, 4), self.p(T("report.checks_pass_fail", n_checks=len(r.checks), ok_n=ok_n, failed=failed)
                                       + (T("report.cannot_be_assessed_missing_data_2", unknown=unknown) if unknown
                                          else T("report.full_stop")), self.s_small))
-        self.map_section(m, detail)
         self.shelters()
         self.problems()
 
@@ -801,21 +813,24 @@ class _Builder:
         heading = self.story.pop()          # the heading goes with the map, onto the map's page
         self.story.pop()                    # (its CondPageBreak is not needed then)
         scen = self.scen_label(self.r.scenario)
-        self.figure(m.drawing, T("doc.map_title", district=d.district_name or "", scenario=scen), before=[heading])
         notes = list(m.notes)
         if not d.boundary_authoritative:
             notes.append(T("report.working_sketch_the_outline_is_simplified"))
         if d.osm_attribution:
             notes.append(T("report.roads_and_places_openstreetmap_contributors_odbl"))
+        short = [n for n in notes if len(n) <= 90]      # kept on the map's page; long lists flow after
+        self.figure(m.drawing, T("doc.map_title", district=d.district_name or "", scenario=scen), before=[heading],
+                    after=[self.p(_esc(n), self.s_small) for n in short])
         for n in notes:
-            self.add(self.p(_esc(n), self.s_small))
+            if n not in short:
+                self.add(self.p(_esc(n), self.s_small))
         callouts = getattr(m, "callouts", None)
         if callouts:
             self.callout_table(callouts)
         if detail is not None:
             self.add(PageBreak())
-            self.figure(detail.drawing, T("doc.detail_title", district=d.district_name or "", scenario=scen))
-            self.add(self.p(T("report.the_area_in_the_red_dashed"), self.s_small))
+            self.figure(detail.drawing, T("doc.detail_title", district=d.district_name or "", scenario=scen),
+                        before=[self.p(T("report.the_area_in_the_red_dashed"), self.s_small)])
             if getattr(detail, "callouts", None):
                 self.callout_table(detail.callouts)
 
@@ -1713,7 +1728,8 @@ def build_pdf(data: ReportData, out_path: str | Path, progress: Any = None,
     _Canvas.font_name = b.font
     box = detail_extent(data)
     label = b.t("report.detail")
-    m = district_map(data, b.font, width=BODY_W, mark_box=box, mark_label=label)
+    # the main map shares its page with the chapter's heading and intro: 140 mm leaves them room
+    m = district_map(data, b.font, width=BODY_W, max_height=140 * mm, mark_box=box, mark_label=label)
     detail = None
     if box is not None:
         detail = district_map(data, b.font, width=BODY_W, max_height=200 * mm, min_height=120 * mm,
@@ -1733,4 +1749,5 @@ def build_pdf(data: ReportData, out_path: str | Path, progress: Any = None,
                           PageTemplate("body", [frame_body], onPage=b.on_body_page)])
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.multiBuild(story, canvasmaker=_Canvas, maxPasses=4)
+    build_pdf.last_layout = (dict(b.page_fill), set(b.chapter_pages))   # type: ignore[attr-defined]
     return out
