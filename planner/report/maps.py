@@ -37,9 +37,9 @@ from planner.report.data import ReportData, located
 log = logging.getLogger(__name__)
 
 C = colors.HexColor
-# demand units: four states, four lightnesses (greyscale ≈ 0.53 / 0.76 + hatch / 0.13 / white)
-SERVED, OVER, UNREACH, OFFNET = C("#4DAF4A"), C("#FDB863"), C("#67001F"), colors.white
-OVER_HATCH = C("#7F3B08")
+# demand units: four states, four lightnesses (greyscale ≈ 0.42 / 0.76 + hatch / 0.13 / white)
+SERVED, OVER, UNREACH, OFFNET = C("#1A9850"), C("#FDB863"), C("#67001F"), colors.white
+OVER_HATCH = C("#B35806")
 UNIT_RIM = C("#404040")
 # sites: teal shelters (their service area is a tint of the same teal), brown supply sites
 SHELTER_FIXED, SHELTER_EMERG = C("#01665E"), C("#5AB4AC")
@@ -297,7 +297,7 @@ def _unit_symbol(x: float, y: float, r: float, parts: list[tuple[float, str]]) -
         g.add(Circle(x, y, r, fillColor=None, strokeColor=UNIT_RIM, strokeWidth=0.5))
     for a0, a1, s in spans:
         if s == "over" and r >= 1.5:
-            hp = _path_from_lines(_hatch(_wedge_poly(x, y, r, a0, a1), 1.4), strokeColor=OVER_HATCH,
+            hp = _path_from_lines(_hatch(_wedge_poly(x, y, r, a0, a1), 1.8), strokeColor=OVER_HATCH,
                                   strokeWidth=0.3)
             if hp is not None:
                 g.add(hp)
@@ -399,15 +399,15 @@ class _Labeller:
                 (x - g * 0.7 - w, y - g * 0.7 - hgt)]
         if not town:
             near = near[1:2] + near[0:1] + near[2:]
-        cands += [(bx, by, None, None) for bx, by in near]
-        for d in (r + 9, r + 15, r + 23, r + 33, r + 46, r + 62):
+        cands += [(nx, ny, None, None) for nx, ny in near]
+        for ring, d in enumerate((r + 9, r + 15, r + 23, r + 33, r + 46, r + 62)):
             for k in range(16):
-                th = math.radians(k * 22.5 + (11.25 if d % 2 else 0))
-                ex, ey = x + d * math.cos(th), y + d * math.sin(th)
+                th = math.radians(k * 22.5 + (11.25 if ring % 2 else 0.0))
+                lx, ly = x + d * math.cos(th), y + d * math.sin(th)
                 c = math.cos(th)
-                bx = ex + 0.8 if c > 0.3 else ex - w - 0.8 if c < -0.3 else ex - w / 2
-                by = ey - hgt / 2 if abs(c) > 0.3 else (ey + 0.8 if math.sin(th) > 0 else ey - hgt - 0.8)
-                cands.append((bx, by, ex, ey))
+                cx = lx + 0.8 if c > 0.3 else lx - w - 0.8 if c < -0.3 else lx - w / 2
+                cy = ly - hgt / 2 if abs(c) > 0.3 else (ly + 0.8 if math.sin(th) > 0 else ly - hgt - 0.8)
+                cands.append((cx, cy, lx, ly))
         arr = np.array([(bx - p, by - p, bx + w + p, by + hgt + p) for bx, by, _, _ in cands])
         ok = (arr[:, 0] >= 1) & (arr[:, 1] >= 1) & (arr[:, 2] <= self.w - 1) & (arr[:, 3] <= self.h - 1)
         ok &= self._hits(arr, self.hard + [b for _, b in self.placed]) == 0
@@ -975,9 +975,11 @@ def _scale_bar(g: Group, x: float, y: float, metres: float, scale: float, font: 
         v = v / div
         return f"{v:g}"
 
-    for frac in (0.0, 0.5, 1.0):
+    for frac in (0.0, 0.5):
         g.add(_text(x + length * frac, y + 9, lab(metres * frac), font, 6.5, colors.black, "middle"))
-    g.add(_text(x + length + 4, y + 4, unit, font, 6.5, colors.black))
+    # the unit follows the last number (a separate unit beside the bar ran into the numbers)
+    end = lab(metres)
+    g.add(_text(x + length - stringWidth(end, font, 6.5) / 2, y + 9, f"{end} {unit}", font, 6.5, colors.black))
     if denominator:
         g.add(_text(x, y - 1.5, tx.text("report.map.scale", lang, denominator=denominator),
                     font, 5.5, C("#333333")))
