@@ -137,39 +137,48 @@ class _Proj:
         return shapely.transform(g, f)
 
 
-def _parts(geoms, geom_type: str):
-    """The single parts of ``geom_type`` in ``geoms`` (multi-geometries split, empties skipped)."""
-    for g in geoms:
-        if g is None or g.is_empty:
-            continue
-        for part in (g.geoms if hasattr(g, "geoms") else [g]):
-            if part.geom_type == geom_type:
-                yield part
+def _single_parts(geoms, type_id: int) -> np.ndarray:
+    """The single parts of shapely type ``type_id`` (1 LineString, 3 Polygon) in ``geoms``
+    (multi-geometries and collections split, empties and None skipped)."""
+    arr = np.asarray([g for g in geoms if g is not None], dtype=object)
+    if not len(arr):
+        return arr
+    for _ in range(2):        # a collection may hold multi-geometries
+        arr = shapely.get_parts(arr)
+    return arr[(shapely.get_type_id(arr) == type_id) & ~shapely.is_empty(arr)]
 
 
-def _path(coord_arrays, *, min_points: int, close: bool, **kw) -> Path | None:
-    """One reportlab Path of many polylines (moveTo, lineTo …, closePath when ``close``)."""
-    pts: list[float] = []
-    ops: list[int] = []
-    for c in coord_arrays:
-        c = np.asarray(c)
-        if len(c) < min_points:
-            continue
-        pts.extend(c[:, :2].ravel().tolist())
-        ops.append(0)
-        ops.extend([1] * (len(c) - 1))
-        if close:
-            ops.append(3)
-    return Path(points=pts, operators=ops, **kw) if ops else None
+def _path(parts: np.ndarray, *, min_points: int, close: bool, **kw) -> Path | None:
+    """One reportlab Path of many polylines / rings (moveTo, lineTo …, closePath when ``close``),
+    built with numpy: a district's roads are thousands of segments."""
+    if not len(parts):
+        return None
+    coords, idx = shapely.get_coordinates(parts, return_index=True)
+    counts = np.bincount(idx, minlength=len(parts))
+    keep = counts >= min_points
+    if not keep.any():
+        return None
+    coords = coords[keep[idx]]
+    counts = counts[keep]
+    ops = np.ones(int(counts.sum()) + (len(counts) if close else 0), dtype=int)
+    ends = np.cumsum(counts + (1 if close else 0))
+    starts = ends - counts - (1 if close else 0)
+    ops[starts] = 0
+    if close:
+        ops[ends - 1] = 3
+    p = Path(**kw)
+    # set directly: reportlab's attribute check walks every number of a list this long
+    p.__dict__["points"] = coords.ravel().tolist()
+    p.__dict__["operators"] = ops.tolist()
+    return p
 
 
 def _path_from_lines(geoms, **kw) -> Path | None:
-    return _path((ls.coords for ls in _parts(geoms, "LineString")), min_points=2, close=False,
-                 fillColor=None, **kw)
+    return _path(_single_parts(geoms, 1), min_points=2, close=False, fillColor=None, **kw)
 
 
 def _path_from_polygons(geoms, **kw) -> Path | None:
-    rings = (r.coords for poly in _parts(geoms, "Polygon") for r in (poly.exterior, *poly.interiors))
+    rings = shapely.get_rings(_single_parts(geoms, 3))
     return _path(rings, min_points=3, close=True, fillMode=0, **kw)   # even-odd: holes stay holes
 
 
@@ -454,26 +463,28 @@ def _despike(geom: Any, max_angle: float = 20.0, max_share: float = 0.002) -> tu
     cleaned geometry and the lon/lat of the vertices left out."""
     removed: list[tuple[float, float]] = []
 
+    def sharp(c: np.ndarray, kx: float, area: float) -> np.ndarray:
+        """Indices of the spike vertices of ring ``c`` (open, n×2)."""
+        v1 = np.roll(c, 1, axis=0) - c
+        v2 = np.roll(c, -1, axis=0) - c
+        v1[:, 0] *= kx
+        v2[:, 0] *= kx
+        n = np.hypot(v1[:, 0], v1[:, 1]) * np.hypot(v2[:, 0], v2[:, 1])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cos = np.einsum("ij,ij->i", v1, v2) / n
+        tri = np.abs(v1[:, 0] * v2[:, 1] - v1[:, 1] * v2[:, 0]) / 2 / kx
+        return np.nonzero((n > 0) & (cos > math.cos(math.radians(max_angle))) & (tri < max_share * area))[0]
+
     def ring(coords: np.ndarray, area: float) -> np.ndarray:
-        c = coords[:-1].copy()
+        c = coords[:-1]
         kx = math.cos(math.radians(float(np.mean(c[:, 1])))) if len(c) else 1.0
-        changed = True
-        while changed and len(c) > 4:
-            changed = False
-            for k in range(len(c)):
-                a, b, d = c[k - 1], c[k], c[(k + 1) % len(c)]
-                v1 = np.array([(a[0] - b[0]) * kx, a[1] - b[1]])
-                v2 = np.array([(d[0] - b[0]) * kx, d[1] - b[1]])
-                n1, n2 = float(np.hypot(*v1)), float(np.hypot(*v2))
-                if n1 == 0 or n2 == 0:
-                    continue
-                ang = math.degrees(math.acos(max(-1.0, min(1.0, float(v1 @ v2) / (n1 * n2)))))
-                tri = abs(v1[0] * v2[1] - v1[1] * v2[0]) / 2 / kx
-                if ang < max_angle and tri < max_share * area:
-                    removed.append((float(b[0]), float(b[1])))
-                    c = np.delete(c, k, axis=0)
-                    changed = True
-                    break
+        while len(c) > 4:
+            hit = sharp(c, kx, area)
+            if not len(hit):
+                break
+            k = int(hit[0])          # one at a time: removing a vertex changes its neighbours' angles
+            removed.append((float(c[k, 0]), float(c[k, 1])))
+            c = np.delete(c, k, axis=0)
         return np.vstack([c, c[:1]])
 
     def poly(p):
@@ -512,6 +523,33 @@ def _service_union(areas: Any) -> Any:
     return None if u.is_empty else u
 
 
+def _service_union_of(result: Any) -> Any:
+    """:func:`_service_union` of a result's service areas, computed once per result object."""
+    hit = getattr(result, "_map_service_union", False)
+    if hit is False:
+        hit = _service_union(typed(result).service_areas)
+        try:
+            object.__setattr__(result, "_map_service_union", hit)
+        except (AttributeError, TypeError):   # a result that takes no attributes: no cache
+            pass
+    return hit
+
+
+def _districts(data: ReportData) -> tuple[list[Any], list[tuple[float, float]]]:
+    """The district outlines to draw (spikes left out, :func:`_despike`) and the spikes' lon/lat,
+    computed once per report."""
+    hit = data.__dict__.get("_map_districts")
+    if hit is None:
+        districts, spikes = [], []
+        for b in data.boundaries:
+            if b.role == "district":
+                g, rm = _despike(b.geometry)
+                districts.append(g)
+                spikes += rm
+        hit = data.__dict__["_map_districts"] = (districts, spikes)
+    return hit
+
+
 def district_map(data: ReportData, font: str, width: float = 170 * mm, max_height: float = 165 * mm,
                  min_height: float = 110 * mm, *, extent: tuple[float, float, float, float] | None = None,
                  legend: bool = True, mark_box: tuple[float, float, float, float] | None = None,
@@ -536,21 +574,16 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     thr = fmt.qty(res.threshold_min) if res.threshold_min is not None else "15"
 
     # -- what can be drawn (WGS84) -------------------------------------------------------------
-    districts, spikes = [], []
-    for b in data.boundaries:
-        if b.role == "district":
-            g, rm = _despike(b.geometry)
-            districts.append(g)
-            spikes += rm
+    districts, spikes = _districts(data)
     town_bounds = [b for b in data.boundaries if b.role == "town"]
     du, st = inp.demand, inp.sites
     du_loc = located(du.lon, du.lat)
     st_loc = located(st.lon, st.lat)
     roads = inp.roads
     hazards = [h for h in inp.hazards if h.geometry is not None and not h.geometry.is_empty]
-    service = _service_union(res.service_areas)
+    service = _service_union_of(data.result)
     base = typed(compare_result) if compare_result is not None else None
-    base_service = _service_union(base.service_areas) if base is not None else None
+    base_service = _service_union_of(compare_result) if compare_result is not None else None
     town_pts = {c: t for c, t in data.towns.items() if t.lon is not None and t.lat is not None}
     closed = {str(st.code[k]) for k in range(len(st)) if _val(st.status[k]) == "closed"}
     closed |= closed_site_codes(data.result)
