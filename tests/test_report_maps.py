@@ -16,7 +16,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path as RPath, String, mmult, transformPoint
+from reportlab.graphics.shapes import (
+    Circle,
+    Drawing,
+    Group,
+    Line,
+    Path as RPath,
+    Polygon,
+    String,
+    mmult,
+    transformPoint,
+)
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from planner import text as tx
@@ -333,3 +343,21 @@ def test_scenario_map_against_the_baseline(andorra, font):
     plain = maps.district_map(flood, font)
     assert not plain.newly_uncovered
     assert tx.text("report.map.newly_uncovered", "zh") not in _texts(plain.drawing)
+
+
+def test_flagged_village_gets_a_pennant_and_a_legend_entry(andorra, font):
+    data = andorra["base"]
+    du = data.inp.demand
+    k = next(i for i in range(len(du)) if np.isfinite(float(du.lon[i])))
+    before = du.flags[k]
+    label = tx.text("report.map.flagged_unit", "zh")
+    assert label not in _texts(maps.district_map(data, font).drawing)
+    try:
+        du.flags[k] = ("易失联",)
+        m = maps.district_map(data, font)
+    finally:
+        du.flags[k] = before
+    assert label in _texts(m.drawing)
+    pennants = [s for s, _ in _walk(m.drawing) if isinstance(s, Polygon) and s.fillColor == maps.MARK
+                and len(s.points) == 6 and s.strokeWidth == 0.3]
+    assert len(pennants) == 2                                  # the unit's and the legend's

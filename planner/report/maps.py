@@ -568,7 +568,8 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     lang = data.lang
     inp, res = data.inp, typed(data.result)
     T = data.t
-    notes: list[str] = []
+    notes: list[str] = []              # what is not on the map
+    drawing_notes: list[str] = []      # how the drawing departs from the data (after ``notes``)
     drawn: set[str] = set()            # legend keys of what is on the map
     road_classes: set[str] = set()
     thr = fmt.qty(res.threshold_min) if res.threshold_min is not None else "15"
@@ -861,8 +862,8 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
             if not lab.place(name, x, y, r, 7.5, TOWN_TEXT, town=True):
                 unplaced.append(name)
         if no_place and (town_pts or town_bounds) and legend:
-            notes.append(T("report.map.towns_not_labelled", n=len(no_place),
-                           names=T("report.list_sep").join(no_place)))
+            drawing_notes.append(T("report.map.towns_not_labelled", n=len(no_place),
+                                   names=T("report.list_sep").join(no_place)))
         # the detail box
         if mark_box is not None:
             mb = proj.geom(shapely.box(*mark_box))
@@ -891,13 +892,13 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
         for item in lab.items:
             content.add(item)
         if unplaced and legend:
-            notes.append(T("report.map.labels_not_placed", n=len(unplaced),
-                           names=T("report.list_sep").join(unplaced)))
+            drawing_notes.append(T("report.map.labels_not_placed", n=len(unplaced),
+                                   names=T("report.list_sep").join(unplaced)))
         elif unplaced:
             log.info("map labels not placed: %s", unplaced)
     if spikes:
         where = T("report.list_sep").join(f"{lo:.4f}, {la:.4f}" for lo, la in spikes)
-        notes.append(T("report.map.outline_spike", n=len(spikes), where=where))
+        drawing_notes.append(T("report.map.outline_spike", n=len(spikes), where=where))
 
     # -- legend (only what is drawn) and the drawing -----------------------------------------------
     legend_cols = _legend_items(data, font, drawn, road_classes, roads, du, du_loc, max_pop_of(du, du_loc),
@@ -957,7 +958,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
             "; ".join(f"{t} ({len(v)})" for t, v in sorted(by_town.items()))
         pop_txt = (T("report.map.known_population", pop_unloc=fmt.integer(pop_unloc))
                    if pop_known else T("report.map.population_also_unknown"))
-        notes.insert(0, T("report.map.not_on_the_map_demand_units", n_unloc=n_unloc, pop_txt=pop_txt,
+        notes.append(T("report.map.not_on_the_map_demand_units", n_unloc=n_unloc, pop_txt=pop_txt,
                           towns_txt=towns_txt))
     if n_st_unloc:
         names = [f"{st.code[k]} {st.name[k]}" for k in np.nonzero(~st_loc)[0]]
@@ -969,7 +970,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
         notes.append(T("report.map.no_district_boundary_imported_the_map"))
     if data.towns and not town_pts and not town_bounds:
         notes.append(T("report.map.towns_have_no_points_or_boundaries"))
-    return MapResult(d, notes, denominator, callouts, sorted(newly), placed)
+    return MapResult(d, notes + drawing_notes, denominator, callouts, sorted(newly), placed)
 
 
 def max_pop_of(du: Any, du_loc: np.ndarray) -> float:
