@@ -284,6 +284,9 @@ def test_flood_map_marks_isolated_and_closed_with_legend(andorra, font):
              and s.fillColor is None]
     assert hatch
     assert not [s for s, _ in _walk(mb.drawing) if getattr(s, "strokeColor", None) == maps.HAZARD]
+    # the zone is named on the map, in its colour
+    assert [s for s, _ in _walk(mf.drawing) if isinstance(s, String) and s.text == "河谷"
+            and s.fillColor == maps.HAZARD]
 
 
 def test_legend_lists_only_what_is_drawn(andorra, shanting, font):

@@ -724,8 +724,13 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
             content.add(p)
             drawn.add("base_service")
         # hazard zones: light blue, blue 45° hatch, blue rim
+        hazard_names: list[tuple[str, float, float]] = []
         for h in hazards:
             for ph in page([h.geometry]):
+                if h.name and ph.area > 0:
+                    big = max(getattr(ph, "geoms", [ph]), key=lambda g: g.area)
+                    rp = big.representative_point()
+                    hazard_names.append((str(h.name), rp.x, rp.y))
                 p = _path_from_polygons([ph], fillColor=HAZARD_FILL, fillOpacity=0.55, strokeColor=HAZARD,
                                         strokeWidth=0.9)
                 if p is not None:
@@ -864,6 +869,10 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
         if no_place and (town_pts or town_bounds) and legend:
             drawing_notes.append(T("report.map.towns_not_labelled", n=len(no_place),
                                    names=T("report.list_sep").join(no_place)))
+        # hazard zone names, in the hazard colour
+        for name, x, y in hazard_names:
+            if not lab.place(name, x, y, 0.0, 7.0, HAZARD, town=True):
+                unplaced.append(name)
         # the detail box
         if mark_box is not None:
             mb = proj.geom(shapely.box(*mark_box))
@@ -1154,8 +1163,14 @@ def detail_extent(data: ReportData, share: float = 0.13, min_features: int = 12
     if counts[k] < min_features or counts[k] > 0.9 * len(x) and span <= 4 * half:
         return None
     sel = (np.abs(x - x[k]) <= half) & (np.abs(y - y[k]) <= half)
-    cx, cy = float(np.median(x[sel])), float(np.median(y[sel]))
+    # fit the box to the cluster (a margin for symbols and labels), no larger than the window,
+    # at a page-like shape (height 0.7 – 1.15 × width) so the enlargement is as large as it can be
+    sx0, sx1, sy0, sy1 = float(x[sel].min()), float(x[sel].max()), float(y[sel].min()), float(y[sel].max())
+    w_ = min(2 * half, max(800.0, (sx1 - sx0) * 1.25 + 200.0))
+    h_ = min(2 * half * 0.8, max(600.0, (sy1 - sy0) * 1.25 + 200.0))
+    w_, h_ = max(w_, h_ / 1.15), max(h_, w_ * 0.7)
+    cx, cy = (sx0 + sx1) / 2, (sy0 + sy1) / 2
     inv = transformer(epsg, WGS84)
-    lon0, lat0 = inv.transform(cx - half, cy - half * 0.8)
-    lon1, lat1 = inv.transform(cx + half, cy + half * 0.8)
+    lon0, lat0 = inv.transform(cx - w_ / 2, cy - h_ / 2)
+    lon1, lat1 = inv.transform(cx + w_ / 2, cy + h_ / 2)
     return (float(lon0), float(lat0), float(lon1), float(lat1))
