@@ -364,3 +364,33 @@ def test_flagged_village_gets_a_pennant_and_a_legend_entry(andorra, font):
     pennants = [s for s, _ in _walk(m.drawing) if isinstance(s, Polygon) and s.fillColor == maps.MARK
                 and len(s.points) == 6 and s.strokeWidth == 0.3]
     assert len(pennants) == 2                                  # the unit's and the legend's
+
+
+def test_paired_maps_show_the_scenario_beside_the_baseline(andorra, font):
+    base, flood = andorra["base"], andorra["flood"]
+    for lang in ("en", "zh"):
+        base.lang = flood.lang = lang
+        try:
+            assert not _overlaps(_label_boxes(maps.paired_maps(base, flood, font).drawing)), lang
+        finally:
+            base.lang = flood.lang = "zh"
+    pm = maps.paired_maps(base, flood, font)
+    texts = _texts(pm.drawing)
+    assert tx.text("report.map.pair_baseline", "zh") in texts
+    assert tx.text("report.map.pair_scenario", "zh", scenario=FLOOD) in texts
+    assert not _overlaps(_label_boxes(pm.drawing))
+    # one legend for both halves: the baseline's entries and the scenario's
+    heading = tx.text("report.map.legend", "zh")
+    legends = [s for s, _ in _walk(pm.drawing) if isinstance(s, String) and s.text == heading]
+    assert len(legends) == 1
+    for key in ("report.map.closed_site", "report.map.hazard_zone", "report.map.newly_uncovered",
+                "report.map.fixed_shelter"):
+        assert tx.text(key, "zh") in texts, key
+    assert pm.newly_uncovered == maps.district_map(flood, font, compare_result=base.result).newly_uncovered
+    assert pm.notes == maps.district_map(flood, font).notes
+    # two frames side by side, same height, inside the drawing
+    frames = [(s, t) for s, t in _walk(pm.drawing) if type(s).__name__ == "Rect" and s.strokeColor is not None
+              and s.strokeWidth == 0.8 and s.width > 100]
+    assert len(frames) == 2
+    (a, ta), (b, tb) = frames
+    assert a.height == b.height and ta[4] + a.width < tb[4] and tb[4] + b.width <= pm.drawing.width

@@ -87,7 +87,8 @@ class MapResult:
     (empty when every label fitted; the numbers are unique on one map);
     ``newly_uncovered``: codes of the units a ``compare_result`` map marks (served in the baseline,
     less served in this scenario);
-    ``labels``: every placed label ``(text, (x0, y0, x1, y1))`` in drawing coordinates (tests).
+    ``labels``: every placed label ``(text, (x0, y0, x1, y1))`` in drawing coordinates (tests);
+    ``legend_keys`` / ``road_classes``: what is drawn (the legend of :func:`paired_maps`).
     """
 
     drawing: Drawing
@@ -96,6 +97,8 @@ class MapResult:
     callouts: list[tuple[int, str, str]] = field(default_factory=list)
     newly_uncovered: list[str] = field(default_factory=list)
     labels: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
+    legend_keys: set[str] = field(default_factory=set)     # what the map shows (legend entries)
+    road_classes: set[str] = field(default_factory=set)
 
 
 def _utm_transformer(lon: float, lat: float):
@@ -648,24 +651,32 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     unplaced: list[str] = []
 
     # -- furniture boxes first: labels keep clear of them -----------------------------------------
+    bar_m = 0.0
+    scale_right = 0.0
+    if not nothing:
+        lab.block((frame_w - 28, frame_h - 34, frame_w - 4, frame_h - 2))          # north arrow
+        bar_m = nice_length((frame_w * 0.22) / scale)
+        sw = stringWidth(tx.text("report.map.scale", lang, denominator=denominator or 0), font, 5.5)
+        scale_right = max(8 + bar_m * scale + 40, 8 + sw)
+        lab.block((5, 3, scale_right, 29))                                         # scale bar
     attr = []
     if data.osm_attribution:
         attr.append("© OpenStreetMap contributors, ODbL")
     if not data.boundary_authoritative:
         attr.append(T("report.map.sketch_map_simplified_outline_not_an"))
     attr_boxes = []
+    widths = [stringWidth(s, font, 6.0) for s in attr]
+    # beside the scale bar when there is room, above it on a narrow map
+    y_attr = 3.0 if not widths or frame_w - max(widths) - 6 > scale_right + 2 else 31.0
     for n_, s in enumerate(reversed(attr)):
         size = 6.0
         w_ = stringWidth(s, font, size)
-        yy = 3 + n_ * (size + 2.5)
-        attr_boxes.append((s, frame_w - w_ - 6, yy - 1.2, w_ + 4, size + 2.4, yy + 0.6))
+        if w_ > frame_w - 8:
+            size *= (frame_w - 8) / w_
+            w_ = frame_w - 8
+        yy = y_attr + n_ * (6.0 + 2.5)
+        attr_boxes.append((s, frame_w - w_ - 6, yy - 1.2, w_ + 4, size + 2.4, yy + 0.6, size))
         lab.block((frame_w - w_ - 6, yy - 1.2, frame_w - 2, yy - 1.2 + size + 2.4))
-    bar_m = 0.0
-    if not nothing:
-        lab.block((frame_w - 28, frame_h - 34, frame_w - 4, frame_h - 2))          # north arrow
-        bar_m = nice_length((frame_w * 0.22) / scale)
-        sw = stringWidth(tx.text("report.map.scale", lang, denominator=denominator or 0), font, 5.5)
-        lab.block((5, 3, max(8 + bar_m * scale + 40, 8 + sw), 29))                # scale bar
     missing = []
     n_unloc, n_st_unloc = int((~du_loc).sum()), int((~st_loc).sum())
     if len(du) and not du_loc.any():
@@ -864,7 +875,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
                 drawn.add("town_seat")
             town_marks.append((t.name, x, y, 1.8 if dot else 0.0))
         for name, x, y, r in town_marks:
-            if not lab.place(name, x, y, r, 7.5, TOWN_TEXT, town=True):
+            if not lab.place(name, x, y, r, 7.5 if width >= 120 * mm else 6.5, TOWN_TEXT, town=True):
                 unplaced.append(name)
         if no_place and (town_pts or town_bounds) and legend:
             drawing_notes.append(T("report.map.towns_not_labelled", n=len(no_place),
@@ -905,15 +916,12 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
                                    names=T("report.list_sep").join(unplaced)))
         elif unplaced:
             log.info("map labels not placed: %s", unplaced)
-    if spikes:
-        where = T("report.list_sep").join(f"{lo:.4f}, {la:.4f}" for lo, la in spikes)
-        drawing_notes.append(T("report.map.outline_spike", n=len(spikes), where=where))
+    drawing_notes += _spike_note(data)
 
     # -- legend (only what is drawn) and the drawing -----------------------------------------------
     legend_cols = _legend_items(data, font, drawn, road_classes, roads, du, du_loc, max_pop_of(du, du_loc),
                                 lang, thr) if legend else []
-    col_heights = [sum(h for _, _, h in col) for col in legend_cols]
-    legend_h = max(col_heights) + 22 if any(legend_cols) else 0.0
+    lg, legend_h = _legend_group(legend_cols, width, font, T)
     fy = legend_h
     d = Drawing(width, frame_h + legend_h, initialFontName=font)
     content.transform = (1, 0, 0, 1, 0, fy)
@@ -927,36 +935,33 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     else:
         _north_arrow(furn, frame_w - 16, fy + frame_h - 30, font, lang)
         _scale_bar(furn, 8, fy + 8, bar_m, scale, font, lang, denominator)
-    for s, bx, by, bw, bh, ty in attr_boxes:
+    for s, bx, by, bw, bh, ty, size in attr_boxes:
         furn.add(Rect(bx, fy + by, bw, bh, fillColor=colors.white, fillOpacity=0.8, strokeColor=None))
-        furn.add(_text(frame_w - 4, fy + ty, s, font, 6.0, C("#333333"), "end"))
+        furn.add(_text(frame_w - 4, fy + ty, s, font, size, C("#333333"), "end"))
     d.add(furn)
 
-    if legend_h:
-        lg = Group()
-        col_w = width / len(legend_cols)
-        lg.add(_text(0, legend_h - 11, T("report.map.legend"), font, 8.5, colors.black))
-        lg.add(Line(0, legend_h - 14, width, legend_h - 14, strokeColor=C("#999999"), strokeWidth=0.4))
-        for c_, col in enumerate(legend_cols):
-            x = c_ * col_w
-            y = legend_h - 18
-            for draw, text, h in col:
-                y -= h
-                room = col_w - 22
-                size = 7.2
-                while size > 5.0 and stringWidth(text, font, size) > room:
-                    size -= 0.2
-                if draw is None:   # a sub-heading
-                    lg.add(_text(x, y + 2.5, text, font, size, C("#444444")))
-                    continue
-                draw(lg, x + 8, y + h / 2)
-                lg.add(_text(x + 19, y + h / 2 - 2.5, text, font, size, colors.black))
+    if lg is not None:
         d.add(lg)
 
     placed = [(s, (b[0], b[1] + fy, b[2], b[3] + fy)) for s, b in lab.placed]
     if not legend:
-        return MapResult(d, [], denominator, callouts, sorted(newly), placed)
-    # -- notes: what is not on the map -------------------------------------------------------------
+        return MapResult(d, [], denominator, callouts, sorted(newly), placed, drawn, road_classes)
+    notes = map_notes(data)
+    return MapResult(d, notes + drawing_notes, denominator, callouts, sorted(newly), placed, drawn, road_classes)
+
+
+def map_notes(data: ReportData) -> list[str]:
+    """What is not on the map, and why (units and sites without coordinates, no roads, no
+    district boundary, towns without points): the notes printed under the map."""
+    T, lang = data.t, data.lang
+    inp = data.inp
+    du, st, roads = inp.demand, inp.sites, inp.roads
+    du_loc, st_loc = located(du.lon, du.lat), located(st.lon, st.lat)
+    n_unloc, n_st_unloc = int((~du_loc).sum()), int((~st_loc).sum())
+    town_bounds = [b for b in data.boundaries if b.role == "town"]
+    town_pts = {c: t for c, t in data.towns.items() if t.lon is not None and t.lat is not None}
+    districts = [b for b in data.boundaries if b.role == "district"]
+    notes: list[str] = []
     if n_unloc:
         pop_unloc = float(np.nansum(du.population[~du_loc].astype(float)))
         pop_known = int(np.isfinite(du.population[~du_loc].astype(float)).sum())
@@ -979,7 +984,80 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
         notes.append(T("report.map.no_district_boundary_imported_the_map"))
     if data.towns and not town_pts and not town_bounds:
         notes.append(T("report.map.towns_have_no_points_or_boundaries"))
-    return MapResult(d, notes + drawing_notes, denominator, callouts, sorted(newly), placed)
+    return notes
+
+
+def _spike_note(data: ReportData) -> list[str]:
+    spikes = _districts(data)[1]
+    if not spikes:
+        return []
+    where = data.t("report.list_sep").join(f"{lo:.4f}, {la:.4f}" for lo, la in spikes)
+    return [data.t("report.map.outline_spike", n=len(spikes), where=where)]
+
+
+def _legend_group(cols: list, width: float, font: str, T: Any) -> tuple[Group | None, float]:
+    """The legend (heading, rule, columns) and its height; (None, 0) without entries."""
+    if not any(cols):
+        return None, 0.0
+    legend_h = max(sum(h for _, _, h in col) for col in cols) + 22
+    lg = Group()
+    col_w = width / len(cols)
+    lg.add(_text(0, legend_h - 11, T("report.map.legend"), font, 8.5, colors.black))
+    lg.add(Line(0, legend_h - 14, width, legend_h - 14, strokeColor=C("#999999"), strokeWidth=0.4))
+    for c_, col in enumerate(cols):
+        x = c_ * col_w
+        y = legend_h - 18
+        for draw, text, h in col:
+            y -= h
+            room = col_w - 22
+            size = 7.2
+            while size > 5.0 and stringWidth(text, font, size) > room:
+                size -= 0.2
+            if draw is None:   # a sub-heading
+                lg.add(_text(x, y + 2.5, text, font, size, C("#444444")))
+                continue
+            draw(lg, x + 8, y + h / 2)
+            lg.add(_text(x + 19, y + h / 2 - 2.5, text, font, size, colors.black))
+    return lg, legend_h
+
+
+def paired_maps(base: ReportData, scen: ReportData, font: str, width: float = 170 * mm,
+                max_height: float = 110 * mm, min_height: float = 60 * mm) -> MapResult:
+    """The baseline map (a, left) and a scenario map (b, right) side by side at one scale with one
+    legend under both: the scenario map "beside the baseline". The scenario map is drawn with
+    ``compare_result=base.result`` (the baseline's service area outlined, units less served
+    boxed). ``base`` and ``scen`` are the report data of the two runs of one plan; the notes are
+    the scenario map's (what is not drawn), :attr:`MapResult.newly_uncovered` the scenario's."""
+    T = scen.t
+    gap = 4 * mm
+    half = (width - gap) / 2
+    mb = district_map(base, font, half, max_height, min_height, legend=False)
+    ms = district_map(scen, font, half, max_height, min_height, legend=False, compare_result=base.result)
+    du = scen.inp.demand
+    du_loc = located(du.lon, du.lat)
+    res = typed(scen.result)
+    thr = fmt.qty(res.threshold_min) if res.threshold_min is not None else "15"
+    cols = _legend_items(scen, font, mb.legend_keys | ms.legend_keys, mb.road_classes | ms.road_classes,
+                         scen.inp.roads, du, du_loc, max_pop_of(du, du_loc), scen.lang, thr)
+    lg, legend_h = _legend_group(cols, width, font, T)
+    head = 13.0
+    fh = max(mb.drawing.height, ms.drawing.height)
+    d = Drawing(width, legend_h + fh + head, initialFontName=font)
+    scen_name = str(scen.result.scenario or "")
+    caps = (T("report.map.pair_baseline"), T("report.map.pair_scenario", scenario=scen_name))
+    for k, (m, cap) in enumerate(((mb, caps[0]), (ms, caps[1]))):
+        g = Group(*m.drawing.contents)
+        g.transform = (1, 0, 0, 1, k * (half + gap), legend_h + fh - m.drawing.height)
+        d.add(g)
+        size = 8.5
+        while size > 6 and stringWidth(cap, font, size) > half:
+            size -= 0.25
+        d.add(_text(k * (half + gap), legend_h + fh + 4, cap, font, size, colors.black))
+    if lg is not None:
+        d.add(lg)
+    notes = map_notes(scen) + _spike_note(scen)
+    return MapResult(d, notes, ms.scale_denominator, [], ms.newly_uncovered, [],
+                     mb.legend_keys | ms.legend_keys, mb.road_classes | ms.road_classes)
 
 
 def max_pop_of(du: Any, du_loc: np.ndarray) -> float:
