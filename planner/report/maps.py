@@ -434,9 +434,8 @@ class _Labeller:
         segs = np.array([(x, y, ex, ey) if ex is not None else (x, y, x, y) for _, _, ex, ey in cands], dtype=float)
         has_leader = np.array([ex is not None for _, _, ex, _ in cands])
         if has_leader.any():
-            lh = self._seg_hits(segs[has_leader], [b for _, b in self.placed])
-            tmp = ok[has_leader]
-            ok[has_leader] = tmp & ~lh
+            # a leader must not cross a placed label
+            ok[has_leader] &= ~self._seg_hits(segs[has_leader], [b for _, b in self.placed])
         if not ok.any():
             return False
         soft = self._hits(arr, self.soft)
@@ -578,7 +577,7 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
     thr = fmt.qty(res.threshold_min) if res.threshold_min is not None else "15"
 
     # -- what can be drawn (WGS84) -------------------------------------------------------------
-    districts, spikes = _districts(data)
+    districts = _districts(data)[0]
     town_bounds = [b for b in data.boundaries if b.role == "town"]
     du, st = inp.demand, inp.sites
     du_loc = located(du.lon, du.lat)
