@@ -102,25 +102,26 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
             result = run_plan(inp, Span(progress, lo, lo + step) if progress is not None else None)
             lo += step
         comparison = None
+        runs: list[tuple[Any, Any, Any]] = []
         if compare:
             # every change is printed as scenario − reference: the baseline is the reference when
             # it is among the runs (``--scenario 洪水 --compare baseline`` compares the flood with
             # the baseline, never the other way round), otherwise the report's own scenario
-            runs = [(scenario, result)]
+            runs = [(scenario, inp, result)]
             for name in compare:
                 name = _scenario_arg(name)
-                if name == scenario or any(name == n for n, _ in runs):
+                if name == scenario or any(name == n for n, _i, _r in runs):
                     continue
                 try:
                     other_inp = load_snapshot(plan, name)
                 except KeyError as exc:
                     raise ReportError(str(exc.args[0]) if exc.args else str(exc)) from exc
-                runs.append((name, run_plan(other_inp, Span(progress, lo, lo + step)
-                                            if progress is not None else None)))
+                runs.append((name, other_inp, run_plan(other_inp, Span(progress, lo, lo + step)
+                                                       if progress is not None else None)))
                 lo += step
             runs.sort(key=lambda nr: nr[0] is not None)       # the baseline (None) first, stable
             if len(runs) > 1:
-                comparison = compare_results([r for _, r in runs])
+                comparison = compare_results([r for _n, _i, r in runs])
         tell(progress, eng_hi, "map")
         rec = recommend if isinstance(recommend, dict) else None
         if recommend is True:
@@ -131,7 +132,7 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
         ctx = read_plan_context(plan, scenario)
         data = ReportData(inp=inp, result=result, lang=lang, comparison=comparison, prepared_by=prepared_by,
                           version=__version__, location=os.path.basename(getattr(plan, "display_location", "") or ""),
-                          recommendations=rec, **ctx)
+                          recommendations=rec, comparison_runs=[(i, r) for _n, i, r in runs], **ctx)
         from planner.report.pdf import build_pdf
 
         out.parent.mkdir(parents=True, exist_ok=True)

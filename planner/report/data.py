@@ -54,6 +54,7 @@ class ReportData:
     directory: list[dict[str, Any]] = field(default_factory=list)   # sites: address, contact, phone
     lots: list[dict[str, Any]] = field(default_factory=list)    # stock lots: site, item, batch, expiry …
     recommendations: Any = None           # a recommendation (planner.scenario.recommend) to print
+    comparison_runs: list[tuple[Any, Any]] = field(default_factory=list)   # (input, result), as compared
 
     # -- lookups ---------------------------------------------------------------------------
     def town_name(self, code: Any) -> str:

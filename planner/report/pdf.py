@@ -1466,6 +1466,7 @@ class _Builder:
                             self.widths(wname, wt, *([wv] * n)), align="lr" + "r" * n,
                             caption=T("doc.compare_table")))
         self.add(self.p(T("doc.compare_note"), self.s_small))
+        self.paired_maps()
         towns = cmp.get("towns", [])
         if towns:
             self.h2("report.served_population_by_town")
@@ -1523,6 +1524,24 @@ class _Builder:
                          f'<font color="#C62828">▲{fmt.qty(i.get("delta"))}</font>'] for i in sg]
                 self.add(self.table([T("report.item"), T("report.reference"), T("report.scenario_3"),
                                      T("report.growth")], rows, self.widths(34, 22, 22, 22), align="lrrr"))
+
+    def paired_maps(self) -> None:
+        """Each scenario's map beside the reference's, at one scale (图 x-y (a)/(b))."""
+        from dataclasses import replace
+
+        from planner.report.maps import paired_maps
+
+        d = self.d
+        runs = d.comparison_runs
+        if len(runs) < 2:
+            return
+        base = replace(d, inp=runs[0][0], result=runs[0][1], comparison=None, comparison_runs=[])
+        for inp, res in runs[1:]:
+            scen = replace(d, inp=inp, result=res, comparison=None, comparison_runs=[])
+            m = paired_maps(base, scen, self.font, width=BODY_W)
+            self.figure(m.drawing, self.t("doc.pair_title", reference=self.scen_label(runs[0][1].scenario),
+                                          scenario=self.scen_label(res.scenario)),
+                        after=[self.p(_esc(n), self.s_small) for n in m.notes])
 
     def delta_text(self, unit: Any, v: Any, ref: Any) -> str:
         """scenario − reference as printed: shares in 个百分点 from the printed (rounded) values,
@@ -1728,8 +1747,18 @@ def build_pdf(data: ReportData, out_path: str | Path, progress: Any = None,
     _Canvas.font_name = b.font
     box = detail_extent(data)
     label = b.t("report.detail")
-    # the main map shares its page with the chapter's heading and intro: 140 mm leaves them room
-    m = district_map(data, b.font, width=BODY_W, max_height=140 * mm, mark_box=box, mark_label=label)
+    # the main map shares its page with the chapter's heading, intro and the map's caption and
+    # notes (about 75 mm): its frame is made as tall as leaves them room, legend included
+    room = PAGE_H - MARGIN_T - MARGIN_B - 75 * mm
+    max_h = 150 * mm
+    m = district_map(data, b.font, width=BODY_W, max_height=max_h, min_height=min(110 * mm, max_h), mark_box=box,
+                     mark_label=label)
+    for _ in range(3):
+        if m.drawing.height <= room:
+            break
+        max_h -= m.drawing.height - room
+        m = district_map(data, b.font, width=BODY_W, max_height=max_h, min_height=min(110 * mm, max_h),
+                         mark_box=box, mark_label=label)
     detail = None
     if box is not None:
         detail = district_map(data, b.font, width=BODY_W, max_height=200 * mm, min_height=120 * mm,
