@@ -422,3 +422,23 @@ def test_formatting():
     assert fmt.norm_rate(SupplyLine(key="tent", rate=4, basis="per_n_persons", unit="顶"), "zh") == "每4人1顶"
     tent = SupplyLine(key="tent", rate=4, basis="per_n_persons", unit="顶")
     assert fmt.norm_rate(tent, "en") == "1 per 4 people (tents)"
+
+
+def test_serif_body_with_sans_for_what_it_lacks(andorra):
+    """The body is set in the shipped serif (宋体-like) face; a character it lacks falls back to
+    the sans face instead of printing a blank box."""
+    from planner.report.data import ReportData
+    from planner.report.fonts import SERIF_NAME, missing_glyphs, register_serif_font
+    from planner.report.pdf import _Builder
+
+    assert register_serif_font() == SERIF_NAME
+    r = pypdf.PdfReader(str(andorra["pdf"]))
+    fonts = {str(f.get_object().get("/BaseFont")) for p in r.pages
+             for f in ((p.get("/Resources") or {}).get("/Font") or {}).values()}
+    assert any("UMingCN" in f for f in fonts) and any("WenQuanYi" in f for f in fonts)
+    rare = "㙟"                                  # outside GB 2312: not in the serif subset
+    assert missing_glyphs(rare + "✔", SERIF_NAME) == {rare, "✔"}
+    b = _Builder(ReportData(inp=None, result=andorra["result"]))
+    out = b.fallback(f"村名{rare}<b>达标✔</b>")
+    assert out.count('<font face="ESPlanCJK">') == 2 and f">{rare}</font>" in out and ">✔</font>" in out
+    assert "<b>达标" in out                      # markup is left alone

@@ -26,6 +26,12 @@ from pathlib import Path
 FONT_ENV = "ESPLAN_CJK_FONT"
 FONT_NAME = "ESPlanCJK"          # the name the report registers the font under in reportlab
 SHIPPED = ("fonts", "wqy-microhei.ttc")
+#: the body face of the printed plan: a Ming (宋体-like) serif, AR PL UMing CN (Arphic Public
+#: License, licence text beside it) cut to GB 2312 and the punctuation, Latin and symbols it has
+#: (scripts/make_serif_font.py); characters it lacks are set in the sans face above
+SERIF_ENV = "ESPLAN_SERIF_FONT"
+SERIF_NAME = "ESPlanSerif"
+SERIF_SHIPPED = ("fonts", "uming-cn-gb2312.ttf")
 
 
 class FontNotFound(RuntimeError):
@@ -152,6 +158,51 @@ def register_cjk_font() -> str:
         for italic in (0, 1):
             addMapping(FONT_NAME, bold, italic, FONT_NAME)
     return FONT_NAME
+
+
+@lru_cache(maxsize=1)
+def register_serif_font() -> str | None:
+    """Register the serif body face with reportlab (once per process); its name, or None when it
+    is not there (the body is then set in the sans face, and the log says so)."""
+    import logging
+
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    env = os.environ.get(SERIF_ENV)
+    if env is not None and env.strip().lower() in ("", "none", "off"):
+        return None
+    if env:
+        path = Path(env).expanduser()
+    else:
+        try:
+            import esplan_resources
+
+            path = esplan_resources.path(*SERIF_SHIPPED)
+        except ImportError:  # pragma: no cover - source tree without the resources package
+            path = Path(__file__).resolve().parents[2] / "resources" / Path(*SERIF_SHIPPED)
+    if not (path.is_file() and is_truetype_outline(path)):
+        logging.getLogger(__name__).info("no serif body font at %s: the body is set in the sans face", path)
+        return None
+    try:
+        font = TTFont(SERIF_NAME, str(path))
+    except TTFError as exc:
+        logging.getLogger(__name__).warning("the serif font %s cannot be embedded (%s): sans body", path, exc)
+        return None
+    pdfmetrics.registerFont(font)
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(SERIF_NAME, bold, italic, SERIF_NAME)
+    return SERIF_NAME
+
+
+def missing_glyphs(text: str, font_name: str) -> set[str]:
+    """The characters of ``text`` the registered font ``font_name`` has no glyph for."""
+    from reportlab.pdfbase import pdfmetrics
+
+    cmap = pdfmetrics.getFont(font_name).face.charToGlyph
+    return {ch for ch in text if ord(ch) not in cmap and not ch.isspace() and ch != "\u2060"}
 
 
 def has_glyphs(text: str, font_name: str | None = None) -> bool:

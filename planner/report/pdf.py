@@ -48,7 +48,7 @@ from planner.plan_document import period_text
 from planner.progress import Span, tell
 from planner.report import fmt
 from planner.report.data import ReportData
-from planner.report.fonts import has_glyphs, register_cjk_font
+from planner.report.fonts import has_glyphs, register_cjk_font, register_serif_font
 from planner.report.typeset import ZhParagraph, nobr, strip_joiners
 
 PAGE_W, PAGE_H = A4
@@ -78,6 +78,7 @@ def _hex(c: Any) -> str:
 
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+_MARKUP = re.compile(r"(<[^>]*>|&[A-Za-z#0-9]+;)")
 
 
 def _esc(s: Any) -> str:
@@ -161,7 +162,9 @@ class _Builder:
         self.d = data
         self.r: TypedResult = typed(data.result)
         self.lang = data.lang
-        self.font = register_cjk_font()
+        self.font = register_cjk_font()                  # sans: headings, captions, table heads
+        self.body_font = register_serif_font() or self.font   # serif: running text and table cells
+        self._body_cmap = self._cmap(self.body_font)
         self.progress = progress
         self.span = span
         self.marks_ok = has_glyphs("✔✘", self.font)
@@ -179,17 +182,55 @@ class _Builder:
         self.chapter_pages: set[int] = set()          # pages a chapter or appendix starts on
         self._styles()
 
+    @staticmethod
+    def _cmap(name: str) -> Any:
+        from reportlab.pdfbase import pdfmetrics
+
+        return pdfmetrics.getFont(name).face.charToGlyph
+
+    def fallback(self, text: str) -> str:
+        """``text`` (paragraph markup) with every run of characters the body face lacks (rare
+        names outside GB 2312, ✔ ✘) set in the sans face, so no glyph is ever missing."""
+        if self.body_font == self.font:
+            return text
+        cmap = self._body_cmap
+        if all(ord(ch) in cmap or ch in "\u2060\n " for ch in text):
+            return text
+        out = []
+        for part in _MARKUP.split(text):
+            if not part or part[0] in "<&":
+                out.append(part)
+                continue
+            run: list[str] = []
+            for ch in part:
+                miss = ord(ch) not in cmap and ch not in "\u2060 "
+                if miss:
+                    run.append(ch)
+                    continue
+                if run:
+                    out.append(f'<font face="{self.font}">{"".join(run)}</font>')
+                    run = []
+                out.append(ch)
+            if run:
+                out.append(f'<font face="{self.font}">{"".join(run)}</font>')
+        return "".join(out)
+
+    def body_missing(self, text: str) -> bool:
+        cmap = self._body_cmap
+        return self.body_font != self.font and any(ord(ch) not in cmap and ch not in "\u2060 " for ch in text)
+
     # -- styles ---------------------------------------------------------------------------------
     def _styles(self) -> None:
         f = self.font
+        bf = self.body_font
         wrap = "CJK" if self.lang == "zh" else None
-        base = dict(fontName=f, textColor=INK, wordWrap=wrap)
+        base = dict(fontName=bf, textColor=INK, wordWrap=wrap)
         self.s_body = ParagraphStyle("body", fontSize=10, leading=17, spaceAfter=5,
                                      firstLineIndent=20 if self.lang == "zh" else 0, **base)
         self.s_plain = ParagraphStyle("plain", parent=self.s_body, firstLineIndent=0)
-        self.s_small = ParagraphStyle("small", fontSize=8, leading=11.5, textColor=MUTED, fontName=f,
+        self.s_small = ParagraphStyle("small", fontSize=8, leading=11.5, textColor=MUTED, fontName=bf,
                                       wordWrap=wrap, spaceAfter=3)
-        self.s_note = ParagraphStyle("note", fontSize=8.5, leading=12.5, fontName=f, wordWrap=wrap,
+        self.s_note = ParagraphStyle("note", fontSize=8.5, leading=12.5, fontName=bf, wordWrap=wrap,
                                      textColor=INK, backColor=C("#FFF8E6"), borderColor=C("#E0C27A"),
                                      borderWidth=0.6, borderPadding=(4, 5, 4, 5), spaceBefore=4, spaceAfter=8)
         self.s_h1 = ParagraphStyle("h1", fontSize=16, leading=22, textColor=ACCENT, spaceBefore=4,
@@ -202,7 +243,7 @@ class _Builder:
                                    spaceAfter=3, fontName=f, wordWrap=wrap)
         self.s_caption = ParagraphStyle("caption", fontSize=9, leading=12, textColor=INK, alignment=TA_CENTER,
                                         fontName=f, wordWrap=wrap)
-        self.s_cell = ParagraphStyle("cell", fontSize=8, leading=10.2, fontName=f, wordWrap=wrap, textColor=INK)
+        self.s_cell = ParagraphStyle("cell", fontSize=8, leading=10.2, fontName=bf, wordWrap=wrap, textColor=INK)
         self.s_cell_r = ParagraphStyle("cellr", parent=self.s_cell, alignment=TA_RIGHT)
         self.s_cell_c = ParagraphStyle("cellc", parent=self.s_cell, alignment=TA_CENTER)
         self.s_head = ParagraphStyle("head", fontSize=8, leading=10.2, fontName=f, wordWrap=wrap,
@@ -234,6 +275,8 @@ class _Builder:
 
     def para(self, text: str, style: ParagraphStyle) -> Paragraph:
         """A paragraph: Chinese line breaking for CJK styles; word joiners dropped elsewhere."""
+        if style.fontName == self.body_font:
+            text = self.fallback(text)
         if style.wordWrap == "CJK":
             return ZhParagraph(text, style)
         return Paragraph(strip_joiners(text), style)
@@ -349,12 +392,13 @@ class _Builder:
             for k, v in enumerate(r):
                 if isinstance(v, str):
                     plain = strip_joiners(v)
-                    if "<" not in v and "&" not in v and stringWidth(plain, self.font, font_size) <= widths[k] - 7:
+                    if "<" not in v and "&" not in v and not self.body_missing(plain) and \
+                            stringWidth(plain, self.body_font, font_size) <= widths[k] - 7:
                         out.append(plain)     # fits on one line: a plain cell is much faster than a Paragraph
                     elif _CJK.search(v):
-                        out.append(ZhParagraph(v, cjk[align[k]]))
+                        out.append(ZhParagraph(self.fallback(v), cjk[align[k]]))
                     else:
-                        out.append(Paragraph(plain, latin[align[k]]))
+                        out.append(Paragraph(self.fallback(plain), latin[align[k]]))
                 elif v is None:
                     out.append("")
                 else:
@@ -369,7 +413,7 @@ class _Builder:
         else:
             t = (LongTable if long else Table)(body, colWidths=widths, repeatRows=hr, hAlign="LEFT")
         st: list[tuple] = [
-            ("FONT", (0, 0), (-1, -1), self.font, font_size),
+            ("FONT", (0, 0), (-1, -1), self.body_font, font_size),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("GRID", (0, cap_rows), (-1, -1), 0.35, GRID),
             ("BOX", (0, cap_rows), (-1, -1), 0.8, ACCENT),
@@ -378,6 +422,8 @@ class _Builder:
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ]
+        if hr:
+            st.append(("FONT", (0, 0), (-1, hr - 1), self.font, font_size))    # caption and head: sans
         if cap_rows:
             st += [("SPAN", (0, 0), (-1, 0)), ("BOTTOMPADDING", (0, 0), (-1, 0), 4)]
         for k, a in enumerate(align):
