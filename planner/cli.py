@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner import __version__
-from planner.io.dispatch import IMPORT_KINDS, TABLE_KINDS
+from planner.io.dispatch import IMPORT_KINDS, IMPORT_MODES, TABLE_KINDS
 from planner.logs import setup_cli_logging
 from planner.text import set_language, text
 
@@ -336,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("plan")
     s.add_argument("kind", choices=IMPORT_KINDS)
     s.add_argument("file", help=text("cli.import.file"))
-    s.add_argument("--mode", choices=["insert", "upsert"], default="insert",
+    s.add_argument("--mode", choices=list(IMPORT_MODES), default="insert",
                    help=text("cli.import.mode"))
     s.add_argument("--crs", default="wgs84", choices=["wgs84", "cgcs2000", "gcj02", "bd09"],
                    help=text("cli.import.crs"))

@@ -562,7 +562,7 @@ def full_plan(path: Path, files: Path):
         ["WH01", "TENT", 100, "顶", "physical", "2024-01", None, None, None, None],
         ["WH01", "RICE", 1.25, "t", "physical", None, "2026-06-30", None, None, "新米"],
         ["RP01", "RICE", 300, "kg", "agreement", None, None, 2.5, "某粮店", None],
-        ["RP01", "RICE", 100, "kg", "agreement", None, None, 4, "另一粮店", None],
+        ["RP01", "RICE", 100, "kg", "agreement", "另一粮店", None, 4, "另一粮店", None],
     ]))
     return p
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from planner.io.errors import ImportReport
+from planner.io.templates import IMPORT_MODES
 
-__all__ = ["IMPORT_KINDS", "NETWORK_KINDS", "TABLE_KINDS", "import_file"]
+__all__ = ["IMPORT_KINDS", "IMPORT_MODES", "NETWORK_KINDS", "TABLE_KINDS", "import_file"]
 
 TABLE_KINDS = ("sites", "items", "stock", "demand", "towns")
 NETWORK_KINDS = ("osm", "roads-geojson")

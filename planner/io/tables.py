@@ -61,10 +61,10 @@ from planner import models as m
 from planner.geo import WGS84, area_km2, to_metric, transformer, utm_epsg
 from planner.io.coords import normalise_crs, to_wgs84
 from planner.io.errors import ImportFailed, ImportProblem, ImportReport
-from planner.io.templates import TEMPLATES, Column, TableSpec, canonical_kind, normalise_header, write_template
+from planner.io.templates import IMPORT_MODES, TEMPLATES, Column, TableSpec, canonical_kind, normalise_header, write_template
 
 __all__ = ["import_table", "import_batch", "read_table", "export_table", "import_boundary",
-           "write_template", "TEMPLATES", "UNIT_FACTORS", "convert_quantity"]
+           "write_template", "TEMPLATES", "UNIT_FACTORS", "convert_quantity", "IMPORT_MODES"]
 
 MODELS: dict[str, type[m.Base]] = {
     "sites": m.Site, "items": m.SupplyItem, "stock": m.StockLot, "demand": m.DemandUnit,
@@ -666,13 +666,19 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
         # -- identity: duplicates, clashes ----------------------------------------------------------
         key = tuple(row.get(k) for k in spec.key) if len(spec.key) > 1 else row.get(spec.key[0])
         if kind == "stock":
+            # a lot is identified by site + item + batch (an empty batch: the site's one unbatched
+            # lot of the item); the plan enforces it (unique key, migration 0003)
             if not (bad_fields & {"site_code", "item_code", "batch"}):
-                dup_relevant = row.get("batch") is not None or ctx.mode == "upsert"
-                if dup_relevant and key in seen:
-                    bad("batch", f"the same site, item and batch already appear in row {seen[key]}",
-                        row.get("batch"))
+                what = "batch" if row.get("batch") is not None else "batch (empty: the unbatched lot)"
+                if key in seen:
+                    bad("batch", f"the same site, item and {what} already appear in row {seen[key]}; "
+                        "give each lot its own batch", row.get("batch"))
                 seen.setdefault(key, n)
-                if ctx.mode == "upsert" and len(ctx.existing["stock"].get(key, [])) > 1:
+                if ctx.mode == "insert" and key in ctx.existing["stock"]:
+                    bad("batch", f"a stock lot with this site, item and {what} is already in the plan "
+                        "(import with mode 'upsert' to update it, or 'replace' to replace the stock of the "
+                        "sites in the file)", row.get("batch"))
+                elif ctx.mode == "upsert" and len(ctx.existing["stock"].get(key, [])) > 1:
                     bad("batch", "several existing stock lots have this site, item and batch; give each "
                         "lot a distinct batch to update it", row.get("batch"))
         elif key is not None and spec.key[0] not in bad_fields:
@@ -882,6 +888,14 @@ def _write_pass(plan: Any, validated: list[_Validated], ctx: _Context, user: str
                     site_ids = dict(s.execute(select(m.Site.code, m.Site.id)).all())
                     item_ids = dict(s.execute(select(m.SupplyItem.code, m.SupplyItem.id)).all())
                     existing_lots: dict[Any, list[Any]] = {}
+                    if ctx.mode == "replace":
+                        # the stock of every site named in the file is replaced by the file's lots
+                        ids = sorted({site_ids[r["site_code"]] for _, r in v.rows})
+                        gone = list(s.scalars(select(m.StockLot).where(m.StockLot.site_id.in_(ids))))
+                        for lot in gone:
+                            s.delete(lot)
+                        s.flush()
+                        rep.notes.append(f"replaced the stock of {len(ids)} site(s): {len(gone)} lot(s) removed")
                     if ctx.mode == "upsert":
                         for lot, sc, ic in s.execute(
                                 select(m.StockLot, m.Site.code, m.SupplyItem.code)
@@ -952,12 +966,15 @@ def import_batch(plan: Any, files: Iterable[Any], *, mode: str = "insert", crs: 
     processed in dependency order (admin units, items, sites, demand, stock), so stock rows may
     name sites and items of the same batch. Returns one report per file, in that order.
     """
-    if mode not in ("insert", "upsert"):
-        raise ValueError(f"mode must be 'insert' or 'upsert', not {mode!r}")
+    if mode not in IMPORT_MODES:
+        raise ValueError(f"mode must be one of {', '.join(IMPORT_MODES)}, not {mode!r}")
     crs = normalise_crs(crs)
     jobs = []
     for spec in files:
         kind, path, *rest = spec
+        if mode == "replace" and canonical_kind(kind) != "stock":
+            raise ValueError("mode 'replace' is for stock only (it replaces the stock of the sites in the "
+                             "file); import other registers with 'insert' or 'upsert'")
         opts: dict[str, Any] = {}
         if rest:
             opts = dict(rest[0]) if isinstance(rest[0], Mapping) else {"sheet": rest[0]}
