@@ -129,7 +129,8 @@ def cmd_import(a: argparse.Namespace) -> int:
         raise CliError(text("cli.import.not_found", path=path))
     try:
         report = import_file(plan, a.kind, path, clip=not a.no_clip, clip_buffer_m=a.clip_buffer_m,
-                             name=a.name, code=a.code, mode=a.mode, crs=a.crs, sheet=a.sheet)
+                             name=a.name, code=a.code, mode=a.mode, crs=a.crs, sheet=a.sheet,
+                             encoding=a.encoding, replace=a.replace)
     except ImportFailed as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
@@ -341,6 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--crs", default="wgs84", choices=["wgs84", "cgcs2000", "gcj02", "bd09"],
                    help=text("cli.import.crs"))
     s.add_argument("--sheet", help=text("cli.import.sheet"))
+    s.add_argument("--encoding", help=text("cli.import.encoding"))
+    s.add_argument("--replace", action="store_true", help=text("cli.import.replace"))
     s.add_argument("--no-clip", action="store_true", help=text("cli.import.no_clip"))
     s.add_argument("--clip-buffer-m", type=float, default=0.0,
                    help=text("cli.import.clip_buffer_m"))

@@ -273,7 +273,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
 
 def import_road_geojson(plan: Any, path: str | os.PathLike[str], *, boundary: Any = "plan",
                         clip_buffer_m: float = 0.0, replace: bool = True,
-                        progress: Any = None) -> ImportReport:
+                        progress: Any = None, allow_smaller: bool = False) -> ImportReport:
     """Import a GeoJSON road network into ``plan`` (one transaction; candidate sites untouched)."""
     t0 = time.perf_counter()
     tell(progress, 0.0, f"reading {Path(path).name}")
@@ -284,6 +284,6 @@ def import_road_geojson(plan: Any, path: str | os.PathLike[str], *, boundary: An
         notes.append("the plan has no district boundary: the network was not clipped")
     written = write_network(plan, data, candidates=None, replace=replace, progress=progress,
                             reason=f"import road network from {Path(path).name}",
-                            match_nodes_by_location=not replace)
+                            match_nodes_by_location=not replace, allow_smaller=allow_smaller, file=str(path))
     tell(progress, 1.0, "done")
     return network_report(path, "geojson road network", data, written, None, notes, t0)

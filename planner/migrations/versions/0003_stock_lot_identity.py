@@ -11,6 +11,7 @@ gets an explicit batch, ``<batch>#<lot id>`` (``#<lot id>`` when it had none), r
 audit log, so that each lot can be named — and updated by an import — on its own.
 """
 import datetime as dt
+
 import sqlalchemy as sa
 from alembic import op
 
