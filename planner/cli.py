@@ -67,7 +67,7 @@ def cmd_new(a: argparse.Namespace) -> int:
 
     try:
         plan = create_plan(a.plan, name=a.name, district_name=a.district_name,
-                           district_code=a.district_code, overwrite=a.force)
+                           district_code=a.district_code, overwrite=a.force, country=a.country)
     except PlanError as exc:
         raise CliError(str(exc)) from exc
     print(text("cli.new.created", name=repr(a.name), where=plan.display_location))
@@ -324,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--name", required=True, help=text("cli.new.name"))
     s.add_argument("--district-name")
     s.add_argument("--district-code", help=text("cli.new.district_code"))
+    s.add_argument("--country", default="CN", help=text("cli.new.country"))
     s.add_argument("--force", action="store_true", help=text("cli.new.force"))
     s.set_defaults(func=cmd_new)
 

@@ -17,6 +17,7 @@ import datetime as dt
 import enum
 import getpass
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -318,8 +319,15 @@ def _clear_bookkeeping(session: Session) -> None:
 # -- opening and creating -----------------------------------------------------------------------
 def create_plan(location: str | os.PathLike[str], *, name: str, district_name: str | None = None,
                 district_code: str | None = None, overwrite: bool = False,
-                with_default_profiles: bool = True, user: str | None = None) -> Plan:
-    """Create a new, empty plan (schema at the current revision, default norms profiles)."""
+                with_default_profiles: bool = True, user: str | None = None, country: str = "CN") -> Plan:
+    """Create a new, empty plan (schema at the current revision, default norms profiles).
+
+    ``country`` (ISO 3166-1 alpha-2, kept in the plan info's ``extra``) decides which
+    administrative codes the importers accept: a Chinese plan's are 统计用区划代码 (6, 9 or 12
+    digits); another country's are its own (Andorra's parishes: AD02 …)."""
+    country = (country or "CN").strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise PlanError(f"country must be a two-letter ISO 3166 code (CN, AD …), not {country!r}")
     if not is_url(location):
         p = Path(location).expanduser()
         if p.exists():
@@ -337,7 +345,8 @@ def create_plan(location: str | os.PathLike[str], *, name: str, district_name: s
         drop_all(plan.engine)
     plan.upgrade()
     with plan.transaction(user=user, reason="create plan") as s:
-        s.add(m.PlanInfo(name=name, district_name=district_name, district_code=district_code))
+        s.add(m.PlanInfo(name=name, district_name=district_name, district_code=district_code,
+                         extra={} if country == "CN" else {"country": country}))
         if with_default_profiles:
             for prof in shipped_profiles():
                 s.add(m.NormsProfile(name=prof["name"], kind=prof["name"], data=prof))

@@ -2,6 +2,7 @@
 number grammar, strict CSV, encodings, GeoJSON values, dates, codes, whole pieces, bounded
 resources, boundary validation, OSM coordinates and shrinking networks, formula-safe exports,
 database failures named as the plan's."""
+# ruff: noqa: F811 - the fixtures `plan` and `files` come from test_import_tables (imported below)
 from __future__ import annotations
 
 import csv

@@ -56,7 +56,6 @@ from typing import Any, cast
 
 import numpy as np
 import shapely
-import shapely.ops
 from shapely.geometry import mapping as geom_mapping, shape as geom_shape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -836,7 +835,8 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
     for k in defaults:
         if k not in spec.keys:
             raise ValueError(f"defaults: {k!r} is not a column of {kind}")
-    missing = [k for k in spec.required if k not in present]
+    # an empty FeatureCollection (the export of an empty table) names no properties: no rows, no problem
+    missing = [k for k in spec.required if k not in present] if sh.rows or sh.fmt != "geojson" else []
     for k in missing:
         probs.append(ImportProblem(f, sh.header_row, k, f"required column {k!r} is missing "
                                    f"(also accepted: {'、'.join(spec.column(k).aliases) or '-'})"))
@@ -1555,7 +1555,7 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
             if d is not None:
                 outside.append((label, pcode, d))
         if len(outside) == len(points):
-            flipped = _District(shapely.ops.transform(lambda x, y: (y, x), geom), district_tolerance_m) \
+            flipped = _District(shapely.transform(geom, lambda xy: xy[:, ::-1]), district_tolerance_m) \
                 if all(-90 <= v <= 90 for v in geom.bounds[0::2]) else None
             hint = ""
             if flipped is not None and any(flipped.outside_m(lon, lat) is None for _, _, lon, lat in points):
