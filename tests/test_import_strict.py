@@ -498,3 +498,76 @@ def test_much_smaller_network_needs_replace(tmp_path, capsys):
 def test_stock_count_query_helper_is_exact(plan):
     with plan.session() as s:
         assert s.scalar(select(func.count()).select_from(m.StockLot)) == len(lots(plan))
+
+
+def test_registry_names_a_duplicate_lot_identity(new_plan):
+    from planner import registry
+    from planner.store import PlanError
+
+    with new_plan.transaction() as s:
+        s.add(m.Site(code="W", kind=m.SiteKind.warehouse, name="w"))
+        s.add(m.SupplyItem(code="I", name_zh="i", unit="件", category=m.ItemCategory.living))
+    registry.insert(new_plan, "stock_lot", {"site_id": 1, "item_id": 1, "quantity": 1, "batch": ""})
+    with pytest.raises(PlanError, match="its own batch"):
+        registry.insert(new_plan, "stock_lot", {"site_id": 1, "item_id": 1, "quantity": 2, "batch": None})
+    other = registry.insert(new_plan, "stock_lot", {"site_id": 1, "item_id": 1, "quantity": 2, "batch": "B"})
+    with pytest.raises(PlanError, match="its own batch"):
+        registry.update(new_plan, "stock_lot", other, {"batch": ""})
+
+
+def _pbf_blocks(data: bytes) -> list[int]:
+    """Offsets where each block of a .pbf ends (BlobHeader length, BlobHeader, Blob)."""
+    ends, pos = [], 0
+    while pos < len(data):
+        hlen = int.from_bytes(data[pos:pos + 4], "big")
+        header = data[pos + 4:pos + 4 + hlen]
+        i, datasize = 0, None
+        while i < len(header):           # protobuf: find field 3 (datasize, varint)
+            key = header[i]
+            i += 1
+            if key & 7 == 2:
+                n, shift = 0, 0
+                while True:
+                    b = header[i]
+                    i += 1
+                    n |= (b & 0x7F) << shift
+                    shift += 7
+                    if b < 0x80:
+                        break
+                i += n
+            else:
+                n, shift = 0, 0
+                while True:
+                    b = header[i]
+                    i += 1
+                    n |= (b & 0x7F) << shift
+                    shift += 7
+                    if b < 0x80:
+                        break
+                if key >> 3 == 3:
+                    datasize = n
+        pos += 4 + hlen + (datasize or 0)
+        ends.append(pos)
+    return ends
+
+
+def test_pbf_cut_between_blocks_does_not_replace_the_network(tmp_path, shared):
+    from planner.io.osm import import_osm
+
+    src = shared / "data" / "networks" / "andorra_2013_graphhopper.osm.pbf"
+    data = src.read_bytes()
+    ends = _pbf_blocks(data)
+    assert ends[-1] == len(data) and len(ends) > 3
+    cut = tmp_path / "cut.osm.pbf"
+    cut.write_bytes(data[:ends[len(ends) // 2]])         # a valid file, half the blocks
+    mid = tmp_path / "mid.osm.pbf"
+    mid.write_bytes(data[:ends[len(ends) // 2] + 100])   # cut inside a block
+    p = create_plan(tmp_path / "p.esplan", name="p", country="AD")
+    import_osm(p, src, boundary=None)
+    full = p.counts()["road_edges"]
+    for f in (cut, mid):
+        with pytest.raises(ImportFailed):
+            import_osm(p, f, boundary=None)
+        assert p.counts()["road_edges"] == full
+    assert main(["import", str(p.location), "osm", str(mid), "--no-clip", "--replace"]) == 2   # damaged: never
+    p.dispose()

@@ -1,9 +1,11 @@
 """Import and export of the registries: sites, supply items, stock lots, demand units, admin units,
 and the district boundary.
 
-Files: CSV (UTF-8 with or without BOM; GB18030 as written by Chinese Excel is tried when UTF-8
-fails), XLSX (first sheet or a named one) and GeoJSON (a FeatureCollection of Point features,
-properties = the columns; features without geometry are unlocated rows). The columns are
+Files: CSV (UTF-8 with or without BOM; GB18030 as written by Chinese Excel only when the text
+validates as such — else refused, or named with ``encoding``; read strictly: open quotes, ragged
+rows refused), XLSX (first sheet or a named one; streamed, bounded, through defusedxml) and GeoJSON
+(a FeatureCollection of Point features, properties = the columns; features without geometry are
+unlocated rows; NaN/Infinity refused). What is checked and why: docs/import.md. The columns are
 described in :mod:`planner.io.templates` (English keys, Chinese aliases, Chinese enum values).
 
 Strict validation: every row and field is checked *before anything is written* and every problem
@@ -12,9 +14,12 @@ is collected; if there is any, :class:`~planner.io.errors.ImportFailed` is raise
 feature index —, field, message, value) and the plan is unchanged. Otherwise all rows are written
 in one ``plan.transaction`` (audited) and an :class:`~planner.io.errors.ImportReport` is returned.
 
-Upsert (``mode="upsert"``) updates the existing row with the same code (stock: the same site,
-item and batch) and sets only the columns present in the file; an empty cell in a present
-column clears that value (or restores the column's default). Import never deletes rows.
+Modes (:data:`IMPORT_MODES`): ``insert`` (the default) refuses a row whose code (stock: site +
+item + batch, an empty batch being the site's one unbatched lot of the item) is already in the
+plan, so a second import never doubles anything; ``upsert`` updates that row and sets only the
+columns present in the file (an empty cell in a present column clears that value or restores the
+column's default); ``replace`` (stock only) replaces the stock of every site named in the file —
+the only mode that deletes rows.
 
 Checked: required fields, types (numbers, dates, codes), negative quantities/areas/populations,
 vulnerable > population, enum values, unknown site/item codes in stock (sites/items in the same
@@ -28,13 +33,13 @@ lead time.
 Public API::
 
     import_table(plan, kind, path, *, mode="insert", crs="wgs84", sheet=None, user=None,
-                 district_tolerance_m=2000, columns=None, defaults=None) -> ImportReport
+                 district_tolerance_m=2000, columns=None, defaults=None, encoding=None) -> ImportReport
     import_batch(plan, files, *, mode="insert", crs="wgs84", user=None,
                  district_tolerance_m=2000) -> list[ImportReport]
     read_table(path, kind, sheet=None, *, columns=None) -> list[dict]
     export_table(plan, kind, path) -> int            # .csv / .xlsx / .geojson by suffix
     import_boundary(plan, path, *, name=None, code=None, role="district", source=None,
-                    user=None) -> ImportReport
+                    user=None, replace=False, encoding=None) -> ImportReport
     write_template(kind, path)                        # from planner.io.templates
 """
 from __future__ import annotations
