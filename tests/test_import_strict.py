@@ -309,9 +309,14 @@ def test_xlsx_cell_at_the_last_column_and_row_is_refused_in_bounded_memory(plan,
     wb.save(path)
     import resource
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with pytest.raises(ImportFailed, match="more than|columns"):
+    with pytest.raises(ImportFailed, match="row 1,048,576: at most 1,000,000 rows"):
         import_table(plan, "demand", path)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000   # kB
+    wide = write_xlsx(files / "w.xlsx", ["code", "name"], [["V1", "x"]])
+    wb = load_workbook(wide)
+    wb.active["XFD3"] = "far right"
+    wb.save(wide)
+    refused(plan, "demand", wide, 3, None, "column 16384: at most 1000 columns")
 
 
 def test_xlsx_with_xml_entities_is_refused(plan, files):
@@ -571,3 +576,18 @@ def test_pbf_cut_between_blocks_does_not_replace_the_network(tmp_path, shared):
         assert p.counts()["road_edges"] == full
     assert main(["import", str(p.location), "osm", str(mid), "--no-clip", "--replace"]) == 2   # damaged: never
     p.dispose()
+
+
+def test_readonly_plan_refusal_is_the_plans_not_a_rows(plan, files, tmp_path):
+    from planner.io.dispatch import import_file
+    from planner.store import open_plan
+
+    path = write_csv(files / "d.csv", ["code", "name"], [["V88", "x"]])
+    plan.dispose()
+    ro = open_plan(plan.location, readonly=True)
+    for kind, f in (("demand", path), ("osm", _grid_osm(tmp_path / "g.osm", 3))):
+        with pytest.raises(ImportFailed) as ei:
+            import_file(ro, kind, f, clip=False)
+        (p,) = ei.value.problems
+        assert p.row is None and p.file == ro.display_location and "read-only" in p.message, str(ei.value)
+    ro.dispose()

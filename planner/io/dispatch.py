@@ -37,6 +37,23 @@ def import_file(plan: Any, kind: str, path: str | Path, *, progress: Any = None,
     importers, which report and may raise :class:`planner.progress.Cancelled`; the table and
     boundary importers do not report progress. Raises
     :class:`planner.io.errors.ImportFailed` (nothing written) and ``ValueError`` for an unknown kind."""
+    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+    from planner.io.errors import ImportFailed, plan_problem
+
+    try:
+        return _import(plan, kind, path, progress=progress, clip=clip, clip_buffer_m=clip_buffer_m, name=name,
+                       code=code, mode=mode, crs=crs, sheet=sheet, encoding=encoding, replace=replace)
+    except SQLAlchemyError as exc:
+        if isinstance(exc, IntegrityError):
+            raise
+        # locked, read-only, disk full …: the plan's fault, never a row's
+        raise ImportFailed([plan_problem(plan, exc)]) from exc
+
+
+def _import(plan: Any, kind: str, path: str | Path, *, progress: Any, clip: bool, clip_buffer_m: float,
+            name: str | None, code: str | None, mode: str, crs: str, sheet: str | None, encoding: str | None,
+            replace: bool) -> ImportReport:
     boundary = "plan" if clip else None
     if kind == "osm":
         from planner.io.osm import import_osm

@@ -68,7 +68,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from planner import models as m
 from planner.geo import WGS84, area_km2, to_metric, transformer, utm_epsg
 from planner.io.coords import normalise_crs, to_wgs84
-from planner.io.errors import ImportFailed, ImportProblem, ImportReport
+from planner.io.errors import ImportFailed, ImportProblem, ImportReport, plan_problem
 from planner.io.templates import (
     IMPORT_MODES,
     TEMPLATES,
@@ -340,12 +340,13 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
         rows: list[list[Any]] = []
         blank_run = 0
         for n, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-            if n > MAX_ROWS:
-                sh.problems.append(ImportProblem(f, n, None, f"the sheet has more than {MAX_ROWS:,} rows"))
-                return []
             values = list(cells)
             while values and _blank(values[-1]):
                 values.pop()
+            if n > MAX_ROWS and values:   # (empty formatted rows beyond the cap cost time, not memory)
+                sh.problems.append(ImportProblem(f, n, None, f"a value in row {n:,}: at most {MAX_ROWS:,} rows "
+                                                 "can be imported"))
+                return []
             if len(values) > MAX_COLUMNS:
                 sh.problems.append(ImportProblem(f, n, None, f"a value in column {len(values)}: at most "
                                                  f"{MAX_COLUMNS} columns can be imported"))
@@ -1115,7 +1116,7 @@ def _write_all(plan: Any, validated: list[_Validated], ctx: _Context, user: str 
     except SQLAlchemyError as first:
         if not isinstance(first, IntegrityError):
             # locked, read-only, disk full …: the plan's fault, not a row's
-            raise ImportFailed([_plan_problem(plan, first)]) from first
+            raise ImportFailed([plan_problem(plan, first)]) from first
         where: tuple[str, int | None] = ("", None)
         exc: Exception = first
         try:
@@ -1209,23 +1210,6 @@ def _write_pass(plan: Any, validated: list[_Validated], ctx: _Context, user: str
 def _short(exc: Exception) -> str:
     msg = str(getattr(exc, "orig", exc) or exc)
     return msg.splitlines()[0][:300]
-
-
-def _plan_problem(plan: Any, exc: Exception) -> ImportProblem:
-    """A database failure that is no row's fault, named as the plan's (locked, read-only, disk full)."""
-    msg = _short(exc)
-    low = msg.lower()
-    if "locked" in low or "busy" in low:
-        why = "the plan is locked by another program or user; try again when it is free"
-    elif "readonly" in low or "read-only" in low or "read only" in low:
-        why = "the plan is read-only (file, folder or database permissions)"
-    elif "disk" in low and "full" in low or "no space" in low:
-        why = "the disk is full"
-    else:
-        why = "database error"
-    where = getattr(plan, "display_location", None) or str(plan)
-    return ImportProblem(where, None, None, f"the plan could not be written: {why}; nothing was imported "
-                         f"({msg})")
 
 
 # =============================================================================================
@@ -1574,7 +1558,7 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
                 s.delete(b)
             s.add(m.Boundary(name=str(name), code=code, role=role, geometry=geom, source=src))
     except SQLAlchemyError as exc:
-        raise ImportFailed([_plan_problem(plan, exc)]) from exc
+        raise ImportFailed([plan_problem(plan, exc)]) from exc
     rep.inserted = 1
     rep.updated = 0
     if old:
