@@ -110,7 +110,11 @@ class Plan:
             # SQLite's read-only mode: nothing is written, not even the journal mode; in a folder
             # nobody may write to (no -wal/-shm can be made) the file is read as immutable
             p = Path(location).expanduser().resolve()
-            flag = "mode=ro" if os.access(p.parent, os.W_OK) else "immutable=1"
+            wal = Path(str(p) + "-wal")
+            # immutable only where no -wal/-shm can be made and no write-ahead log holds edits
+            # (an immutable read ignores the log)
+            folder_ro = not os.access(p.parent, os.W_OK)
+            flag = "immutable=1" if folder_ro and not (wal.exists() and wal.stat().st_size) else "mode=ro"
             kwargs["creator"] = lambda: sqlite3.connect(f"file:{p}?{flag}", uri=True,
                                                         check_same_thread=False)
         self.engine: Engine = create_engine(self.url, **kwargs)

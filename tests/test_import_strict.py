@@ -287,11 +287,13 @@ def test_date_with_a_time_of_day_is_a_date(plan, files):
 def test_invisible_characters_do_not_make_a_new_code(plan, files):
     path = write_csv(files / "s.csv", ["code", "kind", "name"], [["SH01\u200b", "shelter", "x"]])
     refused(plan, "sites", path, 2, "code", "already exists")
+    rep = import_table(plan, "sites", path, mode="upsert")
+    assert rep.updated == 1 and any("invisible" in n for n in rep.notes)
     nfd = "Cafe\u0301"
-    path = write_csv(files / "t.csv", ["code", "kind", "name"], [[nfd, "shelter", "x"]])
+    path = write_csv(files / "t.csv", ["code", "kind", "name"], [[nfd, "shelter", "nfd"]])
     import_table(plan, "sites", path)
     with plan.session() as s:
-        assert s.scalar(select(m.Site.code).where(m.Site.name == "x")) == "Caf\u00e9"
+        assert s.scalar(select(m.Site.code).where(m.Site.name == "nfd")) == "Caf\u00e9"
 
 
 def test_fractional_whole_pieces_refused(plan, files):

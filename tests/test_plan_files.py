@@ -195,3 +195,24 @@ def test_readonly_plan_at_an_old_revision_is_not_upgraded(tmp_path):
     with pytest.raises(PlanError, match="read-only"):
         open_plan(path, readonly=True)
     assert path.read_bytes() == before
+
+
+def test_plan_in_a_readonly_folder_opens_without_writing(tmp_path, monkeypatch):
+    """(Tests run as root, for whom every folder is writable: the check is made to say no.)"""
+    import os
+
+    from planner import store
+
+    path = tmp_path / "r.esplan"
+    plan = create_plan(path, name="r")
+    plan.dispose()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    before = path.read_bytes()
+    real = os.access
+    monkeypatch.setattr(store.os, "access", lambda p, mode: False if mode == os.W_OK else real(p, mode))
+    plan = open_plan(path)
+    assert plan.readonly and plan.info().name == "r"
+    plan.dispose()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.esplan"]     # no -wal, no -shm made

@@ -503,9 +503,18 @@ def _read(path: str | Path, kind: str, sheet: str | None = None,
                                              "that is not in quotes?", surplus[0]))
             continue
         row = {key: values[i] for i, key in hmap.items() if i < len(values)}
+        if sh.fmt == "csv":
+            row = {k: _unescape(v) for k, v in row.items()}
         sh.rows.append((n, row))
     _check_cells(sh)
     return sh
+
+
+def _unescape(v: Any) -> Any:
+    """Take off the apostrophe a CSV export puts before text a spreadsheet would run as a formula."""
+    if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in _FORMULA_LEAD:
+        return v[1:]
+    return v
 
 
 def _check_cells(sh: _Sheet) -> None:
@@ -549,6 +558,10 @@ def _blank(v: Any) -> bool:
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
+def _has_invisible(s: str) -> bool:
+    return any(ord(ch) in _INVISIBLE for ch in s)
+
+
 def _clean(s: str) -> str:
     """NFC (one spelling of é, of a Hangul/CJK compatibility form …), invisible characters removed."""
     return unicodedata.normalize("NFC", s).translate(_INVISIBLE).strip()
@@ -563,10 +576,7 @@ def _text(v: Any) -> str:
         return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
     if isinstance(v, dt.date):
         return v.isoformat()
-    s = _clean(str(v))
-    if len(s) > 1 and s[0] == "'" and s[1] in _FORMULA_LEAD:
-        s = s[1:]    # the apostrophe an export puts before text Excel would take for a formula
-    return s
+    return _clean(str(v))
 
 
 def _code(v: Any) -> str:
@@ -882,6 +892,8 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
             except _Bad as exc:
                 bad(c.key, exc.message, val)
                 continue
+            if c.type in ("code", "admin_code") and isinstance(val, str) and _has_invisible(val):
+                stats["invisible_removed"] = stats.get("invisible_removed", 0) + 1
             if c.type in ("text", "code", "admin_code"):
                 limit = _max_len(model, c.key)
                 if limit and len(pv) > limit:
@@ -968,6 +980,10 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
     if unchecked_towns:
         notes.append(f"{unchecked_towns} town code(s) not checked: the plan has no admin units yet "
                      "(import the towns first)")
+    if stats.get("invisible_removed"):
+        notes.append(f"{int(stats['invisible_removed'])} code(s) held invisible characters (zero-width space, "
+                     "BOM …): removed")
+        log.info("%s: invisible characters removed from %d code(s)", Path(f).name, int(stats["invisible_removed"]))
     if stats["converted_crs"]:
         notes.append(f"{int(stats['converted_crs'])} location(s) converted to WGS84")
     if stats["converted_unit"]:
