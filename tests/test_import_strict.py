@@ -593,3 +593,27 @@ def test_readonly_plan_refusal_is_the_plans_not_a_rows(plan, files, tmp_path):
         (p,) = ei.value.problems
         assert p.row is None and p.file == ro.display_location and "read-only" in p.message, str(ei.value)
     ro.dispose()
+
+
+def test_roads_geojson_with_nan_refused(tmp_path):
+    from planner.io.roads_geojson import read_road_geojson
+
+    path = tmp_path / "r.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+                    '{"highway": "residential", "maxspeed": NaN}, "geometry": {"type": "LineString", '
+                    '"coordinates": [[117.0, 35.0], [117.01, 35.0]]}}]}', encoding="utf-8")
+    with pytest.raises(ImportFailed, match="NaN is not a number JSON allows"):
+        read_road_geojson(path)
+
+
+def test_xlsx_that_unpacks_to_too_much_is_refused_before_reading(plan, files, monkeypatch):
+    path = write_xlsx(files / "d.xlsx", ["code", "name"], [["V1", "x"]])
+    bomb = files / "bomb.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            z.writestr(item.filename, src.read(item.filename))
+        z.writestr("xl/padding.bin", b"\0" * (8 * 2**20))       # 8 MiB of zeros: a few kB packed
+    assert bomb.stat().st_size < 100_000
+    monkeypatch.setattr(tables, "MAX_UNPACKED_BYTES", 4 * 2**20)
+    with pytest.raises(ImportFailed, match="unpacks to 8 MiB"):
+        import_table(plan, "demand", bomb)

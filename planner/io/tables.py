@@ -259,6 +259,25 @@ def _too_big(path: Path, sh: _Sheet) -> bool:
     return False
 
 
+#: an XLSX is a zip: what its parts unpack to is capped too (the shared strings are read whole)
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+
+
+def _zip_bomb(path: Path, sh: _Sheet) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False            # not a zip: openpyxl says what is wrong with it
+    if total > MAX_UNPACKED_BYTES:
+        sh.problems.append(ImportProblem(str(path), None, None, f"the workbook unpacks to {total / 2**20:,.0f} "
+                                         f"MiB; at most {MAX_UNPACKED_BYTES // 2**20:,} MiB can be read"))
+        return True
+    return False
+
+
 def _read_csv(path: Path, spec: TableSpec, columns: Mapping[str, str] | None, sh: _Sheet,
               encoding: str | None = None) -> list[list[Any]]:
     """Strict CSV: a quote left open, text after a closing quote, a cell over the size limit, a
@@ -314,7 +333,7 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
         sh.problems.append(ImportProblem(f, None, None, "XLSX files cannot be read safely: the package "
                                          "defusedxml is missing (or OPENPYXL_DEFUSEDXML is off); save as CSV"))
         return []
-    if _too_big(path, sh):
+    if _too_big(path, sh) or _zip_bomb(path, sh):
         return []
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
