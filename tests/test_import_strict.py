@@ -617,3 +617,49 @@ def test_xlsx_that_unpacks_to_too_much_is_refused_before_reading(plan, files, mo
     monkeypatch.setattr(tables, "MAX_UNPACKED_BYTES", 4 * 2**20)
     with pytest.raises(ImportFailed, match="unpacks to 8 MiB"):
         import_table(plan, "demand", bomb)
+
+
+def test_damaged_files_of_every_kind_never_crash(tmp_path, shared):
+    """Truncated and byte-flipped copies of the Andorra demo's exports (every table kind in every
+    format, the boundary) and of its .pbf: each import is either refused (ImportFailed, nothing
+    written) or done — never another exception (a traceback, exit 1)."""
+    import random
+    import shutil
+
+    from planner.demo import demo_path
+    from planner.io.dispatch import import_file
+    from planner.store import open_plan
+
+    rnd = random.Random(13)
+    src_path = tmp_path / "src.esplan"
+    shutil.copy(demo_path("andorra"), src_path)
+    src = open_plan(src_path)
+    originals: dict[tuple[str, str], bytes] = {}
+    for kind in ("admin_units", "items", "sites", "demand", "stock"):
+        for suffix in (".csv", ".xlsx", ".geojson"):
+            path = tmp_path / f"{kind}{suffix}"
+            export_table(src, kind, path)
+            originals[("towns" if kind == "admin_units" else kind, suffix)] = path.read_bytes()
+    export_table(src, "boundary", tmp_path / "b.geojson")
+    originals[("boundary", ".geojson")] = (tmp_path / "b.geojson").read_bytes()
+    originals[("osm", ".osm.pbf")] = (shared / "data/networks/andorra_2013_graphhopper.osm.pbf").read_bytes()
+    src.dispose()
+    dst = create_plan(tmp_path / "dst.esplan", name="d", country="AD")
+    tried = 0
+    for (kind, suffix), data in originals.items():
+        mutants = [data[:int(len(data) * f)] for f in (0.3, 0.97)]
+        for _ in range(4):
+            b = bytearray(data)
+            for _ in range(rnd.randint(1, 6)):
+                b[rnd.randrange(len(b))] = rnd.randrange(256)
+            mutants.append(bytes(b))
+        for n, mutant in enumerate(mutants):
+            path = tmp_path / f"m{n}{suffix}"
+            path.write_bytes(mutant)
+            tried += 1
+            try:
+                import_file(dst, kind, path, clip=False)
+            except ImportFailed:
+                pass
+    assert tried == 17 * 6
+    dst.dispose()

@@ -216,3 +216,29 @@ def test_plan_in_a_readonly_folder_opens_without_writing(tmp_path, monkeypatch):
     plan.dispose()
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.esplan"]     # no -wal, no -shm made
+
+
+def test_upgrade_from_0002_on_every_backend(plan_location):
+    """The same upgrade (with duplicate lots to give their own identity) on SQLite and PostgreSQL."""
+    from alembic import command
+
+    from planner.store import _url_for
+
+    eng = create_engine(_url_for(plan_location))
+    with eng.begin() as c:
+        command.upgrade(migrations.config(c), "0002")
+        c.exec_driver_sql("INSERT INTO plan_info (name, default_norms, created_at, extra, version) "
+                          "VALUES ('old', 'cn_standard', CURRENT_TIMESTAMP, '{}', 1)")
+        c.exec_driver_sql("INSERT INTO site (id, code, kind, name, status, facilities, version) "
+                          "VALUES (1, 'W1', 'warehouse', '仓库', 'built', '[]', 1)")
+        c.exec_driver_sql("INSERT INTO supply_item (id, code, name_zh, unit, category, version) "
+                          "VALUES (1, 'water', '水', 'L', 'living', 1)")
+        for q in (1, 2):
+            c.exec_driver_sql(f"INSERT INTO stock_lot (site_id, item_id, quantity, mode, version) "
+                              f"VALUES (1, 1, {q}, 'physical', 1)")
+    eng.dispose()
+    plan = open_plan(plan_location)
+    assert plan.schema_revision() == m.SCHEMA_REVISION
+    with plan.session() as s:
+        assert sorted((lot.batch or "") for lot in s.scalars(select(m.StockLot))) == ["", f"#{2}"]
+    plan.dispose()
