@@ -291,9 +291,12 @@ def _read_csv(path: Path, spec: TableSpec, columns: Mapping[str, str] | None, sh
     except _Undecodable as exc:
         sh.problems.append(ImportProblem(f, None, None, str(exc)))
         return []
-    first = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first = text[:end] if end >= 0 else text
     delim = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    buf = io.StringIO(text, newline="")
+    del text          # the buffer holds its own copy: one is enough (a large file's memory)
+    reader = csv.reader(buf, delimiter=delim, strict=True)
     rows: list[list[Any]] = []
     start = 1
     try:
@@ -511,7 +514,12 @@ def _read(path: str | Path, kind: str, sheet: str | None = None,
     width = len(raw[0])
     while width and _blank(raw[0][width - 1]):
         width -= 1
-    for n, values in enumerate(raw[1:], start=2):
+    raw.reverse()
+    raw.pop()         # the header; the data rows are consumed (and freed) in order below
+    n = 1
+    while raw:
+        values = raw.pop()
+        n += 1
         if all(_blank(v) for v in values):
             continue
         surplus = [v for v in values[width:] if not _blank(v)]
@@ -810,24 +818,32 @@ class _Context:
                 self.converted[(crs, lon, lat)] = (x, y)
 
 
+@dataclass(frozen=True)
+class _ItemUnit:
+    unit: str
+
+
 def _load_context(plan: Any, mode: str, crs: str, tolerance_m: float) -> _Context:
     ctx = _Context(mode=mode, crs=crs, tolerance_m=tolerance_m)
     with plan.session() as s:
         info = s.scalars(select(m.PlanInfo).limit(1)).first()
         country = (info.extra or {}).get("country") if info is not None else None
         ctx.country = str(country).upper() if country else "CN"
-        for kind in ("sites", "items", "demand", "admin_units"):
-            model = MODELS[kind]
-            ctx.existing[kind] = {r.code: r for r in s.scalars(select(model))}
+        # what validation needs of the rows already in the plan: codes (items: their unit; stock:
+        # the lot ids per identity) — not whole rows (a plan of 10⁵ villages)
+        for kind in ("sites", "demand", "admin_units"):
+            coded = cast(Any, MODELS[kind])
+            ctx.existing[kind] = dict.fromkeys(s.scalars(select(coded.code)))
+        ctx.existing["items"] = {c: _ItemUnit(u) for c, u in s.execute(select(m.SupplyItem.code, m.SupplyItem.unit))}
         ctx.item_units = {c: r.unit for c, r in ctx.existing["items"].items()}
         ctx.site_codes = set(ctx.existing["sites"])
         ctx.admin_codes = set(ctx.existing["admin_units"])
         lots: dict[Any, Any] = {}
-        for lot, site_code, item_code in s.execute(
-                select(m.StockLot, m.Site.code, m.SupplyItem.code)
+        for lot_id, batch, site_code, item_code in s.execute(
+                select(m.StockLot.id, m.StockLot.batch, m.Site.code, m.SupplyItem.code)
                 .join(m.Site, m.StockLot.site_id == m.Site.id)
                 .join(m.SupplyItem, m.StockLot.item_id == m.SupplyItem.id)):
-            lots.setdefault((site_code, item_code, lot.batch), []).append(lot)
+            lots.setdefault((site_code, item_code, batch), []).append(lot_id)
             ctx.stock_units_in_use.setdefault(item_code, set()).add(site_code)
         ctx.existing["stock"] = lots
         geoms = [b.geometry for b in s.scalars(select(m.Boundary).where(m.Boundary.role == "district"))
@@ -885,7 +901,11 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
     if "lon" in spec.keys:
         ctx.preconvert(raw for _, raw in sh.rows)
     unchecked_towns = 0
-    for n, raw in sh.rows:
+    pending = sh.rows
+    sh.rows = []      # the file's raw rows are consumed (and freed) as they are validated
+    pending.reverse()
+    while pending:
+        n, raw = pending.pop()
         stats["rows"] += 1
         n_before = len(probs)
         row: dict[str, Any] = {}
