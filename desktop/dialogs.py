@@ -193,7 +193,10 @@ class ImportDialog(QDialog):
         self.mode = QComboBox()
         self.mode.addItem(self.tr("Add new rows (refuse existing codes)"), "insert")
         self.mode.addItem(self.tr("Add or update by code"), "upsert")
+        self.mode.addItem(self.tr("Replace the stock of the sites in the file (stock only)"), "replace")
         form.addRow(self.tr("Mode"), self.mode)
+        self.replace = QCheckBox(self.tr("Replace an existing boundary, or the road network by a much smaller one"))
+        form.addRow("", self.replace)
         self.crs = QComboBox()
         self.crs.addItem(self.tr("WGS84 / CGCS2000 (GPS)"), "wgs84")
         self.crs.addItem(self.tr("GCJ-02 (AMap, Tencent)"), "gcj02")
@@ -283,11 +286,11 @@ class ImportDialog(QDialog):
         path, kind = self.path.text().strip(), self.kind.currentData()
         if not path:
             return
-        mode, crs = self.mode.currentData(), self.crs.currentData()
+        mode, crs, replace = self.mode.currentData(), self.crs.currentData(), self.replace.isChecked()
         plan = self.plan
 
         def job(state):
-            return import_file(plan, kind, path, progress=state, mode=mode, crs=crs)
+            return import_file(plan, kind, path, progress=state, mode=mode, crs=crs, replace=replace)
 
         self.btn_import.setEnabled(False)
         self.progress.show()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner import __version__
-from planner.io.dispatch import IMPORT_KINDS, TABLE_KINDS
+from planner.io.dispatch import IMPORT_KINDS, IMPORT_MODES, TABLE_KINDS
 from planner.logs import setup_cli_logging
 from planner.text import set_language, text
 
@@ -67,7 +67,7 @@ def cmd_new(a: argparse.Namespace) -> int:
 
     try:
         plan = create_plan(a.plan, name=a.name, district_name=a.district_name,
-                           district_code=a.district_code, overwrite=a.force)
+                           district_code=a.district_code, overwrite=a.force, country=a.country)
     except PlanError as exc:
         raise CliError(str(exc)) from exc
     print(text("cli.new.created", name=repr(a.name), where=plan.display_location))
@@ -129,7 +129,8 @@ def cmd_import(a: argparse.Namespace) -> int:
         raise CliError(text("cli.import.not_found", path=path))
     try:
         report = import_file(plan, a.kind, path, clip=not a.no_clip, clip_buffer_m=a.clip_buffer_m,
-                             name=a.name, code=a.code, mode=a.mode, crs=a.crs, sheet=a.sheet)
+                             name=a.name, code=a.code, mode=a.mode, crs=a.crs, sheet=a.sheet,
+                             encoding=a.encoding, replace=a.replace)
     except ImportFailed as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
@@ -394,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--name", required=True, help=text("cli.new.name"))
     s.add_argument("--district-name")
     s.add_argument("--district-code", help=text("cli.new.district_code"))
+    s.add_argument("--country", default="CN", help=text("cli.new.country"))
     s.add_argument("--force", action="store_true", help=text("cli.new.force"))
     s.set_defaults(func=cmd_new)
 
@@ -407,11 +409,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("plan")
     s.add_argument("kind", choices=IMPORT_KINDS)
     s.add_argument("file", help=text("cli.import.file"))
-    s.add_argument("--mode", choices=["insert", "upsert"], default="insert",
+    s.add_argument("--mode", choices=list(IMPORT_MODES), default="insert",
                    help=text("cli.import.mode"))
     s.add_argument("--crs", default="wgs84", choices=["wgs84", "cgcs2000", "gcj02", "bd09"],
                    help=text("cli.import.crs"))
     s.add_argument("--sheet", help=text("cli.import.sheet"))
+    s.add_argument("--encoding", help=text("cli.import.encoding"))
+    s.add_argument("--replace", action="store_true", help=text("cli.import.replace"))
     s.add_argument("--no-clip", action="store_true", help=text("cli.import.no_clip"))
     s.add_argument("--clip-buffer-m", type=float, default=0.0,
                    help=text("cli.import.clip_buffer_m"))

@@ -33,12 +33,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
+    text as sql_text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0002"  # the Alembic head this code writes; see planner/migrations/versions
+SCHEMA_REVISION = "0003"  # the Alembic head this code writes; see planner/migrations/versions
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -281,6 +283,11 @@ class StockLot(Versioned, Base):
     __table_args__ = (
         CheckConstraint("quantity >= 0", name="quantity_nonneg"),
         CheckConstraint("lead_time_h IS NULL OR lead_time_h >= 0", name="lead_time_nonneg"),
+        # a lot's identity: site + item + batch. SQL treats NULLs as distinct, so the one unbatched
+        # lot of an item at a site has its own unique index (migration 0003)
+        UniqueConstraint("site_id", "item_id", "batch", name="uq_stock_lot_identity"),
+        Index("uq_stock_lot_unbatched", "site_id", "item_id", unique=True,
+              sqlite_where=sql_text("batch IS NULL"), postgresql_where=sql_text("batch IS NULL")),
     )
 
 

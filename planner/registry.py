@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Date, Enum as SAEnum, select
+from sqlalchemy.exc import IntegrityError
 
 from planner import models as m
-from planner.store import EditConflict
+from planner.store import EditConflict, PlanError
 
 #: the entities a caller may name (table name → model)
 ENTITIES: dict[str, type[m.Base]] = {cls.__tablename__: cls for cls in (
@@ -121,19 +122,34 @@ def update(plan: Any, entity: str, pk: int, changes: dict[str, Any], *, expected
         if cur is None:
             raise EditConflict(entity, pk, changes, None)
         expected_version = cur["version"]
-    return {k: _plain(v) for k, v in plan.update(cls, pk, changes, expected_version=expected_version,
-                                                 user=user, reason=reason).items()}
+    try:
+        return {k: _plain(v) for k, v in plan.update(cls, pk, changes, expected_version=expected_version,
+                                                     user=user, reason=reason).items()}
+    except IntegrityError as exc:
+        raise _refused(entity, exc) from exc
+
+
+def _refused(entity: str, exc: IntegrityError) -> Exception:
+    """The database's refusal of a duplicate stock-lot identity as a message for the user."""
+    msg = str(exc.orig)
+    if entity == "stock_lot" and ("uq_stock_lot" in msg or "stock_lot.site_id" in msg):
+        return PlanError("this site already holds a lot of this item with this batch (an empty batch is the "
+                         "site's one unbatched lot of the item): give the lot its own batch")
+    return exc
 
 
 def insert(plan: Any, entity: str, vals: dict[str, Any], *, user: str | None = None,
            reason: str | None = None) -> int:
     """Add one row; returns its id (``vals`` may carry ``id`` to re-create a row with its old id)."""
     cls = _model(entity)
-    with plan.transaction(user, reason or f"add {entity}") as s:
-        obj = cls(**{k: coerce(entity, k, v) for k, v in vals.items()})
-        s.add(obj)
-        s.flush()
-        return int(obj.id)  # type: ignore[attr-defined]  # every entity has an integer id
+    try:
+        with plan.transaction(user, reason or f"add {entity}") as s:
+            obj = cls(**{k: coerce(entity, k, v) for k, v in vals.items()})
+            s.add(obj)
+            s.flush()
+            return int(obj.id)  # type: ignore[attr-defined]  # every entity has an integer id
+    except IntegrityError as exc:
+        raise _refused(entity, exc) from exc
 
 
 @dataclass(frozen=True)

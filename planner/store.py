@@ -17,6 +17,7 @@ import datetime as dt
 import enum
 import getpass
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,16 +98,28 @@ def _jsonable(v: Any) -> Any:
 class Plan:
     """A handle on one plan database. Cheap to keep; sessions are short-lived."""
 
-    def __init__(self, location: str | os.PathLike[str], *, echo: bool = False):
+    def __init__(self, location: str | os.PathLike[str], *, echo: bool = False, readonly: bool = False):
         self.location = str(location)
         self.url = _url_for(location)
         self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
+        self.readonly = readonly and self.is_sqlite
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if not self.is_sqlite:
             kwargs["pool_pre_ping"] = True
+        if self.readonly:
+            # SQLite's read-only mode: nothing is written, not even the journal mode; in a folder
+            # nobody may write to (no -wal/-shm can be made) the file is read as immutable
+            p = Path(location).expanduser().resolve()
+            wal = Path(str(p) + "-wal")
+            # immutable only where no -wal/-shm can be made and no write-ahead log holds edits
+            # (an immutable read ignores the log)
+            folder_ro = not os.access(p.parent, os.W_OK)
+            flag = "immutable=1" if folder_ro and not (wal.exists() and wal.stat().st_size) else "mode=ro"
+            kwargs["creator"] = lambda: sqlite3.connect(f"file:{p}?{flag}", uri=True,
+                                                        check_same_thread=False)
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_readonly_pragmas if self.readonly else _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def __repr__(self) -> str:
@@ -230,6 +243,12 @@ class Plan:
             return {k: s.scalar(select(func.count()).select_from(t)) or 0 for k, t in tables.items()}
 
 
+def _sqlite_readonly_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -304,8 +323,15 @@ def _clear_bookkeeping(session: Session) -> None:
 # -- opening and creating -----------------------------------------------------------------------
 def create_plan(location: str | os.PathLike[str], *, name: str, district_name: str | None = None,
                 district_code: str | None = None, overwrite: bool = False,
-                with_default_profiles: bool = True, user: str | None = None) -> Plan:
-    """Create a new, empty plan (schema at the current revision, default norms profiles)."""
+                with_default_profiles: bool = True, user: str | None = None, country: str = "CN") -> Plan:
+    """Create a new, empty plan (schema at the current revision, default norms profiles).
+
+    ``country`` (ISO 3166-1 alpha-2, kept in the plan info's ``extra``) decides which
+    administrative codes the importers accept: a Chinese plan's are 统计用区划代码 (6, 9 or 12
+    digits); another country's are its own (Andorra's parishes: AD02 …)."""
+    country = (country or "CN").strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise PlanError(f"country must be a two-letter ISO 3166 code (CN, AD …), not {country!r}")
     if not is_url(location):
         p = Path(location).expanduser()
         if p.exists():
@@ -323,34 +349,86 @@ def create_plan(location: str | os.PathLike[str], *, name: str, district_name: s
         drop_all(plan.engine)
     plan.upgrade()
     with plan.transaction(user=user, reason="create plan") as s:
-        s.add(m.PlanInfo(name=name, district_name=district_name, district_code=district_code))
+        s.add(m.PlanInfo(name=name, district_name=district_name, district_code=district_code,
+                         extra={} if country == "CN" else {"country": country}))
         if with_default_profiles:
             for prof in shipped_profiles():
                 s.add(m.NormsProfile(name=prof["name"], kind=prof["name"], data=prof))
     return plan
 
 
-def open_plan(location: str | os.PathLike[str], *, upgrade: bool = True) -> Plan:
-    """Open an existing plan; older schemas are upgraded (a SQLite file is backed up first)."""
-    if not is_url(location) and not Path(location).expanduser().exists():
-        raise PlanError(f"plan file not found: {location}")
-    plan = Plan(location)
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_plan_file(p: Path) -> None:
+    """Refuse a file that is not an SQLite database before anything connects to it (connecting
+    would write: an empty file would become an empty database)."""
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise PlanError(f"cannot read {p}: {exc.strerror or exc}") from exc
+    if head != SQLITE_HEADER:
+        what = "an empty file" if p.stat().st_size == 0 else "not an SQLite database"
+        raise PlanError(f"{p} is not an esplan plan ({what}); nothing was written to it")
+
+
+def open_plan(location: str | os.PathLike[str], *, upgrade: bool = True, readonly: bool | None = None) -> Plan:
+    """Open an existing plan; older schemas are upgraded (a SQLite file is backed up first).
+
+    ``readonly``: open an SQLite plan without writing anything (None: when the file or its folder
+    cannot be written). Refused with :class:`PlanError` (a message for the user): a file that
+    is not an esplan plan (also an empty one: never written to), a plan made by a newer esplan
+    (an unknown schema revision), a damaged plan (tables or columns missing), a failed upgrade
+    (rolled back: the plan stays at its old revision, the backup beside it)."""
+    sqlite_path: Path | None = None
+    if not is_url(location):
+        sqlite_path = Path(location).expanduser()
+        if not sqlite_path.exists():
+            raise PlanError(f"plan file not found: {location}")
+        _check_plan_file(sqlite_path)
+        if readonly is None:
+            readonly = not os.access(sqlite_path, os.W_OK) or not os.access(sqlite_path.parent, os.W_OK)
+    plan = Plan(location, readonly=bool(readonly))
     try:
         rev = plan.schema_revision()
     except Exception as exc:  # not a database, locked, unreachable server …
         plan.dispose()
-        raise PlanError(f"cannot open {plan.display_location}: {exc}") from exc
+        raise PlanError(f"cannot open {plan.display_location}: {_first_line(exc)}") from exc
     if rev is None:
         plan.dispose()
         raise PlanError(f"{plan.display_location} is not an esplan plan (no schema revision)")
-    from planner.migrations import head_revision
+    from planner.migrations import MigrationFailed, head_revision, known_revisions, schema_problems
 
     head = head_revision()
+    if rev not in known_revisions():
+        plan.dispose()
+        raise PlanError(f"{plan.display_location} was made by a newer esplan (schema revision {rev}; this "
+                        f"esplan knows revisions up to {head}): update esplan to open it")
     if rev != head:
-        if not upgrade:
-            raise PlanError(f"{plan.display_location} has schema {rev}; this program needs {head}")
-        if plan.is_sqlite:   # a consistent copy, the write-ahead log's edits included
-            src = Path(location).expanduser()
-            plan.backup_to(src.with_name(src.name + f".bak-{rev}"))
-        plan.upgrade()
+        if not upgrade or plan.readonly:
+            plan.dispose()
+            why = "it is read-only" if plan.readonly else "upgrading was not allowed"
+            raise PlanError(f"{plan.display_location} has schema {rev}; this program needs {head} and "
+                            f"cannot upgrade it: {why}")
+        backup = None
+        if sqlite_path is not None:   # a consistent copy, the write-ahead log's edits included
+            backup = plan.backup_to(sqlite_path.with_name(sqlite_path.name + f".bak-{rev}"))
+        try:
+            plan.upgrade()
+        except MigrationFailed as exc:
+            plan.dispose()
+            kept = f"; a copy from before is at {backup}" if backup else ""
+            raise PlanError(f"could not upgrade {plan.display_location} from schema {rev} to {head}: {exc}. "
+                            f"The upgrade was rolled back, the plan is unchanged at schema {rev}{kept}") from exc
+    with plan.engine.connect() as c:
+        damage = schema_problems(c)
+    if damage:
+        plan.dispose()
+        raise PlanError(f"damaged plan {plan.display_location}: {'; '.join(damage)}. Restore it from a backup")
     return plan
+
+
+def _first_line(exc: BaseException) -> str:
+    msg = str(getattr(exc, "orig", None) or exc)
+    return msg.splitlines()[0] if msg else type(exc).__name__

@@ -238,9 +238,11 @@ def build_db_plan(path, *, sites=None, units=None, items=None, lots=None, nodes=
             s.add(m.SupplyItem(code=r["code"], name_zh=r["name_zh"], unit=r["unit"], norm_key=r.get("norm_key"),
                                unit_price=r.get("unit_price")))
             s.flush()
-        for r in lots:
+        for n, r in enumerate(lots, start=1):
+            # each lot its own identity (site + item + batch): the hand-built inputs may hold
+            # several lots of one item at one site
             s.add(m.StockLot(site_id=r["site_id"], item_id=r["item_id"], quantity=r["quantity"],
-                             mode=m.StockMode(r.get("mode", "physical")),
+                             batch=r.get("batch") or f"L{n}", mode=m.StockMode(r.get("mode", "physical")),
                              expiry_date=dt.date.fromisoformat(r["expiry"]) if r.get("expiry") else None,
                              lead_time_h=r.get("lead_time_h")))
             s.flush()

@@ -562,7 +562,7 @@ def full_plan(path: Path, files: Path):
         ["WH01", "TENT", 100, "顶", "physical", "2024-01", None, None, None, None],
         ["WH01", "RICE", 1.25, "t", "physical", None, "2026-06-30", None, None, "新米"],
         ["RP01", "RICE", 300, "kg", "agreement", None, None, 2.5, "某粮店", None],
-        ["RP01", "RICE", 100, "kg", "agreement", None, None, 4, "另一粮店", None],
+        ["RP01", "RICE", 100, "kg", "agreement", "另一粮店", None, 4, "另一粮店", None],
     ]))
     return p
 
@@ -642,8 +642,10 @@ def test_boundary_refusals(tmp_path, plan):
 
 
 def test_boundary_replaced(tmp_path, plan, files):
-    import_boundary(plan, box_geojson(tmp_path / "big.geojson", 115, 33, 119, 37, crs="EPSG:4490"),
-                    name="大框", source="test")
+    big = box_geojson(tmp_path / "big.geojson", 115, 33, 119, 37, crs="EPSG:4490")
+    with pytest.raises(ImportFailed, match="already has a district boundary.*--replace"):
+        import_boundary(plan, big, name="大框", source="test")
+    import_boundary(plan, big, name="大框", source="test", replace=True)
     assert plan.counts()["boundaries"] == 1
     path = write_csv(files / "far.csv", ["code", "name", "lon", "lat"], [["F1", "远村", 116.0, 34.0]])
     assert import_table(plan, "demand", path).inserted == 1

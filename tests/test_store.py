@@ -5,7 +5,6 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from alembic.util import CommandError
 from sqlalchemy import select, text
 
 from planner import models as m
@@ -169,11 +168,11 @@ def test_geometry_roundtrip(new_plan):
     assert got.equals(poly)
 
 
-def test_open_upgrades_old_schema_and_keeps_backup(tmp_path):
+def test_open_refuses_unknown_schema_revision(tmp_path):
     plan = create_plan(tmp_path / "old.esplan", name="old")
     with plan.engine.begin() as c:
         c.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
     plan.dispose()
-    with pytest.raises(CommandError, match="ffff"):
-        open_plan(tmp_path / "old.esplan")  # unknown revision → refused (by alembic), file untouched
+    with pytest.raises(PlanError, match="ffff"):
+        open_plan(tmp_path / "old.esplan")  # unknown revision → refused, file untouched
     assert (tmp_path / "old.esplan").exists()

@@ -173,7 +173,9 @@ def build(path: Path, data: Path):
         info.attribution = ATTRIBUTION
         info.description = ("示例路网：安道尔。真实OSM路网与地名、官方人口；避难场所、仓库与储备点位于真实OSM要素，"
                             "有效面积、库存与单价为示例假设值。")
-        info.extra = {"demo": True, "assumptions": DEMO_NOTE}
+        # country: the parishes' codes are ISO 3166-2:AD (AD02 …), not 统计用区划代码 — imports of
+        # this plan's exports check them as Andorran codes
+        info.extra = {"demo": True, "assumptions": DEMO_NOTE, "country": "AD"}
         s.add(m.Boundary(name="Andorra", code="AD", role="district", geometry=feats.country,
                          source="OSM 国界关系 9407（admin_level 2），ODbL 许可。" + "；".join(
                              n for n in feats.notes if str(COUNTRY_REL) in n), authoritative=False))
@@ -353,9 +355,10 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) 
                 s.add(m.StockLot(site_id=wh[0].id, item_id=cat[key].id, quantity=q(need * 0.15),
                                  mode=m.StockMode.physical, batch="2023-OLD",
                                  expiry_date=dt.date(2025, 6, 30), notes=DEMO_NOTE))
+                # each lot has its own identity (site + item + batch): the agreements are named
                 s.add(m.StockLot(site_id=wh[0].id, item_id=cat[key].id, quantity=q(need * 0.2),
                                  mode=m.StockMode.agreement, lead_time_h=4, supplier="协议供应商甲（示例）",
-                                 notes=DEMO_NOTE))
+                                 batch="协议甲", notes=DEMO_NOTE))
                 s.add(m.StockLot(site_id=wh[0].id, item_id=cat[key].id, quantity=q(need * 0.3),
                                  mode=m.StockMode.agreement, lead_time_h=24, supplier="协议供应商乙（示例）",
-                                 notes=DEMO_NOTE))
+                                 batch="协议乙", notes=DEMO_NOTE))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,20 @@ class ImportReport:
         if self.stats:
             s += " (" + ", ".join(f"{k}={v:g}" for k, v in self.stats.items()) + ")"
         return s + "".join(f"\n  note: {n}" for n in self.notes)
+
+
+def plan_problem(plan: Any, exc: BaseException) -> ImportProblem:
+    """A database failure that is no row's fault, named as the plan's: locked, read-only, disk
+    full (SQLite's and PostgreSQL's wording), or another database error."""
+    msg = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    low = msg.lower()
+    if "locked" in low or "busy" in low or "lock timeout" in low:
+        why = "the plan is locked by another program or user; try again when it is free"
+    elif "readonly" in low or "read-only" in low or "read only" in low or "permission denied" in low:
+        why = "the plan is read-only (file, folder or database permissions)"
+    elif ("disk" in low and "full" in low) or "no space" in low:
+        why = "the disk is full"
+    else:
+        why = "database error"
+    where = getattr(plan, "display_location", None) or str(plan)
+    return ImportProblem(where, None, None, f"the plan could not be written: {why}; nothing was imported ({msg})")

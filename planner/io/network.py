@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from planner.geo import from_metric, geod, to_metric, utm_epsg
-from planner.io.errors import ImportReport
+from planner.io.errors import ImportFailed, ImportProblem, ImportReport
 from planner.models import Boundary, CandidateSite, RoadEdge, RoadNode, table_of
 from planner.progress import check_cancel, tell
 
@@ -374,6 +374,10 @@ def build_graph(ways: list[Way], source: str, *, boundary: BaseGeometry | None =
 _BATCH = 20000
 
 
+#: a replacing network must keep at least this share of the edges it replaces (else: --replace)
+SHRINK_LIMIT = 0.5
+
+
 def _batches(rows: list[dict[str, Any]], n: int = _BATCH) -> Iterable[list[dict[str, Any]]]:
     for i in range(0, len(rows), n):
         yield rows[i:i + n]
@@ -381,13 +385,26 @@ def _batches(rows: list[dict[str, Any]], n: int = _BATCH) -> Iterable[list[dict[
 
 def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str, Any]] | None,
                   replace: bool, reason: str, progress: Any = None,
-                  match_nodes_by_location: bool = False) -> dict[str, int]:
-    """Write a network (and candidates) in ONE transaction. Returns inserted counts."""
+                  match_nodes_by_location: bool = False, allow_smaller: bool = False,
+                  file: str = "") -> dict[str, int]:
+    """Write a network (and candidates) in ONE transaction. Returns inserted counts.
+
+    Replacing a network by one with fewer than :data:`SHRINK_LIMIT` of its edges is refused
+    (:class:`ImportFailed`, nothing written) unless ``allow_smaller``: a cut extract or a .pbf
+    truncated between blocks reads as a valid but tiny network."""
     node_rows = data.node_rows()
     edge_rows = data.edge_rows()
     cand_rows = list(candidates or [])
     tell(progress, 0.7, "writing the road network")
     with plan.transaction(reason=reason) as s:
+        if replace and not allow_smaller:
+            have_edges = s.scalar(select(func.count()).select_from(table_of(RoadEdge))) or 0
+            if have_edges and len(edge_rows) < SHRINK_LIMIT * have_edges:
+                raise ImportFailed([ImportProblem(
+                    file or reason, None, None,
+                    f"the file's network has {len(edge_rows):,} road edges and would replace the plan's "
+                    f"{have_edges:,}: a cut or truncated file? Import with --replace (allow_smaller) if "
+                    "the smaller network is meant")])
         if replace:
             s.execute(delete(table_of(RoadEdge)))
             s.execute(delete(table_of(RoadNode)))

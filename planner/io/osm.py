@@ -150,6 +150,10 @@ _CANDIDATE_KEYS = tuple(sorted({k for k, _ in CANDIDATE_TAGS}))
 
 
 # -- candidate geometry -------------------------------------------------------------------------
+#: osmium's coordinate of a location that is not in the file (a node missing from the extract)
+_UNDEFINED = 2147483647
+
+
 def _point_of(geom: BaseGeometry) -> tuple[float, float]:
     c = geom.centroid
     if not geom.contains(c):
@@ -276,6 +280,10 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                         ids.append(nd.ref)
                         xs.append(loc.lon)
                         ys.append(loc.lat)
+                    elif loc.x != _UNDEFINED or loc.y != _UNDEFINED:
+                        # present in the file but outside the world: a damaged file, not a gap
+                        raise _fail(p, f"node {nd.ref} (in way {o.id}) has invalid coordinates "
+                                    f"lon {loc.lon_without_check():.7f}, lat {loc.lat_without_check():.7f}")
                     else:
                         missing += 1
                         if ids:
@@ -298,6 +306,9 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                 if kind is None:
                     continue
                 loc = o.location
+                if not loc.valid() and (loc.x != _UNDEFINED or loc.y != _UNDEFINED):
+                    raise _fail(p, f"node {o.id} has invalid coordinates lon {loc.lon_without_check():.7f}, "
+                                f"lat {loc.lat_without_check():.7f}")
                 if not loc.valid():
                     continue
                 tags = o.tags
@@ -413,13 +424,15 @@ def read_osm_candidates(path: str | os.PathLike[str], *, boundary: BaseGeometry 
 
 def import_osm(plan: Any, path: str | os.PathLike[str], *, boundary: Any = "plan",
                clip_buffer_m: float = 0.0, replace: bool = True, with_candidates: bool = True,
-               progress: Any = None) -> ImportReport:
+               progress: Any = None, allow_smaller: bool = False) -> ImportReport:
     """Import the road network (and candidate sites) of an OSM file into ``plan``.
 
     Reads and checks everything first; writes in one transaction. Raises
     :class:`ImportFailed` (nothing written) for unreadable files or files without roads, and
     :class:`planner.progress.Cancelled` (an ``InterruptedError``) when ``progress.is_cancelled()``
-    turns True (nothing written)."""
+    turns True (nothing written). A network that would replace one more than twice its size is
+    refused unless ``allow_smaller`` (a cut or truncated file must not replace a whole network);
+    so is a node with coordinates outside the world."""
     t0 = time.perf_counter()
     tell(progress, 0.0, f"reading {Path(path).name}")
     clip = resolve_boundary(plan, boundary)
@@ -435,7 +448,8 @@ def import_osm(plan: Any, path: str | os.PathLike[str], *, boundary: Any = "plan
     if clip is None and boundary == "plan":
         notes.append("the plan has no district boundary: the network was not clipped")
     written = write_network(plan, data, candidates=cands, replace=replace, progress=progress,
-                            reason=f"import road network from {Path(path).name}")
+                            reason=f"import road network from {Path(path).name}",
+                            allow_smaller=allow_smaller, file=str(path))
     tell(progress, 1.0, "done")
     return network_report(path, "osm road network", data, written,
                           None if cands is None else len(cands), notes, t0)

@@ -143,6 +143,14 @@ def _parse_lines(geom: Any) -> list[list[Any]] | str:
     return parts
 
 
+class _NotJson(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a number JSON allows (nor GeoJSON)")
+
+
 def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
                       clip_buffer_m: float = 0.0) -> RoadNetworkData:
     """Read a GeoJSON road file into a graph (no database). Raises :class:`ImportFailed`."""
@@ -152,11 +160,13 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
         raise _fail(p, "file not found")
     try:
         with p.open("rb") as fh:
-            doc = json.load(fh)
+            doc = json.load(fh, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ImportFailed([ImportProblem(str(p), None, None,
                                           f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")]
                            ) from exc
+    except _NotJson as exc:
+        raise _fail(p, f"not valid JSON: {exc}") from exc
     except (UnicodeDecodeError, OSError) as exc:
         raise _fail(p, f"cannot read the file: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
@@ -273,7 +283,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
 
 def import_road_geojson(plan: Any, path: str | os.PathLike[str], *, boundary: Any = "plan",
                         clip_buffer_m: float = 0.0, replace: bool = True,
-                        progress: Any = None) -> ImportReport:
+                        progress: Any = None, allow_smaller: bool = False) -> ImportReport:
     """Import a GeoJSON road network into ``plan`` (one transaction; candidate sites untouched)."""
     t0 = time.perf_counter()
     tell(progress, 0.0, f"reading {Path(path).name}")
@@ -284,6 +294,6 @@ def import_road_geojson(plan: Any, path: str | os.PathLike[str], *, boundary: An
         notes.append("the plan has no district boundary: the network was not clipped")
     written = write_network(plan, data, candidates=None, replace=replace, progress=progress,
                             reason=f"import road network from {Path(path).name}",
-                            match_nodes_by_location=not replace)
+                            match_nodes_by_location=not replace, allow_smaller=allow_smaller, file=str(path))
     tell(progress, 1.0, "done")
     return network_report(path, "geojson road network", data, written, None, notes, t0)

@@ -1,9 +1,11 @@
 """Import and export of the registries: sites, supply items, stock lots, demand units, admin units,
 and the district boundary.
 
-Files: CSV (UTF-8 with or without BOM; GB18030 as written by Chinese Excel is tried when UTF-8
-fails), XLSX (first sheet or a named one) and GeoJSON (a FeatureCollection of Point features,
-properties = the columns; features without geometry are unlocated rows). The columns are
+Files: CSV (UTF-8 with or without BOM; GB18030 as written by Chinese Excel only when the text
+validates as such — else refused, or named with ``encoding``; read strictly: open quotes, ragged
+rows refused), XLSX (first sheet or a named one; streamed, bounded, through defusedxml) and GeoJSON
+(a FeatureCollection of Point features, properties = the columns; features without geometry are
+unlocated rows; NaN/Infinity refused). What is checked and why: docs/import.md. The columns are
 described in :mod:`planner.io.templates` (English keys, Chinese aliases, Chinese enum values).
 
 Strict validation: every row and field is checked *before anything is written* and every problem
@@ -12,9 +14,12 @@ is collected; if there is any, :class:`~planner.io.errors.ImportFailed` is raise
 feature index —, field, message, value) and the plan is unchanged. Otherwise all rows are written
 in one ``plan.transaction`` (audited) and an :class:`~planner.io.errors.ImportReport` is returned.
 
-Upsert (``mode="upsert"``) updates the existing row with the same code (stock: the same site,
-item and batch) and sets only the columns present in the file; an empty cell in a present
-column clears that value (or restores the column's default). Import never deletes rows.
+Modes (:data:`IMPORT_MODES`): ``insert`` (the default) refuses a row whose code (stock: site +
+item + batch, an empty batch being the site's one unbatched lot of the item) is already in the
+plan, so a second import never doubles anything; ``upsert`` updates that row and sets only the
+columns present in the file (an empty cell in a present column clears that value or restores the
+column's default); ``replace`` (stock only) replaces the stock of every site named in the file —
+the only mode that deletes rows.
 
 Checked: required fields, types (numbers, dates, codes), negative quantities/areas/populations,
 vulnerable > population, enum values, unknown site/item codes in stock (sites/items in the same
@@ -28,13 +33,13 @@ lead time.
 Public API::
 
     import_table(plan, kind, path, *, mode="insert", crs="wgs84", sheet=None, user=None,
-                 district_tolerance_m=2000, columns=None, defaults=None) -> ImportReport
+                 district_tolerance_m=2000, columns=None, defaults=None, encoding=None) -> ImportReport
     import_batch(plan, files, *, mode="insert", crs="wgs84", user=None,
                  district_tolerance_m=2000) -> list[ImportReport]
     read_table(path, kind, sheet=None, *, columns=None) -> list[dict]
     export_table(plan, kind, path) -> int            # .csv / .xlsx / .geojson by suffix
     import_boundary(plan, path, *, name=None, code=None, role="district", source=None,
-                    user=None) -> ImportReport
+                    user=None, replace=False, encoding=None) -> ImportReport
     write_template(kind, path)                        # from planner.io.templates
 """
 from __future__ import annotations
@@ -44,14 +49,17 @@ import datetime as dt
 import enum
 import io
 import json
+import logging
 import math
 import re
 import time
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import shapely
 from shapely.geometry import mapping as geom_mapping, shape as geom_shape
 from sqlalchemy import select
@@ -60,11 +68,21 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from planner import models as m
 from planner.geo import WGS84, area_km2, to_metric, transformer, utm_epsg
 from planner.io.coords import normalise_crs, to_wgs84
-from planner.io.errors import ImportFailed, ImportProblem, ImportReport
-from planner.io.templates import TEMPLATES, Column, TableSpec, canonical_kind, normalise_header, write_template
+from planner.io.errors import ImportFailed, ImportProblem, ImportReport, plan_problem
+from planner.io.templates import (
+    IMPORT_MODES,
+    TEMPLATES,
+    Column,
+    TableSpec,
+    canonical_kind,
+    normalise_header,
+    write_template,
+)
+
+log = logging.getLogger(__name__)
 
 __all__ = ["import_table", "import_batch", "read_table", "export_table", "import_boundary",
-           "write_template", "TEMPLATES", "UNIT_FACTORS", "convert_quantity"]
+           "write_template", "TEMPLATES", "UNIT_FACTORS", "convert_quantity", "IMPORT_MODES"]
 
 MODELS: dict[str, type[m.Base]] = {
     "sites": m.Site, "items": m.SupplyItem, "stock": m.StockLot, "demand": m.DemandUnit,
@@ -91,11 +109,22 @@ _WORLD = "lon must be within −180…180 and lat within −90…90"
 _SCI = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _DIGITS = re.compile(r"^\d+$")
 _DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
+    # a time of day may follow (an Excel datetime as text); nothing else ("2027-12-31 左右" is refused)
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: text starting with one of these is a formula to a spreadsheet: exports put an apostrophe before it
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_FOREIGN_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{1,11}")
+#: units counted in whole pieces: a quantity of 2.5 床 is refused (the kg/L family is continuous)
+PIECE_UNITS = frozenset({
+    "件", "个", "床", "顶", "台", "张", "套", "箱", "袋", "瓶", "桶", "块", "条", "双", "部", "辆", "只", "把",
+    "盒", "包", "副", "组", "架", "艘", "支", "根", "卷", "份", "人份", "具", "面", "盏", "付",
+    "pcs", "pc", "piece", "pieces", "unit", "units", "set", "sets", "box", "boxes", "bag", "bags",
+    "bottle", "bottles", "tent", "tents", "each", "ea",
+})
 
 
 # =============================================================================================
@@ -166,32 +195,156 @@ def _header_map(spec: TableSpec, headers: Sequence[Any],
     return out, ignored, dups
 
 
-def _decode(data: bytes) -> str:
+class _Undecodable(ValueError):
+    """The bytes are not UTF-8 and no other encoding can be told for sure (message for the user)."""
+
+
+def _decode(data: bytes, encoding: str | None = None) -> str:
+    """The file's text: UTF-8 (with or without BOM), or GB18030 (Chinese Excel's "CSV") only when
+    the text validates as Chinese text — every non-ASCII character a GB2312 one, or bytes that
+    Windows-1252 cannot decode at all. A Latin-1/Windows-1252 file decodes as GB18030 too, into
+    rare characters ("Aixà" → "Aix鄐"): that is refused, not guessed; ``encoding`` says which."""
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise _Undecodable(f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            raise _Undecodable(f"the file is not valid {encoding} (byte {exc.start})") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
-def _read_csv(path: Path, spec: TableSpec, columns: Mapping[str, str] | None, sh: _Sheet) -> list[list[Any]]:
+        pass
     try:
-        text = _decode(path.read_bytes())
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
-        sh.problems.append(ImportProblem(str(path), None, None,
-                                         "cannot decode the file as UTF-8 or GB18030; save it as CSV UTF-8"))
+        raise _Undecodable("cannot decode the file as UTF-8 or GB18030: save it as CSV UTF-8, or name its "
+                           "encoding (--encoding cp1252 …)") from None
+    if _plain_chinese(text):
+        return text
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return text           # not Windows-1252 either: GB18030 (with rare characters) it is
+    raise _Undecodable("the file is not UTF-8, and it could be GB18030 or Windows-1252 (Western European): "
+                       "save it as CSV UTF-8, or name its encoding (--encoding gb18030 / cp1252)")
+
+
+def _plain_chinese(text: str) -> bool:
+    for ch in set(text):
+        if ord(ch) < 128:
+            continue
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
+#: a cell longer than Excel's own limit is refused (a runaway quote or a pasted document)
+MAX_CELL_CHARS = 32767
+#: files larger than this are refused before they are read
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: a worksheet may have at most this many rows and columns (a cell at XFD1048576 declares 17·10⁹)
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 1000
+
+
+def _too_big(path: Path, sh: _Sheet) -> bool:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        sh.problems.append(ImportProblem(str(path), None, None, f"the file is {size / 2**20:.0f} MiB; at most "
+                                         f"{MAX_FILE_BYTES // 2**20} MiB can be imported (split it)"))
+        return True
+    return False
+
+
+#: an XLSX is a zip: what its parts unpack to is capped too (the shared strings are read whole)
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+
+
+def _zip_bomb(path: Path, sh: _Sheet) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False            # not a zip: openpyxl says what is wrong with it
+    if total > MAX_UNPACKED_BYTES:
+        sh.problems.append(ImportProblem(str(path), None, None, f"the workbook unpacks to {total / 2**20:,.0f} "
+                                         f"MiB; at most {MAX_UNPACKED_BYTES // 2**20:,} MiB can be read"))
+        return True
+    return False
+
+
+def _read_csv(path: Path, spec: TableSpec, columns: Mapping[str, str] | None, sh: _Sheet,
+              encoding: str | None = None) -> list[list[Any]]:
+    """Strict CSV: a quote left open, text after a closing quote, a cell over the size limit, a
+    quoted cell that runs over several lines *and* holds the delimiter (a quote left open that
+    swallowed the following rows) are refused with the row; surplus cells are checked in _read."""
+    f = str(path)
+    if _too_big(path, sh):
         return []
-    first = text.split("\n", 1)[0]
+    try:
+        text = _decode(path.read_bytes(), encoding)
+    except _Undecodable as exc:
+        sh.problems.append(ImportProblem(f, None, None, str(exc)))
+        return []
+    end = text.find("\n")
+    first = text[:end] if end >= 0 else text
     delim = "\t" if first.count("\t") > first.count(",") else ","
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    buf = io.StringIO(text, newline="")
+    del text          # the buffer holds its own copy: one is enough (a large file's memory)
+    reader = csv.reader(buf, delimiter=delim, strict=True)
+    rows: list[list[Any]] = []
+    start = 1
+    try:
+        for r in reader:
+            for j, cell in enumerate(r):
+                if "\n" in cell and delim in cell:
+                    name = r[0] if j else ""
+                    sh.problems.append(ImportProblem(
+                        f, len(rows) + 1, None, f"cell {j + 1} starts with a quote on line {start} and runs over "
+                        f"{cell.count(chr(10)) + 1} lines up to line {reader.line_num}, taking in what looks like "
+                        "further rows: a quote left open?", (name + " " + cell[:60]).strip()))
+                    return []
+            rows.append(r)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        why = str(exc)
+        if "unexpected end of data" in why:
+            why = "a quote is opened and never closed (the rest of the file would become one cell)"
+        elif "field larger than field limit" in why:
+            why = f"a cell is larger than {csv.field_size_limit() // 1024} KiB (a quote left open?)"
+        elif "expected after" in why:
+            why = f"text after a closing quote ({why}); put the whole value in quotes, quotes doubled"
+        sh.problems.append(ImportProblem(f, len(rows) + 1, None, f"malformed CSV at line {start}: {why}"))
+        return []
+    return rows
 
 
 def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
+    """The sheet's rows, read streaming (openpyxl's read-only mode, XML through defusedxml: no
+    entity expansion), refused beyond :data:`MAX_ROWS` × :data:`MAX_COLUMNS` cells. The declared
+    dimension is ignored (a lone cell at XFD1048576 would pad every row to 16384 cells)."""
+    import openpyxl
     from openpyxl import load_workbook
 
+    f = str(path)
+    if not openpyxl.DEFUSEDXML:   # openpyxl parses with defusedxml when it is installed (a dependency)
+        sh.problems.append(ImportProblem(f, None, None, "XLSX files cannot be read safely: the package "
+                                         "defusedxml is missing (or OPENPYXL_DEFUSEDXML is off); save as CSV"))
+        return []
+    if _too_big(path, sh) or _zip_bomb(path, sh):
+        return []
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook: reported to the user as a problem
-        sh.problems.append(ImportProblem(str(path), None, None, f"cannot read the workbook: {exc}"))
+        why = _first_line(exc)
+        if "Forbidden" in type(exc).__name__:
+            why = f"its XML declares entities or a DTD, refused (a known attack on XML readers): {why}"
+        sh.problems.append(ImportProblem(f, None, None, f"cannot read the workbook: {why}"))
         return []
     try:
         if sheet is None:
@@ -199,12 +352,47 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
         elif sheet in wb.sheetnames:
             ws = wb[sheet]
         else:
-            sh.problems.append(ImportProblem(str(path), None, "sheet", f"no sheet named {sheet!r}; "
+            sh.problems.append(ImportProblem(f, None, "sheet", f"no sheet named {sheet!r}; "
                                              f"the workbook has {', '.join(wb.sheetnames)}", sheet))
             return []
-        return [list(r) for r in ws.iter_rows(values_only=True)]
+        if not hasattr(ws, "reset_dimensions"):   # a chart sheet
+            sh.problems.append(ImportProblem(f, None, "sheet", "the sheet holds no table", ws.title))
+            return []
+        ws.reset_dimensions()
+        rows: list[list[Any]] = []
+        blank_run = 0
+        for n, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+            values = list(cells)
+            while values and _blank(values[-1]):
+                values.pop()
+            if n > MAX_ROWS and values:   # (empty formatted rows beyond the cap cost time, not memory)
+                sh.problems.append(ImportProblem(f, n, None, f"a value in row {n:,}: at most {MAX_ROWS:,} rows "
+                                                 "can be imported"))
+                return []
+            if len(values) > MAX_COLUMNS:
+                sh.problems.append(ImportProblem(f, n, None, f"a value in column {len(values)}: at most "
+                                                 f"{MAX_COLUMNS} columns can be imported"))
+                return []
+            if values:
+                rows.extend([] for _ in range(blank_run))
+                blank_run = 0
+                rows.append(values)
+            else:
+                blank_run += 1    # trailing blank rows are not kept (a sheet formatted to row 10⁶)
+        return rows
+    except Exception as exc:  # noqa: BLE001 - a damaged or hostile workbook: reported as a problem
+        why = _first_line(exc)
+        if "Forbidden" in type(exc).__name__:   # defusedxml: EntitiesForbidden, DTDForbidden …
+            why = f"its XML declares entities or a DTD, refused (a known attack on XML readers): {why}"
+        sh.problems.append(ImportProblem(f, None, None, f"cannot read the workbook: {why}"))
+        return []
     finally:
         wb.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    msg = str(exc) or type(exc).__name__
+    return msg.splitlines()[0][:300]
 
 
 def _geojson_crs_ok(obj: Mapping[str, Any]) -> str | None:
@@ -219,12 +407,28 @@ def _geojson_crs_ok(obj: Mapping[str, Any]) -> str | None:
     return name or repr(crs)
 
 
-def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None, sh: _Sheet) -> None:
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows (nor GeoJSON)")
+
+
+def _load_json(path: Path, encoding: str | None = None) -> Any:
+    """Strict JSON: NaN/Infinity refused (ValueError), encoding as for CSV (_Undecodable)."""
+    return json.loads(_decode(path.read_bytes(), encoding), parse_constant=_no_constant)
+
+
+def _is_coord(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None, sh: _Sheet,
+                  encoding: str | None = None) -> None:
     sh.fmt, sh.header_row = "geojson", None
     f = str(path)
+    if _too_big(path, sh):
+        return
     try:
-        obj = json.loads(_decode(path.read_bytes()))
-    except (ValueError, UnicodeDecodeError) as exc:
+        obj = _load_json(path, encoding)
+    except ValueError as exc:   # _Undecodable too
         sh.problems.append(ImportProblem(f, None, None, f"not valid GeoJSON: {exc}"))
         return
     if not isinstance(obj, Mapping) or obj.get("type") != "FeatureCollection" or not isinstance(
@@ -264,6 +468,10 @@ def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None
                                                  "can be imported here",
                                                  geom.get("type") if isinstance(geom, Mapping) else geom))
                 continue
+            if not (_is_coord(coords[0]) and _is_coord(coords[1])):
+                sh.problems.append(ImportProblem(f, i, "geometry", "coordinates must be two finite numbers",
+                                                 repr(coords[:2])[:80]))
+                continue
             row["lon"], row["lat"] = coords[0], coords[1]
             sh.present.update(("lon", "lat"))
         sh.rows.append((i, row))
@@ -271,7 +479,7 @@ def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None
 
 
 def _read(path: str | Path, kind: str, sheet: str | None = None,
-          columns: Mapping[str, str] | None = None) -> _Sheet:
+          columns: Mapping[str, str] | None = None, encoding: str | None = None) -> _Sheet:
     spec = TEMPLATES[canonical_kind(kind)]
     path = Path(path)
     sh = _Sheet(str(path), "csv")
@@ -280,10 +488,11 @@ def _read(path: str | Path, kind: str, sheet: str | None = None,
         return sh
     suffix = path.suffix.lower()
     if suffix in GEOJSON_SUFFIXES:
-        _read_geojson(path, spec, columns, sh)
+        _read_geojson(path, spec, columns, sh, encoding)
+        _check_cells(sh)
         return sh
     if suffix in CSV_SUFFIXES:
-        raw = _read_csv(path, spec, columns, sh)
+        raw = _read_csv(path, spec, columns, sh, encoding)
     elif suffix in XLSX_SUFFIXES:
         sh.fmt = "xlsx"
         raw = _read_xlsx(path, sheet, sh)
@@ -302,23 +511,57 @@ def _read(path: str | Path, kind: str, sheet: str | None = None,
     for h, k in dups:
         sh.problems.append(ImportProblem(str(path), 1, h, f"two columns map to {k!r}", h))
     sh.present = set(hmap.values())
-    for n, values in enumerate(raw[1:], start=2):
+    width = len(raw[0])
+    while width and _blank(raw[0][width - 1]):
+        width -= 1
+    raw.reverse()
+    raw.pop()         # the header; the data rows are consumed (and freed) in order below
+    n = 1
+    while raw:
+        values = raw.pop()
+        n += 1
         if all(_blank(v) for v in values):
             continue
+        surplus = [v for v in values[width:] if not _blank(v)]
+        if surplus and sh.fmt == "csv":
+            # an unquoted comma in a value shifts every later field: refused, never cut off
+            sh.problems.append(ImportProblem(str(path), n, None, f"the row has {width + len(values[width:])} "
+                                             f"cells but the header only {width}: a comma inside a value "
+                                             "that is not in quotes?", surplus[0]))
+            continue
         row = {key: values[i] for i, key in hmap.items() if i < len(values)}
+        if sh.fmt == "csv":
+            row = {k: _unescape(v) for k, v in row.items()}
         sh.rows.append((n, row))
+    _check_cells(sh)
     return sh
 
 
+def _unescape(v: Any) -> Any:
+    """Take off the apostrophe a CSV export puts before text a spreadsheet would run as a formula."""
+    if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in _FORMULA_LEAD:
+        return v[1:]
+    return v
+
+
+def _check_cells(sh: _Sheet) -> None:
+    """Cells over :data:`MAX_CELL_CHARS` are refused (with row and field), not cut or stored."""
+    for n, row in sh.rows:
+        for k, v in row.items():
+            if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+                sh.problems.append(ImportProblem(sh.file, n, k, f"the cell holds {len(v):,} characters; at "
+                                                 f"most {MAX_CELL_CHARS:,} are accepted", v[:40] + "…"))
+
+
 def read_table(path: str | Path, kind: str, sheet: str | None = None, *,
-               columns: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+               columns: Mapping[str, str] | None = None, encoding: str | None = None) -> list[dict[str, Any]]:
     """The raw rows of a registry file, keyed by canonical column names (values unparsed).
 
     Each dict also has ``_row``: the row number as the user sees it (header = 1) or, for GeoJSON,
     the feature index. Columns that are not understood are left out (see :func:`import_table`'s
     notes). File-level problems (unreadable file, no header …) raise :class:`ImportFailed`.
     """
-    sh = _read(path, kind, sheet, columns)
+    sh = _read(path, kind, sheet, columns, encoding)
     if sh.problems:
         raise ImportFailed(sh.problems)
     return [{"_row": n, **row} for n, row in sh.rows]
@@ -337,6 +580,20 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and math.isnan(v))
 
 
+#: invisible characters that arrive with copy-and-paste from web pages and chat programs: a code
+#: "S01" + U+200B must be the code S01, not a new one
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def _has_invisible(s: str) -> bool:
+    return any(ord(ch) in _INVISIBLE for ch in s)
+
+
+def _clean(s: str) -> str:
+    """NFC (one spelling of é, of a Hangul/CJK compatibility form …), invisible characters removed."""
+    return unicodedata.normalize("NFC", s).translate(_INVISIBLE).strip()
+
+
 def _text(v: Any) -> str:
     if isinstance(v, bool):
         return str(v)
@@ -346,45 +603,69 @@ def _text(v: Any) -> str:
         return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
     if isinstance(v, dt.date):
         return v.isoformat()
-    return str(v).strip()
+    return _clean(str(v))
 
 
 def _code(v: Any) -> str:
     if isinstance(v, bool):
         raise _Bad("expected a code, not a true/false value")
+    if isinstance(v, (dt.date, dt.time)):
+        raise _Bad("expected a code, not a date: Excel turned the code into a date; format the column "
+                   "as text and type the codes again")
     if isinstance(v, float):
         if not v.is_integer():
             raise _Bad("a code cannot be a decimal number; format the column as text")
         return str(int(v))
     if isinstance(v, int):
         return str(v)
-    s = str(v).strip()
+    s = _text(v)
     if _SCI.match(s):
         raise _Bad("the code was turned into scientific notation by Excel and has lost digits; "
                    "format the column as text and type the codes again")
     if re.fullmatch(r"\d+\.0+", s):  # 370406001001.0 from a float round trip
         s = s.split(".")[0]
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in s):
+        raise _Bad(f"the code holds a control or invisible character ({s.encode('unicode_escape').decode()})")
     return s
 
 
-def _admin_code(v: Any) -> str:
+def _admin_code(v: Any, country: str = "CN") -> str:
+    """A 统计用区划代码 (6, 9 or 12 digits) in a Chinese plan; in a plan of another country (plan
+    info ``extra.country``, ISO 3166-1 alpha-2) that country's own codes: letters, digits, '-'."""
     s = _code(v)
-    if not _DIGITS.match(s) or len(s) not in (6, 9, 12):
-        raise _Bad("an administrative division code must be 6, 9 or 12 digits")
+    if country == "CN":
+        if not _DIGITS.match(s) or len(s) not in (6, 9, 12):
+            raise _Bad("an administrative division code must be 6, 9 or 12 digits")
+    elif not _FOREIGN_CODE.fullmatch(s):
+        raise _Bad(f"an administrative code ({country}) is 2 to 12 letters, digits or '-'")
     return s
+
+
+_NUM_PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_NUM_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 def _number(v: Any) -> float:
+    """A number: a JSON/Excel number, or text with a decimal point. Thousands separators (',' or
+    the full-width '，', also a space) must group by three: "1,500" is 1500, "1,5" is refused —
+    in half the world it means 1.5, and a guess would store 15 or 1.5."""
     if isinstance(v, bool):
         raise _Bad("expected a number")
     if isinstance(v, (int, float)):
         f = float(v)
+    elif isinstance(v, str):
+        s = unicodedata.normalize("NFKC", v).translate(_INVISIBLE).strip().replace("\u2212", "-")
+        s = re.sub(r"(?<=\d) (?=\d{3}\b)", ",", s)      # 1 500 → 1,500 (then checked as such)
+        if "," in s:
+            if not _NUM_GROUPED.fullmatch(s):
+                raise _Bad("ambiguous number: ',' may only separate thousands (1,500); write decimals "
+                           "with a point (1.5)")
+            s = s.replace(",", "")
+        if not _NUM_PLAIN.fullmatch(s):
+            raise _Bad("expected a number")
+        f = float(s)
     else:
-        s = str(v).strip().replace(",", "").replace("，", "").replace(" ", "")
-        try:
-            f = float(s)
-        except ValueError:
-            raise _Bad("expected a number") from None
+        raise _Bad("expected a number")
     if not math.isfinite(f):
         raise _Bad("expected a finite number")
     return f
@@ -406,9 +687,9 @@ def _date(v: Any) -> dt.date:
         return v
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return _excel_serial(float(v))
-    s = str(v).strip()
+    s = unicodedata.normalize("NFKC", str(v)).translate(_INVISIBLE).strip()
     for pat in _DATE_PATTERNS:
-        mt = pat.match(s)
+        mt = pat.fullmatch(s)
         if mt:
             try:
                 return dt.date(int(mt.group(1)), int(mt.group(2)), int(mt.group(3)))
@@ -416,7 +697,7 @@ def _date(v: Any) -> dt.date:
                 raise _Bad("not a valid calendar date") from None
     if re.fullmatch(r"\d{5}(\.0+)?", s):
         return _excel_serial(float(s))
-    raise _Bad("expected a date as YYYY-MM-DD (or YYYY/MM/DD)")
+    raise _Bad("expected a date as YYYY-MM-DD (or YYYY/MM/DD), and nothing else in the cell")
 
 
 def _excel_serial(f: float) -> dt.date:
@@ -445,13 +726,17 @@ def _list(v: Any) -> list[str]:
     return [p.strip() for p in re.split(r"[;；]", _text(v)) if p.strip()]
 
 
-def _parse(v: Any, c: Column) -> Any:
+def _parse(v: Any, c: Column, country: str = "CN") -> Any:
+    if isinstance(v, (Mapping, list, tuple)) and c.type != "list":
+        raise _Bad(f"expected a single value, not a JSON {'object' if isinstance(v, Mapping) else 'list'}")
+    if isinstance(v, (Mapping, list, tuple)) and any(isinstance(x, (Mapping, list, tuple)) for x in v):
+        raise _Bad("a list may hold text values only")
     if c.type == "text":
         return _text(v)
     if c.type == "code":
         return _code(v)
     if c.type == "admin_code":
-        return _admin_code(v)
+        return _admin_code(v, country)
     if c.type == "int":
         return _int(v)
     if c.type == "float":
@@ -505,6 +790,7 @@ class _Context:
     mode: str
     crs: str
     tolerance_m: float
+    country: str = "CN"     # the plan's (PlanInfo.extra["country"]): which administrative codes are valid
     existing: dict[str, dict[Any, Any]] = field(default_factory=dict)   # kind → key → row dict
     batch: dict[str, dict[Any, dict[str, Any]]] = field(default_factory=dict)  # rows validated so far
     item_units: dict[str, str] = field(default_factory=dict)
@@ -532,21 +818,32 @@ class _Context:
                 self.converted[(crs, lon, lat)] = (x, y)
 
 
+@dataclass(frozen=True)
+class _ItemUnit:
+    unit: str
+
+
 def _load_context(plan: Any, mode: str, crs: str, tolerance_m: float) -> _Context:
     ctx = _Context(mode=mode, crs=crs, tolerance_m=tolerance_m)
     with plan.session() as s:
-        for kind in ("sites", "items", "demand", "admin_units"):
-            model = MODELS[kind]
-            ctx.existing[kind] = {r.code: r for r in s.scalars(select(model))}
+        info = s.scalars(select(m.PlanInfo).limit(1)).first()
+        country = (info.extra or {}).get("country") if info is not None else None
+        ctx.country = str(country).upper() if country else "CN"
+        # what validation needs of the rows already in the plan: codes (items: their unit; stock:
+        # the lot ids per identity) — not whole rows (a plan of 10⁵ villages)
+        for kind in ("sites", "demand", "admin_units"):
+            coded = cast(Any, MODELS[kind])
+            ctx.existing[kind] = dict.fromkeys(s.scalars(select(coded.code)))
+        ctx.existing["items"] = {c: _ItemUnit(u) for c, u in s.execute(select(m.SupplyItem.code, m.SupplyItem.unit))}
         ctx.item_units = {c: r.unit for c, r in ctx.existing["items"].items()}
         ctx.site_codes = set(ctx.existing["sites"])
         ctx.admin_codes = set(ctx.existing["admin_units"])
         lots: dict[Any, Any] = {}
-        for lot, site_code, item_code in s.execute(
-                select(m.StockLot, m.Site.code, m.SupplyItem.code)
+        for lot_id, batch, site_code, item_code in s.execute(
+                select(m.StockLot.id, m.StockLot.batch, m.Site.code, m.SupplyItem.code)
                 .join(m.Site, m.StockLot.site_id == m.Site.id)
                 .join(m.SupplyItem, m.StockLot.item_id == m.SupplyItem.id)):
-            lots.setdefault((site_code, item_code, lot.batch), []).append(lot)
+            lots.setdefault((site_code, item_code, batch), []).append(lot_id)
             ctx.stock_units_in_use.setdefault(item_code, set()).add(site_code)
         ctx.existing["stock"] = lots
         geoms = [b.geometry for b in s.scalars(select(m.Boundary).where(m.Boundary.role == "district"))
@@ -589,7 +886,8 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
     for k in defaults:
         if k not in spec.keys:
             raise ValueError(f"defaults: {k!r} is not a column of {kind}")
-    missing = [k for k in spec.required if k not in present]
+    # an empty FeatureCollection (the export of an empty table) names no properties: no rows, no problem
+    missing = [k for k in spec.required if k not in present] if sh.rows or sh.fmt != "geojson" else []
     for k in missing:
         probs.append(ImportProblem(f, sh.header_row, k, f"required column {k!r} is missing "
                                    f"(also accepted: {'、'.join(spec.column(k).aliases) or '-'})"))
@@ -603,7 +901,11 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
     if "lon" in spec.keys:
         ctx.preconvert(raw for _, raw in sh.rows)
     unchecked_towns = 0
-    for n, raw in sh.rows:
+    pending = sh.rows
+    sh.rows = []      # the file's raw rows are consumed (and freed) as they are validated
+    pending.reverse()
+    while pending:
+        n, raw = pending.pop()
         stats["rows"] += 1
         n_before = len(probs)
         row: dict[str, Any] = {}
@@ -625,10 +927,12 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
                 row[c.key] = [] if c.type == "list" else None
                 continue
             try:
-                pv = _parse(val, c)
+                pv = _parse(val, c, ctx.country)
             except _Bad as exc:
                 bad(c.key, exc.message, val)
                 continue
+            if c.type in ("code", "admin_code") and isinstance(val, str) and _has_invisible(val):
+                stats["invisible_removed"] = stats.get("invisible_removed", 0) + 1
             if c.type in ("text", "code", "admin_code"):
                 limit = _max_len(model, c.key)
                 if limit and len(pv) > limit:
@@ -666,13 +970,19 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
         # -- identity: duplicates, clashes ----------------------------------------------------------
         key = tuple(row.get(k) for k in spec.key) if len(spec.key) > 1 else row.get(spec.key[0])
         if kind == "stock":
+            # a lot is identified by site + item + batch (an empty batch: the site's one unbatched
+            # lot of the item); the plan enforces it (unique key, migration 0003)
             if not (bad_fields & {"site_code", "item_code", "batch"}):
-                dup_relevant = row.get("batch") is not None or ctx.mode == "upsert"
-                if dup_relevant and key in seen:
-                    bad("batch", f"the same site, item and batch already appear in row {seen[key]}",
-                        row.get("batch"))
+                what = "batch" if row.get("batch") is not None else "batch (empty: the unbatched lot)"
+                if key in seen:
+                    bad("batch", f"the same site, item and {what} already appear in row {seen[key]}; "
+                        "give each lot its own batch", row.get("batch"))
                 seen.setdefault(key, n)
-                if ctx.mode == "upsert" and len(ctx.existing["stock"].get(key, [])) > 1:
+                if ctx.mode == "insert" and key in ctx.existing["stock"]:
+                    bad("batch", f"a stock lot with this site, item and {what} is already in the plan "
+                        "(import with mode 'upsert' to update it, or 'replace' to replace the stock of the "
+                        "sites in the file)", row.get("batch"))
+                elif ctx.mode == "upsert" and len(ctx.existing["stock"].get(key, [])) > 1:
                     bad("batch", "several existing stock lots have this site, item and batch; give each "
                         "lot a distinct batch to update it", row.get("batch"))
         elif key is not None and spec.key[0] not in bad_fields:
@@ -709,6 +1019,10 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
     if unchecked_towns:
         notes.append(f"{unchecked_towns} town code(s) not checked: the plan has no admin units yet "
                      "(import the towns first)")
+    if stats.get("invisible_removed"):
+        notes.append(f"{int(stats['invisible_removed'])} code(s) held invisible characters (zero-width space, "
+                     "BOM …): removed")
+        log.info("%s: invisible characters removed from %d code(s)", Path(f).name, int(stats["invisible_removed"]))
     if stats["converted_crs"]:
         notes.append(f"{int(stats['converted_crs'])} location(s) converted to WGS84")
     if stats["converted_unit"]:
@@ -789,6 +1103,11 @@ def _check_stock(row: dict[str, Any], raw: Mapping[str, Any], ctx: _Context, bad
             stats["converted_unit"] += 1
     if item_unit is not None:
         row["unit"] = item_unit
+        q = row.get("quantity")
+        if (q is not None and "quantity" not in bad_fields and _unit_key(item_unit) in PIECE_UNITS
+                and not float(q).is_integer()):
+            bad("quantity", f"item {ic!r} is counted in whole pieces ({item_unit}): {q:g} is not a whole number",
+                raw.get("quantity"))
     if row.get("mode") == "agreement" and row.get("lead_time_h") is None and "lead_time_h" not in bad_fields:
         bad("lead_time_h", "agreement stock (协议储备) needs a lead time in hours")
 
@@ -850,6 +1169,9 @@ def _write_all(plan: Any, validated: list[_Validated], ctx: _Context, user: str 
     try:
         return _write_pass(plan, validated, ctx, user, reason, chunk)
     except SQLAlchemyError as first:
+        if not isinstance(first, IntegrityError):
+            # locked, read-only, disk full …: the plan's fault, not a row's
+            raise ImportFailed([plan_problem(plan, first)]) from first
         where: tuple[str, int | None] = ("", None)
         exc: Exception = first
         try:
@@ -882,6 +1204,14 @@ def _write_pass(plan: Any, validated: list[_Validated], ctx: _Context, user: str
                     site_ids = dict(s.execute(select(m.Site.code, m.Site.id)).all())
                     item_ids = dict(s.execute(select(m.SupplyItem.code, m.SupplyItem.id)).all())
                     existing_lots: dict[Any, list[Any]] = {}
+                    if ctx.mode == "replace":
+                        # the stock of every site named in the file is replaced by the file's lots
+                        ids = sorted({site_ids[r["site_code"]] for _, r in v.rows})
+                        gone = list(s.scalars(select(m.StockLot).where(m.StockLot.site_id.in_(ids))))
+                        for lot in gone:
+                            s.delete(lot)
+                        s.flush()
+                        rep.notes.append(f"replaced the stock of {len(ids)} site(s): {len(gone)} lot(s) removed")
                     if ctx.mode == "upsert":
                         for lot, sc, ic in s.execute(
                                 select(m.StockLot, m.Site.code, m.SupplyItem.code)
@@ -952,16 +1282,19 @@ def import_batch(plan: Any, files: Iterable[Any], *, mode: str = "insert", crs: 
     processed in dependency order (admin units, items, sites, demand, stock), so stock rows may
     name sites and items of the same batch. Returns one report per file, in that order.
     """
-    if mode not in ("insert", "upsert"):
-        raise ValueError(f"mode must be 'insert' or 'upsert', not {mode!r}")
+    if mode not in IMPORT_MODES:
+        raise ValueError(f"mode must be one of {', '.join(IMPORT_MODES)}, not {mode!r}")
     crs = normalise_crs(crs)
     jobs = []
     for spec in files:
         kind, path, *rest = spec
+        if mode == "replace" and canonical_kind(kind) != "stock":
+            raise ValueError("mode 'replace' is for stock only (it replaces the stock of the sites in the "
+                             "file); import other registers with 'insert' or 'upsert'")
         opts: dict[str, Any] = {}
         if rest:
             opts = dict(rest[0]) if isinstance(rest[0], Mapping) else {"sheet": rest[0]}
-        unknown = set(opts) - {"sheet", "columns", "defaults", "crs"}
+        unknown = set(opts) - {"sheet", "columns", "defaults", "crs", "encoding"}
         if unknown:
             raise ValueError(f"unknown import option(s): {', '.join(sorted(unknown))}")
         jobs.append((canonical_kind(kind), Path(path), opts))
@@ -971,7 +1304,7 @@ def import_batch(plan: Any, files: Iterable[Any], *, mode: str = "insert", crs: 
     validated: list[_Validated] = []
     problems: list[ImportProblem] = []
     for kind, path, opts in jobs:
-        sh = _read(path, kind, opts.get("sheet"), opts.get("columns"))
+        sh = _read(path, kind, opts.get("sheet"), opts.get("columns"), opts.get("encoding"))
         ctx.crs = normalise_crs(opts.get("crs", crs))
         v = _validate(sh, kind, ctx, opts.get("defaults"))
         ctx.crs = crs
@@ -990,7 +1323,7 @@ def import_batch(plan: Any, files: Iterable[Any], *, mode: str = "insert", crs: 
 def import_table(plan: Any, kind: str, path: str | Path, *, mode: str = "insert", crs: str = "wgs84",
                  sheet: str | None = None, user: str | None = None, district_tolerance_m: float = 2000.0,
                  columns: Mapping[str, str] | None = None,
-                 defaults: Mapping[str, Any] | None = None) -> ImportReport:
+                 defaults: Mapping[str, Any] | None = None, encoding: str | None = None) -> ImportReport:
     """Validate and import one registry file (CSV, XLSX or GeoJSON by suffix).
 
     ``kind``: ``sites``, ``items``, ``stock``, ``demand`` or ``admin_units`` (``towns``).
@@ -998,10 +1331,11 @@ def import_table(plan: Any, kind: str, path: str | Path, *, mode: str = "insert"
     the columns present in the file). ``crs`` is the default for rows without a ``crs`` value.
     ``columns`` maps extra header names to template columns (``{"pop_2000": "population"}``;
     map to ``""`` to ignore one); ``defaults`` gives values for empty or missing columns
-    (``{"population_source": "2000 census"}``). Raises :class:`ImportFailed` (nothing written)
-    listing every problem.
+    (``{"population_source": "2000 census"}``); ``encoding`` names a CSV/GeoJSON file's text
+    encoding (None: UTF-8, or GB18030 when the text validates as such — never a guess). Raises
+    :class:`ImportFailed` (nothing written) listing every problem.
     """
-    opts: dict[str, Any] = {"sheet": sheet, "columns": columns, "defaults": defaults}
+    opts: dict[str, Any] = {"sheet": sheet, "columns": columns, "defaults": defaults, "encoding": encoding}
     return import_batch(plan, [(kind, path, opts)], mode=mode, crs=crs, user=user,
                         district_tolerance_m=district_tolerance_m)[0]
 
@@ -1037,12 +1371,22 @@ def _cell(v: Any, c: Column) -> Any:
     if v is None:
         return ""
     if c.type == "list":
-        return ";".join(str(x) for x in v)
+        return _defuse(";".join(str(x) for x in v))
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, float):
         return repr(v)
+    if isinstance(v, str):
+        return _defuse(v)
     return v
+
+
+def _defuse(s: str) -> str:
+    """CSV text a spreadsheet would run as a formula (=, +, -, @ first) gets an apostrophe before
+    it (OWASP's advice); the importer takes it off again, so the file round-trips."""
+    if s.startswith(_FORMULA_LEAD) or (s.startswith("'") and s[1:2] in _FORMULA_LEAD and s[1:2]):
+        return "'" + s
+    return s
 
 
 def export_table(plan: Any, kind: str, path: str | Path) -> int:
@@ -1086,6 +1430,7 @@ def export_table(plan: Any, kind: str, path: str | Path) -> int:
                     cell.number_format = "yyyy-mm-dd"
                 elif isinstance(cell.value, str):
                     cell.number_format = "@"
+                    cell.data_type = "s"   # text, never a formula (openpyxl takes "=…" for one)
         wb.save(path)
     elif suffix in GEOJSON_SUFFIXES:
         feats = []
@@ -1123,13 +1468,32 @@ def _export_boundaries(plan: Any, path: Path) -> int:
 # =============================================================================================
 # boundary
 # =============================================================================================
+#: roughly China (lon/lat): a Chinese plan's boundary outside it has swapped axes or a wrong CRS
+_CHINA_BBOX = (73.0, 3.0, 136.0, 54.0)
+
+
+def _located_points(s: Any) -> list[tuple[str, str, float, float]]:
+    out: list[tuple[str, str, float, float]] = []
+    for label, model in (("site", m.Site), ("demand unit", m.DemandUnit)):
+        for code, lon, lat in s.execute(select(model.code, model.lon, model.lat)
+                                        .where(model.lon.is_not(None), model.lat.is_not(None))):
+            out.append((label, code, lon, lat))
+    return out
+
+
 def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, code: str | None = None,
-                    role: str = "district", source: str | None = None,
-                    user: str | None = None) -> ImportReport:
-    """Import a (Multi)Polygon boundary from GeoJSON, replacing the plan's boundary of ``role``.
+                    role: str = "district", source: str | None = None, user: str | None = None,
+                    replace: bool = False, encoding: str | None = None,
+                    district_tolerance_m: float = 2000.0) -> ImportReport:
+    """Import a (Multi)Polygon boundary from GeoJSON (the plan's boundary of ``role``).
 
     The file may be a FeatureCollection, a Feature or a bare geometry, in EPSG:4326 (WGS84) or
     EPSG:4490 (CGCS2000) lon/lat; any other declared CRS is refused. Several polygons are merged.
+    Refused (:class:`ImportFailed`, nothing written): NaN/Infinity, a self-intersecting or otherwise
+    invalid polygon (never "repaired": that can drop half the area), a boundary in which none of the
+    plan's located sites and demand units lies (with a hint when lon/lat look swapped), a Chinese
+    plan's boundary outside China, and replacing an existing boundary without ``replace``. Sites
+    and demand units the new boundary leaves outside are listed in the report's notes.
     """
     t0 = time.perf_counter()
     path = Path(path)
@@ -1140,9 +1504,11 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
 
     if not path.is_file():
         raise fail("file not found")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise fail(f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB")
     try:
-        obj = json.loads(_decode(path.read_bytes()))
-    except (ValueError, UnicodeDecodeError) as exc:
+        obj = _load_json(path, encoding)
+    except ValueError as exc:   # _Undecodable, NaN/Infinity too
         raise fail(f"not valid GeoJSON: {exc}") from exc
     if not isinstance(obj, Mapping):
         raise fail("not valid GeoJSON")
@@ -1168,16 +1534,25 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
         try:
             geom = geom_shape(g)
         except Exception as exc:  # noqa: BLE001 - malformed coordinates: reported to the user as a problem
-            problems.append(ImportProblem(f, i, "geometry", f"malformed geometry: {exc}"))
+            problems.append(ImportProblem(f, i, "geometry", f"malformed geometry: {_first_line(exc)}"))
+            continue
+        if geom.is_empty:
+            problems.append(ImportProblem(f, i, "geometry", "the polygon is empty"))
+            continue
+        if not np.isfinite(shapely.get_coordinates(geom)).all():
+            problems.append(ImportProblem(f, i, "geometry", "a vertex has no finite coordinates"))
             continue
         minx, miny, maxx, maxy = geom.bounds
-        if geom.is_empty or minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
             problems.append(ImportProblem(f, i, "geometry", "coordinates are not lon/lat degrees (projected "
                                           "coordinates?); the boundary must be in EPSG:4326 or EPSG:4490",
                                           geom.bounds))
             continue
         if not geom.is_valid:
-            geom = shapely.make_valid(geom)
+            problems.append(ImportProblem(f, i, "geometry", "the polygon is invalid and is not repaired (a "
+                                          "repair may drop part of the district): " + shapely.is_valid_reason(geom)
+                                          + "; fix it in a GIS (e.g. QGIS: Fix geometries) and check the result"))
+            continue
         geoms.append(geom)
         if not props:
             props = dict(ft.get("properties") or {})
@@ -1190,16 +1565,47 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
         geom = shapely.MultiPolygon([g for g in shapely.get_parts(geom) if g.geom_type == "Polygon"])
     if code is None:
         raw = props.get("code") or props.get("adcode") or props.get("gb")
-        if raw is not None:
+        if raw is not None and not isinstance(raw, (Mapping, list)):
             code = str(raw)
             if len(code) == 9 and code.startswith("156"):  # gb = 156 (China) + 6-digit code
                 code = code[3:]
     if code is not None and len(code) > 12:
         code = None
-    name = name or props.get("name") or path.stem
+    if name is None and isinstance(props.get("name"), str):
+        name = props["name"]
+    name = name or path.stem
     src = source or f"imported from {path.name}"
     area = area_km2(geom)
     rep = ImportReport(file=f, kind="boundary")
+    with plan.session() as s:
+        info = s.scalars(select(m.PlanInfo).limit(1)).first()
+        country = str(((info.extra or {}).get("country") if info is not None else None) or "CN").upper()
+        points = _located_points(s)
+        have = [b.name for b in s.scalars(select(m.Boundary).where(m.Boundary.role == role))]
+    if have and not replace:
+        raise fail(f"the plan already has a {role} boundary ({', '.join(have)}); import with --replace "
+                   "(replace=True) to replace it")
+    c = geom.representative_point()
+    if country == "CN" and not (_CHINA_BBOX[0] <= c.x <= _CHINA_BBOX[2] and _CHINA_BBOX[1] <= c.y <= _CHINA_BBOX[3]):
+        swapped = _CHINA_BBOX[0] <= c.y <= _CHINA_BBOX[2] and _CHINA_BBOX[1] <= c.x <= _CHINA_BBOX[3]
+        raise fail(f"the boundary lies at lon {c.x:.4f}, lat {c.y:.4f}, outside China"
+                   + (": lon and lat look swapped (the file must give lon first)" if swapped
+                      else ": check the file's coordinate system"), "geometry")
+    outside: list[tuple[str, str, float]] = []
+    if points:
+        district = _District(geom, district_tolerance_m)
+        for label, pcode, lon, lat in points:
+            d = district.outside_m(lon, lat)
+            if d is not None:
+                outside.append((label, pcode, d))
+        if len(outside) == len(points):
+            flipped = _District(shapely.transform(geom, lambda xy: xy[:, ::-1]), district_tolerance_m) \
+                if all(-90 <= v <= 90 for v in geom.bounds[0::2]) else None
+            hint = ""
+            if flipped is not None and any(flipped.outside_m(lon, lat) is None for _, _, lon, lat in points):
+                hint = "; lon and lat look swapped (the file must give lon first)"
+            raise fail(f"none of the plan's {len(points)} located sites and demand units lies inside this "
+                       f"boundary{hint or '; wrong file or coordinate system?'}", "geometry")
     try:
         with plan.transaction(user=user, reason=f"import {path.name}") as s:
             old = list(s.scalars(select(m.Boundary).where(m.Boundary.role == role)))
@@ -1207,11 +1613,17 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
                 s.delete(b)
             s.add(m.Boundary(name=str(name), code=code, role=role, geometry=geom, source=src))
     except SQLAlchemyError as exc:
-        raise fail(f"database error: {_short(exc)}") from exc
+        raise ImportFailed([plan_problem(plan, exc)]) from exc
     rep.inserted = 1
     rep.updated = 0
     if old:
         rep.notes.append(f"replaced {len(old)} existing {role} boundary(ies)")
+    if outside and role == "district":
+        listed = ", ".join(f"{label} {pcode} ({d / 1000:.1f} km)" for label, pcode, d in outside[:20])
+        more = f" … and {len(outside) - 20} more" if len(outside) > 20 else ""
+        rep.notes.append(f"{len(outside)} of {len(points)} located sites/demand units lie outside the new "
+                         f"boundary (tolerance {district_tolerance_m:g} m): {listed}{more}")
+        log.warning("%s: %d sites/demand units now outside the district boundary", path.name, len(outside))
     rep.stats = {"area_km2": round(area, 3), "vertices": float(shapely.get_num_coordinates(geom))}
     rep.seconds = time.perf_counter() - t0
     return rep

@@ -41,8 +41,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Column", "TableSpec", "TEMPLATES", "KIND_ALIASES", "canonical_kind", "write_template",
+__all__ = ["IMPORT_MODES", "Column", "TableSpec", "TEMPLATES", "KIND_ALIASES", "canonical_kind", "write_template",
            "normalise_header"]
+
+#: how an import treats rows that are already in the plan. insert (the default): new rows only —
+#: an existing code (stock: site + item + batch) is refused, so importing a file twice never
+#: duplicates anything; upsert: update those rows; replace (stock only): the stock of every site
+#: named in the file is replaced by the file's lots
+IMPORT_MODES = ("insert", "upsert", "replace")
 
 
 @dataclass(frozen=True)

@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
 
 HERE = Path(__file__).resolve().parent
+#: where the revisions are read from (tests point it at a temporary copy with an extra revision)
+SCRIPT_LOCATION: Path = HERE
+
+
+class MigrationFailed(Exception):
+    """A schema upgrade failed and was rolled back: the plan is still at its old revision."""
 
 
 def config(connection: Connection | None = None) -> Config:
     # alembic's default stdout is bound at import time; give it its own buffer (it only says
     # "No new upgrade operations detected." and the like)
     cfg = Config(stdout=io.StringIO())
-    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
     cfg.attributes["connection"] = connection
     return cfg
 
@@ -30,9 +39,90 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(config()).get_current_head()  # type: ignore[return-value]
 
 
+def known_revisions() -> set[str]:
+    """Every revision this program knows (a plan at another one was made by a newer esplan)."""
+    return {r.revision for r in ScriptDirectory.from_config(config()).walk_revisions()}
+
+
 def upgrade_head(engine: Engine) -> None:
-    with engine.begin() as conn:
-        command.upgrade(config(conn), "head")
+    """Upgrade to the newest revision in one transaction, verified before it is committed.
+
+    PostgreSQL's DDL is transactional as it is. SQLite's is too, but only when the driver leaves
+    the transaction to us (Python's sqlite3 module commits before DDL on its own): the upgrade
+    runs on its own connection in autocommit mode with an explicit ``BEGIN IMMEDIATE``, foreign
+    keys off (batch mode recreates tables: a ``DROP TABLE`` with foreign keys on would cascade
+    deletes into the child tables) and checked before the commit (``foreign_key_check``,
+    ``quick_check``). Any failure rolls everything back: :class:`MigrationFailed`.
+    """
+    if engine.dialect.name != "sqlite":
+        try:
+            with engine.begin() as conn:
+                command.upgrade(config(conn), "head")
+                _verify(conn)
+        except MigrationFailed:
+            raise
+        except Exception as exc:
+            raise MigrationFailed(str(exc).splitlines()[0]) from exc
+        return
+    eng = create_engine(engine.url, poolclass=NullPool)
+    event.listen(eng, "connect", _sqlite_migration_connect)
+    event.listen(eng, "begin", lambda c: c.exec_driver_sql("BEGIN IMMEDIATE"))
+    try:
+        with eng.begin() as conn:
+            command.upgrade(config(conn), "head")
+            _verify(conn)
+    except MigrationFailed:
+        raise
+    except Exception as exc:
+        raise MigrationFailed(str(exc).splitlines()[0]) from exc
+    finally:
+        eng.dispose()
+
+
+def _sqlite_migration_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None        # autocommit: BEGIN/COMMIT are ours
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=OFF")   # must be set outside a transaction
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def _verify(conn: Connection) -> None:
+    """Refuse to commit an upgrade that left the schema at the wrong revision or broken."""
+    from sqlalchemy import text
+
+    head = ScriptDirectory.from_config(config()).get_current_head()
+    got = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if got != head:
+        raise MigrationFailed(f"the upgrade stopped at revision {got}, not {head}")
+    if conn.dialect.name == "sqlite":
+        bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if bad:
+            raise MigrationFailed(f"the upgrade broke {len(bad)} reference(s), e.g. in table {bad[0][0]}")
+        ok = conn.exec_driver_sql("PRAGMA quick_check").scalar()
+        if ok != "ok":
+            raise MigrationFailed(f"the upgraded file fails SQLite's check: {ok}")
+    missing = schema_problems(conn)
+    if missing:
+        raise MigrationFailed("; ".join(missing))
+
+
+def schema_problems(conn: Connection) -> list[str]:
+    """What the models need and the database lacks: missing tables and columns (a damaged plan)."""
+    from sqlalchemy import inspect
+
+    from planner.models import Base
+
+    insp = inspect(conn)
+    tables = set(insp.get_table_names())
+    out: list[str] = []
+    for t in Base.metadata.sorted_tables:
+        if t.name not in tables:
+            out.append(f"table {t.name} is missing")
+            continue
+        have = {c["name"] for c in insp.get_columns(t.name)}
+        out.extend(f"table {t.name}: column {c.name} is missing" for c in t.columns if c.name not in have)
+    return out
 
 
 def check(engine: Engine) -> None:

@@ -549,8 +549,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Add or update by code</translation>
     </message>
     <message>
+      <source>Replace the stock of the sites in the file (stock only)</source>
+      <translation>Replace the stock of the sites in the file (stock only)</translation>
+    </message>
+    <message>
       <source>Mode</source>
       <translation>Mode</translation>
+    </message>
+    <message>
+      <source>Replace an existing boundary, or the road network by a much smaller one</source>
+      <translation>Replace an existing boundary, or the road network by a much smaller one</translation>
     </message>
     <message>
       <source>WGS84 / CGCS2000 (GPS)</source>

@@ -549,8 +549,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>按编码新增或更新</translation>
     </message>
     <message>
+      <source>Replace the stock of the sites in the file (stock only)</source>
+      <translation>替换文件中各场所的库存（仅库存）</translation>
+    </message>
+    <message>
       <source>Mode</source>
       <translation>方式</translation>
+    </message>
+    <message>
+      <source>Replace an existing boundary, or the road network by a much smaller one</source>
+      <translation>替换已有边界，或以小得多的路网替换现有路网</translation>
     </message>
     <message>
       <source>WGS84 / CGCS2000 (GPS)</source>
