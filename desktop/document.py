@@ -26,13 +26,17 @@ from planner import plan_document
 
 def field_names() -> dict[str, str]:
     """The fields' names in the interface language."""
-    t = QCoreApplication.translate
-    return {"issuer": t("PlanDocument", "Issuing office"), "doc_number": t("PlanDocument", "Document number"),
-            "period_from": t("PlanDocument", "Plan period from"), "period_to": t("PlanDocument", "Plan period to"),
-            "prepared_by": t("PlanDocument", "Prepared by"), "reviewed_by": t("PlanDocument", "Reviewed by"),
-            "approved_by": t("PlanDocument", "Approved by"), "title_en": t("PlanDocument", "English title"),
-            "basis": t("PlanDocument", "Further basis (one a line)"),
-            "implementation": t("PlanDocument", "Implementation"), "safeguards": t("PlanDocument", "Safeguards")}
+    return {"issuer": QCoreApplication.translate("PlanDocument", "Issuing office"),
+            "doc_number": QCoreApplication.translate("PlanDocument", "Document number"),
+            "period_from": QCoreApplication.translate("PlanDocument", "Plan period from"),
+            "period_to": QCoreApplication.translate("PlanDocument", "Plan period to"),
+            "prepared_by": QCoreApplication.translate("PlanDocument", "Prepared by"),
+            "reviewed_by": QCoreApplication.translate("PlanDocument", "Reviewed by"),
+            "approved_by": QCoreApplication.translate("PlanDocument", "Approved by"),
+            "title_en": QCoreApplication.translate("PlanDocument", "English title"),
+            "basis": QCoreApplication.translate("PlanDocument", "Further basis (one a line)"),
+            "implementation": QCoreApplication.translate("PlanDocument", "Implementation"),
+            "safeguards": QCoreApplication.translate("PlanDocument", "Safeguards")}
 
 
 class PlanDocumentDialog(QDialog):

@@ -1116,6 +1116,53 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>PlanDocument</name>
+    <message>
+      <source>Issuing office</source>
+      <translation>Issuing office</translation>
+    </message>
+    <message>
+      <source>Document number</source>
+      <translation>Document number</translation>
+    </message>
+    <message>
+      <source>Plan period from</source>
+      <translation>Plan period from</translation>
+    </message>
+    <message>
+      <source>Plan period to</source>
+      <translation>Plan period to</translation>
+    </message>
+    <message>
+      <source>Prepared by</source>
+      <translation>Prepared by</translation>
+    </message>
+    <message>
+      <source>Reviewed by</source>
+      <translation>Reviewed by</translation>
+    </message>
+    <message>
+      <source>Approved by</source>
+      <translation>Approved by</translation>
+    </message>
+    <message>
+      <source>English title</source>
+      <translation>English title</translation>
+    </message>
+    <message>
+      <source>Further basis (one a line)</source>
+      <translation>Further basis (one a line)</translation>
+    </message>
+    <message>
+      <source>Implementation</source>
+      <translation>Implementation</translation>
+    </message>
+    <message>
+      <source>Safeguards</source>
+      <translation>Safeguards</translation>
+    </message>
+  </context>
+  <context>
     <name>PlanDocumentDialog</name>
     <message>
       <source>Printed plan particulars</source>

@@ -1116,6 +1116,53 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>PlanDocument</name>
+    <message>
+      <source>Issuing office</source>
+      <translation>编制单位</translation>
+    </message>
+    <message>
+      <source>Document number</source>
+      <translation>文号</translation>
+    </message>
+    <message>
+      <source>Plan period from</source>
+      <translation>规划期限起始年</translation>
+    </message>
+    <message>
+      <source>Plan period to</source>
+      <translation>规划期限终止年</translation>
+    </message>
+    <message>
+      <source>Prepared by</source>
+      <translation>编制人</translation>
+    </message>
+    <message>
+      <source>Reviewed by</source>
+      <translation>审核</translation>
+    </message>
+    <message>
+      <source>Approved by</source>
+      <translation>批准</translation>
+    </message>
+    <message>
+      <source>English title</source>
+      <translation>英文版标题</translation>
+    </message>
+    <message>
+      <source>Further basis (one a line)</source>
+      <translation>补充编制依据（每行一项）</translation>
+    </message>
+    <message>
+      <source>Implementation</source>
+      <translation>实施安排</translation>
+    </message>
+    <message>
+      <source>Safeguards</source>
+      <translation>保障措施</translation>
+    </message>
+  </context>
+  <context>
     <name>PlanDocumentDialog</name>
     <message>
       <source>Printed plan particulars</source>
