@@ -174,6 +174,8 @@ def test_unknown_is_never_zero(reports):
     for zero in ("0人", "0元", "0.00万元", "0个（0人）"):
         assert zero not in table.replace("300,000人", ""), zero
     assert table.count("数据缺失") >= 4
+    # a check's basis: a sum of nothing known is "—", not 0
+    assert "避难需求人口0人" not in flat and "避难需求人口—人" in flat
     assert "数据缺失（尚未导入路网）" in table
     assert "本情景下没有被道路隔断的人口单元" not in flat
     assert "道路隔断无法评估" in flat

@@ -111,19 +111,21 @@ def check_basis(c: Any, lang: str) -> str:
     get = c.get if isinstance(c, dict) else (lambda k, d=None: getattr(c, k, d))
     cid = get("id") or ""
     parts = []
+    gaps = get("incomplete") or {}
     if get("numerator_of") and get("denominator_of"):
         for name, v in ((get("numerator_of"), get("numerator")), (get("denominator_of"), get("denominator"))):
             unit = _FIGURE_UNIT.get(str(name))
             qu = item_unit(get("quantity_unit"), lang)
             u = {"people": text("basis.people", lang), "m2": " m²", "item": f" {qu}".rstrip(),
                  None: ""}[unit]
-            parts.append(f"{text(f'figure.{name}', lang)} {fmt_number(v) if v is not None else DASH}{u}")
+            # a sum of nothing known (0 with data missing) is unknown, not 0
+            known = v is not None and not (v == 0 and gaps)
+            parts.append(f"{text(f'figure.{name}', lang)} {fmt_number(v) if known else DASH}{u}")
         out = " / ".join(parts)
     elif cid in ("mean_time_min", "p95_time_min", "max_time_min"):
         out = text("basis.time", lang, mode=text(f"basis.mode.{get('mode') or 'walk'}", lang))
     else:
         out = ""
-    gaps = get("incomplete") or {}
     if gaps:
         out += text("basis.incomplete", lang, what=text("finding.data_gaps.sep", lang).join(
             text(f"basis.gap.{k}", lang, n=n) for k, n in sorted(gaps.items())))

@@ -163,7 +163,9 @@ class _Builder:
         self.r: TypedResult = typed(data.result)
         self.lang = data.lang
         self.font = register_cjk_font()                  # sans: headings, captions, table heads
-        self.body_font = register_serif_font() or self.font   # serif: running text and table cells
+        # serif (宋体-like) running text and table cells in Chinese; its Latin letters are fixed-width,
+        # so the English edition keeps the sans face throughout
+        self.body_font = (register_serif_font() if data.lang == "zh" else None) or self.font
         self._body_cmap = self._cmap(self.body_font)
         self.progress = progress
         self.span = span
