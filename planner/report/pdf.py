@@ -28,6 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
+    Flowable,
     Frame,
     KeepTogether,
     LongTable,
@@ -40,7 +41,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.flowables import HRFlowable
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from planner import text as tx
 from planner.engine.results import Check, Finding, TownItemSupply, TypedResult, typed
@@ -98,6 +98,8 @@ class _Canvas(Canvas):
     """Defines the 'total pages' form at save time (pages reference it before it exists)."""
 
     font_name = "Helvetica"
+    #: bookmark key → the page it landed on (filled while laying out; the 目录's numbers)
+    pages: dict[str, int] = {}
 
     def save(self):
         total = self.getPageNumber() - 1
@@ -106,7 +108,59 @@ class _Canvas(Canvas):
         self.setFillColor(MUTED)
         self.drawCentredString(_SLOT / 2, 0, str(total))
         self.endForm()
+        for key, page in self.pages.items():      # each 目录 line's page number, known only now
+            self.beginForm(_toc_form(key), -_TOC_NUM_W, -3, 0, 14)
+            self.setFont(self.font_name, 10)
+            self.setFillColor(INK)
+            self.drawRightString(0, 0, str(page))
+            self.endForm()
         super().save()
+
+
+_TOC_NUM_W = 30.0
+
+
+def _toc_form(key: str) -> str:
+    return f"esplanToc{key}"
+
+
+class _TocLine(Flowable):
+    """One line of the 目录: the heading's title, a dotted leader and its page number. The number
+    is a PDF form the canvas defines at save time, when every page is known, so the document is
+    laid out once (reportlab's TableOfContents needs a second full layout pass)."""
+
+    def __init__(self, title: Paragraph, key: str, indent: float, font: str, size: float):
+        super().__init__()
+        self.title, self.key, self.indent, self.font, self.size = title, key, indent, font, size
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
+        self.width = availWidth
+        _w, h = self.title.wrap(availWidth - self.indent - _TOC_NUM_W - 10, availHeight)
+        self.height = h
+        return self.width, h
+
+    def draw(self) -> None:
+        c = self.canv
+        self.title.drawOn(c, self.indent, 0)
+        lines = getattr(self.title, "blPara", None)
+        last = lines.lines[-1] if lines is not None and lines.lines else None
+        used = self.title.width - (getattr(last, "extraSpace", 0) or 0) if last is not None else self.title.width
+        x0 = self.indent + used + 4
+        x1 = self.width - _TOC_NUM_W
+        c.saveState()
+        c.setFont(self.font, self.size)
+        c.setFillColor(MUTED)
+        dot = stringWidth(".", self.font, self.size) * 2.2
+        x = x0
+        base = self.size * 0.25
+        while x < x1 - 2:
+            c.drawString(x, base, ".")
+            x += dot
+        c.restoreState()
+        c.saveState()
+        c.translate(self.width, base)
+        c.doForm(_toc_form(self.key))
+        c.restoreState()
 
 
 _SLOT = 14.0  # width reserved for the total page count
@@ -153,7 +207,7 @@ class _Doc(BaseDocTemplate):
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(strip_joiners(title), key, level=level, closed=level > 0)
             if level <= 1 and getattr(flowable, "_esplan_toc", True):
-                self.notify("TOCEntry", (level, _esc(strip_joiners(title)), self.page, key))
+                _Canvas.pages[key] = self.page
         self.builder._tick()
 
 
@@ -180,7 +234,8 @@ class _Builder:
         self.n_figure = 0
         self._n_flow = 1
         self._k_flow = 0
-        self.page_fill: dict[int, float] = {}       # page → share of its frame filled (last layout pass)
+        self.toc_at: int | None = None
+        self.page_fill: dict[int, float] = {}       # page → share of its frame filled
         self.chapter_pages: set[int] = set()          # pages a chapter or appendix starts on
         self._styles()
 
@@ -260,7 +315,7 @@ class _Builder:
                                       fontName=f, wordWrap=wrap)
         self.s_toc1 = ParagraphStyle("toc1", fontSize=10.5, leading=17, fontName=f, leftIndent=0,
                                      firstLineIndent=0, wordWrap=wrap)
-        self.s_toc2 = ParagraphStyle("toc2", fontSize=9.5, leading=14, fontName=f, leftIndent=18,
+        self.s_toc2 = ParagraphStyle("toc2", fontSize=9.5, leading=14, fontName=f, leftIndent=0,
                                      firstLineIndent=0, textColor=C("#333333"), wordWrap=wrap)
 
     # -- helpers -------------------------------------------------------------------------------
@@ -552,15 +607,20 @@ class _Builder:
         self.assumptions()
         self.sources()
         self._n_flow = max(1, len(self.story))
-        # the 目录 is laid out at its full size from the first pass (titles known, pages "0"), so
-        # the pages found in that pass are final and a second pass only writes the numbers
-        entries = []
+        # the 目录's lines: every chapter and section heading, known before the layout
+        lines = []
+        flat: list[Any] = []
         for f in self.story:
+            flat.extend(f._content if isinstance(f, KeepTogether) else [f])
+        for f in flat:
             mark = getattr(f, "_esplan_bookmark", None)
             if mark is not None and mark[2] <= 1 and getattr(f, "_esplan_toc", True):
-                entries.append((mark[2], _esc(strip_joiners(mark[1])), 0, mark[0]))
-        if hasattr(self, "toc"):
-            self.toc._entries = entries      # beforeBuild copies them into _lastEntries, what wrap lays out
+                key, title, level = mark
+                style = self.s_toc1 if level == 0 else self.s_toc2
+                lines.append(_TocLine(self.para(_esc(strip_joiners(title)), style), key, 0 if level == 0 else 18,
+                                      self.font, style.fontSize))
+        if self.toc_at is not None:
+            self.story[self.toc_at:self.toc_at] = lines
         return self.story
 
     # -- cover and contents --------------------------------------------------------------------
@@ -633,12 +693,7 @@ class _Builder:
         title = self.t("doc.contents")
         self.add(self._bookmark(self.p(_esc(title), ParagraphStyle("tt", parent=self.s_h1, alignment=TA_CENTER)),
                                 title, 0, toc=False), Spacer(1, 6))
-        toc = TableOfContents(dotsMinLevel=0)
-        toc.levelStyles = [self.s_toc1, self.s_toc2]
-        toc.tableStyle = TableStyle([("FONT", (0, 0), (-1, -1), self.font, 10), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
-        self.toc = toc
-        self.add(toc)
+        self.toc_at = len(self.story)       # its lines go here once every heading is known
 
     # -- 一 总则 -----------------------------------------------------------------------------------
     def general(self) -> None:
@@ -1825,6 +1880,7 @@ def build_pdf(data: ReportData, out_path: str | Path, progress: Any = None,
     doc.addPageTemplates([PageTemplate("cover", [frame_cover], onPage=b.on_cover_page),
                           PageTemplate("body", [frame_body], onPage=b.on_body_page)])
     out.parent.mkdir(parents=True, exist_ok=True)
-    doc.multiBuild(story, canvasmaker=_Canvas, maxPasses=4)
+    _Canvas.pages = {}
+    doc.build(story, canvasmaker=_Canvas)
     build_pdf.last_layout = (dict(b.page_fill), set(b.chapter_pages))   # type: ignore[attr-defined]
     return out
