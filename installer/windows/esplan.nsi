@@ -20,7 +20,7 @@
   !define VERSION4 "0.0.0.0"
 !endif
 
-Unicode true
+Target amd64-unicode   ; a 64-bit setup: 64-bit Program Files and registry without redirection
 ManifestDPIAware true
 !ifdef FAST   ; CI: zlib is ~10x quicker to compile, the setup ~40 % bigger
   SetCompressor zlib
