@@ -247,7 +247,8 @@ def stage(embed: Path, wheels: Path, own_wheel: Path, work: Path) -> Path:
     make_launcher(top / f"{NAME}.exe", HERE / "entry" / "esplan_gui.py", console=False)
     make_launcher(top / f"{NAME}-cli.exe", HERE / "entry" / "esplan_cli.py", console=True)
     shutil.copy2(HERE / "icons" / "esplan.ico", top / "esplan.ico")
-    shutil.copy2(WIN / "license.txt", top / "LICENSE.txt")
+    # UTF-8 with BOM: NSIS's licence page (and old Notepads) read a BOM-less file in the ANSI code page
+    (top / "LICENSE.txt").write_text((WIN / "license.txt").read_text(encoding="utf-8"), encoding="utf-8-sig")
     (top / "README.txt").write_text(
         f"esplan {VERSION} — 应急物资与避难场所规划 (Windows x64)\r\n\r\n"
         "Start:             esplan.exe             (desktop program; esplan.exe PLAN.esplan opens a plan)\r\n"
@@ -319,7 +320,7 @@ def build_setup(top: Path, dist: Path, fast: bool = False) -> Path:
     out.unlink(missing_ok=True)
     version4 = ".".join((re.findall(r"\d+", VERSION) + ["0"] * 4)[:4])
     defines = {"VERSION": VERSION, "VERSION4": version4, "STAGE": str(top), "OUTFILE": str(out),
-               "ICON": str(HERE / "icons" / "esplan.ico"), "LICENSE": str(WIN / "license.txt")}
+               "ICON": str(HERE / "icons" / "esplan.ico"), "LICENSE": str(top / "LICENSE.txt")}
     if fast:
         defines["FAST"] = "1"
     sign = sign_command()

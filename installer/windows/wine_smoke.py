@@ -272,6 +272,8 @@ def smoke(setup: Path, zip_path: Path | None, keep: bool) -> None:
         res = w.run([cli, "--self-test"], label="esplan-cli --self-test")
         if "all checks passed" not in res.stdout:
             raise SmokeFailure(f"self-test:\n{res.stdout}")
+        if not re.search(r"ortools_flow: ortools \d", res.stdout):   # optional to the self-test, shipped here
+            raise SmokeFailure(f"self-test: OR-Tools is not in the Windows build\n{res.stdout}")
         for line in res.stdout.splitlines():
             log(f"      {line}")
         docs = user / "Documents" / "应急 规划"
