@@ -77,10 +77,17 @@ class Wine:
         self.wine, self.server = find_wine()
         self.prefix = prefix
         self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith(("PYTHON", "QT_", "VIRTUAL_ENV", "ESPLAN_", "WINE", "DISPLAY"))}
+                    if not k.startswith(("PYTHON", "QT_", "VIRTUAL_ENV", "ESPLAN_", "WINE", "DISPLAY", "XDG_"))}
+        # wine links Documents, Desktop … of the prefix to $HOME and mirrors start-menu entries
+        # into ~/.local/share (winemenubuilder): a home of its own keeps the host's untouched
+        home = prefix.parent / "home"
+        home.mkdir(parents=True, exist_ok=True)
         self.env.update({
-            "WINEPREFIX": str(prefix), "WINEDEBUG": "-all",
-            "WINEDLLOVERRIDES": "mscoree,mshtml=",   # no Mono/Gecko installer dialogs
+            "WINEPREFIX": str(prefix), "WINEDEBUG": "-all", "HOME": str(home),
+            "XDG_DATA_HOME": str(home / ".local" / "share"), "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            # no Mono/Gecko installer dialogs, no menu entries on the host
+            "WINEDLLOVERRIDES": "mscoree,mshtml=;winemenubuilder.exe=d",
             "WINEQT_QPA_PLATFORM": "offscreen",   # TEST-ONLY: reaches Qt as QT_QPA_PLATFORM
         })
 
