@@ -3,13 +3,18 @@
 
     python installer/build.py            # build everything this OS can build
     python installer/build.py --smoke    # … then run installer/smoke.py on the results
+    python installer/build.py --target windows [--smoke] [--fast]
+                                         # the Windows setup.exe + portable zip, on Linux or Windows
+                                         # (installer/build_windows.py; --smoke on Linux: the
+                                         # installer/windows/wine_smoke.py test under wine)
 
 Linux:   PyInstaller one-folder bundle  dist/esplan/
          → dist/esplan-<version>-linux-x86_64.tar.gz  (bundle + menu entry, icon, MIME type)
          → dist/esplan_<version>_amd64.deb            (dpkg-deb; /opt/esplan, /usr/bin links)
 Windows: PyInstaller one-folder bundle  dist\\esplan\\
          → dist\\esplan-<version>-windows-x64.zip     (portable copy)
-         → dist\\esplan-<version>-setup.exe           (Inno Setup 6: ISCC.exe installer/esplan.iss)
+         → dist\\esplan-<version>-setup.exe           (Inno Setup 6: ISCC.exe installer/esplan.iss;
+           route B of issue 15, never built in CI — the tested Windows build is --target windows)
 macOS:   the bundle only.
 
 Needs the project installed with its build extra in the running Python
@@ -263,6 +268,28 @@ def build_inno(bundle: Path, dist: Path) -> Path:
     return out
 
 
+def build_windows_target(a: argparse.Namespace) -> int:
+    """--target windows: installer/build_windows.py, then (--smoke) its test under wine or on Windows."""
+    sys.path.insert(0, str(HERE))
+    import build_windows
+
+    argv = ["--dist", str(a.dist.resolve()), "--work", str(a.work.resolve() / "win")] + (["--fast"] if a.fast else [])
+    rc = build_windows.main(argv)
+    if rc or not a.smoke:
+        return rc
+    setup = a.dist.resolve() / f"{NAME}-{VERSION}-setup.exe"
+    zipped = a.dist.resolve() / f"{NAME}-{VERSION}-windows-x64.zip"
+    if os.name == "nt":   # on Windows: the staged program itself (install it by hand for the rest)
+        cli = a.work.resolve() / "win" / f"{NAME}-{VERSION}" / f"{NAME}-cli.exe"
+        res = subprocess.run([str(cli), "--self-test"], capture_output=True, text=True, encoding="utf-8")
+        print(res.stdout)
+        return 0 if res.returncode == 0 and "all checks passed" in res.stdout else 1
+    sys.path.insert(0, str(HERE / "windows"))
+    import wine_smoke
+
+    return wine_smoke.main([str(setup), "--zip", str(zipped)])
+
+
 # -- main ------------------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -273,7 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--smoke", action="store_true", help="run installer/smoke.py on the results")
     ap.add_argument("--fast", action="store_true",
                     help="quicker, bigger .deb (gzip instead of xz): for CI, not for release")
+    ap.add_argument("--target", choices=("native", "windows"), default="native",
+                    help="windows: the Windows x64 setup.exe and zip (installer/build_windows.py), from any OS")
     a = ap.parse_args(argv)
+    if a.target == "windows":
+        return build_windows_target(a)
     dist, work = a.dist.resolve(), a.work.resolve()
     dist.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
