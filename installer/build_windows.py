@@ -140,6 +140,23 @@ def fetch_wheels(cache: Path) -> Path:
     return dest
 
 
+def check_lock_covers_dependencies() -> None:
+    """Every runtime dependency of pyproject.toml must be pinned in the lock (the wheels are installed
+    with --no-deps): a dependency added to the project but not here would be missing on Windows."""
+    import re
+
+    pinned = {re.split(r"[=\s\[]", ln, maxsplit=1)[0].lower().replace("_", "-")
+              for ln in LOCK.read_text(encoding="utf-8").splitlines() if ln and ln[0].isalnum()}
+    missing = []
+    for dep in PROJECT.get("dependencies", []):
+        name = re.split(r"[<>=!~;\s\[]", dep, maxsplit=1)[0].lower().replace("_", "-")
+        if name not in pinned:
+            missing.append(name)
+    if missing:
+        sys.exit(f"{LOCK.name} lacks {', '.join(missing)} (pyproject.toml dependencies): add them to "
+                 f"{LOCK_IN.name} and run python installer/build_windows.py --update-lock")
+
+
 def update_lock(cache: Path) -> None:
     """Resolve requirements-win.in for win_amd64/cp311 and write the lock with sha256 hashes."""
     with tempfile.TemporaryDirectory() as d:
@@ -358,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.update_lock:
         update_lock(CACHE)
         return 0
+    check_lock_covers_dependencies()
     dist, work = a.dist.resolve(), a.work.resolve()
     dist.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)

@@ -101,3 +101,4 @@ def test_deb_control():
 @pytest.mark.skipif(not LINUX, reason="Linux packages")
 def test_deb_installs_into_clean_root_and_runs_offline():
     smoke.smoke_deb(_deb())
+
