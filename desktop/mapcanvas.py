@@ -53,7 +53,10 @@ class MapCanvas(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        # the legend, scale bar and attribution are drawn in view coordinates (drawForeground):
+        # scrolling by copying pixels would drag them across the map, so every change repaints
+        # the whole viewport
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setBackgroundBrush(QBrush(QColor(246, 244, 238)))
         self.setMouseTracking(True)
         self.proj: Projection | None = None

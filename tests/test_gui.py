@@ -786,3 +786,39 @@ def test_printed_plan_particulars_dialog_saves_undoes_and_prints(win, qtbot, tmp
     cover = pages[0].extract_text().replace(" ", "").replace("\n", "")
     assert "示例区应急管理局" in cover and "示应急〔2026〕8号" in cover and "2026—2035年" in cover
     assert "区财政每年安排专项资金" in "".join(p.extract_text() or "" for p in pages).replace("\n", "")
+
+
+def test_panning_repaints_the_legend_scale_bar_and_attribution(win, qtbot):
+    """The legend, scale bar and attribution sit still on the viewport: scrolling the map must
+    repaint all of the viewport, not copy the old pixels (which smeared them across the map)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QRegion
+    from PySide6.QtWidgets import QApplication
+
+    canvas = win.canvas
+    for _ in range(4):
+        canvas.zoom(1.25)                              # room to scroll
+    QApplication.processEvents()
+    painted: list[QRegion] = []
+
+    class Spy(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                painted.append(QRegion(event.region()))
+            return False
+
+    spy = Spy()
+    canvas.viewport().installEventFilter(spy)
+    try:
+        for bar, step in ((canvas.horizontalScrollBar(), 40), (canvas.verticalScrollBar(), 30)):
+            painted.clear()
+            bar.setValue(bar.value() + step)
+            QApplication.processEvents()
+            region = QRegion()
+            for r in painted:
+                region = region.united(r)
+            vp = canvas.viewport().rect()
+            legend, scale = vp.adjusted(0, 0, -vp.width() // 2, -vp.height() // 2), vp.adjusted(0, vp.height() - 40, 0, 0)
+            assert painted and region.contains(legend) and region.contains(scale), region.boundingRect()
+    finally:
+        canvas.viewport().removeEventFilter(spy)
