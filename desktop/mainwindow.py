@@ -440,7 +440,8 @@ class MainWindow(QMainWindow):
         self.canvas.legend = {"warehouse": enum_label("warehouse"), "reserve_point": enum_label("reserve_point"),
                               "shelter": enum_label("shelter"), "served": enum_label("served"),
                               "over_capacity": enum_label("over_capacity"), "unreachable": enum_label("unreachable"),
-                              "hazard": self.tr("Hazard zone")}
+                              "hazard": self.tr("Hazard zone"), "planned": self.tr("Planned (not built yet)"),
+                              "closed": self.tr("Closed (in the plan or the scenario)")}
         self._update_unlocated_note()
         self.canvas.viewport().update()
         self._update_stale()

@@ -517,9 +517,11 @@ class MapCanvas(QGraphicsView):
         # legend
         entries = [(k, self.legend.get(k, k)) for k in ("warehouse", "reserve_point", "shelter")]
         outcomes = [(k, self.legend.get(k, k)) for k in ("served", "over_capacity", "unreachable")]
-        lines = len(entries) + len(outcomes) + 1 + (1 if self.unlocated_note else 0)
+        states = [(k, self.legend.get(k, k)) for k in ("planned", "closed")]
+        lines = len(entries) + len(states) + len(outcomes) + 1 + (1 if self.unlocated_note else 0)
         lh = fm.height() + 3
         w = max([fm.horizontalAdvance(t) for _k, t in entries + outcomes]
+                + [fm.horizontalAdvance(t) for _k, t in states]
                 + [fm.horizontalAdvance(self.legend.get("hazard", "")), fm.horizontalAdvance(self.unlocated_note)]) + 34
         h = lines * lh + 10
         x0, y0 = 10, 10
@@ -533,6 +535,20 @@ class MapCanvas(QGraphicsView):
             painter.setPen(QPen(QColor(255, 255, 255), 1))
             painter.setBrush(QBrush(KIND_COLOURS[kind]))
             painter.drawPath(symbol(kind, 10))
+            painter.restore()
+            painter.setPen(QColor(30, 30, 30))
+            painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
+            y += lh
+        for state, text in states:       # the same pens and brushes as SiteItem.restyle
+            painter.save()
+            painter.translate(x0 + 14, y + lh / 2)
+            if state == "planned":
+                painter.setPen(QPen(KIND_COLOURS["shelter"], 2.0))
+                painter.setBrush(QBrush(QColor(255, 255, 255)))
+            else:
+                painter.setPen(QPen(QColor(180, 30, 30), 1.5))
+                painter.setBrush(QBrush(QColor(200, 200, 200)))
+            painter.drawPath(symbol("shelter", 10))
             painter.restore()
             painter.setPen(QColor(30, 30, 30))
             painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)

@@ -822,3 +822,21 @@ def test_panning_repaints_the_legend_scale_bar_and_attribution(win, qtbot):
             assert painted and region.contains(legend) and region.contains(scale), region.boundingRect()
     finally:
         canvas.viewport().removeEventFilter(spy)
+
+
+def test_a_planned_shelter_is_drawn_hollow_not_closed(win, qtbot):
+    from desktop.mapitems import KIND_COLOURS
+    from planner.engine.results import closed_site_codes
+
+    site = next(r for r in win.site_model.rows if r["kind"] == "shelter" and r["status"] == "built")
+    assert win.editor.update("site", site["id"], {"status": "planned"}, expected_version=site["version"])
+    run_and_wait(qtbot, win)
+    assert site["code"] not in closed_site_codes(win.result)
+    item = win.canvas.site_items[site["id"]]
+    assert not item.row.get("_closed") and item.row["status"] == "planned"
+    assert item.brush().color().name() == "#ffffff"                     # hollow …
+    assert item.pen().color().name() == KIND_COLOURS["shelter"].name()  # … outlined in the kind's colour
+    closed = next(it for it in win.canvas.site_items.values() if it.row["status"] == "built")
+    closed.row["_closed"] = True
+    closed.restyle()
+    assert closed.brush().color().name() != item.brush().color().name()   # closed looks different
