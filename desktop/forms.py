@@ -16,6 +16,7 @@ from desktop.dialogs import RecordDialog
 from desktop.fields import Col
 from desktop.tables import CLASSES, MODES, SITE_KINDS, STATUSES, TIERS, ItemModel
 from planner import registry
+from planner.engine.texts import item_unit
 
 
 def _tr(text: str) -> str:
@@ -68,7 +69,8 @@ def ask_new_stock_lot(parent: QWidget, plan: Any, site_id: int | None) -> dict[s
     # stores first (warehouses and reserve points), then shelters
     sites = [(o["id"], f"{o['code']} {o['name']}") for o in sorted(all_sites, key=lambda o: o["kind"] == "shelter")]
     zh = i18n.is_chinese()
-    items = [(pk, f"{name_zh if zh else (name_en or name_zh)} ({unit})") for pk, name_zh, name_en, unit
+    lang = "zh" if zh else "en"
+    items = [(pk, f"{name_zh if zh else (name_en or name_zh)} ({item_unit(unit, lang)})") for pk, name_zh, name_en, unit
              in registry.values(plan, "supply_item", "id", "name_zh", "name_en", "unit", order_by=("code",))]
     fields = [(Col("site_id", "Site", required=True), site_id),
               (Col("item_id", "Item", required=True), None),

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.i18n import is_chinese
 from desktop.tables import RowRole
 from planner.engine.results import Check, typed
+from planner.engine.texts import item_unit
 from planner.textfmt import num
 
 PASS = QColor(46, 160, 67)
@@ -147,15 +150,48 @@ class BarChart(QWidget):
         self.legend = ("", "")
         self.percent = False
         self.good_high = True
+        self.details: list[str] = []      # per row: the absolute figures behind the share
         self.setMinimumHeight(160)
 
     def set_data(self, title: str, rows: list[tuple[str, float, float | None]], legend: tuple[str, str],
-                 percent: bool = False, good_high: bool = True) -> None:
+                 percent: bool = False, good_high: bool = True, details: list[str] | None = None) -> None:
         """``percent``: each row's ``a`` is a share (1.0 = 100 %, drawn against a 100 % line) and
-        coloured by it — ``good_high``: reaching 100 % is good (supply), else it is a warning (load)."""
+        coloured by it — ``good_high``: reaching 100 % is good (supply), else it is a warning (load);
+        the level is also marked by a symbol (✓ ! ✗), not by colour alone. ``details``: the
+        absolute figures of each row ("350 / 500 pcs"), written after the share and in the tooltip."""
         self.title, self.rows, self.legend, self.percent, self.good_high = title, rows, legend, percent, good_high
+        self.details = list(details or [])
         self.setMinimumHeight(40 + 20 * max(1, len(rows)))
         self.update()
+
+    def level(self, a: float) -> tuple[QColor, str]:
+        """The colour and the symbol of a share (percent charts)."""
+        if self.good_high:
+            return (PASS, "✓") if a >= 0.999 else (WARN, "!") if a >= 0.5 else (FAIL, "✗")
+        return (FAIL, "✗") if a >= 0.999 else (WARN, "!") if a >= 0.85 else (PASS, "")
+
+    def value_text(self, k: int) -> str:
+        """What is written after row ``k``'s bar: mark, share and the absolute figures."""
+        _label, a, b = self.rows[k]
+        if not self.percent:
+            return f"{(b or 0) / a * 100:.0f} %" if a else ""
+        mark = self.level(a)[1]
+        detail = self.details[k] if k < len(self.details) else ""
+        return " ".join(t for t in (mark, f"{a * 100:.0f} %", f"({detail})" if detail else "") if t)
+
+    def _row_at(self, y: float) -> int | None:
+        k = int((y - 28) // 20)
+        return k if 0 <= k < len(self.rows) and y >= 28 else None
+
+    def event(self, e) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            k = self._row_at(e.pos().y())
+            if k is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(e.globalPos(), f"{self.rows[k][0]}: {self.value_text(k)}", self)
+            return True
+        return super().event(e)
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
@@ -186,7 +222,9 @@ class BarChart(QWidget):
         label_w = min(max(fm.horizontalAdvance(r[0]) for r in self.rows) + 10, self.width() // 3)
         top, bar_h, gap = 28, 14, 6
         x0 = 8 + label_w
-        w = max(10, self.width() - x0 - 60)
+        texts = [self.value_text(k) for k in range(len(self.rows))]
+        text_w = min(max(fm.horizontalAdvance(t) for t in texts) + 8, max(60, self.width() // 3))
+        w = max(10, self.width() - x0 - text_w)
         vmax = max(max(r[1], r[2] or 0) for r in self.rows) or 1.0
         if self.percent:
             vmax = max(vmax, 1.0)
@@ -196,10 +234,7 @@ class BarChart(QWidget):
             p.drawText(QRectF(4, y, label_w, bar_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 4))
             if self.percent:
-                if self.good_high:
-                    colour = PASS if a >= 0.999 else WARN if a >= 0.5 else FAIL
-                else:
-                    colour = FAIL if a >= 0.999 else WARN if a >= 0.85 else PASS
+                colour = self.level(a)[0]
                 p.fillRect(QRectF(x0, y, w * a / vmax, bar_h), colour)
             else:
                 p.fillRect(QRectF(x0, y, w * a / vmax, bar_h), QColor(200, 205, 215))
@@ -207,10 +242,10 @@ class BarChart(QWidget):
                 ratio = b / a if a else 1.0
                 colour = PASS if ratio >= 0.999 else WARN if ratio >= 0.5 else FAIL
                 p.fillRect(QRectF(x0, y + 3, w * min(b, vmax) / vmax, bar_h - 6), colour)
-            txt = f"{a * 100:.0f} %" if self.percent else (f"{(b or 0) / a * 100:.0f} %" if a else "")
             p.setPen(QColor(60, 60, 60))
-            p.drawText(QRectF(x0 + w + 4, y, 56, bar_h),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, txt)
+            p.drawText(QRectF(x0 + w + 4, y, text_w - 4, bar_h),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                       fm.elidedText(texts[k], Qt.TextElideMode.ElideRight, text_w - 4))
         if self.percent:
             xline = x0 + w * 1.0 / vmax
             p.setPen(QPen(QColor(120, 120, 120), 1, Qt.PenStyle.DashLine))
@@ -327,14 +362,19 @@ class ResultsPanel(QWidget):
             self.findings.addItem(it)
         # what arrives in time as a share of required, per item (the check's value): litres,
         # kilograms and beds are not one scale
-        items = [(f"{i.name(lang)} ({i.unit})", (i.shipped or 0) / i.required, None) for i in r.supply
-                 if i.required]
-        self.supply_chart.set_data(self.tr("72-hour supply: in time as a share of required"), items, ("", ""),
-                                   percent=True, good_high=True)
+        supply = [i for i in r.supply if i.required]
+        items = [(i.name(lang), (i.shipped or 0) / i.required, None) for i in supply]
+        self.supply_chart.set_data(
+            self.tr("72-hour supply: in time as a share of required"), items, ("", ""), percent=True, good_high=True,
+            details=[f"{whole(i.shipped or 0)} / {whole(i.required)} {item_unit(i.unit, lang)}".strip()
+                     for i in supply])
         shelters = sorted((sh for sh in r.shelters if sh.open), key=lambda sh: -(sh.utilisation or 0))[:25]
         self.util_chart.set_data(self.tr("Shelter utilisation (25 fullest)"),
                                  [(f"{sh.code} {sh.name}", float(sh.utilisation or 0), None) for sh in shelters],
-                                 ("", ""), percent=True, good_high=False)
+                                 ("", ""), percent=True, good_high=False,
+                                 details=[self.tr("{n} of {cap} people").format(
+                                     n=whole(sh.assigned or 0), cap=whole(sh.capacity) if sh.capacity else "—")
+                                     for sh in shelters])
 
     def _on_check(self, index: QModelIndex) -> None:
         c = index.data(RowRole)

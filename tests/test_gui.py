@@ -818,7 +818,8 @@ def test_panning_repaints_the_legend_scale_bar_and_attribution(win, qtbot):
             for r in painted:
                 region = region.united(r)
             vp = canvas.viewport().rect()
-            legend, scale = vp.adjusted(0, 0, -vp.width() // 2, -vp.height() // 2), vp.adjusted(0, vp.height() - 40, 0, 0)
+            legend = vp.adjusted(0, 0, -vp.width() // 2, -vp.height() // 2)
+            scale = vp.adjusted(0, vp.height() - 40, 0, 0)
             assert painted and region.contains(legend) and region.contains(scale), region.boundingRect()
     finally:
         canvas.viewport().removeEventFilter(spy)
@@ -840,3 +841,42 @@ def test_a_planned_shelter_is_drawn_hollow_not_closed(win, qtbot):
     closed.row["_closed"] = True
     closed.restyle()
     assert closed.brush().color().name() != item.brush().color().name()   # closed looks different
+
+
+def test_charts_show_absolute_figures_units_in_the_language_and_levels_by_symbol(win, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from planner.engine.texts import item_unit
+
+    r = typed(run_and_wait(qtbot, win))
+    chart = win.results.supply_chart
+    supply = [i for i in r.supply if i.required]
+    for k, i in enumerate(supply):
+        text = chart.value_text(k)
+        assert f"/ {i.required:,.0f}" in text                                  # the absolute figures …
+        assert text.startswith("✓" if (i.shipped or 0) / i.required >= 0.999 else ("!", "✗"))   # … and a mark
+        assert "床" not in text and "顶" not in text and "张" not in text       # English units in English
+    beds = next((k for k, i in enumerate(supply) if i.unit == "床"), None)
+    if beds is not None:
+        assert chart.value_text(beds).endswith(f"{item_unit('床', 'en')})")
+    util = win.results.util_chart
+    assert util.value_text(0).startswith("✗") and " of " in util.value_text(0)   # full: not by colour alone
+    chart.resize(600, chart.minimumHeight())
+    chart.show()
+    QApplication.processEvents()
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+
+    chart.event(QHelpEvent(QEvent.Type.ToolTip, QPoint(50, 28 + 5), chart.mapToGlobal(QPoint(50, 33))))
+    assert QToolTip.text().startswith(chart.rows[0][0]) and chart.value_text(0) in QToolTip.text()
+    # the stock table's unit column too
+    win.set_language("zh_CN")
+    try:
+        units_zh = {win.stock_model.index(k, col(win.stock_model, "unit")).data()
+                    for k in range(win.stock_model.rowCount())}
+    finally:
+        win.set_language("en")
+    units_en = {win.stock_model.index(k, col(win.stock_model, "unit")).data()
+                for k in range(win.stock_model.rowCount())}
+    assert units_en.isdisjoint({"床", "张", "顶"}) and units_zh & {"床", "张", "顶"}
