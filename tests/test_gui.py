@@ -880,3 +880,53 @@ def test_charts_show_absolute_figures_units_in_the_language_and_levels_by_symbol
     units_en = {win.stock_model.index(k, col(win.stock_model, "unit")).data()
                 for k in range(win.stock_model.rowCount())}
     assert units_en.isdisjoint({"床", "张", "顶"}) and units_zh & {"床", "张", "顶"}
+
+
+def test_import_problems_in_chinese_and_not_cut_off(win, qtbot, tmp_path):
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.dialogs import ImportDialog
+
+    bad = tmp_path / "stock.csv"      # long problems: missing required columns and their aliases
+    bad.write_text("site_code,mode\nWH-01,physical\n", encoding="utf-8")
+    win.set_language("zh_CN")
+    try:
+        dlg = ImportDialog(win.plan, win, kind="stock")
+        qtbot.addWidget(dlg)
+        dlg.show()
+        dlg.resize(640, 520)                       # a dialog on a small screen
+        dlg.path.setText(str(bad))
+        dlg.run_import()
+        qtbot.waitUntil(lambda: dlg.task is None, timeout=10000)
+        QApplication.processEvents()
+        t = dlg.table
+        heads = [t.horizontalHeaderItem(c).text() for c in range(t.columnCount())]
+        assert heads == ["文件", "行", "字段", "问题", "数值"], heads
+        fm = t.fontMetrics()
+        for r in range(t.rowCount()):
+            for c in range(t.columnCount()):
+                text = t.item(r, c).text()
+                need = fm.boundingRect(QRect(0, 0, t.columnWidth(c) - 8, 10000),
+                                       int(Qt.TextFlag.TextWordWrap), text)
+                assert need.width() <= t.columnWidth(c) and need.height() <= t.rowHeight(r), (r, c, text)
+        dlg.close()
+    finally:
+        win.set_language("en")
+
+
+def test_background_jobs_and_record_forms_speak_chinese(win, qtbot, monkeypatch):
+    from desktop import forms
+    from desktop.dialogs import RecordDialog
+
+    win.set_language("zh_CN")
+    try:
+        win.run_plan()
+        assert "正在" in win.progress.format() or "检查" in win.progress.format(), win.progress.format()
+        qtbot.waitUntil(lambda: win.task is None, timeout=30000)
+        titles = []
+        monkeypatch.setattr(RecordDialog, "exec", lambda self: titles.append(self.windowTitle()) or 0)
+        forms.ask_new_supply_item(win)
+        assert titles and not titles[0].isascii(), titles
+    finally:
+        win.set_language("en")

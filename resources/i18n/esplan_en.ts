@@ -1,6 +1,25 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en">
   <context>
+    <name>Analysis</name>
+    <message>
+      <source>Running the checks ({scenario})…</source>
+      <translation>Running the checks ({scenario})…</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>baseline</translation>
+    </message>
+    <message>
+      <source>Comparing {n} scenarios…</source>
+      <translation>Comparing {n} scenarios…</translation>
+    </message>
+    <message>
+      <source>Looking for shelter sites to close the gap…</source>
+      <translation>Looking for shelter sites to close the gap…</translation>
+    </message>
+  </context>
+  <context>
     <name>BarChart</name>
     <message>
       <source>Run the plan to see this chart.</source>
@@ -491,6 +510,33 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>Forms</name>
+    <message>
+      <source>Add site</source>
+      <translation>Add site</translation>
+    </message>
+    <message>
+      <source>Edit site {code}</source>
+      <translation>Edit site {code}</translation>
+    </message>
+    <message>
+      <source>Add stock lot</source>
+      <translation>Add stock lot</translation>
+    </message>
+    <message>
+      <source>Agreement stock needs a lead time.</source>
+      <translation>Agreement stock needs a lead time.</translation>
+    </message>
+    <message>
+      <source>Add demand unit</source>
+      <translation>Add demand unit</translation>
+    </message>
+    <message>
+      <source>Add supply item</source>
+      <translation>Add supply item</translation>
+    </message>
+  </context>
+  <context>
     <name>ImportDialog</name>
     <message>
       <source>Import into the plan</source>
@@ -539,6 +585,18 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>File</source>
       <translation>File</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>Field</translation>
+    </message>
+    <message>
+      <source>Problem</source>
+      <translation>Problem</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>Value</translation>
     </message>
     <message>
       <source>Add new rows (refuse existing codes)</source>
@@ -870,6 +928,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Hazard zone</source>
       <translation>Hazard zone</translation>
+    </message>
+    <message>
+      <source>Planned (not built yet)</source>
+      <translation>Planned (not built yet)</translation>
+    </message>
+    <message>
+      <source>Closed (in the plan or the scenario)</source>
+      <translation>Closed (in the plan or the scenario)</translation>
     </message>
     <message>
       <source>Cannot open plan</source>
@@ -1374,6 +1440,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Shelter utilisation (25 fullest)</source>
       <translation>Shelter utilisation (25 fullest)</translation>
+    </message>
+    <message>
+      <source>{n} of {cap} people</source>
+      <translation>{n} of {cap} people</translation>
     </message>
     <message>
       <source>Target from: {0}</source>

@@ -1,6 +1,25 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
   <context>
+    <name>Analysis</name>
+    <message>
+      <source>Running the checks ({scenario})…</source>
+      <translation>正在运行检查（{scenario}）…</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>基准</translation>
+    </message>
+    <message>
+      <source>Comparing {n} scenarios…</source>
+      <translation>正在对比 {n} 个情景…</translation>
+    </message>
+    <message>
+      <source>Looking for shelter sites to close the gap…</source>
+      <translation>正在寻找可弥补缺口的避难场所选址…</translation>
+    </message>
+  </context>
+  <context>
     <name>BarChart</name>
     <message>
       <source>Run the plan to see this chart.</source>
@@ -491,6 +510,33 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>Forms</name>
+    <message>
+      <source>Add site</source>
+      <translation>新增站点</translation>
+    </message>
+    <message>
+      <source>Edit site {code}</source>
+      <translation>编辑站点 {code}</translation>
+    </message>
+    <message>
+      <source>Add stock lot</source>
+      <translation>新增库存批次</translation>
+    </message>
+    <message>
+      <source>Agreement stock needs a lead time.</source>
+      <translation>协议储备必须填写供货时间。</translation>
+    </message>
+    <message>
+      <source>Add demand unit</source>
+      <translation>新增人口单元</translation>
+    </message>
+    <message>
+      <source>Add supply item</source>
+      <translation>新增物资品类</translation>
+    </message>
+  </context>
+  <context>
     <name>ImportDialog</name>
     <message>
       <source>Import into the plan</source>
@@ -539,6 +585,18 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>File</source>
       <translation>文件</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>字段</translation>
+    </message>
+    <message>
+      <source>Problem</source>
+      <translation>问题</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>数值</translation>
     </message>
     <message>
       <source>Add new rows (refuse existing codes)</source>
@@ -870,6 +928,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Hazard zone</source>
       <translation>灾害区</translation>
+    </message>
+    <message>
+      <source>Planned (not built yet)</source>
+      <translation>规划中（尚未建成）</translation>
+    </message>
+    <message>
+      <source>Closed (in the plan or the scenario)</source>
+      <translation>已关闭（规划中或本情景中）</translation>
     </message>
     <message>
       <source>Cannot open plan</source>
@@ -1374,6 +1440,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Shelter utilisation (25 fullest)</source>
       <translation>避难场所使用率（前25位）</translation>
+    </message>
+    <message>
+      <source>{n} of {cap} people</source>
+      <translation>{n} / {cap} 人</translation>
     </message>
     <message>
       <source>Target from: {0}</source>
