@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
@@ -49,6 +50,7 @@ from desktop.document import PlanDocumentDialog
 from desktop.editing import Editor, apply_actions_command, set_plan_document, set_plan_figures
 from desktop.fields import enum_label
 from desktop.figures import PlanFiguresDialog, figure_names
+from desktop.identify import IdentifyPanel
 from desktop.mapcanvas import MapCanvas
 from desktop.registers import DemandPanel, ItemsPanel, SitesPanel, StockPanel
 from desktop.results import ResultsPanel, fmt_value
@@ -125,6 +127,8 @@ class MainWindow(QMainWindow):
         self.canvas.hazardDrawn.connect(self._hazard_drawn)
         self.canvas.pointPicked.connect(self._point_picked)
         self.canvas.cursorMoved.connect(lambda lon, lat: self.coord_label.setText(f"{lon:.5f}, {lat:.5f}"))
+        self.canvas.contextRequested.connect(self._map_context)
+        self.canvas.itemDoubleClicked.connect(self._map_double_clicked)
 
     def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         d = QDockWidget(self)
@@ -190,6 +194,10 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.dock_sites, self.dock_stock], [470, 280], Qt.Orientation.Vertical)
         self.resizeDocks([self.dock_demand], [200], Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.dock_results, self.dock_scenarios)
+        # identify: every attribute of what was clicked, editable like the tables
+        self.identify = IdentifyPanel(self)
+        self.dock_identify = self._dock("dock_identify", self.identify, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.dock_scenarios, self.dock_identify)
         self.dock_results.raise_()
 
     def _action(self, slot, icon: str | None = None, shortcut: Any = None, checkable: bool = False) -> QAction:
@@ -245,6 +253,13 @@ class MainWindow(QMainWindow):
         self.act_select.setChecked(True)
         # edits are stored as they are made; Ctrl+S says so instead of doing nothing
         self.act_saved = self._action(self._say_saved, None, K.Save)
+        # right-click menus of the map and the tables
+        self.act_identify_site = self._action(lambda: self._identify_current("site"), None)
+        self.act_identify_unit = self._action(lambda: self._identify_current("unit"), None)
+        self.act_close_site = self._action(self.close_selected_site, None)
+        self.sites_panel.menu_actions = [self.act_identify_site, self.act_edit_site, self.act_close_site]
+        self.demand_panel.menu_actions = [self.act_identify_unit]
+        self.sites_panel.can_delete = self.stock_panel.can_delete = True
         self.canvas.modeChanged.connect(self._mode_changed)
         self.lang_group = QActionGroup(self)
         self.act_lang = {}
@@ -416,6 +431,9 @@ class MainWindow(QMainWindow):
             self.act_log_file: self.tr("Open the &log file"),
             self.act_manual: self.tr("User &manual"),
             self.act_saved: self.tr("&Save (automatic)"),
+            self.act_identify_site: self.tr("Identify (all attributes)"),
+            self.act_identify_unit: self.tr("Identify (all attributes)"),
+            self.act_close_site: self.tr("Close in the current scenario"),
         }
         for a, t in texts.items():
             a.setText(t)
@@ -435,6 +453,8 @@ class MainWindow(QMainWindow):
         self.dock_log.setWindowTitle(self.tr("Messages"))
         self.dock_results.setWindowTitle(self.tr("Results"))
         self.dock_scenarios.setWindowTitle(self.tr("Scenarios"))
+        self.dock_identify.setWindowTitle(self.tr("Identify"))
+        self.identify.retranslate()
         for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
             panel.retranslate()
         self.canvas.legend = {"warehouse": enum_label("warehouse"), "reserve_point": enum_label("reserve_point"),
@@ -767,6 +787,7 @@ class MainWindow(QMainWindow):
     def _table_selected_site(self, row: dict[str, Any] | None) -> None:
         if row is None:
             return
+        self.identify.show_row("site", self.site_model, row["id"])
         self.stock_panel.show_site(row)
         if not self._selecting:
             self._selecting = True
@@ -781,6 +802,8 @@ class MainWindow(QMainWindow):
         self._selecting = False
 
     def _table_selected_unit(self, row: dict[str, Any] | None) -> None:
+        if row is not None:
+            self.identify.show_row("unit", self.demand_model, row["id"])
         if row is not None and not self._selecting:
             self._selecting = True
             self.canvas.select_unit(row["id"])
@@ -793,6 +816,48 @@ class MainWindow(QMainWindow):
         if self.demand_panel.select(pk):
             self.dock_demand.raise_()
         self._selecting = False
+
+    # ================================================================== identify, menus, double-click
+    def _identify_current(self, kind: str) -> None:
+        """Show the selected site / unit in the identify panel and bring the panel forward."""
+        row = self.selected_site() if kind == "site" else self.demand_panel.current_row()
+        if row is not None:
+            self.identify.show_row(kind, self.site_model if kind == "site" else self.demand_model, row["id"])
+            self.dock_identify.show()
+            self.dock_identify.raise_()
+
+    def map_menu(self, kind: str, pk: int, lon: float, lat: float) -> QMenu:
+        """The map's right-click menu: for a site, a village / community, or an empty spot."""
+        m = QMenu(self)
+        if kind == "site":
+            self.select_site(pk)
+            m.addAction(self.act_identify_site)
+            m.addAction(self.act_edit_site)
+            m.addAction(self.act_close_site)
+            m.addAction(self.tr("Move on the map"), self._start_place)
+            m.addSeparator()
+            m.addAction(self.act_del_site)
+        elif kind == "unit":
+            self._map_selected_unit(pk)
+            self.canvas.select_unit(pk, center=False)
+            m.addAction(self.act_identify_unit)
+        else:
+            m.addAction(self.tr("Add a site here…"), lambda: self.add_site(lon, lat))
+            m.addAction(self.act_draw)
+            m.addAction(self.act_fit)
+        return m
+
+    def _map_context(self, kind: str, pk: int, lon: float, lat: float, pos: QPoint) -> None:
+        self.map_menu(kind, pk, lon, lat).popup(pos)
+
+    def _map_double_clicked(self, kind: str, pk: int) -> None:
+        """Double-click a site: its form; a village / community: its attributes to edit."""
+        if kind == "site":
+            self.select_site(pk)
+            self.edit_site()
+        else:
+            self._map_selected_unit(pk)
+            self._identify_current("unit")
 
     # ================================================================== map modes
     def _mode_changed(self, mode: str) -> None:

@@ -15,7 +15,7 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -45,6 +45,9 @@ class MapCanvas(QGraphicsView):
     pointPicked = Signal(float, float)    # lon, lat
     cursorMoved = Signal(float, float)
     modeChanged = Signal(str)
+    # right-click in select mode: ("site" | "unit" | "", id or 0, lon, lat, global position)
+    contextRequested = Signal(str, int, float, float, QPoint)
+    itemDoubleClicked = Signal(str, int)  # ("site" | "unit", id)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -79,6 +82,7 @@ class MapCanvas(QGraphicsView):
         self._data_rect = QRectF()
         self.scene().selectionChanged.connect(self._on_selection)
         self._syncing = False
+        self._no_menu = False              # the right click that finished a hazard zone opens no menu
 
     # -- loading ----------------------------------------------------------------------------
     def load(self, plan: Any) -> None:
@@ -469,6 +473,7 @@ class MapCanvas(QGraphicsView):
                     self.draw_points.append(p)
                 self._redraw_sketch()
             elif event.button() == Qt.MouseButton.RightButton:
+                self._no_menu = True
                 self._finish_draw()
             event.accept()
             return
@@ -485,7 +490,32 @@ class MapCanvas(QGraphicsView):
             self._finish_draw()
             event.accept()
             return
+        hit = self.item_at(event.position().toPoint()) if self.mode == "select" else None
+        if hit is not None:
+            self.itemDoubleClicked.emit(*hit)
+            event.accept()
+            return
         super().mouseDoubleClickEvent(event)
+
+    def item_at(self, pos: QPoint) -> tuple[str, int] | None:
+        """The site or demand unit drawn at viewport position ``pos`` (its label counts), if any."""
+        for it in self.items(pos):
+            while it is not None:
+                k = it.data(KIND_ROLE)
+                if k and k[0] in ("site", "unit"):
+                    return k[0], int(k[1])
+                it = it.parentItem()
+        return None
+
+    def contextMenuEvent(self, event) -> None:
+        if self._no_menu or self.mode != "select" or self.proj is None:
+            self._no_menu = False
+            event.accept()
+            return
+        hit = self.item_at(event.pos())
+        lon, lat = self.proj.lonlat(self.mapToScene(event.pos()))
+        self.contextRequested.emit(hit[0] if hit else "", hit[1] if hit else 0, lon, lat, event.globalPos())
+        event.accept()
 
     def mouseMoveEvent(self, event) -> None:
         p = self.mapToScene(event.position().toPoint())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -86,12 +87,36 @@ class RegisterPanel(QWidget):
         delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         delete.triggered.connect(self.deleteRequested)
         v.addActions([copy, delete])
+        self.act_copy, self.act_delete = copy, delete
+        self.can_delete = False                  # set by the window for the registers it deletes from
+        self.menu_actions: list[QAction] = []    # the window's own entries (identify, edit, show on map)
+        v.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        v.customContextMenuRequested.connect(self._context_menu)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         self.bar = QHBoxLayout()
         if bar:
             lay.addLayout(self.bar)
         lay.addWidget(v)
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu of the table: the window's entries, copy, delete."""
+        m = QMenu(self)
+        for a in self.menu_actions:
+            m.addAction(a)
+        if self.menu_actions:
+            m.addSeparator()
+        m.addAction(self.act_copy)
+        if self.can_delete:
+            m.addAction(self.act_delete)
+        return m
+
+    def _context_menu(self, pos: QPoint) -> None:
+        idx = self.view.indexAt(pos)
+        if idx.isValid() and not self.view.selectionModel().isRowSelected(idx.row(), idx.parent()):
+            self.view.selectionModel().setCurrentIndex(
+                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.context_menu().popup(self.view.viewport().mapToGlobal(pos))
 
     def _current(self, current: QModelIndex, _prev: QModelIndex) -> None:
         self.currentChanged.emit(current.data(RowRole) if current.isValid() else None)
@@ -144,6 +169,9 @@ class RegisterPanel(QWidget):
             self.view.setColumnWidth(c, min(self.view.columnWidth(c), widest))
 
     def retranslate(self) -> None:
+        # one context for every register (self.tr would look the text up under the subclass's name)
+        self.act_copy.setText(QCoreApplication.translate("RegisterPanel", "Copy (tab-separated)"))
+        self.act_delete.setText(QCoreApplication.translate("RegisterPanel", "Delete…"))
         m = self.model
         m.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, m.columnCount() - 1))
         if m.rowCount():

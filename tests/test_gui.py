@@ -930,3 +930,78 @@ def test_background_jobs_and_record_forms_speak_chinese(win, qtbot, monkeypatch)
         assert titles and not titles[0].isascii(), titles
     finally:
         win.set_language("en")
+
+
+def _site_on_screen(win, kind="shelter"):
+    from PySide6.QtWidgets import QApplication
+
+    win.canvas.fit()
+    QApplication.processEvents()
+    vp = win.canvas.viewport().rect()
+    for pk, it in win.canvas.site_items.items():
+        pos = win.canvas.mapFromScene(it.pos())
+        if it.row["kind"] == kind and vp.contains(pos) and win.canvas.item_at(pos) == ("site", pk):
+            return pk, pos
+    raise AssertionError("no site clear of others on screen")
+
+
+def test_identify_panel_shows_every_attribute_and_edits_through_the_registry(win, qtbot):
+    from planner import registry
+
+    run_and_wait(qtbot, win)
+    pk, pos = _site_on_screen(win)
+    qtbot.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)   # click on the map …
+    panel = win.identify
+    assert panel.row() is not None and panel.row()["id"] == pk                     # … identifies it
+    names = [panel.side.headerData(r, Qt.Orientation.Vertical) for r in range(panel.side.rowCount())]
+    assert len(names) == len(win.site_model.COLUMNS) and "Name" in names and "Status" in names
+    code = panel.row()["code"]
+    assert code in panel.title.text()
+    # edit a value in the panel: the same validation and undo as the table, stored in the plan
+    assert panel.side.setData(panel.value_index("name"), "识别面板改名", Qt.ItemDataRole.EditRole)
+    assert registry.read_one(win.plan, "site", pk, ["name"])["name"] == "识别面板改名"
+    assert not panel.side.setData(panel.value_index("stated_capacity"), "-3", Qt.ItemDataRole.EditRole)
+    win.act_undo.trigger()
+    assert registry.read_one(win.plan, "site", pk, ["name"])["name"] != "识别面板改名"
+    # a village: its outcome and where its people go are among its attributes
+    unit_pk = next(iter(win.canvas.unit_items))
+    win.demand_panel.select(unit_pk)                   # picked in the population table
+    assert panel.row()["id"] == unit_pk and panel.kind == "unit"
+    unit_names = [panel.side.headerData(r, Qt.Orientation.Vertical) for r in range(panel.side.rowCount())]
+    assert len(unit_names) == len(win.demand_model.COLUMNS)
+
+
+def test_map_right_click_menus_and_double_click_edit(win, qtbot, monkeypatch):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    from desktop import forms
+    from planner import registry
+
+    shown: list[QMenu] = []
+    monkeypatch.setattr(QMenu, "popup", lambda self, *a: shown.append(self))
+    pk, pos = _site_on_screen(win)
+    vp = win.canvas.viewport()
+    QApplication.sendEvent(vp, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, vp.mapToGlobal(pos)))
+    assert shown, "no menu for a right click on a site"
+    texts = [a.text() for a in shown[-1].actions() if a.text()]
+    assert "Identify (all attributes)" in texts and "&Edit selected site…" in texts
+    assert win.selected_site()["id"] == pk                      # the menu acts on the site clicked
+    next(a for a in shown[-1].actions() if a.text() == "Identify (all attributes)").trigger()
+    assert win.identify.row()["id"] == pk and win.dock_identify.isVisible()
+    # an empty spot: add a site there
+    empty = QPoint(win.canvas.viewport().width() - 5, win.canvas.viewport().height() // 2)
+    assert win.canvas.item_at(empty) is None
+    QApplication.sendEvent(win.canvas.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, empty,
+                                                                    win.canvas.viewport().mapToGlobal(empty)))
+    assert "Add a site here…" in [a.text() for a in shown[-1].actions()]
+    # the tables have menus too
+    menu = win.sites_panel.context_menu()
+    assert [a.text() for a in menu.actions() if a.text()][:2] == ["Identify (all attributes)", "&Edit selected site…"]
+    assert "Delete…" in [a.text() for a in menu.actions()]
+    assert "Delete…" not in [a.text() for a in win.demand_panel.context_menu().actions()]
+    # double-click a site on the map: its form
+    monkeypatch.setattr(forms, "ask_site_changes", lambda parent, row, towns: {"name": "双击改名"})
+    qtbot.mouseDClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert registry.read_one(win.plan, "site", pk, ["name"])["name"] == "双击改名"

@@ -537,6 +537,21 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>IdentifyPanel</name>
+    <message>
+      <source>Click a site or a village on the map (or a row in a table) to see all it holds here; double-click a value to change it.</source>
+      <translation>Click a site or a village on the map (or a row in a table) to see all it holds here; double-click a value to change it.</translation>
+    </message>
+    <message>
+      <source>Site</source>
+      <translation>Site</translation>
+    </message>
+    <message>
+      <source>Demand unit</source>
+      <translation>Demand unit</translation>
+    </message>
+  </context>
+  <context>
     <name>ImportDialog</name>
     <message>
       <source>Import into the plan</source>
@@ -858,6 +873,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>&amp;Save (automatic)</translation>
     </message>
     <message>
+      <source>Identify (all attributes)</source>
+      <translation>Identify (all attributes)</translation>
+    </message>
+    <message>
+      <source>Close in the current scenario</source>
+      <translation>Close in the current scenario</translation>
+    </message>
+    <message>
       <source>Run the checks for the current scenario (F5)</source>
       <translation>Run the checks for the current scenario (F5)</translation>
     </message>
@@ -924,6 +947,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Scenarios</source>
       <translation>Scenarios</translation>
+    </message>
+    <message>
+      <source>Identify</source>
+      <translation>Identify</translation>
     </message>
     <message>
       <source>Hazard zone</source>
@@ -1056,6 +1083,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>{what}; rerunning.</source>
       <translation>{what}; rerunning.</translation>
+    </message>
+    <message>
+      <source>Move on the map</source>
+      <translation>Move on the map</translation>
+    </message>
+    <message>
+      <source>Add a site here…</source>
+      <translation>Add a site here…</translation>
     </message>
     <message>
       <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
@@ -1334,6 +1369,17 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>{field} is required.</source>
       <translation>{field} is required.</translation>
+    </message>
+  </context>
+  <context>
+    <name>RegisterPanel</name>
+    <message>
+      <source>Copy (tab-separated)</source>
+      <translation>Copy (tab-separated)</translation>
+    </message>
+    <message>
+      <source>Delete…</source>
+      <translation>Delete…</translation>
     </message>
   </context>
   <context>

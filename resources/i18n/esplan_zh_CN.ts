@@ -537,6 +537,21 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>IdentifyPanel</name>
+    <message>
+      <source>Click a site or a village on the map (or a row in a table) to see all it holds here; double-click a value to change it.</source>
+      <translation>在地图上点击站点或村（社区）（或在表格中选一行），此处列出其全部属性；双击数值即可修改。</translation>
+    </message>
+    <message>
+      <source>Site</source>
+      <translation>站点</translation>
+    </message>
+    <message>
+      <source>Demand unit</source>
+      <translation>需求单元（村/社区）</translation>
+    </message>
+  </context>
+  <context>
     <name>ImportDialog</name>
     <message>
       <source>Import into the plan</source>
@@ -858,6 +873,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>保存（自动）(&amp;S)</translation>
     </message>
     <message>
+      <source>Identify (all attributes)</source>
+      <translation>查看全部属性</translation>
+    </message>
+    <message>
+      <source>Close in the current scenario</source>
+      <translation>在当前情景中关闭</translation>
+    </message>
+    <message>
       <source>Run the checks for the current scenario (F5)</source>
       <translation>对当前情景运行检查（F5）</translation>
     </message>
@@ -924,6 +947,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Scenarios</source>
       <translation>情景</translation>
+    </message>
+    <message>
+      <source>Identify</source>
+      <translation>属性查询</translation>
     </message>
     <message>
       <source>Hazard zone</source>
@@ -1056,6 +1083,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>{what}; rerunning.</source>
       <translation>{what}；正在重新计算。</translation>
+    </message>
+    <message>
+      <source>Move on the map</source>
+      <translation>在地图上移动</translation>
+    </message>
+    <message>
+      <source>Add a site here…</source>
+      <translation>在此处新增站点…</translation>
     </message>
     <message>
       <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
@@ -1334,6 +1369,17 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>{field} is required.</source>
       <translation>{field}为必填项。</translation>
+    </message>
+  </context>
+  <context>
+    <name>RegisterPanel</name>
+    <message>
+      <source>Copy (tab-separated)</source>
+      <translation>复制（制表符分隔）</translation>
+    </message>
+    <message>
+      <source>Delete…</source>
+      <translation>删除…</translation>
     </message>
   </context>
   <context>
