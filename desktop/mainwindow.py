@@ -38,6 +38,7 @@ from sqlalchemy.exc import ArgumentError
 import esplan_resources
 from desktop import forms, i18n
 from desktop.analysis import Analysis
+from desktop.completeness import CompletenessPanel
 from desktop.dialogs import (
     CompareDialog,
     ImportDialog,
@@ -198,6 +199,12 @@ class MainWindow(QMainWindow):
         self.identify = IdentifyPanel(self)
         self.dock_identify = self._dock("dock_identify", self.identify, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.dock_scenarios, self.dock_identify)
+        # data completeness: what data the checks lack, how many rows, what to do
+        self.completeness = CompletenessPanel(self)
+        self.completeness.gapActivated.connect(self.show_gap)
+        self.dock_completeness = self._dock("dock_completeness", self.completeness,
+                                            Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.dock_identify, self.dock_completeness)
         self.dock_results.raise_()
 
     def _action(self, slot, icon: str | None = None, shortcut: Any = None, checkable: bool = False) -> QAction:
@@ -455,6 +462,8 @@ class MainWindow(QMainWindow):
         self.dock_scenarios.setWindowTitle(self.tr("Scenarios"))
         self.dock_identify.setWindowTitle(self.tr("Identify"))
         self.identify.retranslate()
+        self.dock_completeness.setWindowTitle(self.tr("Data completeness"))
+        self.completeness.retranslate()
         for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
             panel.retranslate()
         self.canvas.legend = {"warehouse": enum_label("warehouse"), "reserve_point": enum_label("reserve_point"),
@@ -1035,6 +1044,7 @@ class MainWindow(QMainWindow):
         self._update_stale()
         self.results.set_result(result)
         self.canvas.set_result(result, self._closed_codes())
+        self.completeness.set_result(result, self.plan.counts()["road_edges"] if self.plan is not None else None)
         self.site_model.set_run(result)
         self.stock_model.set_run(result)
         self.demand_model.set_run(result)
@@ -1057,6 +1067,20 @@ class MainWindow(QMainWindow):
 
     def show_finding(self, finding: Finding) -> None:
         self._show_places(finding.ref, finding.text("zh" if i18n.is_chinese() else "en"))
+
+    def show_gap(self, code: str) -> None:
+        """A row of the completeness panel: the table where the data is entered, and the
+        villages without coordinates highlighted there."""
+        if code == "units_unlocated":
+            self._show_places("unlocated", self.completeness.texts(code)[0].format(n=""))
+        elif code.startswith("units_"):
+            self.dock_demand.raise_()
+        elif code.startswith("shelters_"):
+            self.dock_sites.raise_()
+        elif code == "items_without_price":
+            self.dock_items.raise_()
+        elif code == "no_roads":
+            self.import_dialog()
 
     def _show_places(self, ref: str, label: str | None) -> None:
         sites, units = self.places_for(ref)

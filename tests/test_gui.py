@@ -1005,3 +1005,43 @@ def test_map_right_click_menus_and_double_click_edit(win, qtbot, monkeypatch):
     monkeypatch.setattr(forms, "ask_site_changes", lambda parent, row, towns: {"name": "双击改名"})
     qtbot.mouseDClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert registry.read_one(win.plan, "site", pk, ["name"])["name"] == "双击改名"
+
+
+def test_data_completeness_panel_says_what_each_check_lacks(qtbot, tmp_path, monkeypatch):
+    """Shanting (a registry without coordinates, population or roads): the panel lists each kind
+    of missing data with its rows and the checks that need it; a row leads to the data."""
+    from desktop.app import setup_application
+    from desktop.mainwindow import MainWindow
+    from desktop.settings import Settings
+    from planner.demo import copy_demo_to
+
+    monkeypatch.setenv("ESPLAN_NO_OPEN", "1")
+    setup_application(language="en")
+    path = tmp_path / "shanting.esplan"
+    copy_demo_to("shanting", path)
+    w = MainWindow(str(path), settings=Settings(QSettings(str(tmp_path / "e.ini"), QSettings.Format.IniFormat)))
+    qtbot.addWidget(w)
+    try:
+        r = typed(run_and_wait(qtbot, w))
+        t = w.completeness.table
+        rows = {t.item(k, 0).text(): (t.item(k, 1).text(), t.item(k, 2).text(), t.item(k, 3).text())
+                for k in range(t.rowCount())}
+        assert rows["280 villages / communities without coordinates"][0] == "280"
+        assert rows["280 villages / communities without population"][0] == "280"
+        assert rows["No road network"][0] == "—" and "Import" in rows["No road network"][2]
+        served = r.check("served_within_threshold").name("en")
+        assert served in rows["280 villages / communities without coordinates"][1]
+        assert "3 shelters without area or capacity" in rows
+        unknown = r.counts.unknown
+        assert f"{unknown} checks cannot be assessed" in w.completeness.summary.text()
+        # the row leads to the villages concerned
+        k = next(k for k in range(t.rowCount()) if t.item(k, 0).text().endswith("without coordinates")
+                 and "villages" in t.item(k, 0).text())
+        t.cellClicked.emit(k, 0)
+        assert len(w.demand_model.highlight) == 280
+        w.set_language("zh_CN")
+        assert any(t.item(k, 0).text().startswith("280 个村") for k in range(t.rowCount()))
+        w.set_language("en")
+    finally:
+        w._stop_task()
+        w.close()

@@ -340,6 +340,105 @@
     </message>
   </context>
   <context>
+    <name>CompletenessPanel</name>
+    <message>
+      <source>No road network</source>
+      <translation>No road network</translation>
+    </message>
+    <message>
+      <source>Import an OpenStreetMap extract of the district (File ▸ Import…, road network).</source>
+      <translation>Import an OpenStreetMap extract of the district (File ▸ Import…, road network).</translation>
+    </message>
+    <message>
+      <source>{n} villages / communities without coordinates</source>
+      <translation>{n} villages / communities without coordinates</translation>
+    </message>
+    <message>
+      <source>Enter their longitude and latitude in the Population table, or import the demand units again with coordinates.</source>
+      <translation>Enter their longitude and latitude in the Population table, or import the demand units again with coordinates.</translation>
+    </message>
+    <message>
+      <source>{n} villages / communities without population</source>
+      <translation>{n} villages / communities without population</translation>
+    </message>
+    <message>
+      <source>Enter the population in the Population table, or import it.</source>
+      <translation>Enter the population in the Population table, or import it.</translation>
+    </message>
+    <message>
+      <source>{n} shelters without coordinates</source>
+      <translation>{n} shelters without coordinates</translation>
+    </message>
+    <message>
+      <source>Select the shelter and place it on the map (M), or enter its longitude and latitude in the Sites table.</source>
+      <translation>Select the shelter and place it on the map (M), or enter its longitude and latitude in the Sites table.</translation>
+    </message>
+    <message>
+      <source>{n} shelters without area or capacity</source>
+      <translation>{n} shelters without area or capacity</translation>
+    </message>
+    <message>
+      <source>Enter the area or the stated capacity in the Sites table.</source>
+      <translation>Enter the area or the stated capacity in the Sites table.</translation>
+    </message>
+    <message>
+      <source>{n} fixed shelters without area data</source>
+      <translation>{n} fixed shelters without area data</translation>
+    </message>
+    <message>
+      <source>Enter the indoor and outdoor areas in the Sites table.</source>
+      <translation>Enter the indoor and outdoor areas in the Sites table.</translation>
+    </message>
+    <message>
+      <source>{n} shelters without a class (not counted as fixed)</source>
+      <translation>{n} shelters without a class (not counted as fixed)</translation>
+    </message>
+    <message>
+      <source>Choose the class of each shelter in the Sites table.</source>
+      <translation>Choose the class of each shelter in the Sites table.</translation>
+    </message>
+    <message>
+      <source>{n} supply items without a price</source>
+      <translation>{n} supply items without a price</translation>
+    </message>
+    <message>
+      <source>Enter unit prices in the Supply catalogue (for the cost of the shortfall; no check needs them).</source>
+      <translation>Enter unit prices in the Supply catalogue (for the cost of the shortfall; no check needs them).</translation>
+    </message>
+    <message>
+      <source>Missing data</source>
+      <translation>Missing data</translation>
+    </message>
+    <message>
+      <source>Rows</source>
+      <translation>Rows</translation>
+    </message>
+    <message>
+      <source>Needed by</source>
+      <translation>Needed by</translation>
+    </message>
+    <message>
+      <source>What to do</source>
+      <translation>What to do</translation>
+    </message>
+    <message>
+      <source>Run the checks (F5) to see which data they lack.</source>
+      <translation>Run the checks (F5) to see which data they lack.</translation>
+    </message>
+    <message>
+      <source>The checks have all the data they need.</source>
+      <translation>The checks have all the data they need.</translation>
+    </message>
+    <message>
+      <source>{k} kinds of data are missing: {u} checks cannot be assessed and {i} more are incomplete until they are there.</source>
+      <translation>{k} kinds of data are missing: {u} checks cannot be assessed and {i} more are incomplete until they are there.</translation>
+    </message>
+    <message>
+      <source>no check</source>
+      <translation>no check</translation>
+    </message>
+  </context>
+  <context>
     <name>DemandPanel</name>
     <message>
       <source>Search villages / communities…</source>
@@ -951,6 +1050,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Identify</source>
       <translation>Identify</translation>
+    </message>
+    <message>
+      <source>Data completeness</source>
+      <translation>Data completeness</translation>
     </message>
     <message>
       <source>Hazard zone</source>

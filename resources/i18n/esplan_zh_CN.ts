@@ -340,6 +340,105 @@
     </message>
   </context>
   <context>
+    <name>CompletenessPanel</name>
+    <message>
+      <source>No road network</source>
+      <translation>无路网</translation>
+    </message>
+    <message>
+      <source>Import an OpenStreetMap extract of the district (File ▸ Import…, road network).</source>
+      <translation>导入本区的 OpenStreetMap 数据（文件 ▸ 导入…，路网）。</translation>
+    </message>
+    <message>
+      <source>{n} villages / communities without coordinates</source>
+      <translation>{n} 个村（社区）无坐标</translation>
+    </message>
+    <message>
+      <source>Enter their longitude and latitude in the Population table, or import the demand units again with coordinates.</source>
+      <translation>在“人口”表中填写经纬度，或重新导入带坐标的需求单元。</translation>
+    </message>
+    <message>
+      <source>{n} villages / communities without population</source>
+      <translation>{n} 个村（社区）无人口数据</translation>
+    </message>
+    <message>
+      <source>Enter the population in the Population table, or import it.</source>
+      <translation>在“人口”表中填写人口，或导入人口数据。</translation>
+    </message>
+    <message>
+      <source>{n} shelters without coordinates</source>
+      <translation>{n} 个避难场所无坐标</translation>
+    </message>
+    <message>
+      <source>Select the shelter and place it on the map (M), or enter its longitude and latitude in the Sites table.</source>
+      <translation>选中该避难场所后在地图上放置（M），或在“站点”表中填写经纬度。</translation>
+    </message>
+    <message>
+      <source>{n} shelters without area or capacity</source>
+      <translation>{n} 个避难场所无面积或容量</translation>
+    </message>
+    <message>
+      <source>Enter the area or the stated capacity in the Sites table.</source>
+      <translation>在“站点”表中填写面积或核定容量。</translation>
+    </message>
+    <message>
+      <source>{n} fixed shelters without area data</source>
+      <translation>{n} 个固定避难场所无面积数据</translation>
+    </message>
+    <message>
+      <source>Enter the indoor and outdoor areas in the Sites table.</source>
+      <translation>在“站点”表中填写室内、室外面积。</translation>
+    </message>
+    <message>
+      <source>{n} shelters without a class (not counted as fixed)</source>
+      <translation>{n} 个避难场所未填类别（未计入固定避难场所）</translation>
+    </message>
+    <message>
+      <source>Choose the class of each shelter in the Sites table.</source>
+      <translation>在“站点”表中填写每个避难场所的类别。</translation>
+    </message>
+    <message>
+      <source>{n} supply items without a price</source>
+      <translation>{n} 种物资无单价</translation>
+    </message>
+    <message>
+      <source>Enter unit prices in the Supply catalogue (for the cost of the shortfall; no check needs them).</source>
+      <translation>在“物资品类”中填写单价（用于估算缺口费用，检查项不需要）。</translation>
+    </message>
+    <message>
+      <source>Missing data</source>
+      <translation>缺少的数据</translation>
+    </message>
+    <message>
+      <source>Rows</source>
+      <translation>条数</translation>
+    </message>
+    <message>
+      <source>Needed by</source>
+      <translation>所需检查项</translation>
+    </message>
+    <message>
+      <source>What to do</source>
+      <translation>处理办法</translation>
+    </message>
+    <message>
+      <source>Run the checks (F5) to see which data they lack.</source>
+      <translation>运行检查（F5）后，此处列出各检查项缺少的数据。</translation>
+    </message>
+    <message>
+      <source>The checks have all the data they need.</source>
+      <translation>各检查项所需数据均已齐全。</translation>
+    </message>
+    <message>
+      <source>{k} kinds of data are missing: {u} checks cannot be assessed and {i} more are incomplete until they are there.</source>
+      <translation>缺少 {k} 类数据：补齐之前，{u} 项检查无法评估，另有 {i} 项检查数据不完整。</translation>
+    </message>
+    <message>
+      <source>no check</source>
+      <translation>无检查项</translation>
+    </message>
+  </context>
+  <context>
     <name>DemandPanel</name>
     <message>
       <source>Search villages / communities…</source>
@@ -951,6 +1050,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Identify</source>
       <translation>属性查询</translation>
+    </message>
+    <message>
+      <source>Data completeness</source>
+      <translation>数据完整性</translation>
     </message>
     <message>
       <source>Hazard zone</source>
