@@ -3,10 +3,11 @@ cannot be assessed (or are incomplete) without it, and what to do — read off t
 (``planner.engine.results.data_gaps``, the engine's own counts)."""
 from __future__ import annotations
 
+import html
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.i18n import is_chinese
 from planner.engine.results import DataGap, data_gaps, typed
@@ -20,22 +21,14 @@ class CompletenessPanel(QWidget):
         super().__init__(parent)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
-        self.table.setWordWrap(True)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        head = self.table.horizontalHeader()
-        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        head.setStretchLastSection(True)
-        self.table.cellClicked.connect(self._clicked)
+        # a narrow dock: one block per kind of missing data reads better than a wide table
+        self.view = QTextBrowser()
+        self.view.setOpenLinks(False)
+        self.view.anchorClicked.connect(self._clicked)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.summary)
-        lay.addWidget(self.table, 1)
+        lay.addWidget(self.view, 1)
         self.result: Any = None
         self.road_edges: int | None = None
         self.gaps: list[DataGap] = []
@@ -71,16 +64,27 @@ class CompletenessPanel(QWidget):
         }
         return t.get(code, (code, ""))
 
+    def gap_texts(self, k: int) -> tuple[str, str, str, str]:
+        """Gap ``k`` as shown: (what is missing, rows, the checks that need it, what to do)."""
+        g = self.gaps[k]
+        lang = "zh" if is_chinese() else "en"
+        r = typed(self.result)
+        name = {c.id: c.name(lang) for c in r.checks}
+        supply = [c for c in g.checks if c.startswith("supply_")]
+        names = [name.get(c, c) for c in g.checks if not c.startswith("supply_")]
+        if supply:   # the 72-hour items are one line, not eight
+            names.append(self.tr("72-hour supply ({n} items)").format(n=len(supply)))
+        sep = "、" if lang == "zh" else ", "
+        what, todo = self.texts(g.code)
+        rows = "—" if g.n is None else num(g.n, big=0)
+        return what.format(n=rows), rows, sep.join(dict.fromkeys(names)) or self.tr("no check"), todo
+
     def retranslate(self) -> None:
-        self.table.setHorizontalHeaderLabels([self.tr("Missing data"), self.tr("Rows"),
-                                              self.tr("Needed by"), self.tr("What to do")])
         if self.result is None:
             self.summary.setText(self.tr("Run the checks (F5) to see which data they lack."))
-            self.table.setRowCount(0)
+            self.view.clear()
             return
         r = typed(self.result)
-        lang = "zh" if is_chinese() else "en"
-        name = {c.id: c.name(lang) for c in r.checks}
         blocked = {c for g in self.gaps for c in g.checks}
         unknown = [c for c in r.checks if c.status == "unknown"]
         if not self.gaps:
@@ -90,22 +94,17 @@ class CompletenessPanel(QWidget):
                 "{k} kinds of data are missing: {u} checks cannot be assessed and {i} more are incomplete "
                 "until they are there.").format(k=len(self.gaps), u=len(unknown),
                                                 i=len(blocked - {c.id for c in unknown})))
-        self.table.setRowCount(len(self.gaps))
-        sep = "、" if lang == "zh" else ", "
+        parts = []
+        needed_by, what_to_do = html.escape(self.tr("Needed by:")), html.escape(self.tr("What to do:"))
         for k, g in enumerate(self.gaps):
-            what, todo = self.texts(g.code)
-            needed = sep.join(dict.fromkeys(name.get(c, c) for c in g.checks)) or self.tr("no check")
-            cells = (what.format(n=num(g.n, big=0)), "—" if g.n is None else num(g.n, big=0), needed, todo)
-            for c, text in enumerate(cells):
-                it = QTableWidgetItem(text)
-                it.setToolTip(text)
-                it.setData(Qt.ItemDataRole.UserRole, g.code)
-                if c == 1:
-                    it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(k, c, it)
-        self.table.setColumnWidth(0, 220)
-        self.table.setColumnWidth(2, 200)
+            what, _rows, needed, todo = (html.escape(t) for t in self.gap_texts(k))
+            parts.append(
+                f"<p><a href='gap:{g.code}'><b>{what}</b></a><br>"
+                f"<span style='color:#555'>{needed_by}</span> {needed}<br>"
+                f"<span style='color:#555'>{what_to_do}</span> {todo}</p>")
+        self.view.setHtml("".join(parts))
 
-    def _clicked(self, row: int, _col: int) -> None:
-        if 0 <= row < len(self.gaps):
-            self.gapActivated.emit(self.gaps[row].code)
+    def _clicked(self, url: QUrl) -> None:
+        text = url.toString()
+        if text.startswith("gap:"):
+            self.gapActivated.emit(text[4:])

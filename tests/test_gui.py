@@ -1023,24 +1023,27 @@ def test_data_completeness_panel_says_what_each_check_lacks(qtbot, tmp_path, mon
     qtbot.addWidget(w)
     try:
         r = typed(run_and_wait(qtbot, w))
-        t = w.completeness.table
-        rows = {t.item(k, 0).text(): (t.item(k, 1).text(), t.item(k, 2).text(), t.item(k, 3).text())
-                for k in range(t.rowCount())}
+        panel = w.completeness
+        rows = {t[0]: t[1:] for t in (panel.gap_texts(k) for k in range(len(panel.gaps)))}
+        shown = panel.view.toPlainText()
         assert rows["280 villages / communities without coordinates"][0] == "280"
         assert rows["280 villages / communities without population"][0] == "280"
         assert rows["No road network"][0] == "—" and "Import" in rows["No road network"][2]
         served = r.check("served_within_threshold").name("en")
         assert served in rows["280 villages / communities without coordinates"][1]
+        assert "72-hour supply (8 items)" in rows["280 villages / communities without coordinates"][1]
         assert "3 shelters without area or capacity" in rows
+        for what, (_n, needed, todo) in rows.items():
+            assert what in shown and needed in shown and todo in shown       # all of it readable
         unknown = r.counts.unknown
-        assert f"{unknown} checks cannot be assessed" in w.completeness.summary.text()
-        # the row leads to the villages concerned
-        k = next(k for k in range(t.rowCount()) if t.item(k, 0).text().endswith("without coordinates")
-                 and "villages" in t.item(k, 0).text())
-        t.cellClicked.emit(k, 0)
+        assert f"{unknown} checks cannot be assessed" in panel.summary.text()
+        # a gap leads to the villages concerned
+        from PySide6.QtCore import QUrl
+
+        panel.view.anchorClicked.emit(QUrl("gap:units_unlocated"))
         assert len(w.demand_model.highlight) == 280
         w.set_language("zh_CN")
-        assert any(t.item(k, 0).text().startswith("280 个村") for k in range(t.rowCount()))
+        assert "280 个村（社区）无坐标" in panel.view.toPlainText()
         w.set_language("en")
     finally:
         w._stop_task()

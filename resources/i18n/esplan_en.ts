@@ -406,20 +406,8 @@
       <translation>Enter unit prices in the Supply catalogue (for the cost of the shortfall; no check needs them).</translation>
     </message>
     <message>
-      <source>Missing data</source>
-      <translation>Missing data</translation>
-    </message>
-    <message>
-      <source>Rows</source>
-      <translation>Rows</translation>
-    </message>
-    <message>
-      <source>Needed by</source>
-      <translation>Needed by</translation>
-    </message>
-    <message>
-      <source>What to do</source>
-      <translation>What to do</translation>
+      <source>72-hour supply ({n} items)</source>
+      <translation>72-hour supply ({n} items)</translation>
     </message>
     <message>
       <source>Run the checks (F5) to see which data they lack.</source>
@@ -432,6 +420,14 @@
     <message>
       <source>{k} kinds of data are missing: {u} checks cannot be assessed and {i} more are incomplete until they are there.</source>
       <translation>{k} kinds of data are missing: {u} checks cannot be assessed and {i} more are incomplete until they are there.</translation>
+    </message>
+    <message>
+      <source>Needed by:</source>
+      <translation>Needed by:</translation>
+    </message>
+    <message>
+      <source>What to do:</source>
+      <translation>What to do:</translation>
     </message>
     <message>
       <source>no check</source>

@@ -406,20 +406,8 @@
       <translation>在“物资品类”中填写单价（用于估算缺口费用，检查项不需要）。</translation>
     </message>
     <message>
-      <source>Missing data</source>
-      <translation>缺少的数据</translation>
-    </message>
-    <message>
-      <source>Rows</source>
-      <translation>条数</translation>
-    </message>
-    <message>
-      <source>Needed by</source>
-      <translation>所需检查项</translation>
-    </message>
-    <message>
-      <source>What to do</source>
-      <translation>处理办法</translation>
+      <source>72-hour supply ({n} items)</source>
+      <translation>72小时物资（{n} 类）</translation>
     </message>
     <message>
       <source>Run the checks (F5) to see which data they lack.</source>
@@ -432,6 +420,14 @@
     <message>
       <source>{k} kinds of data are missing: {u} checks cannot be assessed and {i} more are incomplete until they are there.</source>
       <translation>缺少 {k} 类数据：补齐之前，{u} 项检查无法评估，另有 {i} 项检查数据不完整。</translation>
+    </message>
+    <message>
+      <source>Needed by:</source>
+      <translation>所需检查项：</translation>
+    </message>
+    <message>
+      <source>What to do:</source>
+      <translation>处理办法：</translation>
     </message>
     <message>
       <source>no check</source>
