@@ -242,6 +242,9 @@ class MainWindow(QMainWindow):
         self.act_labels.setChecked(self.settings.show_labels)
         self.act_areas = self._action(self._toggle_areas, None, None, True)
         self.act_areas.setChecked(self.settings.show_service_areas)
+        self.act_legend = self._action(self._toggle_legend, None, None, True)
+        self.act_legend.setChecked(self.settings.show_legend)
+        self.canvas.set_show_legend(self.settings.show_legend)
         self.act_run = self._action(self.run_plan, "SP_MediaPlay", "F5")
         self.act_cancel = self._action(self.cancel_run, "SP_MediaStop", "Esc")
         self.act_cancel.setEnabled(False)
@@ -321,6 +324,7 @@ class MainWindow(QMainWindow):
         v.addSeparator()
         v.addAction(self.act_labels)
         v.addAction(self.act_areas)
+        v.addAction(self.act_legend)
         v.addSeparator()
         self.menu_panels = v.addMenu("")
         for d in (self.dock_sites, self.dock_stock, self.dock_demand, self.dock_items, self.dock_results,
@@ -429,6 +433,7 @@ class MainWindow(QMainWindow):
             self.act_add_item: self.tr("Add supply &item…"), self.act_fit: self.tr("&Fit map"),
             self.act_zoom_in: self.tr("Zoom &in"), self.act_zoom_out: self.tr("Zoom &out"),
             self.act_labels: self.tr("Show &labels"), self.act_areas: self.tr("Show service &areas"),
+            self.act_legend: self.tr("Show the l&egend"),
             self.act_run: self.tr("&Run"), self.act_cancel: self.tr("&Cancel run"),
             self.act_compare: self.tr("&Compare scenarios…"), self.act_figures: self.tr("Plan &figures…"),
             self.act_document: self.tr("Printed plan &particulars…"),
@@ -854,6 +859,7 @@ class MainWindow(QMainWindow):
             m.addAction(self.tr("Add a site here…"), lambda: self.add_site(lon, lat))
             m.addAction(self.act_draw)
             m.addAction(self.act_fit)
+            m.addAction(self.act_legend)
         return m
 
     def _map_context(self, kind: str, pk: int, lon: float, lat: float, pos: QPoint) -> None:
@@ -910,6 +916,10 @@ class MainWindow(QMainWindow):
     def _toggle_labels(self, on: bool) -> None:
         self.settings.show_labels = on
         self.canvas.set_show_labels(on)
+
+    def _toggle_legend(self, on: bool) -> None:
+        self.settings.show_legend = on
+        self.canvas.set_show_legend(on)
 
     def _toggle_areas(self, on: bool) -> None:
         self.settings.show_service_areas = on

@@ -73,6 +73,7 @@ class MapCanvas(QGraphicsView):
         self.draw_item: QGraphicsPathItem | None = None
         self._hover: QPointF | None = None
         self.show_labels = True
+        self.show_legend = True
         self.show_service_areas = True
         self.assignment_items: list[Any] = []   # lines from the selected unit to its shelters
         self.result_view: Any = None
@@ -544,7 +545,12 @@ class MapCanvas(QGraphicsView):
         f.setPointSizeF(8.5)
         painter.setFont(f)
         fm = painter.fontMetrics()
-        # legend
+        if self.show_legend:
+            self._draw_legend(painter, fm)
+        self._draw_scale_and_attribution(painter, fm, vw, vh)
+        painter.restore()
+
+    def _draw_legend(self, painter: QPainter, fm: Any) -> None:
         entries = [(k, self.legend.get(k, k)) for k in ("warehouse", "reserve_point", "shelter")]
         outcomes = [(k, self.legend.get(k, k)) for k in ("served", "over_capacity", "unreachable")]
         states = [(k, self.legend.get(k, k)) for k in ("planned", "closed")]
@@ -600,7 +606,8 @@ class MapCanvas(QGraphicsView):
         if self.unlocated_note:
             painter.setPen(QColor(150, 80, 0))
             painter.drawText(QPointF(x0 + 8, y + fm.ascent() + 1), self.unlocated_note)
-        # scale bar
+
+    def _draw_scale_and_attribution(self, painter: QPainter, fm: Any, vw: int, vh: int) -> None:
         scale = self.transform().m11()  # px per metre
         if scale > 0:
             target_m = 120 / scale
@@ -622,4 +629,7 @@ class MapCanvas(QGraphicsView):
         if attr:
             painter.setPen(QColor(90, 90, 90))
             painter.drawText(QPointF(vw - fm.horizontalAdvance(attr) - 8, vh - 8), attr)
-        painter.restore()
+
+    def set_show_legend(self, on: bool) -> None:
+        self.show_legend = on
+        self.viewport().update()

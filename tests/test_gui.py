@@ -1048,3 +1048,20 @@ def test_data_completeness_panel_says_what_each_check_lacks(qtbot, tmp_path, mon
     finally:
         w._stop_task()
         w.close()
+
+
+def test_the_legend_can_be_hidden_on_a_small_map(win, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    def corner():
+        QApplication.processEvents()
+        img = win.canvas.viewport().grab().toImage()
+        return img.pixelColor(30, 16).name()
+
+    assert win.act_legend.isChecked() and corner() != win.canvas.backgroundBrush().color().name()
+    win.act_legend.trigger()                                  # View ▸ Show the legend, off
+    assert not win.settings.show_legend
+    win.canvas.centerOn(win.canvas.sceneRect().topLeft())    # an empty corner of the map
+    assert corner() == win.canvas.backgroundBrush().color().name()
+    win.act_legend.trigger()
+    assert win.settings.show_legend

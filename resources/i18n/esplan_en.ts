@@ -920,6 +920,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Show service &amp;areas</translation>
     </message>
     <message>
+      <source>Show the l&amp;egend</source>
+      <translation>Show the l&amp;egend</translation>
+    </message>
+    <message>
       <source>&amp;Run</source>
       <translation>&amp;Run</translation>
     </message>

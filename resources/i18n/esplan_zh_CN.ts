@@ -920,6 +920,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>显示服务范围(&amp;A)</translation>
     </message>
     <message>
+      <source>Show the l&amp;egend</source>
+      <translation>显示图例(&amp;E)</translation>
+    </message>
+    <message>
       <source>&amp;Run</source>
       <translation>运行(&amp;R)</translation>
     </message>
