@@ -337,18 +337,28 @@ class ResultsPanel(QWidget):
         zh = is_chinese()
         scen = result.scenario if result.scenario != "baseline" else self.tr("baseline")
         colour = "#d22d2d" if counts.failed else ("#b26a00" if counts.unknown else "#2ea043")
+        # without any population figure the people counts are unknown ("—"), not 0; a shortfall
+        # cost of 0 with every item short unpriced is unknown too
+        known = bool(s.sheltering_demand) or not s.units_unknown
+
+        def people(x: float | None) -> str:
+            return whole(x if known else None)
+
+        cost = s.supply_shortfall_cost
+        if not cost and s.supply_shortfall_cost_unpriced:
+            cost = None
         self.summary.setText(self.tr(
             "<b>{scenario}</b> · <span style='color:{colour}'><b>{passed} passed, {failed} failed, "
             "{unknown} not assessable</b></span><br>"
             "Served within the limit: <b>{share}</b> of {demand} people · over capacity {over} · "
             "unreachable {unreach} · not located {unloc}<br>72-h supply shortfall: {items} items, ¥{cost}"
         ).format(scenario=scen, colour=colour, passed=counts.passed, failed=counts.failed, unknown=counts.unknown,
-                 share=fmt_value(s.served_share, "share"), demand=whole(s.sheltering_demand),
-                 over=whole(s.over_capacity), unreach=whole(s.unreachable),
-                 unloc=whole(None if s.unlocated is None and s.off_network is None
+                 share=fmt_value(s.served_share, "share"), demand=people(s.sheltering_demand),
+                 over=people(s.over_capacity), unreach=people(s.unreachable),
+                 unloc=people(None if s.unlocated is None and s.off_network is None
                               else (s.unlocated or 0) + (s.off_network or 0)),
                  items=whole(s.supply_items_short),
-                 cost=whole(s.supply_shortfall_cost) + (
+                 cost=whole(cost) + (
                      self.tr(" (incomplete: {n} items without a price)").format(n=len(s.supply_shortfall_cost_unpriced))
                      if s.supply_shortfall_cost_unpriced else "")))
         self.checks_model.set_checks(r.checks)

@@ -430,6 +430,10 @@ def test_unknown_checks_are_not_counted_as_failed(qtbot, tmp_path, monkeypatch):
     text = w.results.summary.text()
     assert f"{c.failed} failed, {c.unknown} not assessable" in text
     assert f"{c.failed} failed, {c.unknown} not assessable" in w.log_view.toPlainText()
+    # no population figures at all: the people counts and the cost are unknown, not 0
+    assert "<b>—</b> of — people · over capacity — · unreachable — · not located —" in text, text
+    assert "¥— (incomplete" in text and "¥0" not in text
+    assert "served within the limit —" in w.log_view.toPlainText()
     w.close()
 
 
