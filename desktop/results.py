@@ -161,8 +161,36 @@ class BarChart(QWidget):
         absolute figures of each row ("350 / 500 pcs"), written after the share and in the tooltip."""
         self.title, self.rows, self.legend, self.percent, self.good_high = title, rows, legend, percent, good_high
         self.details = list(details or [])
-        self.setMinimumHeight(40 + 20 * max(1, len(rows)))
+        self._fit_height()
         self.update()
+
+    def short_text(self, k: int) -> str:
+        """Mark and share of row ``k`` (the figures go under the bar when the dock is narrow)."""
+        a = self.rows[k][1]
+        return f"{self.level(a)[1]} {a * 100:.0f} %".strip() if self.percent else self.value_text(k)
+
+    def _layout(self) -> tuple[int, int, bool]:
+        """(label width, text width, two lines per row: the figures under the bar)."""
+        fm = self.fontMetrics()
+        if not self.rows:
+            return 0, 0, False
+        label_w = min(max(fm.horizontalAdvance(r[0]) for r in self.rows) + 10, self.width() // 3)
+        full = max(fm.horizontalAdvance(self.value_text(k)) for k in range(len(self.rows))) + 8
+        cap = max(60, self.width() // 3)
+        if full <= cap or not self.details:
+            return label_w, min(full, cap), False
+        short = max(fm.horizontalAdvance(self.short_text(k)) for k in range(len(self.rows))) + 8
+        return label_w, min(short, cap), True
+
+    def _pitch(self) -> int:
+        return 20 + (self.fontMetrics().height() if self._layout()[2] else 0)
+
+    def _fit_height(self) -> None:
+        self.setMinimumHeight(40 + self._pitch() * max(1, len(self.rows)))
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        self._fit_height()
 
     def level(self, a: float) -> tuple[QColor, str]:
         """The colour and the symbol of a share (percent charts)."""
@@ -180,7 +208,7 @@ class BarChart(QWidget):
         return " ".join(t for t in (mark, f"{a * 100:.0f} %", f"({detail})" if detail else "") if t)
 
     def _row_at(self, y: float) -> int | None:
-        k = int((y - 28) // 20)
+        k = int((y - 28) // self._pitch())
         return k if 0 <= k < len(self.rows) and y >= 28 else None
 
     def event(self, e) -> bool:
@@ -219,17 +247,16 @@ class BarChart(QWidget):
             p.setPen(QColor(120, 120, 120))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Run the plan to see this chart."))
             return
-        label_w = min(max(fm.horizontalAdvance(r[0]) for r in self.rows) + 10, self.width() // 3)
-        top, bar_h, gap = 28, 14, 6
+        label_w, text_w, two_lines = self._layout()
+        top, bar_h, pitch = 28, 14, self._pitch()
         x0 = 8 + label_w
-        texts = [self.value_text(k) for k in range(len(self.rows))]
-        text_w = min(max(fm.horizontalAdvance(t) for t in texts) + 8, max(60, self.width() // 3))
+        texts = [self.short_text(k) if two_lines else self.value_text(k) for k in range(len(self.rows))]
         w = max(10, self.width() - x0 - text_w)
         vmax = max(max(r[1], r[2] or 0) for r in self.rows) or 1.0
         if self.percent:
             vmax = max(vmax, 1.0)
         for k, (label, a, b) in enumerate(self.rows):
-            y = top + k * (bar_h + gap)
+            y = top + k * pitch
             p.setPen(QColor(40, 40, 40))
             p.drawText(QRectF(4, y, label_w, bar_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 4))
@@ -246,10 +273,15 @@ class BarChart(QWidget):
             p.drawText(QRectF(x0 + w + 4, y, text_w - 4, bar_h),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                        fm.elidedText(texts[k], Qt.TextElideMode.ElideRight, text_w - 4))
+            if two_lines and k < len(self.details) and self.details[k]:
+                p.setPen(QColor(90, 90, 90))    # the absolute figures under the bar
+                p.drawText(QRectF(x0, y + bar_h + 1, self.width() - x0 - 4, fm.height()),
+                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                           fm.elidedText(self.details[k], Qt.TextElideMode.ElideRight, self.width() - x0 - 4))
         if self.percent:
             xline = x0 + w * 1.0 / vmax
             p.setPen(QPen(QColor(120, 120, 120), 1, Qt.PenStyle.DashLine))
-            p.drawLine(int(xline), top - 4, int(xline), top + len(self.rows) * (bar_h + gap))
+            p.drawLine(int(xline), top - 4, int(xline), top + len(self.rows) * pitch)
 
 
 class ResultsPanel(QWidget):

@@ -874,6 +874,17 @@ def test_charts_show_absolute_figures_units_in_the_language_and_levels_by_symbol
 
     chart.event(QHelpEvent(QEvent.Type.ToolTip, QPoint(50, 28 + 5), chart.mapToGlobal(QPoint(50, 33))))
     assert QToolTip.text().startswith(chart.rows[0][0]) and chart.value_text(0) in QToolTip.text()
+    # a narrow dock: the figures move under the bar rather than end in "…"
+    win.dock_results.raise_()
+    win.results.tabs.setCurrentIndex(1)                 # the Charts tab
+    QApplication.processEvents()
+    chart.resize(400, 300)
+    label_w, _text_w, two_lines = chart._layout()
+    assert two_lines and chart.minimumHeight() >= 40 + len(chart.rows) * (20 + chart.fontMetrics().height())
+    fm = chart.fontMetrics()
+    assert all(fm.horizontalAdvance(d) <= chart.width() - 8 - label_w - 4 for d in chart.details)
+    chart.resize(1400, 300)
+    assert not chart._layout()[2]
     # the stock table's unit column too
     win.set_language("zh_CN")
     try:
