@@ -45,8 +45,9 @@ class CompletenessPanel(QWidget):
             "no_roads": (self.tr("No road network"),
                          self.tr("Import an OpenStreetMap extract of the district (File ▸ Import…, road network).")),
             "units_unlocated": (self.tr("{n} villages / communities without coordinates"),
-                                self.tr("Enter their longitude and latitude in the Population table, or import "
-                                        "the demand units again with coordinates.")),
+                                self.tr("Select one in the Population table, press Place / move (M) and click the "
+                                        "map where it lies; or enter the longitude and latitude, or import the "
+                                        "demand units again with coordinates.")),
             "units_unknown": (self.tr("{n} villages / communities without population"),
                               self.tr("Enter the population in the Population table, or import it.")),
             "shelters_unlocated": (self.tr("{n} shelters without coordinates"),

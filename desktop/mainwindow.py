@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.runner = self.analysis.runner
         self._auto_rerun = False
         self._place_action = "move"
+        self._last_pick = "site"     # what was selected last, a site or a village (Place / move acts on it)
         self._selecting = False
         self.setWindowIcon(app_icon())
         self.resize(1400, 880)
@@ -438,7 +439,7 @@ class MainWindow(QMainWindow):
             self.act_compare: self.tr("&Compare scenarios…"), self.act_figures: self.tr("Plan &figures…"),
             self.act_document: self.tr("Printed plan &particulars…"),
             self.act_select: self.tr("&Select / pan"),
-            self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move site"),
+            self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move on the map"),
             self.act_about: self.tr("&About esplan"),
             self.act_log_file: self.tr("Open the &log file"),
             self.act_manual: self.tr("User &manual"),
@@ -451,7 +452,8 @@ class MainWindow(QMainWindow):
             a.setText(t)
         self.act_run.setToolTip(self.tr("Run the checks for the current scenario (F5)"))
         self.act_draw.setToolTip(self.tr("Click the corners of a flood zone; double-click to finish (H)"))
-        self.act_place.setToolTip(self.tr("Click the map to move the selected site, or to place a new one (M)"))
+        self.act_place.setToolTip(self.tr("Click the map to move the selected site or village (also one not yet "
+                                          "located), or to place a new site (M)"))
         export_texts = {"sites": self.tr("Sites…"), "items": self.tr("Supply catalogue…"),
                         "stock": self.tr("Stock lots…"), "demand": self.tr("Demand units…"),
                         "towns": self.tr("Towns…"), "boundary": self.tr("Boundaries (GeoJSON)…")}
@@ -802,6 +804,7 @@ class MainWindow(QMainWindow):
         if row is None:
             return
         self.identify.show_row("site", self.site_model, row["id"])
+        self._last_pick = "site"
         self.stock_panel.show_site(row)
         if not self._selecting:
             self._selecting = True
@@ -818,6 +821,7 @@ class MainWindow(QMainWindow):
     def _table_selected_unit(self, row: dict[str, Any] | None) -> None:
         if row is not None:
             self.identify.show_row("unit", self.demand_model, row["id"])
+            self._last_pick = "unit"
         if row is not None and not self._selecting:
             self._selecting = True
             self.canvas.select_unit(row["id"])
@@ -893,8 +897,15 @@ class MainWindow(QMainWindow):
         self.canvas.set_mode("draw")
 
     def _start_place(self) -> None:
-        self._place_action = "move" if self.selected_site() is not None else "new"
-        self.canvas.set_mode("place")
+        unit = self.demand_panel.current_row()
+        if self._last_pick == "unit" and unit is not None:
+            self._place_action = "move_unit"       # place / move a village (one without coordinates too)
+            self.canvas.set_mode("place")
+            self.statusBar().showMessage(self.tr("Click the map where {code} {name} lies; Esc to cancel.").format(
+                code=unit["code"], name=unit["name"]))
+        else:
+            self._place_action = "move" if self.selected_site() is not None else "new"
+            self.canvas.set_mode("place")
 
     def _hazard_drawn(self, lonlat: list) -> None:
         self._auto_rerun = True
@@ -905,6 +916,13 @@ class MainWindow(QMainWindow):
             self._auto_rerun = False
 
     def _point_picked(self, lon: float, lat: float) -> None:
+        unit = self.demand_panel.current_row()
+        if self._place_action == "move_unit" and unit is not None:
+            self.editor.update("demand_unit", unit["id"], {"lon": round(lon, 7), "lat": round(lat, 7)},
+                               expected_version=unit["version"],
+                               text=self.tr("Place {code} {name} on the map").format(code=unit["code"],
+                                                                                    name=unit["name"]))
+            return
         row = self.selected_site()
         if self._place_action == "move" and row is not None:
             self.editor.update("site", row["id"], {"lon": round(lon, 7), "lat": round(lat, 7)},

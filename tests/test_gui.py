@@ -1080,3 +1080,38 @@ def test_the_legend_can_be_hidden_on_a_small_map(win, qtbot):
     assert corner() == win.canvas.backgroundBrush().color().name()
     win.act_legend.trigger()
     assert win.settings.show_legend
+
+
+def test_a_village_without_coordinates_is_placed_by_clicking_the_map(qtbot, tmp_path, monkeypatch):
+    from desktop.app import setup_application
+    from desktop.mainwindow import MainWindow
+    from desktop.settings import Settings
+    from planner import registry
+    from planner.demo import copy_demo_to
+
+    monkeypatch.setenv("ESPLAN_NO_OPEN", "1")
+    setup_application(language="en")
+    path = tmp_path / "shanting.esplan"
+    copy_demo_to("shanting", path)
+    w = MainWindow(str(path), settings=Settings(QSettings(str(tmp_path / "e.ini"), QSettings.Format.IniFormat)))
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        unit = w.demand_model.rows[0]
+        assert unit["lon"] is None and not w.canvas.unit_items
+        w.demand_panel.select(unit["id"])               # picked in the Population table …
+        w.act_place.trigger()                           # … Place / move …
+        assert w.canvas.mode == "place" and unit["code"] in w.statusBar().currentMessage()
+        centre = w.canvas.viewport().rect().center()
+        qtbot.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=centre)   # … a click on the map
+        placed = registry.read_one(w.plan, "demand_unit", unit["id"], ["lon", "lat"])
+        assert placed["lon"] is not None and placed["lat"] is not None
+        assert unit["id"] in w.canvas.unit_items       # drawn now
+        assert w.plan.counts()["sites"] == 6            # no site was added instead
+        w.act_undo.trigger()
+        assert registry.read_one(w.plan, "demand_unit", unit["id"], ["lon"])["lon"] is None
+    finally:
+        w._stop_task()
+        w.close()

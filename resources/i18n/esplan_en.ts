@@ -354,8 +354,8 @@
       <translation>{n} villages / communities without coordinates</translation>
     </message>
     <message>
-      <source>Enter their longitude and latitude in the Population table, or import the demand units again with coordinates.</source>
-      <translation>Enter their longitude and latitude in the Population table, or import the demand units again with coordinates.</translation>
+      <source>Select one in the Population table, press Place / move (M) and click the map where it lies; or enter the longitude and latitude, or import the demand units again with coordinates.</source>
+      <translation>Select one in the Population table, press Place / move (M) and click the map where it lies; or enter the longitude and latitude, or import the demand units again with coordinates.</translation>
     </message>
     <message>
       <source>{n} villages / communities without population</source>
@@ -952,10 +952,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Draw &amp;hazard zone</translation>
     </message>
     <message>
-      <source>&amp;Place / move site</source>
-      <translation>&amp;Place / move site</translation>
-    </message>
-    <message>
       <source>&amp;About esplan</source>
       <translation>&amp;About esplan</translation>
     </message>
@@ -986,10 +982,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Click the corners of a flood zone; double-click to finish (H)</source>
       <translation>Click the corners of a flood zone; double-click to finish (H)</translation>
-    </message>
-    <message>
-      <source>Click the map to move the selected site, or to place a new one (M)</source>
-      <translation>Click the map to move the selected site, or to place a new one (M)</translation>
     </message>
     <message>
       <source>Sites…</source>
@@ -1212,8 +1204,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Hazard zones belong to a scenario: created scenario “{name}”.</translation>
     </message>
     <message>
+      <source>Click the map where {code} {name} lies; Esc to cancel.</source>
+      <translation>Click the map where {code} {name} lies; Esc to cancel.</translation>
+    </message>
+    <message>
       <source>Hazard zone added to scenario “{name}” ({n} corners); rerunning.</source>
       <translation>Hazard zone added to scenario “{name}” ({n} corners); rerunning.</translation>
+    </message>
+    <message>
+      <source>Place {code} {name} on the map</source>
+      <translation>Place {code} {name} on the map</translation>
     </message>
     <message>
       <source>Move site {code}</source>
@@ -1246,6 +1246,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Recommended</source>
       <translation>Recommended</translation>
+    </message>
+    <message>
+      <source>&amp;Place / move on the map</source>
+      <translation>&amp;Place / move on the map</translation>
+    </message>
+    <message>
+      <source>Click the map to move the selected site or village (also one not yet located), or to place a new site (M)</source>
+      <translation>Click the map to move the selected site or village (also one not yet located), or to place a new site (M)</translation>
     </message>
     <message>
       <source>Apply recommendation to scenario {name}</source>

@@ -354,8 +354,8 @@
       <translation>{n} 个村（社区）无坐标</translation>
     </message>
     <message>
-      <source>Enter their longitude and latitude in the Population table, or import the demand units again with coordinates.</source>
-      <translation>在“人口”表中填写经纬度，或重新导入带坐标的需求单元。</translation>
+      <source>Select one in the Population table, press Place / move (M) and click the map where it lies; or enter the longitude and latitude, or import the demand units again with coordinates.</source>
+      <translation>在“人口”表中选中一个，按“放置/移动”（M）后在地图上点击其所在位置；或填写经纬度，或重新导入带坐标的需求单元。</translation>
     </message>
     <message>
       <source>{n} villages / communities without population</source>
@@ -952,10 +952,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>绘制灾害区(&amp;H)</translation>
     </message>
     <message>
-      <source>&amp;Place / move site</source>
-      <translation>放置/移动站点(&amp;P)</translation>
-    </message>
-    <message>
       <source>&amp;About esplan</source>
       <translation>关于(&amp;A)</translation>
     </message>
@@ -986,10 +982,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Click the corners of a flood zone; double-click to finish (H)</source>
       <translation>依次点击洪水区的各个顶点，双击结束（H）</translation>
-    </message>
-    <message>
-      <source>Click the map to move the selected site, or to place a new one (M)</source>
-      <translation>点击地图移动所选站点，或放置新站点（M）</translation>
     </message>
     <message>
       <source>Sites…</source>
@@ -1212,8 +1204,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>灾害区属于情景：已新建情景“{name}”。</translation>
     </message>
     <message>
+      <source>Click the map where {code} {name} lies; Esc to cancel.</source>
+      <translation>在地图上点击 {code} {name} 所在位置；按 Esc 取消。</translation>
+    </message>
+    <message>
       <source>Hazard zone added to scenario “{name}” ({n} corners); rerunning.</source>
       <translation>已向情景“{name}”添加灾害区（{n} 个顶点），正在重新运行。</translation>
+    </message>
+    <message>
+      <source>Place {code} {name} on the map</source>
+      <translation>在地图上放置 {code} {name}</translation>
     </message>
     <message>
       <source>Move site {code}</source>
@@ -1246,6 +1246,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Recommended</source>
       <translation>建议方案</translation>
+    </message>
+    <message>
+      <source>&amp;Place / move on the map</source>
+      <translation>在地图上放置/移动(&amp;P)</translation>
+    </message>
+    <message>
+      <source>Click the map to move the selected site or village (also one not yet located), or to place a new site (M)</source>
+      <translation>点击地图，移动所选站点或村（社区）（包括尚未定位的），或放置新站点（M）</translation>
     </message>
     <message>
       <source>Apply recommendation to scenario {name}</source>
