@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QStringListModel, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -15,12 +15,18 @@ from PySide6.QtGui import (
     QDesktopServices,
     QIcon,
     QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
 )
 from PySide6.QtWidgets import (
+    QCompleter,
     QDockWidget,
     QFileDialog,
     QFrame,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -102,6 +108,7 @@ class MainWindow(QMainWindow):
         self._auto_rerun = False
         self._place_action = "move"
         self._last_pick = "site"     # what was selected last, a site or a village (Place / move acts on it)
+        self._search_index: dict[str, tuple[str, int]] = {}
         self._selecting = False
         self.setWindowIcon(app_icon())
         self.resize(1400, 880)
@@ -304,6 +311,9 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _c=False, k=kind: self.export_dialog(k))
             self.menu_export.addAction(a)
             self.act_export[kind] = a
+        self.menu_export.addSeparator()
+        self.act_export_map = self._action(self.export_map_view, None)
+        self.menu_export.addAction(self.act_export_map)
         f.addSeparator()
         f.addAction(self.act_print)
         f.addSeparator()
@@ -361,6 +371,21 @@ class MainWindow(QMainWindow):
                   self.act_cancel, None, self.act_select, self.act_draw, self.act_place, self.act_fit, None,
                   self.act_print):
             tb.addSeparator() if a is None else tb.addAction(a)
+        # search on the map: a site or a village by code or name (Ctrl+F)
+        self.map_search = QLineEdit()
+        self.map_search.setClearButtonEnabled(True)
+        self.map_search.setMaximumWidth(180)
+        self.search_model = QStringListModel(self)
+        completer = QCompleter(self.search_model, self.map_search)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated.connect(self.find_on_map)
+        self.map_search.setCompleter(completer)
+        self.map_search.returnPressed.connect(lambda: self.find_on_map(self.map_search.text()))
+        tb.addSeparator()
+        tb.addWidget(self.map_search)
+        self.act_find = self._action(lambda: (self.map_search.setFocus(), self.map_search.selectAll()), None,
+                                     QKeySequence.StandardKey.Find)
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
@@ -421,6 +446,8 @@ class MainWindow(QMainWindow):
         self.menu_help.setTitle(self.tr("&Help"))
         self.menu_recent.setTitle(self.tr("Recent plans"))
         self.menu_export.setTitle(self.tr("Export"))
+        self.map_search.setPlaceholderText(self.tr("Find on the map…"))
+        self.map_search.setToolTip(self.tr("A site or a village / community by code or name (Ctrl+F)"))
         self.menu_panels.setTitle(self.tr("Panels"))
         self.menu_lang.setTitle(self.tr("Language"))
         texts = {
@@ -447,6 +474,7 @@ class MainWindow(QMainWindow):
             self.act_identify_site: self.tr("Identify (all attributes)"),
             self.act_identify_unit: self.tr("Identify (all attributes)"),
             self.act_close_site: self.tr("Close in the current scenario"),
+            self.act_export_map: self.tr("Map view (PNG or PDF)…"),
         }
         for a, t in texts.items():
             a.setText(t)
@@ -522,6 +550,7 @@ class MainWindow(QMainWindow):
         self.stock_model.site_ids = None
         self.stock_model.set_plan(plan)
         self.canvas.load(plan)
+        self._fill_search()
         self.scenarios.set_plan(plan, self.editor)
         self._apply_result(None)
         self.stock_panel.show_site(None)
@@ -646,7 +675,41 @@ class MainWindow(QMainWindow):
             self.editor.stack.redo()
             self.log(self.tr("Redone: {text}").format(text=text))
 
+    def _fill_search(self) -> None:
+        """The names the map search offers: every site and village, "code name"."""
+        self._search_index = {f"{r['code']} {r['name'] or ''}".strip(): ("site", r["id"]) for r in self.site_model.rows}
+        self._search_index.update({f"{r['code']} {r['name'] or ''}".strip(): ("unit", r["id"])
+                                   for r in self.demand_model.rows})
+        self.search_model.setStringList(sorted(self._search_index))
+
+    def find_on_map(self, text: str) -> bool:
+        """Select and centre the site or village named ``text`` (a "code name" entry, a code or a
+        name; the first containing it otherwise)."""
+        text = text.strip()
+        if not text:
+            return False
+        hit = self._search_index.get(text) or next(
+            (v for k, v in self._search_index.items() if k.split(" ", 1)[0] == text or k.endswith(" " + text)), None) \
+            or next((v for k, v in self._search_index.items() if text.lower() in k.lower()), None)
+        if hit is None:
+            self.statusBar().showMessage(self.tr("No site or village matches “{text}”.").format(text=text), 5000)
+            return False
+        kind, pk = hit
+        if kind == "site":
+            self.select_site(pk)
+            self.canvas.select_site(pk)
+        else:
+            self.demand_panel.select(pk)
+            self.dock_demand.raise_()
+            self.canvas.select_unit(pk)
+        if pk not in (self.canvas.site_items if kind == "site" else self.canvas.unit_items):
+            self.statusBar().showMessage(self.tr("“{text}” has no coordinates: it is not on the map.").format(
+                text=text), 5000)
+        return True
+
     def _plan_changed(self, table: str, pk: int) -> None:
+        if table in ("site", "demand_unit"):
+            QTimer.singleShot(0, self._fill_search)
         if table == "site":
             if pk and self.site_model.row_of(pk) is not None:
                 self.site_model.refresh_row(pk)
@@ -1166,6 +1229,39 @@ class MainWindow(QMainWindow):
             return None
         self.log(self.tr("Exported {n} rows to {path}.").format(n=n, path=path))
         return n
+
+    def export_map_view(self, path: str | None = None) -> bool:
+        """The map as it is shown (legend, scale bar, north arrow, attribution) to PNG or PDF."""
+        if path is None:
+            start = str(Path(self.settings.last_dir or Path.home()) / self.tr("map"))
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the map view"), start,
+                                                  self.tr("PNG image (*.png);;PDF (*.pdf)"))
+            if not path:
+                return False
+            if Path(path).suffix.lower() not in (".png", ".pdf"):
+                path += ".png"
+        try:
+            if Path(path).suffix.lower() == ".pdf":
+                writer = QPdfWriter(path)
+                writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+                writer.setPageOrientation(QPageLayout.Orientation.Landscape)
+                writer.setResolution(150)
+                painter = QPainter(writer)
+                try:
+                    self.canvas.render(painter)
+                finally:
+                    ok = painter.end()
+            else:
+                ok = self.canvas.viewport().grab().save(path)
+        except Exception:  # noqa: BLE001 - a bad path or a full disk: said and logged
+            log.warning("map export to %s failed", path, exc_info=True)
+            ok = False
+        if not ok:
+            QMessageBox.warning(self, self.tr("Export the map view"),
+                                self.tr("Could not write {path}.").format(path=path))
+            return False
+        self.log(self.tr("Map view saved as {path}.").format(path=path))
+        return True
 
     def print_dialog(self) -> ReportDialog | None:
         if self.plan is None:

@@ -548,6 +548,7 @@ class MapCanvas(QGraphicsView):
         if self.show_legend:
             self._draw_legend(painter, fm)
         self._draw_scale_and_attribution(painter, fm, vw, vh)
+        self._draw_north_arrow(painter, fm, vw)
         painter.restore()
 
     def _draw_legend(self, painter: QPainter, fm: Any) -> None:
@@ -629,6 +630,15 @@ class MapCanvas(QGraphicsView):
         if attr:
             painter.setPen(QColor(90, 90, 90))
             painter.drawText(QPointF(vw - fm.horizontalAdvance(attr) - 8, vh - 8), attr)
+
+    def _draw_north_arrow(self, painter: QPainter, fm: Any, vw: int) -> None:
+        """North is up in the map's local projection: an arrow and N in the top right corner."""
+        cx, top = vw - 22, 10
+        painter.setPen(QPen(QColor(40, 40, 40), 1))
+        painter.setBrush(QBrush(QColor(40, 40, 40)))
+        painter.drawPolygon(QPolygonF([QPointF(cx, top + fm.height() + 2), QPointF(cx + 7, top + fm.height() + 22),
+                                       QPointF(cx, top + fm.height() + 17), QPointF(cx - 7, top + fm.height() + 22)]))
+        painter.drawText(QPointF(cx - fm.horizontalAdvance("N") / 2, top + fm.ascent()), "N")
 
     def set_show_legend(self, on: bool) -> None:
         self.show_legend = on

@@ -1115,3 +1115,34 @@ def test_a_village_without_coordinates_is_placed_by_clicking_the_map(qtbot, tmp_
     finally:
         w._stop_task()
         w.close()
+
+
+def test_find_on_the_map_and_export_the_map_view(win, qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
+
+    site = next(r for r in win.site_model.rows if r["kind"] == "shelter")
+    unit = next(r for r in win.demand_model.rows if r["lon"] is not None)
+    for _ in range(6):
+        win.canvas.zoom(1.5)
+    win.act_find.trigger()
+    assert win.map_search.hasFocus() or QApplication.focusWidget() is win.map_search
+    entries = win.search_model.stringList()
+    assert f"{site['code']} {site['name']}" in entries and f"{unit['code']} {unit['name']}" in entries
+    win.map_search.setText(unit["name"])
+    win.map_search.returnPressed.emit()
+    assert win.demand_panel.current_row()["id"] == unit["id"]
+    item = win.canvas.unit_items[unit["id"]]
+    assert win.canvas.viewport().rect().contains(win.canvas.mapFromScene(item.pos()))   # centred on it
+    assert win.find_on_map(site["code"]) and win.selected_site()["id"] == site["id"]
+    assert not win.find_on_map("没有这个地方")
+    # the map view as shown, to PNG and PDF
+    png, pdf = tmp_path / "map.png", tmp_path / "map.pdf"
+    assert win.export_map_view(str(png)) and win.export_map_view(str(pdf))
+    img = QImage(str(png))
+    assert img.width() == win.canvas.viewport().width() and img.height() == win.canvas.viewport().height()
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 2000
+    # the north arrow sits in the top right corner
+    vw = win.canvas.viewport().width()
+    dark = [img.pixelColor(x, y).lightness() < 80 for x in range(vw - 30, vw - 14) for y in range(28, 50)]
+    assert sum(dark) > 20

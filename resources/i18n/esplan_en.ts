@@ -832,6 +832,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Export</translation>
     </message>
     <message>
+      <source>Find on the map…</source>
+      <translation>Find on the map…</translation>
+    </message>
+    <message>
+      <source>A site or a village / community by code or name (Ctrl+F)</source>
+      <translation>A site or a village / community by code or name (Ctrl+F)</translation>
+    </message>
+    <message>
       <source>Panels</source>
       <translation>Panels</translation>
     </message>
@@ -974,6 +982,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Close in the current scenario</source>
       <translation>Close in the current scenario</translation>
+    </message>
+    <message>
+      <source>Map view (PNG or PDF)…</source>
+      <translation>Map view (PNG or PDF)…</translation>
     </message>
     <message>
       <source>Run the checks for the current scenario (F5)</source>
@@ -1122,6 +1134,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Redone: {text}</source>
       <translation>Redone: {text}</translation>
+    </message>
+    <message>
+      <source>No site or village matches “{text}”.</source>
+      <translation>No site or village matches “{text}”.</translation>
+    </message>
+    <message>
+      <source>“{text}” has no coordinates: it is not on the map.</source>
+      <translation>“{text}” has no coordinates: it is not on the map.</translation>
     </message>
     <message>
       <source>Results are out of date — press F5 to rerun</source>
@@ -1286,6 +1306,26 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Exported {n} rows to {path}.</source>
       <translation>Exported {n} rows to {path}.</translation>
+    </message>
+    <message>
+      <source>map</source>
+      <translation>map</translation>
+    </message>
+    <message>
+      <source>Export the map view</source>
+      <translation>Export the map view</translation>
+    </message>
+    <message>
+      <source>PNG image (*.png);;PDF (*.pdf)</source>
+      <translation>PNG image (*.png);;PDF (*.pdf)</translation>
+    </message>
+    <message>
+      <source>Could not write {path}.</source>
+      <translation>Could not write {path}.</translation>
+    </message>
+    <message>
+      <source>Map view saved as {path}.</source>
+      <translation>Map view saved as {path}.</translation>
     </message>
     <message>
       <source>Report written: {path}</source>

@@ -832,6 +832,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>导出</translation>
     </message>
     <message>
+      <source>Find on the map…</source>
+      <translation>在地图上查找…</translation>
+    </message>
+    <message>
+      <source>A site or a village / community by code or name (Ctrl+F)</source>
+      <translation>按编码或名称查找站点或村（社区）（Ctrl+F）</translation>
+    </message>
+    <message>
       <source>Panels</source>
       <translation>面板</translation>
     </message>
@@ -974,6 +982,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Close in the current scenario</source>
       <translation>在当前情景中关闭</translation>
+    </message>
+    <message>
+      <source>Map view (PNG or PDF)…</source>
+      <translation>地图视图（PNG 或 PDF）…</translation>
     </message>
     <message>
       <source>Run the checks for the current scenario (F5)</source>
@@ -1122,6 +1134,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Redone: {text}</source>
       <translation>已重做：{text}</translation>
+    </message>
+    <message>
+      <source>No site or village matches “{text}”.</source>
+      <translation>没有与“{text}”匹配的站点或村（社区）。</translation>
+    </message>
+    <message>
+      <source>“{text}” has no coordinates: it is not on the map.</source>
+      <translation>“{text}”没有坐标，不在地图上。</translation>
     </message>
     <message>
       <source>Results are out of date — press F5 to rerun</source>
@@ -1286,6 +1306,26 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Exported {n} rows to {path}.</source>
       <translation>已导出 {n} 行到 {path}。</translation>
+    </message>
+    <message>
+      <source>map</source>
+      <translation>地图</translation>
+    </message>
+    <message>
+      <source>Export the map view</source>
+      <translation>导出地图视图</translation>
+    </message>
+    <message>
+      <source>PNG image (*.png);;PDF (*.pdf)</source>
+      <translation>PNG 图片 (*.png);;PDF (*.pdf)</translation>
+    </message>
+    <message>
+      <source>Could not write {path}.</source>
+      <translation>无法写入 {path}。</translation>
+    </message>
+    <message>
+      <source>Map view saved as {path}.</source>
+      <translation>地图视图已保存为 {path}。</translation>
     </message>
     <message>
       <source>Report written: {path}</source>
