@@ -758,7 +758,9 @@ class MainWindow(QMainWindow):
 
     def _update_unlocated_note(self) -> None:
         n, p, s = getattr(self.canvas, "unlocated", (0, 0, 0))
-        if n or s:
+        if (n or s) and not p:   # no population known for them: no "(0 people)"
+            self.canvas.unlocated_note = self.tr("Not on the map: {n} units, {s} sites").format(n=n, s=s)
+        elif n or s:
             self.canvas.unlocated_note = self.tr("Not on the map: {n} units ({p:,} people), {s} sites").format(
                 n=n, p=int(p), s=s)
         else:

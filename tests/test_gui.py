@@ -1101,6 +1101,7 @@ def test_a_village_without_coordinates_is_placed_by_clicking_the_map(qtbot, tmp_
     try:
         unit = w.demand_model.rows[0]
         assert unit["lon"] is None and not w.canvas.unit_items
+        assert w.canvas.unlocated_note == "Not on the map: 280 units, 6 sites"   # not "(0 people)"
         w.demand_panel.select(unit["id"])               # picked in the Population table …
         w.act_place.trigger()                           # … Place / move …
         assert w.canvas.mode == "place" and unit["code"] in w.statusBar().currentMessage()

@@ -1148,6 +1148,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Results are out of date — press F5 to rerun</translation>
     </message>
     <message>
+      <source>Not on the map: {n} units, {s} sites</source>
+      <translation>Not on the map: {n} units, {s} sites</translation>
+    </message>
+    <message>
       <source>Not on the map: {n} units ({p:,} people), {s} sites</source>
       <translation>Not on the map: {n} units ({p:,} people), {s} sites</translation>
     </message>

@@ -1148,6 +1148,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>结果已过时——按 F5 重新运行</translation>
     </message>
     <message>
+      <source>Not on the map: {n} units, {s} sites</source>
+      <translation>未上图：{n} 个人口单元，{s} 个站点</translation>
+    </message>
+    <message>
       <source>Not on the map: {n} units ({p:,} people), {s} sites</source>
       <translation>未上图：{n} 个人口单元（{p:,} 人），{s} 个站点</translation>
     </message>
