@@ -9,18 +9,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
+    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -52,6 +63,30 @@ def _fill(combo: QComboBox, items: list[tuple[Any, str]]) -> None:
     combo.blockSignals(False)
 
 
+class DateDelegate(QStyledItemDelegate):
+    """A date cell edited with a calendar (YYYY-MM-DD); the earliest date, shown as "—",
+    clears it. The model still validates what is written (``parse_value``)."""
+
+    EMPTY = QDate(1900, 1, 1)
+
+    def createEditor(self, parent: QWidget, option: Any, index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        ed = QDateEdit(parent)
+        ed.setCalendarPopup(True)
+        ed.setDisplayFormat("yyyy-MM-dd")
+        ed.setMinimumDate(self.EMPTY)
+        ed.setSpecialValueText("—")
+        return ed
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        text = str(index.data(Qt.ItemDataRole.EditRole) or "")
+        d = QDate.fromString(text, "yyyy-MM-dd")
+        editor.setDate(d if d.isValid() else QDate.currentDate())   # type: ignore[attr-defined]
+
+    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex) -> None:
+        d = editor.date()   # type: ignore[attr-defined]
+        model.setData(index, "" if d == self.EMPTY else d.toString("yyyy-MM-dd"), Qt.ItemDataRole.EditRole)
+
+
 class RegisterPanel(QWidget):
     """A register's table (model → filter proxy → view) with an optional bar above it."""
 
@@ -72,6 +107,10 @@ class RegisterPanel(QWidget):
         v.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
                           | QAbstractItemView.EditTrigger.AnyKeyPressed)
         v.verticalHeader().setDefaultSectionSize(22)
+        self.date_delegate = DateDelegate(v)
+        for c, col in enumerate(model.COLUMNS):
+            if col.kind == "date":
+                v.setItemDelegateForColumn(c, self.date_delegate)
         v.verticalHeader().hide()
         v.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         v.horizontalHeader().setStretchLastSection(True)

@@ -1147,3 +1147,30 @@ def test_find_on_the_map_and_export_the_map_view(win, qtbot, tmp_path):
     vw = win.canvas.viewport().width()
     dark = [img.pixelColor(x, y).lightness() < 80 for x in range(vw - 30, vw - 14) for y in range(28, 50)]
     assert sum(dark) > 20
+
+
+def test_expiry_dates_are_picked_from_a_calendar(win, qtbot):
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QDateEdit
+
+    from planner import registry
+
+    panel = win.stock_panel
+    lot = win.stock_model.rows[0]
+    c = col(win.stock_model, "expiry_date")
+    idx = panel.proxy.mapFromSource(win.stock_model.index(win.stock_model.row_of(lot["id"]), c))
+    delegate = panel.view.itemDelegateForIndex(idx)
+    editor = delegate.createEditor(panel.view.viewport(), None, idx)
+    assert isinstance(editor, QDateEdit) and editor.calendarPopup()
+    delegate.setEditorData(editor, idx)
+    editor.setDate(QDate(2027, 3, 31))
+    delegate.setModelData(editor, panel.proxy, idx)
+    assert registry.read_one(win.plan, "stock_lot", lot["id"], ["expiry_date"])["expiry_date"] == dt.date(2027, 3, 31)
+    idx = panel.proxy.mapFromSource(win.stock_model.index(win.stock_model.row_of(lot["id"]), c))
+    editor.setDate(editor.minimumDate())                  # "—": no expiry date
+    delegate.setModelData(editor, panel.proxy, idx)
+    assert registry.read_one(win.plan, "stock_lot", lot["id"], ["expiry_date"])["expiry_date"] is None
+    win.act_undo.trigger()
+    assert registry.read_one(win.plan, "stock_lot", lot["id"], ["expiry_date"])["expiry_date"] == dt.date(2027, 3, 31)
