@@ -202,11 +202,12 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.dock_sites, self.dock_results], [430, 420], Qt.Orientation.Horizontal)
         self.resizeDocks([self.dock_sites, self.dock_stock], [470, 280], Qt.Orientation.Vertical)
         self.resizeDocks([self.dock_demand], [200], Qt.Orientation.Vertical)
-        self.tabifyDockWidget(self.dock_results, self.dock_scenarios)
+        # scenarios beside the stock (left), so the results stay in view while a scenario is edited
+        self.tabifyDockWidget(self.dock_stock, self.dock_scenarios)
         # identify: every attribute of what was clicked, editable like the tables
         self.identify = IdentifyPanel(self)
         self.dock_identify = self._dock("dock_identify", self.identify, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabifyDockWidget(self.dock_scenarios, self.dock_identify)
+        self.tabifyDockWidget(self.dock_results, self.dock_identify)
         # data completeness: what data the checks lack, how many rows, what to do
         self.completeness = CompletenessPanel(self)
         self.completeness.gapActivated.connect(self.show_gap)
@@ -214,6 +215,7 @@ class MainWindow(QMainWindow):
                                             Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.dock_identify, self.dock_completeness)
         self.dock_results.raise_()
+        self.dock_stock.raise_()
 
     def _action(self, slot, icon: str | None = None, shortcut: Any = None, checkable: bool = False) -> QAction:
         a = QAction(self)

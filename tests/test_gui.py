@@ -1174,3 +1174,13 @@ def test_expiry_dates_are_picked_from_a_calendar(win, qtbot):
     assert registry.read_one(win.plan, "stock_lot", lot["id"], ["expiry_date"])["expiry_date"] is None
     win.act_undo.trigger()
     assert registry.read_one(win.plan, "stock_lot", lot["id"], ["expiry_date"])["expiry_date"] == dt.date(2027, 3, 31)
+
+
+def test_results_stay_in_view_while_a_scenario_is_edited(win, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    win.dock_scenarios.raise_()
+    QApplication.processEvents()
+    assert not win.dock_scenarios.visibleRegion().isEmpty()
+    assert not win.dock_results.visibleRegion().isEmpty()       # not a hidden tab of the same dock
+    assert win.dockWidgetArea(win.dock_scenarios) != win.dockWidgetArea(win.dock_results)
