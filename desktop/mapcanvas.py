@@ -15,7 +15,7 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -56,10 +56,10 @@ class MapCanvas(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        # the legend, scale bar and attribution are drawn in view coordinates (drawForeground):
-        # scrolling by copying pixels would drag them across the map, so every change repaints
-        # the whole viewport
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        # scrolling copies pixels (fast panning); the legend, scale bar, north arrow and attribution
+        # are drawn in view coordinates, so scrollContentsBy repaints where they are and where the
+        # copy dragged them (they smeared across the map otherwise)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setBackgroundBrush(QBrush(QColor(246, 244, 238)))
         self.setMouseTracking(True)
         self.proj: Projection | None = None
@@ -84,6 +84,7 @@ class MapCanvas(QGraphicsView):
         self.scene().selectionChanged.connect(self._on_selection)
         self._syncing = False
         self._no_menu = False              # the right click that finished a hazard zone opens no menu
+        self.overlays: list[QRect] = []    # where drawForeground drew in view coordinates
 
     # -- loading ----------------------------------------------------------------------------
     def load(self, plan: Any) -> None:
@@ -545,11 +546,19 @@ class MapCanvas(QGraphicsView):
         f.setPointSizeF(8.5)
         painter.setFont(f)
         fm = painter.fontMetrics()
+        self.overlays = []
         if self.show_legend:
             self._draw_legend(painter, fm)
         self._draw_scale_and_attribution(painter, fm, vw, vh)
         self._draw_north_arrow(painter, fm, vw)
         painter.restore()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        vp = self.viewport()
+        for r in self.overlays:
+            vp.update(r.adjusted(-3, -3, 3, 3))                    # drawn again where it belongs …
+            vp.update(r.translated(dx, dy).adjusted(-3, -3, 3, 3))  # … and the copied pixels repainted
 
     def _draw_legend(self, painter: QPainter, fm: Any) -> None:
         entries = [(k, self.legend.get(k, k)) for k in ("warehouse", "reserve_point", "shelter")]
@@ -565,6 +574,7 @@ class MapCanvas(QGraphicsView):
         painter.setPen(QPen(QColor(180, 180, 180)))
         painter.setBrush(QBrush(QColor(255, 255, 255, 225)))
         painter.drawRoundedRect(QRectF(x0, y0, w, h), 4, 4)
+        self.overlays.append(QRectF(x0, y0, w, h).toAlignedRect())
         y = y0 + 6
         for kind, text in entries:
             painter.save()
@@ -625,15 +635,20 @@ class MapCanvas(QGraphicsView):
             painter.drawLine(QPointF(bx + px, by - 4), QPointF(bx + px, by + 4))
             label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
             painter.drawText(QPointF(bx + px + 6, by + fm.ascent() / 2 - 1), label)
+            self.overlays.append(QRect(bx - 2, by - fm.height(), int(px + 12 + fm.horizontalAdvance(label)),
+                                       2 * fm.height()))
         # attribution
         attr = "© OpenStreetMap contributors (ODbL)" if "OpenStreetMap" in self.attribution else ""
         if attr:
             painter.setPen(QColor(90, 90, 90))
             painter.drawText(QPointF(vw - fm.horizontalAdvance(attr) - 8, vh - 8), attr)
+            self.overlays.append(QRect(vw - fm.horizontalAdvance(attr) - 10, vh - 10 - fm.height(),
+                                       fm.horizontalAdvance(attr) + 12, fm.height() + 8))
 
     def _draw_north_arrow(self, painter: QPainter, fm: Any, vw: int) -> None:
         """North is up in the map's local projection: an arrow and N in the top right corner."""
         cx, top = vw - 22, 10
+        self.overlays.append(QRect(cx - 10, top - 2, 20, fm.height() + 28))
         painter.setPen(QPen(QColor(40, 40, 40), 1))
         painter.setBrush(QBrush(QColor(40, 40, 40)))
         painter.drawPolygon(QPolygonF([QPointF(cx, top + fm.height() + 2), QPointF(cx + 7, top + fm.height() + 22),

@@ -793,9 +793,10 @@ def test_printed_plan_particulars_dialog_saves_undoes_and_prints(win, qtbot, tmp
 
 
 def test_panning_repaints_the_legend_scale_bar_and_attribution(win, qtbot):
-    """The legend, scale bar and attribution sit still on the viewport: scrolling the map must
-    repaint all of the viewport, not copy the old pixels (which smeared them across the map)."""
-    from PySide6.QtCore import QEvent, QObject
+    """The legend, scale bar, north arrow and attribution sit still on the viewport: scrolling the
+    map (by copying pixels) must repaint them and the place the copy dragged them to — they
+    smeared across the map otherwise."""
+    from PySide6.QtCore import QEvent, QObject, QRect
     from PySide6.QtGui import QRegion
     from PySide6.QtWidgets import QApplication
 
@@ -803,6 +804,10 @@ def test_panning_repaints_the_legend_scale_bar_and_attribution(win, qtbot):
     for _ in range(4):
         canvas.zoom(1.25)                              # room to scroll
     QApplication.processEvents()
+    vp = canvas.viewport().rect()
+    w, h = vp.width(), vp.height()
+    legend, scale = QRect(12, 12, 90, 90), QRect(14, h - 28, 50, 10)     # inside what they cover
+    arrow, attribution = QRect(w - 26, 12, 8, 30), QRect(w - 120, h - 16, 100, 6)
     painted: list[QRegion] = []
 
     class Spy(QObject):
@@ -814,17 +819,18 @@ def test_panning_repaints_the_legend_scale_bar_and_attribution(win, qtbot):
     spy = Spy()
     canvas.viewport().installEventFilter(spy)
     try:
-        for bar, step in ((canvas.horizontalScrollBar(), 40), (canvas.verticalScrollBar(), 30)):
+        for bar, step, shift in ((canvas.horizontalScrollBar(), 40, (-40, 0)),
+                                 (canvas.verticalScrollBar(), 30, (0, -30))):
             painted.clear()
             bar.setValue(bar.value() + step)
             QApplication.processEvents()
             region = QRegion()
             for r in painted:
                 region = region.united(r)
-            vp = canvas.viewport().rect()
-            legend = vp.adjusted(0, 0, -vp.width() // 2, -vp.height() // 2)
-            scale = vp.adjusted(0, vp.height() - 40, 0, 0)
-            assert painted and region.contains(legend) and region.contains(scale), region.boundingRect()
+            for r in (legend, scale, arrow, attribution):
+                for want in (r, r.translated(*shift).intersected(vp)):       # where it is, where it was copied
+                    assert region.contains(want), (r, want, region.boundingRect())
+            assert not region.contains(vp.adjusted(w // 3, h // 3, -w // 3, -h // 3))   # not all repainted
     finally:
         canvas.viewport().removeEventFilter(spy)
 
