@@ -22,9 +22,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Analysis", text)
-
 
 class Analysis(QObject):
     resultReady = Signal(object, bool)     # PlanResult, stale (the plan changed while it ran)
@@ -75,7 +72,8 @@ class Analysis(QObject):
 
             self.whatif = WhatIf()
         self.runner.submit("run", run_plan_task, lambda out: self.resultReady.emit(out[1], edits != self.edits),
-                           _tr("Running the checks ({scenario})…").format(scenario=scenario or _tr("baseline")),
+                           QCoreApplication.translate("Analysis", "Running the checks ({scenario})…").format(
+                               scenario=scenario or QCoreApplication.translate("Analysis", "baseline")),
                            self.plan, scenario, self.whatif)
 
     def compare(self, names: list[str | None]) -> None:
@@ -91,7 +89,7 @@ class Analysis(QObject):
             return {r.scenario: r for r in results}
 
         self.runner.submit("compare", job, self.compared.emit,
-                           _tr("Comparing {n} scenarios…").format(n=len(names)))
+                           QCoreApplication.translate("Analysis", "Comparing {n} scenarios…").format(n=len(names)))
 
     def recommend(self, scenario: str | None, problem: str = "shelters", k: int = 3) -> None:
         """Where to add sites for a scenario (or the baseline): ``problem`` "shelters" (fewest new
@@ -109,4 +107,4 @@ class Analysis(QObject):
             return recommend(plan, problem, scenario=scenario, options=Options(k=k))
 
         self.runner.submit("recommend", job, self.recommended.emit,
-                           _tr("Looking for shelter sites to close the gap…"))
+                           QCoreApplication.translate("Analysis", "Looking for shelter sites to close the gap…"))

@@ -143,20 +143,34 @@ def show_conflict(parent: QWidget, exc: Any) -> None:
 
 def problems_table(problems: list[Any], parent: QWidget | None = None) -> QTableWidget:
     t = QTableWidget(len(problems), 5, parent)
-    t.setHorizontalHeaderLabels([_tr("File"), _tr("Row"), _tr("Field"),
-                                 _tr("Problem"), _tr("Value")])
+    t.setHorizontalHeaderLabels([QCoreApplication.translate("ImportDialog", "File"),
+                                 QCoreApplication.translate("ImportDialog", "Row"),
+                                 QCoreApplication.translate("ImportDialog", "Field"),
+                                 QCoreApplication.translate("ImportDialog", "Problem"),
+                                 QCoreApplication.translate("ImportDialog", "Value")])
     for r, p in enumerate(problems):
         vals = (Path(p.file).name, "" if p.row is None else str(p.row), p.field or "", p.message,
                 "" if p.value in (None, "") else str(p.value))
         for c, v in enumerate(vals):
-            t.setItem(r, c, QTableWidgetItem(v))
-    t.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+            it = QTableWidgetItem(v)
+            it.setToolTip(v)
+            t.setItem(r, c, it)
+    fit_problem_columns(t)
     t.verticalHeader().hide()
     return t
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ImportDialog", text)
+def fit_problem_columns(t: QTableWidget) -> None:
+    """Problems are read, not skimmed: the short columns fit their text, the problem column takes
+    the rest and wraps (rows grow) instead of ending in "…"."""
+    t.setWordWrap(True)
+    t.setTextElideMode(Qt.TextElideMode.ElideNone)
+    head = t.horizontalHeader()
+    for c in range(t.columnCount()):
+        head.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch if c == 3
+                                  else QHeaderView.ResizeMode.ResizeToContents)
+    t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
 
 
 
@@ -279,8 +293,8 @@ class ImportDialog(QDialog):
         self.table.setHorizontalHeaderLabels([t.horizontalHeaderItem(c).text() for c in range(t.columnCount())])
         for r in range(t.rowCount()):
             for c in range(t.columnCount()):
-                self.table.setItem(r, c, QTableWidgetItem(t.item(r, c).text()))
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+                self.table.setItem(r, c, t.item(r, c).clone())
+        fit_problem_columns(self.table)
 
     def run_import(self) -> None:
         path, kind = self.path.text().strip(), self.kind.currentData()

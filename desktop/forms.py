@@ -16,10 +16,7 @@ from desktop.dialogs import RecordDialog
 from desktop.fields import Col
 from desktop.tables import CLASSES, MODES, SITE_KINDS, STATUSES, TIERS, ItemModel
 from planner import registry
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Forms", text)
+from planner.engine.texts import item_unit
 
 
 def site_fields(row: dict[str, Any] | None) -> list[tuple[Col, Any]]:
@@ -49,14 +46,15 @@ def site_fields(row: dict[str, Any] | None) -> list[tuple[Col, Any]]:
 def ask_new_site(parent: QWidget, towns: list[tuple[str, str]], lon: float | None = None,
                  lat: float | None = None) -> dict[str, Any] | None:
     init = {"lon": round(lon, 6) if lon is not None else None, "lat": round(lat, 6) if lat is not None else None}
-    dlg = RecordDialog(_tr("Add site"), site_fields(init), parent, choices={"town_code": towns})
+    dlg = RecordDialog(QCoreApplication.translate("Forms", "Add site"), site_fields(init), parent,
+                       choices={"town_code": towns})
     return dlg.values if dlg.exec() else None
 
 
 def ask_site_changes(parent: QWidget, row: dict[str, Any], towns: list[tuple[str, str]]) -> dict[str, Any] | None:
     """The fields the user changed (code and kind stay), or None."""
-    dlg = RecordDialog(_tr("Edit site {code}").format(code=row["code"]), site_fields(row), parent,
-                       choices={"town_code": towns})
+    dlg = RecordDialog(QCoreApplication.translate("Forms", "Edit site {code}").format(code=row["code"]),
+                       site_fields(row), parent, choices={"town_code": towns})
     if not dlg.exec():
         return None
     return {k: v for k, v in dlg.values.items() if k not in ("code", "kind") and v != row.get(k)} or None
@@ -68,7 +66,9 @@ def ask_new_stock_lot(parent: QWidget, plan: Any, site_id: int | None) -> dict[s
     # stores first (warehouses and reserve points), then shelters
     sites = [(o["id"], f"{o['code']} {o['name']}") for o in sorted(all_sites, key=lambda o: o["kind"] == "shelter")]
     zh = i18n.is_chinese()
-    items = [(pk, f"{name_zh if zh else (name_en or name_zh)} ({unit})") for pk, name_zh, name_en, unit
+    lang = "zh" if zh else "en"
+    items = [(pk, f"{name_zh if zh else (name_en or name_zh)} ({item_unit(unit, lang)})")
+             for pk, name_zh, name_en, unit
              in registry.values(plan, "supply_item", "id", "name_zh", "name_en", "unit", order_by=("code",))]
     fields = [(Col("site_id", "Site", required=True), site_id),
               (Col("item_id", "Item", required=True), None),
@@ -76,11 +76,12 @@ def ask_new_stock_lot(parent: QWidget, plan: Any, site_id: int | None) -> dict[s
               (Col("mode", "Mode", "enum", required=True, choices=MODES), "physical"),
               (Col("batch", "Batch"), None), (Col("expiry_date", "Expiry", "date"), None),
               (Col("lead_time_h", "Lead time h", "float"), None), (Col("supplier", "Supplier"), None)]
-    dlg = RecordDialog(_tr("Add stock lot"), fields, parent, choices={"site_id": sites, "item_id": items})
+    dlg = RecordDialog(QCoreApplication.translate("Forms", "Add stock lot"), fields, parent,
+                       choices={"site_id": sites, "item_id": items})
     while dlg.exec():
         v = dlg.values
         if v["mode"] == "agreement" and v.get("lead_time_h") is None:
-            dlg.error.setText(_tr("Agreement stock needs a lead time."))
+            dlg.error.setText(QCoreApplication.translate("Forms", "Agreement stock needs a lead time."))
             continue
         return v
     return None
@@ -92,13 +93,14 @@ def ask_new_demand_unit(parent: QWidget, towns: list[tuple[str, str]]) -> dict[s
               (Col("vulnerable", "Vulnerable", "int"), None),
               (Col("lon", "Longitude", "lonlat", minimum=-180, maximum=180), None),
               (Col("lat", "Latitude", "lonlat", minimum=-90, maximum=90), None)]
-    dlg = RecordDialog(_tr("Add demand unit"), fields, parent, choices={"town_code": towns})
+    dlg = RecordDialog(QCoreApplication.translate("Forms", "Add demand unit"), fields, parent,
+                       choices={"town_code": towns})
     return dlg.values if dlg.exec() else None
 
 
 def ask_new_supply_item(parent: QWidget) -> dict[str, Any] | None:
     fields = [(Col("code", "Code", required=True), None)] + [(c, None) for c in ItemModel.COLUMNS[1:]]
-    dlg = RecordDialog(_tr("Add supply item"), fields, parent)
+    dlg = RecordDialog(QCoreApplication.translate("Forms", "Add supply item"), fields, parent)
     if not dlg.exec():
         return None
     v = dlg.values

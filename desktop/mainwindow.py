@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QStringListModel, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -15,13 +15,20 @@ from PySide6.QtGui import (
     QDesktopServices,
     QIcon,
     QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
 )
 from PySide6.QtWidgets import (
+    QCompleter,
     QDockWidget,
     QFileDialog,
     QFrame,
     QLabel,
+    QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
@@ -37,6 +44,7 @@ from sqlalchemy.exc import ArgumentError
 import esplan_resources
 from desktop import forms, i18n
 from desktop.analysis import Analysis
+from desktop.completeness import CompletenessPanel
 from desktop.dialogs import (
     CompareDialog,
     ImportDialog,
@@ -49,6 +57,7 @@ from desktop.document import PlanDocumentDialog
 from desktop.editing import Editor, apply_actions_command, set_plan_document, set_plan_figures
 from desktop.fields import enum_label
 from desktop.figures import PlanFiguresDialog, figure_names
+from desktop.identify import IdentifyPanel
 from desktop.mapcanvas import MapCanvas
 from desktop.registers import DemandPanel, ItemsPanel, SitesPanel, StockPanel
 from desktop.results import ResultsPanel, fmt_value
@@ -98,6 +107,8 @@ class MainWindow(QMainWindow):
         self.runner = self.analysis.runner
         self._auto_rerun = False
         self._place_action = "move"
+        self._last_pick = "site"     # what was selected last, a site or a village (Place / move acts on it)
+        self._search_index: dict[str, tuple[str, int]] = {}
         self._selecting = False
         self.setWindowIcon(app_icon())
         self.resize(1400, 880)
@@ -125,6 +136,8 @@ class MainWindow(QMainWindow):
         self.canvas.hazardDrawn.connect(self._hazard_drawn)
         self.canvas.pointPicked.connect(self._point_picked)
         self.canvas.cursorMoved.connect(lambda lon, lat: self.coord_label.setText(f"{lon:.5f}, {lat:.5f}"))
+        self.canvas.contextRequested.connect(self._map_context)
+        self.canvas.itemDoubleClicked.connect(self._map_double_clicked)
 
     def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         d = QDockWidget(self)
@@ -189,8 +202,20 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.dock_sites, self.dock_results], [430, 420], Qt.Orientation.Horizontal)
         self.resizeDocks([self.dock_sites, self.dock_stock], [470, 280], Qt.Orientation.Vertical)
         self.resizeDocks([self.dock_demand], [200], Qt.Orientation.Vertical)
-        self.tabifyDockWidget(self.dock_results, self.dock_scenarios)
+        # scenarios beside the stock (left), so the results stay in view while a scenario is edited
+        self.tabifyDockWidget(self.dock_stock, self.dock_scenarios)
+        # identify: every attribute of what was clicked, editable like the tables
+        self.identify = IdentifyPanel(self)
+        self.dock_identify = self._dock("dock_identify", self.identify, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.dock_results, self.dock_identify)
+        # data completeness: what data the checks lack, how many rows, what to do
+        self.completeness = CompletenessPanel(self)
+        self.completeness.gapActivated.connect(self.show_gap)
+        self.dock_completeness = self._dock("dock_completeness", self.completeness,
+                                            Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.dock_identify, self.dock_completeness)
         self.dock_results.raise_()
+        self.dock_stock.raise_()
 
     def _action(self, slot, icon: str | None = None, shortcut: Any = None, checkable: bool = False) -> QAction:
         a = QAction(self)
@@ -227,6 +252,9 @@ class MainWindow(QMainWindow):
         self.act_labels.setChecked(self.settings.show_labels)
         self.act_areas = self._action(self._toggle_areas, None, None, True)
         self.act_areas.setChecked(self.settings.show_service_areas)
+        self.act_legend = self._action(self._toggle_legend, None, None, True)
+        self.act_legend.setChecked(self.settings.show_legend)
+        self.canvas.set_show_legend(self.settings.show_legend)
         self.act_run = self._action(self.run_plan, "SP_MediaPlay", "F5")
         self.act_cancel = self._action(self.cancel_run, "SP_MediaStop", "Esc")
         self.act_cancel.setEnabled(False)
@@ -245,6 +273,13 @@ class MainWindow(QMainWindow):
         self.act_select.setChecked(True)
         # edits are stored as they are made; Ctrl+S says so instead of doing nothing
         self.act_saved = self._action(self._say_saved, None, K.Save)
+        # right-click menus of the map and the tables
+        self.act_identify_site = self._action(lambda: self._identify_current("site"), None)
+        self.act_identify_unit = self._action(lambda: self._identify_current("unit"), None)
+        self.act_close_site = self._action(self.close_selected_site, None)
+        self.sites_panel.menu_actions = [self.act_identify_site, self.act_edit_site, self.act_close_site]
+        self.demand_panel.menu_actions = [self.act_identify_unit]
+        self.sites_panel.can_delete = self.stock_panel.can_delete = True
         self.canvas.modeChanged.connect(self._mode_changed)
         self.lang_group = QActionGroup(self)
         self.act_lang = {}
@@ -278,6 +313,9 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _c=False, k=kind: self.export_dialog(k))
             self.menu_export.addAction(a)
             self.act_export[kind] = a
+        self.menu_export.addSeparator()
+        self.act_export_map = self._action(self.export_map_view, None)
+        self.menu_export.addAction(self.act_export_map)
         f.addSeparator()
         f.addAction(self.act_print)
         f.addSeparator()
@@ -299,6 +337,7 @@ class MainWindow(QMainWindow):
         v.addSeparator()
         v.addAction(self.act_labels)
         v.addAction(self.act_areas)
+        v.addAction(self.act_legend)
         v.addSeparator()
         self.menu_panels = v.addMenu("")
         for d in (self.dock_sites, self.dock_stock, self.dock_demand, self.dock_items, self.dock_results,
@@ -334,6 +373,21 @@ class MainWindow(QMainWindow):
                   self.act_cancel, None, self.act_select, self.act_draw, self.act_place, self.act_fit, None,
                   self.act_print):
             tb.addSeparator() if a is None else tb.addAction(a)
+        # search on the map: a site or a village by code or name (Ctrl+F)
+        self.map_search = QLineEdit()
+        self.map_search.setClearButtonEnabled(True)
+        self.map_search.setMaximumWidth(180)
+        self.search_model = QStringListModel(self)
+        completer = QCompleter(self.search_model, self.map_search)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated.connect(self.find_on_map)
+        self.map_search.setCompleter(completer)
+        self.map_search.returnPressed.connect(lambda: self.find_on_map(self.map_search.text()))
+        tb.addSeparator()
+        tb.addWidget(self.map_search)
+        self.act_find = self._action(lambda: (self.map_search.setFocus(), self.map_search.selectAll()), None,
+                                     QKeySequence.StandardKey.Find)
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
@@ -394,6 +448,8 @@ class MainWindow(QMainWindow):
         self.menu_help.setTitle(self.tr("&Help"))
         self.menu_recent.setTitle(self.tr("Recent plans"))
         self.menu_export.setTitle(self.tr("Export"))
+        self.map_search.setPlaceholderText(self.tr("Find on the map…"))
+        self.map_search.setToolTip(self.tr("A site or a village / community by code or name (Ctrl+F)"))
         self.menu_panels.setTitle(self.tr("Panels"))
         self.menu_lang.setTitle(self.tr("Language"))
         texts = {
@@ -407,21 +463,27 @@ class MainWindow(QMainWindow):
             self.act_add_item: self.tr("Add supply &item…"), self.act_fit: self.tr("&Fit map"),
             self.act_zoom_in: self.tr("Zoom &in"), self.act_zoom_out: self.tr("Zoom &out"),
             self.act_labels: self.tr("Show &labels"), self.act_areas: self.tr("Show service &areas"),
+            self.act_legend: self.tr("Show the l&egend"),
             self.act_run: self.tr("&Run"), self.act_cancel: self.tr("&Cancel run"),
             self.act_compare: self.tr("&Compare scenarios…"), self.act_figures: self.tr("Plan &figures…"),
             self.act_document: self.tr("Printed plan &particulars…"),
             self.act_select: self.tr("&Select / pan"),
-            self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move site"),
+            self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move on the map"),
             self.act_about: self.tr("&About esplan"),
             self.act_log_file: self.tr("Open the &log file"),
             self.act_manual: self.tr("User &manual"),
             self.act_saved: self.tr("&Save (automatic)"),
+            self.act_identify_site: self.tr("Identify (all attributes)"),
+            self.act_identify_unit: self.tr("Identify (all attributes)"),
+            self.act_close_site: self.tr("Close in the current scenario"),
+            self.act_export_map: self.tr("Map view (PNG or PDF)…"),
         }
         for a, t in texts.items():
             a.setText(t)
         self.act_run.setToolTip(self.tr("Run the checks for the current scenario (F5)"))
         self.act_draw.setToolTip(self.tr("Click the corners of a flood zone; double-click to finish (H)"))
-        self.act_place.setToolTip(self.tr("Click the map to move the selected site, or to place a new one (M)"))
+        self.act_place.setToolTip(self.tr("Click the map to move the selected site or village (also one not yet "
+                                          "located), or to place a new site (M)"))
         export_texts = {"sites": self.tr("Sites…"), "items": self.tr("Supply catalogue…"),
                         "stock": self.tr("Stock lots…"), "demand": self.tr("Demand units…"),
                         "towns": self.tr("Towns…"), "boundary": self.tr("Boundaries (GeoJSON)…")}
@@ -435,12 +497,17 @@ class MainWindow(QMainWindow):
         self.dock_log.setWindowTitle(self.tr("Messages"))
         self.dock_results.setWindowTitle(self.tr("Results"))
         self.dock_scenarios.setWindowTitle(self.tr("Scenarios"))
+        self.dock_identify.setWindowTitle(self.tr("Identify"))
+        self.identify.retranslate()
+        self.dock_completeness.setWindowTitle(self.tr("Data completeness"))
+        self.completeness.retranslate()
         for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
             panel.retranslate()
         self.canvas.legend = {"warehouse": enum_label("warehouse"), "reserve_point": enum_label("reserve_point"),
                               "shelter": enum_label("shelter"), "served": enum_label("served"),
                               "over_capacity": enum_label("over_capacity"), "unreachable": enum_label("unreachable"),
-                              "hazard": self.tr("Hazard zone")}
+                              "hazard": self.tr("Hazard zone"), "planned": self.tr("Planned (not built yet)"),
+                              "closed": self.tr("Closed (in the plan or the scenario)")}
         self._update_unlocated_note()
         self.canvas.viewport().update()
         self._update_stale()
@@ -485,6 +552,7 @@ class MainWindow(QMainWindow):
         self.stock_model.site_ids = None
         self.stock_model.set_plan(plan)
         self.canvas.load(plan)
+        self._fill_search()
         self.scenarios.set_plan(plan, self.editor)
         self._apply_result(None)
         self.stock_panel.show_site(None)
@@ -609,7 +677,41 @@ class MainWindow(QMainWindow):
             self.editor.stack.redo()
             self.log(self.tr("Redone: {text}").format(text=text))
 
+    def _fill_search(self) -> None:
+        """The names the map search offers: every site and village, "code name"."""
+        self._search_index = {f"{r['code']} {r['name'] or ''}".strip(): ("site", r["id"]) for r in self.site_model.rows}
+        self._search_index.update({f"{r['code']} {r['name'] or ''}".strip(): ("unit", r["id"])
+                                   for r in self.demand_model.rows})
+        self.search_model.setStringList(sorted(self._search_index))
+
+    def find_on_map(self, text: str) -> bool:
+        """Select and centre the site or village named ``text`` (a "code name" entry, a code or a
+        name; the first containing it otherwise)."""
+        text = text.strip()
+        if not text:
+            return False
+        hit = self._search_index.get(text) or next(
+            (v for k, v in self._search_index.items() if k.split(" ", 1)[0] == text or k.endswith(" " + text)), None) \
+            or next((v for k, v in self._search_index.items() if text.lower() in k.lower()), None)
+        if hit is None:
+            self.statusBar().showMessage(self.tr("No site or village matches “{text}”.").format(text=text), 5000)
+            return False
+        kind, pk = hit
+        if kind == "site":
+            self.select_site(pk)
+            self.canvas.select_site(pk)
+        else:
+            self.demand_panel.select(pk)
+            self.dock_demand.raise_()
+            self.canvas.select_unit(pk)
+        if pk not in (self.canvas.site_items if kind == "site" else self.canvas.unit_items):
+            self.statusBar().showMessage(self.tr("“{text}” has no coordinates: it is not on the map.").format(
+                text=text), 5000)
+        return True
+
     def _plan_changed(self, table: str, pk: int) -> None:
+        if table in ("site", "demand_unit"):
+            QTimer.singleShot(0, self._fill_search)
         if table == "site":
             if pk and self.site_model.row_of(pk) is not None:
                 self.site_model.refresh_row(pk)
@@ -658,7 +760,9 @@ class MainWindow(QMainWindow):
 
     def _update_unlocated_note(self) -> None:
         n, p, s = getattr(self.canvas, "unlocated", (0, 0, 0))
-        if n or s:
+        if (n or s) and not p:   # no population known for them: no "(0 people)"
+            self.canvas.unlocated_note = self.tr("Not on the map: {n} units, {s} sites").format(n=n, s=s)
+        elif n or s:
             self.canvas.unlocated_note = self.tr("Not on the map: {n} units ({p:,} people), {s} sites").format(
                 n=n, p=int(p), s=s)
         else:
@@ -766,6 +870,8 @@ class MainWindow(QMainWindow):
     def _table_selected_site(self, row: dict[str, Any] | None) -> None:
         if row is None:
             return
+        self.identify.show_row("site", self.site_model, row["id"])
+        self._last_pick = "site"
         self.stock_panel.show_site(row)
         if not self._selecting:
             self._selecting = True
@@ -780,6 +886,9 @@ class MainWindow(QMainWindow):
         self._selecting = False
 
     def _table_selected_unit(self, row: dict[str, Any] | None) -> None:
+        if row is not None:
+            self.identify.show_row("unit", self.demand_model, row["id"])
+            self._last_pick = "unit"
         if row is not None and not self._selecting:
             self._selecting = True
             self.canvas.select_unit(row["id"])
@@ -792,6 +901,49 @@ class MainWindow(QMainWindow):
         if self.demand_panel.select(pk):
             self.dock_demand.raise_()
         self._selecting = False
+
+    # ================================================================== identify, menus, double-click
+    def _identify_current(self, kind: str) -> None:
+        """Show the selected site / unit in the identify panel and bring the panel forward."""
+        row = self.selected_site() if kind == "site" else self.demand_panel.current_row()
+        if row is not None:
+            self.identify.show_row(kind, self.site_model if kind == "site" else self.demand_model, row["id"])
+            self.dock_identify.show()
+            self.dock_identify.raise_()
+
+    def map_menu(self, kind: str, pk: int, lon: float, lat: float) -> QMenu:
+        """The map's right-click menu: for a site, a village / community, or an empty spot."""
+        m = QMenu(self)
+        if kind == "site":
+            self.select_site(pk)
+            m.addAction(self.act_identify_site)
+            m.addAction(self.act_edit_site)
+            m.addAction(self.act_close_site)
+            m.addAction(self.tr("Move on the map"), self._start_place)
+            m.addSeparator()
+            m.addAction(self.act_del_site)
+        elif kind == "unit":
+            self._map_selected_unit(pk)
+            self.canvas.select_unit(pk, center=False)
+            m.addAction(self.act_identify_unit)
+        else:
+            m.addAction(self.tr("Add a site here…"), lambda: self.add_site(lon, lat))
+            m.addAction(self.act_draw)
+            m.addAction(self.act_fit)
+            m.addAction(self.act_legend)
+        return m
+
+    def _map_context(self, kind: str, pk: int, lon: float, lat: float, pos: QPoint) -> None:
+        self.map_menu(kind, pk, lon, lat).popup(pos)
+
+    def _map_double_clicked(self, kind: str, pk: int) -> None:
+        """Double-click a site: its form; a village / community: its attributes to edit."""
+        if kind == "site":
+            self.select_site(pk)
+            self.edit_site()
+        else:
+            self._map_selected_unit(pk)
+            self._identify_current("unit")
 
     # ================================================================== map modes
     def _mode_changed(self, mode: str) -> None:
@@ -812,8 +964,15 @@ class MainWindow(QMainWindow):
         self.canvas.set_mode("draw")
 
     def _start_place(self) -> None:
-        self._place_action = "move" if self.selected_site() is not None else "new"
-        self.canvas.set_mode("place")
+        unit = self.demand_panel.current_row()
+        if self._last_pick == "unit" and unit is not None:
+            self._place_action = "move_unit"       # place / move a village (one without coordinates too)
+            self.canvas.set_mode("place")
+            self.statusBar().showMessage(self.tr("Click the map where {code} {name} lies; Esc to cancel.").format(
+                code=unit["code"], name=unit["name"]))
+        else:
+            self._place_action = "move" if self.selected_site() is not None else "new"
+            self.canvas.set_mode("place")
 
     def _hazard_drawn(self, lonlat: list) -> None:
         self._auto_rerun = True
@@ -824,6 +983,13 @@ class MainWindow(QMainWindow):
             self._auto_rerun = False
 
     def _point_picked(self, lon: float, lat: float) -> None:
+        unit = self.demand_panel.current_row()
+        if self._place_action == "move_unit" and unit is not None:
+            self.editor.update("demand_unit", unit["id"], {"lon": round(lon, 7), "lat": round(lat, 7)},
+                               expected_version=unit["version"],
+                               text=self.tr("Place {code} {name} on the map").format(code=unit["code"],
+                                                                                    name=unit["name"]))
+            return
         row = self.selected_site()
         if self._place_action == "move" and row is not None:
             self.editor.update("site", row["id"], {"lon": round(lon, 7), "lat": round(lat, 7)},
@@ -835,6 +1001,10 @@ class MainWindow(QMainWindow):
     def _toggle_labels(self, on: bool) -> None:
         self.settings.show_labels = on
         self.canvas.set_show_labels(on)
+
+    def _toggle_legend(self, on: bool) -> None:
+        self.settings.show_legend = on
+        self.canvas.set_show_legend(on)
 
     def _toggle_areas(self, on: bool) -> None:
         self.settings.show_service_areas = on
@@ -969,6 +1139,7 @@ class MainWindow(QMainWindow):
         self._update_stale()
         self.results.set_result(result)
         self.canvas.set_result(result, self._closed_codes())
+        self.completeness.set_result(result, self.plan.counts()["road_edges"] if self.plan is not None else None)
         self.site_model.set_run(result)
         self.stock_model.set_run(result)
         self.demand_model.set_run(result)
@@ -991,6 +1162,20 @@ class MainWindow(QMainWindow):
 
     def show_finding(self, finding: Finding) -> None:
         self._show_places(finding.ref, finding.text("zh" if i18n.is_chinese() else "en"))
+
+    def show_gap(self, code: str) -> None:
+        """A row of the completeness panel: the table where the data is entered, and the
+        villages without coordinates highlighted there."""
+        if code == "units_unlocated":
+            self._show_places("unlocated", self.completeness.texts(code)[0].format(n=""))
+        elif code.startswith("units_"):
+            self.dock_demand.raise_()
+        elif code.startswith("shelters_"):
+            self.dock_sites.raise_()
+        elif code == "items_without_price":
+            self.dock_items.raise_()
+        elif code == "no_roads":
+            self.import_dialog()
 
     def _show_places(self, ref: str, label: str | None) -> None:
         sites, units = self.places_for(ref)
@@ -1048,6 +1233,39 @@ class MainWindow(QMainWindow):
             return None
         self.log(self.tr("Exported {n} rows to {path}.").format(n=n, path=path))
         return n
+
+    def export_map_view(self, path: str | None = None) -> bool:
+        """The map as it is shown (legend, scale bar, north arrow, attribution) to PNG or PDF."""
+        if path is None:
+            start = str(Path(self.settings.last_dir or Path.home()) / self.tr("map"))
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the map view"), start,
+                                                  self.tr("PNG image (*.png);;PDF (*.pdf)"))
+            if not path:
+                return False
+            if Path(path).suffix.lower() not in (".png", ".pdf"):
+                path += ".png"
+        try:
+            if Path(path).suffix.lower() == ".pdf":
+                writer = QPdfWriter(path)
+                writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+                writer.setPageOrientation(QPageLayout.Orientation.Landscape)
+                writer.setResolution(150)
+                painter = QPainter(writer)
+                try:
+                    self.canvas.render(painter)
+                finally:
+                    ok = painter.end()
+            else:
+                ok = self.canvas.viewport().grab().save(path)
+        except Exception:  # noqa: BLE001 - a bad path or a full disk: said and logged
+            log.warning("map export to %s failed", path, exc_info=True)
+            ok = False
+        if not ok:
+            QMessageBox.warning(self, self.tr("Export the map view"),
+                                self.tr("Could not write {path}.").format(path=path))
+            return False
+        self.log(self.tr("Map view saved as {path}.").format(path=path))
+        return True
 
     def print_dialog(self) -> ReportDialog | None:
         if self.plan is None:

@@ -15,7 +15,7 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -45,6 +45,9 @@ class MapCanvas(QGraphicsView):
     pointPicked = Signal(float, float)    # lon, lat
     cursorMoved = Signal(float, float)
     modeChanged = Signal(str)
+    # right-click in select mode: ("site" | "unit" | "", id or 0, lon, lat, global position)
+    contextRequested = Signal(str, int, float, float, QPoint)
+    itemDoubleClicked = Signal(str, int)  # ("site" | "unit", id)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -53,6 +56,9 @@ class MapCanvas(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        # scrolling copies pixels (fast panning); the legend, scale bar, north arrow and attribution
+        # are drawn in view coordinates, so scrollContentsBy repaints where they are and where the
+        # copy dragged them (they smeared across the map otherwise)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setBackgroundBrush(QBrush(QColor(246, 244, 238)))
         self.setMouseTracking(True)
@@ -67,6 +73,7 @@ class MapCanvas(QGraphicsView):
         self.draw_item: QGraphicsPathItem | None = None
         self._hover: QPointF | None = None
         self.show_labels = True
+        self.show_legend = True
         self.show_service_areas = True
         self.assignment_items: list[Any] = []   # lines from the selected unit to its shelters
         self.result_view: Any = None
@@ -76,6 +83,8 @@ class MapCanvas(QGraphicsView):
         self._data_rect = QRectF()
         self.scene().selectionChanged.connect(self._on_selection)
         self._syncing = False
+        self._no_menu = False              # the right click that finished a hazard zone opens no menu
+        self.overlays: list[QRect] = []    # where drawForeground drew in view coordinates
 
     # -- loading ----------------------------------------------------------------------------
     def load(self, plan: Any) -> None:
@@ -466,6 +475,7 @@ class MapCanvas(QGraphicsView):
                     self.draw_points.append(p)
                 self._redraw_sketch()
             elif event.button() == Qt.MouseButton.RightButton:
+                self._no_menu = True
                 self._finish_draw()
             event.accept()
             return
@@ -482,7 +492,32 @@ class MapCanvas(QGraphicsView):
             self._finish_draw()
             event.accept()
             return
+        hit = self.item_at(event.position().toPoint()) if self.mode == "select" else None
+        if hit is not None:
+            self.itemDoubleClicked.emit(*hit)
+            event.accept()
+            return
         super().mouseDoubleClickEvent(event)
+
+    def item_at(self, pos: QPoint) -> tuple[str, int] | None:
+        """The site or demand unit drawn at viewport position ``pos`` (its label counts), if any."""
+        for it in self.items(pos):
+            while it is not None:
+                k = it.data(KIND_ROLE)
+                if k and k[0] in ("site", "unit"):
+                    return k[0], int(k[1])
+                it = it.parentItem()
+        return None
+
+    def contextMenuEvent(self, event) -> None:
+        if self._no_menu or self.mode != "select" or self.proj is None:
+            self._no_menu = False
+            event.accept()
+            return
+        hit = self.item_at(event.pos())
+        lon, lat = self.proj.lonlat(self.mapToScene(event.pos()))
+        self.contextRequested.emit(hit[0] if hit else "", hit[1] if hit else 0, lon, lat, event.globalPos())
+        event.accept()
 
     def mouseMoveEvent(self, event) -> None:
         p = self.mapToScene(event.position().toPoint())
@@ -511,18 +546,35 @@ class MapCanvas(QGraphicsView):
         f.setPointSizeF(8.5)
         painter.setFont(f)
         fm = painter.fontMetrics()
-        # legend
+        self.overlays = []
+        if self.show_legend:
+            self._draw_legend(painter, fm)
+        self._draw_scale_and_attribution(painter, fm, vw, vh)
+        self._draw_north_arrow(painter, fm, vw)
+        painter.restore()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        vp = self.viewport()
+        for r in self.overlays:
+            vp.update(r.adjusted(-3, -3, 3, 3))                    # drawn again where it belongs …
+            vp.update(r.translated(dx, dy).adjusted(-3, -3, 3, 3))  # … and the copied pixels repainted
+
+    def _draw_legend(self, painter: QPainter, fm: Any) -> None:
         entries = [(k, self.legend.get(k, k)) for k in ("warehouse", "reserve_point", "shelter")]
         outcomes = [(k, self.legend.get(k, k)) for k in ("served", "over_capacity", "unreachable")]
-        lines = len(entries) + len(outcomes) + 1 + (1 if self.unlocated_note else 0)
+        states = [(k, self.legend.get(k, k)) for k in ("planned", "closed")]
+        lines = len(entries) + len(states) + len(outcomes) + 1 + (1 if self.unlocated_note else 0)
         lh = fm.height() + 3
         w = max([fm.horizontalAdvance(t) for _k, t in entries + outcomes]
+                + [fm.horizontalAdvance(t) for _k, t in states]
                 + [fm.horizontalAdvance(self.legend.get("hazard", "")), fm.horizontalAdvance(self.unlocated_note)]) + 34
         h = lines * lh + 10
         x0, y0 = 10, 10
         painter.setPen(QPen(QColor(180, 180, 180)))
         painter.setBrush(QBrush(QColor(255, 255, 255, 225)))
         painter.drawRoundedRect(QRectF(x0, y0, w, h), 4, 4)
+        self.overlays.append(QRectF(x0, y0, w, h).toAlignedRect())
         y = y0 + 6
         for kind, text in entries:
             painter.save()
@@ -530,6 +582,20 @@ class MapCanvas(QGraphicsView):
             painter.setPen(QPen(QColor(255, 255, 255), 1))
             painter.setBrush(QBrush(KIND_COLOURS[kind]))
             painter.drawPath(symbol(kind, 10))
+            painter.restore()
+            painter.setPen(QColor(30, 30, 30))
+            painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
+            y += lh
+        for state, text in states:       # the same pens and brushes as SiteItem.restyle
+            painter.save()
+            painter.translate(x0 + 14, y + lh / 2)
+            if state == "planned":
+                painter.setPen(QPen(KIND_COLOURS["shelter"], 2.0))
+                painter.setBrush(QBrush(QColor(255, 255, 255)))
+            else:
+                painter.setPen(QPen(QColor(180, 30, 30), 1.5))
+                painter.setBrush(QBrush(QColor(200, 200, 200)))
+            painter.drawPath(symbol("shelter", 10))
             painter.restore()
             painter.setPen(QColor(30, 30, 30))
             painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
@@ -551,7 +617,8 @@ class MapCanvas(QGraphicsView):
         if self.unlocated_note:
             painter.setPen(QColor(150, 80, 0))
             painter.drawText(QPointF(x0 + 8, y + fm.ascent() + 1), self.unlocated_note)
-        # scale bar
+
+    def _draw_scale_and_attribution(self, painter: QPainter, fm: Any, vw: int, vh: int) -> None:
         scale = self.transform().m11()  # px per metre
         if scale > 0:
             target_m = 120 / scale
@@ -568,9 +635,26 @@ class MapCanvas(QGraphicsView):
             painter.drawLine(QPointF(bx + px, by - 4), QPointF(bx + px, by + 4))
             label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
             painter.drawText(QPointF(bx + px + 6, by + fm.ascent() / 2 - 1), label)
+            self.overlays.append(QRect(bx - 2, by - fm.height(), int(px + 12 + fm.horizontalAdvance(label)),
+                                       2 * fm.height()))
         # attribution
         attr = "© OpenStreetMap contributors (ODbL)" if "OpenStreetMap" in self.attribution else ""
         if attr:
             painter.setPen(QColor(90, 90, 90))
             painter.drawText(QPointF(vw - fm.horizontalAdvance(attr) - 8, vh - 8), attr)
-        painter.restore()
+            self.overlays.append(QRect(vw - fm.horizontalAdvance(attr) - 10, vh - 10 - fm.height(),
+                                       fm.horizontalAdvance(attr) + 12, fm.height() + 8))
+
+    def _draw_north_arrow(self, painter: QPainter, fm: Any, vw: int) -> None:
+        """North is up in the map's local projection: an arrow and N in the top right corner."""
+        cx, top = vw - 22, 10
+        self.overlays.append(QRect(cx - 10, top - 2, 20, fm.height() + 28))
+        painter.setPen(QPen(QColor(40, 40, 40), 1))
+        painter.setBrush(QBrush(QColor(40, 40, 40)))
+        painter.drawPolygon(QPolygonF([QPointF(cx, top + fm.height() + 2), QPointF(cx + 7, top + fm.height() + 22),
+                                       QPointF(cx, top + fm.height() + 17), QPointF(cx - 7, top + fm.height() + 22)]))
+        painter.drawText(QPointF(cx - fm.horizontalAdvance("N") / 2, top + fm.ascent()), "N")
+
+    def set_show_legend(self, on: bool) -> None:
+        self.show_legend = on
+        self.viewport().update()

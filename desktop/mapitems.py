@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem
 
@@ -60,6 +60,14 @@ def symbol(kind: str, size: float) -> QPainterPath:
     return p
 
 
+def site_state(row: dict[str, Any]) -> str:
+    """How a site is drawn: "closed" (closed in the plan, or in the scenario as the engine
+    reports it: ``row["_closed"]`` from ``closed_site_codes``), "planned" or "open"."""
+    if row.get("status") == "closed" or row.get("_closed"):
+        return "closed"
+    return "planned" if row.get("status") == "planned" else "open"
+
+
 class SiteItem(QGraphicsPathItem):
     def __init__(self, row: dict[str, Any]):
         kind = row["kind"]
@@ -82,18 +90,21 @@ class SiteItem(QGraphicsPathItem):
 
     def restyle(self) -> None:
         colour = KIND_COLOURS.get(self.row["kind"], QColor(0, 0, 0))
-        closed = self.row.get("status") == "closed" or self.row.get("_closed")
-        planned = self.row.get("status") == "planned"
-        fill = QColor(200, 200, 200) if closed else QColor(colour).lighter(150) if planned else colour
+        state = site_state(self.row)
+        # closed (in the plan or by the scenario, the engine's rule): grey with a red outline;
+        # planned: hollow, outlined in the kind's colour; built: filled
+        fill = QColor(200, 200, 200) if state == "closed" else QColor(255, 255, 255) if state == "planned" else colour
         self.setBrush(QBrush(fill))
         if self.isSelected():
             pen = QPen(QColor(0, 120, 255), 3)
         elif self.highlighted:
             pen = QPen(QColor(255, 0, 200), 3)
+        elif state == "closed":
+            pen = QPen(QColor(180, 30, 30), 1.5)
+        elif state == "planned":
+            pen = QPen(colour, 2.0)
         else:
-            pen = QPen(QColor(255, 255, 255) if not closed else QColor(180, 30, 30), 1.5)
-        if planned:
-            pen.setStyle(Qt.PenStyle.DashLine)
+            pen = QPen(QColor(255, 255, 255), 1.5)
         self.setPen(pen)
 
     def itemChange(self, change, value):

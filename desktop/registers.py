@@ -9,17 +9,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
+    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -51,6 +63,30 @@ def _fill(combo: QComboBox, items: list[tuple[Any, str]]) -> None:
     combo.blockSignals(False)
 
 
+class DateDelegate(QStyledItemDelegate):
+    """A date cell edited with a calendar (YYYY-MM-DD); the earliest date, shown as "—",
+    clears it. The model still validates what is written (``parse_value``)."""
+
+    EMPTY = QDate(1900, 1, 1)
+
+    def createEditor(self, parent: QWidget, option: Any, index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        ed = QDateEdit(parent)
+        ed.setCalendarPopup(True)
+        ed.setDisplayFormat("yyyy-MM-dd")
+        ed.setMinimumDate(self.EMPTY)
+        ed.setSpecialValueText("—")
+        return ed
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        text = str(index.data(Qt.ItemDataRole.EditRole) or "")
+        d = QDate.fromString(text, "yyyy-MM-dd")
+        editor.setDate(d if d.isValid() else QDate.currentDate())   # type: ignore[attr-defined]
+
+    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex) -> None:
+        d = editor.date()   # type: ignore[attr-defined]
+        model.setData(index, "" if d == self.EMPTY else d.toString("yyyy-MM-dd"), Qt.ItemDataRole.EditRole)
+
+
 class RegisterPanel(QWidget):
     """A register's table (model → filter proxy → view) with an optional bar above it."""
 
@@ -71,6 +107,10 @@ class RegisterPanel(QWidget):
         v.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
                           | QAbstractItemView.EditTrigger.AnyKeyPressed)
         v.verticalHeader().setDefaultSectionSize(22)
+        self.date_delegate = DateDelegate(v)
+        for c, col in enumerate(model.COLUMNS):
+            if col.kind == "date":
+                v.setItemDelegateForColumn(c, self.date_delegate)
         v.verticalHeader().hide()
         v.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         v.horizontalHeader().setStretchLastSection(True)
@@ -86,12 +126,36 @@ class RegisterPanel(QWidget):
         delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         delete.triggered.connect(self.deleteRequested)
         v.addActions([copy, delete])
+        self.act_copy, self.act_delete = copy, delete
+        self.can_delete = False                  # set by the window for the registers it deletes from
+        self.menu_actions: list[QAction] = []    # the window's own entries (identify, edit, show on map)
+        v.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        v.customContextMenuRequested.connect(self._context_menu)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         self.bar = QHBoxLayout()
         if bar:
             lay.addLayout(self.bar)
         lay.addWidget(v)
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu of the table: the window's entries, copy, delete."""
+        m = QMenu(self)
+        for a in self.menu_actions:
+            m.addAction(a)
+        if self.menu_actions:
+            m.addSeparator()
+        m.addAction(self.act_copy)
+        if self.can_delete:
+            m.addAction(self.act_delete)
+        return m
+
+    def _context_menu(self, pos: QPoint) -> None:
+        idx = self.view.indexAt(pos)
+        if idx.isValid() and not self.view.selectionModel().isRowSelected(idx.row(), idx.parent()):
+            self.view.selectionModel().setCurrentIndex(
+                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.context_menu().popup(self.view.viewport().mapToGlobal(pos))
 
     def _current(self, current: QModelIndex, _prev: QModelIndex) -> None:
         self.currentChanged.emit(current.data(RowRole) if current.isValid() else None)
@@ -144,6 +208,9 @@ class RegisterPanel(QWidget):
             self.view.setColumnWidth(c, min(self.view.columnWidth(c), widest))
 
     def retranslate(self) -> None:
+        # one context for every register (self.tr would look the text up under the subclass's name)
+        self.act_copy.setText(QCoreApplication.translate("RegisterPanel", "Copy (tab-separated)"))
+        self.act_delete.setText(QCoreApplication.translate("RegisterPanel", "Delete…"))
         m = self.model
         m.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, m.columnCount() - 1))
         if m.rowCount():

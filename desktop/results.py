@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.i18n import is_chinese
 from desktop.tables import RowRole
 from planner.engine.results import Check, typed
+from planner.engine.texts import item_unit
 from planner.textfmt import num
 
 PASS = QColor(46, 160, 67)
@@ -147,15 +150,76 @@ class BarChart(QWidget):
         self.legend = ("", "")
         self.percent = False
         self.good_high = True
+        self.details: list[str] = []      # per row: the absolute figures behind the share
         self.setMinimumHeight(160)
 
     def set_data(self, title: str, rows: list[tuple[str, float, float | None]], legend: tuple[str, str],
-                 percent: bool = False, good_high: bool = True) -> None:
+                 percent: bool = False, good_high: bool = True, details: list[str] | None = None) -> None:
         """``percent``: each row's ``a`` is a share (1.0 = 100 %, drawn against a 100 % line) and
-        coloured by it — ``good_high``: reaching 100 % is good (supply), else it is a warning (load)."""
+        coloured by it — ``good_high``: reaching 100 % is good (supply), else it is a warning (load);
+        the level is also marked by a symbol (✓ ! ✗), not by colour alone. ``details``: the
+        absolute figures of each row ("350 / 500 pcs"), written after the share and in the tooltip."""
         self.title, self.rows, self.legend, self.percent, self.good_high = title, rows, legend, percent, good_high
-        self.setMinimumHeight(40 + 20 * max(1, len(rows)))
+        self.details = list(details or [])
+        self._fit_height()
         self.update()
+
+    def short_text(self, k: int) -> str:
+        """Mark and share of row ``k`` (the figures go under the bar when the dock is narrow)."""
+        a = self.rows[k][1]
+        return f"{self.level(a)[1]} {a * 100:.0f} %".strip() if self.percent else self.value_text(k)
+
+    def _layout(self) -> tuple[int, int, bool]:
+        """(label width, text width, two lines per row: the figures under the bar)."""
+        fm = self.fontMetrics()
+        if not self.rows:
+            return 0, 0, False
+        label_w = min(max(fm.horizontalAdvance(r[0]) for r in self.rows) + 10, self.width() // 3)
+        full = max(fm.horizontalAdvance(self.value_text(k)) for k in range(len(self.rows))) + 8
+        cap = max(60, self.width() // 3)
+        if full <= cap or not self.details:
+            return label_w, min(full, cap), False
+        short = max(fm.horizontalAdvance(self.short_text(k)) for k in range(len(self.rows))) + 8
+        return label_w, min(short, cap), True
+
+    def _pitch(self) -> int:
+        return 20 + (self.fontMetrics().height() if self._layout()[2] else 0)
+
+    def _fit_height(self) -> None:
+        self.setMinimumHeight(40 + self._pitch() * max(1, len(self.rows)))
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        self._fit_height()
+
+    def level(self, a: float) -> tuple[QColor, str]:
+        """The colour and the symbol of a share (percent charts)."""
+        if self.good_high:
+            return (PASS, "✓") if a >= 0.999 else (WARN, "!") if a >= 0.5 else (FAIL, "✗")
+        return (FAIL, "✗") if a >= 0.999 else (WARN, "!") if a >= 0.85 else (PASS, "")
+
+    def value_text(self, k: int) -> str:
+        """What is written after row ``k``'s bar: mark, share and the absolute figures."""
+        _label, a, b = self.rows[k]
+        if not self.percent:
+            return f"{(b or 0) / a * 100:.0f} %" if a else ""
+        mark = self.level(a)[1]
+        detail = self.details[k] if k < len(self.details) else ""
+        return " ".join(t for t in (mark, f"{a * 100:.0f} %", f"({detail})" if detail else "") if t)
+
+    def _row_at(self, y: float) -> int | None:
+        k = int((y - 28) // self._pitch())
+        return k if 0 <= k < len(self.rows) and y >= 28 else None
+
+    def event(self, e) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            k = self._row_at(e.pos().y())
+            if k is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(e.globalPos(), f"{self.rows[k][0]}: {self.value_text(k)}", self)
+            return True
+        return super().event(e)
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
@@ -183,23 +247,21 @@ class BarChart(QWidget):
             p.setPen(QColor(120, 120, 120))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Run the plan to see this chart."))
             return
-        label_w = min(max(fm.horizontalAdvance(r[0]) for r in self.rows) + 10, self.width() // 3)
-        top, bar_h, gap = 28, 14, 6
+        label_w, text_w, two_lines = self._layout()
+        top, bar_h, pitch = 28, 14, self._pitch()
         x0 = 8 + label_w
-        w = max(10, self.width() - x0 - 60)
+        texts = [self.short_text(k) if two_lines else self.value_text(k) for k in range(len(self.rows))]
+        w = max(10, self.width() - x0 - text_w)
         vmax = max(max(r[1], r[2] or 0) for r in self.rows) or 1.0
         if self.percent:
             vmax = max(vmax, 1.0)
         for k, (label, a, b) in enumerate(self.rows):
-            y = top + k * (bar_h + gap)
+            y = top + k * pitch
             p.setPen(QColor(40, 40, 40))
             p.drawText(QRectF(4, y, label_w, bar_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 4))
             if self.percent:
-                if self.good_high:
-                    colour = PASS if a >= 0.999 else WARN if a >= 0.5 else FAIL
-                else:
-                    colour = FAIL if a >= 0.999 else WARN if a >= 0.85 else PASS
+                colour = self.level(a)[0]
                 p.fillRect(QRectF(x0, y, w * a / vmax, bar_h), colour)
             else:
                 p.fillRect(QRectF(x0, y, w * a / vmax, bar_h), QColor(200, 205, 215))
@@ -207,14 +269,19 @@ class BarChart(QWidget):
                 ratio = b / a if a else 1.0
                 colour = PASS if ratio >= 0.999 else WARN if ratio >= 0.5 else FAIL
                 p.fillRect(QRectF(x0, y + 3, w * min(b, vmax) / vmax, bar_h - 6), colour)
-            txt = f"{a * 100:.0f} %" if self.percent else (f"{(b or 0) / a * 100:.0f} %" if a else "")
             p.setPen(QColor(60, 60, 60))
-            p.drawText(QRectF(x0 + w + 4, y, 56, bar_h),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, txt)
+            p.drawText(QRectF(x0 + w + 4, y, text_w - 4, bar_h),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                       fm.elidedText(texts[k], Qt.TextElideMode.ElideRight, text_w - 4))
+            if two_lines and k < len(self.details) and self.details[k]:
+                p.setPen(QColor(90, 90, 90))    # the absolute figures under the bar
+                p.drawText(QRectF(x0, y + bar_h + 1, self.width() - x0 - 4, fm.height()),
+                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                           fm.elidedText(self.details[k], Qt.TextElideMode.ElideRight, self.width() - x0 - 4))
         if self.percent:
             xline = x0 + w * 1.0 / vmax
             p.setPen(QPen(QColor(120, 120, 120), 1, Qt.PenStyle.DashLine))
-            p.drawLine(int(xline), top - 4, int(xline), top + len(self.rows) * (bar_h + gap))
+            p.drawLine(int(xline), top - 4, int(xline), top + len(self.rows) * pitch)
 
 
 class ResultsPanel(QWidget):
@@ -302,18 +369,28 @@ class ResultsPanel(QWidget):
         zh = is_chinese()
         scen = result.scenario if result.scenario != "baseline" else self.tr("baseline")
         colour = "#d22d2d" if counts.failed else ("#b26a00" if counts.unknown else "#2ea043")
+        # without any population figure the people counts are unknown ("—"), not 0; a shortfall
+        # cost of 0 with every item short unpriced is unknown too
+        known = bool(s.sheltering_demand) or not s.units_unknown
+
+        def people(x: float | None) -> str:
+            return whole(x if known else None)
+
+        cost = s.supply_shortfall_cost
+        if not cost and s.supply_shortfall_cost_unpriced:
+            cost = None
         self.summary.setText(self.tr(
             "<b>{scenario}</b> · <span style='color:{colour}'><b>{passed} passed, {failed} failed, "
             "{unknown} not assessable</b></span><br>"
             "Served within the limit: <b>{share}</b> of {demand} people · over capacity {over} · "
             "unreachable {unreach} · not located {unloc}<br>72-h supply shortfall: {items} items, ¥{cost}"
         ).format(scenario=scen, colour=colour, passed=counts.passed, failed=counts.failed, unknown=counts.unknown,
-                 share=fmt_value(s.served_share, "share"), demand=whole(s.sheltering_demand),
-                 over=whole(s.over_capacity), unreach=whole(s.unreachable),
-                 unloc=whole(None if s.unlocated is None and s.off_network is None
+                 share=fmt_value(s.served_share, "share"), demand=people(s.sheltering_demand),
+                 over=people(s.over_capacity), unreach=people(s.unreachable),
+                 unloc=people(None if s.unlocated is None and s.off_network is None
                               else (s.unlocated or 0) + (s.off_network or 0)),
                  items=whole(s.supply_items_short),
-                 cost=whole(s.supply_shortfall_cost) + (
+                 cost=whole(cost) + (
                      self.tr(" (incomplete: {n} items without a price)").format(n=len(s.supply_shortfall_cost_unpriced))
                      if s.supply_shortfall_cost_unpriced else "")))
         self.checks_model.set_checks(r.checks)
@@ -327,14 +404,19 @@ class ResultsPanel(QWidget):
             self.findings.addItem(it)
         # what arrives in time as a share of required, per item (the check's value): litres,
         # kilograms and beds are not one scale
-        items = [(f"{i.name(lang)} ({i.unit})", (i.shipped or 0) / i.required, None) for i in r.supply
-                 if i.required]
-        self.supply_chart.set_data(self.tr("72-hour supply: in time as a share of required"), items, ("", ""),
-                                   percent=True, good_high=True)
+        supply = [i for i in r.supply if i.required]
+        items = [(i.name(lang), (i.shipped or 0) / i.required, None) for i in supply]
+        self.supply_chart.set_data(
+            self.tr("72-hour supply: in time as a share of required"), items, ("", ""), percent=True, good_high=True,
+            details=[f"{whole(i.shipped or 0)} / {whole(i.required)} {item_unit(i.unit, lang)}".strip()
+                     for i in supply])
         shelters = sorted((sh for sh in r.shelters if sh.open), key=lambda sh: -(sh.utilisation or 0))[:25]
         self.util_chart.set_data(self.tr("Shelter utilisation (25 fullest)"),
                                  [(f"{sh.code} {sh.name}", float(sh.utilisation or 0), None) for sh in shelters],
-                                 ("", ""), percent=True, good_high=False)
+                                 ("", ""), percent=True, good_high=False,
+                                 details=[self.tr("{n} of {cap} people").format(
+                                     n=whole(sh.assigned or 0), cap=whole(sh.capacity) if sh.capacity else "—")
+                                     for sh in shelters])
 
     def _on_check(self, index: QModelIndex) -> None:
         c = index.data(RowRole)

@@ -28,6 +28,7 @@ OPTIONS = {
     "last_dir": Option("persist/last_dir", str, ""),
     "show_labels": Option("map/show_labels", bool, True),
     "show_service_areas": Option("map/show_service_areas", bool, True),
+    "show_legend": Option("map/show_legend", bool, True),
     "prepared_by": Option("report/prepared_by", str, ""),
 }
 

@@ -28,6 +28,7 @@ from desktop.fields import QT_TRANSLATE_NOOP, Col, Invalid, enum_label, parse_va
 from desktop.i18n import is_chinese
 from planner import registry
 from planner.engine.results import TypedResult, UnitOutcome, typed
+from planner.engine.texts import item_unit
 
 RowRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -342,8 +343,8 @@ class StockModel(RowTableModel):
             it = self.items.get(row["item_id"])
             return (it[1] if is_chinese() else it[2]) if it else "?"
         if col.key == "unit":
-            it = self.items.get(row["item_id"])
-            return it[3] if it else None
+            it = self.items.get(row["item_id"])   # 床/张/顶 are 'pcs', 'tents' … in English
+            return item_unit(it[3], "zh" if is_chinese() else "en") if it else None
         if col.key == "usable":
             st = self.lot_status.get(row["id"])
             if st is None:

@@ -1,5 +1,6 @@
 """Screenshots of the real program under Xvfb: the Andorra demo, plan run, main window in
-Chinese and English → docs/screenshots/main_zh.png, main_en.png.
+Chinese and English → docs/screenshots/main_zh.png, main_en.png; the Shanting demo's data
+completeness panel → completeness_zh.png, completeness_en.png.
 
     python scripts/screenshots.py          (starts Xvfb :99 itself when DISPLAY is not set)
     ESPLAN_SHOT_SIZE=1366x768 ESPLAN_SHOT_DIR=/tmp/shots python scripts/screenshots.py   (other sizes)
@@ -71,6 +72,21 @@ def main() -> int:
         win.canvas.fit()
         OUT.mkdir(parents=True, exist_ok=True)
         for lang, name in (("zh_CN", "main_zh.png"), ("en", "main_en.png")):
+            win.set_language(lang)
+            pump(0.6)
+            win.grab().save(str(OUT / name))
+            print("wrote", OUT / name)
+        # the data completeness panel on Shanting (a registry without coordinates, population or roads)
+        plan2 = tmp / "示例-山亭区.esplan"
+        copy_demo_to("shanting", plan2)
+        win.open_location(str(plan2))
+        pump(0.5)
+        win.run_plan()
+        while win.task is not None:
+            pump(0.05)
+        win.dock_completeness.raise_()
+        pump(0.3)
+        for lang, name in (("zh_CN", "completeness_zh.png"), ("en", "completeness_en.png")):
             win.set_language(lang)
             pump(0.6)
             win.grab().save(str(OUT / name))

@@ -430,6 +430,10 @@ def test_unknown_checks_are_not_counted_as_failed(qtbot, tmp_path, monkeypatch):
     text = w.results.summary.text()
     assert f"{c.failed} failed, {c.unknown} not assessable" in text
     assert f"{c.failed} failed, {c.unknown} not assessable" in w.log_view.toPlainText()
+    # no population figures at all: the people counts and the cost are unknown, not 0
+    assert "<b>—</b> of — people · over capacity — · unreachable — · not located —" in text, text
+    assert "¥— (incomplete" in text and "¥0" not in text
+    assert "served within the limit —" in w.log_view.toPlainText()
     w.close()
 
 
@@ -786,3 +790,403 @@ def test_printed_plan_particulars_dialog_saves_undoes_and_prints(win, qtbot, tmp
     cover = pages[0].extract_text().replace(" ", "").replace("\n", "")
     assert "示例区应急管理局" in cover and "示应急〔2026〕8号" in cover and "2026—2035年" in cover
     assert "区财政每年安排专项资金" in "".join(p.extract_text() or "" for p in pages).replace("\n", "")
+
+
+def test_panning_repaints_the_legend_scale_bar_and_attribution(win, qtbot):
+    """The legend, scale bar, north arrow and attribution sit still on the viewport: scrolling the
+    map (by copying pixels) must repaint them and the place the copy dragged them to — they
+    smeared across the map otherwise."""
+    from PySide6.QtCore import QEvent, QObject, QRect
+    from PySide6.QtGui import QRegion
+    from PySide6.QtWidgets import QApplication
+
+    canvas = win.canvas
+    for _ in range(4):
+        canvas.zoom(1.25)                              # room to scroll
+    QApplication.processEvents()
+    vp = canvas.viewport().rect()
+    w, h = vp.width(), vp.height()
+    legend, scale = QRect(12, 12, 90, 90), QRect(14, h - 28, 50, 10)     # inside what they cover
+    arrow, attribution = QRect(w - 26, 12, 8, 30), QRect(w - 120, h - 16, 100, 6)
+    painted: list[QRegion] = []
+
+    class Spy(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                painted.append(QRegion(event.region()))
+            return False
+
+    spy = Spy()
+    canvas.viewport().installEventFilter(spy)
+    try:
+        for bar, step, shift in ((canvas.horizontalScrollBar(), 40, (-40, 0)),
+                                 (canvas.verticalScrollBar(), 30, (0, -30))):
+            painted.clear()
+            bar.setValue(bar.value() + step)
+            QApplication.processEvents()
+            region = QRegion()
+            for r in painted:
+                region = region.united(r)
+            for r in (legend, scale, arrow, attribution):
+                for want in (r, r.translated(*shift).intersected(vp)):       # where it is, where it was copied
+                    assert region.contains(want), (r, want, region.boundingRect())
+            assert not region.contains(vp.adjusted(w // 3, h // 3, -w // 3, -h // 3))   # not all repainted
+    finally:
+        canvas.viewport().removeEventFilter(spy)
+
+
+def test_a_planned_shelter_is_drawn_hollow_not_closed(win, qtbot):
+    from desktop.mapitems import KIND_COLOURS
+    from planner.engine.results import closed_site_codes
+
+    site = next(r for r in win.site_model.rows if r["kind"] == "shelter" and r["status"] == "built")
+    assert win.editor.update("site", site["id"], {"status": "planned"}, expected_version=site["version"])
+    run_and_wait(qtbot, win)
+    assert site["code"] not in closed_site_codes(win.result)
+    item = win.canvas.site_items[site["id"]]
+    assert not item.row.get("_closed") and item.row["status"] == "planned"
+    assert item.brush().color().name() == "#ffffff"                     # hollow …
+    assert item.pen().color().name() == KIND_COLOURS["shelter"].name()  # … outlined in the kind's colour
+    closed = next(it for it in win.canvas.site_items.values() if it.row["status"] == "built")
+    closed.row["_closed"] = True
+    closed.restyle()
+    assert closed.brush().color().name() != item.brush().color().name()   # closed looks different
+
+
+def test_charts_show_absolute_figures_units_in_the_language_and_levels_by_symbol(win, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from planner.engine.texts import item_unit
+
+    r = typed(run_and_wait(qtbot, win))
+    chart = win.results.supply_chart
+    supply = [i for i in r.supply if i.required]
+    for k, i in enumerate(supply):
+        text = chart.value_text(k)
+        assert f"/ {i.required:,.0f}" in text                                  # the absolute figures …
+        assert text.startswith("✓" if (i.shipped or 0) / i.required >= 0.999 else ("!", "✗"))   # … and a mark
+        assert "床" not in text and "顶" not in text and "张" not in text       # English units in English
+    beds = next((k for k, i in enumerate(supply) if i.unit == "床"), None)
+    if beds is not None:
+        assert chart.value_text(beds).endswith(f"{item_unit('床', 'en')})")
+    util = win.results.util_chart
+    assert util.value_text(0).startswith("✗") and " of " in util.value_text(0)   # full: not by colour alone
+    chart.resize(600, chart.minimumHeight())
+    chart.show()
+    QApplication.processEvents()
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+
+    chart.event(QHelpEvent(QEvent.Type.ToolTip, QPoint(50, 28 + 5), chart.mapToGlobal(QPoint(50, 33))))
+    assert QToolTip.text().startswith(chart.rows[0][0]) and chart.value_text(0) in QToolTip.text()
+    # a narrow dock: the figures move under the bar rather than end in "…"
+    win.dock_results.raise_()
+    win.results.tabs.setCurrentIndex(1)                 # the Charts tab
+    QApplication.processEvents()
+    chart.resize(400, 300)
+    label_w, _text_w, two_lines = chart._layout()
+    assert two_lines and chart.minimumHeight() >= 40 + len(chart.rows) * (20 + chart.fontMetrics().height())
+    fm = chart.fontMetrics()
+    assert all(fm.horizontalAdvance(d) <= chart.width() - 8 - label_w - 4 for d in chart.details)
+    chart.resize(1400, 300)
+    assert not chart._layout()[2]
+    # the stock table's unit column too
+    win.set_language("zh_CN")
+    try:
+        units_zh = {win.stock_model.index(k, col(win.stock_model, "unit")).data()
+                    for k in range(win.stock_model.rowCount())}
+    finally:
+        win.set_language("en")
+    units_en = {win.stock_model.index(k, col(win.stock_model, "unit")).data()
+                for k in range(win.stock_model.rowCount())}
+    assert units_en.isdisjoint({"床", "张", "顶"}) and units_zh & {"床", "张", "顶"}
+
+
+def test_import_problems_in_chinese_and_not_cut_off(win, qtbot, tmp_path):
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.dialogs import ImportDialog
+
+    bad = tmp_path / "stock.csv"      # long problems: missing required columns and their aliases
+    bad.write_text("site_code,mode\nWH-01,physical\n", encoding="utf-8")
+    win.set_language("zh_CN")
+    try:
+        dlg = ImportDialog(win.plan, win, kind="stock")
+        qtbot.addWidget(dlg)
+        dlg.show()
+        dlg.resize(640, 520)                       # a dialog on a small screen
+        dlg.path.setText(str(bad))
+        dlg.run_import()
+        qtbot.waitUntil(lambda: dlg.task is None, timeout=10000)
+        QApplication.processEvents()
+        t = dlg.table
+        heads = [t.horizontalHeaderItem(c).text() for c in range(t.columnCount())]
+        assert heads == ["文件", "行", "字段", "问题", "数值"], heads
+        fm = t.fontMetrics()
+        for r in range(t.rowCount()):
+            for c in range(t.columnCount()):
+                text = t.item(r, c).text()
+                need = fm.boundingRect(QRect(0, 0, t.columnWidth(c) - 8, 10000),
+                                       int(Qt.TextFlag.TextWordWrap), text)
+                assert need.width() <= t.columnWidth(c) and need.height() <= t.rowHeight(r), (r, c, text)
+        dlg.close()
+    finally:
+        win.set_language("en")
+
+
+def test_background_jobs_and_record_forms_speak_chinese(win, qtbot, monkeypatch):
+    from desktop import forms
+    from desktop.dialogs import RecordDialog
+
+    win.set_language("zh_CN")
+    try:
+        win.run_plan()
+        assert "正在" in win.progress.format() or "检查" in win.progress.format(), win.progress.format()
+        qtbot.waitUntil(lambda: win.task is None, timeout=30000)
+        titles = []
+        monkeypatch.setattr(RecordDialog, "exec", lambda self: titles.append(self.windowTitle()) or 0)
+        forms.ask_new_supply_item(win)
+        assert titles and not titles[0].isascii(), titles
+    finally:
+        win.set_language("en")
+
+
+def _site_on_screen(win, kind="shelter"):
+    from PySide6.QtWidgets import QApplication
+
+    win.canvas.fit()
+    QApplication.processEvents()
+    vp = win.canvas.viewport().rect()
+    for pk, it in win.canvas.site_items.items():
+        pos = win.canvas.mapFromScene(it.pos())
+        if it.row["kind"] == kind and vp.contains(pos) and win.canvas.item_at(pos) == ("site", pk):
+            return pk, pos
+    raise AssertionError("no site clear of others on screen")
+
+
+def test_identify_panel_shows_every_attribute_and_edits_through_the_registry(win, qtbot):
+    from planner import registry
+
+    run_and_wait(qtbot, win)
+    pk, pos = _site_on_screen(win)
+    qtbot.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)   # click on the map …
+    panel = win.identify
+    assert panel.row() is not None and panel.row()["id"] == pk                     # … identifies it
+    names = [panel.side.headerData(r, Qt.Orientation.Vertical) for r in range(panel.side.rowCount())]
+    assert len(names) == len(win.site_model.COLUMNS) and "Name" in names and "Status" in names
+    code = panel.row()["code"]
+    assert code in panel.title.text()
+    # edit a value in the panel: the same validation and undo as the table, stored in the plan
+    assert panel.side.setData(panel.value_index("name"), "识别面板改名", Qt.ItemDataRole.EditRole)
+    assert registry.read_one(win.plan, "site", pk, ["name"])["name"] == "识别面板改名"
+    assert not panel.side.setData(panel.value_index("stated_capacity"), "-3", Qt.ItemDataRole.EditRole)
+    win.act_undo.trigger()
+    assert registry.read_one(win.plan, "site", pk, ["name"])["name"] != "识别面板改名"
+    # a village: its outcome and where its people go are among its attributes
+    unit_pk = next(iter(win.canvas.unit_items))
+    win.demand_panel.select(unit_pk)                   # picked in the population table
+    assert panel.row()["id"] == unit_pk and panel.kind == "unit"
+    unit_names = [panel.side.headerData(r, Qt.Orientation.Vertical) for r in range(panel.side.rowCount())]
+    assert len(unit_names) == len(win.demand_model.COLUMNS)
+
+
+def test_map_right_click_menus_and_double_click_edit(win, qtbot, monkeypatch):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    from desktop import forms
+    from planner import registry
+
+    shown: list[QMenu] = []
+    monkeypatch.setattr(QMenu, "popup", lambda self, *a: shown.append(self))
+    pk, pos = _site_on_screen(win)
+    vp = win.canvas.viewport()
+    QApplication.sendEvent(vp, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, vp.mapToGlobal(pos)))
+    assert shown, "no menu for a right click on a site"
+    texts = [a.text() for a in shown[-1].actions() if a.text()]
+    assert "Identify (all attributes)" in texts and "&Edit selected site…" in texts
+    assert win.selected_site()["id"] == pk                      # the menu acts on the site clicked
+    next(a for a in shown[-1].actions() if a.text() == "Identify (all attributes)").trigger()
+    assert win.identify.row()["id"] == pk and win.dock_identify.isVisible()
+    # an empty spot: add a site there
+    empty = QPoint(win.canvas.viewport().width() - 5, win.canvas.viewport().height() // 2)
+    assert win.canvas.item_at(empty) is None
+    QApplication.sendEvent(win.canvas.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, empty,
+                                                                    win.canvas.viewport().mapToGlobal(empty)))
+    assert "Add a site here…" in [a.text() for a in shown[-1].actions()]
+    # the tables have menus too
+    menu = win.sites_panel.context_menu()
+    assert [a.text() for a in menu.actions() if a.text()][:2] == ["Identify (all attributes)", "&Edit selected site…"]
+    assert "Delete…" in [a.text() for a in menu.actions()]
+    assert "Delete…" not in [a.text() for a in win.demand_panel.context_menu().actions()]
+    # double-click a site on the map: its form
+    monkeypatch.setattr(forms, "ask_site_changes", lambda parent, row, towns: {"name": "双击改名"})
+    qtbot.mouseDClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert registry.read_one(win.plan, "site", pk, ["name"])["name"] == "双击改名"
+
+
+def test_data_completeness_panel_says_what_each_check_lacks(qtbot, tmp_path, monkeypatch):
+    """Shanting (a registry without coordinates, population or roads): the panel lists each kind
+    of missing data with its rows and the checks that need it; a row leads to the data."""
+    from desktop.app import setup_application
+    from desktop.mainwindow import MainWindow
+    from desktop.settings import Settings
+    from planner.demo import copy_demo_to
+
+    monkeypatch.setenv("ESPLAN_NO_OPEN", "1")
+    setup_application(language="en")
+    path = tmp_path / "shanting.esplan"
+    copy_demo_to("shanting", path)
+    w = MainWindow(str(path), settings=Settings(QSettings(str(tmp_path / "e.ini"), QSettings.Format.IniFormat)))
+    qtbot.addWidget(w)
+    try:
+        r = typed(run_and_wait(qtbot, w))
+        panel = w.completeness
+        rows = {t[0]: t[1:] for t in (panel.gap_texts(k) for k in range(len(panel.gaps)))}
+        shown = panel.view.toPlainText()
+        assert rows["280 villages / communities without coordinates"][0] == "280"
+        assert rows["280 villages / communities without population"][0] == "280"
+        assert rows["No road network"][0] == "—" and "Import" in rows["No road network"][2]
+        served = r.check("served_within_threshold").name("en")
+        assert served in rows["280 villages / communities without coordinates"][1]
+        assert "72-hour supply (8 items)" in rows["280 villages / communities without coordinates"][1]
+        assert "3 shelters without area or capacity" in rows
+        for what, (_n, needed, todo) in rows.items():
+            assert what in shown and needed in shown and todo in shown       # all of it readable
+        unknown = r.counts.unknown
+        assert f"{unknown} checks cannot be assessed" in panel.summary.text()
+        # a gap leads to the villages concerned
+        from PySide6.QtCore import QUrl
+
+        panel.view.anchorClicked.emit(QUrl("gap:units_unlocated"))
+        assert len(w.demand_model.highlight) == 280
+        w.set_language("zh_CN")
+        assert "280 个村（社区）无坐标" in panel.view.toPlainText()
+        w.set_language("en")
+    finally:
+        w._stop_task()
+        w.close()
+
+
+def test_the_legend_can_be_hidden_on_a_small_map(win, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    def corner():
+        QApplication.processEvents()
+        img = win.canvas.viewport().grab().toImage()
+        return img.pixelColor(30, 16).name()
+
+    assert win.act_legend.isChecked() and corner() != win.canvas.backgroundBrush().color().name()
+    win.act_legend.trigger()                                  # View ▸ Show the legend, off
+    assert not win.settings.show_legend
+    win.canvas.centerOn(win.canvas.sceneRect().topLeft())    # an empty corner of the map
+    assert corner() == win.canvas.backgroundBrush().color().name()
+    win.act_legend.trigger()
+    assert win.settings.show_legend
+
+
+def test_a_village_without_coordinates_is_placed_by_clicking_the_map(qtbot, tmp_path, monkeypatch):
+    from desktop.app import setup_application
+    from desktop.mainwindow import MainWindow
+    from desktop.settings import Settings
+    from planner import registry
+    from planner.demo import copy_demo_to
+
+    monkeypatch.setenv("ESPLAN_NO_OPEN", "1")
+    setup_application(language="en")
+    path = tmp_path / "shanting.esplan"
+    copy_demo_to("shanting", path)
+    w = MainWindow(str(path), settings=Settings(QSettings(str(tmp_path / "e.ini"), QSettings.Format.IniFormat)))
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        unit = w.demand_model.rows[0]
+        assert unit["lon"] is None and not w.canvas.unit_items
+        assert w.canvas.unlocated_note == "Not on the map: 280 units, 6 sites"   # not "(0 people)"
+        w.demand_panel.select(unit["id"])               # picked in the Population table …
+        w.act_place.trigger()                           # … Place / move …
+        assert w.canvas.mode == "place" and unit["code"] in w.statusBar().currentMessage()
+        centre = w.canvas.viewport().rect().center()
+        qtbot.mouseClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=centre)   # … a click on the map
+        placed = registry.read_one(w.plan, "demand_unit", unit["id"], ["lon", "lat"])
+        assert placed["lon"] is not None and placed["lat"] is not None
+        assert unit["id"] in w.canvas.unit_items       # drawn now
+        assert w.plan.counts()["sites"] == 6            # no site was added instead
+        w.act_undo.trigger()
+        assert registry.read_one(w.plan, "demand_unit", unit["id"], ["lon"])["lon"] is None
+    finally:
+        w._stop_task()
+        w.close()
+
+
+def test_find_on_the_map_and_export_the_map_view(win, qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
+
+    site = next(r for r in win.site_model.rows if r["kind"] == "shelter")
+    unit = next(r for r in win.demand_model.rows if r["lon"] is not None)
+    for _ in range(6):
+        win.canvas.zoom(1.5)
+    win.act_find.trigger()
+    assert win.map_search.hasFocus() or QApplication.focusWidget() is win.map_search
+    entries = win.search_model.stringList()
+    assert f"{site['code']} {site['name']}" in entries and f"{unit['code']} {unit['name']}" in entries
+    win.map_search.setText(unit["name"])
+    win.map_search.returnPressed.emit()
+    assert win.demand_panel.current_row()["id"] == unit["id"]
+    item = win.canvas.unit_items[unit["id"]]
+    assert win.canvas.viewport().rect().contains(win.canvas.mapFromScene(item.pos()))   # centred on it
+    assert win.find_on_map(site["code"]) and win.selected_site()["id"] == site["id"]
+    assert not win.find_on_map("没有这个地方")
+    # the map view as shown, to PNG and PDF
+    png, pdf = tmp_path / "map.png", tmp_path / "map.pdf"
+    assert win.export_map_view(str(png)) and win.export_map_view(str(pdf))
+    img = QImage(str(png))
+    assert img.width() == win.canvas.viewport().width() and img.height() == win.canvas.viewport().height()
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 2000
+    # the north arrow sits in the top right corner
+    vw = win.canvas.viewport().width()
+    dark = [img.pixelColor(x, y).lightness() < 80 for x in range(vw - 30, vw - 14) for y in range(28, 50)]
+    assert sum(dark) > 20
+
+
+def test_expiry_dates_are_picked_from_a_calendar(win, qtbot):
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QDateEdit
+
+    from planner import registry
+
+    panel = win.stock_panel
+    lot = win.stock_model.rows[0]
+    c = col(win.stock_model, "expiry_date")
+    idx = panel.proxy.mapFromSource(win.stock_model.index(win.stock_model.row_of(lot["id"]), c))
+    delegate = panel.view.itemDelegateForIndex(idx)
+    editor = delegate.createEditor(panel.view.viewport(), None, idx)
+    assert isinstance(editor, QDateEdit) and editor.calendarPopup()
+    delegate.setEditorData(editor, idx)
+    editor.setDate(QDate(2027, 3, 31))
+    delegate.setModelData(editor, panel.proxy, idx)
+    assert registry.read_one(win.plan, "stock_lot", lot["id"], ["expiry_date"])["expiry_date"] == dt.date(2027, 3, 31)
+    idx = panel.proxy.mapFromSource(win.stock_model.index(win.stock_model.row_of(lot["id"]), c))
+    editor.setDate(editor.minimumDate())                  # "—": no expiry date
+    delegate.setModelData(editor, panel.proxy, idx)
+    assert registry.read_one(win.plan, "stock_lot", lot["id"], ["expiry_date"])["expiry_date"] is None
+    win.act_undo.trigger()
+    assert registry.read_one(win.plan, "stock_lot", lot["id"], ["expiry_date"])["expiry_date"] == dt.date(2027, 3, 31)
+
+
+def test_results_stay_in_view_while_a_scenario_is_edited(win, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    win.dock_scenarios.raise_()
+    QApplication.processEvents()
+    assert not win.dock_scenarios.visibleRegion().isEmpty()
+    assert not win.dock_results.visibleRegion().isEmpty()       # not a hidden tab of the same dock
+    assert win.dockWidgetArea(win.dock_scenarios) != win.dockWidgetArea(win.dock_results)

@@ -198,3 +198,27 @@ def test_new_typed_rows_survive_a_json_round_trip():
     assert [len(s.manifest) for s in b.allocation.shelters] == \
         [len(s["manifest"]) for s in d["allocation"]["shelters"]]
     assert b.isolation_info.isolated_units == d["isolation"]["isolated_units"]
+
+
+def test_data_gaps_name_the_rows_and_the_checks_that_need_them():
+    import shutil
+    import tempfile
+
+    from planner.demo import demo_path
+    from planner.engine.results import data_gaps
+    from planner.scenario.runs import load_snapshot
+    from planner.store import open_plan
+
+    d = tempfile.mkdtemp()
+    shutil.copy(demo_path("shanting"), d + "/s.esplan")
+    plan = open_plan(d + "/s.esplan")
+    try:
+        r = run_plan(load_snapshot(plan, None))
+        gaps = {g.code: g for g in data_gaps(r, plan.counts()["road_edges"])}
+    finally:
+        plan.dispose()
+    assert gaps["units_unlocated"].n == 280 and "served_within_threshold" in gaps["units_unlocated"].checks
+    assert gaps["no_roads"].n is None and "mean_time_min" in gaps["no_roads"].checks
+    assert gaps["units_unknown"].n == 280
+    assert {c.id for c in typed(r).checks if c.status == "unknown"} <= {c for g in gaps.values() for c in g.checks}
+    assert data_gaps(r, 10) and "no_roads" not in {g.code for g in data_gaps(r, 10)}

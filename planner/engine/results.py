@@ -218,3 +218,46 @@ def unusable_lot_ids(result: Any, ref: str) -> set[int]:
     if not ref.startswith(("supply_", "unusable_")):
         return set()
     return {lot.id for lot in _unusable_lots(typed(result), ref)}
+
+
+@dataclass(frozen=True)
+class DataGap:
+    """Data a plan lacks: ``code`` (what), ``n`` rows concerned (None: not countable, e.g. no
+    road network at all) and the ids of the checks it leaves unassessed or incomplete."""
+
+    code: str
+    n: int | None
+    checks: tuple[str, ...]
+
+
+#: the checks that need villages and shelters placed on a road network
+_LOCATION_CHECKS = ("served_within_threshold", *_TIME_REFS)
+
+
+def data_gaps(result: Any, road_edges: int | None = None) -> list[DataGap]:
+    """What data the plan lacks, per kind, with how many rows and which checks need it — read
+    off the run (the engine's own counts: each check's ``incomplete``, the units and shelters it
+    could not place) and the road network's size. Most checks concerned first."""
+    r = typed(result)
+    ids = [c.id for c in r.checks]
+    supply = tuple(i for i in ids if i.startswith("supply_"))
+    located = tuple(i for i in ids if i in _LOCATION_CHECKS)
+    gaps: list[DataGap] = []
+    if road_edges == 0:
+        gaps.append(DataGap("no_roads", None, located + supply))
+    n_units = sum(1 for u in r.units if u.snap_status == "unlocated")
+    if n_units:
+        gaps.append(DataGap("units_unlocated", n_units, located + supply))
+    n_sh = sum(1 for s in r.shelters if s.open and s.snap_status == "unlocated")
+    if n_sh:
+        gaps.append(DataGap("shelters_unlocated", n_sh, located))
+    by_key: dict[str, tuple[int, list[str]]] = {}
+    for c in r.checks:
+        for key, n in (c.incomplete or {}).items():
+            top, checks = by_key.get(key, (0, []))
+            by_key[key] = (max(top, int(n or 0)), [*checks, c.id])
+    gaps += [DataGap(k, n, tuple(cs)) for k, (n, cs) in by_key.items() if n]
+    unpriced = r.summary.supply_shortfall_cost_unpriced
+    if unpriced:
+        gaps.append(DataGap("items_without_price", len(unpriced), ()))
+    return sorted(gaps, key=lambda g: -len(g.checks))

@@ -1,6 +1,25 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en">
   <context>
+    <name>Analysis</name>
+    <message>
+      <source>Running the checks ({scenario})…</source>
+      <translation>Running the checks ({scenario})…</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>baseline</translation>
+    </message>
+    <message>
+      <source>Comparing {n} scenarios…</source>
+      <translation>Comparing {n} scenarios…</translation>
+    </message>
+    <message>
+      <source>Looking for shelter sites to close the gap…</source>
+      <translation>Looking for shelter sites to close the gap…</translation>
+    </message>
+  </context>
+  <context>
     <name>BarChart</name>
     <message>
       <source>Run the plan to see this chart.</source>
@@ -321,6 +340,101 @@
     </message>
   </context>
   <context>
+    <name>CompletenessPanel</name>
+    <message>
+      <source>No road network</source>
+      <translation>No road network</translation>
+    </message>
+    <message>
+      <source>Import an OpenStreetMap extract of the district (File ▸ Import…, road network).</source>
+      <translation>Import an OpenStreetMap extract of the district (File ▸ Import…, road network).</translation>
+    </message>
+    <message>
+      <source>{n} villages / communities without coordinates</source>
+      <translation>{n} villages / communities without coordinates</translation>
+    </message>
+    <message>
+      <source>Select one in the Population table, press Place / move (M) and click the map where it lies; or enter the longitude and latitude, or import the demand units again with coordinates.</source>
+      <translation>Select one in the Population table, press Place / move (M) and click the map where it lies; or enter the longitude and latitude, or import the demand units again with coordinates.</translation>
+    </message>
+    <message>
+      <source>{n} villages / communities without population</source>
+      <translation>{n} villages / communities without population</translation>
+    </message>
+    <message>
+      <source>Enter the population in the Population table, or import it.</source>
+      <translation>Enter the population in the Population table, or import it.</translation>
+    </message>
+    <message>
+      <source>{n} shelters without coordinates</source>
+      <translation>{n} shelters without coordinates</translation>
+    </message>
+    <message>
+      <source>Select the shelter and place it on the map (M), or enter its longitude and latitude in the Sites table.</source>
+      <translation>Select the shelter and place it on the map (M), or enter its longitude and latitude in the Sites table.</translation>
+    </message>
+    <message>
+      <source>{n} shelters without area or capacity</source>
+      <translation>{n} shelters without area or capacity</translation>
+    </message>
+    <message>
+      <source>Enter the area or the stated capacity in the Sites table.</source>
+      <translation>Enter the area or the stated capacity in the Sites table.</translation>
+    </message>
+    <message>
+      <source>{n} fixed shelters without area data</source>
+      <translation>{n} fixed shelters without area data</translation>
+    </message>
+    <message>
+      <source>Enter the indoor and outdoor areas in the Sites table.</source>
+      <translation>Enter the indoor and outdoor areas in the Sites table.</translation>
+    </message>
+    <message>
+      <source>{n} shelters without a class (not counted as fixed)</source>
+      <translation>{n} shelters without a class (not counted as fixed)</translation>
+    </message>
+    <message>
+      <source>Choose the class of each shelter in the Sites table.</source>
+      <translation>Choose the class of each shelter in the Sites table.</translation>
+    </message>
+    <message>
+      <source>{n} supply items without a price</source>
+      <translation>{n} supply items without a price</translation>
+    </message>
+    <message>
+      <source>Enter unit prices in the Supply catalogue (for the cost of the shortfall; no check needs them).</source>
+      <translation>Enter unit prices in the Supply catalogue (for the cost of the shortfall; no check needs them).</translation>
+    </message>
+    <message>
+      <source>72-hour supply ({n} items)</source>
+      <translation>72-hour supply ({n} items)</translation>
+    </message>
+    <message>
+      <source>Run the checks (F5) to see which data they lack.</source>
+      <translation>Run the checks (F5) to see which data they lack.</translation>
+    </message>
+    <message>
+      <source>The checks have all the data they need.</source>
+      <translation>The checks have all the data they need.</translation>
+    </message>
+    <message>
+      <source>{k} kinds of data are missing: {u} checks cannot be assessed and {i} more are incomplete until they are there.</source>
+      <translation>{k} kinds of data are missing: {u} checks cannot be assessed and {i} more are incomplete until they are there.</translation>
+    </message>
+    <message>
+      <source>Needed by:</source>
+      <translation>Needed by:</translation>
+    </message>
+    <message>
+      <source>What to do:</source>
+      <translation>What to do:</translation>
+    </message>
+    <message>
+      <source>no check</source>
+      <translation>no check</translation>
+    </message>
+  </context>
+  <context>
     <name>DemandPanel</name>
     <message>
       <source>Search villages / communities…</source>
@@ -491,6 +605,48 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>Forms</name>
+    <message>
+      <source>Add site</source>
+      <translation>Add site</translation>
+    </message>
+    <message>
+      <source>Edit site {code}</source>
+      <translation>Edit site {code}</translation>
+    </message>
+    <message>
+      <source>Add stock lot</source>
+      <translation>Add stock lot</translation>
+    </message>
+    <message>
+      <source>Agreement stock needs a lead time.</source>
+      <translation>Agreement stock needs a lead time.</translation>
+    </message>
+    <message>
+      <source>Add demand unit</source>
+      <translation>Add demand unit</translation>
+    </message>
+    <message>
+      <source>Add supply item</source>
+      <translation>Add supply item</translation>
+    </message>
+  </context>
+  <context>
+    <name>IdentifyPanel</name>
+    <message>
+      <source>Click a site or a village on the map (or a row in a table) to see all it holds here; double-click a value to change it.</source>
+      <translation>Click a site or a village on the map (or a row in a table) to see all it holds here; double-click a value to change it.</translation>
+    </message>
+    <message>
+      <source>Site</source>
+      <translation>Site</translation>
+    </message>
+    <message>
+      <source>Demand unit</source>
+      <translation>Demand unit</translation>
+    </message>
+  </context>
+  <context>
     <name>ImportDialog</name>
     <message>
       <source>Import into the plan</source>
@@ -539,6 +695,18 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>File</source>
       <translation>File</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>Field</translation>
+    </message>
+    <message>
+      <source>Problem</source>
+      <translation>Problem</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>Value</translation>
     </message>
     <message>
       <source>Add new rows (refuse existing codes)</source>
@@ -664,6 +832,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Export</translation>
     </message>
     <message>
+      <source>Find on the map…</source>
+      <translation>Find on the map…</translation>
+    </message>
+    <message>
+      <source>A site or a village / community by code or name (Ctrl+F)</source>
+      <translation>A site or a village / community by code or name (Ctrl+F)</translation>
+    </message>
+    <message>
       <source>Panels</source>
       <translation>Panels</translation>
     </message>
@@ -752,6 +928,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Show service &amp;areas</translation>
     </message>
     <message>
+      <source>Show the l&amp;egend</source>
+      <translation>Show the l&amp;egend</translation>
+    </message>
+    <message>
       <source>&amp;Run</source>
       <translation>&amp;Run</translation>
     </message>
@@ -780,10 +960,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Draw &amp;hazard zone</translation>
     </message>
     <message>
-      <source>&amp;Place / move site</source>
-      <translation>&amp;Place / move site</translation>
-    </message>
-    <message>
       <source>&amp;About esplan</source>
       <translation>&amp;About esplan</translation>
     </message>
@@ -800,16 +976,24 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>&amp;Save (automatic)</translation>
     </message>
     <message>
+      <source>Identify (all attributes)</source>
+      <translation>Identify (all attributes)</translation>
+    </message>
+    <message>
+      <source>Close in the current scenario</source>
+      <translation>Close in the current scenario</translation>
+    </message>
+    <message>
+      <source>Map view (PNG or PDF)…</source>
+      <translation>Map view (PNG or PDF)…</translation>
+    </message>
+    <message>
       <source>Run the checks for the current scenario (F5)</source>
       <translation>Run the checks for the current scenario (F5)</translation>
     </message>
     <message>
       <source>Click the corners of a flood zone; double-click to finish (H)</source>
       <translation>Click the corners of a flood zone; double-click to finish (H)</translation>
-    </message>
-    <message>
-      <source>Click the map to move the selected site, or to place a new one (M)</source>
-      <translation>Click the map to move the selected site, or to place a new one (M)</translation>
     </message>
     <message>
       <source>Sites…</source>
@@ -868,8 +1052,24 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Scenarios</translation>
     </message>
     <message>
+      <source>Identify</source>
+      <translation>Identify</translation>
+    </message>
+    <message>
+      <source>Data completeness</source>
+      <translation>Data completeness</translation>
+    </message>
+    <message>
       <source>Hazard zone</source>
       <translation>Hazard zone</translation>
+    </message>
+    <message>
+      <source>Planned (not built yet)</source>
+      <translation>Planned (not built yet)</translation>
+    </message>
+    <message>
+      <source>Closed (in the plan or the scenario)</source>
+      <translation>Closed (in the plan or the scenario)</translation>
     </message>
     <message>
       <source>Cannot open plan</source>
@@ -936,8 +1136,20 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Redone: {text}</translation>
     </message>
     <message>
+      <source>No site or village matches “{text}”.</source>
+      <translation>No site or village matches “{text}”.</translation>
+    </message>
+    <message>
+      <source>“{text}” has no coordinates: it is not on the map.</source>
+      <translation>“{text}” has no coordinates: it is not on the map.</translation>
+    </message>
+    <message>
       <source>Results are out of date — press F5 to rerun</source>
       <translation>Results are out of date — press F5 to rerun</translation>
+    </message>
+    <message>
+      <source>Not on the map: {n} units, {s} sites</source>
+      <translation>Not on the map: {n} units, {s} sites</translation>
     </message>
     <message>
       <source>Not on the map: {n} units ({p:,} people), {s} sites</source>
@@ -992,6 +1204,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{what}; rerunning.</translation>
     </message>
     <message>
+      <source>Move on the map</source>
+      <translation>Move on the map</translation>
+    </message>
+    <message>
+      <source>Add a site here…</source>
+      <translation>Add a site here…</translation>
+    </message>
+    <message>
       <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
       <translation>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</translation>
     </message>
@@ -1008,8 +1228,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Hazard zones belong to a scenario: created scenario “{name}”.</translation>
     </message>
     <message>
+      <source>Click the map where {code} {name} lies; Esc to cancel.</source>
+      <translation>Click the map where {code} {name} lies; Esc to cancel.</translation>
+    </message>
+    <message>
       <source>Hazard zone added to scenario “{name}” ({n} corners); rerunning.</source>
       <translation>Hazard zone added to scenario “{name}” ({n} corners); rerunning.</translation>
+    </message>
+    <message>
+      <source>Place {code} {name} on the map</source>
+      <translation>Place {code} {name} on the map</translation>
     </message>
     <message>
       <source>Move site {code}</source>
@@ -1044,6 +1272,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Recommended</translation>
     </message>
     <message>
+      <source>&amp;Place / move on the map</source>
+      <translation>&amp;Place / move on the map</translation>
+    </message>
+    <message>
+      <source>Click the map to move the selected site or village (also one not yet located), or to place a new site (M)</source>
+      <translation>Click the map to move the selected site or village (also one not yet located), or to place a new site (M)</translation>
+    </message>
+    <message>
       <source>Apply recommendation to scenario {name}</source>
       <translation>Apply recommendation to scenario {name}</translation>
     </message>
@@ -1074,6 +1310,26 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Exported {n} rows to {path}.</source>
       <translation>Exported {n} rows to {path}.</translation>
+    </message>
+    <message>
+      <source>map</source>
+      <translation>map</translation>
+    </message>
+    <message>
+      <source>Export the map view</source>
+      <translation>Export the map view</translation>
+    </message>
+    <message>
+      <source>PNG image (*.png);;PDF (*.pdf)</source>
+      <translation>PNG image (*.png);;PDF (*.pdf)</translation>
+    </message>
+    <message>
+      <source>Could not write {path}.</source>
+      <translation>Could not write {path}.</translation>
+    </message>
+    <message>
+      <source>Map view saved as {path}.</source>
+      <translation>Map view saved as {path}.</translation>
     </message>
     <message>
       <source>Report written: {path}</source>
@@ -1271,6 +1527,17 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>RegisterPanel</name>
+    <message>
+      <source>Copy (tab-separated)</source>
+      <translation>Copy (tab-separated)</translation>
+    </message>
+    <message>
+      <source>Delete…</source>
+      <translation>Delete…</translation>
+    </message>
+  </context>
+  <context>
     <name>ReportDialog</name>
     <message>
       <source>Print the plan (PDF)</source>
@@ -1374,6 +1641,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Shelter utilisation (25 fullest)</source>
       <translation>Shelter utilisation (25 fullest)</translation>
+    </message>
+    <message>
+      <source>{n} of {cap} people</source>
+      <translation>{n} of {cap} people</translation>
     </message>
     <message>
       <source>Target from: {0}</source>

@@ -1,6 +1,25 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
   <context>
+    <name>Analysis</name>
+    <message>
+      <source>Running the checks ({scenario})…</source>
+      <translation>正在运行检查（{scenario}）…</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>基准</translation>
+    </message>
+    <message>
+      <source>Comparing {n} scenarios…</source>
+      <translation>正在对比 {n} 个情景…</translation>
+    </message>
+    <message>
+      <source>Looking for shelter sites to close the gap…</source>
+      <translation>正在寻找可弥补缺口的避难场所选址…</translation>
+    </message>
+  </context>
+  <context>
     <name>BarChart</name>
     <message>
       <source>Run the plan to see this chart.</source>
@@ -321,6 +340,101 @@
     </message>
   </context>
   <context>
+    <name>CompletenessPanel</name>
+    <message>
+      <source>No road network</source>
+      <translation>无路网</translation>
+    </message>
+    <message>
+      <source>Import an OpenStreetMap extract of the district (File ▸ Import…, road network).</source>
+      <translation>导入本区的 OpenStreetMap 数据（文件 ▸ 导入…，路网）。</translation>
+    </message>
+    <message>
+      <source>{n} villages / communities without coordinates</source>
+      <translation>{n} 个村（社区）无坐标</translation>
+    </message>
+    <message>
+      <source>Select one in the Population table, press Place / move (M) and click the map where it lies; or enter the longitude and latitude, or import the demand units again with coordinates.</source>
+      <translation>在“人口”表中选中一个，按“放置/移动”（M）后在地图上点击其所在位置；或填写经纬度，或重新导入带坐标的需求单元。</translation>
+    </message>
+    <message>
+      <source>{n} villages / communities without population</source>
+      <translation>{n} 个村（社区）无人口数据</translation>
+    </message>
+    <message>
+      <source>Enter the population in the Population table, or import it.</source>
+      <translation>在“人口”表中填写人口，或导入人口数据。</translation>
+    </message>
+    <message>
+      <source>{n} shelters without coordinates</source>
+      <translation>{n} 个避难场所无坐标</translation>
+    </message>
+    <message>
+      <source>Select the shelter and place it on the map (M), or enter its longitude and latitude in the Sites table.</source>
+      <translation>选中该避难场所后在地图上放置（M），或在“站点”表中填写经纬度。</translation>
+    </message>
+    <message>
+      <source>{n} shelters without area or capacity</source>
+      <translation>{n} 个避难场所无面积或容量</translation>
+    </message>
+    <message>
+      <source>Enter the area or the stated capacity in the Sites table.</source>
+      <translation>在“站点”表中填写面积或核定容量。</translation>
+    </message>
+    <message>
+      <source>{n} fixed shelters without area data</source>
+      <translation>{n} 个固定避难场所无面积数据</translation>
+    </message>
+    <message>
+      <source>Enter the indoor and outdoor areas in the Sites table.</source>
+      <translation>在“站点”表中填写室内、室外面积。</translation>
+    </message>
+    <message>
+      <source>{n} shelters without a class (not counted as fixed)</source>
+      <translation>{n} 个避难场所未填类别（未计入固定避难场所）</translation>
+    </message>
+    <message>
+      <source>Choose the class of each shelter in the Sites table.</source>
+      <translation>在“站点”表中填写每个避难场所的类别。</translation>
+    </message>
+    <message>
+      <source>{n} supply items without a price</source>
+      <translation>{n} 种物资无单价</translation>
+    </message>
+    <message>
+      <source>Enter unit prices in the Supply catalogue (for the cost of the shortfall; no check needs them).</source>
+      <translation>在“物资品类”中填写单价（用于估算缺口费用，检查项不需要）。</translation>
+    </message>
+    <message>
+      <source>72-hour supply ({n} items)</source>
+      <translation>72小时物资（{n} 类）</translation>
+    </message>
+    <message>
+      <source>Run the checks (F5) to see which data they lack.</source>
+      <translation>运行检查（F5）后，此处列出各检查项缺少的数据。</translation>
+    </message>
+    <message>
+      <source>The checks have all the data they need.</source>
+      <translation>各检查项所需数据均已齐全。</translation>
+    </message>
+    <message>
+      <source>{k} kinds of data are missing: {u} checks cannot be assessed and {i} more are incomplete until they are there.</source>
+      <translation>缺少 {k} 类数据：补齐之前，{u} 项检查无法评估，另有 {i} 项检查数据不完整。</translation>
+    </message>
+    <message>
+      <source>Needed by:</source>
+      <translation>所需检查项：</translation>
+    </message>
+    <message>
+      <source>What to do:</source>
+      <translation>处理办法：</translation>
+    </message>
+    <message>
+      <source>no check</source>
+      <translation>无检查项</translation>
+    </message>
+  </context>
+  <context>
     <name>DemandPanel</name>
     <message>
       <source>Search villages / communities…</source>
@@ -491,6 +605,48 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>Forms</name>
+    <message>
+      <source>Add site</source>
+      <translation>新增站点</translation>
+    </message>
+    <message>
+      <source>Edit site {code}</source>
+      <translation>编辑站点 {code}</translation>
+    </message>
+    <message>
+      <source>Add stock lot</source>
+      <translation>新增库存批次</translation>
+    </message>
+    <message>
+      <source>Agreement stock needs a lead time.</source>
+      <translation>协议储备必须填写供货时间。</translation>
+    </message>
+    <message>
+      <source>Add demand unit</source>
+      <translation>新增人口单元</translation>
+    </message>
+    <message>
+      <source>Add supply item</source>
+      <translation>新增物资品类</translation>
+    </message>
+  </context>
+  <context>
+    <name>IdentifyPanel</name>
+    <message>
+      <source>Click a site or a village on the map (or a row in a table) to see all it holds here; double-click a value to change it.</source>
+      <translation>在地图上点击站点或村（社区）（或在表格中选一行），此处列出其全部属性；双击数值即可修改。</translation>
+    </message>
+    <message>
+      <source>Site</source>
+      <translation>站点</translation>
+    </message>
+    <message>
+      <source>Demand unit</source>
+      <translation>需求单元（村/社区）</translation>
+    </message>
+  </context>
+  <context>
     <name>ImportDialog</name>
     <message>
       <source>Import into the plan</source>
@@ -539,6 +695,18 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>File</source>
       <translation>文件</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>字段</translation>
+    </message>
+    <message>
+      <source>Problem</source>
+      <translation>问题</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>数值</translation>
     </message>
     <message>
       <source>Add new rows (refuse existing codes)</source>
@@ -664,6 +832,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>导出</translation>
     </message>
     <message>
+      <source>Find on the map…</source>
+      <translation>在地图上查找…</translation>
+    </message>
+    <message>
+      <source>A site or a village / community by code or name (Ctrl+F)</source>
+      <translation>按编码或名称查找站点或村（社区）（Ctrl+F）</translation>
+    </message>
+    <message>
       <source>Panels</source>
       <translation>面板</translation>
     </message>
@@ -752,6 +928,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>显示服务范围(&amp;A)</translation>
     </message>
     <message>
+      <source>Show the l&amp;egend</source>
+      <translation>显示图例(&amp;E)</translation>
+    </message>
+    <message>
       <source>&amp;Run</source>
       <translation>运行(&amp;R)</translation>
     </message>
@@ -780,10 +960,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>绘制灾害区(&amp;H)</translation>
     </message>
     <message>
-      <source>&amp;Place / move site</source>
-      <translation>放置/移动站点(&amp;P)</translation>
-    </message>
-    <message>
       <source>&amp;About esplan</source>
       <translation>关于(&amp;A)</translation>
     </message>
@@ -800,16 +976,24 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>保存（自动）(&amp;S)</translation>
     </message>
     <message>
+      <source>Identify (all attributes)</source>
+      <translation>查看全部属性</translation>
+    </message>
+    <message>
+      <source>Close in the current scenario</source>
+      <translation>在当前情景中关闭</translation>
+    </message>
+    <message>
+      <source>Map view (PNG or PDF)…</source>
+      <translation>地图视图（PNG 或 PDF）…</translation>
+    </message>
+    <message>
       <source>Run the checks for the current scenario (F5)</source>
       <translation>对当前情景运行检查（F5）</translation>
     </message>
     <message>
       <source>Click the corners of a flood zone; double-click to finish (H)</source>
       <translation>依次点击洪水区的各个顶点，双击结束（H）</translation>
-    </message>
-    <message>
-      <source>Click the map to move the selected site, or to place a new one (M)</source>
-      <translation>点击地图移动所选站点，或放置新站点（M）</translation>
     </message>
     <message>
       <source>Sites…</source>
@@ -868,8 +1052,24 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>情景</translation>
     </message>
     <message>
+      <source>Identify</source>
+      <translation>属性查询</translation>
+    </message>
+    <message>
+      <source>Data completeness</source>
+      <translation>数据完整性</translation>
+    </message>
+    <message>
       <source>Hazard zone</source>
       <translation>灾害区</translation>
+    </message>
+    <message>
+      <source>Planned (not built yet)</source>
+      <translation>规划中（尚未建成）</translation>
+    </message>
+    <message>
+      <source>Closed (in the plan or the scenario)</source>
+      <translation>已关闭（规划中或本情景中）</translation>
     </message>
     <message>
       <source>Cannot open plan</source>
@@ -936,8 +1136,20 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>已重做：{text}</translation>
     </message>
     <message>
+      <source>No site or village matches “{text}”.</source>
+      <translation>没有与“{text}”匹配的站点或村（社区）。</translation>
+    </message>
+    <message>
+      <source>“{text}” has no coordinates: it is not on the map.</source>
+      <translation>“{text}”没有坐标，不在地图上。</translation>
+    </message>
+    <message>
       <source>Results are out of date — press F5 to rerun</source>
       <translation>结果已过时——按 F5 重新运行</translation>
+    </message>
+    <message>
+      <source>Not on the map: {n} units, {s} sites</source>
+      <translation>未上图：{n} 个人口单元，{s} 个站点</translation>
     </message>
     <message>
       <source>Not on the map: {n} units ({p:,} people), {s} sites</source>
@@ -992,6 +1204,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{what}；正在重新计算。</translation>
     </message>
     <message>
+      <source>Move on the map</source>
+      <translation>在地图上移动</translation>
+    </message>
+    <message>
+      <source>Add a site here…</source>
+      <translation>在此处新增站点…</translation>
+    </message>
+    <message>
       <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
       <translation>依次点击灾害区的各个顶点；双击结束，Esc 取消。</translation>
     </message>
@@ -1008,8 +1228,16 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>灾害区属于情景：已新建情景“{name}”。</translation>
     </message>
     <message>
+      <source>Click the map where {code} {name} lies; Esc to cancel.</source>
+      <translation>在地图上点击 {code} {name} 所在位置；按 Esc 取消。</translation>
+    </message>
+    <message>
       <source>Hazard zone added to scenario “{name}” ({n} corners); rerunning.</source>
       <translation>已向情景“{name}”添加灾害区（{n} 个顶点），正在重新运行。</translation>
+    </message>
+    <message>
+      <source>Place {code} {name} on the map</source>
+      <translation>在地图上放置 {code} {name}</translation>
     </message>
     <message>
       <source>Move site {code}</source>
@@ -1044,6 +1272,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>建议方案</translation>
     </message>
     <message>
+      <source>&amp;Place / move on the map</source>
+      <translation>在地图上放置/移动(&amp;P)</translation>
+    </message>
+    <message>
+      <source>Click the map to move the selected site or village (also one not yet located), or to place a new site (M)</source>
+      <translation>点击地图，移动所选站点或村（社区）（包括尚未定位的），或放置新站点（M）</translation>
+    </message>
+    <message>
       <source>Apply recommendation to scenario {name}</source>
       <translation>将建议应用到情景 {name}</translation>
     </message>
@@ -1074,6 +1310,26 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Exported {n} rows to {path}.</source>
       <translation>已导出 {n} 行到 {path}。</translation>
+    </message>
+    <message>
+      <source>map</source>
+      <translation>地图</translation>
+    </message>
+    <message>
+      <source>Export the map view</source>
+      <translation>导出地图视图</translation>
+    </message>
+    <message>
+      <source>PNG image (*.png);;PDF (*.pdf)</source>
+      <translation>PNG 图片 (*.png);;PDF (*.pdf)</translation>
+    </message>
+    <message>
+      <source>Could not write {path}.</source>
+      <translation>无法写入 {path}。</translation>
+    </message>
+    <message>
+      <source>Map view saved as {path}.</source>
+      <translation>地图视图已保存为 {path}。</translation>
     </message>
     <message>
       <source>Report written: {path}</source>
@@ -1271,6 +1527,17 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>RegisterPanel</name>
+    <message>
+      <source>Copy (tab-separated)</source>
+      <translation>复制（制表符分隔）</translation>
+    </message>
+    <message>
+      <source>Delete…</source>
+      <translation>删除…</translation>
+    </message>
+  </context>
+  <context>
     <name>ReportDialog</name>
     <message>
       <source>Print the plan (PDF)</source>
@@ -1374,6 +1641,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Shelter utilisation (25 fullest)</source>
       <translation>避难场所使用率（前25位）</translation>
+    </message>
+    <message>
+      <source>{n} of {cap} people</source>
+      <translation>{n} / {cap} 人</translation>
     </message>
     <message>
       <source>Target from: {0}</source>
