@@ -366,7 +366,7 @@ class CompareDialog(QDialog):
             op = "≤" if unit == "min" else "≥"
             cells = []
             for i, (v, d, st) in enumerate(zip(c["values"], c["deltas"], c["status"], strict=True)):
-                text = fmt_value(v, unit) + (f" {self.MARK[st]}" if st else "")
+                text = fmt_value(v, unit, st) + (f" {self.MARK[st]}" if st else "")
                 if i > 0 and d is not None and abs(d) > 1e-9:
                     text += "\n" + self._delta(d, unit)
                 cells.append(text)

@@ -48,8 +48,14 @@ def whole(x: float | None) -> str:
     return num(x, big=0)
 
 
-def fmt_value(value: Any, unit: str | None) -> str:
+def fmt_value(value: Any, unit: str | None, status: str | None = None) -> str:
+    """A check's value as the CLI and the PDF print it (planner.engine.texts.fmt_check): a time
+    limit failed because some people have no place at all reads "超时（有人无位）", not "—"."""
     if value is None:
+        if unit == "min" and status == "fail":
+            from planner.engine.texts import fmt_check
+
+            return fmt_check(None, "min", "zh" if is_chinese() else "en")
         return "—"
     if unit == "share":
         return f"{value * 100:.1f} %"
@@ -117,7 +123,7 @@ class ChecksModel(QAbstractTableModel):
             if col == 1:
                 return c.name("zh" if is_chinese() else "en")
             if col == 2:
-                return fmt_value(c.value, c.unit)
+                return fmt_value(c.value, c.unit, c.status)
             if col == 3:
                 op = "≤" if c.unit == "min" else "≥"
                 return f"{op} {fmt_value(c.target, c.unit)}"

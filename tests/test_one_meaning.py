@@ -86,3 +86,21 @@ def test_window_shows_the_selected_checks_basis_and_target_source(andorra, qtbot
     lang = "en" if panel.tr("Check") == "Check" else "zh"
     assert c.basis(lang).split(" / ")[0] in panel.basis.text()
     assert c.target_source and c.target_source.split(":")[0] in panel.basis.text()
+
+
+def test_a_time_check_without_a_place_reads_the_same_in_window_and_pdf(qtbot):
+    """A time limit failed because some people have no shelter place: the window prints what the
+    CLI's findings and the PDF print (planner.engine.texts.fmt_check), never a bare "—"."""
+    from desktop.i18n import is_chinese
+    from desktop.results import ChecksModel
+    from planner.engine.results import Check
+    from planner.engine.texts import fmt_check
+
+    lang = "zh" if is_chinese() else "en"
+    m = ChecksModel()
+    m.set_checks((Check(id="p95_time_min", name_zh="时间", name_en="time", value=None, target=15.0, unit="min",
+                        status="fail"),
+                  Check(id="mean_time_min", name_zh="时间", name_en="time", value=None, target=15.0, unit="min",
+                        status="unknown")))
+    assert m.data(m.index(0, 2)) == fmt_check(None, "min", lang) != "—"
+    assert m.data(m.index(1, 2)) == "—"                     # not assessable: no value at all
