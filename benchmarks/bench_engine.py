@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 import time
 from pathlib import Path
@@ -130,11 +129,12 @@ def side_main(args: list[str]) -> None:
     ap.add_argument("--worker", choices=("on", "off"), required=True)
     ap.add_argument("--nx", action="store_true")
     a = ap.parse_args(args)
+    from synthetic import district, river_hazard
+
     import planner
     from planner.engine.apply import apply_scenario
     from planner.engine.run import run_plan
     from planner.engine.session import WhatIf
-    from synthetic import district, river_hazard
 
     if a.nx:
         import planner.engine.coverage
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     ratios = {}
     if "networkx" in summary:
         nxm = statistics_median([r["s"] for r in out["sides"]["networkx"]["reruns"][1:]])
-        for label, m in summary.items():
+        for label in summary:
             if label != "networkx":
                 same = [r["s"] for r in out["sides"][label]["reruns"][1:NX_ROUNDS]]
                 ratios[label] = round(nxm / statistics_median(same), 1)
