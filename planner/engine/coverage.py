@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ from planner.engine.snapshot import PlanInput
 from planner.engine.texts import check_name
 
 CHUNK = 50          # shelters per multi-source Dijkstra call (50 × 100k × 8 B = 40 MB)
+#: what-if service-area hulls kept: this many reruns' worth (× the shelters searched)
+HULL_LRU_RERUNS = 4
 FIXED_CLASSES = ("short", "medium", "long")
 DEFAULT_CLASS = "short"
 
@@ -367,18 +370,34 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
 
     areas: dict[str, Any] = {}
     if service_areas:
+        # hulls are memoised by reach set: the baseline's for good, a what-if's in a bounded
+        # least-recently-used store (the last few reruns' worth), so reruns never pile them up
+        gm = getattr(graph, "_memo", {})
+        base_hulls = gm if getattr(graph, "factor_key", "base") == "base" else None
+        lru: OrderedDict[Any, str] = gm.setdefault("hull_lru", OrderedDict())
+        cap_lru = HULL_LRU_RERUNS * max(1, len(reach_nodes))
         for s, nodes in sorted(reach_nodes.items()):
             if len(nodes) == 0:
                 continue
             key = ("hull", hashlib.sha1(np.ascontiguousarray(nodes, dtype=np.int64).tobytes()).hexdigest())
-            memo = getattr(graph, "_memo", {})
-            if key not in memo:
+            text = gm.get(key)
+            if text is None:
+                text = lru.get(key)
+                if text is not None:
+                    lru.move_to_end(key)
+            if text is None:
                 pts = shapely.multipoints(graph.hull_points(nodes))
                 hull = shapely.concave_hull(pts, ratio=0.2)
                 if hull.geom_type != "Polygon":
                     hull = hull.buffer(10.0)
-                memo[key] = shapely.to_geojson(graph.geom_to_wgs84(hull))
-            areas[st.code[s]] = json.loads(memo[key])
+                text = shapely.to_geojson(graph.geom_to_wgs84(hull))
+                if base_hulls is not None:
+                    base_hulls[key] = text
+                else:
+                    lru[key] = text
+                    while len(lru) > cap_lru:
+                        lru.popitem(last=False)
+            areas[st.code[s]] = json.loads(text)
 
     # -- checks (docs/planning-model.md: each check's numerator, denominator, target, source) ---
     src = inp.param_sources
