@@ -31,7 +31,7 @@ from planner.engine.texts import check_name
 
 CHUNK = 50          # shelters per multi-source Dijkstra call (50 × 100k × 8 B = 40 MB)
 #: what-if service-area hulls kept: this many reruns' worth (× the shelters searched)
-HULL_LRU_RERUNS = 4
+HULL_LRU_RERUNS = 2
 FIXED_CLASSES = ("short", "medium", "long")
 DEFAULT_CLASS = "short"
 
