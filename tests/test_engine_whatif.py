@@ -207,4 +207,4 @@ def test_session_retains_a_bounded_amount_over_many_reruns():
     n_shelters = int((w.base.sites.kind == "shelter").sum())
     hulls = sum(1 for k in w.graph._memo if isinstance(k, tuple) and k[0] == "hull")
     assert hulls <= n_shelters and len(w.graph._memo.get("hull_lru", ())) <= 2 * n_shelters
-    assert grown < 64 * 1024, f"the session grew by {grown:,} bytes over 40 reruns"
+    assert grown < 256 * 1024, f"the session grew by {grown:,} bytes over 40 reruns"
