@@ -1,5 +1,10 @@
 """A second process for the driving searches (scipy's Dijkstra holds the GIL: threads give nothing).
 
+Opt-in: a :class:`planner.engine.session.WhatIf` uses it only with ``worker=True`` or
+``ESPLAN_WORKER=1``. On 2 shared cores it loses (benchmarks/bench_engine.py compares worker on
+and off), and a what-if now repairs the baseline's driving trees in the calling process instead of
+searching again (RoadGraph._repair_row), so the worker only takes part in a baseline's searches.
+
 :class:`DrivePool` owns at most one worker process. It is started lazily, the first time a batch
 of driving searches is big enough (``min_sources`` searches on a graph of ``min_nodes`` nodes),
 and takes half of every later batch while the calling process computes the other half. The
