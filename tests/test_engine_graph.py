@@ -108,36 +108,3 @@ def test_hazard_polygon_cuts_intersecting_edges(g):
     assert list(np.nonzero(np.isinf(fac))[0]) == [2, 6]
     slow = g.hazard_edge_factors([Hazard("mud", "slow", 0.5, False, box)])
     assert slow[2] == pytest.approx(2.0) and slow[0] == 1.0
-
-
-@pytest.mark.parametrize("limit", [np.inf, 700.0])
-def test_drive_rows_repaired_after_hazards_equal_full_searches(limit, monkeypatch):
-    """A what-if row is repaired from the baseline tree (only the subtrees below changed tree
-    edges are searched again); it must equal a full search on the hazard graph bit for bit —
-    for a box that blocks, one that slows, a band that cuts the grid in two, and a far corner."""
-    import shapely
-    from engine_fixtures import grid_roads, lonlat, roads_from_xy
-    from scipy.sparse.csgraph import dijkstra
-
-    from planner.engine.graph import RoadGraph
-    from planner.engine.snapshot import Hazard, make_input
-
-    xy, edges = grid_roads(30, 30, seed=7)
-    g = RoadGraph(make_input(roads=roads_from_xy(xy, edges)))
-    nodes = np.array([0, 455, 899, 123, 31])
-    g.drive_rows(nodes, limit)               # the baseline rows and trees, memoised
-    repaired = []
-    real = RoadGraph._repair_row
-    monkeypatch.setattr(RoadGraph, "_repair_row", lambda self, *a: repaired.append(1) or real(self, *a))
-
-    def box(x0, y0, x1, y1):
-        return shapely.Polygon([lonlat(x0, y0), lonlat(x1, y0), lonlat(x1, y1), lonlat(x0, y1)])
-
-    zones = [("block", 1.0, box(1000, 1000, 1600, 1500)), ("slow", 0.3, box(200, 1200, 2500, 1700)),
-             ("block", 1.0, box(-200, 1400, 3200, 1500)), ("block", 1.0, box(2750, 2750, 3200, 3200))]
-    for effect, factor, zone in zones:
-        h = g.with_hazards([Hazard("z", effect, factor, False, zone)])
-        got = h.drive_rows(nodes, limit)
-        want = dijkstra(h.drive.csr, directed=True, indices=nodes, limit=limit)
-        assert np.array_equal(got, want), (effect, zone.bounds)
-    assert len(repaired) >= 8                # the hazards did cut baseline trees

@@ -44,8 +44,7 @@ def test_worker_results_identical_and_no_leak(inp, monkeypatch):
     assert single.pool.batches == 0 and not single.pool.alive
     with WhatIf(inp, worker=True, worker_min_sources=2, worker_min_nodes=0) as w:
         got = _runs(w)
-        # the baseline's searches (with trees); a what-if repairs those trees in this process
-        assert w.pool.batches >= 1
+        assert w.pool.batches >= 2      # the baseline (with trees) and the river reruns
         assert w.pool.alive
     assert got == ref
     assert not w.pool.alive
@@ -76,15 +75,13 @@ def test_worker_is_off_unless_asked_for(inp, monkeypatch):
 
 def test_worker_death_falls_back(inp, monkeypatch, caplog):
     monkeypatch.delenv("ESPLAN_NO_WORKER", raising=False)
-    slower = {"name": "slower", "params": {"post_disaster_speed_factor": 0.4}}   # a new graph
-    single = WhatIf(inp, worker=False)
-    ref = _runs(single) + [single.run(slower).to_json()]
+    ref = _runs(WhatIf(inp, worker=False))
     w = WhatIf(inp, worker=True, worker_min_sources=2, worker_min_nodes=0)
     assert w.pool.alive
     w.pool._proc.kill()
     w.pool._proc.join(5)
     with caplog.at_level(logging.WARNING, logger="planner.engine.workers"):
-        assert _runs(w)[1:] + [w.run(slower).to_json()] == ref[1:]
+        assert _runs(w)[1:] == ref[1:]
     assert not w.pool.alive          # a failed worker is reaped and the pool stays off
     # the fallback is not silent: one warning says the worker failed and the searches fall back
     warned = [r for r in caplog.records if r.name == "planner.engine.workers" and r.levelno == logging.WARNING]

@@ -740,21 +740,14 @@ class RoadGraph:
 
         Baseline rows and their shortest-path trees are memoised; on a what-if copy a row is
         reused when no changed entry (u → v) is a tree edge (pred[v] == u): every tree path is
-        then intact and other paths only got longer. Otherwise only the part of the tree below
-        the changed tree edges is searched again (:meth:`_repair_row`).
+        then intact and other paths only got longer.
         """
         ch = self.changed("drive")
         out = np.empty((len(nodes), self.n))
         todo = []
         for i, nd in enumerate(nodes):
             m = self._memo.get(("drive", int(nd), float(limit)))
-            if m is not None and ch is not None:
-                hit = m[1][ch[1]] == ch[0]
-                if not hit.any():
-                    out[i] = m[0]
-                else:
-                    out[i] = self._repair_row(m[0], m[1], ch[1][hit], limit)
-            elif m is not None:
+            if m is not None and (ch is None or not np.any(m[1][ch[1]] == ch[0])):
                 out[i] = m[0]
             else:
                 todo.append(i)
@@ -766,64 +759,6 @@ class RoadGraph:
                 if want:
                     self._memo[("drive", int(nodes[i]), float(limit))] = (D[r].copy(), P[r].astype(np.int32))
         return out
-
-    def _repair_row(self, d0: np.ndarray, p0: np.ndarray, heads: np.ndarray, limit: float) -> np.ndarray:
-        """The driving row of a what-if from the baseline row ``d0`` and tree ``p0`` whose tree
-        edges into ``heads`` changed: exactly what a full search gives, for less.
-
-        Hazards only lengthen edges, so a node whose tree path avoids the changed edges keeps
-        its time (its path is intact, every other path only got longer). The others — the
-        subtrees below ``heads``, found by pointer doubling on ``p0`` — are searched again on
-        the subgraph they induce, from a super-source whose edge to each of them is the best
-        ``d0[u] + w(u, v)`` over the edges entering from a kept node ``u``. Every time is the
-        same sum along the same path as in a full search (adding the super-source's 0 is exact),
-        so the row is bit-identical; with no edge entering (a hazard that cuts the network in
-        two) the subtrees are simply unreachable.
-        """
-        n = self.n
-        flag = np.zeros(n, bool)
-        flag[heads] = True
-        anc = p0.astype(np.int64)
-        roots = anc < 0
-        anc[roots] = np.nonzero(roots)[0]
-        while True:   # flag[v]: some ancestor within 2^k steps is a head; anc: the 2^k-th ancestor
-            flag |= flag[anc]
-            nxt = anc[anc]
-            if np.array_equal(nxt, anc):
-                break
-            anc = nxt
-        row = d0.copy()
-        A = np.nonzero(flag & np.isfinite(d0))[0]   # beyond reach before: beyond reach now
-        if not len(A):
-            return row
-        row[A] = np.inf
-        G = self.drive.csr
-        rows_of = self._memo.get("drive_rows_of")
-        if rows_of is None or len(rows_of) != len(G.indices):
-            rows_of = self._memo["drive_rows_of"] = np.repeat(np.arange(n, dtype=np.int32), np.diff(G.indptr))
-        inA = np.zeros(n, bool)
-        inA[A] = True
-        to_a = inA[G.indices]
-        from_a = inA[rows_of]
-        enter = np.nonzero(to_a & ~from_a)[0]
-        cand = d0[rows_of[enter]] + G.data[enter]
-        ok = cand <= limit
-        if not ok.any():
-            return row
-        pos = np.full(n, -1, np.int64)
-        pos[A] = np.arange(len(A))
-        k = len(A)
-        off = np.full(k, np.inf)
-        np.minimum.at(off, pos[G.indices[enter[ok]]], cand[ok])
-        inner = np.nonzero(to_a & from_a)[0]
-        counts = np.bincount(pos[rows_of[inner]], minlength=k)
-        src = np.nonzero(np.isfinite(off))[0]
-        indptr = np.concatenate([[0], np.cumsum(counts), [len(inner) + len(src)]])
-        indices = np.concatenate([pos[G.indices[inner]], src])
-        data = np.concatenate([G.data[inner], off[src]])
-        sub = csr_matrix((data, indices, indptr), shape=(k + 1, k + 1))
-        row[A] = dijkstra(sub, directed=True, indices=k, limit=limit)[:k]
-        return row
 
     def _drive_search(self, nodes: np.ndarray, limit: float, preds: bool):
         """(D, P or None): driving Dijkstra from ``nodes`` within ``limit``.
