@@ -370,34 +370,36 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
 
     areas: dict[str, Any] = {}
     if service_areas:
-        # hulls are memoised by reach set: the baseline's for good, a what-if's in a bounded
-        # least-recently-used store (the last few reruns' worth), so reruns never pile them up
+        # hulls are memoised by reach set as GeoJSON objects, shared by every result that shows
+        # them (results are read, never edited in place: to_dict/to_json build new objects): the
+        # baseline's for good, a what-if's in a bounded least-recently-used store (the last few
+        # reruns' worth), so reruns neither pile them up nor decode them again
         gm = getattr(graph, "_memo", {})
         base_hulls = gm if getattr(graph, "factor_key", "base") == "base" else None
-        lru: OrderedDict[Any, str] = gm.setdefault("hull_lru", OrderedDict())
+        lru: OrderedDict[Any, Any] = gm.setdefault("hull_lru", OrderedDict())
         cap_lru = HULL_LRU_RERUNS * max(1, len(reach_nodes))
         for s, nodes in sorted(reach_nodes.items()):
             if len(nodes) == 0:
                 continue
             key = ("hull", hashlib.sha1(np.ascontiguousarray(nodes, dtype=np.int64).tobytes()).hexdigest())
-            text = gm.get(key)
-            if text is None:
-                text = lru.get(key)
-                if text is not None:
+            geo = gm.get(key)
+            if geo is None:
+                geo = lru.get(key)
+                if geo is not None:
                     lru.move_to_end(key)
-            if text is None:
+            if geo is None:
                 pts = shapely.multipoints(graph.hull_points(nodes))
                 hull = shapely.concave_hull(pts, ratio=0.2)
                 if hull.geom_type != "Polygon":
                     hull = hull.buffer(10.0)
-                text = shapely.to_geojson(graph.geom_to_wgs84(hull))
+                geo = json.loads(shapely.to_geojson(graph.geom_to_wgs84(hull)))
                 if base_hulls is not None:
-                    base_hulls[key] = text
+                    base_hulls[key] = geo
                 else:
-                    lru[key] = text
+                    lru[key] = geo
                     while len(lru) > cap_lru:
                         lru.popitem(last=False)
-            areas[st.code[s]] = json.loads(text)
+            areas[st.code[s]] = geo
 
     # -- checks (docs/planning-model.md: each check's numerator, denominator, target, source) ---
     src = inp.param_sources
