@@ -15,7 +15,7 @@ Sides: this tree, and with ``--base`` another source tree (e.g. a worktree of ``
 side and measure with ``python -X importtime`` gives the evidence: the cumulative import time of
 ``scipy.optimize``, ``alembic``, ``planner.scenario.recommend`` and of all imports together (the
 self times summed). Goals (issue 14): check ≤ 0.8 s, first paint ≤ 1.0 s. Results:
-``benchmarks/results/startup.json``.
+``benchmarks/results/startup.json`` (``--quick``: 3 rounds, ``startup-quick.json``).
 """
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {m:5s} {s:4s} min {st['min']:.2f} median {st['median']:.2f}; -X importtime: all imports "
                   f"{ev['all_imports']:.2f} s, " + ", ".join(f"{k} {v:.2f}" for k, v in ev.items()
                                                               if k != "all_imports"))
-    path = write_results("startup", {"parameters": {"reps": reps, "base": str(trees.get("base") or "")},
+    path = write_results("startup-quick" if a.quick and not a.out else "startup", {"parameters": {"reps": reps, "base": str(trees.get("base") or "")},
                                      "summary": summary, "times": times, "importtime": evidence,
                                      "goals_s": {"check": 0.8, "paint": 1.0}}, a.out)
     print(f"results: {path}")
