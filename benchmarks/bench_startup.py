@@ -152,9 +152,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {m:5s} {s:4s} min {st['min']:.2f} median {st['median']:.2f}; -X importtime: all imports "
                   f"{ev['all_imports']:.2f} s, " + ", ".join(f"{k} {v:.2f}" for k, v in ev.items()
                                                               if k != "all_imports"))
-    path = write_results("startup-quick" if a.quick and not a.out else "startup", {"parameters": {"reps": reps, "base": str(trees.get("base") or "")},
-                                     "summary": summary, "times": times, "importtime": evidence,
-                                     "goals_s": {"check": 0.8, "paint": 1.0}}, a.out)
+    name = "startup-quick" if a.quick and not a.out else "startup"
+    path = write_results(name, {"parameters": {"reps": reps, "base": str(trees.get("base") or "")},
+                                "summary": summary, "times": times, "importtime": evidence,
+                                "goals_s": {"check": 0.8, "paint": 1.0}}, a.out)
     print(f"results: {path}")
     return 0
 
