@@ -301,6 +301,11 @@ def _r(x: float, nd: int = 3) -> float | None:
     return round(x, nd) if math.isfinite(x) else None
 
 
+def _rl(a: Any, nd: int = 3) -> list[float | None]:
+    """:func:`_r` of every element of ``a``, as a list (nan and ±inf → None)."""
+    return [round(x, nd) if math.isfinite(x) else None for x in np.asarray(a, dtype=np.float64).tolist()]
+
+
 def _weighted_stats(t: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
     """(mean, p95, max) of t weighted by w; inf values propagate."""
     keep = w > 0
@@ -323,19 +328,32 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     thr_min = thr / 60.0
     figs = plan_figures(inp)
 
+    # one row per unit: the columns rounded as lists first (_rl: the same Python round of the
+    # same floats as _r, without a numpy scalar and a call per cell)
+    n_u = len(du)
+    pop_r = _rl(figs.unit_population)
+    dem_r = _rl(dem)
+    dem_known = (~np.isnan(figs.unit_demand)).tolist()
+    snap_r = _rl(snap_u.dist_m, 2)
+    near_r = _rl(np.asarray(nearest, dtype=np.float64) / 60.0)
+    near_nan = np.isnan(nearest).tolist()
+    served_r, over_r, unreach_r = _rl(served), _rl(over), _rl(unreach)
+    off_r = _rl(np.where(off, dem, 0.0)) if n_u else []
+    unloc_r = _rl(np.where(unloc, dem, 0.0)) if n_u else []
+    ns_l = np.asarray(nearest_site).tolist()
     units = []
-    for k in range(len(du)):
-        ns = nearest_site[k]
+    for k in range(n_u):
+        ns = ns_l[k]
         units.append({
             "code": du.code[k], "name": du.name[k], "town": du.town[k],
-            "population": _r(figs.unit_population[k]) if not np.isnan(figs.unit_population[k]) else None,
-            "demand": _r(dem[k]) if not np.isnan(figs.unit_demand[k]) else None, "snap_status": snap_u.status[k],
+            "population": pop_r[k],
+            "demand": dem_r[k] if dem_known[k] else None, "snap_status": snap_u.status[k],
             "flags": list(du.flags[k] or ()),
-            "snap_m": _r(snap_u.dist_m[k], 2) if not np.isnan(snap_u.dist_m[k]) else None,
+            "snap_m": snap_r[k],
             "nearest_shelter": st.code[ns] if ns >= 0 else None,
-            "nearest_min": _r(nearest[k] / 60.0) if not np.isnan(nearest[k]) else None,
-            "served": _r(served[k]), "over_capacity": _r(over[k]), "unreachable": _r(unreach[k]),
-            "off_network": _r(dem[k] if off[k] else 0.0), "unlocated": _r(dem[k] if unloc[k] else 0.0),
+            "nearest_min": None if near_nan[k] else near_r[k],
+            "served": served_r[k], "over_capacity": over_r[k], "unreachable": unreach_r[k],
+            "off_network": off_r[k], "unlocated": unloc_r[k],
             "assignments": unit_assign.get(k, []),
         })
 
