@@ -62,7 +62,7 @@ def test_env_var_and_thresholds_keep_one_process(inp, monkeypatch):
 
 
 def test_worker_is_off_unless_asked_for(inp, monkeypatch):
-    """Off by default (it loses on 2 cores, benchmarks/bench_engine.py); ESPLAN_WORKER=1 asks."""
+    """Off by default (it does not win on 2 cores, benchmarks/bench_engine.py); ESPLAN_WORKER=1 asks."""
     monkeypatch.delenv("ESPLAN_NO_WORKER", raising=False)
     monkeypatch.delenv("ESPLAN_WORKER", raising=False)
     w = WhatIf(inp, worker_min_sources=2, worker_min_nodes=0)

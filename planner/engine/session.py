@@ -25,9 +25,9 @@ work differs:
   default), on a big graph (≥ 20k nodes) with many sources (≥ 8 driving searches to redo), half
   of the driving searches run in a second process (planner.engine.workers.DrivePool, started
   lazily, ``forkserver`` on Linux, ``spawn`` elsewhere; ``ESPLAN_NO_WORKER=1`` forbids it).
-  Results are bit-identical. It is off by default because it loses on the 2-core machines the
-  bureaus use (benchmarks/bench_engine.py, worker on vs off: slower median, +150 MB and three
-  more processes at 100k nodes). Stop it with :meth:`WhatIf.close` or ``with WhatIf(...) as w:``;
+  Results are bit-identical. It is off by default because it does not win on the 2-core
+  machines the bureaus use (benchmarks/bench_engine.py, worker on vs off at 100k nodes: no
+  faster at the median, +200 MB in three more processes; docs/performance.md). Stop it with :meth:`WhatIf.close` or ``with WhatIf(...) as w:``;
   it is also stopped when the WhatIf is garbage-collected and at interpreter exit.
 
 One session serves every input of one plan: :meth:`WhatIf.run_input` takes any PlanInput (a

@@ -1,7 +1,7 @@
 """A second process for the driving searches (scipy's Dijkstra holds the GIL: threads give nothing).
 
 Opt-in: a :class:`planner.engine.session.WhatIf` uses it only with ``worker=True`` or
-``ESPLAN_WORKER=1``. On 2 shared cores it loses (benchmarks/bench_engine.py compares worker on
+``ESPLAN_WORKER=1``. On 2 shared cores it does not win (benchmarks/bench_engine.py compares worker on
 and off): the searches are short (≈ 5 ms each at 100k nodes) and the second core is busy.
 
 :class:`DrivePool` owns at most one worker process. It is started lazily, the first time a batch
