@@ -27,8 +27,9 @@ work differs:
   lazily, ``forkserver`` on Linux, ``spawn`` elsewhere; ``ESPLAN_NO_WORKER=1`` forbids it).
   Results are bit-identical. It is off by default because it does not win on the 2-core
   machines the bureaus use (benchmarks/bench_engine.py, worker on vs off at 100k nodes: no
-  faster at the median, +200 MB in three more processes; docs/performance.md). Stop it with :meth:`WhatIf.close` or ``with WhatIf(...) as w:``;
-  it is also stopped when the WhatIf is garbage-collected and at interpreter exit.
+  faster at the median, +200 MB in three more processes; docs/performance.md). Stop it with
+  :meth:`WhatIf.close` or ``with WhatIf(...) as w:``; it is also stopped when the WhatIf is
+  garbage-collected and at interpreter exit.
 
 One session serves every input of one plan: :meth:`WhatIf.run_input` takes any PlanInput (a
 scenario derived with apply_scenario, or a snapshot re-loaded from the plan: new objects, same
