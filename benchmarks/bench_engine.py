@@ -1,210 +1,308 @@
-"""Engine benchmark on the SYNTHETIC district (benchmarks/synthetic.py).
+"""What-if rerun after a hazard on the SYNTHETIC district (benchmarks/synthetic.py), side by side.
 
-    /work/venv/bin/python benchmarks/bench_engine.py [--side 316] [--nx]
+    python benchmarks/bench_engine.py [--quick] [--side 316] [--reps 20] [--base /path/to/main]
+                                      [--nx] [--out benchmarks/results/engine.json]
 
-Measures: run_plan end to end (graph build included); WhatIf (planner.engine.session) set-up
-and an incremental what-if rerun after a river band cuts roads, checked identical to a full
-run_plan; a stock-only rerun; the same what-if computation with plain networkx shortest paths
-(graph copy minus cut edges, nearest shelter, per-shelter reach, the same assignment solver,
-one driving Dijkstra per source) and the ratio; peak memory (ru_maxrss); the Andorra demo.
+Each *side* is a separate Python process holding one :class:`planner.engine.session.WhatIf` on the
+same synthetic district (100k nodes at ``--side 316``; 5,000 units, 300 shelters, 40 sources):
+
+* ``this worker on`` / ``this worker off`` — this tree, with and without the driving worker
+  process (``WhatIf(worker=...)``);
+* ``base worker on`` / ``base worker off`` — the tree given by ``--base`` (e.g. a worktree of
+  ``main``: ``git worktree add /tmp/perf-base main``), its ``planner`` imported instead of this
+  one's; the benchmark code and the synthetic district are this tree's, so the work is the same;
+* ``networkx`` (``--nx``) — this tree with every shortest-path search of the engine
+  (``scipy.sparse.csgraph.dijkstra`` in graph/coverage/supply) done by networkx on a networkx
+  graph kept between reruns (the hazard's changed edges are rewritten into it, as the engine
+  rewrites its CSR slots; the coverage step's per-run super-source graph is converted each run).
+  Everything else — snapping, supply, allocation, isolation, result building — is the engine's,
+  so the work and the answer are the same. It is slow: it takes part in the first 3 rounds only.
+
+A *rerun* is ``WhatIf.run`` with a river band hazard (benchmarks/synthetic.river_hazard) of width
+``500 + 10·k`` m in round ``k`` — a new hazard every round, the same on every side. Round 0 (the
+first what-if after the baseline) is reported apart; rounds 1…reps are interleaved (the side order
+rotates every round) and give min/median. Every side's result of a round must be the same JSON
+(asserted by sha-256), and round 1's result equals a from-scratch ``run_plan`` on the same input
+(asserted on the first side).
+
+Memory is the sum of the proportional set size of every process of a side (the side, the driving
+worker, the multiprocessing forkserver and resource tracker; benchmarks/common.py): the baseline
+after set-up, the peak during each rerun (sampled every 50 ms), the retained size after each
+rerun, and its growth from round 1 to the last round (``--reps`` ≥ 20 measures growth over 20+
+reruns).
+
+Results go to ``benchmarks/results/engine.json`` (with ``--quick``: ``engine-quick.json``).
+``--quick``: a 50k-node district (``--side 224``), 6 rounds; a few minutes on 2 cores.
 """
 from __future__ import annotations
 
 import argparse
-import resource
+import hashlib
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-import numpy as np
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, PeakSampler, Side, serve, side_command, stats, tree_mb, write_results  # noqa: E402
 
-from synthetic import district, river_hazard  # noqa: E402
-
-from planner.engine.coverage import open_shelter_mask, shelter_capacities, unit_demand  # noqa: E402
-from planner.engine.graph import RoadGraph  # noqa: E402
-from planner.engine.lp import transport_flow  # noqa: E402
-from planner.engine.run import run_plan  # noqa: E402
+NX_ROUNDS = 3
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+# -- the side process -----------------------------------------------------------------------------
+class NxDijkstra:
+    """``scipy.sparse.csgraph.dijkstra`` (the subset the engine calls) done by networkx.
+
+    One networkx graph per CSR structure (what-if copies share their baseline's ``indices``);
+    a call on a matrix whose weights differ from the graph's rewrites only those edges (removed
+    when cut). Distances are the same sums along the same shortest paths; a predecessor is
+    networkx's first one (on exact ties it may differ from scipy's; the engine's answer does not
+    depend on it)."""
+
+    def __init__(self) -> None:
+        self.graphs: dict[tuple, tuple[Any, Any, Any]] = {}
+
+    def _graph(self, m):
+        import networkx as nx
+        import numpy as np
+
+        key = (m.shape, id(m.indices), id(m.indptr))
+        got = self.graphs.get(key)
+        rows_of = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        if got is None:
+            G = nx.DiGraph()
+            G.add_nodes_from(range(m.shape[0]))
+            ok = np.isfinite(m.data)
+            G.add_weighted_edges_from(zip(rows_of[ok].tolist(), m.indices[ok].tolist(), m.data[ok].tolist(),
+                                          strict=True))
+            if len(self.graphs) > 4:
+                self.graphs.pop(next(iter(self.graphs)))
+            self.graphs[key] = (m.indices, G, m.data.copy())   # keeps indices alive: ids stay unique
+            return G
+        _ind, G, cur = got
+        for s in np.nonzero(m.data != cur)[0]:
+            u, v, w = int(rows_of[s]), int(m.indices[s]), float(m.data[s])
+            if np.isfinite(w):
+                G.add_edge(u, v, weight=w)
+            elif G.has_edge(u, v):
+                G.remove_edge(u, v)
+        cur[:] = m.data
+        return G
+
+    def __call__(self, csgraph, directed=True, indices=None, limit=float("inf"), return_predecessors=False,
+                 min_only=False, **_kw):
+        import networkx as nx
+        import numpy as np
+
+        assert directed
+        G = self._graph(csgraph)
+        n = csgraph.shape[0]
+        cutoff = None if not np.isfinite(limit) else float(limit)
+        scalar = np.ndim(indices) == 0
+        idx = np.atleast_1d(np.asarray(indices, np.int64))
+        if min_only:
+            d = np.full(n, np.inf)
+            for v, t in nx.multi_source_dijkstra_path_length(G, set(idx.tolist()), cutoff=cutoff).items():
+                d[v] = t
+            return d
+        D = np.full((len(idx), n), np.inf)
+        P = np.full((len(idx), n), -9999, np.int32) if return_predecessors else None
+        for r, s in enumerate(idx.tolist()):
+            if P is not None:
+                pred, dist = nx.dijkstra_predecessor_and_distance(G, s, cutoff=cutoff)
+                for v, ps in pred.items():
+                    if ps:
+                        P[r, v] = ps[0]
+            else:
+                dist = nx.single_source_dijkstra_path_length(G, s, cutoff=cutoff)
+            D[r, list(dist)] = list(dist.values())
+        if scalar:
+            return (D[0], P[0]) if P is not None else D[0]
+        return (D, P) if P is not None else D
 
 
-def networkx_coverage(inp, graph: RoadGraph) -> tuple[float, float]:
-    """Coverage with networkx shortest paths (snapping reused); returns (seconds, served)."""
-    import networkx as nx
-
-    t0 = time.perf_counter()
-    W = graph.walk.csr.tocoo()
-    G = nx.DiGraph()
-    G.add_weighted_edges_from(zip(W.row.tolist(), W.col.tolist(), W.data.tolist(), strict=True))
-    thr = inp.params["threshold_min"] * 60.0
-    ss = graph.snap("walk", inp.sites.lon, inp.sites.lat)
-    su = graph.snap("walk", inp.demand.lon, inp.demand.lat)
-    sh = np.nonzero(open_shelter_mask(inp) & ss.ok)[0]
-    # (1) nearest shelter
-    H = G.copy()
-    for s in sh:
-        H.add_edge("SRC", int(ss.node[s]), weight=float(ss.time_s[s]))
-    nx.single_source_dijkstra_path_length(H, "SRC")
-    # (2) per-shelter reach within the threshold and the assignment LP
-    cap, _, _ = shelter_capacities(inp)
-    _, dem, _ = unit_demand(inp)
-    ok = np.nonzero(su.ok)[0]
-    node_units: dict[int, list[int]] = {}
-    for u in ok:
-        node_units.setdefault(int(su.node[u]), []).append(int(u))
-    pi, pj, pc = [], [], []
-    for s in sh:
-        lengths = nx.single_source_dijkstra_path_length(G, int(ss.node[s]), cutoff=thr)
-        for node, t in lengths.items():
-            for u in node_units.get(node, ()):
-                tt = t + ss.time_s[s] + su.time_s[u]
-                if tt <= thr:
-                    pi.append(u)
-                    pj.append(s)
-                    pc.append(tt)
-    flows = transport_flow(dem, cap, np.array(pi), np.array(pj), np.array(pc), cost_scale=1000.0)
-    return time.perf_counter() - t0, float(flows.sum())
-
-
-def networkx_whatif(inp, graph: RoadGraph, fac) -> float:
-    """The what-if with plain networkx: graph copy minus cut edges, coverage (above), and the
-    driving times source → shelter (one Dijkstra per source). Returns seconds."""
-    import networkx as nx
-
-    from planner.engine.supply import drive_times
-
-    t0 = time.perf_counter()
-    cut = graph.with_edge_factors(fac)
-    networkx_coverage(inp, cut)
-    D = cut.drive.csr.tocoo()
-    keep = np.isfinite(D.data)
-    G = nx.DiGraph()
-    G.add_nodes_from(range(cut.n))
-    G.add_weighted_edges_from(zip(D.row[keep].tolist(), D.col[keep].tolist(), D.data[keep].tolist(), strict=True))
-    dts = drive_times(inp, graph)  # only for the list of sources/shelters (snapping)
-    limit = dts.limit_s
-    for s in dts.src:
-        nx.single_source_dijkstra_path_length(G, int(dts.snap.node[s]), cutoff=limit)
-    return time.perf_counter() - t0
-
-
-def andorra(path: Path) -> None:
-    import shutil
-    import tempfile
-
-    import shapely
-
-    from planner.engine.session import WhatIf
-    from planner.scenario.runs import load_snapshot
-    from planner.store import open_plan
-
-    with tempfile.TemporaryDirectory() as d:
-        copy = Path(d) / "andorra.esplan"
-        shutil.copy(path, copy)
-        plan = open_plan(copy)
-        try:
-            base = load_snapshot(plan)
-        finally:
-            plan.dispose()
-    t = time.perf_counter()
-    r = run_plan(base)
-    t_full = time.perf_counter() - t
-    t = time.perf_counter()
-    w = WhatIf(base)
-    t_init = time.perf_counter() - t
-    cx, cy = float(base.roads.node_lon.mean()), float(base.roads.node_lat.mean())
-    zone = shapely.box(cx - 0.01, cy - 0.01, cx + 0.01, cy + 0.01)
-    t = time.perf_counter()
-    wr = w.run({"name": "flood", "hazards": [{"name": "flood", "effect": "block", "geometry": zone}]})
-    t_inc = time.perf_counter() - t
-    t = time.perf_counter()
-    w.run({"name": "stock", "stock_changes": [{"site_code": "WH-01", "item_code": None, "factor": 0.5}]})
-    t_stock = time.perf_counter() - t
-    print(f"ANDORRA demo ({base.roads.n_nodes:,} nodes): run_plan {t_full * 1000:.0f} ms; WhatIf init + baseline "
-          f"{t_init * 1000:.0f} ms; hazard rerun {t_inc * 1000:.0f} ms; stock-only rerun {t_stock * 1000:.0f} ms; "
-          f"served {r.summary['served']:,.0f} → {wr.summary['served']:,.0f}; isolated units "
-          f"{r.summary['isolated_units']} → {wr.summary['isolated_units']}")
-
-
-def main(argv=None) -> int:
-    from planner.engine.session import WhatIf
-
+def side_main(args: list[str]) -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--side", type=int, default=316)
-    ap.add_argument("--no-nx", action="store_true", help="skip the networkx baseline")
-    ap.add_argument("--andorra",
-                    default=str(Path(__file__).resolve().parents[1] / "resources" / "demo" / "andorra.esplan"))
-    a = ap.parse_args(argv)
+    ap.add_argument("--side", type=int, required=True)
+    ap.add_argument("--worker", choices=("on", "off"), required=True)
+    ap.add_argument("--nx", action="store_true")
+    a = ap.parse_args(args)
+    from synthetic import district, river_hazard
 
-    t = time.perf_counter()
-    inp = district(side=a.side)
-    print(f"SYNTHETIC district: {inp.roads.n_nodes:,} nodes, {inp.roads.n_edges:,} edges, "
-          f"{len(inp.demand):,} units ({np.nansum(inp.demand.population):,.0f} people), "
-          f"{int((inp.sites.kind == 'shelter').sum())} shelters, "
-          f"{int((inp.sites.kind != 'shelter').sum())} sources, {len(inp.items)} items, "
-          f"{len(inp.lots)} lots; built in {time.perf_counter() - t:.2f} s")
-
-    t = time.perf_counter()
-    res = run_plan(inp)
-    t_full = time.perf_counter() - t
-    print(f"run_plan full (graph build included): {t_full:.2f} s "
-          f"({', '.join(f'{k} {v * 1000:.0f} ms' for k, v in res.timings.items())})")
-    s = res.summary
-    print(f"  served {s['served']:,.0f} / {s['sheltering_demand']:,.0f} ({s['served_share']:.1%}); "
-          f"checks failed {s['checks_failed']}; shipped share {s['allocation_shipped_share']}")
-    del res
-
-    t = time.perf_counter()
-    w = WhatIf(inp)
-    print(f"WhatIf init (graph, STRtree, snapping trees, baseline run + memo): {time.perf_counter() - t:.2f} s")
-    hz = river_hazard(a.side)
-    scen = {"name": "river", "hazards": [hz]}
-    t = time.perf_counter()
-    wres = w.run(scen)
-    t_inc = time.perf_counter() - t
-    fac = w.graph.hazard_edge_factors([hz])
-    print(f"what-if incremental rerun (river band, {int(np.isinf(fac).sum()):,} edges cut): {t_inc:.2f} s "
-          f"({', '.join(f'{k} {v * 1000:.0f} ms' for k, v in wres.timings.items())}); "
-          f"served {wres.summary['served']:,.0f}")
-    reps, sup = [], []
-    for k in range(1, 6):  # distinct bands (an identical one would hit the run cache)
-        t = time.perf_counter()
-        r = w.run({"name": f"river{k}", "hazards": [river_hazard(a.side, width=500.0 + 10 * k)]})
-        reps.append(time.perf_counter() - t)
-        sup.append(r.timings["supply"])
-    t_med = float(np.median(reps))
-    print(f"what-if rerun, median of 5 river bands (500–550 m): {t_med:.2f} s "
-          f"({', '.join(f'{x:.2f}' for x in reps)}; supply step median {np.median(sup) * 1000:.0f} ms); "
-          "driving worker process: "
-          f"{'on' if w.pool.batches else 'off'} ({w.pool.batches} batches)")
-    t = time.perf_counter()
-    w.run({"name": "stock", "stock_changes": [{"site_code": "Q00", "item_code": None, "factor": 0}]})
-    print(f"stock-only rerun: {time.perf_counter() - t:.2f} s")
+    import planner
     from planner.engine.apply import apply_scenario
+    from planner.engine.run import run_plan
+    from planner.engine.session import WhatIf
 
-    t = time.perf_counter()
-    full = run_plan(apply_scenario(inp, scen))
-    print(f"same what-if as a full run_plan: {time.perf_counter() - t:.2f} s; identical JSON: "
-          f"{full.to_json() == wres.to_json()}")
-    del full
-    engine_peak = peak_mb()  # before the networkx baseline builds its own graphs in this process
-    print(f"peak memory of the engine (ru_maxrss, before the networkx baseline): {engine_peak:,.0f} MB")
-    if not a.no_nx:
-        t_nx = networkx_whatif(inp, w.graph, fac)
-        print(f"networkx baseline of the same what-if (coverage + drive times, same solvers): {t_nx:.2f} s; "
-              f"ratio {t_nx / t_inc:.1f}x "
-              f"(vs the median rerun {t_nx / t_med:.1f}x)")
-    w.close()
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-    worker = f"{child:,.0f} MB" if child else "not counted here (a forkserver grandchild)"
-    print(f"peak memory (ru_maxrss, incl. the networkx baseline): {peak_mb():,.0f} MB; worker process: {worker}")
-    if a.andorra and Path(a.andorra).exists():
-        andorra(Path(a.andorra))
+    if a.nx:
+        import planner.engine.coverage
+        import planner.engine.graph
+        import planner.engine.supply
+
+        shim = NxDijkstra()
+        for mod in (planner.engine.graph, planner.engine.coverage, planner.engine.supply):
+            mod.dijkstra = shim  # type: ignore[attr-defined]
+    state: dict[str, Any] = {}
+
+    def scenario(k: int) -> dict[str, Any]:
+        return {"name": f"river{k}", "hazards": [river_hazard(a.side, width=500.0 + 10.0 * k)]}
+
+    def setup() -> dict[str, Any]:
+        t = time.perf_counter()
+        inp = state["inp"] = district(side=a.side)
+        t_district = time.perf_counter() - t
+        t = time.perf_counter()
+        w = state["w"] = WhatIf(inp, worker=a.worker == "on" and not a.nx)
+        return {"planner": str(Path(planner.__file__).parent), "nodes": int(inp.roads.n_nodes),
+                "edges": int(inp.roads.n_edges), "units": len(inp.demand),
+                "shelters": int((inp.sites.kind == "shelter").sum()),
+                "sources": int((inp.sites.kind != "shelter").sum()),
+                "district_s": t_district, "init_s": time.perf_counter() - t,
+                "baseline_sha": hashlib.sha256(w.baseline.to_json().encode()).hexdigest()}
+
+    def rerun(k: int) -> dict[str, Any]:
+        w = state["w"]
+        sc = scenario(k)
+        t = time.perf_counter()
+        r = w.run(sc)
+        s = time.perf_counter() - t
+        return {"s": s, "timings": {k2: round(v, 4) for k2, v in r.timings.items()},
+                "sha": hashlib.sha256(r.to_json().encode()).hexdigest(), "served": r.summary["served"],
+                "worker_batches": w.pool.batches}
+
+    def full(k: int) -> dict[str, Any]:
+        t = time.perf_counter()
+        r = run_plan(apply_scenario(state["inp"], scenario(k)))
+        return {"s": time.perf_counter() - t, "sha": hashlib.sha256(r.to_json().encode()).hexdigest()}
+
+    def close() -> dict[str, Any]:
+        state["w"].close()
+        return {"ok": True}
+
+    serve({"setup": setup, "rerun": rerun, "full": full, "close": close})
+
+
+# -- the driver -----------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--serve":
+        side_main(argv[1:])
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="50k nodes, 6 rounds")
+    ap.add_argument("--side", type=int, default=None, help="grid side (316 ≈ 100k nodes; 632 ≈ 400k)")
+    ap.add_argument("--reps", type=int, default=None, help="interleaved rounds after the first (default 20)")
+    ap.add_argument("--base", default=None, help="another source tree (e.g. a worktree of main) to compare")
+    ap.add_argument("--nx", action="store_true", help="add the networkx side (first 3 rounds only)")
+    ap.add_argument("--no-worker-compare", action="store_true", help="only the worker-on sides")
+    ap.add_argument("--out", default=None)
+    a = ap.parse_args(argv)
+    side = a.side or (224 if a.quick else 316)
+    reps = a.reps or (6 if a.quick else 20)
+    script = Path(__file__).resolve()
+    specs: list[tuple[str, Path, str, bool]] = []
+    trees = [("this", ROOT)] + ([("base", Path(a.base).resolve())] if a.base else [])
+    for name, root in trees:
+        for worker in ("on",) if a.no_worker_compare else ("on", "off"):
+            specs.append((f"{name} worker {worker}", root, worker, False))
+    if a.nx:
+        specs.append(("networkx", ROOT, "off", True))
+
+    sides: dict[str, Side] = {}
+    out: dict[str, Any] = {"parameters": {"side": side, "reps": reps, "quick": a.quick,
+                                          "base": str(Path(a.base).resolve()) if a.base else None},
+                           "sides": {}}
+    try:
+        for label, root, worker, nx in specs:   # set-up one at a time (the district build is heavy)
+            cmd = side_command(root, script, "--serve", "--side", str(side), "--worker", worker,
+                               *(["--nx"] if nx else []))
+            s = sides[label] = Side(label, cmd)
+            info = s.ask(cmd="setup")
+            info["baseline_mb"] = tree_mb(s.proc.pid)
+            out["sides"][label] = {"setup": info, "reruns": []}
+            print(f"[{label}] planner from {info['planner']}; {info['nodes']:,} nodes, {info['edges']:,} edges, "
+                  f"{info['units']:,} units, {info['shelters']} shelters, {info['sources']} sources; "
+                  f"WhatIf init + baseline {info['init_s']:.2f} s; memory {info['baseline_mb']['mb']:,.0f} MB "
+                  f"in {info['baseline_mb']['processes']} processes", flush=True)
+        shas = {v["setup"]["baseline_sha"] for v in out["sides"].values()}
+        assert len(shas) == 1, "the sides' baselines differ"
+        labels = list(sides)
+        for k in range(reps + 1):
+            order = labels[k % len(labels):] + labels[:k % len(labels)]
+            got: dict[str, str] = {}
+            for label in order:
+                if label == "networkx" and k >= NX_ROUNDS:
+                    continue
+                s = sides[label]
+                with PeakSampler(s.proc.pid) as ps:
+                    r = s.ask(cmd="rerun", k=k)
+                r["peak_mb"] = ps.peak
+                r["retained_mb"] = tree_mb(s.proc.pid)["mb"]
+                r["processes"] = ps.processes
+                out["sides"][label]["reruns"].append(r)
+                got[label] = r["sha"]
+            assert len(set(got.values())) == 1, f"round {k}: the sides' answers differ: {got}"
+            line = "; ".join(f"{lab} {out['sides'][lab]['reruns'][-1]['s']:.3f} s" for lab in order if lab in got)
+            print(f"round {k:2d} (band {500 + 10 * k} m): {line}", flush=True)
+            if k == 1:
+                f = sides[labels[0]].ask(cmd="full", k=k)
+                assert f["sha"] == got[labels[0]], "the what-if rerun differs from a from-scratch run_plan"
+                out["full_run_plan_s"] = f["s"]
+                print(f"  round 1 on '{labels[0]}' equals a from-scratch run_plan ({f['s']:.2f} s)", flush=True)
+    finally:
+        for s in sides.values():
+            try:
+                s.ask(cmd="close")
+            except Exception:  # noqa: BLE001
+                pass
+            s.close()
+
+    print(f"\nwhat-if rerun after a hazard, {side * side:,}-node grid; rounds 1…{reps} interleaved "
+          "(min / median s); memory of all processes of a side (Pss, MB)")
+    summary: dict[str, Any] = {}
+    for label, d in out["sides"].items():
+        rr = d["reruns"]
+        steady = rr[1:]
+        phase = {p: stats([r["timings"].get(p, 0.0) for r in steady]) for p in
+                 ("graph", "coverage", "supply", "allocation", "isolation")}
+        ret = [r["retained_mb"] for r in steady if r["retained_mb"] is not None]
+        summary[label] = {
+            "first_rerun_s": round(rr[0]["s"], 3), "rerun_s": stats([r["s"] for r in steady]), "phases_s": phase,
+            "baseline_mb": d["setup"]["baseline_mb"]["mb"],
+            "peak_mb": max((r["peak_mb"] or 0) for r in rr),
+            "retained_first_mb": ret[0] if ret else None, "retained_last_mb": ret[-1] if ret else None,
+            "growth_mb": round(ret[-1] - ret[0], 1) if ret else None, "reruns_for_growth": len(ret),
+            "processes": max(r["processes"] for r in rr), "worker_batches": rr[-1]["worker_batches"]}
+        m = summary[label]
+        print(f"  {label:18s} first {m['first_rerun_s']:.3f}; rerun min {m['rerun_s']['min']:.3f} median "
+              f"{m['rerun_s']['median']:.3f} (n {m['rerun_s']['n']}); memory baseline {m['baseline_mb']:,.0f}, peak "
+              f"{m['peak_mb']:,.0f}, retained {m['retained_first_mb']:,.0f} → {m['retained_last_mb']:,.0f} "
+              f"({m['growth_mb']:+,.0f} over {m['reruns_for_growth']} reruns) in {m['processes']} processes; "
+              f"worker batches {m['worker_batches']}")
+        print("  " + " " * 18 + " phases (median ms): " + ", ".join(
+            f"{p} {v['median'] * 1000:.0f}" for p, v in phase.items() if v.get("n")))
+    ratios = {}
+    if "networkx" in summary:
+        nxm = statistics_median([r["s"] for r in out["sides"]["networkx"]["reruns"][1:]])
+        for label in summary:
+            if label != "networkx":
+                same = [r["s"] for r in out["sides"][label]["reruns"][1:NX_ROUNDS]]
+                ratios[label] = round(nxm / statistics_median(same), 1)
+        print("  networkx ÷ side, median over the same rounds: "
+              + ", ".join(f"{k} {v}×" for k, v in ratios.items()))
+    out["summary"] = summary
+    out["networkx_ratio"] = ratios
+    path = write_results("engine-quick" if a.quick and not a.out else "engine", out, a.out)
+    print(f"results: {path}")
     return 0
+
+
+def statistics_median(xs: list[float]) -> float:
+    import statistics
+
+    return statistics.median(xs)
 
 
 if __name__ == "__main__":

@@ -172,3 +172,39 @@ def test_session_rebuilds_when_points_move_and_reuses_for_closures(caplog):
     assert w.builds == 4
     s = w.graph.snap("walk", moved.sites.lon, moved.sites.lat)
     assert s.dist_m[1] == pytest.approx(30.0, abs=1e-3) and s.node[1] >= moved.roads.n_nodes
+
+
+def test_session_retains_a_bounded_amount_over_many_reruns():
+    """Reruns with ever new hazards keep a bounded set of results (the last few coverage and
+    driving-time steps, the last few hazards' edge factors) and no full driving-time rows; the
+    memory the session holds stops growing (traced allocations, numpy's included)."""
+    import gc
+    import tracemalloc
+
+    w = WhatIf(tiny_input())
+
+    def rerun(k: int) -> None:   # a new hazard every time, moving along the roads, slowing more
+        x = 40.0 * (k % 25)
+        zone = shapely.Polygon([lonlat(x, -10), lonlat(x + 150, -10), lonlat(x + 150, 10), lonlat(x, 10)])
+        w.run({"name": f"slow{k}", "hazards": [Hazard("slow", "slow", 0.9 - 0.015 * k, False, zone)]})
+
+    tracemalloc.start()   # from before the first rerun: what a later one frees is subtracted
+    try:
+        for k in range(10):
+            rerun(k)
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for k in range(10, 50):
+            rerun(k)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    kinds = [k[0] for k in w.cache]
+    assert kinds.count("coverage") <= 4 and kinds.count("drive") <= 4
+    assert all(v.D is None for k, v in w.cache.items() if k[0] == "drive")
+    assert len(w._factors) <= 9
+    n_shelters = int((w.base.sites.kind == "shelter").sum())
+    hulls = sum(1 for k in w.graph._memo if isinstance(k, tuple) and k[0] == "hull")
+    assert hulls <= n_shelters and len(w.graph._memo.get("hull_lru", ())) <= 2 * n_shelters
+    assert grown < 256 * 1024, f"the session grew by {grown:,} bytes over 40 reruns"

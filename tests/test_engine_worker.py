@@ -42,7 +42,7 @@ def test_worker_results_identical_and_no_leak(inp, monkeypatch):
     single = WhatIf(inp, worker=False)
     ref = _runs(single)
     assert single.pool.batches == 0 and not single.pool.alive
-    with WhatIf(inp, worker_min_sources=2, worker_min_nodes=0) as w:
+    with WhatIf(inp, worker=True, worker_min_sources=2, worker_min_nodes=0) as w:
         got = _runs(w)
         assert w.pool.batches >= 2      # the baseline (with trees) and the river reruns
         assert w.pool.alive
@@ -53,18 +53,30 @@ def test_worker_results_identical_and_no_leak(inp, monkeypatch):
 
 def test_env_var_and_thresholds_keep_one_process(inp, monkeypatch):
     monkeypatch.setenv("ESPLAN_NO_WORKER", "1")
-    w = WhatIf(inp, worker_min_sources=2, worker_min_nodes=0)
+    w = WhatIf(inp, worker=True, worker_min_sources=2, worker_min_nodes=0)
     assert w.pool.batches == 0 and not w.pool.alive
     monkeypatch.delenv("ESPLAN_NO_WORKER")
-    w2 = WhatIf(inp)      # default thresholds: the 2.5k-node grid is too small for a worker
+    w2 = WhatIf(inp, worker=True)   # default thresholds: the 2.5k-node grid is too small for a worker
     assert w2.pool.batches == 0 and not w2.pool.alive
     assert w.baseline.to_json() == w2.baseline.to_json()
+
+
+def test_worker_is_off_unless_asked_for(inp, monkeypatch):
+    """Off by default (it does not win on 2 cores, benchmarks/bench_engine.py); ESPLAN_WORKER=1 asks."""
+    monkeypatch.delenv("ESPLAN_NO_WORKER", raising=False)
+    monkeypatch.delenv("ESPLAN_WORKER", raising=False)
+    w = WhatIf(inp, worker_min_sources=2, worker_min_nodes=0)
+    assert w.pool.batches == 0 and not w.pool.alive
+    monkeypatch.setenv("ESPLAN_WORKER", "1")
+    with WhatIf(inp, worker_min_sources=2, worker_min_nodes=0) as w2:
+        assert w2.pool.batches >= 1 and w2.pool.alive
+        assert w.baseline.to_json() == w2.baseline.to_json()
 
 
 def test_worker_death_falls_back(inp, monkeypatch, caplog):
     monkeypatch.delenv("ESPLAN_NO_WORKER", raising=False)
     ref = _runs(WhatIf(inp, worker=False))
-    w = WhatIf(inp, worker_min_sources=2, worker_min_nodes=0)
+    w = WhatIf(inp, worker=True, worker_min_sources=2, worker_min_nodes=0)
     assert w.pool.alive
     w.pool._proc.kill()
     w.pool._proc.join(5)
@@ -82,7 +94,7 @@ def test_garbage_collected_whatif_stops_its_worker(inp, monkeypatch):
     import gc
 
     monkeypatch.delenv("ESPLAN_NO_WORKER", raising=False)
-    w = WhatIf(inp, worker_min_sources=2, worker_min_nodes=0)
+    w = WhatIf(inp, worker=True, worker_min_sources=2, worker_min_nodes=0)
     proc = w.pool._proc
     assert proc is not None and proc.is_alive()
     del w

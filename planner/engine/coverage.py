@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ from planner.engine.snapshot import PlanInput
 from planner.engine.texts import check_name
 
 CHUNK = 50          # shelters per multi-source Dijkstra call (50 × 100k × 8 B = 40 MB)
+#: what-if service-area hulls kept: this many reruns' worth (× the shelters searched)
+HULL_LRU_RERUNS = 2
 FIXED_CLASSES = ("short", "medium", "long")
 DEFAULT_CLASS = "short"
 
@@ -298,6 +301,11 @@ def _r(x: float, nd: int = 3) -> float | None:
     return round(x, nd) if math.isfinite(x) else None
 
 
+def _rl(a: Any, nd: int = 3) -> list[float | None]:
+    """:func:`_r` of every element of ``a``, as a list (nan and ±inf → None)."""
+    return [round(x, nd) if math.isfinite(x) else None for x in np.asarray(a, dtype=np.float64).tolist()]
+
+
 def _weighted_stats(t: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
     """(mean, p95, max) of t weighted by w; inf values propagate."""
     keep = w > 0
@@ -320,19 +328,32 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     thr_min = thr / 60.0
     figs = plan_figures(inp)
 
+    # one row per unit: the columns rounded as lists first (_rl: the same Python round of the
+    # same floats as _r, without a numpy scalar and a call per cell)
+    n_u = len(du)
+    pop_r = _rl(figs.unit_population)
+    dem_r = _rl(dem)
+    dem_known = (~np.isnan(figs.unit_demand)).tolist()
+    snap_r = _rl(snap_u.dist_m, 2)
+    near_r = _rl(np.asarray(nearest, dtype=np.float64) / 60.0)
+    near_nan = np.isnan(nearest).tolist()
+    served_r, over_r, unreach_r = _rl(served), _rl(over), _rl(unreach)
+    off_r = _rl(np.where(off, dem, 0.0)) if n_u else []
+    unloc_r = _rl(np.where(unloc, dem, 0.0)) if n_u else []
+    ns_l = np.asarray(nearest_site).tolist()
     units = []
-    for k in range(len(du)):
-        ns = nearest_site[k]
+    for k in range(n_u):
+        ns = ns_l[k]
         units.append({
             "code": du.code[k], "name": du.name[k], "town": du.town[k],
-            "population": _r(figs.unit_population[k]) if not np.isnan(figs.unit_population[k]) else None,
-            "demand": _r(dem[k]) if not np.isnan(figs.unit_demand[k]) else None, "snap_status": snap_u.status[k],
+            "population": pop_r[k],
+            "demand": dem_r[k] if dem_known[k] else None, "snap_status": snap_u.status[k],
             "flags": list(du.flags[k] or ()),
-            "snap_m": _r(snap_u.dist_m[k], 2) if not np.isnan(snap_u.dist_m[k]) else None,
+            "snap_m": snap_r[k],
             "nearest_shelter": st.code[ns] if ns >= 0 else None,
-            "nearest_min": _r(nearest[k] / 60.0) if not np.isnan(nearest[k]) else None,
-            "served": _r(served[k]), "over_capacity": _r(over[k]), "unreachable": _r(unreach[k]),
-            "off_network": _r(dem[k] if off[k] else 0.0), "unlocated": _r(dem[k] if unloc[k] else 0.0),
+            "nearest_min": None if near_nan[k] else near_r[k],
+            "served": served_r[k], "over_capacity": over_r[k], "unreachable": unreach_r[k],
+            "off_network": off_r[k], "unlocated": unloc_r[k],
             "assignments": unit_assign.get(k, []),
         })
 
@@ -367,18 +388,36 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
 
     areas: dict[str, Any] = {}
     if service_areas:
+        # hulls are memoised by reach set as GeoJSON objects, shared by every result that shows
+        # them (results are read, never edited in place: to_dict/to_json build new objects): the
+        # baseline's for good, a what-if's in a bounded least-recently-used store (the last few
+        # reruns' worth), so reruns neither pile them up nor decode them again
+        gm = getattr(graph, "_memo", {})
+        base_hulls = gm if getattr(graph, "factor_key", "base") == "base" else None
+        lru: OrderedDict[Any, Any] = gm.setdefault("hull_lru", OrderedDict())
+        cap_lru = HULL_LRU_RERUNS * max(1, len(reach_nodes))
         for s, nodes in sorted(reach_nodes.items()):
             if len(nodes) == 0:
                 continue
             key = ("hull", hashlib.sha1(np.ascontiguousarray(nodes, dtype=np.int64).tobytes()).hexdigest())
-            memo = getattr(graph, "_memo", {})
-            if key not in memo:
+            geo = gm.get(key)
+            if geo is None:
+                geo = lru.get(key)
+                if geo is not None:
+                    lru.move_to_end(key)
+            if geo is None:
                 pts = shapely.multipoints(graph.hull_points(nodes))
                 hull = shapely.concave_hull(pts, ratio=0.2)
                 if hull.geom_type != "Polygon":
                     hull = hull.buffer(10.0)
-                memo[key] = shapely.to_geojson(graph.geom_to_wgs84(hull))
-            areas[st.code[s]] = json.loads(memo[key])
+                geo = json.loads(shapely.to_geojson(graph.geom_to_wgs84(hull)))
+                if base_hulls is not None:
+                    base_hulls[key] = geo
+                else:
+                    lru[key] = geo
+                    while len(lru) > cap_lru:
+                        lru.popitem(last=False)
+            areas[st.code[s]] = geo
 
     # -- checks (docs/planning-model.md: each check's numerator, denominator, target, source) ---
     src = inp.param_sources

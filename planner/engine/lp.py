@@ -3,11 +3,13 @@
 The rule is lexicographic: "serve as many as possible, then as fast as possible" (min-cost
 maximum flow). It is solved as one LP with costs shifted by a big M that is provably large
 enough (dual simplex), verified against a combinatorial max flow, with a two-phase fallback.
+
+``scipy.optimize`` (≈ 0.5 s of imports) loads only when that LP is solved: the engine's flows
+normally go through OR-Tools (:func:`transport_flow`), so a plan check never loads it.
 """
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 from scipy.sparse.csgraph import maximum_flow
 
@@ -46,6 +48,8 @@ def transport(supply: np.ndarray, demand: np.ndarray, pi: np.ndarray, pj: np.nda
     # One LP with cost − M: an augmenting path visits at most min(#rows, #cols) pairs forward,
     # so with M > max cost × that number every unit of extra flow pays off: the optimum is the
     # min-cost *maximum* flow (exact; checked below against a max-flow when data are integral).
+    from scipy.optimize import linprog
+
     big_m = (float(c_l.max()) + 1.0) * (min(len(ui), len(uj)) + 1)
     r = linprog(c_l - big_m, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs-ds")
     x = r.x if r.status == 0 else None
@@ -75,6 +79,8 @@ def _is_max_flow(x: np.ndarray, sup: np.ndarray, dem: np.ndarray, ri: np.ndarray
 
 def _two_phase(a_ub, b_ub, c_l) -> np.ndarray:
     """Fallback: maximise the flow, then minimise the cost at that total."""
+    from scipy.optimize import linprog
+
     k = a_ub.shape[1]
     r1 = linprog(-np.ones(k), A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
     if r1.status != 0:

@@ -21,11 +21,15 @@ work differs:
   (a stock-only change reruns supply + allocation only); service-area hulls are memoised.
 * allocation and coverage assignment use OR-Tools min-cost flow (see lp.transport_flow).
 
-* on a big graph (≥ 20k nodes) with many sources (≥ 8 driving searches to redo), half of the
-  driving searches run in a second process (planner.engine.workers.DrivePool, started lazily,
-  ``fork`` on Linux, ``spawn`` elsewhere; ``ESPLAN_NO_WORKER=1`` turns it off). Results are
-  bit-identical. Stop it with :meth:`WhatIf.close` or ``with WhatIf(...) as w:``; it is also
-  stopped when the WhatIf is garbage-collected and at interpreter exit.
+* optionally (``WhatIf(worker=True)`` or the environment variable ``ESPLAN_WORKER=1``; off by
+  default), on a big graph (≥ 20k nodes) with many sources (≥ 8 driving searches to redo), half
+  of the driving searches run in a second process (planner.engine.workers.DrivePool, started
+  lazily, ``forkserver`` on Linux, ``spawn`` elsewhere; ``ESPLAN_NO_WORKER=1`` forbids it).
+  Results are bit-identical. It is off by default because it does not win on the 2-core
+  machines the bureaus use (benchmarks/bench_engine.py, worker on vs off at 100k nodes: no
+  faster at the median, +200 MB in three more processes; docs/performance.md). Stop it with
+  :meth:`WhatIf.close` or ``with WhatIf(...) as w:``; it is also stopped when the WhatIf is
+  garbage-collected and at interpreter exit.
 
 One session serves every input of one plan: :meth:`WhatIf.run_input` takes any PlanInput (a
 scenario derived with apply_scenario, or a snapshot re-loaded from the plan: new objects, same
@@ -46,6 +50,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from typing import Any
 
 import numpy as np
@@ -58,6 +63,9 @@ from planner.engine.snapshot import PlanInput
 from planner.engine.workers import MIN_NODES, MIN_SOURCES, DrivePool
 
 __all__ = ["GRAPH_PARAMS", "WhatIf"]
+
+#: ``ESPLAN_WORKER=1``: a WhatIf made without ``worker=`` uses the driving worker process
+ENV_ON = "ESPLAN_WORKER"
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +85,16 @@ class WhatIf:
     """Engine state kept between reruns of one plan (see the module docstring).
 
     ``base`` (optional): the baseline input; built and (``run_baseline``) run at once. Without
-    it the graph is built by the first :meth:`run_input`.
+    it the graph is built by the first :meth:`run_input`. ``worker``: use the driving worker
+    process (None: only when ``ESPLAN_WORKER=1``).
     """
 
     def __init__(self, base: PlanInput | None = None, *, service_areas: bool = True, run_baseline: bool = True,
-                 worker: bool = True, worker_min_sources: int = MIN_SOURCES, worker_min_nodes: int = MIN_NODES):
+                 worker: bool | None = None, worker_min_sources: int = MIN_SOURCES,
+                 worker_min_nodes: int = MIN_NODES):
         self.base = base
+        if worker is None:
+            worker = os.environ.get(ENV_ON, "") in ("1", "true", "yes")
         self.pool = DrivePool(min_sources=worker_min_sources, min_nodes=worker_min_nodes, enabled=worker)
         self.service_areas = service_areas
         self.cache: dict[Any, Any] = {}

@@ -267,7 +267,11 @@ class RoadTable:
         for name in ("node_lon", "node_lat", "edge_u", "edge_v", "oneway", "length_m", "maxspeed"):
             h.update(name.encode())
             h.update(np.ascontiguousarray(getattr(self, name)).tobytes())
-        h.update(json.dumps(list(self.highway)).encode())
+        hw = self.__dict__.get("_highway_json")
+        if hw is None:   # the costly part of hashing a road table (json of every class): done once
+            hw = json.dumps(list(self.highway)).encode()
+            object.__setattr__(self, "_highway_json", hw)
+        h.update(hw)
         if self.geometry is not None:
             h.update(b"geometry")
             for wkb in shapely.to_wkb(self.geometry):

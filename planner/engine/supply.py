@@ -136,8 +136,10 @@ class DriveTimes:
     T: np.ndarray              # (len(src), len(shelters))
     TU: np.ndarray             # (len(src), len(units)); inf for units off the network
     limit_s: float
-    D: np.ndarray | None = None       # (unique source nodes × all nodes) times within the limit
-    src_row: np.ndarray | None = None  # per source (same order as src): its row in D
+    # (unique source nodes × all nodes) times within the limit: not kept (None) — the rows are
+    # 8 bytes × nodes each and a WhatIf caches several DriveTimes; T and TU hold what is read
+    D: np.ndarray | None = None
+    src_row: np.ndarray | None = None  # per source (same order as src): its row in the searches
 
 
 def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
@@ -164,7 +166,7 @@ def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
             TU[:, uok] = D[np.ix_(row, usnap.node[uok])] + snap.time_s[src][:, None] + usnap.time_s[uok][None, :]
         T[T > limit] = np.inf
         TU[TU > limit] = np.inf
-    return DriveTimes(snap, usnap, src, shel, T, TU, limit, D, row)
+    return DriveTimes(snap, usnap, src, shel, T, TU, limit, None, row)
 
 
 def road_reach(inp: PlanInput, graph: RoadGraph, dt_: DriveTimes, sites: np.ndarray) -> np.ndarray:

@@ -1,5 +1,9 @@
 """A second process for the driving searches (scipy's Dijkstra holds the GIL: threads give nothing).
 
+Opt-in: a :class:`planner.engine.session.WhatIf` uses it only with ``worker=True`` or
+``ESPLAN_WORKER=1``. On 2 shared cores it does not win (benchmarks/bench_engine.py compares worker on
+and off): the searches are short (≈ 5 ms each at 100k nodes) and the second core is busy.
+
 :class:`DrivePool` owns at most one worker process. It is started lazily, the first time a batch
 of driving searches is big enough (``min_sources`` searches on a graph of ``min_nodes`` nodes),
 and takes half of every later batch while the calling process computes the other half. The

@@ -3,16 +3,20 @@
 Developers: after changing ``planner/models.py`` run
 ``python -m planner.migrations revision "what changed"`` and review the generated file;
 ``python -m planner.migrations check`` must report no pending changes (a test runs it).
+
+Alembic (≈ 0.2 s of imports) loads only when a schema is written or checked: opening a plan that
+is already at the newest revision reads the revision graph with :func:`revision_graph` (the
+``revision`` / ``down_revision`` assignments of the files in ``versions/``, parsed, not run) —
+the same answer as Alembic's ``ScriptDirectory`` (a test compares them); anything it cannot read
+plainly (branches, merges, several heads, computed values) is left to Alembic.
 """
 from __future__ import annotations
 
+import ast
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
@@ -22,11 +26,17 @@ HERE = Path(__file__).resolve().parent
 SCRIPT_LOCATION: Path = HERE
 
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+
 class MigrationFailed(Exception):
     """A schema upgrade failed and was rolled back: the plan is still at its old revision."""
 
 
 def config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     # alembic's default stdout is bound at import time; give it its own buffer (it only says
     # "No new upgrade operations detected." and the like)
     cfg = Config(stdout=io.StringIO())
@@ -35,12 +45,56 @@ def config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+def revision_graph(location: Path | None = None) -> dict[str, str | None] | None:
+    """revision → down_revision of every revision file in ``location/versions`` (default
+    :data:`SCRIPT_LOCATION`), read without importing Alembic or the files; None when a file does
+    not state both as plain strings (or None for the first), or the graph is not one straight
+    line from one base to one head (then only Alembic can answer)."""
+    versions = Path(location or SCRIPT_LOCATION) / "versions"
+    graph: dict[str, str | None] = {}
+    try:
+        files = sorted(versions.glob("*.py"))
+        for f in files:
+            if f.name == "__init__.py":
+                continue
+            found: dict[str, Any] = {}
+            for node in ast.parse(f.read_text(encoding="utf-8")).body:
+                if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                        and node.targets[0].id in ("revision", "down_revision", "branch_labels", "depends_on")):
+                    found[node.targets[0].id] = ast.literal_eval(node.value)
+            rev, down = found.get("revision"), found.get("down_revision", ...)
+            if (not isinstance(rev, str) or not (down is None or isinstance(down, str)) or rev in graph
+                    or found.get("branch_labels") or found.get("depends_on")):
+                return None
+            graph[rev] = down
+    except (OSError, SyntaxError, ValueError):
+        return None
+    downs = [d for d in graph.values()]
+    if (not graph or downs.count(None) != 1 or len(set(downs)) != len(downs)
+            or any(d is not None and d not in graph for d in downs)):
+        return None
+    return graph
+
+
 def head_revision() -> str:
+    """The newest revision this program knows."""
+    graph = revision_graph()
+    if graph is not None:
+        heads = set(graph) - set(graph.values())
+        if len(heads) == 1:
+            return heads.pop()
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(config()).get_current_head()  # type: ignore[return-value]
 
 
 def known_revisions() -> set[str]:
     """Every revision this program knows (a plan at another one was made by a newer esplan)."""
+    graph = revision_graph()
+    if graph is not None:
+        return set(graph)
+    from alembic.script import ScriptDirectory
+
     return {r.revision for r in ScriptDirectory.from_config(config()).walk_revisions()}
 
 
@@ -54,6 +108,8 @@ def upgrade_head(engine: Engine) -> None:
     deletes into the child tables) and checked before the commit (``foreign_key_check``,
     ``quick_check``). Any failure rolls everything back: :class:`MigrationFailed`.
     """
+    from alembic import command
+
     if engine.dialect.name != "sqlite":
         try:
             with engine.begin() as conn:
@@ -89,6 +145,7 @@ def _sqlite_migration_connect(dbapi_conn: Any, _record: Any) -> None:
 
 def _verify(conn: Connection) -> None:
     """Refuse to commit an upgrade that left the schema at the wrong revision or broken."""
+    from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
     head = ScriptDirectory.from_config(config()).get_current_head()
@@ -127,6 +184,8 @@ def schema_problems(conn: Connection) -> list[str]:
 
 def check(engine: Engine) -> None:
     """Raise ``alembic.util.exc.AutogenerateDiffsDetected`` if models and migrations differ."""
+    from alembic import command
+
     with engine.begin() as conn:
         command.check(config(conn))
 
@@ -143,6 +202,7 @@ def _main(argv: list[str] | None = None) -> int:
     import argparse
     import tempfile
 
+    from alembic import command
     from sqlalchemy import create_engine
 
     ap = argparse.ArgumentParser(prog="python -m planner.migrations")
