@@ -63,7 +63,7 @@ def bench_scaled(src: Path, copies: int, tmp: Path) -> None:
         for w in ways:
             big.append(Way([i + k * off for i in w.ids], [x + k * span for x in w.lon], list(w.lat),
                             w.highway, w.oneway, w.name, w.maxspeed,
-                            None if w.way_id is None else w.way_id + k * off, w.walkable))
+                            None if w.way_id is None else w.way_id + k * off, w.walk_access, w.drive_access))
     t0 = time.perf_counter()
     data = build_graph(big, "synthetic")
     t1 = time.perf_counter()

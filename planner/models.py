@@ -57,9 +57,11 @@ class Geometry(TypeDecorator):
     impl = LargeBinary
     cache_ok = True
 
-    def process_bind_param(self, value: BaseGeometry | None, dialect: Any) -> bytes | None:
+    def process_bind_param(self, value: BaseGeometry | bytes | None, dialect: Any) -> bytes | None:
         if value is None:
             return None
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return bytes(value)      # already WKB (bulk writers encode a whole column at once)
         return shapely.to_wkb(value)
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> BaseGeometry | None:

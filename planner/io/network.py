@@ -246,13 +246,18 @@ class RoadNetworkData:
                 for i, x, y in zip(self.node_id.tolist(), self.node_lon.tolist(), self.node_lat.tolist(),
                                                strict=True)]
 
-    def edge_rows(self) -> list[dict[str, Any]]:
+    def edge_rows(self, wkb: bool = False) -> list[dict[str, Any]]:
+        """The edges as rows to insert; ``wkb``: geometries encoded as WKB in one vectorised call
+        (``shapely.to_wkb`` on the whole column; the Geometry column takes bytes as they are)
+        rather than one call per row while binding — the same bytes, much faster for big networks."""
+        geoms = shapely.to_wkb(self.edge_geometry).tolist() if wkb and len(self.edge_geometry) else \
+            self.edge_geometry.tolist()
         return [{"u": u, "v": v, "highway": h, "oneway": o, "length_m": ln, "name": nm,
                  "maxspeed_kmh": ms, "osm_way_id": w, "geometry": g, "walk_access": wa, "drive_access": da}
                 for u, v, h, o, ln, nm, ms, w, g, wa, da in zip(
                     self.edge_u.tolist(), self.edge_v.tolist(), self.edge_highway,
                     self.edge_oneway.tolist(), self.edge_length_m.tolist(), self.edge_name,
-                    self.edge_maxspeed, self.edge_way_id, self.edge_geometry.tolist(),
+                    self.edge_maxspeed, self.edge_way_id, geoms,
                     self.edge_walk_access, self.edge_drive_access, strict=True)]
 
     def subset(self, keep: np.ndarray) -> RoadNetworkData:
@@ -386,14 +391,14 @@ def _batches(rows: list[dict[str, Any]], n: int = _BATCH) -> Iterable[list[dict[
 def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str, Any]] | None,
                   replace: bool, reason: str, progress: Any = None,
                   match_nodes_by_location: bool = False, allow_smaller: bool = False,
-                  file: str = "") -> dict[str, int]:
+                  file: str = "", bulk_wkb: bool = True) -> dict[str, int]:
     """Write a network (and candidates) in ONE transaction. Returns inserted counts.
 
     Replacing a network by one with fewer than :data:`SHRINK_LIMIT` of its edges is refused
     (:class:`ImportFailed`, nothing written) unless ``allow_smaller``: a cut extract or a .pbf
     truncated between blocks reads as a valid but tiny network."""
     node_rows = data.node_rows()
-    edge_rows = data.edge_rows()
+    edge_rows = data.edge_rows(wkb=bulk_wkb)
     cand_rows = list(candidates or [])
     tell(progress, 0.7, "writing the road network")
     with plan.transaction(reason=reason) as s:
