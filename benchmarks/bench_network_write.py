@@ -1,5 +1,6 @@
-"""Writing a road network into a plan: geometries encoded per row while binding (A) against one
-vectorised ``shapely.to_wkb`` over the whole column (B).
+"""Writing a road network into a plan: (A) SQLAlchemy Core inserts with the geometry encoded per
+row while binding, as before, against (B) one vectorised ``shapely.to_wkb`` over the whole column
+and, on SQLite, the rows handed to the driver's executemany as tuples.
 
     python benchmarks/bench_network_write.py [--copies 20] [--repeat 3]
 
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                            None if w.way_id is None else w.way_id + k * off, w.walk_access, w.drive_access))
     data = build_graph(big, "synthetic")
     print(f"{a.copies}× Andorra: {data.n_nodes:,} nodes, {data.n_edges:,} edges")
-    sides = {"A per-row WKB": False, "B bulk WKB": True}
+    sides = {"A per row (Core)": False, "B bulk (driver)": True}
     times: dict[str, list[float]] = {k: [] for k in sides}
     tmp = Path(tempfile.mkdtemp(prefix="bench-netwrite-"))
     try:

@@ -566,3 +566,29 @@ def test_geojson_bad_features_refused(finland, tmp_path):
             import_road_geojson(plan, tmp_path / "x.geojson")
     assert plan.counts() == before
     plan.dispose()
+
+
+def test_bulk_network_write_stores_the_same_rows(andorra, tmp_path):
+    """The fast writer (WKB for the whole column, the driver's executemany on SQLite) stores
+    exactly what the per-row SQLAlchemy path stores."""
+    import sqlite3
+
+    from planner.io.network import build_graph, write_network
+    from planner.io.osm import _read_osm
+    from planner.store import create_plan
+
+    ways, _, _, _ = _read_osm(andorra, network=True, candidates=False)
+    data = build_graph(ways, "test")
+    tables = []
+    for bulk in (False, True):
+        loc = tmp_path / f"{bulk}.esplan"
+        plan = create_plan(loc, name="t")
+        try:
+            write_network(plan, data, candidates=[], replace=True, reason="test", bulk_wkb=bulk)
+        finally:
+            plan.dispose()
+        con = sqlite3.connect(str(loc))
+        tables.append([con.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()   # noqa: S608
+                       for t in ("road_node", "road_edge")])
+        con.close()
+    assert tables[0] == tables[1] and len(tables[0][1]) == data.n_edges

@@ -443,11 +443,24 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
                 cand_rows = [c for c in cand_rows if c["osm_ref"] not in refs]
         total = max(1, len(node_rows) + len(edge_rows) + len(cand_rows))
         done = 0
+        # SQLite: the road rows are plain values already (WKB bytes, numbers, text, booleans), so
+        # they go to the driver's executemany as tuples — SQLAlchemy's per-row parameter and type
+        # processing cost more than the insert itself; the stored rows are the same (a test and the
+        # benchmark assert it). Other databases, and candidate sites (JSON), go through Core.
+        raw = bulk_wkb and s.get_bind().dialect.name == "sqlite"
         for table, rows in ((table_of(RoadNode), node_rows), (table_of(RoadEdge), edge_rows),
                             (table_of(CandidateSite), cand_rows)):
+            direct = raw and table.name in ("road_node", "road_edge") and rows
+            if direct:
+                cols = list(rows[0])
+                sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "  # noqa: S608 - fixed names
+                       f"VALUES ({', '.join('?' * len(cols))})")
             for chunk in _batches(rows):
                 check_cancel(progress)
-                s.execute(insert(table), chunk)
+                if direct:
+                    s.connection().exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in chunk])
+                else:
+                    s.execute(insert(table), chunk)
                 done += len(chunk)
                 tell(progress, 0.7 + 0.29 * done / total, f"writing {table.name}")
         check_cancel(progress)
