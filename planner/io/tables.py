@@ -78,6 +78,7 @@ from planner.io.templates import (
     normalise_header,
     write_template,
 )
+from planner.text import text as _t
 
 log = logging.getLogger(__name__)
 
@@ -208,9 +209,9 @@ def _decode(data: bytes, encoding: str | None = None) -> str:
         try:
             return data.decode(encoding)
         except LookupError:
-            raise _Undecodable(f"unknown encoding {encoding!r}") from None
+            raise _Undecodable(_t("import.file.unknown_encoding", encoding=repr(encoding))) from None
         except UnicodeDecodeError as exc:
-            raise _Undecodable(f"the file is not valid {encoding} (byte {exc.start})") from None
+            raise _Undecodable(_t("import.file.not_valid_encoding", encoding=encoding, byte=exc.start)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -253,8 +254,8 @@ MAX_COLUMNS = 1000
 def _too_big(path: Path, sh: _Sheet) -> bool:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        sh.problems.append(ImportProblem(str(path), None, None, f"the file is {size / 2**20:.0f} MiB; at most "
-                                         f"{MAX_FILE_BYTES // 2**20} MiB can be imported (split it)"))
+        sh.problems.append(ImportProblem(str(path), None, None, _t(
+            "import.file.too_big", size=f"{size / 2**20:.0f}", limit=MAX_FILE_BYTES // 2**20)))
         return True
     return False
 
@@ -272,8 +273,8 @@ def _zip_bomb(path: Path, sh: _Sheet) -> bool:
     except (zipfile.BadZipFile, OSError, ValueError):
         return False            # not a zip: openpyxl says what is wrong with it
     if total > MAX_UNPACKED_BYTES:
-        sh.problems.append(ImportProblem(str(path), None, None, f"the workbook unpacks to {total / 2**20:,.0f} "
-                                         f"MiB; at most {MAX_UNPACKED_BYTES // 2**20:,} MiB can be read"))
+        sh.problems.append(ImportProblem(str(path), None, None, _t(
+            "import.file.unpacks_to", size=f"{total / 2**20:,.0f}", limit=f"{MAX_UNPACKED_BYTES // 2**20:,}")))
         return True
     return False
 
@@ -305,21 +306,21 @@ def _read_csv(path: Path, spec: TableSpec, columns: Mapping[str, str] | None, sh
                 if "\n" in cell and delim in cell:
                     name = r[0] if j else ""
                     sh.problems.append(ImportProblem(
-                        f, len(rows) + 1, None, f"cell {j + 1} starts with a quote on line {start} and runs over "
-                        f"{cell.count(chr(10)) + 1} lines up to line {reader.line_num}, taking in what looks like "
-                        "further rows: a quote left open?", (name + " " + cell[:60]).strip()))
+                        f, len(rows) + 1, None, _t("import.csv.quote_runs_over", cell=j + 1, start=start,
+                                                    lines=cell.count(chr(10)) + 1, end=reader.line_num),
+                        (name + " " + cell[:60]).strip()))
                     return []
             rows.append(r)
             start = reader.line_num + 1
     except csv.Error as exc:
         why = str(exc)
         if "unexpected end of data" in why:
-            why = "a quote is opened and never closed (the rest of the file would become one cell)"
+            why = _t("import.csv.quote_never_closed")
         elif "field larger than field limit" in why:
-            why = f"a cell is larger than {csv.field_size_limit() // 1024} KiB (a quote left open?)"
+            why = _t("import.csv.cell_too_large", limit=csv.field_size_limit() // 1024)
         elif "expected after" in why:
-            why = f"text after a closing quote ({why}); put the whole value in quotes, quotes doubled"
-        sh.problems.append(ImportProblem(f, len(rows) + 1, None, f"malformed CSV at line {start}: {why}"))
+            why = _t("import.csv.text_after_quote", why=why)
+        sh.problems.append(ImportProblem(f, len(rows) + 1, None, _t("import.csv.malformed", line=start, why=why)))
         return []
     return rows
 
@@ -333,8 +334,7 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
 
     f = str(path)
     if not openpyxl.DEFUSEDXML:   # openpyxl parses with defusedxml when it is installed (a dependency)
-        sh.problems.append(ImportProblem(f, None, None, "XLSX files cannot be read safely: the package "
-                                         "defusedxml is missing (or OPENPYXL_DEFUSEDXML is off); save as CSV"))
+        sh.problems.append(ImportProblem(f, None, None, _t("import.xlsx.no_defusedxml")))
         return []
     if _too_big(path, sh) or _zip_bomb(path, sh):
         return []
@@ -343,8 +343,8 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook: reported to the user as a problem
         why = _first_line(exc)
         if "Forbidden" in type(exc).__name__:
-            why = f"its XML declares entities or a DTD, refused (a known attack on XML readers): {why}"
-        sh.problems.append(ImportProblem(f, None, None, f"cannot read the workbook: {why}"))
+            why = _t("import.xlsx.entities", why=why)
+        sh.problems.append(ImportProblem(f, None, None, _t("import.xlsx.cannot_read", why=why)))
         return []
     try:
         if sheet is None:
@@ -352,11 +352,11 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
         elif sheet in wb.sheetnames:
             ws = wb[sheet]
         else:
-            sh.problems.append(ImportProblem(f, None, "sheet", f"no sheet named {sheet!r}; "
-                                             f"the workbook has {', '.join(wb.sheetnames)}", sheet))
+            sh.problems.append(ImportProblem(f, None, "sheet", _t("import.xlsx.no_sheet", sheet=repr(sheet),
+                                                                     sheets=", ".join(wb.sheetnames)), sheet))
             return []
         if not hasattr(ws, "reset_dimensions"):   # a chart sheet
-            sh.problems.append(ImportProblem(f, None, "sheet", "the sheet holds no table", ws.title))
+            sh.problems.append(ImportProblem(f, None, "sheet", _t("import.xlsx.no_table"), ws.title))
             return []
         ws.reset_dimensions()
         rows: list[list[Any]] = []
@@ -366,12 +366,12 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
             while values and _blank(values[-1]):
                 values.pop()
             if n > MAX_ROWS and values:   # (empty formatted rows beyond the cap cost time, not memory)
-                sh.problems.append(ImportProblem(f, n, None, f"a value in row {n:,}: at most {MAX_ROWS:,} rows "
-                                                 "can be imported"))
+                sh.problems.append(ImportProblem(f, n, None, _t("import.xlsx.too_many_rows", row=f"{n:,}",
+                                                                limit=f"{MAX_ROWS:,}")))
                 return []
             if len(values) > MAX_COLUMNS:
-                sh.problems.append(ImportProblem(f, n, None, f"a value in column {len(values)}: at most "
-                                                 f"{MAX_COLUMNS} columns can be imported"))
+                sh.problems.append(ImportProblem(f, n, None, _t("import.xlsx.too_many_columns", column=len(values),
+                                                                limit=MAX_COLUMNS)))
                 return []
             if values:
                 rows.extend([] for _ in range(blank_run))
@@ -383,8 +383,8 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
     except Exception as exc:  # noqa: BLE001 - a damaged or hostile workbook: reported as a problem
         why = _first_line(exc)
         if "Forbidden" in type(exc).__name__:   # defusedxml: EntitiesForbidden, DTDForbidden …
-            why = f"its XML declares entities or a DTD, refused (a known attack on XML readers): {why}"
-        sh.problems.append(ImportProblem(f, None, None, f"cannot read the workbook: {why}"))
+            why = _t("import.xlsx.entities", why=why)
+        sh.problems.append(ImportProblem(f, None, None, _t("import.xlsx.cannot_read", why=why)))
         return []
     finally:
         wb.close()
@@ -408,7 +408,7 @@ def _geojson_crs_ok(obj: Mapping[str, Any]) -> str | None:
 
 
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows (nor GeoJSON)")
+    raise ValueError(_t("import.json.constant", name=name))
 
 
 def _load_json(path: Path, encoding: str | None = None) -> Any:
@@ -429,16 +429,15 @@ def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None
     try:
         obj = _load_json(path, encoding)
     except ValueError as exc:   # _Undecodable too
-        sh.problems.append(ImportProblem(f, None, None, f"not valid GeoJSON: {exc}"))
+        sh.problems.append(ImportProblem(f, None, None, _t("import.geojson.invalid", why=exc)))
         return
     if not isinstance(obj, Mapping) or obj.get("type") != "FeatureCollection" or not isinstance(
             obj.get("features"), list):
-        sh.problems.append(ImportProblem(f, None, None, "expected a GeoJSON FeatureCollection"))
+        sh.problems.append(ImportProblem(f, None, None, _t("import.geojson.not_collection")))
         return
     bad_crs = _geojson_crs_ok(obj)
     if bad_crs:
-        sh.problems.append(ImportProblem(f, None, "crs", "coordinates must be in EPSG:4326 (WGS84) or "
-                                         "EPSG:4490 (CGCS2000) lon/lat; reproject the file first", bad_crs))
+        sh.problems.append(ImportProblem(f, None, "crs", _t("import.geojson.crs"), bad_crs))
         return
     feats = obj["features"]
     keys: list[str] = []
@@ -449,10 +448,10 @@ def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None
     hmap, ignored, dups = _header_map(spec, keys, columns)
     sh.ignored = ignored
     for h, k in dups:
-        sh.problems.append(ImportProblem(f, None, h, f"a second property maps to column {k!r}", h))
+        sh.problems.append(ImportProblem(f, None, h, _t("import.geojson.second_property", column=repr(k)), h))
     for i, ft in enumerate(feats):
         if not isinstance(ft, Mapping) or ft.get("type") != "Feature":
-            sh.problems.append(ImportProblem(f, i, None, "not a GeoJSON Feature"))
+            sh.problems.append(ImportProblem(f, i, None, _t("import.geojson.not_feature")))
             continue
         props = ft.get("properties") or {}
         row: dict[str, Any] = {}
@@ -464,12 +463,11 @@ def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None
             coords = geom.get("coordinates") if isinstance(geom, Mapping) else None
             if not isinstance(geom, Mapping) or geom.get("type") != "Point" or not isinstance(
                     coords, (list, tuple)) or len(coords) < 2:
-                sh.problems.append(ImportProblem(f, i, "geometry", "only Point features (or no geometry) "
-                                                 "can be imported here",
+                sh.problems.append(ImportProblem(f, i, "geometry", _t("import.geojson.points_only"),
                                                  geom.get("type") if isinstance(geom, Mapping) else geom))
                 continue
             if not (_is_coord(coords[0]) and _is_coord(coords[1])):
-                sh.problems.append(ImportProblem(f, i, "geometry", "coordinates must be two finite numbers",
+                sh.problems.append(ImportProblem(f, i, "geometry", _t("import.geojson.two_numbers"),
                                                  repr(coords[:2])[:80]))
                 continue
             row["lon"], row["lat"] = coords[0], coords[1]
@@ -484,7 +482,7 @@ def _read(path: str | Path, kind: str, sheet: str | None = None,
     path = Path(path)
     sh = _Sheet(str(path), "csv")
     if not path.is_file():
-        sh.problems.append(ImportProblem(str(path), None, None, "file not found"))
+        sh.problems.append(ImportProblem(str(path), None, None, _t("import.file.not_found")))
         return sh
     suffix = path.suffix.lower()
     if suffix in GEOJSON_SUFFIXES:
@@ -497,19 +495,18 @@ def _read(path: str | Path, kind: str, sheet: str | None = None,
         sh.fmt = "xlsx"
         raw = _read_xlsx(path, sheet, sh)
     else:
-        sh.problems.append(ImportProblem(str(path), None, None, "unsupported file type: use .csv, .xlsx "
-                                         "or .geojson", path.suffix))
+        sh.problems.append(ImportProblem(str(path), None, None, _t("import.file.unsupported"), path.suffix))
         return sh
     if sh.problems:
         return sh
     # the header is the first row; blank rows are skipped but still counted
     if not raw or all(_blank(v) for v in raw[0]):
-        sh.problems.append(ImportProblem(str(path), 1, None, "the first row must be the header row"))
+        sh.problems.append(ImportProblem(str(path), 1, None, _t("import.file.header_row")))
         return sh
     hmap, ignored, dups = _header_map(spec, raw[0], columns)
     sh.ignored = ignored
     for h, k in dups:
-        sh.problems.append(ImportProblem(str(path), 1, h, f"two columns map to {k!r}", h))
+        sh.problems.append(ImportProblem(str(path), 1, h, _t("import.file.two_columns", column=repr(k)), h))
     sh.present = set(hmap.values())
     width = len(raw[0])
     while width and _blank(raw[0][width - 1]):
@@ -525,9 +522,9 @@ def _read(path: str | Path, kind: str, sheet: str | None = None,
         surplus = [v for v in values[width:] if not _blank(v)]
         if surplus and sh.fmt == "csv":
             # an unquoted comma in a value shifts every later field: refused, never cut off
-            sh.problems.append(ImportProblem(str(path), n, None, f"the row has {width + len(values[width:])} "
-                                             f"cells but the header only {width}: a comma inside a value "
-                                             "that is not in quotes?", surplus[0]))
+            sh.problems.append(ImportProblem(str(path), n, None, _t("import.csv.surplus_cells",
+                                                                     cells=width + len(values[width:]),
+                                                                     width=width), surplus[0]))
             continue
         row = {key: values[i] for i, key in hmap.items() if i < len(values)}
         if sh.fmt == "csv":
@@ -549,8 +546,8 @@ def _check_cells(sh: _Sheet) -> None:
     for n, row in sh.rows:
         for k, v in row.items():
             if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
-                sh.problems.append(ImportProblem(sh.file, n, k, f"the cell holds {len(v):,} characters; at "
-                                                 f"most {MAX_CELL_CHARS:,} are accepted", v[:40] + "…"))
+                sh.problems.append(ImportProblem(sh.file, n, k, _t("import.file.cell_too_long", chars=f"{len(v):,}",
+                                                                   limit=f"{MAX_CELL_CHARS:,}"), v[:40] + "…"))
 
 
 def read_table(path: str | Path, kind: str, sheet: str | None = None, *,
