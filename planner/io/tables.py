@@ -106,7 +106,6 @@ UNIT_FACTORS: dict[str, tuple[str, float]] = {
     "m³": ("volume", 1000.0), "m3": ("volume", 1000.0), "立方米": ("volume", 1000.0),
 }
 
-_WORLD = "lon must be within −180…180 and lat within −90…90"
 _SCI = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _DIGITS = re.compile(r"^\d+$")
 _DATE_PATTERNS = (
@@ -605,24 +604,22 @@ def _text(v: Any) -> str:
 
 def _code(v: Any) -> str:
     if isinstance(v, bool):
-        raise _Bad("expected a code, not a true/false value")
+        raise _Bad(_t("import.value.code_bool"))
     if isinstance(v, (dt.date, dt.time)):
-        raise _Bad("expected a code, not a date: Excel turned the code into a date; format the column "
-                   "as text and type the codes again")
+        raise _Bad(_t("import.value.code_date"))
     if isinstance(v, float):
         if not v.is_integer():
-            raise _Bad("a code cannot be a decimal number; format the column as text")
+            raise _Bad(_t("import.value.code_decimal"))
         return str(int(v))
     if isinstance(v, int):
         return str(v)
     s = _text(v)
     if _SCI.match(s):
-        raise _Bad("the code was turned into scientific notation by Excel and has lost digits; "
-                   "format the column as text and type the codes again")
+        raise _Bad(_t("import.value.code_scientific"))
     if re.fullmatch(r"\d+\.0+", s):  # 370406001001.0 from a float round trip
         s = s.split(".")[0]
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in s):
-        raise _Bad(f"the code holds a control or invisible character ({s.encode('unicode_escape').decode()})")
+        raise _Bad(_t("import.value.code_control", chars=s.encode('unicode_escape').decode()))
     return s
 
 
@@ -632,9 +629,9 @@ def _admin_code(v: Any, country: str = "CN") -> str:
     s = _code(v)
     if country == "CN":
         if not _DIGITS.match(s) or len(s) not in (6, 9, 12):
-            raise _Bad("an administrative division code must be 6, 9 or 12 digits")
+            raise _Bad(_t("import.value.admin_code"))
     elif not _FOREIGN_CODE.fullmatch(s):
-        raise _Bad(f"an administrative code ({country}) is 2 to 12 letters, digits or '-'")
+        raise _Bad(_t("import.value.admin_code_foreign", country=country))
     return s
 
 
@@ -647,7 +644,7 @@ def _number(v: Any) -> float:
     the full-width '，', also a space) must group by three: "1,500" is 1500, "1,5" is refused —
     in half the world it means 1.5, and a guess would store 15 or 1.5."""
     if isinstance(v, bool):
-        raise _Bad("expected a number")
+        raise _Bad(_t("import.value.number"))
     if isinstance(v, (int, float)):
         f = float(v)
     elif isinstance(v, str):
@@ -655,16 +652,15 @@ def _number(v: Any) -> float:
         s = re.sub(r"(?<=\d) (?=\d{3}\b)", ",", s)      # 1 500 → 1,500 (then checked as such)
         if "," in s:
             if not _NUM_GROUPED.fullmatch(s):
-                raise _Bad("ambiguous number: ',' may only separate thousands (1,500); write decimals "
-                           "with a point (1.5)")
+                raise _Bad(_t("import.value.ambiguous_number"))
             s = s.replace(",", "")
         if not _NUM_PLAIN.fullmatch(s):
-            raise _Bad("expected a number")
+            raise _Bad(_t("import.value.number"))
         f = float(s)
     else:
-        raise _Bad("expected a number")
+        raise _Bad(_t("import.value.number"))
     if not math.isfinite(f):
-        raise _Bad("expected a finite number")
+        raise _Bad(_t("import.value.finite"))
     return f
 
 
@@ -673,7 +669,7 @@ def _int(v: Any) -> int:
         return v
     f = _number(v)
     if not f.is_integer():
-        raise _Bad("expected a whole number")
+        raise _Bad(_t("import.value.whole"))
     return int(f)
 
 
@@ -691,15 +687,15 @@ def _date(v: Any) -> dt.date:
             try:
                 return dt.date(int(mt.group(1)), int(mt.group(2)), int(mt.group(3)))
             except ValueError:
-                raise _Bad("not a valid calendar date") from None
+                raise _Bad(_t("import.value.calendar_date")) from None
     if re.fullmatch(r"\d{5}(\.0+)?", s):
         return _excel_serial(float(s))
-    raise _Bad("expected a date as YYYY-MM-DD (or YYYY/MM/DD), and nothing else in the cell")
+    raise _Bad(_t("import.value.date_only"))
 
 
 def _excel_serial(f: float) -> dt.date:
     if not (1 <= f < 2958466) or not float(f).is_integer():
-        raise _Bad("expected a date as YYYY-MM-DD (or YYYY/MM/DD)")
+        raise _Bad(_t("import.value.date"))
     return _EXCEL_EPOCH + dt.timedelta(days=int(f))
 
 
@@ -714,7 +710,7 @@ def _enum(v: Any, c: Column) -> str:
         if key == value or key in (_norm_choice(x) for x in spellings):
             return value
     allowed = "; ".join(f"{k} ({'/'.join(z[:2])})" for k, z in (c.choices or {}).items())
-    raise _Bad(f"unknown value; use one of: {allowed}")
+    raise _Bad(_t("import.value.unknown_choice", allowed=allowed))
 
 
 def _list(v: Any) -> list[str]:
@@ -725,9 +721,9 @@ def _list(v: Any) -> list[str]:
 
 def _parse(v: Any, c: Column, country: str = "CN") -> Any:
     if isinstance(v, (Mapping, list, tuple)) and c.type != "list":
-        raise _Bad(f"expected a single value, not a JSON {'object' if isinstance(v, Mapping) else 'list'}")
+        raise _Bad(_t("import.value.json_object" if isinstance(v, Mapping) else "import.value.json_list"))
     if isinstance(v, (Mapping, list, tuple)) and any(isinstance(x, (Mapping, list, tuple)) for x in v):
-        raise _Bad("a list may hold text values only")
+        raise _Bad(_t("import.value.list_text"))
     if c.type == "text":
         return _text(v)
     if c.type == "code":
@@ -879,19 +875,19 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
     if sh.problems:
         return v
     if sh.ignored:
-        notes.append(f"ignored column(s) not in the {kind} template: {', '.join(sh.ignored)}")
+        notes.append(_t("import.note.ignored_columns", kind=kind, columns=", ".join(sh.ignored)))
     for k in defaults:
         if k not in spec.keys:
             raise ValueError(f"defaults: {k!r} is not a column of {kind}")
     # an empty FeatureCollection (the export of an empty table) names no properties: no rows, no problem
     missing = [k for k in spec.required if k not in present] if sh.rows or sh.fmt != "geojson" else []
     for k in missing:
-        probs.append(ImportProblem(f, sh.header_row, k, f"required column {k!r} is missing "
-                                   f"(also accepted: {'、'.join(spec.column(k).aliases) or '-'})"))
+        probs.append(ImportProblem(f, sh.header_row, k, _t("import.row.required_column", column=repr(k),
+                                                                aliases="、".join(spec.column(k).aliases) or "-")))
     if missing:
         return v
     if not sh.rows:
-        notes.append("the file has no data rows")
+        notes.append(_t("import.note.no_rows"))
 
     seen: dict[Any, int] = {}
     batch = ctx.batch.setdefault(kind, {})
@@ -920,7 +916,7 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
                 val = defaults[c.key]
             if _blank(val):
                 if c.required:
-                    bad(c.key, "required value is missing")
+                    bad(c.key, _t("import.row.required_value"))
                 row[c.key] = [] if c.type == "list" else None
                 continue
             try:
@@ -933,10 +929,10 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
             if c.type in ("text", "code", "admin_code"):
                 limit = _max_len(model, c.key)
                 if limit and len(pv) > limit:
-                    bad(c.key, f"too long ({len(pv)} characters; at most {limit})", val)
+                    bad(c.key, _t("import.row.too_long", chars=len(pv), limit=limit), val)
                     continue
             if c.min is not None and (pv < c.min or (c.min_exclusive and pv == c.min)):
-                bad(c.key, "must be greater than zero" if c.min_exclusive else "must not be negative", val)
+                bad(c.key, _t("import.row.positive" if c.min_exclusive else "import.row.not_negative"), val)
                 continue
             row[c.key] = pv
 
@@ -948,17 +944,17 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
         if kind == "demand":
             pop, vul = row.get("population"), row.get("vulnerable")
             if pop is not None and vul is not None and vul > pop:
-                bad("vulnerable", f"vulnerable ({vul}) is larger than population ({pop})", raw.get("vulnerable"))
+                bad("vulnerable", _t("import.row.vulnerable", vulnerable=vul, population=pop), raw.get("vulnerable"))
         if kind == "admin_units" and (row.get("sheltering_share") or 0) > 1:
-            bad("sheltering_share", "must be between 0 and 1 (a share, e.g. 0.6)", raw.get("sheltering_share"))
+            bad("sheltering_share", _t("import.row.share"), raw.get("sheltering_share"))
         if kind == "sites" and row.get("village_code") and "village_code" not in bad_fields:
             if row["village_code"] not in ctx.existing["demand"] and row["village_code"] not in ctx.demand_codes:
-                bad("village_code", "unknown village: no demand unit has this code (import the demand units first)",
+                bad("village_code", _t("import.row.unknown_village"),
                     row["village_code"])
         if kind in ("sites", "demand") and row.get("town_code") and "town_code" not in bad_fields:
             if ctx.admin_codes:
                 if row["town_code"] not in ctx.admin_codes:
-                    bad("town_code", "unknown town code: no admin unit has this code", row["town_code"])
+                    bad("town_code", _t("import.row.unknown_town"), row["town_code"])
             else:
                 unchecked_towns += 1
         if kind == "stock":
@@ -970,33 +966,27 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
             # a lot is identified by site + item + batch (an empty batch: the site's one unbatched
             # lot of the item); the plan enforces it (unique key, migration 0003)
             if not (bad_fields & {"site_code", "item_code", "batch"}):
-                what = "batch" if row.get("batch") is not None else "batch (empty: the unbatched lot)"
+                what = _t("import.row.batch" if row.get("batch") is not None else "import.row.batch_empty")
                 if key in seen:
-                    bad("batch", f"the same site, item and {what} already appear in row {seen[key]}; "
-                        "give each lot its own batch", row.get("batch"))
+                    bad("batch", _t("import.row.same_lot", what=what, row=seen[key]), row.get("batch"))
                 seen.setdefault(key, n)
                 if ctx.mode == "insert" and key in ctx.existing["stock"]:
-                    bad("batch", f"a stock lot with this site, item and {what} is already in the plan "
-                        "(import with mode 'upsert' to update it, or 'replace' to replace the stock of the "
-                        "sites in the file)", row.get("batch"))
+                    bad("batch", _t("import.row.lot_exists", what=what), row.get("batch"))
                 elif ctx.mode == "upsert" and len(ctx.existing["stock"].get(key, [])) > 1:
-                    bad("batch", "several existing stock lots have this site, item and batch; give each "
-                        "lot a distinct batch to update it", row.get("batch"))
+                    bad("batch", _t("import.row.several_lots"), row.get("batch"))
         elif key is not None and spec.key[0] not in bad_fields:
             if key in seen:
-                bad(spec.key[0], f"duplicate code: already used in row {seen[key]} of this file", key)
+                bad(spec.key[0], _t("import.row.duplicate_in_file", row=seen[key]), key)
             else:
                 seen[key] = n
                 if key in batch:
-                    bad(spec.key[0], "duplicate code: already in another file of this import", key)
+                    bad(spec.key[0], _t("import.row.duplicate_in_batch"), key)
                 elif key in ctx.existing.get(kind, {}) and ctx.mode == "insert":
-                    bad(spec.key[0], "a row with this code already exists in the plan (import with "
-                        "mode='upsert' to update existing rows)", key)
+                    bad(spec.key[0], _t("import.row.exists_in_plan"), key)
         if kind == "items" and row.get("unit") and key in ctx.existing["items"] and ctx.mode == "upsert":
             old = ctx.existing["items"][key].unit
             if old != row["unit"] and key in ctx.stock_units_in_use and "unit" in present:
-                bad("unit", f"the unit would change from {old!r} to {row['unit']!r} but stock of this "
-                    f"item is recorded in {old!r}; convert that stock first", row["unit"])
+                bad("unit", _t("import.row.unit_change", old=repr(old), new=repr(row["unit"])), row["unit"])
 
         if bad_fields or len(probs) > n_before:
             continue
@@ -1014,16 +1004,14 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
         out.append((n, row))
 
     if unchecked_towns:
-        notes.append(f"{unchecked_towns} town code(s) not checked: the plan has no admin units yet "
-                     "(import the towns first)")
+        notes.append(_t("import.note.towns_unchecked", n=unchecked_towns))
     if stats.get("invisible_removed"):
-        notes.append(f"{int(stats['invisible_removed'])} code(s) held invisible characters (zero-width space, "
-                     "BOM …): removed")
+        notes.append(_t("import.note.invisible_removed", n=int(stats["invisible_removed"])))
         log.info("%s: invisible characters removed from %d code(s)", Path(f).name, int(stats["invisible_removed"]))
     if stats["converted_crs"]:
-        notes.append(f"{int(stats['converted_crs'])} location(s) converted to WGS84")
+        notes.append(_t("import.note.converted_crs", n=int(stats["converted_crs"])))
     if stats["converted_unit"]:
-        notes.append(f"{int(stats['converted_unit'])} quantity(ies) converted to the item's unit")
+        notes.append(_t("import.note.converted_unit", n=int(stats["converted_unit"])))
     for k in ("converted_crs", "converted_unit"):
         if not stats[k]:
             del stats[k]
@@ -1039,7 +1027,7 @@ def _check_location(row: dict[str, Any], raw: Mapping[str, Any], spec: TableSpec
         return
     if (lon is None) != (lat is None):
         missing = "lat" if lat is None else "lon"
-        bad(missing, f"{'lon' if missing == 'lat' else 'lat'} is given without {missing}: give both or neither")
+        bad(missing, _t("import.row.lon_lat_pair", given="lon" if missing == "lat" else "lat", missing=missing))
         return
     if lon is None or lat is None:  # both None here (one without the other was refused above)
         row["crs"] = None
@@ -1048,9 +1036,9 @@ def _check_location(row: dict[str, Any], raw: Mapping[str, Any], spec: TableSpec
     if "crs" in bad_fields:
         return
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        hint = " (lon and lat look swapped)" if -180 <= lat <= 180 and -90 <= lon <= 90 else ""
-        bad("lon" if not -180 <= lon <= 180 else "lat", _WORLD + hint, raw.get("lon" if not -180 <= lon <= 180
-                                                                                 else "lat"))
+        hint = _t("import.row.swapped") if -180 <= lat <= 180 and -90 <= lon <= 90 else ""
+        fld = "lon" if not -180 <= lon <= 180 else "lat"
+        bad(fld, _t("import.row.world") + hint, raw.get(fld))
         return
     if crs != "wgs84":
         hit = ctx.converted.get((crs, lon, lat))
@@ -1071,8 +1059,8 @@ def _check_location(row: dict[str, Any], raw: Mapping[str, Any], spec: TableSpec
     if ctx.district is not None:
         d = ctx.district.outside_m(lon, lat)
         if d is not None:
-            bad("lon", f"the point ({lon:.6f}, {lat:.6f}) lies {d / 1000:.1f} km outside the district "
-                f"boundary (tolerance {ctx.tolerance_m:g} m); check the coordinates and their crs",
+            bad("lon", _t("import.row.outside_district", lon=f"{lon:.6f}", lat=f"{lat:.6f}", km=f"{d / 1000:.1f}",
+                           tolerance=f"{ctx.tolerance_m:g}"),
                 f"{raw.get('lon')}, {raw.get('lat')}")
 
 
@@ -1080,11 +1068,11 @@ def _check_stock(row: dict[str, Any], raw: Mapping[str, Any], ctx: _Context, bad
                  bad_fields: set[str], stats: dict[str, float]) -> None:
     sc, ic = row.get("site_code"), row.get("item_code")
     if sc is not None and "site_code" not in bad_fields and sc not in ctx.site_codes:
-        bad("site_code", "unknown site code: no site in the plan or in this import has it", sc)
+        bad("site_code", _t("import.row.unknown_site"), sc)
     item_unit = None
     if ic is not None and "item_code" not in bad_fields:
         if ic not in ctx.item_units:
-            bad("item_code", "unknown item code: no supply item in the plan or in this import has it", ic)
+            bad("item_code", _t("import.row.unknown_item"), ic)
         else:
             item_unit = ctx.item_units[ic]
     u = row.get("unit")
@@ -1092,8 +1080,7 @@ def _check_stock(row: dict[str, Any], raw: Mapping[str, Any], ctx: _Context, bad
         q = row.get("quantity")
         conv = convert_quantity(q if q is not None else 0.0, u, item_unit)
         if conv is None:
-            bad("unit", f"wrong unit: item {ic!r} is counted in {item_unit!r}, and {u!r} cannot be "
-                f"converted to it", u)
+            bad("unit", _t("import.row.wrong_unit", item=repr(ic), item_unit=repr(item_unit), unit=repr(u)), u)
         elif _unit_key(u) != _unit_key(item_unit):
             if q is not None:
                 row["quantity"] = conv
@@ -1103,10 +1090,10 @@ def _check_stock(row: dict[str, Any], raw: Mapping[str, Any], ctx: _Context, bad
         q = row.get("quantity")
         if (q is not None and "quantity" not in bad_fields and _unit_key(item_unit) in PIECE_UNITS
                 and not float(q).is_integer()):
-            bad("quantity", f"item {ic!r} is counted in whole pieces ({item_unit}): {q:g} is not a whole number",
+            bad("quantity", _t("import.row.whole_pieces", item=repr(ic), unit=item_unit, quantity=f"{q:g}"),
                 raw.get("quantity"))
     if row.get("mode") == "agreement" and row.get("lead_time_h") is None and "lead_time_h" not in bad_fields:
-        bad("lead_time_h", "agreement stock (协议储备) needs a lead time in hours")
+        bad("lead_time_h", _t("import.row.lead_time"))
 
 
 # =============================================================================================
