@@ -218,16 +218,14 @@ def _decode(data: bytes, encoding: str | None = None) -> str:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise _Undecodable("cannot decode the file as UTF-8 or GB18030: save it as CSV UTF-8, or name its "
-                           "encoding (--encoding cp1252 …)") from None
+        raise _Undecodable(_t("import.file.cannot_decode")) from None
     if _plain_chinese(text):
         return text
     try:
         data.decode("cp1252")
     except UnicodeDecodeError:
         return text           # not Windows-1252 either: GB18030 (with rare characters) it is
-    raise _Undecodable("the file is not UTF-8, and it could be GB18030 or Windows-1252 (Western European): "
-                       "save it as CSV UTF-8, or name its encoding (--encoding gb18030 / cp1252)")
+    raise _Undecodable(_t("import.file.ambiguous_encoding"))
 
 
 def _plain_chinese(text: str) -> bool:
@@ -1167,10 +1165,9 @@ def _write_all(plan: Any, validated: list[_Validated], ctx: _Context, user: str 
             pass
         f, n = where
         if isinstance(exc, IntegrityError):
-            msg = ("the database refused the row (another user may have saved the same code "
-                   f"meanwhile): {_short(exc)}")
+            msg = _t("import.write.refused_row", why=_short(exc))
         else:
-            msg = f"database error: {_short(exc)}"
+            msg = _t("import.write.database_error", why=_short(exc))
         raise ImportFailed([ImportProblem(f or validated[0].file, n, None, msg)]) from first
 
 
@@ -1195,7 +1192,7 @@ def _write_pass(plan: Any, validated: list[_Validated], ctx: _Context, user: str
                         for lot in gone:
                             s.delete(lot)
                         s.flush()
-                        rep.notes.append(f"replaced the stock of {len(ids)} site(s): {len(gone)} lot(s) removed")
+                        rep.notes.append(_t("import.note.replaced_stock", sites=len(ids), lots=len(gone)))
                     if ctx.mode == "upsert":
                         for lot, sc, ic in s.execute(
                                 select(m.StockLot, m.Site.code, m.SupplyItem.code)
@@ -1487,19 +1484,18 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
         return ImportFailed([ImportProblem(f, row, fld, msg, value)])
 
     if not path.is_file():
-        raise fail("file not found")
+        raise fail(_t("import.file.not_found"))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise fail(f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        raise fail(_t("import.boundary.too_big", limit=MAX_FILE_BYTES // 2**20))
     try:
         obj = _load_json(path, encoding)
     except ValueError as exc:   # _Undecodable, NaN/Infinity too
-        raise fail(f"not valid GeoJSON: {exc}") from exc
+        raise fail(_t("import.geojson.invalid", why=exc)) from exc
     if not isinstance(obj, Mapping):
-        raise fail("not valid GeoJSON")
+        raise fail(_t("import.boundary.not_geojson"))
     bad_crs = _geojson_crs_ok(obj)
     if bad_crs:
-        raise fail("the boundary must be in EPSG:4326 (WGS84) or EPSG:4490 (CGCS2000) lon/lat; "
-                   "reproject it first", "crs", None, bad_crs)
+        raise fail(_t("import.boundary.crs"), "crs", None, bad_crs)
     if obj.get("type") == "FeatureCollection":
         feats = list(obj.get("features") or [])
     elif obj.get("type") == "Feature":
@@ -1512,36 +1508,34 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
     for i, ft in enumerate(feats):
         g = ft.get("geometry") if isinstance(ft, Mapping) else None
         if not isinstance(g, Mapping) or g.get("type") not in ("Polygon", "MultiPolygon"):
-            problems.append(ImportProblem(f, i, "geometry", "a boundary must be a Polygon or MultiPolygon",
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.polygon"),
                                           g.get("type") if isinstance(g, Mapping) else g))
             continue
         try:
             geom = geom_shape(g)
         except Exception as exc:  # noqa: BLE001 - malformed coordinates: reported to the user as a problem
-            problems.append(ImportProblem(f, i, "geometry", f"malformed geometry: {_first_line(exc)}"))
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.malformed", why=_first_line(exc))))
             continue
         if geom.is_empty:
-            problems.append(ImportProblem(f, i, "geometry", "the polygon is empty"))
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.empty")))
             continue
         if not np.isfinite(shapely.get_coordinates(geom)).all():
-            problems.append(ImportProblem(f, i, "geometry", "a vertex has no finite coordinates"))
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.vertex")))
             continue
         minx, miny, maxx, maxy = geom.bounds
         if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-            problems.append(ImportProblem(f, i, "geometry", "coordinates are not lon/lat degrees (projected "
-                                          "coordinates?); the boundary must be in EPSG:4326 or EPSG:4490",
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.not_degrees"),
                                           geom.bounds))
             continue
         if not geom.is_valid:
-            problems.append(ImportProblem(f, i, "geometry", "the polygon is invalid and is not repaired (a "
-                                          "repair may drop part of the district): " + shapely.is_valid_reason(geom)
-                                          + "; fix it in a GIS (e.g. QGIS: Fix geometries) and check the result"))
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.invalid",
+                                                                   why=shapely.is_valid_reason(geom))))
             continue
         geoms.append(geom)
         if not props:
             props = dict(ft.get("properties") or {})
     if not geoms and not problems:
-        problems.append(ImportProblem(f, None, None, "the file holds no polygon"))
+        problems.append(ImportProblem(f, None, None, _t("import.boundary.no_polygon")))
     if problems:
         raise ImportFailed(problems)
     geom = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
@@ -1567,14 +1561,12 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
         points = _located_points(s)
         have = [b.name for b in s.scalars(select(m.Boundary).where(m.Boundary.role == role))]
     if have and not replace:
-        raise fail(f"the plan already has a {role} boundary ({', '.join(have)}); import with --replace "
-                   "(replace=True) to replace it")
+        raise fail(_t("import.boundary.exists", role=role, names=", ".join(have)))
     c = geom.representative_point()
     if country == "CN" and not (_CHINA_BBOX[0] <= c.x <= _CHINA_BBOX[2] and _CHINA_BBOX[1] <= c.y <= _CHINA_BBOX[3]):
         swapped = _CHINA_BBOX[0] <= c.y <= _CHINA_BBOX[2] and _CHINA_BBOX[1] <= c.x <= _CHINA_BBOX[3]
-        raise fail(f"the boundary lies at lon {c.x:.4f}, lat {c.y:.4f}, outside China"
-                   + (": lon and lat look swapped (the file must give lon first)" if swapped
-                      else ": check the file's coordinate system"), "geometry")
+        raise fail(_t("import.boundary.outside_china", lon=f"{c.x:.4f}", lat=f"{c.y:.4f}")
+                   + _t("import.boundary.swapped" if swapped else "import.boundary.check_crs"), "geometry")
     outside: list[tuple[str, str, float]] = []
     if points:
         district = _District(geom, district_tolerance_m)
@@ -1587,9 +1579,9 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
                 if all(-90 <= v <= 90 for v in geom.bounds[0::2]) else None
             hint = ""
             if flipped is not None and any(flipped.outside_m(lon, lat) is None for _, _, lon, lat in points):
-                hint = "; lon and lat look swapped (the file must give lon first)"
-            raise fail(f"none of the plan's {len(points)} located sites and demand units lies inside this "
-                       f"boundary{hint or '; wrong file or coordinate system?'}", "geometry")
+                hint = _t("import.boundary.none_inside.swapped")
+            raise fail(_t("import.boundary.none_inside", n=len(points),
+                          hint=hint or _t("import.boundary.none_inside.wrong_file")), "geometry")
     try:
         with plan.transaction(user=user, reason=f"import {path.name}") as s:
             old = list(s.scalars(select(m.Boundary).where(m.Boundary.role == role)))
@@ -1601,12 +1593,13 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
     rep.inserted = 1
     rep.updated = 0
     if old:
-        rep.notes.append(f"replaced {len(old)} existing {role} boundary(ies)")
+        rep.notes.append(_t("import.note.replaced_boundaries", n=len(old), role=role))
     if outside and role == "district":
-        listed = ", ".join(f"{label} {pcode} ({d / 1000:.1f} km)" for label, pcode, d in outside[:20])
-        more = f" … and {len(outside) - 20} more" if len(outside) > 20 else ""
-        rep.notes.append(f"{len(outside)} of {len(points)} located sites/demand units lie outside the new "
-                         f"boundary (tolerance {district_tolerance_m:g} m): {listed}{more}")
+        listed = ", ".join(_t("import.note.outside_item", label=label, code=pcode, km=f"{d / 1000:.1f}")
+                           for label, pcode, d in outside[:20])
+        more = _t("import.note.outside_more", n=len(outside) - 20) if len(outside) > 20 else ""
+        rep.notes.append(_t("import.note.outside_boundary", n=len(outside), total=len(points),
+                            tolerance=f"{district_tolerance_m:g}", listed=listed, more=more))
         log.warning("%s: %d sites/demand units now outside the district boundary", path.name, len(outside))
     rep.stats = {"area_km2": round(area, 3), "vertices": float(shapely.get_num_coordinates(geom))}
     rep.seconds = time.perf_counter() - t0
