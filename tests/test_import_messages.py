@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_import_tables import files, plan, write_csv  # noqa: F401 - fixtures
+import test_import_tables as base
 
 from planner import text as tx
 from planner.cli import main
 from planner.io.errors import ImportFailed, ImportProblem
 from planner.io.tables import import_table
 
+plan, files, write_csv = base.plan, base.files, base.write_csv   # the fixtures and a helper
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -88,3 +89,13 @@ def test_every_import_text_has_a_chinese_wording():
         assert zh != en, k
         if re.search(r"[A-Za-z]{3}", re.sub(r"\{[^}]*\}", "", en)):
             assert CJK.search(zh), k
+
+
+def test_the_import_report_follows_the_language(plan, files):
+    path = write_csv(files / "s2.csv", ["site_code", "item_code", "quantity", "batch"],
+                     [["SH01", "RICE", "15", "NEW-LOT"]])
+    tx.set_language("zh")
+    rep = import_table(plan, "stock", path)
+    assert str(rep).startswith("s2.csv：库存：新增 1 条，更新 0 条，跳过 0 条，用时 "), str(rep)
+    tx.set_language("en")
+    assert str(rep).startswith("s2.csv: stock: 1 inserted, 0 updated, 0 skipped in "), str(rep)

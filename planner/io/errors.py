@@ -5,7 +5,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.text import text as _t
+from planner.text import catalogue, text as _t
+
+
+def kind_label(kind: str) -> str:
+    """What was imported, in the language in force (``import.kind.<kind>``; English: the kind itself)."""
+    key = f"import.kind.{kind.replace(' ', '_').replace('-', '_')}"
+    return _t(key) if key in catalogue() else kind
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ class ImportReport:
     stats: dict[str, float] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        s = _t("import.report", file=Path(self.file).name, kind=self.kind, inserted=self.inserted,
+        s = _t("import.report", file=Path(self.file).name, kind=kind_label(self.kind), inserted=self.inserted,
                updated=self.updated, skipped=self.skipped, seconds=f"{self.seconds:.2f}")
         if self.stats:
             s += _t("import.report.stats", stats=", ".join(f"{k}={v:g}" for k, v in self.stats.items()))

@@ -68,7 +68,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from planner import models as m
 from planner.geo import WGS84, area_km2, to_metric, transformer, utm_epsg
 from planner.io.coords import normalise_crs, to_wgs84
-from planner.io.errors import ImportFailed, ImportProblem, ImportReport, plan_problem
+from planner.io.errors import ImportFailed, ImportProblem, ImportReport, kind_label, plan_problem
 from planner.io.templates import (
     IMPORT_MODES,
     TEMPLATES,
@@ -873,7 +873,7 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
     if sh.problems:
         return v
     if sh.ignored:
-        notes.append(_t("import.note.ignored_columns", kind=kind, columns=", ".join(sh.ignored)))
+        notes.append(_t("import.note.ignored_columns", kind=kind_label(kind), columns=", ".join(sh.ignored)))
     for k in defaults:
         if k not in spec.keys:
             raise ValueError(f"defaults: {k!r} is not a column of {kind}")
