@@ -3,7 +3,8 @@ findings, the printed plan.
 
 ``resources/i18n/texts.json`` holds ``{key: {"zh": ..., "en": ...}}`` with ``{placeholder}``
 arguments (str.format syntax). Keys are grouped by prefix: ``check.<id>``, ``finding.<code>``,
-``reason.<code>``, ``enum.<group>.<value>``, ``cli.…``, ``report.…``. The engine emits codes and
+``reason.<code>``, ``enum.<group>.<value>``, ``cli.…``, ``report.…``, ``import.…`` (import
+problems and notes, rendered in the language in force when the import runs). The engine emits codes and
 numbers; whoever shows them renders them here. The GUI's widgets keep Qt Linguist
 (``resources/i18n/*.ts``).
 

@@ -924,6 +924,8 @@ def test_import_problems_in_chinese_and_not_cut_off(win, qtbot, tmp_path):
         t = dlg.table
         heads = [t.horizontalHeaderItem(c).text() for c in range(t.columnCount())]
         assert heads == ["文件", "行", "字段", "问题", "数值"], heads
+        problems = [t.item(r, 3).text() for r in range(t.rowCount())]
+        assert problems and all(p.startswith("缺少必填列") for p in problems), problems   # not English
         fm = t.fontMetrics()
         for r in range(t.rowCount()):
             for c in range(t.columnCount()):

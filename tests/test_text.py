@@ -15,7 +15,7 @@ from planner.engine.texts import finding_text
 
 REPO = Path(__file__).resolve().parents[1]
 PREFIXES = ("check", "finding", "reason", "enum", "cli", "report", "figure", "basis", "recommend", "doc",
-            "document")
+            "document", "import")
 
 #: keys whose two languages legitimately use different arguments (the text says more in one)
 ONE_SIDED = {

@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from planner.text import text as _t
+
 __all__ = [
     "CRS_NAMES", "out_of_china", "wgs84_to_gcj02", "gcj02_to_wgs84", "gcj02_to_bd09",
     "bd09_to_gcj02", "wgs84_to_bd09", "bd09_to_wgs84", "to_wgs84", "normalise_crs",
@@ -57,8 +59,7 @@ def normalise_crs(crs: str | None) -> str:
     try:
         return CRS_NAMES[key]
     except KeyError:
-        raise ValueError(f"unknown coordinate system {crs!r}; use one of wgs84, cgcs2000, "
-                         f"epsg:4326, epsg:4490, gcj02, bd09") from None
+        raise ValueError(_t("import.crs.unknown", crs=repr(crs))) from None
 
 
 def _arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[Arr, Arr]:

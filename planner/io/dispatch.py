@@ -73,4 +73,6 @@ def _import(plan: Any, kind: str, path: str | Path, *, progress: Any, clip: bool
         from planner.io.tables import import_table
 
         return import_table(plan, kind, path, mode=mode, crs=crs, sheet=sheet, encoding=encoding)
-    raise ValueError(f"unknown import kind {kind!r} (one of {', '.join(IMPORT_KINDS)})")
+    from planner.text import text
+
+    raise ValueError(text("import.unknown_kind", kind=repr(kind), kinds=", ".join(IMPORT_KINDS)))

@@ -5,6 +5,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planner.text import catalogue, text as _t
+
+
+def kind_label(kind: str) -> str:
+    """What was imported, in the language in force (``import.kind.<kind>``; English: the kind itself)."""
+    key = f"import.kind.{kind.replace(' ', '_').replace('-', '_')}"
+    return _t(key) if key in catalogue() else kind
+
 
 @dataclass(frozen=True)
 class ImportProblem:
@@ -17,11 +25,11 @@ class ImportProblem:
     def __str__(self) -> str:
         where = Path(self.file).name
         if self.row is not None:
-            where += f" row {self.row}"
+            where += _t("import.where.row", row=self.row)
         if self.field:
-            where += f" field '{self.field}'"
-        val = "" if self.value in (None, "") else f" (value: {self.value!r})"
-        return f"{where}: {self.message}{val}"
+            where += _t("import.where.field", field=self.field)
+        val = "" if self.value in (None, "") else _t("import.where.value", value=repr(self.value))
+        return _t("import.where.problem", where=where, message=self.message, value=val)
 
 
 class ImportFailed(Exception):
@@ -31,9 +39,10 @@ class ImportFailed(Exception):
         self.problems = list(problems)
         shown = "\n".join(f"  - {p}" for p in self.problems[:limit])
         more = len(self.problems) - limit
-        tail = f"\n  … and {more} more" if more > 0 else ""
-        super().__init__(f"import refused, nothing was written ({len(self.problems)} problem"
-                         f"{'s' if len(self.problems) != 1 else ''}):\n{shown}{tail}")
+        tail = "\n" + _t("import.refused.more", n=more) if more > 0 else ""
+        head = (_t("import.refused.one") if len(self.problems) == 1
+                else _t("import.refused.many", n=len(self.problems)))
+        super().__init__(f"{head}\n{shown}{tail}")
 
 
 @dataclass
@@ -50,11 +59,11 @@ class ImportReport:
     stats: dict[str, float] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        s = (f"{Path(self.file).name}: {self.kind}: {self.inserted} inserted, {self.updated} updated, "
-             f"{self.skipped} skipped in {self.seconds:.2f} s")
+        s = _t("import.report", file=Path(self.file).name, kind=kind_label(self.kind), inserted=self.inserted,
+               updated=self.updated, skipped=self.skipped, seconds=f"{self.seconds:.2f}")
         if self.stats:
-            s += " (" + ", ".join(f"{k}={v:g}" for k, v in self.stats.items()) + ")"
-        return s + "".join(f"\n  note: {n}" for n in self.notes)
+            s += _t("import.report.stats", stats=", ".join(f"{k}={v:g}" for k, v in self.stats.items()))
+        return s + "".join("\n  " + _t("import.report.note", note=n) for n in self.notes)
 
 
 def plan_problem(plan: Any, exc: BaseException) -> ImportProblem:
@@ -63,12 +72,12 @@ def plan_problem(plan: Any, exc: BaseException) -> ImportProblem:
     msg = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
     low = msg.lower()
     if "locked" in low or "busy" in low or "lock timeout" in low:
-        why = "the plan is locked by another program or user; try again when it is free"
+        why = _t("import.plan.locked")
     elif "readonly" in low or "read-only" in low or "read only" in low or "permission denied" in low:
-        why = "the plan is read-only (file, folder or database permissions)"
+        why = _t("import.plan.read_only")
     elif ("disk" in low and "full" in low) or "no space" in low:
-        why = "the disk is full"
+        why = _t("import.plan.disk_full")
     else:
-        why = "database error"
+        why = _t("import.plan.database_error")
     where = getattr(plan, "display_location", None) or str(plan)
-    return ImportProblem(where, None, None, f"the plan could not be written: {why}; nothing was imported ({msg})")
+    return ImportProblem(where, None, None, _t("import.plan.not_written", why=why, msg=msg))

@@ -24,6 +24,7 @@ from planner.geo import from_metric, geod, to_metric, utm_epsg
 from planner.io.errors import ImportFailed, ImportProblem, ImportReport
 from planner.models import Boundary, CandidateSite, RoadEdge, RoadNode, table_of
 from planner.progress import check_cancel, tell
+from planner.text import text as _t
 
 __all__ = [
     "DRIVABLE_CLASSES", "NON_DRIVABLE_CLASSES", "OSM_SOURCE", "ROAD_CLASSES", "WALKABLE_CLASSES",
@@ -348,8 +349,8 @@ def build_graph(ways: list[Way], source: str, *, boundary: BaseGeometry | None =
         keep = np.logical_or.reduceat(inside, offs) if ne else np.zeros(0, bool)
         dropped = int(ne - keep.sum())
         if dropped:
-            notes.append(f"{dropped} road segments outside the clip boundary"
-                         + (f" (+{clip_buffer_m:g} m)" if clip_buffer_m else "") + " were dropped")
+            notes.append(_t("import.network.dropped", n=dropped,
+                            buffer=_t("import.roads.buffer", m=f"{clip_buffer_m:g}") if clip_buffer_m else ""))
 
     geoms = shapely.linestrings(lon[vidx], lat[vidx], indices=eidx)
     w_of_e = way_of[a]
@@ -407,9 +408,7 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
             if have_edges and len(edge_rows) < SHRINK_LIMIT * have_edges:
                 raise ImportFailed([ImportProblem(
                     file or reason, None, None,
-                    f"the file's network has {len(edge_rows):,} road edges and would replace the plan's "
-                    f"{have_edges:,}: a cut or truncated file? Import with --replace (allow_smaller) if "
-                    "the smaller network is meant")])
+                    _t("import.network.smaller", edges=f"{len(edge_rows):,}", have=f"{have_edges:,}"))])
         if replace:
             s.execute(delete(table_of(RoadEdge)))
             s.execute(delete(table_of(RoadNode)))
@@ -481,11 +480,10 @@ def network_report(path: Any, kind: str, data: RoadNetworkData, written: dict[st
                        inserted=written["nodes"] + written["edges"] + written["candidates"],
                        skipped=data.skipped, notes=list(data.notes) + notes, stats=stats)
     if written["nodes"] < data.n_nodes or written["edges"] < data.n_edges:
-        rep.notes.append(f"{data.n_nodes - written['nodes']} nodes and "
-                         f"{data.n_edges - written['edges']} edges were already in the plan")
+        rep.notes.append(_t("import.network.already", nodes=data.n_nodes - written["nodes"],
+                                edges=data.n_edges - written["edges"]))
     if n_candidates is not None and written["candidates"] < n_candidates:
-        rep.notes.append(f"{n_candidates - written['candidates']} candidate sites were already "
-                         "in the plan")
+        rep.notes.append(_t("import.network.candidates_already", n=n_candidates - written["candidates"]))
     rep.seconds = round(time.perf_counter() - t0, 3)
     stats["seconds"] = rep.seconds
     return rep

@@ -117,6 +117,7 @@ from planner.io.network import (
     write_network,
 )
 from planner.progress import Cancelled, check_cancel, tell
+from planner.text import text as _t
 
 log = logging.getLogger(__name__)
 
@@ -193,11 +194,11 @@ def _fail(path: Any, message: str) -> ImportFailed:
 def _check_path(path: Any) -> Path:
     p = Path(path)
     if not p.exists():
-        raise _fail(p, "file not found")
+        raise _fail(p, _t("import.file.not_found"))
     if not p.is_file():
-        raise _fail(p, "not a file")
+        raise _fail(p, _t("import.file.not_a_file"))
     if p.stat().st_size == 0:
-        raise _fail(p, "the file is empty")
+        raise _fail(p, _t("import.file.empty"))
     return p
 
 
@@ -282,8 +283,9 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                         ys.append(loc.lat)
                     elif loc.x != _UNDEFINED or loc.y != _UNDEFINED:
                         # present in the file but outside the world: a damaged file, not a gap
-                        raise _fail(p, f"node {nd.ref} (in way {o.id}) has invalid coordinates "
-                                    f"lon {loc.lon_without_check():.7f}, lat {loc.lat_without_check():.7f}")
+                        raise _fail(p, _t("import.osm.way_node_coordinates", node=nd.ref, way=o.id,
+                                               lon=f"{loc.lon_without_check():.7f}",
+                                               lat=f"{loc.lat_without_check():.7f}"))
                     else:
                         missing += 1
                         if ids:
@@ -307,8 +309,8 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                     continue
                 loc = o.location
                 if not loc.valid() and (loc.x != _UNDEFINED or loc.y != _UNDEFINED):
-                    raise _fail(p, f"node {o.id} has invalid coordinates lon {loc.lon_without_check():.7f}, "
-                                f"lat {loc.lat_without_check():.7f}")
+                    raise _fail(p, _t("import.osm.node_coordinates", node=o.id, lon=f"{loc.lon_without_check():.7f}",
+                                           lat=f"{loc.lat_without_check():.7f}"))
                 if not loc.valid():
                     continue
                 tags = o.tags
@@ -342,7 +344,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
     except ImportFailed:
         raise
     except Exception as exc:  # osmium: RuntimeError for bad PBF/XML, truncated files …
-        raise _fail(p, f"cannot read this file as OpenStreetMap data: {exc}") from exc
+        raise _fail(p, _t("import.osm.unreadable", why=exc)) from exc
     return ways, skipped, cands, missing
 
 
@@ -362,8 +364,7 @@ def _finish_candidates(raw: list[dict[str, Any]], boundary: BaseGeometry | None
         dup = {int(i) for i, j in zip(pidx.tolist(), gidx.tolist(), strict=True)
                if points[i]["kind"] == polys[j]["kind"]}
         if dup:
-            notes.append(f"{len(dup)} candidate nodes inside a polygon of the same kind were "
-                         "merged into the polygon")
+            notes.append(_t("import.osm.merged_nodes", n=len(dup)))
             points = [c for i, c in enumerate(points) if i not in dup]
     out = polys + points
     if boundary is not None and out:
@@ -371,7 +372,7 @@ def _finish_candidates(raw: list[dict[str, Any]], boundary: BaseGeometry | None
         inside = shapely.intersects_xy(boundary, [c["lon"] for c in out], [c["lat"] for c in out])
         n_out = int((~inside).sum())
         if n_out:
-            notes.append(f"{n_out} candidate sites outside the boundary were dropped")
+            notes.append(_t("import.osm.outside_dropped", n=n_out))
         out = [c for c, ok in zip(out, inside.tolist(), strict=True) if ok]
     for c in out:
         c.pop("geometry", None)
@@ -385,20 +386,19 @@ def _network_from(path: Any, ways: list[Way], skipped: Counter, missing: int,
     if not ways:
         detail = ""
         if skipped:
-            detail = " (skipped: " + ", ".join(f"{k} ×{n}" for k, n in skipped.most_common(8)) + ")"
-        raise _fail(path, "no road ways (highway=motorway … path) in this file" + detail)
+            detail = _t("import.osm.skipped_detail", what=", ".join(f"{k} ×{n}" for k, n in skipped.most_common(8)))
+        raise _fail(path, _t("import.osm.no_roads") + detail)
     data = build_graph(ways, str(path), boundary=boundary, clip_buffer_m=clip_buffer_m)
     if data.n_edges == 0:
-        raise _fail(path, "no road lies inside the clip boundary"
-                    + (f" (+{clip_buffer_m:g} m)" if clip_buffer_m else ""))
+        raise _fail(path, _t("import.roads.none_inside",
+                               buffer=_t("import.roads.buffer", m=f"{clip_buffer_m:g}") if clip_buffer_m else ""))
     notes = []
     n_skip = sum(skipped.values())
     if n_skip:
-        notes.append(f"{n_skip} highway ways skipped: "
-                     + ", ".join(f"{k} ×{n}" for k, n in skipped.most_common(10)))
+        notes.append(_t("import.osm.ways_skipped", n=n_skip,
+                        what=", ".join(f"{k} ×{n}" for k, n in skipped.most_common(10))))
     if missing:
-        notes.append(f"{missing} way nodes missing from the extract were left out "
-                     "(ways split at the gap)")
+        notes.append(_t("import.osm.missing_nodes", n=missing))
     data.notes = notes + data.notes
     data.skipped = n_skip
     return data
@@ -446,7 +446,7 @@ def import_osm(plan: Any, path: str | os.PathLike[str], *, boundary: Any = "plan
         tell(progress, 0.65, "candidate sites")
         cands, notes = _finish_candidates(raw, clip)
     if clip is None and boundary == "plan":
-        notes.append("the plan has no district boundary: the network was not clipped")
+        notes.append(_t("import.roads.not_clipped"))
     written = write_network(plan, data, candidates=cands, replace=replace, progress=progress,
                             reason=f"import road network from {Path(path).name}",
                             allow_smaller=allow_smaller, file=str(path))

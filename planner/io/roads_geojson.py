@@ -62,6 +62,7 @@ from planner.io.network import (
     write_network,
 )
 from planner.progress import tell
+from planner.text import text as _t
 
 __all__ = ["CLASS_ALIASES", "SKIPPED_CLASSES", "read_road_geojson", "import_road_geojson"]
 
@@ -116,7 +117,7 @@ def _class_of(props: dict[str, Any]) -> tuple[str | None, Any]:
 def _parse_lines(geom: Any) -> list[list[Any]] | str:
     """The line parts of a geometry, or an error message."""
     if not isinstance(geom, dict):
-        return "missing geometry"
+        return _t("import.roads.no_geometry")
     gtype = geom.get("type")
     coords = geom.get("coordinates")
     parts: list[Any] | None
@@ -125,21 +126,20 @@ def _parse_lines(geom: Any) -> list[list[Any]] | str:
     elif gtype == "MultiLineString":
         parts = coords if isinstance(coords, list) else None
     else:
-        return f"geometry must be LineString or MultiLineString, not {gtype}"
+        return _t("import.roads.line_type", type=gtype)
     if not isinstance(parts, list) or not parts:
-        return "geometry has no coordinates"
+        return _t("import.roads.no_coordinates")
     for part in parts:
         if not isinstance(part, list) or len(part) < 2:
-            return "a line needs at least 2 positions"
+            return _t("import.roads.two_positions")
         for pos in part:
             if (not isinstance(pos, (list, tuple)) or len(pos) < 2
                     or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in pos[:2])
                     or not all(math.isfinite(c) for c in pos[:2])):
-                return f"bad position {pos!r}"
+                return _t("import.roads.bad_position", position=repr(pos))
             lon, lat = pos[0], pos[1]
             if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-                return (f"coordinate ({lon}, {lat}) is outside the lon/lat range "
-                        "(the file must be WGS84 lon/lat, not projected)")
+                return _t("import.roads.out_of_range", lon=lon, lat=lat)
     return parts
 
 
@@ -148,7 +148,7 @@ class _NotJson(ValueError):
 
 
 def _no_constant(name: str) -> Any:
-    raise _NotJson(f"{name} is not a number JSON allows (nor GeoJSON)")
+    raise _NotJson(_t("import.json.constant", name=name))
 
 
 def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
@@ -157,28 +157,28 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
     boundary = resolve_boundary(None, boundary)
     p = Path(path)
     if not p.is_file():
-        raise _fail(p, "file not found")
+        raise _fail(p, _t("import.file.not_found"))
     try:
         with p.open("rb") as fh:
             doc = json.load(fh, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ImportFailed([ImportProblem(str(p), None, None,
-                                          f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")]
+                                          _t("import.roads.json_at", line=exc.lineno, column=exc.colno, why=exc.msg))]
                            ) from exc
     except _NotJson as exc:
-        raise _fail(p, f"not valid JSON: {exc}") from exc
+        raise _fail(p, _t("import.roads.json", why=exc)) from exc
     except (UnicodeDecodeError, OSError) as exc:
-        raise _fail(p, f"cannot read the file: {exc}") from exc
+        raise _fail(p, _t("import.file.cannot_read", why=exc)) from exc
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise _fail(p, "not a GeoJSON FeatureCollection")
+        raise _fail(p, _t("import.roads.not_collection"))
     crs = doc.get("crs")
     if crs:
         crs_name = str((crs.get("properties") or {}).get("name", "") if isinstance(crs, dict) else crs)
         if not any(k in crs_name.lower() for k in _CRS_OK):
-            raise _fail(p, f"coordinates must be WGS84 lon/lat; this file declares crs {crs_name!r}")
+            raise _fail(p, _t("import.roads.crs", crs=repr(crs_name)))
     feats = doc.get("features")
     if not isinstance(feats, list) or not feats:
-        raise _fail(p, "the FeatureCollection has no features")
+        raise _fail(p, _t("import.roads.no_features"))
 
     problems: list[ImportProblem] = []
     skipped: Counter = Counter()
@@ -189,14 +189,15 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
         row = i + 1
 
         def bad(fieldname: str | None, msg: str, value: Any = None, _row: int = row, _i: int = i) -> None:
-            problems.append(ImportProblem(str(p), _row, fieldname, f"feature index {_i}: {msg}", value))
+            problems.append(ImportProblem(str(p), _row, fieldname, _t("import.roads.feature", index=_i, message=msg),
+                                          value))
 
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
-            bad(None, "not a GeoJSON Feature")
+            bad(None, _t("import.geojson.not_feature"))
             continue
         props = feat.get("properties") or {}
         if not isinstance(props, dict):
-            bad("properties", "properties must be an object")
+            bad("properties", _t("import.roads.properties"))
             continue
         parts = _parse_lines(feat.get("geometry"))
         if isinstance(parts, str):
@@ -204,7 +205,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
         key, raw_cls = _class_of(props)
         cls: str | None = None
         if key is None:
-            bad("highway", "missing road class (property highway, class, fclass or type)")
+            bad("highway", _t("import.roads.no_class"))
         else:
             val = str(raw_cls).strip()
             low = val.lower()
@@ -216,8 +217,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
                 skipped[f"{key}={val}"] += 1
                 continue
             else:
-                bad(key, "unknown road class (use an OSM highway class such as primary, "
-                         "residential, track, footway)", raw_cls)
+                bad(key, _t("import.roads.unknown_class"), raw_cls)
         ow_raw = props.get("oneway")
         ow: tuple[bool, bool] | None
         if isinstance(ow_raw, bool):
@@ -229,7 +229,7 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
         else:
             ow = _ONEWAY.get(str(ow_raw).strip().lower())
             if ow is None:
-                bad("oneway", "oneway must be yes/no/-1 (or true/false, F/T/B)", ow_raw)
+                bad("oneway", _t("import.roads.oneway"), ow_raw)
         if isinstance(parts, str) or cls is None or ow is None:
             continue
         oneway, reverse = ow
@@ -266,16 +266,16 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
     if problems:
         raise ImportFailed(problems)
     if not ways:
-        raise _fail(p, "no usable road lines in this file")
+        raise _fail(p, _t("import.roads.no_lines"))
     data = build_graph(ways, str(p), boundary=boundary, clip_buffer_m=clip_buffer_m)
     if data.n_edges == 0:
-        raise _fail(p, "no road lies inside the clip boundary")
+        raise _fail(p, _t("import.roads.none_inside", buffer=""))
     notes = []
     if skipped:
-        notes.append(f"{sum(skipped.values())} features skipped: "
-                     + ", ".join(f"{k} ×{n}" for k, n in skipped.most_common(10)))
+        notes.append(_t("import.roads.skipped", n=sum(skipped.values()),
+                        what=", ".join(f"{k} ×{n}" for k, n in skipped.most_common(10))))
     if bad_speed:
-        notes.append(f"{bad_speed} features with a non-numeric maxspeed were stored without a speed")
+        notes.append(_t("import.roads.bad_speed", n=bad_speed))
     data.notes = notes + data.notes
     data.skipped = sum(skipped.values())
     return data
@@ -291,7 +291,7 @@ def import_road_geojson(plan: Any, path: str | os.PathLike[str], *, boundary: An
     data = read_road_geojson(path, boundary=clip, clip_buffer_m=clip_buffer_m)
     notes: list[str] = []
     if clip is None and boundary == "plan":
-        notes.append("the plan has no district boundary: the network was not clipped")
+        notes.append(_t("import.roads.not_clipped"))
     written = write_network(plan, data, candidates=None, replace=replace, progress=progress,
                             reason=f"import road network from {Path(path).name}",
                             match_nodes_by_location=not replace, allow_smaller=allow_smaller, file=str(path))

@@ -68,7 +68,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from planner import models as m
 from planner.geo import WGS84, area_km2, to_metric, transformer, utm_epsg
 from planner.io.coords import normalise_crs, to_wgs84
-from planner.io.errors import ImportFailed, ImportProblem, ImportReport, plan_problem
+from planner.io.errors import ImportFailed, ImportProblem, ImportReport, kind_label, plan_problem
 from planner.io.templates import (
     IMPORT_MODES,
     TEMPLATES,
@@ -78,6 +78,7 @@ from planner.io.templates import (
     normalise_header,
     write_template,
 )
+from planner.text import text as _t
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,6 @@ UNIT_FACTORS: dict[str, tuple[str, float]] = {
     "m³": ("volume", 1000.0), "m3": ("volume", 1000.0), "立方米": ("volume", 1000.0),
 }
 
-_WORLD = "lon must be within −180…180 and lat within −90…90"
 _SCI = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _DIGITS = re.compile(r"^\d+$")
 _DATE_PATTERNS = (
@@ -208,9 +208,9 @@ def _decode(data: bytes, encoding: str | None = None) -> str:
         try:
             return data.decode(encoding)
         except LookupError:
-            raise _Undecodable(f"unknown encoding {encoding!r}") from None
+            raise _Undecodable(_t("import.file.unknown_encoding", encoding=repr(encoding))) from None
         except UnicodeDecodeError as exc:
-            raise _Undecodable(f"the file is not valid {encoding} (byte {exc.start})") from None
+            raise _Undecodable(_t("import.file.not_valid_encoding", encoding=encoding, byte=exc.start)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -218,16 +218,14 @@ def _decode(data: bytes, encoding: str | None = None) -> str:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise _Undecodable("cannot decode the file as UTF-8 or GB18030: save it as CSV UTF-8, or name its "
-                           "encoding (--encoding cp1252 …)") from None
+        raise _Undecodable(_t("import.file.cannot_decode")) from None
     if _plain_chinese(text):
         return text
     try:
         data.decode("cp1252")
     except UnicodeDecodeError:
         return text           # not Windows-1252 either: GB18030 (with rare characters) it is
-    raise _Undecodable("the file is not UTF-8, and it could be GB18030 or Windows-1252 (Western European): "
-                       "save it as CSV UTF-8, or name its encoding (--encoding gb18030 / cp1252)")
+    raise _Undecodable(_t("import.file.ambiguous_encoding"))
 
 
 def _plain_chinese(text: str) -> bool:
@@ -253,8 +251,8 @@ MAX_COLUMNS = 1000
 def _too_big(path: Path, sh: _Sheet) -> bool:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        sh.problems.append(ImportProblem(str(path), None, None, f"the file is {size / 2**20:.0f} MiB; at most "
-                                         f"{MAX_FILE_BYTES // 2**20} MiB can be imported (split it)"))
+        sh.problems.append(ImportProblem(str(path), None, None, _t(
+            "import.file.too_big", size=f"{size / 2**20:.0f}", limit=MAX_FILE_BYTES // 2**20)))
         return True
     return False
 
@@ -272,8 +270,8 @@ def _zip_bomb(path: Path, sh: _Sheet) -> bool:
     except (zipfile.BadZipFile, OSError, ValueError):
         return False            # not a zip: openpyxl says what is wrong with it
     if total > MAX_UNPACKED_BYTES:
-        sh.problems.append(ImportProblem(str(path), None, None, f"the workbook unpacks to {total / 2**20:,.0f} "
-                                         f"MiB; at most {MAX_UNPACKED_BYTES // 2**20:,} MiB can be read"))
+        sh.problems.append(ImportProblem(str(path), None, None, _t(
+            "import.file.unpacks_to", size=f"{total / 2**20:,.0f}", limit=f"{MAX_UNPACKED_BYTES // 2**20:,}")))
         return True
     return False
 
@@ -305,21 +303,21 @@ def _read_csv(path: Path, spec: TableSpec, columns: Mapping[str, str] | None, sh
                 if "\n" in cell and delim in cell:
                     name = r[0] if j else ""
                     sh.problems.append(ImportProblem(
-                        f, len(rows) + 1, None, f"cell {j + 1} starts with a quote on line {start} and runs over "
-                        f"{cell.count(chr(10)) + 1} lines up to line {reader.line_num}, taking in what looks like "
-                        "further rows: a quote left open?", (name + " " + cell[:60]).strip()))
+                        f, len(rows) + 1, None, _t("import.csv.quote_runs_over", cell=j + 1, start=start,
+                                                    lines=cell.count(chr(10)) + 1, end=reader.line_num),
+                        (name + " " + cell[:60]).strip()))
                     return []
             rows.append(r)
             start = reader.line_num + 1
     except csv.Error as exc:
         why = str(exc)
         if "unexpected end of data" in why:
-            why = "a quote is opened and never closed (the rest of the file would become one cell)"
+            why = _t("import.csv.quote_never_closed")
         elif "field larger than field limit" in why:
-            why = f"a cell is larger than {csv.field_size_limit() // 1024} KiB (a quote left open?)"
+            why = _t("import.csv.cell_too_large", limit=csv.field_size_limit() // 1024)
         elif "expected after" in why:
-            why = f"text after a closing quote ({why}); put the whole value in quotes, quotes doubled"
-        sh.problems.append(ImportProblem(f, len(rows) + 1, None, f"malformed CSV at line {start}: {why}"))
+            why = _t("import.csv.text_after_quote", why=why)
+        sh.problems.append(ImportProblem(f, len(rows) + 1, None, _t("import.csv.malformed", line=start, why=why)))
         return []
     return rows
 
@@ -333,8 +331,7 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
 
     f = str(path)
     if not openpyxl.DEFUSEDXML:   # openpyxl parses with defusedxml when it is installed (a dependency)
-        sh.problems.append(ImportProblem(f, None, None, "XLSX files cannot be read safely: the package "
-                                         "defusedxml is missing (or OPENPYXL_DEFUSEDXML is off); save as CSV"))
+        sh.problems.append(ImportProblem(f, None, None, _t("import.xlsx.no_defusedxml")))
         return []
     if _too_big(path, sh) or _zip_bomb(path, sh):
         return []
@@ -343,8 +340,8 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook: reported to the user as a problem
         why = _first_line(exc)
         if "Forbidden" in type(exc).__name__:
-            why = f"its XML declares entities or a DTD, refused (a known attack on XML readers): {why}"
-        sh.problems.append(ImportProblem(f, None, None, f"cannot read the workbook: {why}"))
+            why = _t("import.xlsx.entities", why=why)
+        sh.problems.append(ImportProblem(f, None, None, _t("import.xlsx.cannot_read", why=why)))
         return []
     try:
         if sheet is None:
@@ -352,11 +349,11 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
         elif sheet in wb.sheetnames:
             ws = wb[sheet]
         else:
-            sh.problems.append(ImportProblem(f, None, "sheet", f"no sheet named {sheet!r}; "
-                                             f"the workbook has {', '.join(wb.sheetnames)}", sheet))
+            sh.problems.append(ImportProblem(f, None, "sheet", _t("import.xlsx.no_sheet", sheet=repr(sheet),
+                                                                     sheets=", ".join(wb.sheetnames)), sheet))
             return []
         if not hasattr(ws, "reset_dimensions"):   # a chart sheet
-            sh.problems.append(ImportProblem(f, None, "sheet", "the sheet holds no table", ws.title))
+            sh.problems.append(ImportProblem(f, None, "sheet", _t("import.xlsx.no_table"), ws.title))
             return []
         ws.reset_dimensions()
         rows: list[list[Any]] = []
@@ -366,12 +363,12 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
             while values and _blank(values[-1]):
                 values.pop()
             if n > MAX_ROWS and values:   # (empty formatted rows beyond the cap cost time, not memory)
-                sh.problems.append(ImportProblem(f, n, None, f"a value in row {n:,}: at most {MAX_ROWS:,} rows "
-                                                 "can be imported"))
+                sh.problems.append(ImportProblem(f, n, None, _t("import.xlsx.too_many_rows", row=f"{n:,}",
+                                                                limit=f"{MAX_ROWS:,}")))
                 return []
             if len(values) > MAX_COLUMNS:
-                sh.problems.append(ImportProblem(f, n, None, f"a value in column {len(values)}: at most "
-                                                 f"{MAX_COLUMNS} columns can be imported"))
+                sh.problems.append(ImportProblem(f, n, None, _t("import.xlsx.too_many_columns", column=len(values),
+                                                                limit=MAX_COLUMNS)))
                 return []
             if values:
                 rows.extend([] for _ in range(blank_run))
@@ -383,8 +380,8 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
     except Exception as exc:  # noqa: BLE001 - a damaged or hostile workbook: reported as a problem
         why = _first_line(exc)
         if "Forbidden" in type(exc).__name__:   # defusedxml: EntitiesForbidden, DTDForbidden …
-            why = f"its XML declares entities or a DTD, refused (a known attack on XML readers): {why}"
-        sh.problems.append(ImportProblem(f, None, None, f"cannot read the workbook: {why}"))
+            why = _t("import.xlsx.entities", why=why)
+        sh.problems.append(ImportProblem(f, None, None, _t("import.xlsx.cannot_read", why=why)))
         return []
     finally:
         wb.close()
@@ -408,7 +405,7 @@ def _geojson_crs_ok(obj: Mapping[str, Any]) -> str | None:
 
 
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows (nor GeoJSON)")
+    raise ValueError(_t("import.json.constant", name=name))
 
 
 def _load_json(path: Path, encoding: str | None = None) -> Any:
@@ -429,16 +426,15 @@ def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None
     try:
         obj = _load_json(path, encoding)
     except ValueError as exc:   # _Undecodable too
-        sh.problems.append(ImportProblem(f, None, None, f"not valid GeoJSON: {exc}"))
+        sh.problems.append(ImportProblem(f, None, None, _t("import.geojson.invalid", why=exc)))
         return
     if not isinstance(obj, Mapping) or obj.get("type") != "FeatureCollection" or not isinstance(
             obj.get("features"), list):
-        sh.problems.append(ImportProblem(f, None, None, "expected a GeoJSON FeatureCollection"))
+        sh.problems.append(ImportProblem(f, None, None, _t("import.geojson.not_collection")))
         return
     bad_crs = _geojson_crs_ok(obj)
     if bad_crs:
-        sh.problems.append(ImportProblem(f, None, "crs", "coordinates must be in EPSG:4326 (WGS84) or "
-                                         "EPSG:4490 (CGCS2000) lon/lat; reproject the file first", bad_crs))
+        sh.problems.append(ImportProblem(f, None, "crs", _t("import.geojson.crs"), bad_crs))
         return
     feats = obj["features"]
     keys: list[str] = []
@@ -449,10 +445,10 @@ def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None
     hmap, ignored, dups = _header_map(spec, keys, columns)
     sh.ignored = ignored
     for h, k in dups:
-        sh.problems.append(ImportProblem(f, None, h, f"a second property maps to column {k!r}", h))
+        sh.problems.append(ImportProblem(f, None, h, _t("import.geojson.second_property", column=repr(k)), h))
     for i, ft in enumerate(feats):
         if not isinstance(ft, Mapping) or ft.get("type") != "Feature":
-            sh.problems.append(ImportProblem(f, i, None, "not a GeoJSON Feature"))
+            sh.problems.append(ImportProblem(f, i, None, _t("import.geojson.not_feature")))
             continue
         props = ft.get("properties") or {}
         row: dict[str, Any] = {}
@@ -464,12 +460,11 @@ def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None
             coords = geom.get("coordinates") if isinstance(geom, Mapping) else None
             if not isinstance(geom, Mapping) or geom.get("type") != "Point" or not isinstance(
                     coords, (list, tuple)) or len(coords) < 2:
-                sh.problems.append(ImportProblem(f, i, "geometry", "only Point features (or no geometry) "
-                                                 "can be imported here",
+                sh.problems.append(ImportProblem(f, i, "geometry", _t("import.geojson.points_only"),
                                                  geom.get("type") if isinstance(geom, Mapping) else geom))
                 continue
             if not (_is_coord(coords[0]) and _is_coord(coords[1])):
-                sh.problems.append(ImportProblem(f, i, "geometry", "coordinates must be two finite numbers",
+                sh.problems.append(ImportProblem(f, i, "geometry", _t("import.geojson.two_numbers"),
                                                  repr(coords[:2])[:80]))
                 continue
             row["lon"], row["lat"] = coords[0], coords[1]
@@ -484,7 +479,7 @@ def _read(path: str | Path, kind: str, sheet: str | None = None,
     path = Path(path)
     sh = _Sheet(str(path), "csv")
     if not path.is_file():
-        sh.problems.append(ImportProblem(str(path), None, None, "file not found"))
+        sh.problems.append(ImportProblem(str(path), None, None, _t("import.file.not_found")))
         return sh
     suffix = path.suffix.lower()
     if suffix in GEOJSON_SUFFIXES:
@@ -497,19 +492,18 @@ def _read(path: str | Path, kind: str, sheet: str | None = None,
         sh.fmt = "xlsx"
         raw = _read_xlsx(path, sheet, sh)
     else:
-        sh.problems.append(ImportProblem(str(path), None, None, "unsupported file type: use .csv, .xlsx "
-                                         "or .geojson", path.suffix))
+        sh.problems.append(ImportProblem(str(path), None, None, _t("import.file.unsupported"), path.suffix))
         return sh
     if sh.problems:
         return sh
     # the header is the first row; blank rows are skipped but still counted
     if not raw or all(_blank(v) for v in raw[0]):
-        sh.problems.append(ImportProblem(str(path), 1, None, "the first row must be the header row"))
+        sh.problems.append(ImportProblem(str(path), 1, None, _t("import.file.header_row")))
         return sh
     hmap, ignored, dups = _header_map(spec, raw[0], columns)
     sh.ignored = ignored
     for h, k in dups:
-        sh.problems.append(ImportProblem(str(path), 1, h, f"two columns map to {k!r}", h))
+        sh.problems.append(ImportProblem(str(path), 1, h, _t("import.file.two_columns", column=repr(k)), h))
     sh.present = set(hmap.values())
     width = len(raw[0])
     while width and _blank(raw[0][width - 1]):
@@ -525,9 +519,9 @@ def _read(path: str | Path, kind: str, sheet: str | None = None,
         surplus = [v for v in values[width:] if not _blank(v)]
         if surplus and sh.fmt == "csv":
             # an unquoted comma in a value shifts every later field: refused, never cut off
-            sh.problems.append(ImportProblem(str(path), n, None, f"the row has {width + len(values[width:])} "
-                                             f"cells but the header only {width}: a comma inside a value "
-                                             "that is not in quotes?", surplus[0]))
+            sh.problems.append(ImportProblem(str(path), n, None, _t("import.csv.surplus_cells",
+                                                                     cells=width + len(values[width:]),
+                                                                     width=width), surplus[0]))
             continue
         row = {key: values[i] for i, key in hmap.items() if i < len(values)}
         if sh.fmt == "csv":
@@ -549,8 +543,8 @@ def _check_cells(sh: _Sheet) -> None:
     for n, row in sh.rows:
         for k, v in row.items():
             if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
-                sh.problems.append(ImportProblem(sh.file, n, k, f"the cell holds {len(v):,} characters; at "
-                                                 f"most {MAX_CELL_CHARS:,} are accepted", v[:40] + "…"))
+                sh.problems.append(ImportProblem(sh.file, n, k, _t("import.file.cell_too_long", chars=f"{len(v):,}",
+                                                                   limit=f"{MAX_CELL_CHARS:,}"), v[:40] + "…"))
 
 
 def read_table(path: str | Path, kind: str, sheet: str | None = None, *,
@@ -608,24 +602,22 @@ def _text(v: Any) -> str:
 
 def _code(v: Any) -> str:
     if isinstance(v, bool):
-        raise _Bad("expected a code, not a true/false value")
+        raise _Bad(_t("import.value.code_bool"))
     if isinstance(v, (dt.date, dt.time)):
-        raise _Bad("expected a code, not a date: Excel turned the code into a date; format the column "
-                   "as text and type the codes again")
+        raise _Bad(_t("import.value.code_date"))
     if isinstance(v, float):
         if not v.is_integer():
-            raise _Bad("a code cannot be a decimal number; format the column as text")
+            raise _Bad(_t("import.value.code_decimal"))
         return str(int(v))
     if isinstance(v, int):
         return str(v)
     s = _text(v)
     if _SCI.match(s):
-        raise _Bad("the code was turned into scientific notation by Excel and has lost digits; "
-                   "format the column as text and type the codes again")
+        raise _Bad(_t("import.value.code_scientific"))
     if re.fullmatch(r"\d+\.0+", s):  # 370406001001.0 from a float round trip
         s = s.split(".")[0]
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in s):
-        raise _Bad(f"the code holds a control or invisible character ({s.encode('unicode_escape').decode()})")
+        raise _Bad(_t("import.value.code_control", chars=s.encode('unicode_escape').decode()))
     return s
 
 
@@ -635,9 +627,9 @@ def _admin_code(v: Any, country: str = "CN") -> str:
     s = _code(v)
     if country == "CN":
         if not _DIGITS.match(s) or len(s) not in (6, 9, 12):
-            raise _Bad("an administrative division code must be 6, 9 or 12 digits")
+            raise _Bad(_t("import.value.admin_code"))
     elif not _FOREIGN_CODE.fullmatch(s):
-        raise _Bad(f"an administrative code ({country}) is 2 to 12 letters, digits or '-'")
+        raise _Bad(_t("import.value.admin_code_foreign", country=country))
     return s
 
 
@@ -650,7 +642,7 @@ def _number(v: Any) -> float:
     the full-width '，', also a space) must group by three: "1,500" is 1500, "1,5" is refused —
     in half the world it means 1.5, and a guess would store 15 or 1.5."""
     if isinstance(v, bool):
-        raise _Bad("expected a number")
+        raise _Bad(_t("import.value.number"))
     if isinstance(v, (int, float)):
         f = float(v)
     elif isinstance(v, str):
@@ -658,16 +650,15 @@ def _number(v: Any) -> float:
         s = re.sub(r"(?<=\d) (?=\d{3}\b)", ",", s)      # 1 500 → 1,500 (then checked as such)
         if "," in s:
             if not _NUM_GROUPED.fullmatch(s):
-                raise _Bad("ambiguous number: ',' may only separate thousands (1,500); write decimals "
-                           "with a point (1.5)")
+                raise _Bad(_t("import.value.ambiguous_number"))
             s = s.replace(",", "")
         if not _NUM_PLAIN.fullmatch(s):
-            raise _Bad("expected a number")
+            raise _Bad(_t("import.value.number"))
         f = float(s)
     else:
-        raise _Bad("expected a number")
+        raise _Bad(_t("import.value.number"))
     if not math.isfinite(f):
-        raise _Bad("expected a finite number")
+        raise _Bad(_t("import.value.finite"))
     return f
 
 
@@ -676,7 +667,7 @@ def _int(v: Any) -> int:
         return v
     f = _number(v)
     if not f.is_integer():
-        raise _Bad("expected a whole number")
+        raise _Bad(_t("import.value.whole"))
     return int(f)
 
 
@@ -694,15 +685,15 @@ def _date(v: Any) -> dt.date:
             try:
                 return dt.date(int(mt.group(1)), int(mt.group(2)), int(mt.group(3)))
             except ValueError:
-                raise _Bad("not a valid calendar date") from None
+                raise _Bad(_t("import.value.calendar_date")) from None
     if re.fullmatch(r"\d{5}(\.0+)?", s):
         return _excel_serial(float(s))
-    raise _Bad("expected a date as YYYY-MM-DD (or YYYY/MM/DD), and nothing else in the cell")
+    raise _Bad(_t("import.value.date_only"))
 
 
 def _excel_serial(f: float) -> dt.date:
     if not (1 <= f < 2958466) or not float(f).is_integer():
-        raise _Bad("expected a date as YYYY-MM-DD (or YYYY/MM/DD)")
+        raise _Bad(_t("import.value.date"))
     return _EXCEL_EPOCH + dt.timedelta(days=int(f))
 
 
@@ -717,7 +708,7 @@ def _enum(v: Any, c: Column) -> str:
         if key == value or key in (_norm_choice(x) for x in spellings):
             return value
     allowed = "; ".join(f"{k} ({'/'.join(z[:2])})" for k, z in (c.choices or {}).items())
-    raise _Bad(f"unknown value; use one of: {allowed}")
+    raise _Bad(_t("import.value.unknown_choice", allowed=allowed))
 
 
 def _list(v: Any) -> list[str]:
@@ -728,9 +719,9 @@ def _list(v: Any) -> list[str]:
 
 def _parse(v: Any, c: Column, country: str = "CN") -> Any:
     if isinstance(v, (Mapping, list, tuple)) and c.type != "list":
-        raise _Bad(f"expected a single value, not a JSON {'object' if isinstance(v, Mapping) else 'list'}")
+        raise _Bad(_t("import.value.json_object" if isinstance(v, Mapping) else "import.value.json_list"))
     if isinstance(v, (Mapping, list, tuple)) and any(isinstance(x, (Mapping, list, tuple)) for x in v):
-        raise _Bad("a list may hold text values only")
+        raise _Bad(_t("import.value.list_text"))
     if c.type == "text":
         return _text(v)
     if c.type == "code":
@@ -882,19 +873,19 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
     if sh.problems:
         return v
     if sh.ignored:
-        notes.append(f"ignored column(s) not in the {kind} template: {', '.join(sh.ignored)}")
+        notes.append(_t("import.note.ignored_columns", kind=kind_label(kind), columns=", ".join(sh.ignored)))
     for k in defaults:
         if k not in spec.keys:
             raise ValueError(f"defaults: {k!r} is not a column of {kind}")
     # an empty FeatureCollection (the export of an empty table) names no properties: no rows, no problem
     missing = [k for k in spec.required if k not in present] if sh.rows or sh.fmt != "geojson" else []
     for k in missing:
-        probs.append(ImportProblem(f, sh.header_row, k, f"required column {k!r} is missing "
-                                   f"(also accepted: {'、'.join(spec.column(k).aliases) or '-'})"))
+        probs.append(ImportProblem(f, sh.header_row, k, _t("import.row.required_column", column=repr(k),
+                                                                aliases="、".join(spec.column(k).aliases) or "-")))
     if missing:
         return v
     if not sh.rows:
-        notes.append("the file has no data rows")
+        notes.append(_t("import.note.no_rows"))
 
     seen: dict[Any, int] = {}
     batch = ctx.batch.setdefault(kind, {})
@@ -923,7 +914,7 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
                 val = defaults[c.key]
             if _blank(val):
                 if c.required:
-                    bad(c.key, "required value is missing")
+                    bad(c.key, _t("import.row.required_value"))
                 row[c.key] = [] if c.type == "list" else None
                 continue
             try:
@@ -936,10 +927,10 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
             if c.type in ("text", "code", "admin_code"):
                 limit = _max_len(model, c.key)
                 if limit and len(pv) > limit:
-                    bad(c.key, f"too long ({len(pv)} characters; at most {limit})", val)
+                    bad(c.key, _t("import.row.too_long", chars=len(pv), limit=limit), val)
                     continue
             if c.min is not None and (pv < c.min or (c.min_exclusive and pv == c.min)):
-                bad(c.key, "must be greater than zero" if c.min_exclusive else "must not be negative", val)
+                bad(c.key, _t("import.row.positive" if c.min_exclusive else "import.row.not_negative"), val)
                 continue
             row[c.key] = pv
 
@@ -951,17 +942,17 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
         if kind == "demand":
             pop, vul = row.get("population"), row.get("vulnerable")
             if pop is not None and vul is not None and vul > pop:
-                bad("vulnerable", f"vulnerable ({vul}) is larger than population ({pop})", raw.get("vulnerable"))
+                bad("vulnerable", _t("import.row.vulnerable", vulnerable=vul, population=pop), raw.get("vulnerable"))
         if kind == "admin_units" and (row.get("sheltering_share") or 0) > 1:
-            bad("sheltering_share", "must be between 0 and 1 (a share, e.g. 0.6)", raw.get("sheltering_share"))
+            bad("sheltering_share", _t("import.row.share"), raw.get("sheltering_share"))
         if kind == "sites" and row.get("village_code") and "village_code" not in bad_fields:
             if row["village_code"] not in ctx.existing["demand"] and row["village_code"] not in ctx.demand_codes:
-                bad("village_code", "unknown village: no demand unit has this code (import the demand units first)",
+                bad("village_code", _t("import.row.unknown_village"),
                     row["village_code"])
         if kind in ("sites", "demand") and row.get("town_code") and "town_code" not in bad_fields:
             if ctx.admin_codes:
                 if row["town_code"] not in ctx.admin_codes:
-                    bad("town_code", "unknown town code: no admin unit has this code", row["town_code"])
+                    bad("town_code", _t("import.row.unknown_town"), row["town_code"])
             else:
                 unchecked_towns += 1
         if kind == "stock":
@@ -973,33 +964,27 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
             # a lot is identified by site + item + batch (an empty batch: the site's one unbatched
             # lot of the item); the plan enforces it (unique key, migration 0003)
             if not (bad_fields & {"site_code", "item_code", "batch"}):
-                what = "batch" if row.get("batch") is not None else "batch (empty: the unbatched lot)"
+                what = _t("import.row.batch" if row.get("batch") is not None else "import.row.batch_empty")
                 if key in seen:
-                    bad("batch", f"the same site, item and {what} already appear in row {seen[key]}; "
-                        "give each lot its own batch", row.get("batch"))
+                    bad("batch", _t("import.row.same_lot", what=what, row=seen[key]), row.get("batch"))
                 seen.setdefault(key, n)
                 if ctx.mode == "insert" and key in ctx.existing["stock"]:
-                    bad("batch", f"a stock lot with this site, item and {what} is already in the plan "
-                        "(import with mode 'upsert' to update it, or 'replace' to replace the stock of the "
-                        "sites in the file)", row.get("batch"))
+                    bad("batch", _t("import.row.lot_exists", what=what), row.get("batch"))
                 elif ctx.mode == "upsert" and len(ctx.existing["stock"].get(key, [])) > 1:
-                    bad("batch", "several existing stock lots have this site, item and batch; give each "
-                        "lot a distinct batch to update it", row.get("batch"))
+                    bad("batch", _t("import.row.several_lots"), row.get("batch"))
         elif key is not None and spec.key[0] not in bad_fields:
             if key in seen:
-                bad(spec.key[0], f"duplicate code: already used in row {seen[key]} of this file", key)
+                bad(spec.key[0], _t("import.row.duplicate_in_file", row=seen[key]), key)
             else:
                 seen[key] = n
                 if key in batch:
-                    bad(spec.key[0], "duplicate code: already in another file of this import", key)
+                    bad(spec.key[0], _t("import.row.duplicate_in_batch"), key)
                 elif key in ctx.existing.get(kind, {}) and ctx.mode == "insert":
-                    bad(spec.key[0], "a row with this code already exists in the plan (import with "
-                        "mode='upsert' to update existing rows)", key)
+                    bad(spec.key[0], _t("import.row.exists_in_plan"), key)
         if kind == "items" and row.get("unit") and key in ctx.existing["items"] and ctx.mode == "upsert":
             old = ctx.existing["items"][key].unit
             if old != row["unit"] and key in ctx.stock_units_in_use and "unit" in present:
-                bad("unit", f"the unit would change from {old!r} to {row['unit']!r} but stock of this "
-                    f"item is recorded in {old!r}; convert that stock first", row["unit"])
+                bad("unit", _t("import.row.unit_change", old=repr(old), new=repr(row["unit"])), row["unit"])
 
         if bad_fields or len(probs) > n_before:
             continue
@@ -1017,16 +1002,14 @@ def _validate(sh: _Sheet, kind: str, ctx: _Context, defaults: Mapping[str, Any] 
         out.append((n, row))
 
     if unchecked_towns:
-        notes.append(f"{unchecked_towns} town code(s) not checked: the plan has no admin units yet "
-                     "(import the towns first)")
+        notes.append(_t("import.note.towns_unchecked", n=unchecked_towns))
     if stats.get("invisible_removed"):
-        notes.append(f"{int(stats['invisible_removed'])} code(s) held invisible characters (zero-width space, "
-                     "BOM …): removed")
+        notes.append(_t("import.note.invisible_removed", n=int(stats["invisible_removed"])))
         log.info("%s: invisible characters removed from %d code(s)", Path(f).name, int(stats["invisible_removed"]))
     if stats["converted_crs"]:
-        notes.append(f"{int(stats['converted_crs'])} location(s) converted to WGS84")
+        notes.append(_t("import.note.converted_crs", n=int(stats["converted_crs"])))
     if stats["converted_unit"]:
-        notes.append(f"{int(stats['converted_unit'])} quantity(ies) converted to the item's unit")
+        notes.append(_t("import.note.converted_unit", n=int(stats["converted_unit"])))
     for k in ("converted_crs", "converted_unit"):
         if not stats[k]:
             del stats[k]
@@ -1042,7 +1025,7 @@ def _check_location(row: dict[str, Any], raw: Mapping[str, Any], spec: TableSpec
         return
     if (lon is None) != (lat is None):
         missing = "lat" if lat is None else "lon"
-        bad(missing, f"{'lon' if missing == 'lat' else 'lat'} is given without {missing}: give both or neither")
+        bad(missing, _t("import.row.lon_lat_pair", given="lon" if missing == "lat" else "lat", missing=missing))
         return
     if lon is None or lat is None:  # both None here (one without the other was refused above)
         row["crs"] = None
@@ -1051,9 +1034,9 @@ def _check_location(row: dict[str, Any], raw: Mapping[str, Any], spec: TableSpec
     if "crs" in bad_fields:
         return
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        hint = " (lon and lat look swapped)" if -180 <= lat <= 180 and -90 <= lon <= 90 else ""
-        bad("lon" if not -180 <= lon <= 180 else "lat", _WORLD + hint, raw.get("lon" if not -180 <= lon <= 180
-                                                                                 else "lat"))
+        hint = _t("import.row.swapped") if -180 <= lat <= 180 and -90 <= lon <= 90 else ""
+        fld = "lon" if not -180 <= lon <= 180 else "lat"
+        bad(fld, _t("import.row.world") + hint, raw.get(fld))
         return
     if crs != "wgs84":
         hit = ctx.converted.get((crs, lon, lat))
@@ -1074,8 +1057,8 @@ def _check_location(row: dict[str, Any], raw: Mapping[str, Any], spec: TableSpec
     if ctx.district is not None:
         d = ctx.district.outside_m(lon, lat)
         if d is not None:
-            bad("lon", f"the point ({lon:.6f}, {lat:.6f}) lies {d / 1000:.1f} km outside the district "
-                f"boundary (tolerance {ctx.tolerance_m:g} m); check the coordinates and their crs",
+            bad("lon", _t("import.row.outside_district", lon=f"{lon:.6f}", lat=f"{lat:.6f}", km=f"{d / 1000:.1f}",
+                           tolerance=f"{ctx.tolerance_m:g}"),
                 f"{raw.get('lon')}, {raw.get('lat')}")
 
 
@@ -1083,11 +1066,11 @@ def _check_stock(row: dict[str, Any], raw: Mapping[str, Any], ctx: _Context, bad
                  bad_fields: set[str], stats: dict[str, float]) -> None:
     sc, ic = row.get("site_code"), row.get("item_code")
     if sc is not None and "site_code" not in bad_fields and sc not in ctx.site_codes:
-        bad("site_code", "unknown site code: no site in the plan or in this import has it", sc)
+        bad("site_code", _t("import.row.unknown_site"), sc)
     item_unit = None
     if ic is not None and "item_code" not in bad_fields:
         if ic not in ctx.item_units:
-            bad("item_code", "unknown item code: no supply item in the plan or in this import has it", ic)
+            bad("item_code", _t("import.row.unknown_item"), ic)
         else:
             item_unit = ctx.item_units[ic]
     u = row.get("unit")
@@ -1095,8 +1078,7 @@ def _check_stock(row: dict[str, Any], raw: Mapping[str, Any], ctx: _Context, bad
         q = row.get("quantity")
         conv = convert_quantity(q if q is not None else 0.0, u, item_unit)
         if conv is None:
-            bad("unit", f"wrong unit: item {ic!r} is counted in {item_unit!r}, and {u!r} cannot be "
-                f"converted to it", u)
+            bad("unit", _t("import.row.wrong_unit", item=repr(ic), item_unit=repr(item_unit), unit=repr(u)), u)
         elif _unit_key(u) != _unit_key(item_unit):
             if q is not None:
                 row["quantity"] = conv
@@ -1106,10 +1088,10 @@ def _check_stock(row: dict[str, Any], raw: Mapping[str, Any], ctx: _Context, bad
         q = row.get("quantity")
         if (q is not None and "quantity" not in bad_fields and _unit_key(item_unit) in PIECE_UNITS
                 and not float(q).is_integer()):
-            bad("quantity", f"item {ic!r} is counted in whole pieces ({item_unit}): {q:g} is not a whole number",
+            bad("quantity", _t("import.row.whole_pieces", item=repr(ic), unit=item_unit, quantity=f"{q:g}"),
                 raw.get("quantity"))
     if row.get("mode") == "agreement" and row.get("lead_time_h") is None and "lead_time_h" not in bad_fields:
-        bad("lead_time_h", "agreement stock (协议储备) needs a lead time in hours")
+        bad("lead_time_h", _t("import.row.lead_time"))
 
 
 # =============================================================================================
@@ -1183,10 +1165,9 @@ def _write_all(plan: Any, validated: list[_Validated], ctx: _Context, user: str 
             pass
         f, n = where
         if isinstance(exc, IntegrityError):
-            msg = ("the database refused the row (another user may have saved the same code "
-                   f"meanwhile): {_short(exc)}")
+            msg = _t("import.write.refused_row", why=_short(exc))
         else:
-            msg = f"database error: {_short(exc)}"
+            msg = _t("import.write.database_error", why=_short(exc))
         raise ImportFailed([ImportProblem(f or validated[0].file, n, None, msg)]) from first
 
 
@@ -1211,7 +1192,7 @@ def _write_pass(plan: Any, validated: list[_Validated], ctx: _Context, user: str
                         for lot in gone:
                             s.delete(lot)
                         s.flush()
-                        rep.notes.append(f"replaced the stock of {len(ids)} site(s): {len(gone)} lot(s) removed")
+                        rep.notes.append(_t("import.note.replaced_stock", sites=len(ids), lots=len(gone)))
                     if ctx.mode == "upsert":
                         for lot, sc, ic in s.execute(
                                 select(m.StockLot, m.Site.code, m.SupplyItem.code)
@@ -1503,19 +1484,18 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
         return ImportFailed([ImportProblem(f, row, fld, msg, value)])
 
     if not path.is_file():
-        raise fail("file not found")
+        raise fail(_t("import.file.not_found"))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise fail(f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        raise fail(_t("import.boundary.too_big", limit=MAX_FILE_BYTES // 2**20))
     try:
         obj = _load_json(path, encoding)
     except ValueError as exc:   # _Undecodable, NaN/Infinity too
-        raise fail(f"not valid GeoJSON: {exc}") from exc
+        raise fail(_t("import.geojson.invalid", why=exc)) from exc
     if not isinstance(obj, Mapping):
-        raise fail("not valid GeoJSON")
+        raise fail(_t("import.boundary.not_geojson"))
     bad_crs = _geojson_crs_ok(obj)
     if bad_crs:
-        raise fail("the boundary must be in EPSG:4326 (WGS84) or EPSG:4490 (CGCS2000) lon/lat; "
-                   "reproject it first", "crs", None, bad_crs)
+        raise fail(_t("import.boundary.crs"), "crs", None, bad_crs)
     if obj.get("type") == "FeatureCollection":
         feats = list(obj.get("features") or [])
     elif obj.get("type") == "Feature":
@@ -1528,36 +1508,34 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
     for i, ft in enumerate(feats):
         g = ft.get("geometry") if isinstance(ft, Mapping) else None
         if not isinstance(g, Mapping) or g.get("type") not in ("Polygon", "MultiPolygon"):
-            problems.append(ImportProblem(f, i, "geometry", "a boundary must be a Polygon or MultiPolygon",
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.polygon"),
                                           g.get("type") if isinstance(g, Mapping) else g))
             continue
         try:
             geom = geom_shape(g)
         except Exception as exc:  # noqa: BLE001 - malformed coordinates: reported to the user as a problem
-            problems.append(ImportProblem(f, i, "geometry", f"malformed geometry: {_first_line(exc)}"))
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.malformed", why=_first_line(exc))))
             continue
         if geom.is_empty:
-            problems.append(ImportProblem(f, i, "geometry", "the polygon is empty"))
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.empty")))
             continue
         if not np.isfinite(shapely.get_coordinates(geom)).all():
-            problems.append(ImportProblem(f, i, "geometry", "a vertex has no finite coordinates"))
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.vertex")))
             continue
         minx, miny, maxx, maxy = geom.bounds
         if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-            problems.append(ImportProblem(f, i, "geometry", "coordinates are not lon/lat degrees (projected "
-                                          "coordinates?); the boundary must be in EPSG:4326 or EPSG:4490",
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.not_degrees"),
                                           geom.bounds))
             continue
         if not geom.is_valid:
-            problems.append(ImportProblem(f, i, "geometry", "the polygon is invalid and is not repaired (a "
-                                          "repair may drop part of the district): " + shapely.is_valid_reason(geom)
-                                          + "; fix it in a GIS (e.g. QGIS: Fix geometries) and check the result"))
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.invalid",
+                                                                   why=shapely.is_valid_reason(geom))))
             continue
         geoms.append(geom)
         if not props:
             props = dict(ft.get("properties") or {})
     if not geoms and not problems:
-        problems.append(ImportProblem(f, None, None, "the file holds no polygon"))
+        problems.append(ImportProblem(f, None, None, _t("import.boundary.no_polygon")))
     if problems:
         raise ImportFailed(problems)
     geom = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
@@ -1583,14 +1561,12 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
         points = _located_points(s)
         have = [b.name for b in s.scalars(select(m.Boundary).where(m.Boundary.role == role))]
     if have and not replace:
-        raise fail(f"the plan already has a {role} boundary ({', '.join(have)}); import with --replace "
-                   "(replace=True) to replace it")
+        raise fail(_t("import.boundary.exists", role=role, names=", ".join(have)))
     c = geom.representative_point()
     if country == "CN" and not (_CHINA_BBOX[0] <= c.x <= _CHINA_BBOX[2] and _CHINA_BBOX[1] <= c.y <= _CHINA_BBOX[3]):
         swapped = _CHINA_BBOX[0] <= c.y <= _CHINA_BBOX[2] and _CHINA_BBOX[1] <= c.x <= _CHINA_BBOX[3]
-        raise fail(f"the boundary lies at lon {c.x:.4f}, lat {c.y:.4f}, outside China"
-                   + (": lon and lat look swapped (the file must give lon first)" if swapped
-                      else ": check the file's coordinate system"), "geometry")
+        raise fail(_t("import.boundary.outside_china", lon=f"{c.x:.4f}", lat=f"{c.y:.4f}")
+                   + _t("import.boundary.swapped" if swapped else "import.boundary.check_crs"), "geometry")
     outside: list[tuple[str, str, float]] = []
     if points:
         district = _District(geom, district_tolerance_m)
@@ -1603,9 +1579,9 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
                 if all(-90 <= v <= 90 for v in geom.bounds[0::2]) else None
             hint = ""
             if flipped is not None and any(flipped.outside_m(lon, lat) is None for _, _, lon, lat in points):
-                hint = "; lon and lat look swapped (the file must give lon first)"
-            raise fail(f"none of the plan's {len(points)} located sites and demand units lies inside this "
-                       f"boundary{hint or '; wrong file or coordinate system?'}", "geometry")
+                hint = _t("import.boundary.none_inside.swapped")
+            raise fail(_t("import.boundary.none_inside", n=len(points),
+                          hint=hint or _t("import.boundary.none_inside.wrong_file")), "geometry")
     try:
         with plan.transaction(user=user, reason=f"import {path.name}") as s:
             old = list(s.scalars(select(m.Boundary).where(m.Boundary.role == role)))
@@ -1617,12 +1593,13 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
     rep.inserted = 1
     rep.updated = 0
     if old:
-        rep.notes.append(f"replaced {len(old)} existing {role} boundary(ies)")
+        rep.notes.append(_t("import.note.replaced_boundaries", n=len(old), role=role))
     if outside and role == "district":
-        listed = ", ".join(f"{label} {pcode} ({d / 1000:.1f} km)" for label, pcode, d in outside[:20])
-        more = f" … and {len(outside) - 20} more" if len(outside) > 20 else ""
-        rep.notes.append(f"{len(outside)} of {len(points)} located sites/demand units lie outside the new "
-                         f"boundary (tolerance {district_tolerance_m:g} m): {listed}{more}")
+        listed = ", ".join(_t("import.note.outside_item", label=label, code=pcode, km=f"{d / 1000:.1f}")
+                           for label, pcode, d in outside[:20])
+        more = _t("import.note.outside_more", n=len(outside) - 20) if len(outside) > 20 else ""
+        rep.notes.append(_t("import.note.outside_boundary", n=len(outside), total=len(points),
+                            tolerance=f"{district_tolerance_m:g}", listed=listed, more=more))
         log.warning("%s: %d sites/demand units now outside the district boundary", path.name, len(outside))
     rep.stats = {"area_km2": round(area, 3), "vertices": float(shapely.get_num_coordinates(geom))}
     rep.seconds = time.perf_counter() - t0
