@@ -198,3 +198,15 @@ def test_no_page_half_blank_but_before_a_chapter(reports, key):
     sparse = [(p, round(v, 2)) for p, v in sorted(fill.items())
               if v < 0.5 and p not in (1, last) and p + 1 not in chapters]
     assert not sparse, sparse
+
+
+def test_a_new_empty_plan_prints_unknown_not_zero(tmp_path):
+    """A plan just created (no units, no figures set): 保障人口 is unknown, never "0人"."""
+    from planner.store import create_plan
+
+    loc = tmp_path / "empty.esplan"
+    create_plan(loc, name="空白规划", district_name="某区", district_code="370406").dispose()
+    pdf = write_report(loc, tmp_path / "empty.pdf")
+    first = _flat(_pages(pdf)[0])
+    assert "保障人口数据缺失" in first and "保障人口0人" not in first
+    assert "保障人口0人" not in _flat("\n".join(_pages(pdf)))

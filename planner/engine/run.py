@@ -152,6 +152,9 @@ def run_plan(inp: PlanInput, progress: Progress | None = None, *, graph: RoadGra
     checks = cov.result["checks"] + sup.result["checks"]
     summary = _summary(cov.result, sup.result, alloc, iso, checks)
     summary["figures"] = plan_figures(inp).to_dict()
+    if plan_figures(inp).supply_population is None:
+        # 保障人口 unknown (not set, and no 规划人口 to default to): None, not the 0 the supply step used
+        summary["supply_population"] = None
     result = PlanResult(
         engine_version=ENGINE_VERSION, inputs_hash=inp.inputs_hash, scenario=inp.scenario_name,
         plan_name=inp.plan_name, parameters=describe(inp.params, inp.param_sources, inp.norms), summary=summary,

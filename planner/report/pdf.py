@@ -527,6 +527,11 @@ class _Builder:
     def people(self, x: Any) -> str:
         return fmt.people(x, self.lang)
 
+    def supply_people(self) -> str:
+        """保障人口 as printed: unknown (not set, and no population to default to) says so."""
+        v = self.r.summary.supply_population
+        return self.people(v) if v is not None else self.missing(self.t("doc.missing_no_population"))
+
     def missing(self, what: str) -> str:
         """数据缺失（what）: a figure that cannot be given, with what is missing."""
         return f'<font color="{_hex(WARN)}">{_esc(self.t("doc.missing", what=what))}</font>'
@@ -654,7 +659,7 @@ class _Builder:
             [T("doc.period"), _esc(period) if period else self.missing(T("doc.not_set"))],
             [T("report.date_2"), fmt.date_text(d.date, L)],
             [T("report.district"), _esc(" ".join(x for x in [d.district_name, d.district_code] if x) or "—")],
-            [T("doc.supply_population"), self.people(r.summary.supply_population)],
+            [T("doc.supply_population"), self.supply_people()],
         ]
         if d.comparison:
             rows.insert(3, [T("report.compared_with"),
@@ -725,8 +730,10 @@ class _Builder:
         else:
             self.add(self.p(T("doc.period_unset"), self.s_note))
         self.h2("doc.targets")
-        self.add(self.p(T("doc.targets_intro", thr=fmt.qty(r.threshold_min),
-                          people=self.people(s.supply_population))))
+        if s.supply_population is None:
+            self.add(self.p(T("doc.targets_intro_unknown", thr=fmt.qty(r.threshold_min))))
+        else:
+            self.add(self.p(T("doc.targets_intro", thr=fmt.qty(r.threshold_min), people=self.supply_people())))
         rows = []
         seen_supply = False
         for c in r.checks:
@@ -840,7 +847,7 @@ class _Builder:
             (T("report.not_located_off_network"), not_loc),
             (T("report.open_shelters"), nobr(f"{fmt.integer(s.open_shelters)}{T('doc.unit_place')}")),
             (T("report.capacity_indoor"), cap),
-            (T("doc.supply_population"), self.people(s.supply_population)),
+            (T("doc.supply_population"), self.supply_people()),
             (T("report.first_batch_delivered"), delivered),
             (T("report.items_short"), nobr(f"{fmt.integer(s.supply_items_short)}{T('doc.unit_kind')}")),
             (T("report.cost_of_shortfall"), cost),
@@ -1140,7 +1147,7 @@ class _Builder:
              self.people(s.sheltering_demand) if not (s.units_unknown and not s.sheltering_demand)
              else self.missing(T("doc.missing_population", n=s.units_unknown or 0)),
              _esc(T("doc.demand_rule"))],
-            [T("figure.supply_population"), self.people(s.supply_population),
+            [T("figure.supply_population"), self.supply_people(),
              _esc(self.param_source(params.get("supply_population", {})))],
             [T("figure.event_date"), fmt.date_text(fig.get("event_date") or r.supply_info.event_date, L),
              _esc(self.param_source(params.get("event_date", {})))],
