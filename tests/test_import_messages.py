@@ -99,3 +99,31 @@ def test_the_import_report_follows_the_language(plan, files):
     assert str(rep).startswith("s2.csv：库存：新增 1 条，更新 0 条，跳过 0 条，用时 "), str(rep)
     tx.set_language("en")
     assert str(rep).startswith("s2.csv: stock: 1 inserted, 0 updated, 0 skipped in "), str(rep)
+
+
+def test_osm_import_progress_speaks_the_language(tmp_path):
+    """What the progress bar says during an OSM import follows the language too."""
+    from test_import_osm import NETWORKS
+
+    from planner.io.osm import import_osm
+    from planner.store import create_plan
+
+    if NETWORKS is None:
+        pytest.skip("the real OSM extracts (../shared/data/networks) are not here")
+    said: list[str] = []
+
+    class Progress:
+        def set_progress(self, fraction, message):
+            said.append(message)
+
+        def is_cancelled(self):
+            return False
+
+    tx.set_language("zh")
+    p = create_plan(tmp_path / "p.esplan", name="p", country="AD")
+    try:
+        import_osm(p, NETWORKS / "finland_test_pyrosm.osm.pbf", boundary=None, progress=Progress())
+    finally:
+        p.dispose()
+    assert said and all(CJK.search(m) for m in said), said
+    assert any("正在读取" in m for m in said) and said[-1] == "完成"

@@ -401,7 +401,7 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
     node_rows = data.node_rows()
     edge_rows = data.edge_rows(wkb=bulk_wkb)
     cand_rows = list(candidates or [])
-    tell(progress, 0.7, "writing the road network")
+    tell(progress, 0.7, _t("import.progress.writing_network"))
     with plan.transaction(reason=reason) as s:
         if replace and not allow_smaller:
             have_edges = s.scalar(select(func.count()).select_from(table_of(RoadEdge))) or 0
@@ -461,7 +461,7 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
                 else:
                     s.execute(insert(table), chunk)
                 done += len(chunk)
-                tell(progress, 0.7 + 0.29 * done / total, f"writing {table.name}")
+                tell(progress, 0.7 + 0.29 * done / total, _t("import.progress.writing_table", table=table.name))
         check_cancel(progress)
     return {"nodes": len(node_rows), "edges": len(edge_rows), "candidates": len(cand_rows)}
 

@@ -434,22 +434,22 @@ def import_osm(plan: Any, path: str | os.PathLike[str], *, boundary: Any = "plan
     refused unless ``allow_smaller`` (a cut or truncated file must not replace a whole network);
     so is a node with coordinates outside the world."""
     t0 = time.perf_counter()
-    tell(progress, 0.0, f"reading {Path(path).name}")
+    tell(progress, 0.0, _t("import.progress.reading", file=Path(path).name))
     clip = resolve_boundary(plan, boundary)
     ways, skipped, raw, missing = _read_osm(path, network=True, candidates=with_candidates,
                                             progress=progress)
-    tell(progress, 0.45, "building the road graph")
+    tell(progress, 0.45, _t("import.progress.building_graph"))
     data = _network_from(path, ways, skipped, missing, clip, clip_buffer_m)
     cands: list[dict[str, Any]] | None = None
     notes: list[str] = []
     if with_candidates:
-        tell(progress, 0.65, "candidate sites")
+        tell(progress, 0.65, _t("import.progress.candidates"))
         cands, notes = _finish_candidates(raw, clip)
     if clip is None and boundary == "plan":
         notes.append(_t("import.roads.not_clipped"))
     written = write_network(plan, data, candidates=cands, replace=replace, progress=progress,
                             reason=f"import road network from {Path(path).name}",
                             allow_smaller=allow_smaller, file=str(path))
-    tell(progress, 1.0, "done")
+    tell(progress, 1.0, _t("import.progress.done"))
     return network_report(path, "osm road network", data, written,
                           None if cands is None else len(cands), notes, t0)

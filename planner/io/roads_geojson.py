@@ -286,7 +286,7 @@ def import_road_geojson(plan: Any, path: str | os.PathLike[str], *, boundary: An
                         progress: Any = None, allow_smaller: bool = False) -> ImportReport:
     """Import a GeoJSON road network into ``plan`` (one transaction; candidate sites untouched)."""
     t0 = time.perf_counter()
-    tell(progress, 0.0, f"reading {Path(path).name}")
+    tell(progress, 0.0, _t("import.progress.reading", file=Path(path).name))
     clip = resolve_boundary(plan, boundary)
     data = read_road_geojson(path, boundary=clip, clip_buffer_m=clip_buffer_m)
     notes: list[str] = []
@@ -295,5 +295,5 @@ def import_road_geojson(plan: Any, path: str | os.PathLike[str], *, boundary: An
     written = write_network(plan, data, candidates=None, replace=replace, progress=progress,
                             reason=f"import road network from {Path(path).name}",
                             match_nodes_by_location=not replace, allow_smaller=allow_smaller, file=str(path))
-    tell(progress, 1.0, "done")
+    tell(progress, 1.0, _t("import.progress.done"))
     return network_report(path, "geojson road network", data, written, None, notes, t0)
