@@ -46,21 +46,12 @@ def _flat(s: str) -> str:
 
 
 def _flood(plan: Path) -> None:
-    """A flood along the Gran Valira valley (Andorra la Vella – Escaldes): shelters close, roads cut."""
-    import shapely
-
-    from planner import models as m
+    from planner.demo.andorra import add_valley_flood
     from planner.store import open_plan
 
-    line = shapely.LineString([(1.500, 42.494), (1.515, 42.503), (1.528, 42.508), (1.540, 42.510), (1.552, 42.518)])
     p = open_plan(plan)
     try:
-        with p.transaction(user="test", reason="flood scenario") as s:
-            sc = m.Scenario(name="洪水", description="大河谷沿岸洪水淹没", params={})
-            s.add(sc)
-            s.flush()
-            s.add(m.HazardZone(scenario_id=sc.id, name="河谷淹没区", effect=m.HazardEffect.block, factor=1.0,
-                               closes_sites=True, geometry=line.buffer(0.0025)))
+        add_valley_flood(p)
     finally:
         p.dispose()
 

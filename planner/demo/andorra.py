@@ -362,3 +362,16 @@ def _sites_and_stock(plan, feats: _Features, parish_pop: dict[str | None, int]) 
                 s.add(m.StockLot(site_id=wh[0].id, item_id=cat[key].id, quantity=q(need * 0.3),
                                  mode=m.StockMode.agreement, lead_time_h=24, supplier="协议供应商乙（示例）",
                                  batch="协议乙", notes=DEMO_NOTE))
+
+
+def add_valley_flood(plan: Any, name: str = "洪水", description: str = "大河谷沿岸洪水淹没") -> None:
+    """A what-if flood along the Gran Valira valley (Sant Julià – Andorra la Vella – Escaldes):
+    a 0.0025° band that cuts the roads and closes the sites inside. The test of the printed plan
+    and its benchmark use it; it is not part of the shipped demo."""
+    line = shapely.LineString([(1.500, 42.494), (1.515, 42.503), (1.528, 42.508), (1.540, 42.510), (1.552, 42.518)])
+    with plan.transaction(user=DEMO_USER, reason=f"scenario {name}") as s:
+        sc = m.Scenario(name=name, description=description, params={})
+        s.add(sc)
+        s.flush()
+        s.add(m.HazardZone(scenario_id=sc.id, name="河谷淹没区", effect=m.HazardEffect.block, factor=1.0,
+                           closes_sites=True, geometry=line.buffer(0.0025)))

@@ -110,21 +110,13 @@ def upgrade_head(engine: Engine) -> None:
     """
     from alembic import command
 
-    if engine.dialect.name != "sqlite":
-        try:
-            with engine.begin() as conn:
-                command.upgrade(config(conn), "head")
-                _verify(conn)
-        except MigrationFailed:
-            raise
-        except Exception as exc:
-            raise MigrationFailed(str(exc).splitlines()[0]) from exc
-        return
-    eng = create_engine(engine.url, poolclass=NullPool)
-    event.listen(eng, "connect", _sqlite_migration_connect)
-    event.listen(eng, "begin", lambda c: c.exec_driver_sql("BEGIN IMMEDIATE"))
+    own = None
+    if engine.dialect.name == "sqlite":
+        own = create_engine(engine.url, poolclass=NullPool)
+        event.listen(own, "connect", _sqlite_migration_connect)
+        event.listen(own, "begin", lambda c: c.exec_driver_sql("BEGIN IMMEDIATE"))
     try:
-        with eng.begin() as conn:
+        with (own or engine).begin() as conn:
             command.upgrade(config(conn), "head")
             _verify(conn)
     except MigrationFailed:
@@ -132,7 +124,8 @@ def upgrade_head(engine: Engine) -> None:
     except Exception as exc:
         raise MigrationFailed(str(exc).splitlines()[0]) from exc
     finally:
-        eng.dispose()
+        if own is not None:
+            own.dispose()
 
 
 def _sqlite_migration_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -144,20 +144,27 @@ def register_cjk_font() -> str:
     The same face is registered as the bold/italic members of its family so that ``<b>`` in
     a paragraph never fails (CJK fonts rarely ship a bold face; headings use size and colour).
     """
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+    from reportlab.pdfbase.ttfonts import TTFError
 
     path, idx = find_cjk_font()
     try:
-        font = TTFont(FONT_NAME, str(path), subfontIndex=idx)
+        return _register(FONT_NAME, path, idx)
     except TTFError as exc:
         raise FontNotFound(f"The font {path} (#{idx}) cannot be embedded: {exc}") from exc
-    pdfmetrics.registerFont(font)
+
+
+def _register(name: str, path: Path, index: int = 0) -> str:
+    """Register a TrueType font with reportlab under ``name``, as every member of its family (so
+    ``<b>`` never fails: these faces have no bold; headings use size and colour)."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
     for bold in (0, 1):
         for italic in (0, 1):
-            addMapping(FONT_NAME, bold, italic, FONT_NAME)
-    return FONT_NAME
+            addMapping(name, bold, italic, name)
+    return name
 
 
 @lru_cache(maxsize=1)
@@ -166,9 +173,7 @@ def register_serif_font() -> str | None:
     is not there (the body is then set in the sans face, and the log says so)."""
     import logging
 
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+    from reportlab.pdfbase.ttfonts import TTFError
 
     env = os.environ.get(SERIF_ENV)
     if env is not None and env.strip().lower() in ("", "none", "off"):
@@ -186,15 +191,10 @@ def register_serif_font() -> str | None:
         logging.getLogger(__name__).info("no serif body font at %s: the body is set in the sans face", path)
         return None
     try:
-        font = TTFont(SERIF_NAME, str(path))
+        return _register(SERIF_NAME, path)
     except TTFError as exc:
         logging.getLogger(__name__).warning("the serif font %s cannot be embedded (%s): sans body", path, exc)
         return None
-    pdfmetrics.registerFont(font)
-    for bold in (0, 1):
-        for italic in (0, 1):
-            addMapping(SERIF_NAME, bold, italic, SERIF_NAME)
-    return SERIF_NAME
 
 
 def missing_glyphs(text: str, font_name: str) -> set[str]:

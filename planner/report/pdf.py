@@ -45,6 +45,7 @@ from reportlab.platypus.flowables import HRFlowable
 from planner import text as tx
 from planner.engine.results import Check, Finding, TownItemSupply, TypedResult, typed
 from planner.plan_document import period_text
+from planner.plan_figures import RULES
 from planner.progress import Span, tell
 from planner.report import fmt
 from planner.report.data import ReportData
@@ -771,8 +772,7 @@ class _Builder:
         if origin == "scenario":
             return self.t("doc.source.scenario", scenario=p.get("label") or "")
         if origin == "unset":
-            rule = {"planning_population": "units", "supply_population": "planning_population",
-                    "event_date": "today", "sheltering_share": "engine_default"}.get(p.get("name") or "")
+            rule = RULES.get(p.get("name") or "")
             return self.t(f"figure.rule.{rule}") if rule else self.t("doc.source.unset")
         if origin == "derived":
             return self.t(f"doc.source.derived.{p.get('name')}")
