@@ -1,103 +1,132 @@
-"""GUI responsiveness on the Andorra demo (a benchmark, not a timed test — issue 16).
+"""GUI responsiveness on the Andorra demo, side by side (a benchmark, not a timed test — issue 16).
 
-Measures, on the real main window:
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui.py [--quick] [--reps N] [--base DIR]
 
-- **first paint**: from constructing the window on the plan to the map's first paint;
-- the **longest event-loop stall** (the largest gap between ticks of a 5 ms timer) while
-  running the checks (F5), while rerunning after a hazard zone is added, and while opening a plan;
-- each phase's wall time.
+Every round starts one fresh process per side (this tree, and with ``--base`` another source tree
+whose ``planner``/``desktop`` are imported instead), interleaved (the order rotates every round).
+Each process builds the real main window on a copy of the demo and measures, from the
+constructor on:
 
-Goals from issue 16: first paint ≤ 1 s, no stall > 100 ms on Andorra. Writes
-``benchmarks/results/gui.json``.
+* ``first_paint_s`` — the map's first paint; ``shown_s`` — the first paint with the plan drawn;
+  ``ready_s`` — the plan fully open (tables filled: the window's ``loaded`` signal; a tree that
+  opens the plan inside its constructor is ready at its first paint);
+* ``open_stall_ms`` — the longest event-loop stall (the largest gap between ticks of a 5 ms
+  timer) from the constructor to ``ready`` (the constructor itself included);
+* ``run_*`` — F5 (the first run: the engine is imported on the worker thread), wall time to the
+  result on screen and the longest stall; ``rerun_*`` — the same after a hazard zone is drawn;
+  ``reopen_*`` — opening the plan again (File ▸ Open) until it is ready;
+* ``peak_mb`` — the process's peak proportional set size (Pss; the window has no child process).
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui.py        (or under xvfb-run for xcb)
-
-Not covered yet: the synthetic 100k-node district (``benchmarks/synthetic.py`` builds an engine
-input, not a plan file the window can open).
+Both sides must end with the same run result (checks and served share; asserted). Goals (issue
+16): first paint ≤ 1 s, no stall > 100 ms. Results: ``benchmarks/results/gui.json``
+(``--quick``: 2 rounds, ``gui-quick.json``).
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("ESPLAN_NO_OPEN", "1")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
+from common import ROOT, PeakSampler, side_command, stats, write_results  # noqa: E402
 
-class StallMeter:
-    """The largest gap between ticks of a 5 ms timer while it runs."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QTimer
-
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-        self.last = 0.0
-        self.worst = 0.0
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.worst = max(self.worst, now - self.last)
-        self.last = now
-
-    def start(self) -> None:
-        self.worst, self.last = 0.0, time.perf_counter()
-        self.timer.start()
-
-    def stop(self) -> float:
-        self._tick()
-        self.timer.stop()
-        return self.worst
+MEASURES = ("first_paint_s", "shown_s", "ready_s", "open_stall_ms", "run_s", "run_stall_ms",
+            "rerun_s", "rerun_stall_ms", "reopen_s", "reopen_stall_ms")
 
 
-def main() -> int:
-    from PySide6.QtCore import QEvent, QObject, QSettings
+def run_side(plan_file: str) -> None:
+    """One measurement in this process (the child); prints one JSON line."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("ESPLAN_NO_OPEN", "1")
+    from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 
     from desktop.app import setup_application
     from desktop.mainwindow import MainWindow
     from desktop.settings import Settings
-    from planner.demo import copy_demo_to
+    from planner.engine.results import typed
     from planner.scenario import store as S
 
     app = setup_application(language="zh_CN")
     tmp = Path(tempfile.mkdtemp(prefix="esplan-bench-gui-"))
-    plan = tmp / "andorra.esplan"
-    copy_demo_to("andorra", plan)
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
 
-    class FirstPaint(QObject):
-        at: float | None = None
+    class Meter:
+        """The largest gap between ticks of a 5 ms timer while it runs."""
 
-        def eventFilter(self, obj, event):   # noqa: N802 - Qt's name
-            if event.type() == QEvent.Type.Paint and self.at is None:
-                self.at = time.perf_counter()
-            return False
+        def __init__(self) -> None:
+            self.timer = QTimer()
+            self.timer.setInterval(5)
+            self.timer.timeout.connect(self.tick)
+            self.last = self.worst = 0.0
 
-    def pump_until(cond, timeout: float = 120.0) -> None:
+        def tick(self) -> None:
+            now = time.perf_counter()
+            self.worst = max(self.worst, now - self.last)
+            self.last = now
+
+        def start(self, at: float | None = None) -> None:
+            self.worst, self.last = 0.0, at or time.perf_counter()
+            self.timer.start()
+
+        def stop(self) -> float:
+            self.tick()
+            self.timer.stop()
+            return round(self.worst * 1000, 1)
+
+    def pump_until(cond, timeout: float = 300.0) -> None:
         end = time.perf_counter() + timeout
         while not cond() and time.perf_counter() < end:
             app.processEvents()
             time.sleep(0.001)
+        if not cond():
+            raise TimeoutError("the window did not get there in time")
 
+    def pump_for(seconds: float) -> None:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.001)
+
+    def is_loading(w: Any) -> bool:
+        return bool(getattr(w, "loading", False))
+
+    marks: dict[str, float] = {}
+    meter = Meter()
     t0 = time.perf_counter()
-    win = MainWindow(str(plan), settings=Settings(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat)))
-    spy = FirstPaint()
+    win = MainWindow(plan_file, settings=Settings(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat)))
+
+    class Paints(QObject):
+        def eventFilter(self, obj, event):   # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                now = time.perf_counter()
+                marks.setdefault("first_paint", now)
+                if getattr(win.canvas, "drawn", True):
+                    marks.setdefault("shown", now)
+            return False
+
+    spy = Paints()
     win.canvas.viewport().installEventFilter(spy)
     win.resize(1366, 768)
+    meter.start(at=t0)              # the constructor's own time counts as a stall
     win.show()
-    pump_until(lambda: spy.at is not None)
-    out["first_paint_s"] = round((spy.at or time.perf_counter()) - t0, 3)
+    pump_until(lambda: "shown" in marks and not is_loading(win))
+    out["ready_s"] = time.perf_counter() - t0
+    out["open_stall_ms"] = meter.stop()
+    out["first_paint_s"] = marks["first_paint"] - t0
+    out["shown_s"] = marks["shown"] - t0
 
-    meter = StallMeter()
-    for phase, prepare in (("run", None), ("rerun_after_hazard", "hazard")):
-        if prepare == "hazard":
+    answer: list[Any] = []
+    for phase in ("run", "rerun"):
+        if phase == "rerun":
             from shapely.geometry import box
 
             S.create_scenario(win.plan, "洪水")
@@ -106,29 +135,81 @@ def main() -> int:
         meter.start()
         t = time.perf_counter()
         win.run_plan()
-        pump_until(lambda: win.task is None)
-        pump_until(lambda: False, timeout=0.3)       # the result's repaint
-        out[f"{phase}_s"] = round(time.perf_counter() - t, 3)
-        out[f"{phase}_longest_stall_ms"] = round(meter.stop() * 1000, 1)
+        pump_until(lambda: win.task is None and win.result is not None
+                   and win.result.scenario == (win.scenarios.current_name() or "baseline"))
+        out[f"{phase}_s"] = time.perf_counter() - t
+        pump_for(0.3)                      # the result's repaint
+        out[f"{phase}_stall_ms"] = meter.stop()
+        tr = typed(win.result)
+        answer.append([tr.counts.passed, tr.counts.failed, tr.counts.unknown, tr.summary.served_share])
 
     meter.start()
     t = time.perf_counter()
-    win.open_location(str(plan))
-    pump_until(lambda: False, timeout=0.3)
-    out["open_plan_s"] = round(time.perf_counter() - t, 3)
-    out["open_plan_longest_stall_ms"] = round(meter.stop() * 1000, 1)
+    win.open_location(plan_file)
+    pump_until(lambda: not is_loading(win))
+    out["reopen_s"] = time.perf_counter() - t
+    pump_for(0.3)
+    out["reopen_stall_ms"] = meter.stop()
+    out = {k: round(v, 3) for k, v in out.items()}
+    out["answer"] = answer
+    print(json.dumps(out), flush=True)
+    os._exit(0)   # skip interpreter teardown of Qt objects
 
-    win._stop_task()
-    win.close()
-    res = ROOT / "benchmarks" / "results"
-    res.mkdir(parents=True, exist_ok=True)
-    (res / "gui.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
-    for k, v in out.items():
-        print(f"{k:32s} {v}")
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--run":
+        run_side(argv[1])
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="2 rounds")
+    ap.add_argument("--reps", type=int, default=None)
+    ap.add_argument("--base", default=None, help="another source tree to compare with")
+    ap.add_argument("--out", default=None)
+    a = ap.parse_args(argv)
+    reps = a.reps or (2 if a.quick else 5)
+    trees = {"this": ROOT, **({"base": Path(a.base).resolve()} if a.base else {})}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ESPLAN_NO_OPEN": "1"}
+    tmp = Path(tempfile.mkdtemp(prefix="bench-gui-"))
+    results: dict[str, dict[str, list[float]]] = {s: {m: [] for m in (*MEASURES, "peak_mb")} for s in trees}
+    answers: dict[str, Any] = {}
+    load = os.getloadavg()
+    try:
+        labels = list(trees)
+        for k in range(reps):
+            for side in labels[k % len(labels):] + labels[:k % len(labels)]:
+                plan = tmp / f"andorra-{side}-{k}.esplan"
+                shutil.copyfile(ROOT / "resources" / "demo" / "andorra.esplan", plan)
+                cmd = side_command(trees[side], Path(__file__).resolve(), "--run", str(plan))
+                p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                with PeakSampler(p.pid) as peak:
+                    stdout, stderr = p.communicate(timeout=900)
+                lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
+                assert lines, stderr[-3000:]
+                got = json.loads(lines[-1])
+                answers.setdefault(side, got["answer"])
+                assert got["answer"] == answers[side], f"{side}: the run's result changed between rounds"
+                for m in MEASURES:
+                    results[side][m].append(got[m])
+                results[side]["peak_mb"].append(peak.peak or 0.0)
+                print(f"round {k} {side:4s}: " + ", ".join(f"{m} {got[m]}" for m in MEASURES), flush=True)
+        first = next(iter(answers.values()))
+        assert all(v == first for v in answers.values()), f"the sides' results differ: {answers}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    summary = {s: {m: stats(v) for m, v in d.items()} for s, d in results.items()}
+    print(f"\nGUI on Andorra, offscreen, 1366×768, {reps} interleaved rounds (min / median)")
+    for m in (*MEASURES, "peak_mb"):
+        print(f"  {m:16s} " + "; ".join(f"{s} {summary[s][m]['min']} / {summary[s][m]['median']}" for s in trees))
     print("goals: first paint ≤ 1 s, no stall > 100 ms")
+    name = "gui-quick" if a.quick and not a.out else "gui"
+    path = write_results(name, {"parameters": {"reps": reps, "base": str(trees.get("base") or ""),
+                                               "loadavg_before": load},
+                                "summary": summary, "runs": results, "answer": first,
+                                "goals": {"first_paint_s": 1.0, "stall_ms": 100}}, a.out)
+    print(f"results: {path}")
     return 0
 
 
 if __name__ == "__main__":
-    code = main()
-    os._exit(code)   # skip interpreter teardown of Qt objects
+    sys.exit(main())

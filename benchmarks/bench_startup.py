@@ -7,8 +7,13 @@ rotates every round), and times it from ``Popen`` to:
 
 * ``check`` — the process's exit after ``esplan-cli check andorra.esplan`` (a copy of the demo);
   every side must print the same checks (asserted);
-* ``paint`` — the first paint event of the main window with the Andorra demo open (offscreen Qt,
-  ``QT_QPA_PLATFORM=offscreen``), reported on stdout; the process then exits without tear-down.
+* ``paint`` — the first paint of the main window's map, opening the Andorra demo (offscreen Qt,
+  ``QT_QPA_PLATFORM=offscreen``), reported on stdout;
+* ``shown`` — the first paint of the map once the plan is drawn on it (the window opens a plan in
+  steps after its first paint; a tree that opens it in the constructor shows it at the first
+  paint);
+* ``ready`` — the plan fully open (tables filled and fitted: the window's ``loaded`` signal, or
+  ``shown`` for a tree without it); the process then exits without tear-down.
 
 Sides: this tree, and with ``--base`` another source tree (e.g. a worktree of ``main``) whose
 ``planner``/``desktop`` are imported instead (benchmarks/common.side_command). One more run per
@@ -48,6 +53,8 @@ def run_check(plan: str) -> None:
 
 
 def run_paint(plan: str) -> None:
+    """Print "painted" at the window's first paint and "shown" at the first paint after the plan
+    is on screen (a tree that opens the plan inside the constructor: the same paint)."""
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
@@ -57,14 +64,28 @@ def run_paint(plan: str) -> None:
     w = MainWindow(plan)
 
     class First(QObject):
+        painted = shown = False
+
         def eventFilter(self, obj, ev):  # noqa: N802 - Qt's name
             if ev.type() == QEvent.Type.Paint:
-                print("painted", flush=True)
-                os._exit(0)
+                if not self.painted:
+                    self.painted = True
+                    print("painted", flush=True)
+                if not self.shown and getattr(w.canvas, "drawn", True):
+                    self.shown = True
+                    print("shown", flush=True)
+                    ready()
             return False
 
+    def ready() -> None:
+        if not getattr(w, "loading", False) and f.shown:
+            print("ready", flush=True)
+            os._exit(0)
+
+    if hasattr(w, "loaded"):
+        w.loaded.connect(ready)
     f = First()
-    w.installEventFilter(f)
+    w.canvas.viewport().installEventFilter(f)
     w.show()
     app.exec()
 
@@ -101,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     trees = {"this": ROOT, **({"base": Path(a.base).resolve()} if a.base else {})}
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     tmp = Path(tempfile.mkdtemp(prefix="bench-startup-"))
-    times: dict[str, dict[str, list[float]]] = {m: {s: [] for s in trees} for m in ("check", "paint")}
+    times: dict[str, dict[str, list[float]]] = {m: {s: [] for s in trees} for m in ("check", "paint", "shown", "ready")}
     evidence: dict[str, dict[str, Any]] = {}
     try:
         plans = {}
@@ -114,15 +135,19 @@ def main(argv: list[str] | None = None) -> int:
             cmd[1:1] = list(extra)
             t = time.perf_counter()
             p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-            if measure == "paint":
+            if measure in ("paint", "shown"):
                 assert p.stdout is not None
+                walls = {}
                 for line in p.stdout:
-                    if line.startswith("painted"):
+                    walls[line.strip()] = time.perf_counter() - t
+                    if line.startswith("ready"):
                         break
-                wall = time.perf_counter() - t
                 out, err = p.communicate()
-                assert line.startswith("painted"), err[-2000:]
-                return wall, "painted", err
+                assert {"painted", "shown", "ready"} <= set(walls), err[-2000:]
+                if not extra:       # not the -X importtime run
+                    times["shown"][side].append(walls["shown"])
+                    times["ready"][side].append(walls["ready"])
+                return walls["painted"], "painted", err
             out, err = p.communicate()
             wall = time.perf_counter() - t
             assert p.returncode in (0, 1), err[-2000:]
@@ -132,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         answers: dict[str, set[str]] = {"check": set(), "paint": set()}
         for k in range(reps):
             order = labels[k % len(labels):] + labels[:k % len(labels)]
-            for measure in ("check", "paint"):
+            for measure in ("check", "paint"):      # "paint" also records "shown"
                 for side in order:
                     wall, out, _err = once(measure, side)
                     times[measure][side].append(wall)
@@ -148,10 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ncold start, fresh processes, {reps} interleaved rounds (min / median s)")
     for m, d in summary.items():
         for s, st in d.items():
-            ev = evidence[s][m]
-            print(f"  {m:5s} {s:4s} min {st['min']:.2f} median {st['median']:.2f}; -X importtime: all imports "
-                  f"{ev['all_imports']:.2f} s, " + ", ".join(f"{k} {v:.2f}" for k, v in ev.items()
-                                                              if k != "all_imports"))
+            ev = evidence[s].get(m)
+            line = f"  {m:5s} {s:4s} min {st['min']:.2f} median {st['median']:.2f}"
+            if ev is not None:
+                line += f"; -X importtime: all imports {ev['all_imports']:.2f} s, " + ", ".join(
+                    f"{k} {v:.2f}" for k, v in ev.items() if k != "all_imports")
+            print(line)
     name = "startup-quick" if a.quick and not a.out else "startup"
     path = write_results(name, {"parameters": {"reps": reps, "base": str(trees.get("base") or "")},
                                 "summary": summary, "times": times, "importtime": evidence,

@@ -67,14 +67,21 @@ class Analysis(QObject):
         if self.plan is None:
             return
         edits = self.edits
-        if self.whatif is None:
-            from planner.engine.session import WhatIf  # the engine loads with the first run, not at start-up
+        plan = self.plan
 
-            self.whatif = WhatIf()
-        self.runner.submit("run", run_plan_task, lambda out: self.resultReady.emit(out[1], edits != self.edits),
+        def job(state: Any) -> Any:
+            # the engine (numpy, scipy, OR-Tools) is imported with the first run, on the worker
+            # thread: imported on the GUI thread it froze the window for 0.8 s; one job runs at a
+            # time, so the session is never used by two threads at once
+            if self.whatif is None:
+                from planner.engine.session import WhatIf
+
+                self.whatif = WhatIf()
+            return run_plan_task(plan, scenario, self.whatif, state)
+
+        self.runner.submit("run", job, lambda out: self.resultReady.emit(out[1], edits != self.edits),
                            QCoreApplication.translate("Analysis", "Running the checks ({scenario})…").format(
-                               scenario=scenario or QCoreApplication.translate("Analysis", "baseline")),
-                           self.plan, scenario, self.whatif)
+                               scenario=scenario or QCoreApplication.translate("Analysis", "baseline")))
 
     def compare(self, names: list[str | None]) -> None:
         """Run each scenario (None = the baseline) on one what-if session and compare them."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QStringListModel, Qt, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QStringListModel, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -95,6 +97,8 @@ def app_icon() -> QIcon:
 
 
 class MainWindow(QMainWindow):
+    loaded = Signal()      # a plan opened by open_location is on screen
+
     def __init__(self, plan_location: str | Path | None = None, *, settings: Settings | None = None):
         super().__init__()
         self.settings = settings or Settings()
@@ -110,6 +114,13 @@ class MainWindow(QMainWindow):
         self._last_pick = "site"     # what was selected last, a site or a village (Place / move acts on it)
         self._search_index: dict[str, tuple[str, int]] = {}
         self._selecting = False
+        self._loader: Iterator[None] | None = None   # the steps of opening a plan (open_location)
+        self._after_load: list[Callable[[], None]] = []
+        self.loading = False
+        self._painted = False          # the map's first paint happened (see eventFilter)
+        self._load_timer = QTimer(self)
+        self._load_timer.setSingleShot(True)
+        self._load_timer.timeout.connect(self._load_next)
         self.setWindowIcon(app_icon())
         self.resize(1400, 880)
         self._build_central()
@@ -138,6 +149,7 @@ class MainWindow(QMainWindow):
         self.canvas.cursorMoved.connect(lambda lon, lat: self.coord_label.setText(f"{lon:.5f}, {lat:.5f}"))
         self.canvas.contextRequested.connect(self._map_context)
         self.canvas.itemDoubleClicked.connect(self._map_double_clicked)
+        self.canvas.viewport().installEventFilter(self)
 
     def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         d = QDockWidget(self)
@@ -547,19 +559,39 @@ class MainWindow(QMainWindow):
         self.act_undo.setEnabled(False)
         self.act_redo.setEnabled(False)
         self.result = None
+        # the plan is drawn and its tables filled in steps, the event loop turning between them
+        # (opening Andorra in one go stalled the window for 0.3–0.9 s); a run asked for meanwhile
+        # starts when the plan is on screen (see :meth:`when_loaded`)
+        if self._loader is not None:
+            self._loader.close()
+        self._loader = self._load_steps(plan)
+        self.loading = True
+        self.canvas.drawn = False
+        self.statusBar().showMessage(self.tr("Opening {loc}…").format(loc=plan.display_location))
+        # a window that has not painted yet paints first (the frame and an empty map at once),
+        # then draws the plan; a window never shown starts anyway after a moment
+        self._load_timer.start(0 if self._painted else 250)
+        return True
+
+    def _load_steps(self, plan: Any) -> Iterator[None]:
         for mdl in (self.site_model, self.demand_model, self.item_model):
             mdl.set_plan(plan)
+            yield
         self.stock_model.site_ids = None
         self.stock_model.set_plan(plan)
-        self.canvas.load(plan)
+        yield
+        yield from self.canvas.load_steps(plan)
         self._fill_search()
         self.scenarios.set_plan(plan, self.editor)
+        yield
         self._apply_result(None)
         self.stock_panel.show_site(None)
         self.retranslate()
         QTimer.singleShot(0, self.canvas.fit)
+        yield
         for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
             panel.fit_columns()
+            yield
         if plan.is_sqlite:
             self.settings.add_recent(str(Path(plan.location).resolve()))
         else:
@@ -570,7 +602,48 @@ class MainWindow(QMainWindow):
             "Opened {loc}: {sites} sites, {units} demand units, {lots} stock lots, {edges} road edges.").format(
             loc=plan.display_location, sites=c["sites"], units=c["demand_units"], lots=c["stock_lots"],
             edges=c["road_edges"]))
-        return True
+
+    def _load_next(self, budget: float = 0.04) -> None:
+        """Run opening steps for about ``budget`` seconds, then let the event loop turn."""
+        loader = self._loader
+        if loader is None:
+            return
+        end = time.perf_counter() + budget
+        try:
+            while True:
+                next(loader)
+                if time.perf_counter() >= end:
+                    break
+        except StopIteration:
+            if loader is self._loader:
+                self._loader = None
+                self.loading = False
+                waiting, self._after_load = self._after_load, []
+                self.loaded.emit()
+                for fn in waiting:
+                    fn()
+            return
+        if loader is self._loader:
+            self._load_timer.start(0)
+
+    def finish_loading(self) -> None:
+        """Finish opening the plan now (scripts and tests that need it drawn at once)."""
+        while self._loader is not None:
+            self._load_next(budget=3600.0)
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+        if not self._painted and event.type() == QEvent.Type.Paint and obj is self.canvas.viewport():
+            self._painted = True          # the window is on screen: draw the plan now
+            if self._loader is not None:
+                self._load_timer.start(0)
+        return super().eventFilter(obj, event)
+
+    def when_loaded(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` now, or once the plan being opened is on screen."""
+        if self._loader is None:
+            fn()
+        else:
+            self._after_load.append(fn)
 
     def _fill_recent(self) -> None:
         self.menu_recent.clear()
@@ -1116,6 +1189,10 @@ class MainWindow(QMainWindow):
         self._task_idle()
 
     def run_plan(self) -> None:
+        if self.loading:      # the plan is still being drawn: run once it is on screen
+            if self.run_plan not in self._after_load:
+                self._after_load.append(self.run_plan)
+            return
         self.analysis.run(self.scenarios.current_name())
 
     def cancel_run(self) -> None:

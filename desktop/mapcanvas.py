@@ -12,9 +12,12 @@ to place or move a site).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+import shapely
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -32,7 +35,17 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
-from desktop.mapitems import KIND_COLOURS, KIND_ROLE, ROAD_GROUPS, Projection, SiteItem, UnitItem, symbol
+from desktop.mapitems import (
+    KIND_COLOURS,
+    KIND_ROLE,
+    ROAD_GROUPS,
+    LinesItem,
+    Projection,
+    SiteItem,
+    UnitItem,
+    polyline_path,
+    symbol,
+)
 from desktop.tables import OUTCOME_COLOURS, unit_outcome
 from planner import registry
 from planner.engine.results import typed
@@ -85,10 +98,20 @@ class MapCanvas(QGraphicsView):
         self._syncing = False
         self._no_menu = False              # the right click that finished a hazard zone opens no menu
         self.overlays: list[QRect] = []    # where drawForeground drew in view coordinates
+        self.drawn = True                  # False while load_steps draws a plan
 
     # -- loading ----------------------------------------------------------------------------
     def load(self, plan: Any) -> None:
+        """Draw the plan (all at once; the window uses :meth:`load_steps` to keep its event loop
+        turning while a plan opens)."""
+        for _ in self.load_steps(plan):
+            pass
+
+    def load_steps(self, plan: Any) -> Iterator[None]:
+        """Draw the plan in a few steps, each well under 100 ms on a county plan; the caller may
+        let the event loop run between them."""
         sc = self.scene()
+        self.drawn = False
         sc.clear()
         self.site_items.clear()
         self.unit_items.clear()
@@ -110,6 +133,7 @@ class MapCanvas(QGraphicsView):
             nodes = {r[0]: (r[1], r[2]) for r in registry.values(plan, "road_node", "id", "lon", "lat")}
         self.proj = self._projection(bounds, sites, units, roads, nodes)
         proj = self.proj
+        yield
         # boundaries
         for b in sorted(bounds, key=lambda b: b.role != "district"):
             path = self._geom_path(b.geometry)
@@ -123,22 +147,18 @@ class MapCanvas(QGraphicsView):
                 item.setZValue(1)
             pen.setCosmetic(True)
             item.setPen(pen)
-        # roads: one path per class group
+        # roads: one path per class group, built from coordinate arrays in one call per group
         group_of = {hw: g for g, hws, _w, _c in ROAD_GROUPS for hw in hws}
-        paths = {g: QPainterPath() for g, *_ in ROAD_GROUPS}
+        by_group: dict[str, list[Any]] = {g: [] for g, *_ in ROAD_GROUPS}
         for hw, geom, u, v in roads:
-            path = paths[group_of.get(hw, "local")]
-            if geom is not None:
-                coords = list(geom.coords)
-            elif u in nodes and v in nodes:
-                coords = [nodes[u], nodes[v]]
-            else:
-                continue
-            path.moveTo(proj.xy(*coords[0][:2]))
-            for c in coords[1:]:
-                path.lineTo(proj.xy(*c[:2]))
+            if geom is None:
+                if u not in nodes or v not in nodes:
+                    continue
+                geom = (nodes[u], nodes[v])
+            by_group[group_of.get(hw, "local")].append(geom)
         for z, (g, _hws, width, colour) in enumerate(reversed(ROAD_GROUPS)):
-            item = sc.addPath(paths[g])
+            item = LinesItem(self._lines_levels(by_group[g]))
+            sc.addItem(item)
             pen = QPen(colour, width)
             pen.setCosmetic(True)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -146,29 +166,69 @@ class MapCanvas(QGraphicsView):
             item.setPen(pen)
             item.setZValue(5 + z)
             self.road_items.append(item)
+        yield
         # demand units and sites
-        for u in units:
+        for k, u in enumerate(units, 1):
             if u["lon"] is None or u["lat"] is None:
                 continue
             it = UnitItem(u)
             it.setPos(proj.xy(u["lon"], u["lat"]))
             sc.addItem(it)
             self.unit_items[u["id"]] = it
-        for srow in sites:
+            if k % 2000 == 0:
+                yield
+        for k, srow in enumerate(sites, 1):
             if srow["lon"] is None or srow["lat"] is None:
                 continue
             it = SiteItem(srow)
             it.setPos(proj.xy(srow["lon"], srow["lat"]))
             sc.addItem(it)
             self.site_items[srow["id"]] = it
+            if k % 1000 == 0:
+                yield
         n_unloc = sum(1 for u in units if u["lon"] is None or u["lat"] is None)
         p_unloc = sum(u["population"] or 0 for u in units if u["lon"] is None or u["lat"] is None)
         s_unloc = sum(1 for r in sites if r["lon"] is None or r["lat"] is None)
         self.unlocated = (n_unloc, p_unloc, s_unloc)
-        self._data_rect = sc.itemsBoundingRect()
+        # the data's extent from the paths' and symbols' positions (itemsBoundingRect would
+        # compute every symbol's and label's shape: 80 ms on Andorra)
+        rect = QRectF()
+        for it in sc.items():
+            if isinstance(it, QGraphicsPathItem) and not isinstance(it, SiteItem):
+                rect = rect.united(it.path().boundingRect())
+        for it in (*self.unit_items.values(), *self.site_items.values()):
+            rect = rect.united(QRectF(it.pos(), it.pos()).adjusted(-1, -1, 1, 1))
+        self._data_rect = rect
         pad = max(self._data_rect.width(), self._data_rect.height(), 1000) * 0.05
         sc.setSceneRect(self._data_rect.adjusted(-pad * 4, -pad * 4, pad * 4, pad * 4))
         self._update_labels()
+        self.drawn = True
+
+    #: the simplification tolerances (metres) of the zoomed-out road pictures: about half a pixel
+    #: from street level (1 m/px) to a whole prefecture (250 m/px)
+    LOD_TOLERANCES = (2.0, 8.0, 32.0, 128.0)
+
+    def _lines_levels(self, geoms: list[Any]) -> list[tuple[float, QPainterPath]]:
+        """The road class at full detail and simplified for zoomed-out views (shapely lines or
+        ((lon, lat), (lon, lat)) pairs)."""
+        if not geoms:
+            return [(0.0, QPainterPath())]
+        assert self.proj is not None
+        p = self.proj
+        lines = np.asarray([g if hasattr(g, "geom_type") else shapely.linestrings(g) for g in geoms], dtype=object)
+        lines = shapely.transform(lines, lambda c: np.column_stack(((c[:, 0] - p.lon0) * p.kx,
+                                                                    -(c[:, 1] - p.lat0) * p.ky)))
+        levels = [(0.0, self._lines_path(lines))]
+        for tol in self.LOD_TOLERANCES:
+            levels.append((tol, self._lines_path(shapely.simplify(lines, tol))))
+        return levels
+
+    @staticmethod
+    def _lines_path(lines: np.ndarray) -> QPainterPath:
+        coords, index = shapely.get_coordinates(lines, return_index=True)
+        start = np.ones(len(index), dtype=bool)
+        start[1:] = index[1:] != index[:-1]
+        return polyline_path(coords[:, 0], coords[:, 1], start)
 
     def _projection(self, bounds, sites, units, roads, nodes) -> Projection:
         lons, lats = [], []

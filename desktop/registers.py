@@ -114,6 +114,9 @@ class RegisterPanel(QWidget):
         v.verticalHeader().hide()
         v.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         v.horizontalHeader().setStretchLastSection(True)
+        # fitting columns measures the first 100 rows (and the visible ones), not every row
+        # of a long register: the whole stock table cost 0.3 s on opening Andorra
+        v.verticalHeader().setResizeContentsPrecision(100)   # QTableView samples rows by this one
         v.selectionModel().currentRowChanged.connect(self._current)
         # Ctrl+C copies the selected rows as tab-separated text (pastes into Excel/WPS);
         # Delete asks to delete the selected row. Both act only while the table has focus.

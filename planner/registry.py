@@ -88,10 +88,15 @@ def read(plan: Any, entity: str, keys: Sequence[str] | None = None, *, order_by:
     values)."""
     cls = _model(entity)
     keys = list(keys) if keys is not None else columns(entity)
-    q = select(cls).order_by(*(getattr(cls, k) for k in order_by))
+    # plain columns only: select just them (no row objects, no decoding of unread columns)
+    plain = all(k in cls.__table__.columns for k in keys)
+    q = select(*(getattr(cls, k) for k in keys)) if plain else select(cls)
+    q = q.order_by(*(getattr(cls, k) for k in order_by))
     for k, vals in (where or {}).items():
         q = q.where(getattr(cls, k).in_(list(vals)))
     with plan.session() as s:
+        if plain:
+            return [{k: _plain(v) for k, v in zip(keys, r, strict=True)} for r in s.execute(q)]
         return [_row(o, keys) for o in s.scalars(q)]
 
 

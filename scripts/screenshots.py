@@ -80,6 +80,7 @@ def main() -> int:
         plan2 = tmp / "示例-山亭区.esplan"
         copy_demo_to("shanting", plan2)
         win.open_location(str(plan2))
+        win.finish_loading()
         pump(0.5)
         win.run_plan()
         while win.task is not None:

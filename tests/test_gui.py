@@ -49,6 +49,7 @@ def win(qtbot, tmp_path, monkeypatch, messages):
     w.resize(1400, 900)
     w.show()
     qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: not w.loading, timeout=60000)
     yield w
     w._stop_task()
     w.close()
@@ -422,6 +423,7 @@ def test_unknown_checks_are_not_counted_as_failed(qtbot, tmp_path, monkeypatch):
     path = tmp_path / "shanting.esplan"
     copy_demo_to("shanting", path)
     w = MainWindow(str(path), settings=Settings(QSettings(str(tmp_path / "e.ini"), QSettings.Format.IniFormat)))
+    w.finish_loading()
     qtbot.addWidget(w)
     r = run_and_wait(qtbot, w)
     c = count_checks(r.checks)
@@ -1043,6 +1045,7 @@ def test_data_completeness_panel_says_what_each_check_lacks(qtbot, tmp_path, mon
     path = tmp_path / "shanting.esplan"
     copy_demo_to("shanting", path)
     w = MainWindow(str(path), settings=Settings(QSettings(str(tmp_path / "e.ini"), QSettings.Format.IniFormat)))
+    w.finish_loading()
     qtbot.addWidget(w)
     try:
         r = typed(run_and_wait(qtbot, w))
@@ -1102,6 +1105,7 @@ def test_a_village_without_coordinates_is_placed_by_clicking_the_map(qtbot, tmp_
     path = tmp_path / "shanting.esplan"
     copy_demo_to("shanting", path)
     w = MainWindow(str(path), settings=Settings(QSettings(str(tmp_path / "e.ini"), QSettings.Format.IniFormat)))
+    w.finish_loading()
     qtbot.addWidget(w)
     w.resize(1366, 768)
     w.show()

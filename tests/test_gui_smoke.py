@@ -29,6 +29,7 @@ def test_main_window_shows_sites(qtbot, tmp_path):
     win = MainWindow(tmp_path / "p.esplan", settings=_settings(tmp_path))
     qtbot.addWidget(win)
     win.show()
+    qtbot.waitUntil(lambda: not win.loading, timeout=60000)   # the plan is drawn in steps after the window shows
     assert "山亭区测试" in win.windowTitle()
     model = win.site_model
     assert model.rowCount() == 1
@@ -51,6 +52,7 @@ def test_first_start_copies_the_demo(qtbot, tmp_path, monkeypatch):
     app.setup_application(language="en")
     win = app.MainWindow(p, settings=_settings(tmp_path))
     qtbot.addWidget(win)
+    win.finish_loading()
     assert win.site_model.rowCount() > 10
     assert len(win.canvas.site_items) > 10 and win.canvas.road_items
 

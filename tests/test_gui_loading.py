@@ -1,0 +1,168 @@
+"""Opening a plan in steps (the window keeps its event loop turning), and the pieces that make a
+county plan quick to draw: roads built from coordinate arrays, registers read column-wise."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QPainterPath
+from sqlalchemy import select
+
+from planner import registry
+
+
+@pytest.fixture
+def andorra(tmp_path):
+    from planner.demo import copy_demo_to
+
+    p = tmp_path / "andorra.esplan"
+    copy_demo_to("andorra", p)
+    return p
+
+
+def _window(tmp_path, plan_path):
+    from desktop.app import setup_application
+    from desktop.mainwindow import MainWindow
+    from desktop.settings import Settings
+
+    setup_application(language="en")
+    return MainWindow(str(plan_path), settings=Settings(QSettings(str(tmp_path / "s.ini"),
+                                                                  QSettings.Format.IniFormat)))
+
+
+def test_plan_opens_in_steps_and_a_run_asked_meanwhile_waits(qtbot, tmp_path, andorra, monkeypatch):
+    monkeypatch.setenv("ESPLAN_NO_OPEN", "1")
+    w = _window(tmp_path, andorra)
+    qtbot.addWidget(w)
+    # the constructor returns before the plan is drawn: the window can paint first
+    assert w.loading and not w.canvas.site_items
+    w.show()
+    w.run_plan()                          # F5 while the plan is still being drawn
+    assert w.task is None                 # … waits for the plan to be on screen
+    ticks = []
+    with qtbot.waitSignal(w.loaded, timeout=30000):
+        while w.loading:
+            ticks.append(1)               # the event loop turned between the steps
+            qtbot.wait(1)
+    assert len(ticks) > 1
+    assert len(w.canvas.site_items) > 10 and w.canvas.road_items
+    assert w.site_model.rowCount() > 10 and w.stock_model.rowCount() > 0
+    # the run asked for during the opening starts now and ends with a result
+    qtbot.waitUntil(lambda: w.result is not None and w.task is None, timeout=60000)
+    w._stop_task()
+
+    # the same plan drawn at once (finish_loading) gives the same picture
+    w2 = _window(tmp_path, andorra)
+    qtbot.addWidget(w2)
+    w2.finish_loading()
+    assert not w2.loading
+    assert sorted(w2.canvas.site_items) == sorted(w.canvas.site_items)
+    assert sorted(w2.canvas.unit_items) == sorted(w.canvas.unit_items)
+    assert [i.path().elementCount() for i in w2.canvas.road_items] == \
+        [i.path().elementCount() for i in w.canvas.road_items]
+
+
+def test_opening_another_plan_while_one_loads_keeps_only_the_second(qtbot, tmp_path, andorra, monkeypatch):
+    from planner.demo import copy_demo_to
+
+    monkeypatch.setenv("ESPLAN_NO_OPEN", "1")
+    shanting = tmp_path / "shanting.esplan"
+    copy_demo_to("shanting", shanting)
+    w = _window(tmp_path, andorra)
+    qtbot.addWidget(w)
+    assert w.loading
+    w.open_location(str(shanting))
+    qtbot.waitUntil(lambda: not w.loading, timeout=30000)
+    n_sites = len(registry.read(w.plan, "site", ["id"]))
+    assert w.site_model.rowCount() == n_sites
+    assert "shanting" in w.plan.display_location
+
+
+def test_roads_path_from_arrays_equals_vertex_by_vertex():
+    from desktop.mapitems import polyline_path
+
+    rng = np.random.default_rng(1)
+    x, y = rng.random(1000) * 1e4, rng.random(1000) * 1e4
+    # polylines of 2–9 vertices, as road edges are (Qt merges consecutive move-tos)
+    start = np.zeros(1000, dtype=bool)
+    k = 0
+    while k < 999:
+        start[k] = True
+        k += int(rng.integers(2, 10))
+    ref = QPainterPath()
+    for a, b, s in zip(x.tolist(), y.tolist(), start.tolist(), strict=True):
+        (ref.moveTo if s else ref.lineTo)(a, b)
+    got = polyline_path(x, y, start)
+    assert got.elementCount() == 1000
+    assert got == ref
+
+
+def test_canvas_roads_cover_every_edge_vertex(qtbot, tmp_path, andorra):
+    """The road layer holds each edge's vertices, projected: no edge lost, none joined to the next."""
+    from desktop.mapcanvas import MapCanvas
+    from planner.store import open_plan
+
+    plan = open_plan(str(andorra))
+    c = MapCanvas()
+    qtbot.addWidget(c)
+    c.load(plan)
+    edges = registry.values(plan, "road_edge", "geometry")
+    n_vertices = sum(len(g.coords) for (g,) in edges)
+    n_moves = sum(1 for it in c.road_items for k in range(it.path().elementCount())
+                  if it.path().elementAt(k).isMoveTo())
+    assert sum(it.path().elementCount() for it in c.road_items) == n_vertices
+    assert n_moves == len(edges)
+    # a vertex lands where the projection puts it
+    g = edges[0][0]
+    p = c.proj.xy(*g.coords[0][:2])
+    assert any(it.path().contains(p) or it.path().boundingRect().contains(p) for it in c.road_items)
+    plan.dispose()
+
+
+def test_register_read_by_columns_equals_the_rows(andorra):
+    from planner.store import open_plan
+
+    plan = open_plan(str(andorra))
+    for entity in ("site", "stock_lot", "demand_unit", "supply_item", "boundary", "plan_info"):
+        keys = registry.columns(entity)
+        got = registry.read(plan, entity, keys)
+        cls = registry.ENTITIES[entity]
+        with plan.session() as s:
+            want = [{k: registry._plain(getattr(o, k)) for k in keys}
+                    for o in s.scalars(select(cls).order_by(cls.id))]
+        assert len(got) == len(want) > 0
+        for a, b in zip(got, want, strict=True):
+            for k in keys:
+                va, vb = a[k], b[k]
+                if hasattr(va, "equals"):
+                    assert va.equals(vb), (entity, k)
+                else:
+                    assert va == vb and type(va) is type(vb), (entity, k)
+    assert type(registry.read(plan, "site", ["kind"])[0]["kind"]) is str   # the value, not the enum
+    plan.dispose()
+
+
+def test_roads_drawn_at_the_detail_the_zoom_needs(qtbot, andorra):
+    """Zoomed out, a road class is drawn simplified to half a pixel; zoomed in, exactly."""
+    from desktop.mapcanvas import MapCanvas
+    from planner.store import open_plan
+
+    plan = open_plan(str(andorra))
+    c = MapCanvas()
+    qtbot.addWidget(c)
+    c.load(plan)
+    local = max(c.road_items, key=lambda it: it.path().elementCount())
+    full = local.levels[0][1]
+    assert local.path_for(0.1) is full                      # 10 px per metre: every vertex
+    coarse = local.path_for(300.0)                          # a prefecture on screen
+    assert coarse is local.levels[-1][1] and coarse.elementCount() < full.elementCount()
+    # the coarse picture keeps every edge (a subpath each) and stays within half a pixel
+    moves = sum(1 for k in range(coarse.elementCount()) if coarse.elementAt(k).isMoveTo())
+    assert moves == sum(1 for k in range(full.elementCount()) if full.elementAt(k).isMoveTo())
+    assert local.boundingRect().contains(full.controlPointRect())
+    assert local.shape().isEmpty()                          # never hit-tested or stroked for a click
+    plan.dispose()
