@@ -585,8 +585,13 @@ class MainWindow(QMainWindow):
         self.scenarios.set_plan(plan, self.editor)
         yield
         self._apply_result(None)
+        yield
         self.stock_panel.show_site(None)
-        self.retranslate()
+        # what of the window names the plan (a full retranslate() re-sorted every table: 75 ms)
+        name = self._plan_name()
+        self.setWindowTitle(self.tr("esplan — emergency supplies & shelter planner") + (f" — {name}" if name else ""))
+        self._update_unlocated_note()
+        self._update_stale()
         QTimer.singleShot(0, self.canvas.fit)
         yield
         for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
