@@ -30,7 +30,8 @@ from planner.text import text as _t
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_CLIP_BUFFER_M", "NewPlanSpec", "TableFile", "build_new_plan", "district_code_problem"]
+__all__ = ["DEFAULT_CLIP_BUFFER_M", "NewPlanSpec", "TableFile", "boundary_summary", "build_new_plan",
+           "district_code_problem"]
 
 #: how far beyond the district boundary roads are kept (villages near the edge reach them)
 DEFAULT_CLIP_BUFFER_M = 2000.0
@@ -53,6 +54,46 @@ def district_code_problem(code: str) -> str | None:
     if code[4:] == "00":
         return _t("newplan.code.county", code=code)
     return None
+
+
+def boundary_summary(path: str | Path) -> dict[str, Any]:
+    """What a boundary file holds, for the wizard to show before importing it: ``area_km2``,
+    ``bounds`` (lon/lat), ``name`` and ``code`` from its properties (None if absent). Raises
+    :class:`planner.io.errors.ImportFailed` when it holds no readable polygon (the import checks
+    the rest: validity, CRS, China)."""
+    import shapely
+    from shapely.geometry import shape
+
+    from planner.geo import area_km2
+    from planner.io.errors import ImportFailed, ImportProblem
+    from planner.io.tables import _load_json
+
+    f = str(path)
+    try:
+        obj = _load_json(Path(path))
+    except (OSError, ValueError) as exc:
+        raise ImportFailed([ImportProblem(f, None, None, _t("import.geojson.invalid", why=exc))]) from exc
+    feats = obj.get("features") if isinstance(obj, dict) and obj.get("type") == "FeatureCollection" else \
+        [obj] if isinstance(obj, dict) and obj.get("type") == "Feature" else \
+        [{"geometry": obj, "properties": {}}]
+    geoms: list[Any] = []
+    props: dict[str, Any] = {}
+    for ft in feats or []:
+        g = ft.get("geometry") if isinstance(ft, dict) else None
+        if isinstance(g, dict) and g.get("type") in ("Polygon", "MultiPolygon"):
+            try:
+                geoms.append(shape(g))
+            except Exception:  # noqa: BLE001 - malformed: the import names it; here: no polygon
+                log.info("%s: a malformed polygon", f, exc_info=True)
+                continue
+            props = props or dict(ft.get("properties") or {})
+    if not geoms:
+        raise ImportFailed([ImportProblem(f, None, None, _t("import.boundary.no_polygon"))])
+    geom = shapely.union_all(geoms)
+    code = props.get("code") or props.get("adcode") or props.get("gb")
+    return {"area_km2": area_km2(geom), "bounds": tuple(geom.bounds),
+            "name": props.get("name") if isinstance(props.get("name"), str) else None,
+            "code": None if code is None else str(code)}
 
 
 @dataclass
