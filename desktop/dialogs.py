@@ -37,6 +37,7 @@ from desktop.fields import Col, Invalid, enum_label, parse_value
 from desktop.mapping import TableFileChooser
 from desktop.results import fmt_value, whole
 from desktop.worker import Task
+from planner import registry
 from planner.engine.results import typed
 from planner.io.dispatch import IMPORT_KINDS, TABLE_KINDS, import_file
 from planner.io.errors import ImportFailed
@@ -185,6 +186,7 @@ class ImportDialog(QDialog):
         self.plan = plan
         self.task: Task | None = None
         self.report: Any = None
+        self.changes: list[Any] = []      # what a table import changed (planner.registry.TableChange)
         self.setWindowTitle(self.tr("Import into the plan"))
         lay = QVBoxLayout(self)
         form = QFormLayout()
@@ -337,9 +339,15 @@ class ImportDialog(QDialog):
             columns = self.mapper.columns()
         plan = self.plan
 
+        entity = registry.IMPORT_ENTITIES.get(kind)
+
         def job(state):
-            return import_file(plan, kind, path, progress=state, mode=mode, crs=crs, replace=replace,
-                               columns=columns)
+            # a table import is one undoable step: what it changed, from the rows before and after
+            before = registry.snapshot(plan, entity) if entity else {}
+            report = import_file(plan, kind, path, progress=state, mode=mode, crs=crs, replace=replace,
+                                 columns=columns)
+            changes = [registry.changes_between(entity, before, registry.snapshot(plan, entity))] if entity else []
+            return report, changes
 
         self.btn_import.setEnabled(False)
         self.progress.show()
@@ -359,8 +367,9 @@ class ImportDialog(QDialog):
             self.task.wait()
             self.task = None
 
-    def _done(self, report: Any) -> None:
+    def _done(self, result: Any) -> None:
         self._finish()
+        report, self.changes = result
         self.report = report
         self.info.setText("<b style='color:#2e7d32'>" + self.tr("Imported.") + "</b> "
                           + str(report).replace("\n", "<br>"))

@@ -1201,11 +1201,15 @@ class MainWindow(QMainWindow):
         dlg.exec()
         if dlg.report is not None:
             self.log(str(dlg.report))
+            if self.editor is not None:    # a table import is one step on the undo stack
+                self.editor.push_import(self.tr("Import {file}").format(file=Path(dlg.report.file).name),
+                                        dlg.changes)
             for mdl in (self.site_model, self.stock_model, self.demand_model, self.item_model):
                 mdl.reload()
             self.canvas.load(self.plan)
             self._load_hazards()
-            self._fill_filters()
+            for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
+                panel.retranslate()      # their filters (towns …) from the imported rows
             self.canvas.fit()
             self.analysis.plan_changed()
             self.result_stale = self.result is not None

@@ -118,10 +118,12 @@ class ColumnMappingDialog(QDialog):
             for c, v in enumerate(row[:len(header)]):
                 self.preview.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
         self.preview.resizeColumnsToContents()
+        for c in range(len(header)):      # a long note column does not push the others out of sight
+            self.preview.setColumnWidth(c, min(self.preview.columnWidth(c), 220))
         bl.addWidget(self.preview)
         split.addWidget(box)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 2)
         lay.addWidget(split, 1)
         self.problems = QLabel()
         self.problems.setWordWrap(True)
@@ -132,7 +134,7 @@ class ColumnMappingDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self._refresh()
-        self.resize(760, 600)
+        self.resize(880, 640)
 
     def _set_choices(self, choices: dict[str, str | None] | None) -> None:
         for key, combo in self.combos.items():
@@ -269,7 +271,10 @@ class TableFileChooser(QWidget):
         elif self.proposal is None:
             self.status.clear()
         elif self.mapping is None:
-            ask = [k for k, h in self.proposal.how.items() if h in ("similar", "ambiguous")]
+            zh = is_chinese()
+            spec = TEMPLATES[self.kind]
+            ask = [f"{k}（{spec.column(k).zh}）" if zh else k
+                   for k, h in self.proposal.how.items() if h in ("similar", "ambiguous")]
             self.status.setText("<span style='color:#b9770e'>" + self.tr(
                 "Check the columns (Columns…): {fields} need your choice or confirmation.").format(
                 fields=", ".join(ask)) + "</span>")

@@ -188,6 +188,7 @@ class OsmPage(QWizardPage):
         self.buffer.setSingleStep(500)
         self.buffer.setSuffix(" m")
         self.buffer.setValue(int(DEFAULT_CLIP_BUFFER_M))
+        self.buffer.setMaximumWidth(160)
         form.addRow(self.tr("Keep roads beyond the boundary up to"), self.buffer)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -248,6 +249,7 @@ class TablesPage(QWizardPage):
                 combo.addItem(self.tr("BD-09 (Baidu)"), "bd09")
                 self.crs[kind] = combo
                 grid.addWidget(combo, r, 2, Qt.AlignmentFlag.AlignTop)
+        grid.setVerticalSpacing(10)
         grid.setColumnStretch(1, 1)
         grid.setRowStretch(len(TABLES) + 1, 1)
         self.problem = QLabel()
@@ -297,6 +299,8 @@ class SummaryPage(QWizardPage):
         self.problems = QTableWidget(0, 5)
         self.problems.hide()
         lay.addWidget(self.problems, 1)
+        lay.addStretch(0)
+        lay.setAlignment(Qt.AlignmentFlag.AlignTop)
 
     def initializePage(self) -> None:
         wiz: NewPlanWizard = self.wizard()   # type: ignore[assignment]
@@ -317,7 +321,8 @@ class SummaryPage(QWizardPage):
         for t in spec.tables:
             mapped = len([v for v in (t.columns or {}).values() if v])
             lines.append(self.tr("{kind}: {file} ({n} columns, coordinates {crs})").format(
-                kind=wiz.tables_page.labels[t.kind], file=Path(t.path).name, n=mapped, crs=t.crs))
+                kind=wiz.tables_page.labels[t.kind], file=Path(t.path).name, n=mapped,
+                crs=wiz.tables_page.crs[t.kind].currentText() if t.kind in wiz.tables_page.crs else "—"))
         if not spec.tables:
             lines.append(self.tr("Registry tables: none"))
         lines.append(self.tr("Then the plan opens and the checks run; the Data completeness panel lists what is "

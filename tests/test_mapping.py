@@ -235,3 +235,50 @@ def test_cancel_leaves_no_plan_file(tmp_path):
     with pytest.raises(Cancelled):
         build_new_plan(spec, Stop())
     assert not any(tmp_path.glob("c.esplan*"))
+
+
+# -- an import as one undoable step (planner.registry) ---------------------------------------------
+def test_an_import_reverted_and_redone_exactly(tmp_path):
+    from planner import registry
+
+    plan = create_plan(tmp_path / "u.esplan", name="u", district_code="370406")
+    sites = write_csv(tmp_path / "sites.csv", ["code", "kind", "name"], [["W1", "仓库", "仓库一"]])
+    items = write_csv(tmp_path / "items.csv", ["code", "name_zh", "unit"], [["WATER", "饮用水", "L"]])
+    import_table(plan, "sites", sites)
+    import_table(plan, "items", items)
+    lots = write_csv(tmp_path / "lots.csv", ["site_code", "item_code", "quantity", "batch"],
+                     [["W1", "WATER", "100", "A"], ["W1", "WATER", "50", "B"]])
+    import_table(plan, "stock", lots)
+    original = registry.snapshot(plan, "stock_lot")
+    # replace: the site's two lots go, one new lot comes
+    new = write_csv(tmp_path / "new.csv", ["site_code", "item_code", "quantity", "batch"], [["W1", "WATER", "7", "C"]])
+    import_table(plan, "stock", new, mode="replace")
+    ch = registry.changes_between("stock_lot", original, after := registry.snapshot(plan, "stock_lot"))
+    # (SQLite may give the new lot a deleted lot's id: then that id reads as updated)
+    assert len(ch.inserted) + len(ch.updated) == 1 and len(ch.deleted) + len(ch.updated) == 2
+    inverse = registry.revert_changes(plan, [ch])
+    back = registry.snapshot(plan, "stock_lot")
+    assert {k: {c: v for c, v in r.items() if c != "version"} for k, r in back.items()} == \
+        {k: {c: v for c, v in r.items() if c != "version"} for k, r in original.items()}   # same ids, same values
+    registry.revert_changes(plan, inverse)                                                    # redo
+    assert {r["batch"]: r["quantity"] for r in registry.snapshot(plan, "stock_lot").values()} == {"C": 7}
+    assert set(registry.snapshot(plan, "stock_lot")) == set(after)
+    plan.dispose()
+
+
+def test_undoing_an_import_refuses_rows_changed_since(tmp_path):
+    from planner import registry
+    from planner.store import EditConflict
+
+    plan = create_plan(tmp_path / "c.esplan", name="c", district_code="370406")
+    f = write_csv(tmp_path / "towns.csv", ["code", "name", "population"],
+                  [["370406101", "店子镇", "100"], ["370406102", "西集镇", "200"]])
+    before = registry.snapshot(plan, "admin_unit")
+    import_table(plan, "towns", f)
+    ch = registry.changes_between("admin_unit", before, registry.snapshot(plan, "admin_unit"))
+    pk = next(pk for pk, r in registry.snapshot(plan, "admin_unit").items() if r["code"] == "370406102")
+    registry.update(plan, "admin_unit", pk, {"population": 250})     # a colleague's edit since
+    with pytest.raises(EditConflict):
+        registry.revert_changes(plan, [ch])
+    assert len(registry.snapshot(plan, "admin_unit")) == 2          # nothing was undone half-way
+    plan.dispose()

@@ -176,3 +176,62 @@ def test_a_required_field_no_column_holds_is_named(win, qtbot, tmp_path):
     wiz.next()
     assert wiz.currentPage() is wiz.tables_page
     wiz.reject()
+
+
+def test_import_dialog_reads_through_the_mapping_and_an_import_is_one_undo_step(win, qtbot, tmp_path, monkeypatch):
+    """File ▸ Import… on a file with its own columns: the mapping dialog decides what is read; the
+    import is one step on the undo stack (undo removes what it inserted, restores what it updated)."""
+    import desktop.mainwindow as mw
+    from desktop.dialogs import ImportDialog
+    from planner.store import create_plan
+
+    create_plan(tmp_path / "p.esplan", name="p", district_code="370406").dispose()
+    assert win.open_location(str(tmp_path / "p.esplan"))
+    steps = []
+
+    class Driven(ImportDialog):        # the user's clicks, in place of the modal exec()
+        def exec(self):
+            steps.append(self)
+            self.kind.setCurrentIndex(self.kind.findData("towns"))
+            self.path.setText(self._file)
+            self.mode.setCurrentIndex(self.mode.findData(self._mode))
+            self.preview()
+            if self.mapper.is_ready():     # remembered from the first import: to change, open Columns…
+                assert self.mapper.columns()["pop_2000_census_mapped"] == "population"
+                self.mapper.open_mapping()
+            else:
+                self.run_import()          # not before the columns are matched: the dialog opens
+                assert self.task is None and self.report is None
+            assert self.mapper.dialog is not None and self.mapper.dialog.isVisible()
+            self.mapper.dialog.choose("population", self._population)
+            self.mapper.dialog.accept()
+            self.run_import()
+            qtbot.waitUntil(lambda: self.task is None, timeout=20000)
+            return 0
+
+    def towns():
+        with win.plan.session() as s:
+            return {t.code: t.population for t in s.scalars(select(m.AdminUnit))}
+
+    monkeypatch.setattr(mw, "ImportDialog", Driven)
+    Driven._file, Driven._mode = str(SHANTING / "towns_2023.csv"), "insert"
+    Driven._population = "pop_2000_census_mapped"
+    win.import_dialog()
+    assert steps[-1].report is not None and steps[-1].report.inserted == 11
+    assert towns()["370406001"] == 78618              # read through the mapping the user chose
+    assert win.editor.stack.count() == 1
+
+    # an upsert with another population column: undo restores the values it replaced
+    Driven._mode, Driven._population = "upsert", "pop_2010_census"
+    win.import_dialog()
+    assert steps[-1].report.updated == 10          # one town has neither census figure: unchanged
+    assert towns()["370406104"] == 38827 and towns()["370406001"] is None   # 2010 census: only 北庄镇
+    assert win.editor.stack.count() == 2
+    win.undo()
+    assert towns()["370406104"] == 38188 and towns()["370406001"] == 78618
+    win.undo()
+    assert towns() == {}
+    win.redo()
+    assert len(towns()) == 11 and towns()["370406001"] == 78618
+    win.redo()
+    assert towns()["370406104"] == 38827

@@ -1402,6 +1402,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{label}: {s} sites and {u} villages / communities highlighted.</translation>
     </message>
     <message>
+      <source>Import {file}</source>
+      <translation>Import {file}</translation>
+    </message>
+    <message>
       <source>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</source>
       <translation>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</translation>
     </message>

@@ -1402,6 +1402,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{label}：已高亮 {s} 个站点和 {u} 个村/社区。</translation>
     </message>
     <message>
+      <source>Import {file}</source>
+      <translation>导入 {file}</translation>
+    </message>
+    <message>
       <source>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</source>
       <translation>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</translation>
     </message>
