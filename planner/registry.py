@@ -245,8 +245,8 @@ def revert_changes(plan: Any, changes: Sequence[TableChange], *, user: str | Non
                    reason: str | None = None) -> list[TableChange]:
     """Undo ``changes`` in one audited transaction: delete the rows they inserted, set the updated
     rows back, re-create the deleted ones with their ids. A row somebody changed or deleted since
-    (its values differ from what the change left) raises :class:`EditConflict` and nothing is written. Returns the changes
-    this made — reverting those redoes the original."""
+    (its values differ from what the change left) raises :class:`EditConflict` and nothing is
+    written. Returns the changes this made — reverting those redoes the original."""
     by_entity = {c.entity: c for c in changes}
     order = [e for e in _DELETE_ORDER if e in by_entity] + [e for e in by_entity if e not in _DELETE_ORDER]
     out = {e: TableChange(e) for e in order}
