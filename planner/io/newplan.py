@@ -48,11 +48,11 @@ def district_code_problem(code: str) -> str | None:
     part that are not 00), else what is wrong with it (in the language in force)."""
     code = (code or "").strip()
     if not re.fullmatch(r"\d{6}", code):
-        return _t("newplan.code.six_digits", code=code)
+        return _t("import.newplan.code.six_digits", code=code)
     if code[:2] not in _PROVINCES:
-        return _t("newplan.code.province", code=code, province=code[:2])
+        return _t("import.newplan.code.province", code=code, province=code[:2])
     if code[4:] == "00":
-        return _t("newplan.code.county", code=code)
+        return _t("import.newplan.code.county", code=code)
     return None
 
 
@@ -154,7 +154,7 @@ def build_new_plan(spec: NewPlanSpec, progress: Any = None, *, user: str | None 
     if problem:
         raise ValueError(problem)
     if path.exists():
-        raise PlanError(_t("newplan.exists", path=str(path)))
+        raise PlanError(_t("import.newplan.exists", path=str(path)))
     whole = _Part(progress, 0.0, 1.0)
 
     def step(fraction: float, message: str) -> None:
@@ -162,32 +162,32 @@ def build_new_plan(spec: NewPlanSpec, progress: Any = None, *, user: str | None 
             raise Cancelled("cancelled")
         whole.set_progress(fraction, message)
 
-    step(0.0, _t("newplan.progress.create", path=path.name))
+    step(0.0, _t("import.newplan.progress.create", path=path.name))
     plan = create_plan(path, name=spec.name, district_name=spec.district_name or None,
                        district_code=spec.district_code.strip(), user=user)
     reports: list[ImportReport] = []
     try:
         if spec.boundary:
-            step(0.05, _t("newplan.progress.boundary"))
+            step(0.05, _t("import.newplan.progress.boundary"))
             from planner.io.tables import import_boundary
 
             reports.append(import_boundary(plan, spec.boundary, name=spec.district_name or None,
                                            code=spec.district_code.strip(), user=user))
         if spec.osm:
-            step(0.1, _t("newplan.progress.osm"))
+            step(0.1, _t("import.newplan.progress.osm"))
             from planner.io.osm import import_osm
 
             reports.append(import_osm(plan, spec.osm, boundary="plan" if spec.boundary else None,
                                       clip_buffer_m=spec.clip_buffer_m if spec.boundary else 0.0,
                                       progress=_Part(progress, 0.1, 0.8)))
         if spec.tables:
-            step(0.8, _t("newplan.progress.tables", n=len(spec.tables)))
+            step(0.8, _t("import.newplan.progress.tables", n=len(spec.tables)))
             from planner.io.tables import import_batch
 
             files = [(t.kind, t.path, {"columns": t.columns, "crs": t.crs, "sheet": t.sheet,
                                        "encoding": t.encoding}) for t in spec.tables]
             reports.extend(import_batch(plan, files, user=user))
-        step(1.0, _t("newplan.progress.done"))
+        step(1.0, _t("import.newplan.progress.done"))
     except BaseException:
         plan.dispose()
         if spec.keep_on_failure:
