@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 import esplan_resources
 from desktop.fields import Col, Invalid, enum_label, parse_value
-from desktop.mapping import TableFileChooser
+from desktop.mapping import TableFileChooser, name_columns
 from desktop.results import fmt_value, whole
 from desktop.worker import Task
 from planner import registry
@@ -377,7 +377,7 @@ class ImportDialog(QDialog):
     def _failed(self, exc: Any, tb: str) -> None:
         self._finish()
         if isinstance(exc, ImportFailed):
-            self.show_problems(exc.problems)
+            self.show_problems(name_columns(exc.problems, self.mapper.file(), self.mapper.mapping))
         else:
             self.info.setText("<b style='color:#c0392b'>" + self.tr("Import failed, nothing was written: {err}").format(
                 err=exc) + "</b>")

@@ -15,6 +15,7 @@ and header layout: remembered in the settings).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,18 @@ log = logging.getLogger(__name__)
 _WARN = QColor("#c0392b")
 _CHECK = QColor("#b9770e")
 _ASK = "\x00ask"     # an ambiguous field's combo before the user chose
+
+
+def name_columns(problems: list[Any], file: str, mapping: dict[str, str] | None) -> list[Any]:
+    """The problems of ``file`` with each field named as the user's column too ("人口 (population)"):
+    the importer names the template's field, the user knows their file's column."""
+    if not mapping:
+        return problems
+    out = []
+    for p in problems:
+        col = mapping.get(p.field) if p.field and Path(p.file) == Path(file) else None
+        out.append(replace(p, field=f"{col} ({p.field})") if col and col != p.field else p)
+    return out
 
 
 class ColumnMappingDialog(QDialog):

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.dialogs import fit_problem_columns, problems_table
-from desktop.mapping import TableFileChooser
+from desktop.mapping import TableFileChooser, name_columns
 from desktop.settings import Settings
 from desktop.worker import Task
 from planner.io.errors import ImportFailed
@@ -429,7 +429,10 @@ class NewPlanWizard(QWizard):
         if isinstance(exc, ImportFailed):
             _error(page.status, self.tr("Refused: {n} problem(s), listed below. Fix the file and press Create "
                                         "again.").format(n=len(exc.problems)) + " " + after)
-            page.show_problems(exc.problems)
+            problems = exc.problems
+            for ch in self.tables_page.choosers.values():
+                problems = name_columns(problems, ch.file(), ch.mapping)
+            page.show_problems(problems)
         else:
             _error(page.status, self.tr("Failed: {err}").format(err=exc) + " " + after)
 

@@ -157,7 +157,7 @@ def test_a_failing_step_shows_the_problem_and_leaves_no_plan_file(win, qtbot, tm
     page = wiz.summary_page
     t = page.problems
     assert page.problems.isVisible() and t.rowCount() == 1
-    assert [t.item(0, c).text() for c in range(3)] == ["村.csv", "3", "population"]
+    assert [t.item(0, c).text() for c in range(3)] == ["村.csv", "3", "人口 (population)"]   # the file's column too
     assert "没有留下规划文件" in page.status.text()
     assert not any(tmp_path.glob("bad.esplan*"))
     assert wiz.isVisible() and win.plan is None       # nothing opened; the user can go back and fix it
