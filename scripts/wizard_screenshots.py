@@ -4,7 +4,7 @@ window after the plan was created and checked → ESPLAN_SHOT_DIR (default /tmp/
 wizard_1_plan.png … wizard_5_summary.png, wizard_columns.png, wizard_done.png.
 
     xvfb-run -a -s "-screen 0 1366x768x24" python scripts/wizard_screenshots.py
-    ESPLAN_SHOT_SIZE=1366x768 ESPLAN_SHOT_DIR=/tmp/shots python scripts/wizard_screenshots.py
+    ESPLAN_SHOT_SIZE=1366x768 ESPLAN_SHOT_DIR=/tmp/shots ESPLAN_SHOT_LANG=en python scripts/wizard_screenshots.py
 
 docs/screenshots/wizard_zh.png and wizard_columns_zh.png are copies of two of them.
 """
@@ -33,7 +33,7 @@ def main() -> int:
     from desktop.mainwindow import MainWindow
     from desktop.settings import Settings
 
-    app = setup_application(language="zh_CN")
+    app = setup_application(language=os.environ.get("ESPLAN_SHOT_LANG", "zh_CN"))
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="esplan-wizard-"))
     width, height = (int(x) for x in os.environ.get("ESPLAN_SHOT_SIZE", "1366x768").split("x"))

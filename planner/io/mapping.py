@@ -178,7 +178,7 @@ def resolve_mapping(proposal: Proposal, choices: Mapping[str, str | None] | None
         elif proposal.how[c.key] == "ambiguous":
             problems.append(ImportProblem(file, 1, c.key, _t(
                 "import.mapping.ambiguous", field=c.key, meaning=c.zh if _zh() else c.en,
-                columns="、".join(proposal.candidates.get(c.key, [])))))
+                columns=("、" if _zh() else ", ").join(proposal.candidates.get(c.key, [])))))
             continue
         else:
             col = proposal.mapping[c.key]
