@@ -34,11 +34,14 @@ from PySide6.QtWidgets import (
 
 import esplan_resources
 from desktop.fields import Col, Invalid, enum_label, parse_value
+from desktop.mapping import TableFileChooser, name_columns
 from desktop.results import fmt_value, whole
 from desktop.worker import Task
+from planner import registry
 from planner.engine.results import typed
-from planner.io.dispatch import IMPORT_KINDS, import_file
+from planner.io.dispatch import IMPORT_KINDS, TABLE_KINDS, import_file
 from planner.io.errors import ImportFailed
+from planner.io.templates import canonical_kind
 from planner.report import write_report
 from planner.scenario.compare import compare_results
 
@@ -183,6 +186,7 @@ class ImportDialog(QDialog):
         self.plan = plan
         self.task: Task | None = None
         self.report: Any = None
+        self.changes: list[Any] = []      # what a table import changed (planner.registry.TableChange)
         self.setWindowTitle(self.tr("Import into the plan"))
         lay = QVBoxLayout(self)
         form = QFormLayout()
@@ -216,6 +220,14 @@ class ImportDialog(QDialog):
         self.crs.addItem(self.tr("GCJ-02 (AMap, Tencent)"), "gcj02")
         self.crs.addItem(self.tr("BD-09 (Baidu)"), "bd09")
         form.addRow(self.tr("Coordinates"), self.crs)
+        # a table's columns: matched to the template's fields (desktop.mapping), remembered per layout
+        self.mapper = TableFileChooser(self.kind.currentData() if self.kind.currentData() in TABLE_KINDS else "sites",
+                                       getattr(parent, "settings", None), self)
+        self.mapper.path.hide()
+        self.mapper.browse_button.hide()
+        self.mapper.changed.connect(self._preview_rows)
+        form.addRow(self.tr("Columns"), self.mapper)
+        self._form = form
         lay.addLayout(form)
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -232,6 +244,7 @@ class ImportDialog(QDialog):
         lay.addWidget(self.buttons)
         self.path.editingFinished.connect(self.preview)
         self.kind.currentIndexChanged.connect(self.preview)
+        form.setRowVisible(self.mapper, self.kind.currentData() in TABLE_KINDS)
         self.resize(820, 520)
 
     def browse(self) -> None:
@@ -247,6 +260,16 @@ class ImportDialog(QDialog):
 
     def preview(self) -> None:
         path, kind = self.path.text().strip(), self.kind.currentData()
+        is_table = kind in TABLE_KINDS
+        self._form.setRowVisible(self.mapper, is_table)
+        if is_table and path and Path(path).exists():
+            self.mapper.kind = canonical_kind(kind)
+            self.mapper.set_path(path)      # proposes the mapping; its change signal shows the rows
+            return
+        self._preview_rows()
+
+    def _preview_rows(self) -> None:
+        path, kind = self.path.text().strip(), self.kind.currentData()
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
@@ -261,7 +284,7 @@ class ImportDialog(QDialog):
         try:
             from planner.io.tables import read_table  # the table readers load when a file is chosen
 
-            rows = read_table(path, kind)
+            rows = read_table(path, kind, columns=self.mapper.columns())
         except ImportFailed as exc:
             self.show_problems(exc.problems)
             return
@@ -301,10 +324,30 @@ class ImportDialog(QDialog):
         if not path:
             return
         mode, crs, replace = self.mode.currentData(), self.crs.currentData(), self.replace.isChecked()
+        columns = None
+        if kind in TABLE_KINDS:
+            if self.mapper.file() != path or self.mapper.kind != canonical_kind(kind):
+                self.preview()
+            if self.mapper.refusal:         # e.g. a required field no column holds: named, not guessed
+                self.show_problems(self.mapper.refusal)
+                return
+            if not self.mapper.is_ready():
+                self.info.setText("<b style='color:#c0392b'>" + self.tr(
+                    "Match the file's columns to the template first (Columns…).") + "</b>")
+                self.mapper.open_mapping()
+                return
+            columns = self.mapper.columns()
         plan = self.plan
 
+        entity = registry.IMPORT_ENTITIES.get(kind)
+
         def job(state):
-            return import_file(plan, kind, path, progress=state, mode=mode, crs=crs, replace=replace)
+            # a table import is one undoable step: what it changed, from the rows before and after
+            before = registry.snapshot(plan, entity) if entity else {}
+            report = import_file(plan, kind, path, progress=state, mode=mode, crs=crs, replace=replace,
+                                 columns=columns)
+            changes = [registry.changes_between(entity, before, registry.snapshot(plan, entity))] if entity else []
+            return report, changes
 
         self.btn_import.setEnabled(False)
         self.progress.show()
@@ -324,8 +367,9 @@ class ImportDialog(QDialog):
             self.task.wait()
             self.task = None
 
-    def _done(self, report: Any) -> None:
+    def _done(self, result: Any) -> None:
         self._finish()
+        report, self.changes = result
         self.report = report
         self.info.setText("<b style='color:#2e7d32'>" + self.tr("Imported.") + "</b> "
                           + str(report).replace("\n", "<br>"))
@@ -333,7 +377,7 @@ class ImportDialog(QDialog):
     def _failed(self, exc: Any, tb: str) -> None:
         self._finish()
         if isinstance(exc, ImportFailed):
-            self.show_problems(exc.problems)
+            self.show_problems(name_columns(exc.problems, self.mapper.file(), self.mapper.mapping))
         else:
             self.info.setText("<b style='color:#c0392b'>" + self.tr("Import failed, nothing was written: {err}").format(
                 err=exc) + "</b>")

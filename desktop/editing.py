@@ -73,6 +73,17 @@ class Editor(QObject):
         ok = self._push(cmd)
         return ok, cmd.value
 
+    def push_import(self, text: str, changes: list[registry.TableChange]) -> bool:
+        """An import that already happened (its rows inserted / updated / deleted, as
+        :func:`planner.registry.changes_between` found them) as one step on the undo stack."""
+        changes = [c for c in changes if c]
+        if not changes:
+            return False
+        cmd = ImportCommand(self, text, changes)
+        cmd.applied = True            # written by the import: the push must not apply it again
+        self.stack.push(cmd)
+        return True
+
     # -- internals --------------------------------------------------------------------------
     def _push(self, cmd: _PlanCommand) -> bool:
         if not self._run(cmd.apply):
@@ -209,6 +220,28 @@ class ServiceCommand(_PlanCommand):
 
     def revert(self) -> None:
         self.undo_fn(self.value)
+        self._changed()
+
+
+class ImportCommand(_PlanCommand):
+    """A table import: undo deletes the rows it inserted, sets back those it updated and
+    re-creates those it deleted (stock replace), in one transaction; redo reverts the undo."""
+
+    def __init__(self, editor: Editor, text: str, changes: list[registry.TableChange]):
+        super().__init__(editor, None, text)
+        self.changes: list[registry.TableChange] = changes
+        self.inverse: list[registry.TableChange] = []
+
+    def _changed(self) -> None:
+        for c in self.changes:
+            self.editor.changed.emit(c.entity, 0)
+
+    def apply(self) -> None:
+        self.changes = registry.revert_changes(self.editor.plan, self.inverse, reason="redo: " + self.text())
+        self._changed()
+
+    def revert(self) -> None:
+        self.inverse = registry.revert_changes(self.editor.plan, self.changes, reason="undo: " + self.text())
         self._changed()
 
 

@@ -76,10 +76,10 @@ from planner.engine.results import (
     unusable_lot_ids,
 )
 from planner.scenario import store as scenario_store
-from planner.store import PlanError, create_plan, open_plan
+from planner.store import PlanError, open_plan
 
 if TYPE_CHECKING:
-    pass
+    from desktop.wizard import NewPlanWizard
 
 log = logging.getLogger(__name__)
 
@@ -663,21 +663,21 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _c=False, loc=loc: self.open_location(loc))
         self.menu_recent.setEnabled(bool(self.settings.recent))
 
-    def new_plan(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("New plan"), self.settings.last_dir,
-                                              self.tr("esplan plans (*.esplan)"))
-        if not path:
-            return
-        if not path.endswith(".esplan"):
-            path += ".esplan"
-        try:
-            plan = create_plan(path, name=Path(path).stem, overwrite=Path(path).exists())
-            plan.dispose()
-        except PlanError as exc:
-            QMessageBox.warning(self, self.tr("New plan"), str(exc))
-            return
-        self.settings.last_dir = str(Path(path).parent)
-        self.open_location(path)
+    def new_plan(self) -> NewPlanWizard:
+        """File ▸ New plan…: the wizard (desktop.wizard); the plan it creates opens and is checked."""
+        from desktop.wizard import NewPlanWizard
+
+        wiz = NewPlanWizard(self.settings, self)
+        wiz.created.connect(self._new_plan_created)
+        self._wizard = wiz
+        wiz.open()
+        return wiz
+
+    def _new_plan_created(self, path: str) -> None:
+        for rep in getattr(self._wizard, "reports", []):
+            self.log(str(rep))
+        if self.open_location(path):
+            self.run_plan()
 
     def open_plan_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open plan"), self.settings.last_dir,
@@ -1283,11 +1283,15 @@ class MainWindow(QMainWindow):
         dlg.exec()
         if dlg.report is not None:
             self.log(str(dlg.report))
+            if self.editor is not None:    # a table import is one step on the undo stack
+                self.editor.push_import(self.tr("Import {file}").format(file=Path(dlg.report.file).name),
+                                        dlg.changes)
             for mdl in (self.site_model, self.stock_model, self.demand_model, self.item_model):
                 mdl.reload()
             self.canvas.load(self.plan)
             self._load_hazards()
-            self._fill_filters()
+            for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
+                panel.retranslate()      # their filters (towns …) from the imported rows
             self.canvas.fit()
             self.analysis.plan_changed()
             self.result_stale = self.result is not None

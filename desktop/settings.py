@@ -5,10 +5,14 @@ rest of the GUI reads ``settings.language`` instead of raw keys and string-typed
 """
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
+
+log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
 
@@ -69,6 +73,22 @@ class Settings:
         rec.insert(0, location)
         self.recent = rec[:MAX_RECENT]
         return self.recent
+
+    def column_mapping(self, kind: str, signature: str) -> dict[str, str | None] | None:
+        """The column mapping the user confirmed for a ``kind`` of table with this header layout
+        (:func:`planner.io.mapping.header_signature`): field → column (None: not imported)."""
+        raw = self._q.value(f"import_mapping/{kind}/{signature}", "")
+        if not raw:
+            return None
+        try:
+            data = json.loads(str(raw))
+        except ValueError:
+            log.warning("remembered column mapping %s/%s is not JSON: ignored", kind, signature)
+            return None
+        return {str(k): (None if v is None else str(v)) for k, v in data.items()} if isinstance(data, dict) else None
+
+    def remember_mapping(self, kind: str, signature: str, mapping: dict[str, str | None]) -> None:
+        self._q.setValue(f"import_mapping/{kind}/{signature}", json.dumps(mapping, ensure_ascii=False))
 
     def sync(self) -> None:
         self._q.sync()

@@ -192,3 +192,100 @@ def restore(plan: Any, deleted: Deleted, *, user: str | None = None, reason: str
         for child, vals in deleted.children:
             s.add(_model(child)(**vals))
     return int(deleted.row["id"])
+
+
+# -- a whole import as one undoable step ----------------------------------------------------------
+#: the entity a registry table import writes (kind of planner.io.tables → table name)
+IMPORT_ENTITIES: dict[str, str] = {"sites": "site", "items": "supply_item", "stock": "stock_lot",
+                                   "demand": "demand_unit", "towns": "admin_unit", "admin_units": "admin_unit"}
+#: children before parents (deleting), parents before children (inserting)
+_DELETE_ORDER = ("stock_lot", "demand_unit", "site", "supply_item", "admin_unit")
+
+
+@dataclass
+class TableChange:
+    """What changed in one table between two snapshots: rows inserted (as they are now), rows
+    updated (before, after), rows deleted (as they were). Values are the stored ones (enums,
+    dates), so the rows can be put back exactly."""
+
+    entity: str
+    inserted: list[dict[str, Any]] = field(default_factory=list)
+    updated: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    deleted: list[dict[str, Any]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.inserted or self.updated or self.deleted)
+
+
+def snapshot(plan: Any, entity: str) -> dict[int, dict[str, Any]]:
+    """Every row of ``entity`` by id, with its stored values (for :func:`changes_between`)."""
+    cls = _model(entity)
+    keys = columns(entity)
+    with plan.session() as s:
+        return {int(o.id): {k: getattr(o, k) for k in keys}
+                for o in s.scalars(select(cls))}
+
+
+def changes_between(entity: str, before: dict[int, dict[str, Any]],
+                    after: dict[int, dict[str, Any]]) -> TableChange:
+    """The rows an operation (an import) inserted, updated and deleted, from snapshots before and after."""
+    ch = TableChange(entity)
+    for pk, row in after.items():
+        old = before.get(pk)
+        if old is None:
+            ch.inserted.append(row)
+        elif old != row:
+            ch.updated.append((old, row))
+    ch.deleted = [row for pk, row in before.items() if pk not in after]
+    return ch
+
+
+def _as_left(obj: Any, row: dict[str, Any], keys: Sequence[str]) -> bool:
+    """The row still holds the values the change left (its version may have moved on: an undo of a
+    later step on the stack sets the same values back with a new version)."""
+    return obj is not None and all(getattr(obj, k) == row[k] for k in keys if k != "version")
+
+
+def revert_changes(plan: Any, changes: Sequence[TableChange], *, user: str | None = None,
+                   reason: str | None = None) -> list[TableChange]:
+    """Undo ``changes`` in one audited transaction: delete the rows they inserted, set the updated
+    rows back, re-create the deleted ones with their ids. A row somebody changed or deleted since
+    (its values differ from what the change left) raises :class:`EditConflict` and nothing is
+    written. Returns the changes this made — reverting those redoes the original."""
+    by_entity = {c.entity: c for c in changes}
+    order = [e for e in _DELETE_ORDER if e in by_entity] + [e for e in by_entity if e not in _DELETE_ORDER]
+    out = {e: TableChange(e) for e in order}
+    with plan.transaction(user, reason or "undo import") as s:
+        for e in order:                           # children first
+            cls, keys = _model(e), columns(e)
+            for row in by_entity[e].inserted:
+                obj = s.get(cls, row["id"])
+                if not _as_left(obj, row, keys):
+                    raise EditConflict(e, row["id"], None, None)
+                out[e].deleted.append({k: getattr(obj, k) for k in keys})
+                s.delete(obj)
+        s.flush()
+        for e in order:
+            cls, keys = _model(e), columns(e)
+            for old, new in by_entity[e].updated:
+                obj = s.get(cls, new["id"])
+                if not _as_left(obj, new, keys):
+                    raise EditConflict(e, new["id"], None, None)
+                for k, v in old.items():
+                    if k not in ("id", "version"):
+                        setattr(obj, k, v)
+        s.flush()
+        for e in reversed(order):                 # parents first
+            cls = _model(e)
+            for row in by_entity[e].deleted:
+                s.add(cls(**row))
+        s.flush()
+        for e in order:
+            cls, keys = _model(e), columns(e)
+            for _old, new in by_entity[e].updated:
+                obj = s.get(cls, new["id"])
+                out[e].updated.append((new, {k: getattr(obj, k) for k in keys}))
+            for row in by_entity[e].deleted:
+                obj = s.get(cls, row["id"])
+                out[e].inserted.append({k: getattr(obj, k) for k in keys})
+    return [out[e] for e in order if out[e]]

@@ -21,14 +21,16 @@ IMPORT_KINDS = (*NETWORK_KINDS, "boundary", *TABLE_KINDS)
 def import_file(plan: Any, kind: str, path: str | Path, *, progress: Any = None,
                 clip: bool = True, clip_buffer_m: float = 0.0, name: str | None = None,
                 code: str | None = None, mode: str = "insert", crs: str = "wgs84",
-                sheet: str | None = None, encoding: str | None = None, replace: bool = False) -> ImportReport:
+                sheet: str | None = None, encoding: str | None = None, replace: bool = False,
+                columns: dict[str, str] | None = None) -> ImportReport:
     """Import ``path`` as ``kind`` (one of :data:`IMPORT_KINDS`) into ``plan``.
 
     * ``osm``: :func:`planner.io.osm.import_osm` (``clip``: clip to the plan's district boundary,
       buffered by ``clip_buffer_m``; candidate sites too);
     * ``roads-geojson``: :func:`planner.io.roads_geojson.import_road_geojson` (``clip`` as above);
     * ``boundary``: :func:`planner.io.tables.import_boundary` (``name``, ``code``: None → from the file);
-    * a registry table: :func:`planner.io.tables.import_table` (``mode``, ``crs``, ``sheet``, ``encoding``).
+    * a registry table: :func:`planner.io.tables.import_table` (``mode``, ``crs``, ``sheet``, ``encoding``,
+      ``columns``: the file's column → template field, e.g. from :func:`planner.io.mapping.import_columns`).
 
     ``replace``: allow replacing what the plan holds when that is drastic — a boundary already
     there, a road network by one much smaller.
@@ -43,7 +45,8 @@ def import_file(plan: Any, kind: str, path: str | Path, *, progress: Any = None,
 
     try:
         return _import(plan, kind, path, progress=progress, clip=clip, clip_buffer_m=clip_buffer_m, name=name,
-                       code=code, mode=mode, crs=crs, sheet=sheet, encoding=encoding, replace=replace)
+                       code=code, mode=mode, crs=crs, sheet=sheet, encoding=encoding, replace=replace,
+                       columns=columns)
     except SQLAlchemyError as exc:
         if isinstance(exc, IntegrityError):
             raise
@@ -53,7 +56,7 @@ def import_file(plan: Any, kind: str, path: str | Path, *, progress: Any = None,
 
 def _import(plan: Any, kind: str, path: str | Path, *, progress: Any, clip: bool, clip_buffer_m: float,
             name: str | None, code: str | None, mode: str, crs: str, sheet: str | None, encoding: str | None,
-            replace: bool) -> ImportReport:
+            replace: bool, columns: dict[str, str] | None = None) -> ImportReport:
     boundary = "plan" if clip else None
     if kind == "osm":
         from planner.io.osm import import_osm
@@ -72,7 +75,7 @@ def _import(plan: Any, kind: str, path: str | Path, *, progress: Any, clip: bool
     if kind in TABLE_KINDS:
         from planner.io.tables import import_table
 
-        return import_table(plan, kind, path, mode=mode, crs=crs, sheet=sheet, encoding=encoding)
+        return import_table(plan, kind, path, mode=mode, crs=crs, sheet=sheet, encoding=encoding, columns=columns)
     from planner.text import text
 
     raise ValueError(text("import.unknown_kind", kind=repr(kind), kinds=", ".join(IMPORT_KINDS)))

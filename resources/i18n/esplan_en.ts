@@ -27,6 +27,37 @@
     </message>
   </context>
   <context>
+    <name>BoundaryPage</name>
+    <message>
+      <source>District boundary</source>
+      <translation>District boundary</translation>
+    </message>
+    <message>
+      <source>A GeoJSON file of the district's outline (WGS-84 or CGCS2000). Optional, but recommended: roads are clipped to it and sites outside it are found.</source>
+      <translation>A GeoJSON file of the district's outline (WGS-84 or CGCS2000). Optional, but recommended: roads are clipped to it and sites outside it are found.</translation>
+    </message>
+    <message>
+      <source>GeoJSON file (optional)</source>
+      <translation>GeoJSON file (optional)</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>Browse…</translation>
+    </message>
+    <message>
+      <source>Choose a file</source>
+      <translation>Choose a file</translation>
+    </message>
+    <message>
+      <source>No boundary: the road network will not be clipped and no site is checked against the district. You can import it later (File ▸ Import…).</source>
+      <translation>No boundary: the road network will not be clipped and no site is checked against the district. You can import it later (File ▸ Import…).</translation>
+    </message>
+    <message>
+      <source>{name}: {area} km², from {w:.3f}° to {e:.3f}° E and {s:.3f}° to {n:.3f}° N.</source>
+      <translation>{name}: {area} km², from {w:.3f}° to {e:.3f}° E and {s:.3f}° to {n:.3f}° N.</translation>
+    </message>
+  </context>
+  <context>
     <name>ChecksModel</name>
     <message>
       <source>Result</source>
@@ -63,6 +94,69 @@
     <message>
       <source>Target from: {0}</source>
       <translation>Target from: {0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>ColumnMappingDialog</name>
+    <message>
+      <source>Columns of {file}</source>
+      <translation>Columns of {file}</translation>
+    </message>
+    <message>
+      <source>Choose, for each field of the template, the column of your file that holds it. Fields marked * are required. Check the guesses marked in colour.</source>
+      <translation>Choose, for each field of the template, the column of your file that holds it. Fields marked * are required. Check the guesses marked in colour.</translation>
+    </message>
+    <message>
+      <source>Template field</source>
+      <translation>Template field</translation>
+    </message>
+    <message>
+      <source>Column in the file</source>
+      <translation>Column in the file</translation>
+    </message>
+    <message>
+      <source>How it was found</source>
+      <translation>How it was found</translation>
+    </message>
+    <message>
+      <source>— choose a column —</source>
+      <translation>— choose a column —</translation>
+    </message>
+    <message>
+      <source>— not imported —</source>
+      <translation>— not imported —</translation>
+    </message>
+    <message>
+      <source>The first rows of the file:</source>
+      <translation>The first rows of the file:</translation>
+    </message>
+    <message>
+      <source>several columns: choose one</source>
+      <translation>several columns: choose one</translation>
+    </message>
+    <message>
+      <source>your choice</source>
+      <translation>your choice</translation>
+    </message>
+    <message>
+      <source>same name</source>
+      <translation>same name</translation>
+    </message>
+    <message>
+      <source>a known name</source>
+      <translation>a known name</translation>
+    </message>
+    <message>
+      <source>similar name: check</source>
+      <translation>similar name: check</translation>
+    </message>
+    <message>
+      <source>not found: choose a column</source>
+      <translation>not found: choose a column</translation>
+    </message>
+    <message>
+      <source>not in the file</source>
+      <translation>not in the file</translation>
     </message>
   </context>
   <context>
@@ -745,6 +839,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Coordinates</translation>
     </message>
     <message>
+      <source>Columns</source>
+      <translation>Columns</translation>
+    </message>
+    <message>
       <source>Import</source>
       <translation>Import</translation>
     </message>
@@ -787,6 +885,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Import refused, nothing was written: {n} problem(s). Fix them in the file and import again.</source>
       <translation>Import refused, nothing was written: {n} problem(s). Fix them in the file and import again.</translation>
+    </message>
+    <message>
+      <source>Match the file's columns to the template first (Columns…).</source>
+      <translation>Match the file's columns to the template first (Columns…).</translation>
     </message>
     <message>
       <source>Imported.</source>
@@ -1080,10 +1182,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Opened {loc}: {sites} sites, {units} demand units, {lots} stock lots, {edges} road edges.</translation>
     </message>
     <message>
-      <source>New plan</source>
-      <translation>New plan</translation>
-    </message>
-    <message>
       <source>esplan plans (*.esplan)</source>
       <translation>esplan plans (*.esplan)</translation>
     </message>
@@ -1304,6 +1402,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{label}: {s} sites and {u} villages / communities highlighted.</translation>
     </message>
     <message>
+      <source>Import {file}</source>
+      <translation>Import {file}</translation>
+    </message>
+    <message>
       <source>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</source>
       <translation>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</translation>
     </message>
@@ -1369,6 +1471,84 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>User manual</source>
       <translation>User manual</translation>
+    </message>
+  </context>
+  <context>
+    <name>NewPlanWizard</name>
+    <message>
+      <source>New plan</source>
+      <translation>New plan</translation>
+    </message>
+    <message>
+      <source>Create</source>
+      <translation>Create</translation>
+    </message>
+    <message>
+      <source>The partly made plan file is kept, as you asked.</source>
+      <translation>The partly made plan file is kept, as you asked.</translation>
+    </message>
+    <message>
+      <source>No plan file was left behind.</source>
+      <translation>No plan file was left behind.</translation>
+    </message>
+    <message>
+      <source>Refused: {n} problem(s), listed below. Fix the file and press Create again.</source>
+      <translation>Refused: {n} problem(s), listed below. Fix the file and press Create again.</translation>
+    </message>
+    <message>
+      <source>Failed: {err}</source>
+      <translation>Failed: {err}</translation>
+    </message>
+    <message>
+      <source>Cancelled. No plan file was left behind.</source>
+      <translation>Cancelled. No plan file was left behind.</translation>
+    </message>
+  </context>
+  <context>
+    <name>OsmPage</name>
+    <message>
+      <source>Road network</source>
+      <translation>Road network</translation>
+    </message>
+    <message>
+      <source>An OpenStreetMap extract (.osm or .osm.pbf) that covers the district. Optional: without roads the 15-minute and supply checks cannot be assessed.</source>
+      <translation>An OpenStreetMap extract (.osm or .osm.pbf) that covers the district. Optional: without roads the 15-minute and supply checks cannot be assessed.</translation>
+    </message>
+    <message>
+      <source>.osm / .osm.pbf file (optional)</source>
+      <translation>.osm / .osm.pbf file (optional)</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>Browse…</translation>
+    </message>
+    <message>
+      <source>OSM extract</source>
+      <translation>OSM extract</translation>
+    </message>
+    <message>
+      <source>Keep roads beyond the boundary up to</source>
+      <translation>Keep roads beyond the boundary up to</translation>
+    </message>
+    <message>
+      <source>Choose a file</source>
+      <translation>Choose a file</translation>
+    </message>
+    <message>
+      <source>OpenStreetMap (*.osm *.pbf *.osm.pbf *.bz2)</source>
+      <translation>OpenStreetMap (*.osm *.pbf *.osm.pbf *.bz2)</translation>
+    </message>
+    <message>
+      <source>The file {path} does not exist.</source>
+      <translation>The file {path} does not exist.</translation>
+    </message>
+    <message>
+      <source>The roads are clipped to the district boundary widened by this buffer (default {d:,} m), so villages near the edge still reach a road.</source>
+      <translation>The roads are clipped to the district boundary widened by this buffer (default {d:,} m), so villages near the edge still reach a road.</translation>
+    </message>
+    <message>
+      <source>No boundary was given: the whole extract is imported, not clipped.</source>
+      <translation>No boundary was given: the whole extract is imported, not clipped.</translation>
     </message>
   </context>
   <context>
@@ -1517,6 +1697,66 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>The plan did not take the change (see the message). The figures were read again: OK saves yours over them, Cancel keeps the plan's.</source>
       <translation>The plan did not take the change (see the message). The figures were read again: OK saves yours over them, Cancel keeps the plan's.</translation>
+    </message>
+  </context>
+  <context>
+    <name>PlanPage</name>
+    <message>
+      <source>The new plan</source>
+      <extracomment>the registry tables the wizard imports, in the order shown (kind of planner.io.tables) the tables with coordinates (a coordinate system to choose)</extracomment>
+      <translation>The new plan</translation>
+    </message>
+    <message>
+      <source>Where the plan file goes, its name and the district it is for.</source>
+      <translation>Where the plan file goes, its name and the district it is for.</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>Browse…</translation>
+    </message>
+    <message>
+      <source>Plan file</source>
+      <translation>Plan file</translation>
+    </message>
+    <message>
+      <source>e.g. 山亭区应急物资与避难场所规划 2026</source>
+      <translation>e.g. 山亭区应急物资与避难场所规划 2026</translation>
+    </message>
+    <message>
+      <source>Plan name</source>
+      <translation>Plan name</translation>
+    </message>
+    <message>
+      <source>e.g. 山亭区</source>
+      <translation>e.g. 山亭区</translation>
+    </message>
+    <message>
+      <source>District name</source>
+      <translation>District name</translation>
+    </message>
+    <message>
+      <source>6-digit division code, e.g. 370406</source>
+      <translation>6-digit division code, e.g. 370406</translation>
+    </message>
+    <message>
+      <source>District code</source>
+      <translation>District code</translation>
+    </message>
+    <message>
+      <source>New plan</source>
+      <translation>New plan</translation>
+    </message>
+    <message>
+      <source>esplan plans (*.esplan)</source>
+      <translation>esplan plans (*.esplan)</translation>
+    </message>
+    <message>
+      <source>{path} already exists: choose another name (a new plan never overwrites a file).</source>
+      <translation>{path} already exists: choose another name (a new plan never overwrites a file).</translation>
+    </message>
+    <message>
+      <source>The folder {folder} does not exist.</source>
+      <translation>The folder {folder} does not exist.</translation>
     </message>
   </context>
   <context>
@@ -1886,6 +2126,151 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Delete lot</source>
       <translation>Delete lot</translation>
+    </message>
+  </context>
+  <context>
+    <name>SummaryPage</name>
+    <message>
+      <source>Create the plan</source>
+      <translation>Create the plan</translation>
+    </message>
+    <message>
+      <source>Check what will be done, then press Create. Nothing is written before.</source>
+      <translation>Check what will be done, then press Create. Nothing is written before.</translation>
+    </message>
+    <message>
+      <source>If a step fails, keep the partly made plan file (normally it is deleted)</source>
+      <translation>If a step fails, keep the partly made plan file (normally it is deleted)</translation>
+    </message>
+    <message>
+      <source>Plan file: {path}</source>
+      <translation>Plan file: {path}</translation>
+    </message>
+    <message>
+      <source>Plan name: {name}; district {district} ({code})</source>
+      <translation>Plan name: {name}; district {district} ({code})</translation>
+    </message>
+    <message>
+      <source>Boundary: {file}</source>
+      <translation>Boundary: {file}</translation>
+    </message>
+    <message>
+      <source>Boundary: none</source>
+      <translation>Boundary: none</translation>
+    </message>
+    <message>
+      <source>Roads: {file}, clipped with a {m:,} m buffer</source>
+      <translation>Roads: {file}, clipped with a {m:,} m buffer</translation>
+    </message>
+    <message>
+      <source>Roads: {file}, not clipped</source>
+      <translation>Roads: {file}, not clipped</translation>
+    </message>
+    <message>
+      <source>Roads: none</source>
+      <translation>Roads: none</translation>
+    </message>
+    <message>
+      <source>{kind}: {file} ({n} columns, coordinates {crs})</source>
+      <translation>{kind}: {file} ({n} columns, coordinates {crs})</translation>
+    </message>
+    <message>
+      <source>Registry tables: none</source>
+      <translation>Registry tables: none</translation>
+    </message>
+    <message>
+      <source>Then the plan opens and the checks run; the Data completeness panel lists what is still missing.</source>
+      <translation>Then the plan opens and the checks run; the Data completeness panel lists what is still missing.</translation>
+    </message>
+  </context>
+  <context>
+    <name>TableFileChooser</name>
+    <message>
+      <source>CSV or XLSX file (optional)</source>
+      <translation>CSV or XLSX file (optional)</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>Browse…</translation>
+    </message>
+    <message>
+      <source>Columns…</source>
+      <translation>Columns…</translation>
+    </message>
+    <message>
+      <source>Choose a file</source>
+      <translation>Choose a file</translation>
+    </message>
+    <message>
+      <source>Tables (*.csv *.xlsx *.geojson *.json)</source>
+      <translation>Tables (*.csv *.xlsx *.geojson *.json)</translation>
+    </message>
+    <message>
+      <source>All files (*)</source>
+      <translation>All files (*)</translation>
+    </message>
+    <message>
+      <source>Check the columns (Columns…): {fields} need your choice or confirmation.</source>
+      <translation>Check the columns (Columns…): {fields} need your choice or confirmation.</translation>
+    </message>
+    <message>
+      <source>{n} columns matched: {pairs}.</source>
+      <translation>{n} columns matched: {pairs}.</translation>
+    </message>
+    <message>
+      <source>Not imported: {cols}.</source>
+      <translation>Not imported: {cols}.</translation>
+    </message>
+  </context>
+  <context>
+    <name>TablesPage</name>
+    <message>
+      <source>Registry tables</source>
+      <translation>Registry tables</translation>
+    </message>
+    <message>
+      <source>Towns, villages, sites, the supply catalogue and stock, each optional (CSV or XLSX, any columns: you match them to the template).</source>
+      <translation>Towns, villages, sites, the supply catalogue and stock, each optional (CSV or XLSX, any columns: you match them to the template).</translation>
+    </message>
+    <message>
+      <source>Towns</source>
+      <translation>Towns</translation>
+    </message>
+    <message>
+      <source>Villages / communities</source>
+      <translation>Villages / communities</translation>
+    </message>
+    <message>
+      <source>Sites: warehouses, points, shelters</source>
+      <translation>Sites: warehouses, points, shelters</translation>
+    </message>
+    <message>
+      <source>Supply catalogue</source>
+      <translation>Supply catalogue</translation>
+    </message>
+    <message>
+      <source>Stock lots</source>
+      <translation>Stock lots</translation>
+    </message>
+    <message>
+      <source>Coordinates</source>
+      <translation>Coordinates</translation>
+    </message>
+    <message>
+      <source>WGS-84 / CGCS2000 (GPS)</source>
+      <translation>WGS-84 / CGCS2000 (GPS)</translation>
+    </message>
+    <message>
+      <source>GCJ-02 (AMap, Tencent)</source>
+      <translation>GCJ-02 (AMap, Tencent)</translation>
+    </message>
+    <message>
+      <source>BD-09 (Baidu)</source>
+      <translation>BD-09 (Baidu)</translation>
+    </message>
+    <message>
+      <source>Match the columns of {files} first (Columns…).</source>
+      <translation>Match the columns of {files} first (Columns…).</translation>
     </message>
   </context>
   <context>

@@ -27,6 +27,37 @@
     </message>
   </context>
   <context>
+    <name>BoundaryPage</name>
+    <message>
+      <source>District boundary</source>
+      <translation>区界</translation>
+    </message>
+    <message>
+      <source>A GeoJSON file of the district's outline (WGS-84 or CGCS2000). Optional, but recommended: roads are clipped to it and sites outside it are found.</source>
+      <translation>本区轮廓的 GeoJSON 文件（WGS-84 或 CGCS2000）。可选，但建议提供：路网按区界裁剪，区外的场所会被查出。</translation>
+    </message>
+    <message>
+      <source>GeoJSON file (optional)</source>
+      <translation>GeoJSON 文件（可选）</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>浏览…</translation>
+    </message>
+    <message>
+      <source>Choose a file</source>
+      <translation>选择文件</translation>
+    </message>
+    <message>
+      <source>No boundary: the road network will not be clipped and no site is checked against the district. You can import it later (File ▸ Import…).</source>
+      <translation>无区界：路网不裁剪，也不检查场所是否在区内。可稍后导入（文件 ▸ 导入…）。</translation>
+    </message>
+    <message>
+      <source>{name}: {area} km², from {w:.3f}° to {e:.3f}° E and {s:.3f}° to {n:.3f}° N.</source>
+      <translation>{name}：{area} 平方公里，东经 {w:.3f}°–{e:.3f}°，北纬 {s:.3f}°–{n:.3f}°。</translation>
+    </message>
+  </context>
+  <context>
     <name>ChecksModel</name>
     <message>
       <source>Result</source>
@@ -63,6 +94,69 @@
     <message>
       <source>Target from: {0}</source>
       <translation>目标来源：{0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>ColumnMappingDialog</name>
+    <message>
+      <source>Columns of {file}</source>
+      <translation>{file} 的列对应</translation>
+    </message>
+    <message>
+      <source>Choose, for each field of the template, the column of your file that holds it. Fields marked * are required. Check the guesses marked in colour.</source>
+      <translation>为模板的每个字段选择文件中对应的列。带 * 的字段必填。请核对以颜色标出的推测。</translation>
+    </message>
+    <message>
+      <source>Template field</source>
+      <translation>模板字段</translation>
+    </message>
+    <message>
+      <source>Column in the file</source>
+      <translation>文件中的列</translation>
+    </message>
+    <message>
+      <source>How it was found</source>
+      <translation>对应依据</translation>
+    </message>
+    <message>
+      <source>— choose a column —</source>
+      <translation>— 请选择一列 —</translation>
+    </message>
+    <message>
+      <source>— not imported —</source>
+      <translation>— 不导入 —</translation>
+    </message>
+    <message>
+      <source>The first rows of the file:</source>
+      <translation>文件的前几行：</translation>
+    </message>
+    <message>
+      <source>several columns: choose one</source>
+      <translation>多列可选，请选择一列</translation>
+    </message>
+    <message>
+      <source>your choice</source>
+      <translation>您的选择</translation>
+    </message>
+    <message>
+      <source>same name</source>
+      <translation>名称相同</translation>
+    </message>
+    <message>
+      <source>a known name</source>
+      <translation>已知名称</translation>
+    </message>
+    <message>
+      <source>similar name: check</source>
+      <translation>名称相近，请核对</translation>
+    </message>
+    <message>
+      <source>not found: choose a column</source>
+      <translation>未找到，请选择一列</translation>
+    </message>
+    <message>
+      <source>not in the file</source>
+      <translation>文件中没有</translation>
     </message>
   </context>
   <context>
@@ -745,6 +839,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>坐标系</translation>
     </message>
     <message>
+      <source>Columns</source>
+      <translation>列对应</translation>
+    </message>
+    <message>
       <source>Import</source>
       <translation>导入</translation>
     </message>
@@ -787,6 +885,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Import refused, nothing was written: {n} problem(s). Fix them in the file and import again.</source>
       <translation>导入被拒绝，未写入任何数据：共 {n} 个问题。请在文件中修正后重新导入。</translation>
+    </message>
+    <message>
+      <source>Match the file's columns to the template first (Columns…).</source>
+      <translation>请先将文件的列与模板对应（列对应…）。</translation>
     </message>
     <message>
       <source>Imported.</source>
@@ -1080,10 +1182,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>已打开 {loc}：{sites} 个站点，{units} 个人口单元，{lots} 个库存批次，{edges} 条路段。</translation>
     </message>
     <message>
-      <source>New plan</source>
-      <translation>新建规划</translation>
-    </message>
-    <message>
       <source>esplan plans (*.esplan)</source>
       <translation>规划文件 (*.esplan)</translation>
     </message>
@@ -1304,6 +1402,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{label}：已高亮 {s} 个站点和 {u} 个村/社区。</translation>
     </message>
     <message>
+      <source>Import {file}</source>
+      <translation>导入 {file}</translation>
+    </message>
+    <message>
       <source>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</source>
       <translation>Excel (*.xlsx);;CSV (*.csv);;GeoJSON (*.geojson)</translation>
     </message>
@@ -1369,6 +1471,84 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>User manual</source>
       <translation>使用手册</translation>
+    </message>
+  </context>
+  <context>
+    <name>NewPlanWizard</name>
+    <message>
+      <source>New plan</source>
+      <translation>新建规划</translation>
+    </message>
+    <message>
+      <source>Create</source>
+      <translation>创建</translation>
+    </message>
+    <message>
+      <source>The partly made plan file is kept, as you asked.</source>
+      <translation>已按您的要求保留未完成的规划文件。</translation>
+    </message>
+    <message>
+      <source>No plan file was left behind.</source>
+      <translation>没有留下规划文件。</translation>
+    </message>
+    <message>
+      <source>Refused: {n} problem(s), listed below. Fix the file and press Create again.</source>
+      <translation>被拒绝：{n} 个问题，见下表。修改文件后再次点击“创建”。</translation>
+    </message>
+    <message>
+      <source>Failed: {err}</source>
+      <translation>失败：{err}</translation>
+    </message>
+    <message>
+      <source>Cancelled. No plan file was left behind.</source>
+      <translation>已取消，没有留下规划文件。</translation>
+    </message>
+  </context>
+  <context>
+    <name>OsmPage</name>
+    <message>
+      <source>Road network</source>
+      <translation>路网</translation>
+    </message>
+    <message>
+      <source>An OpenStreetMap extract (.osm or .osm.pbf) that covers the district. Optional: without roads the 15-minute and supply checks cannot be assessed.</source>
+      <translation>覆盖本区的 OpenStreetMap 数据（.osm 或 .osm.pbf）。可选：没有路网，15分钟避难圈和物资保障检查无法评估。</translation>
+    </message>
+    <message>
+      <source>.osm / .osm.pbf file (optional)</source>
+      <translation>.osm / .osm.pbf 文件（可选）</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>浏览…</translation>
+    </message>
+    <message>
+      <source>OSM extract</source>
+      <translation>OSM 数据</translation>
+    </message>
+    <message>
+      <source>Keep roads beyond the boundary up to</source>
+      <translation>保留区界外道路的范围</translation>
+    </message>
+    <message>
+      <source>Choose a file</source>
+      <translation>选择文件</translation>
+    </message>
+    <message>
+      <source>OpenStreetMap (*.osm *.pbf *.osm.pbf *.bz2)</source>
+      <translation>OpenStreetMap 文件 (*.osm *.pbf *.osm.pbf *.bz2)</translation>
+    </message>
+    <message>
+      <source>The file {path} does not exist.</source>
+      <translation>文件 {path} 不存在。</translation>
+    </message>
+    <message>
+      <source>The roads are clipped to the district boundary widened by this buffer (default {d:,} m), so villages near the edge still reach a road.</source>
+      <translation>路网按区界外扩此距离裁剪（默认 {d:,} 米），使靠近边界的村庄仍能连到道路。</translation>
+    </message>
+    <message>
+      <source>No boundary was given: the whole extract is imported, not clipped.</source>
+      <translation>未提供区界：导入整个文件的路网，不裁剪。</translation>
     </message>
   </context>
   <context>
@@ -1517,6 +1697,66 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>The plan did not take the change (see the message). The figures were read again: OK saves yours over them, Cancel keeps the plan's.</source>
       <translation>规划未接受此修改（见提示信息）。已重新读取规划数据：按“确定”以您的数值覆盖，按“取消”保留规划中的数值。</translation>
+    </message>
+  </context>
+  <context>
+    <name>PlanPage</name>
+    <message>
+      <source>The new plan</source>
+      <extracomment>the registry tables the wizard imports, in the order shown (kind of planner.io.tables) the tables with coordinates (a coordinate system to choose)</extracomment>
+      <translation>新规划</translation>
+    </message>
+    <message>
+      <source>Where the plan file goes, its name and the district it is for.</source>
+      <translation>规划文件的位置、规划名称及所属区县。</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>浏览…</translation>
+    </message>
+    <message>
+      <source>Plan file</source>
+      <translation>规划文件</translation>
+    </message>
+    <message>
+      <source>e.g. 山亭区应急物资与避难场所规划 2026</source>
+      <translation>如 山亭区应急物资与避难场所规划 2026</translation>
+    </message>
+    <message>
+      <source>Plan name</source>
+      <translation>规划名称</translation>
+    </message>
+    <message>
+      <source>e.g. 山亭区</source>
+      <translation>如 山亭区</translation>
+    </message>
+    <message>
+      <source>District name</source>
+      <translation>区县名称</translation>
+    </message>
+    <message>
+      <source>6-digit division code, e.g. 370406</source>
+      <translation>6位区划代码，如 370406</translation>
+    </message>
+    <message>
+      <source>District code</source>
+      <translation>区县代码</translation>
+    </message>
+    <message>
+      <source>New plan</source>
+      <translation>新建规划</translation>
+    </message>
+    <message>
+      <source>esplan plans (*.esplan)</source>
+      <translation>规划文件 (*.esplan)</translation>
+    </message>
+    <message>
+      <source>{path} already exists: choose another name (a new plan never overwrites a file).</source>
+      <translation>{path} 已存在：请另选文件名（新建规划不会覆盖已有文件）。</translation>
+    </message>
+    <message>
+      <source>The folder {folder} does not exist.</source>
+      <translation>文件夹 {folder} 不存在。</translation>
     </message>
   </context>
   <context>
@@ -1886,6 +2126,151 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Delete lot</source>
       <translation>删除批次</translation>
+    </message>
+  </context>
+  <context>
+    <name>SummaryPage</name>
+    <message>
+      <source>Create the plan</source>
+      <translation>创建规划</translation>
+    </message>
+    <message>
+      <source>Check what will be done, then press Create. Nothing is written before.</source>
+      <translation>核对将要进行的操作，然后点击“创建”。此前不写入任何内容。</translation>
+    </message>
+    <message>
+      <source>If a step fails, keep the partly made plan file (normally it is deleted)</source>
+      <translation>某一步失败时保留未完成的规划文件（默认删除）</translation>
+    </message>
+    <message>
+      <source>Plan file: {path}</source>
+      <translation>规划文件：{path}</translation>
+    </message>
+    <message>
+      <source>Plan name: {name}; district {district} ({code})</source>
+      <translation>规划名称：{name}；区县 {district}（{code}）</translation>
+    </message>
+    <message>
+      <source>Boundary: {file}</source>
+      <translation>区界：{file}</translation>
+    </message>
+    <message>
+      <source>Boundary: none</source>
+      <translation>区界：无</translation>
+    </message>
+    <message>
+      <source>Roads: {file}, clipped with a {m:,} m buffer</source>
+      <translation>路网：{file}，按区界外扩 {m:,} 米裁剪</translation>
+    </message>
+    <message>
+      <source>Roads: {file}, not clipped</source>
+      <translation>路网：{file}，不裁剪</translation>
+    </message>
+    <message>
+      <source>Roads: none</source>
+      <translation>路网：无</translation>
+    </message>
+    <message>
+      <source>{kind}: {file} ({n} columns, coordinates {crs})</source>
+      <translation>{kind}：{file}（{n} 列，坐标系 {crs}）</translation>
+    </message>
+    <message>
+      <source>Registry tables: none</source>
+      <translation>名录表：无</translation>
+    </message>
+    <message>
+      <source>Then the plan opens and the checks run; the Data completeness panel lists what is still missing.</source>
+      <translation>随后打开规划并运行检查；“数据完整性”面板列出仍缺少的数据。</translation>
+    </message>
+  </context>
+  <context>
+    <name>TableFileChooser</name>
+    <message>
+      <source>CSV or XLSX file (optional)</source>
+      <translation>CSV 或 XLSX 文件（可选）</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>浏览…</translation>
+    </message>
+    <message>
+      <source>Columns…</source>
+      <translation>列对应…</translation>
+    </message>
+    <message>
+      <source>Choose a file</source>
+      <translation>选择文件</translation>
+    </message>
+    <message>
+      <source>Tables (*.csv *.xlsx *.geojson *.json)</source>
+      <translation>表格 (*.csv *.xlsx *.geojson *.json)</translation>
+    </message>
+    <message>
+      <source>All files (*)</source>
+      <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>Check the columns (Columns…): {fields} need your choice or confirmation.</source>
+      <translation>请核对列对应（列对应…）：{fields} 需要您选择或确认。</translation>
+    </message>
+    <message>
+      <source>{n} columns matched: {pairs}.</source>
+      <translation>已对应 {n} 列：{pairs}。</translation>
+    </message>
+    <message>
+      <source>Not imported: {cols}.</source>
+      <translation>不导入：{cols}。</translation>
+    </message>
+  </context>
+  <context>
+    <name>TablesPage</name>
+    <message>
+      <source>Registry tables</source>
+      <translation>名录表</translation>
+    </message>
+    <message>
+      <source>Towns, villages, sites, the supply catalogue and stock, each optional (CSV or XLSX, any columns: you match them to the template).</source>
+      <translation>乡镇、村（社区）、场所、物资品类和库存，均可选（CSV 或 XLSX，列名不限：由您与模板对应）。</translation>
+    </message>
+    <message>
+      <source>Towns</source>
+      <translation>乡镇</translation>
+    </message>
+    <message>
+      <source>Villages / communities</source>
+      <translation>村（社区）</translation>
+    </message>
+    <message>
+      <source>Sites: warehouses, points, shelters</source>
+      <translation>站点：仓库、储备点、避难场所</translation>
+    </message>
+    <message>
+      <source>Supply catalogue</source>
+      <translation>物资品类</translation>
+    </message>
+    <message>
+      <source>Stock lots</source>
+      <translation>库存批次</translation>
+    </message>
+    <message>
+      <source>Coordinates</source>
+      <translation>坐标系</translation>
+    </message>
+    <message>
+      <source>WGS-84 / CGCS2000 (GPS)</source>
+      <translation>WGS-84 / CGCS2000（GPS）</translation>
+    </message>
+    <message>
+      <source>GCJ-02 (AMap, Tencent)</source>
+      <translation>GCJ-02（高德、腾讯）</translation>
+    </message>
+    <message>
+      <source>BD-09 (Baidu)</source>
+      <translation>BD-09（百度）</translation>
+    </message>
+    <message>
+      <source>Match the columns of {files} first (Columns…).</source>
+      <translation>请先完成 {files} 的列对应（列对应…）。</translation>
     </message>
   </context>
   <context>
