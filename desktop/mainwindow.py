@@ -507,7 +507,11 @@ class MainWindow(QMainWindow):
                               "shelter": enum_label("shelter"), "served": enum_label("served"),
                               "over_capacity": enum_label("over_capacity"), "unreachable": enum_label("unreachable"),
                               "hazard": self.tr("Hazard zone"), "planned": self.tr("Planned (not built yet)"),
-                              "closed": self.tr("Closed (in the plan or the scenario)")}
+                              "closed": self.tr("Closed (in the plan or the scenario)"),
+                              "isolated": self.tr("Cut off by road (no supply source reaches it)"),
+                              "service_area": self.tr("Shelter service area (walking)"),
+                              "water": self.tr("Water"), "river": self.tr("River, stream"),
+                              "builtup": self.tr("Built-up area"), "building": self.tr("Building")}
         self._update_unlocated_note()
         self.canvas.viewport().update()
         self._update_stale()

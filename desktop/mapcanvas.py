@@ -1,9 +1,14 @@
 """The offline map canvas: QGraphicsView/QGraphicsScene in a local metric projection.
 
-Layers (z order): town and district boundaries, service areas, roads (one QPainterPath item per
-road class — a few items, not thousands, so the Andorra network pans and zooms smoothly with
-cosmetic pens), hazard zones, demand units (sized by population, coloured by outcome), sites
-(by kind, with labels). Symbols ignore the view transform, so they keep their pixel size.
+Layers (:data:`desktop.mapitems.LAYERS`, bottom to top by default): online XYZ tiles (off unless
+turned on, :mod:`desktop.tiles`), the offline basemap from the OSM import (built-up areas, water,
+rivers, buildings — these only when zoomed in), town and district boundaries, service areas, roads
+(one QPainterPath item per road class — a few items, not thousands, so the Andorra network pans
+and zooms smoothly with cosmetic pens), hazard zones, demand units (sized by population, coloured
+by outcome), the dashed rings of units cut off by road in the run, sites (one layer per kind) and
+their labels. Each item carries its layer (``LAYER_ROLE``); :meth:`MapCanvas.set_layer_visible`
+and :meth:`MapCanvas.set_layer_order` (the layer panel, :mod:`desktop.layers`) show, hide and
+restack whole layers. Symbols ignore the view transform, so they keep their pixel size.
 
 Modes: ``select`` (click selects, drag pans, wheel zooms), ``draw`` (click vertices of a hazard
 polygon, double-click or right-click to finish, Esc to cancel) and ``place`` (click picks a point
@@ -15,6 +20,7 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
+import shapely
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -32,7 +38,27 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
-from desktop.mapitems import KIND_COLOURS, KIND_ROLE, ROAD_GROUPS, Projection, SiteItem, UnitItem, symbol
+from desktop.mapitems import (
+    BUILDING_FILL,
+    BUILDING_MIN_SCALE,
+    BUILDING_PEN,
+    BUILTUP_FILL,
+    DEFAULT_HIDDEN,
+    KIND_COLOURS,
+    KIND_ROLE,
+    LAYER_ROLE,
+    LAYERS,
+    PINNED,
+    RIVER_PEN,
+    ROAD_GROUPS,
+    WATER_FILL,
+    IsolatedMark,
+    Projection,
+    SiteItem,
+    UnitItem,
+    isolated_pen,
+    symbol,
+)
 from desktop.tables import OUTCOME_COLOURS, unit_outcome
 from planner import registry
 from planner.engine.results import typed
@@ -48,6 +74,8 @@ class MapCanvas(QGraphicsView):
     # right-click in select mode: ("site" | "unit" | "", id or 0, lon, lat, global position)
     contextRequested = Signal(str, int, float, float, QPoint)
     itemDoubleClicked = Signal(str, int)  # ("site" | "unit", id)
+    viewChanged = Signal()                # panned, zoomed or resized (the tile layer follows)
+    layersChanged = Signal()              # a layer shown, hidden or moved
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -72,9 +100,12 @@ class MapCanvas(QGraphicsView):
         self.draw_points: list[QPointF] = []
         self.draw_item: QGraphicsPathItem | None = None
         self._hover: QPointF | None = None
-        self.show_labels = True
         self.show_legend = True
-        self.show_service_areas = True
+        self.layer_order: list[str] = list(LAYERS)                 # bottom to top
+        self.layer_visible: dict[str, bool] = {k: k not in DEFAULT_HIDDEN for k in LAYERS}
+        self.isolated_items: dict[int, IsolatedMark] = {}          # unit id → its ring
+        self.basemap_counts: dict[str, int] = {}
+        self.tile_attribution = ""                                 # set by the tile layer while shown
         self.assignment_items: list[Any] = []   # lines from the selected unit to its shelters
         self.result_view: Any = None
         self.legend: dict[str, str] = {}
@@ -99,6 +130,8 @@ class MapCanvas(QGraphicsView):
         self.draw_points = []
         self.rec_items = []
         self.assignment_items = []   # scene.clear() removed them
+        self.isolated_items = {}
+        self.result_view = None
         info = registry.read(plan, "plan_info", ["attribution"])
         self.attribution = (info[0]["attribution"] or "") if info else ""
         bounds = [SimpleNamespace(**b) for b in registry.read(plan, "boundary", ["role", "geometry"])]
@@ -110,19 +143,21 @@ class MapCanvas(QGraphicsView):
             nodes = {r[0]: (r[1], r[2]) for r in registry.values(plan, "road_node", "id", "lon", "lat")}
         self.proj = self._projection(bounds, sites, units, roads, nodes)
         proj = self.proj
-        # boundaries
+        # boundaries: the district's white paper under everything, the outlines a layer
         for b in sorted(bounds, key=lambda b: b.role != "district"):
             path = self._geom_path(b.geometry)
+            if b.role == "district":
+                paper = sc.addPath(path, QPen(Qt.PenStyle.NoPen), QBrush(QColor(255, 255, 255)))
+                paper.setZValue(-1000)
             item = sc.addPath(path)
             if b.role == "district":
                 pen = QPen(QColor(70, 70, 90), 2.2)
-                item.setBrush(QBrush(QColor(255, 255, 255)))
-                item.setZValue(0)
             else:
                 pen = QPen(QColor(120, 120, 150), 1.0, Qt.PenStyle.DashLine)
-                item.setZValue(1)
             pen.setCosmetic(True)
             item.setPen(pen)
+            self._tag(item, "boundary", 0.5 if b.role == "district" else 0.0)
+        self._load_basemap(plan)
         # roads: one path per class group
         group_of = {hw: g for g, hws, _w, _c in ROAD_GROUPS for hw in hws}
         paths = {g: QPainterPath() for g, *_ in ROAD_GROUPS}
@@ -137,14 +172,14 @@ class MapCanvas(QGraphicsView):
             path.moveTo(proj.xy(*coords[0][:2]))
             for c in coords[1:]:
                 path.lineTo(proj.xy(*c[:2]))
-        for z, (g, _hws, width, colour) in enumerate(reversed(ROAD_GROUPS)):
+        for g, _hws, width, colour in reversed(ROAD_GROUPS):
             item = sc.addPath(paths[g])
             pen = QPen(colour, width)
             pen.setCosmetic(True)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             item.setPen(pen)
-            item.setZValue(5 + z)
+            self._tag(item, f"roads_{g}")
             self.road_items.append(item)
         # demand units and sites
         for u in units:
@@ -153,6 +188,7 @@ class MapCanvas(QGraphicsView):
             it = UnitItem(u)
             it.setPos(proj.xy(u["lon"], u["lat"]))
             sc.addItem(it)
+            self._tag(it, "demand")
             self.unit_items[u["id"]] = it
         for srow in sites:
             if srow["lon"] is None or srow["lat"] is None:
@@ -160,12 +196,18 @@ class MapCanvas(QGraphicsView):
             it = SiteItem(srow)
             it.setPos(proj.xy(srow["lon"], srow["lat"]))
             sc.addItem(it)
+            self._tag(it, srow["kind"])
             self.site_items[srow["id"]] = it
         n_unloc = sum(1 for u in units if u["lon"] is None or u["lat"] is None)
         p_unloc = sum(u["population"] or 0 for u in units if u["lon"] is None or u["lat"] is None)
         s_unloc = sum(1 for r in sites if r["lon"] is None or r["lat"] is None)
         self.unlocated = (n_unloc, p_unloc, s_unloc)
-        self._data_rect = sc.itemsBoundingRect()
+        self._data_rect = QRectF()
+        for it in sc.items():        # the plan's data, not the basemap of the buffer around it
+            if it.data(LAYER_ROLE) not in ("builtup", "water", "river", "building", "tiles"):
+                self._data_rect = self._data_rect.united(it.sceneBoundingRect())
+        if self._data_rect.isEmpty():
+            self._data_rect = sc.itemsBoundingRect()
         pad = max(self._data_rect.width(), self._data_rect.height(), 1000) * 0.05
         sc.setSceneRect(self._data_rect.adjusted(-pad * 4, -pad * 4, pad * 4, pad * 4))
         self._update_labels()
@@ -234,8 +276,8 @@ class MapCanvas(QGraphicsView):
             pen = QPen(colour, 2)
             pen.setCosmetic(True)
             item.setPen(pen)
-            item.setZValue(15)
             item.setData(KIND_ROLE, ("hazard", hid))
+            self._tag(item, "hazards")
             self.hazard_items.append(item)
 
     def set_result(self, result: Any, closed_codes: set[str] = frozenset()) -> None:
@@ -260,10 +302,27 @@ class MapCanvas(QGraphicsView):
             pen = QPen(QColor(60, 150, 90, 120), 1)
             pen.setCosmetic(True)
             item.setPen(pen)
-            item.setZValue(2)
-            item.setVisible(self.show_service_areas)
+            self._tag(item, "service_areas")
             self.service_item = item
+        self._mark_isolated()
         self.viewport().update()
+
+    def _mark_isolated(self) -> None:
+        """A dashed ring on every demand unit the run finds cut off by road (status ``isolated``:
+        no open supply source reaches it), as the printed plan's map draws them."""
+        for it in self.isolated_items.values():
+            self.scene().removeItem(it)
+        self.isolated_items = {}
+        if self.result_view is None:
+            return
+        codes = {u.code for u in self.result_view.isolation if u.status == "isolated"}
+        tip = self.legend.get("isolated", "isolated")
+        for pk, unit in self.unit_items.items():
+            if unit.row["code"] in codes:
+                mark = IsolatedMark(unit, f"{unit.row['code']} {unit.row['name']}: {tip}")
+                self.scene().addItem(mark)
+                self._tag(mark, "isolated")
+                self.isolated_items[pk] = mark
 
     def set_recommendations(self, points: list[tuple[float, float, str]]) -> None:
         """Recommended new sites: gold stars with labels."""
@@ -284,7 +343,7 @@ class MapCanvas(QGraphicsView):
             it.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             it.setBrush(QBrush(QColor(245, 180, 20)))
             it.setPen(QPen(QColor(120, 70, 0), 1))
-            it.setZValue(40)
+            it.setZValue(10.0 * (len(LAYERS) + 2))   # over every layer
             it.setToolTip(label)
             it.setPos(self.proj.xy(lon, lat))
             self.scene().addItem(it)
@@ -307,7 +366,9 @@ class MapCanvas(QGraphicsView):
         it.row.update({k: row[k] for k in ("code", "name", "kind", "status", "lon", "lat") if k in row})
         it.label.setText(it.row["name"])
         it.setPos(self.proj.xy(row["lon"], row["lat"]))
+        self._tag(it, it.row["kind"])
         it.restyle()
+        self._update_labels()
 
     def remove_site(self, pk: int) -> None:
         it = self.site_items.pop(pk, None)
@@ -319,6 +380,11 @@ class MapCanvas(QGraphicsView):
         if not self._data_rect.isEmpty():
             self.fitInView(self._data_rect, Qt.AspectRatioMode.KeepAspectRatio)
         self._update_labels()
+        self.viewChanged.emit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.viewChanged.emit()
 
     def zoom(self, factor: float) -> None:
         cur = self.transform().m11()
@@ -326,6 +392,7 @@ class MapCanvas(QGraphicsView):
             return
         self.scale(factor, factor)
         self._update_labels()
+        self.viewChanged.emit()
 
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120.0
@@ -334,18 +401,133 @@ class MapCanvas(QGraphicsView):
         event.accept()
 
     def _update_labels(self) -> None:
+        """What depends on the zoom: shelter labels (from 0.06 px/m) and buildings."""
         scale = self.transform().m11()
+        on = self.layer_visible.get("labels", True)
         for it in self.site_items.values():
-            it.label.setVisible(self.show_labels and (it.row["kind"] != "shelter" or scale > 0.06))
+            it.label.setVisible(on and (it.row["kind"] != "shelter" or scale > 0.06))
+        for it in self.layer_items("building"):
+            it.setVisible(self._shown("building"))
+
+    # -- layers -------------------------------------------------------------------------------
+    @property
+    def show_labels(self) -> bool:
+        return self.layer_visible.get("labels", True)
+
+    @property
+    def show_service_areas(self) -> bool:
+        return self.layer_visible.get("service_areas", True)
+
+    def _z(self, layer: str) -> float:
+        try:
+            return 10.0 * (self.layer_order.index(layer) + 1)
+        except ValueError:
+            return 10.0 * (len(self.layer_order) + 1)
+
+    def _shown(self, layer: str) -> bool:
+        on = self.layer_visible.get(layer, True)
+        if layer == "building":
+            on = on and self.transform().m11() >= BUILDING_MIN_SCALE
+        return on
+
+    def _tag(self, item: QGraphicsItem, layer: str, dz: float = 0.0) -> None:
+        """Put ``item`` on ``layer``: its z from the layer's place (+ ``dz`` within the layer)
+        and shown as the layer is."""
+        item.setData(LAYER_ROLE, layer)
+        item.setData(LAYER_ROLE + 1, dz)
+        item.setZValue(self._z(layer) + dz)
+        item.setVisible(self._shown(layer))
+
+    def layer_items(self, layer: str) -> list[QGraphicsItem]:
+        """The scene's items on ``layer`` (site labels are their sites' children: ``labels`` has none)."""
+        return [it for it in self.scene().items() if it.data(LAYER_ROLE) == layer]
+
+    def set_layer_visible(self, layer: str, on: bool) -> None:
+        if layer not in self.layer_visible:
+            raise ValueError(f"unknown map layer {layer!r}")
+        if self.layer_visible[layer] == on:
+            return
+        self.layer_visible[layer] = on
+        if layer == "labels":
+            self._update_labels()
+        for it in self.layer_items(layer):
+            it.setVisible(self._shown(layer))
+        self.layersChanged.emit()
+        self.viewport().update()
+
+    def set_layer_order(self, order: list[str]) -> None:
+        """Restack the layers: ``order`` bottom to top (unknown names are ignored, missing ones
+        keep their place at the end; the pinned labels stay on top)."""
+        new = [k for k in order if k in LAYERS and k not in PINNED]
+        new += [k for k in LAYERS if k not in new and k not in PINNED]
+        new += list(PINNED)
+        if new == self.layer_order:
+            return
+        self.layer_order = new
+        for it in self.scene().items():
+            layer = it.data(LAYER_ROLE)
+            if layer:
+                it.setZValue(self._z(layer) + float(it.data(LAYER_ROLE + 1) or 0.0))
+        self.layersChanged.emit()
+        self.viewport().update()
 
     def set_show_labels(self, on: bool) -> None:
-        self.show_labels = on
-        self._update_labels()
+        self.set_layer_visible("labels", on)
 
     def set_show_service_areas(self, on: bool) -> None:
-        self.show_service_areas = on
-        if self.service_item is not None:
-            self.service_item.setVisible(on)
+        self.set_layer_visible("service_areas", on)
+
+    # -- the offline basemap ------------------------------------------------------------------
+    def _load_basemap(self, plan: Any) -> None:
+        """Built-up areas, water, rivers and buildings from the plan's OSM import: one path item
+        per kind (buildings: one per 500 m cell, so only the cells in view are painted)."""
+        from planner.io.basemap import basemap_features
+
+        feats = basemap_features(plan)
+        self.basemap_counts = {k: len(v) for k, v in feats.items()}
+        sc = self.scene()
+        for kind, fill in (("builtup", BUILTUP_FILL), ("water", WATER_FILL)):
+            geoms = [g for _sub, g in feats.get(kind, [])]
+            if not geoms:
+                continue
+            merged = shapely.union_all(geoms)     # overlapping polygons would cut holes (odd-even fill)
+            item = sc.addPath(self._geom_path(merged), QPen(Qt.PenStyle.NoPen), QBrush(fill))
+            self._tag(item, kind)
+        rivers = feats.get("river", [])
+        for wide in (False, True):
+            path = QPainterPath()
+            for sub, g in rivers:
+                if (sub in ("river", "canal")) != wide:
+                    continue
+                for line in getattr(g, "geoms", [g]):
+                    pts = [self.proj.xy(*c[:2]) for c in line.coords]
+                    if len(pts) >= 2:
+                        path.moveTo(pts[0])
+                        for q in pts[1:]:
+                            path.lineTo(q)
+            if path.isEmpty():
+                continue
+            pen = QPen(RIVER_PEN, 2.2 if wide else 1.0)
+            pen.setCosmetic(True)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            item = sc.addPath(path, pen)
+            self._tag(item, "river", 0.5 if wide else 0.0)
+        cells: dict[tuple[int, int], QPainterPath] = {}
+        for _sub, g in feats.get("building", []):
+            c = g.centroid
+            p = self.proj.xy(c.x, c.y)
+            key = (int(p.x() // 500), int(p.y() // 500))
+            path = cells.get(key)
+            if path is None:
+                path = cells[key] = QPainterPath()
+                path.setFillRule(Qt.FillRule.OddEvenFill)
+            path.addPath(self._geom_path(g))
+        pen = QPen(BUILDING_PEN, 0.6)
+        pen.setCosmetic(True)
+        for path in cells.values():
+            item = sc.addPath(path, pen, QBrush(BUILDING_FILL))
+            self._tag(item, "building")
 
     # -- selection & highlight ----------------------------------------------------------------
     def _on_selection(self) -> None:
@@ -390,7 +572,7 @@ class MapCanvas(QGraphicsView):
             pen.setCosmetic(True)
             line = self.scene().addLine(unit_item.pos().x(), unit_item.pos().y(), target.pos().x(),
                                         target.pos().y(), pen)
-            line.setZValue(25)
+            line.setZValue(self._z("demand") + 5)
             line.setToolTip(f"{a.shelter}: {a.people:,.0f}")
             self.assignment_items.append(line)
 
@@ -450,7 +632,7 @@ class MapCanvas(QGraphicsView):
             pen.setCosmetic(True)
             self.draw_item.setPen(pen)
             self.draw_item.setBrush(QBrush(QColor(40, 110, 230, 50)))
-            self.draw_item.setZValue(50)
+            self.draw_item.setZValue(10.0 * (len(LAYERS) + 3))
         pts = list(self.draw_points) + ([self._hover] if self._hover is not None else [])
         path = QPainterPath()
         if pts:
@@ -555,20 +737,82 @@ class MapCanvas(QGraphicsView):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
+        self.viewChanged.emit()
         vp = self.viewport()
         for r in self.overlays:
             vp.update(r.adjusted(-3, -3, 3, 3))                    # drawn again where it belongs …
             vp.update(r.translated(dx, dy).adjusted(-3, -3, 3, 3))  # … and the copied pixels repainted
 
+    def legend_keys(self) -> list[str]:
+        """The legend's entries, top to bottom: those of the layers shown that have something drawn."""
+        on = self.layer_visible
+        keys = [k for k in ("warehouse", "reserve_point", "shelter") if on.get(k, True)]
+        if keys:
+            keys += ["planned", "closed"]
+        if on.get("demand", True):
+            keys += ["served", "over_capacity", "unreachable"]
+        if on.get("isolated", True) and self.isolated_items:
+            keys.append("isolated")
+        if on.get("hazards", True):
+            keys.append("hazard")
+        if on.get("service_areas", True) and self.service_item is not None:
+            keys.append("service_area")
+        for k in ("water", "river", "builtup", "building"):
+            if on.get(k, True) and self.basemap_counts.get(k):
+                keys.append(k)
+        return keys
+
+    def _legend_swatch(self, painter: QPainter, key: str, cx: float, cy: float, lh: float) -> None:
+        painter.save()
+        painter.translate(cx, cy)
+        if key in KIND_COLOURS:
+            painter.setPen(QPen(QColor(255, 255, 255), 1))
+            painter.setBrush(QBrush(KIND_COLOURS[key]))
+            painter.drawPath(symbol(key, 10))
+        elif key == "planned":              # the same pens and brushes as SiteItem.restyle
+            painter.setPen(QPen(KIND_COLOURS["shelter"], 2.0))
+            painter.setBrush(QBrush(QColor(255, 255, 255)))
+            painter.drawPath(symbol("shelter", 10))
+        elif key == "closed":
+            painter.setPen(QPen(QColor(180, 30, 30), 1.5))
+            painter.setBrush(QBrush(QColor(200, 200, 200)))
+            painter.drawPath(symbol("shelter", 10))
+        elif key in OUTCOME_COLOURS:
+            painter.setPen(QPen(QColor(255, 255, 255), 1))
+            painter.setBrush(QBrush(QColor(OUTCOME_COLOURS[key])))
+            painter.drawEllipse(QPointF(0, 0), 5, 5)
+        elif key == "isolated":             # as IsolatedMark: a dashed ring round a unit
+            painter.setPen(QPen(QColor(255, 255, 255), 1))
+            painter.setBrush(QBrush(QColor(90, 120, 170, 190)))
+            painter.drawEllipse(QPointF(0, 0), 3, 3)
+            painter.setPen(isolated_pen())
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QPointF(0, 0), 6.5, 6.5)
+        elif key == "hazard":
+            painter.setBrush(QBrush(QColor(40, 110, 230, 90)))
+            painter.setPen(QPen(QColor(40, 110, 230), 1.5))
+            painter.drawRect(QRectF(-6, -lh / 2 + 3, 12, lh - 6))
+        elif key == "service_area":
+            painter.setBrush(QBrush(QColor(60, 170, 90, 45)))
+            painter.setPen(QPen(QColor(60, 150, 90, 120), 1))
+            painter.drawRect(QRectF(-6, -lh / 2 + 3, 12, lh - 6))
+        elif key == "river":
+            painter.setPen(QPen(RIVER_PEN, 2.2))
+            painter.drawLine(QPointF(-7, 3), QPointF(7, -3))
+        else:                               # water, built-up, buildings: their fills
+            fill = {"water": WATER_FILL, "builtup": BUILTUP_FILL, "building": BUILDING_FILL}[key]
+            painter.setBrush(QBrush(fill))
+            painter.setPen(QPen(BUILDING_PEN, 0.8) if key == "building" else QPen(Qt.PenStyle.NoPen))
+            painter.drawRect(QRectF(-6, -lh / 2 + 3, 12, lh - 6))
+        painter.restore()
+
     def _draw_legend(self, painter: QPainter, fm: Any) -> None:
-        entries = [(k, self.legend.get(k, k)) for k in ("warehouse", "reserve_point", "shelter")]
-        outcomes = [(k, self.legend.get(k, k)) for k in ("served", "over_capacity", "unreachable")]
-        states = [(k, self.legend.get(k, k)) for k in ("planned", "closed")]
-        lines = len(entries) + len(states) + len(outcomes) + 1 + (1 if self.unlocated_note else 0)
+        entries = [(k, self.legend.get(k, k)) for k in self.legend_keys()]
+        if not entries and not self.unlocated_note:
+            return
+        lines = len(entries) + (1 if self.unlocated_note else 0)
         lh = fm.height() + 3
-        w = max([fm.horizontalAdvance(t) for _k, t in entries + outcomes]
-                + [fm.horizontalAdvance(t) for _k, t in states]
-                + [fm.horizontalAdvance(self.legend.get("hazard", "")), fm.horizontalAdvance(self.unlocated_note)]) + 34
+        w = max([fm.horizontalAdvance(t) for _k, t in entries] + [fm.horizontalAdvance(self.unlocated_note) - 20]) + 34
         h = lines * lh + 10
         x0, y0 = 10, 10
         painter.setPen(QPen(QColor(180, 180, 180)))
@@ -576,44 +820,11 @@ class MapCanvas(QGraphicsView):
         painter.drawRoundedRect(QRectF(x0, y0, w, h), 4, 4)
         self.overlays.append(QRectF(x0, y0, w, h).toAlignedRect())
         y = y0 + 6
-        for kind, text in entries:
-            painter.save()
-            painter.translate(x0 + 14, y + lh / 2)
-            painter.setPen(QPen(QColor(255, 255, 255), 1))
-            painter.setBrush(QBrush(KIND_COLOURS[kind]))
-            painter.drawPath(symbol(kind, 10))
-            painter.restore()
+        for key, text in entries:
+            self._legend_swatch(painter, key, x0 + 14, y + lh / 2, lh)
             painter.setPen(QColor(30, 30, 30))
             painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
             y += lh
-        for state, text in states:       # the same pens and brushes as SiteItem.restyle
-            painter.save()
-            painter.translate(x0 + 14, y + lh / 2)
-            if state == "planned":
-                painter.setPen(QPen(KIND_COLOURS["shelter"], 2.0))
-                painter.setBrush(QBrush(QColor(255, 255, 255)))
-            else:
-                painter.setPen(QPen(QColor(180, 30, 30), 1.5))
-                painter.setBrush(QBrush(QColor(200, 200, 200)))
-            painter.drawPath(symbol("shelter", 10))
-            painter.restore()
-            painter.setPen(QColor(30, 30, 30))
-            painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
-            y += lh
-        for key, text in outcomes:
-            c = QColor(OUTCOME_COLOURS[key])
-            painter.setPen(QPen(QColor(255, 255, 255), 1))
-            painter.setBrush(QBrush(c))
-            painter.drawEllipse(QPointF(x0 + 14, y + lh / 2), 5, 5)
-            painter.setPen(QColor(30, 30, 30))
-            painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
-            y += lh
-        painter.setBrush(QBrush(QColor(40, 110, 230, 90)))
-        painter.setPen(QPen(QColor(40, 110, 230), 1.5))
-        painter.drawRect(QRectF(x0 + 8, y + 3, 12, lh - 6))
-        painter.setPen(QColor(30, 30, 30))
-        painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), self.legend.get("hazard", ""))
-        y += lh
         if self.unlocated_note:
             painter.setPen(QColor(150, 80, 0))
             painter.drawText(QPointF(x0 + 8, y + fm.ascent() + 1), self.unlocated_note)
@@ -638,7 +849,10 @@ class MapCanvas(QGraphicsView):
             self.overlays.append(QRect(bx - 2, by - fm.height(), int(px + 12 + fm.horizontalAdvance(label)),
                                        2 * fm.height()))
         # attribution
-        attr = "© OpenStreetMap contributors (ODbL)" if "OpenStreetMap" in self.attribution else ""
+        parts = ["© OpenStreetMap contributors (ODbL)"] if "OpenStreetMap" in self.attribution else []
+        if self.tile_attribution and self.layer_visible.get("tiles") and self.tile_attribution not in parts:
+            parts.insert(0, self.tile_attribution)
+        attr = " · ".join(parts)
         if attr:
             painter.setPen(QColor(90, 90, 90))
             painter.drawText(QPointF(vw - fm.horizontalAdvance(attr) - 8, vh - 8), attr)
