@@ -106,6 +106,7 @@ class MapCanvas(QGraphicsView):
         self.isolated_items: dict[int, IsolatedMark] = {}          # unit id → its ring
         self.basemap_counts: dict[str, int] = {}
         self.tile_attribution = ""                                 # set by the tile layer while shown
+        self.tile_layer: Any = None                                # desktop.tiles.TileLayer, when made
         self.assignment_items: list[Any] = []   # lines from the selected unit to its shelters
         self.result_view: Any = None
         self.legend: dict[str, str] = {}
@@ -120,6 +121,8 @@ class MapCanvas(QGraphicsView):
     # -- loading ----------------------------------------------------------------------------
     def load(self, plan: Any) -> None:
         sc = self.scene()
+        if self.tile_layer is not None:
+            self.tile_layer.clear()     # its items go with the scene; its requests with the old projection
         sc.clear()
         self.site_items.clear()
         self.unit_items.clear()
@@ -744,7 +747,8 @@ class MapCanvas(QGraphicsView):
             vp.update(r.translated(dx, dy).adjusted(-3, -3, 3, 3))  # … and the copied pixels repainted
 
     def legend_keys(self) -> list[str]:
-        """The legend's entries, top to bottom: those of the layers shown that have something drawn."""
+        """The legend's entries, top to bottom: those of the plan's layers shown (the isolated
+        rings and service areas only when a run drew some)."""
         on = self.layer_visible
         keys = [k for k in ("warehouse", "reserve_point", "shelter") if on.get(k, True)]
         if keys:
@@ -757,9 +761,8 @@ class MapCanvas(QGraphicsView):
             keys.append("hazard")
         if on.get("service_areas", True) and self.service_item is not None:
             keys.append("service_area")
-        for k in ("water", "river", "builtup", "building"):
-            if on.get(k, True) and self.basemap_counts.get(k):
-                keys.append(k)
+        # the basemap (water, rivers, built-up areas, buildings) is context, named in the layer
+        # panel: the legend stays small enough for a 1366 × 768 screen
         return keys
 
     def _legend_swatch(self, painter: QPainter, key: str, cx: float, cy: float, lh: float) -> None:
@@ -795,14 +798,6 @@ class MapCanvas(QGraphicsView):
         elif key == "service_area":
             painter.setBrush(QBrush(QColor(60, 170, 90, 45)))
             painter.setPen(QPen(QColor(60, 150, 90, 120), 1))
-            painter.drawRect(QRectF(-6, -lh / 2 + 3, 12, lh - 6))
-        elif key == "river":
-            painter.setPen(QPen(RIVER_PEN, 2.2))
-            painter.drawLine(QPointF(-7, 3), QPointF(7, -3))
-        else:                               # water, built-up, buildings: their fills
-            fill = {"water": WATER_FILL, "builtup": BUILTUP_FILL, "building": BUILDING_FILL}[key]
-            painter.setBrush(QBrush(fill))
-            painter.setPen(QPen(BUILDING_PEN, 0.8) if key == "building" else QPen(Qt.PenStyle.NoPen))
             painter.drawRect(QRectF(-6, -lh / 2 + 3, 12, lh - 6))
         painter.restore()
 
