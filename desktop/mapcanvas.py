@@ -20,6 +20,7 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import shapely
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -107,6 +108,7 @@ class MapCanvas(QGraphicsView):
         self.basemap_counts: dict[str, int] = {}
         self.tile_attribution = ""                                 # set by the tile layer while shown
         self.tile_layer: Any = None                                # desktop.tiles.TileLayer, when made
+        self._basemap_cache: Any = None                            # (key, counts, [(layer, path, …)])
         self.assignment_items: list[Any] = []   # lines from the selected unit to its shelters
         self.result_view: Any = None
         self.legend: dict[str, str] = {}
@@ -483,54 +485,100 @@ class MapCanvas(QGraphicsView):
     # -- the offline basemap ------------------------------------------------------------------
     def _load_basemap(self, plan: Any) -> None:
         """Built-up areas, water, rivers and buildings from the plan's OSM import: one path item
-        per kind (buildings: one per 500 m cell, so only the cells in view are painted)."""
-        from planner.io.basemap import basemap_features
+        per kind (buildings: one per 500 m cell, so only the cells in view are painted). The
+        paths are kept while the plan, its basemap and the projection stay the same (an edit
+        reloads the map without rebuilding them)."""
+        from planner.io.basemap import basemap_geometries, basemap_stamp
 
-        feats = basemap_features(plan)
-        self.basemap_counts = {k: len(v) for k, v in feats.items()}
+        key = (getattr(plan, "url", id(plan)), basemap_stamp(plan), self.proj.lon0, self.proj.lat0)
+        if self._basemap_cache is None or self._basemap_cache[0] != key:
+            self._basemap_cache = (key, *self._basemap_paths(basemap_geometries(plan)))
+        _key, counts, layers = self._basemap_cache
+        self.basemap_counts = dict(counts)
         sc = self.scene()
+        for layer, path, pen, brush, dz in layers:
+            if isinstance(path, _LazyPolygons):
+                item = _LazyPolygonsItem(path, pen, brush)
+                sc.addItem(item)
+            else:
+                item = sc.addPath(path, pen, brush)
+            self._tag(item, layer, dz)
+
+    def _xy(self, coords: np.ndarray) -> tuple[list[float], list[float]]:
+        p = self.proj
+        return ((coords[:, 0] - p.lon0) * p.kx).tolist(), (-(coords[:, 1] - p.lat0) * p.ky).tolist()
+
+    def _polygons_path(self, geoms: np.ndarray) -> QPainterPath:
+        """All rings of the (multi)polygons in ``geoms`` as one odd-even path (vectorised)."""
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.OddEvenFill)
+        parts = shapely.get_parts(geoms)
+        parts = parts[shapely.get_type_id(parts) == 3]          # polygons
+        if not len(parts):
+            return path
+        coords, ring = shapely.get_coordinates(shapely.get_rings(parts), return_index=True)
+        xs, ys = self._xy(coords)
+        cuts = [0, *(np.flatnonzero(np.diff(ring)) + 1).tolist(), len(xs)]
+        for a, b in zip(cuts[:-1], cuts[1:], strict=False):
+            path.addPolygon(QPolygonF([QPointF(x, y) for x, y in zip(xs[a:b], ys[a:b], strict=True)]))
+            path.closeSubpath()
+        return path
+
+    def _lines_path(self, geoms: np.ndarray) -> QPainterPath:
+        path = QPainterPath()
+        parts = shapely.get_parts(geoms)
+        parts = parts[shapely.get_type_id(parts) == 1]          # linestrings
+        if not len(parts):
+            return path
+        coords, line = shapely.get_coordinates(parts, return_index=True)
+        xs, ys = self._xy(coords)
+        cuts = [0, *(np.flatnonzero(np.diff(line)) + 1).tolist(), len(xs)]
+        for a, b in zip(cuts[:-1], cuts[1:], strict=False):
+            if b - a >= 2:
+                path.addPolygon(QPolygonF([QPointF(x, y) for x, y in zip(xs[a:b], ys[a:b], strict=True)]))
+        return path
+
+    def _basemap_paths(self, feats: dict[str, tuple[list[str | None], np.ndarray]]
+                       ) -> tuple[dict[str, int], list[tuple[str, Any, QPen, QBrush, float]]]:
+        counts = {k: len(g) for k, (_s, g) in feats.items()}
+        out: list[tuple[str, Any, QPen, QBrush, float]] = []
+        no_pen, no_brush = QPen(Qt.PenStyle.NoPen), QBrush(Qt.BrushStyle.NoBrush)
         for kind, fill in (("builtup", BUILTUP_FILL), ("water", WATER_FILL)):
-            geoms = [g for _sub, g in feats.get(kind, [])]
-            if not geoms:
-                continue
-            merged = shapely.union_all(geoms)     # overlapping polygons would cut holes (odd-even fill)
-            item = sc.addPath(self._geom_path(merged), QPen(Qt.PenStyle.NoPen), QBrush(fill))
-            self._tag(item, kind)
-        rivers = feats.get("river", [])
-        for wide in (False, True):
-            path = QPainterPath()
-            for sub, g in rivers:
-                if (sub in ("river", "canal")) != wide:
-                    continue
-                for line in getattr(g, "geoms", [g]):
-                    pts = [self.proj.xy(*c[:2]) for c in line.coords]
-                    if len(pts) >= 2:
-                        path.moveTo(pts[0])
-                        for q in pts[1:]:
-                            path.lineTo(q)
-            if path.isEmpty():
-                continue
-            pen = QPen(RIVER_PEN, 2.2 if wide else 1.0)
+            geoms = feats.get(kind, ([], np.array([], object)))[1]
+            if len(geoms):
+                # overlapping polygons (a riverbank over a lake) would cut holes with odd-even filling
+                merged = shapely.union_all(geoms)
+                out.append((kind, self._polygons_path(np.array([merged], dtype=object)), no_pen, QBrush(fill), 0.0))
+        subs, rivers = feats.get("river", ([], np.array([], object)))
+        if len(rivers):
+            wide = np.array([s in ("river", "canal") for s in subs])
+            for sel, width, dz in ((~wide, 1.0, 0.0), (wide, 2.2, 0.5)):
+                if sel.any():
+                    pen = QPen(RIVER_PEN, width)
+                    pen.setCosmetic(True)
+                    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+                    out.append(("river", self._lines_path(rivers[sel]), pen, no_brush, dz))
+        buildings = feats.get("building", ([], np.array([], object)))[1]
+        if len(buildings):
+            # one item per 500 m cell, its path built when first painted (zoomed in), not at load
+            b = shapely.bounds(buildings)
+            x0, y0 = self._xy(b[:, [0, 3]])        # north-west corners …
+            x1, y1 = self._xy(b[:, [2, 1]])        # … and south-east corners on the map
+            cx = np.floor((np.array(x0) + np.array(x1)) / 1000).astype(np.int64)
+            cy = np.floor((np.array(y0) + np.array(y1)) / 1000).astype(np.int64)
+            order = np.lexsort((cy, cx))
+            key = cx[order] * 1_000_003 + cy[order]
+            cuts = [0, *(np.flatnonzero(np.diff(key)) + 1).tolist(), len(order)]
+            ax0, ay0, ax1, ay1 = np.array(x0), np.array(y0), np.array(x1), np.array(y1)
+            pen = QPen(BUILDING_PEN, 0.6)
             pen.setCosmetic(True)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-            item = sc.addPath(path, pen)
-            self._tag(item, "river", 0.5 if wide else 0.0)
-        cells: dict[tuple[int, int], QPainterPath] = {}
-        for _sub, g in feats.get("building", []):
-            c = g.centroid
-            p = self.proj.xy(c.x, c.y)
-            key = (int(p.x() // 500), int(p.y() // 500))
-            path = cells.get(key)
-            if path is None:
-                path = cells[key] = QPainterPath()
-                path.setFillRule(Qt.FillRule.OddEvenFill)
-            path.addPath(self._geom_path(g))
-        pen = QPen(BUILDING_PEN, 0.6)
-        pen.setCosmetic(True)
-        for path in cells.values():
-            item = sc.addPath(path, pen, QBrush(BUILDING_FILL))
-            self._tag(item, "building")
+            for a, z in zip(cuts[:-1], cuts[1:], strict=False):
+                idx = order[a:z]
+                rect = QRectF(QPointF(float(ax0[idx].min()), float(ay0[idx].min())),
+                              QPointF(float(ax1[idx].max()), float(ay1[idx].max())))
+                out.append(("building", _LazyPolygons(self, buildings[idx], rect), pen, QBrush(BUILDING_FILL), 0.0))
+        return counts, out
 
     # -- selection & highlight ----------------------------------------------------------------
     def _on_selection(self) -> None:
@@ -867,3 +915,32 @@ class MapCanvas(QGraphicsView):
     def set_show_legend(self, on: bool) -> None:
         self.show_legend = on
         self.viewport().update()
+
+
+class _LazyPolygons:
+    """Polygons whose drawing path is built on first use (a cell of buildings: most are never
+    drawn — buildings show only zoomed in — so the map loads without building their paths)."""
+
+    def __init__(self, canvas: MapCanvas, geoms: np.ndarray, rect: QRectF):
+        self.canvas, self.geoms, self.rect = canvas, geoms, rect
+        self._path: QPainterPath | None = None
+
+    def path(self) -> QPainterPath:
+        if self._path is None:
+            self._path = self.canvas._polygons_path(self.geoms)
+        return self._path
+
+
+class _LazyPolygonsItem(QGraphicsItem):
+    def __init__(self, polys: _LazyPolygons, pen: QPen, brush: QBrush):
+        super().__init__()
+        self.polys, self._pen, self._brush = polys, pen, brush
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self.polys.rect
+
+    def paint(self, painter: QPainter, _option: Any, _widget: Any = None) -> None:
+        painter.setPen(self._pen)
+        painter.setBrush(self._brush)
+        painter.drawPath(self.polys.path())

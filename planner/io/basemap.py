@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import LargeBinary, delete, insert, select, type_coerce
+from sqlalchemy import LargeBinary, delete, func, insert, select, type_coerce
 
 from planner.geo import from_metric, to_metric, utm_epsg
 from planner.io.errors import ImportFailed, ImportProblem, ImportReport
@@ -233,17 +233,33 @@ def import_basemap(plan: Any, path: str | os.PathLike[str], *, boundary: BaseGeo
     return data
 
 
-def basemap_features(plan: Any, kinds: Iterable[str] = KINDS) -> dict[str, list[tuple[str | None, BaseGeometry]]]:
-    """The plan's basemap for drawing: kind → [(subkind, WGS84 geometry)] (WKB decoded at once)."""
+def basemap_stamp(plan: Any) -> tuple[int, int]:
+    """(rows, largest id) of the plan's basemap: changes whenever an import replaces it (the map
+    keeps what it drew while the stamp stays the same)."""
+    t = table_of(BasemapFeature)
+    with plan.session() as s:
+        n, top = s.execute(select(func.count(), func.max(t.c.id)).select_from(t)).one()
+    return int(n or 0), int(top or 0)
+
+
+def basemap_geometries(plan: Any, kinds: Iterable[str] = KINDS) -> dict[str, tuple[list[str | None], np.ndarray]]:
+    """The plan's basemap for drawing: kind → (subkinds, array of WGS84 geometries), decoded at once."""
     t = table_of(BasemapFeature)
     want = list(kinds)
     with plan.session() as s:
         rows = s.execute(select(t.c.kind, t.c.subkind, type_coerce(t.c.geometry, LargeBinary))
                          .where(t.c.kind.in_(want)).order_by(t.c.id)).all()
-    out: dict[str, list[tuple[str | None, BaseGeometry]]] = {k: [] for k in want}
-    if not rows:
-        return out
-    geoms = shapely.from_wkb(np.array([bytes(r[2]) for r in rows], dtype=object))
-    for (k, sub, _), g in zip(rows, geoms.tolist(), strict=True):
-        out[k].append((sub, g))
+    out: dict[str, tuple[list[str | None], np.ndarray]] = {}
+    geoms = shapely.from_wkb(np.array([bytes(r[2]) for r in rows], dtype=object)) if rows else np.array([], object)
+    kind_of = np.array([r[0] for r in rows], dtype=object)
+    subs = [r[1] for r in rows]
+    for k in want:
+        idx = np.flatnonzero(kind_of == k) if rows else np.array([], int)
+        out[k] = ([subs[i] for i in idx.tolist()], geoms[idx] if len(idx) else np.array([], object))
     return out
+
+
+def basemap_features(plan: Any, kinds: Iterable[str] = KINDS) -> dict[str, list[tuple[str | None, BaseGeometry]]]:
+    """The plan's basemap: kind → [(subkind, WGS84 geometry)]."""
+    return {k: list(zip(subs, geoms.tolist(), strict=True))
+            for k, (subs, geoms) in basemap_geometries(plan, kinds).items()}
