@@ -162,7 +162,6 @@ class LayerPanel(QWidget):
                     self.list.setCurrentItem(it)
         finally:
             self._syncing = False
-        self.box_tiles.setEnabled(True)
 
     def keys_top_first(self) -> list[str]:
         return [self.list.item(i).data(KEY) for i in range(self.list.count())]

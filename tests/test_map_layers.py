@@ -282,3 +282,50 @@ def test_online_tiles_from_a_local_server_are_placed_cached_and_drawn_offline(wi
     # hidden: the tiles go from view
     panel.set_visible("tiles", False)
     assert not any(it.isVisible() for it in tiles.items.values())
+
+
+def test_layer_state_is_restored_in_a_new_window(win, qtbot):
+    from desktop.mainwindow import MainWindow
+    from desktop.settings import Settings
+
+    win.layers.set_visible("hazards", False)
+    win.layers.set_visible("tiles", True)
+    win.layers.list.setCurrentRow(win.layers.keys_top_first().index("boundary"))
+    win.layers.btn_up.click()
+    order = list(win.canvas.layer_order)
+    w2 = MainWindow(win.plan.location, settings=Settings(QSettings(win.ini, QSettings.Format.IniFormat)))
+    qtbot.addWidget(w2)
+    try:
+        assert w2.canvas.layer_order == order
+        assert not w2.canvas.layer_visible["hazards"] and w2.canvas.layer_visible["tiles"]
+        assert all(w2.canvas.layer_visible[k] for k in ("shelter", "labels", "water"))
+        assert w2.layers.keys_top_first() == win.layers.keys_top_first()
+    finally:
+        w2._stop_task()
+        w2.close()
+
+
+def test_tile_sources_urls_and_keys():
+    from desktop.tiles import SOURCES, custom_source, tile_url, zoom_for
+
+    assert tile_url(SOURCES["osm"], 12, 2065, 1512) == "https://tile.openstreetmap.org/12/2065/1512.png"
+    u = tile_url(SOURCES["tianditu"], 12, 2065, 1512, key="abc123")
+    assert u.startswith("https://t") and ".tianditu.gov.cn/vec_w/wmts?" in u
+    assert "TILEMATRIX=12&TILEROW=1512&TILECOL=2065&tk=abc123" in u and "LAYER=vec" in u
+    assert custom_source("http://h/{s}/{z}/{x}/{y}.png").subdomains
+    # zoom: a tile pixel about a screen pixel (0.033 px/m at 42.5° N → zoom 12)
+    assert zoom_for(0.033, 42.5, 19) == 12 and zoom_for(100.0, 42.5, 18) == 18
+
+
+def test_tianditu_without_a_key_asks_nothing(win, tmp_path):
+    from desktop.tiles import TileCache
+
+    panel = win.layers
+    panel.tiles.cache = TileCache(tmp_path / "t", 10 * 1024 * 1024)
+    panel.cmb_source.setCurrentIndex(panel.cmb_source.findData("tianditu"))
+    panel.ed_key.setText("")
+    panel._tiles_changed()
+    panel.set_visible("tiles", True)
+    panel.tiles.refresh()
+    assert not panel.tiles.usable() and panel.tiles.requests == 0 and not panel.tiles.items
+    assert panel.ed_key.isEnabled() and not panel.ed_url.isEnabled()
