@@ -5,6 +5,7 @@ The importers themselves are loaded on first use (osmium, openpyxl … only when
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ def _import(plan: Any, kind: str, path: str | Path, *, progress: Any, clip: bool
         from planner.io.osm import import_osm
         from planner.progress import Span
 
+        t0 = time.perf_counter()
         # the basemap (water, rivers, built-up areas, buildings) is read first and written after
         # the roads: a refused road import leaves both as they were
         base = basemap.read_basemap(path, boundary=resolve_boundary(plan, boundary), clip_buffer_m=clip_buffer_m,
@@ -71,6 +73,8 @@ def _import(plan: Any, kind: str, path: str | Path, *, progress: Any, clip: bool
                          allow_smaller=replace)
         basemap.write_basemap(plan, base, reason=f"import basemap from {Path(path).name}")
         basemap.add_to_report(rep, base)
+        rep.seconds = round(time.perf_counter() - t0, 3)      # roads and basemap
+        rep.stats["seconds"] = rep.seconds
         return rep
     if kind == "roads-geojson":
         from planner.io.roads_geojson import import_road_geojson
