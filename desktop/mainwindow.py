@@ -60,6 +60,7 @@ from desktop.editing import Editor, apply_actions_command, set_plan_document, se
 from desktop.fields import enum_label
 from desktop.figures import PlanFiguresDialog, figure_names
 from desktop.identify import IdentifyPanel
+from desktop.layers import LayerPanel
 from desktop.mapcanvas import MapCanvas
 from desktop.registers import DemandPanel, ItemsPanel, SitesPanel, StockPanel
 from desktop.results import ResultsPanel, fmt_value
@@ -226,6 +227,11 @@ class MainWindow(QMainWindow):
         self.dock_completeness = self._dock("dock_completeness", self.completeness,
                                             Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.dock_identify, self.dock_completeness)
+        # map layers: show, hide and restack them; the basemap and the online tiles (desktop.layers)
+        self.layers = LayerPanel(self.canvas, self.settings, self)
+        self.dock_layers = self._dock("dock_layers", self.layers, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.dock_completeness, self.dock_layers)
+        self.canvas.layersChanged.connect(self._layers_changed)
         self.dock_results.raise_()
         self.dock_stock.raise_()
 
@@ -350,10 +356,11 @@ class MainWindow(QMainWindow):
         v.addAction(self.act_labels)
         v.addAction(self.act_areas)
         v.addAction(self.act_legend)
+        v.addAction(self.dock_layers.toggleViewAction())
         v.addSeparator()
         self.menu_panels = v.addMenu("")
         for d in (self.dock_sites, self.dock_stock, self.dock_demand, self.dock_items, self.dock_results,
-                  self.dock_scenarios, self.dock_log):
+                  self.dock_scenarios, self.dock_log, self.dock_layers):
             self.menu_panels.addAction(d.toggleViewAction())
         self.menu_lang = v.addMenu("")
         for a in self.act_lang.values():
@@ -512,6 +519,7 @@ class MainWindow(QMainWindow):
         self.dock_identify.setWindowTitle(self.tr("Identify"))
         self.identify.retranslate()
         self.dock_completeness.setWindowTitle(self.tr("Data completeness"))
+        self.dock_layers.setWindowTitle(self.tr("Map layers"))
         self.completeness.retranslate()
         for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
             panel.retranslate()
@@ -519,7 +527,9 @@ class MainWindow(QMainWindow):
                               "shelter": enum_label("shelter"), "served": enum_label("served"),
                               "over_capacity": enum_label("over_capacity"), "unreachable": enum_label("unreachable"),
                               "hazard": self.tr("Hazard zone"), "planned": self.tr("Planned (not built yet)"),
-                              "closed": self.tr("Closed (in the plan or the scenario)")}
+                              "closed": self.tr("Closed (in the plan or the scenario)"),
+                              "isolated": self.tr("Cut off by road (no supply source reaches it)"),
+                              "service_area": self.tr("Shelter service area (walking)")}
         self._update_unlocated_note()
         self.canvas.viewport().update()
         self._update_stale()
@@ -788,6 +798,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _plan_changed(self, table: str, pk: int) -> None:
+        if self.loading:       # an edit while the plan was still being drawn: draw the rest first
+            self.finish_loading()
         if table in ("site", "demand_unit"):
             QTimer.singleShot(0, self._fill_search)
         if table == "site":
@@ -1075,6 +1087,11 @@ class MainWindow(QMainWindow):
                                text=self.tr("Move site {code}").format(code=row["code"]))
         else:
             self.add_site(lon, lat)
+
+    def _layers_changed(self) -> None:
+        """The View menu's switches follow the layer panel."""
+        for act, key in ((self.act_labels, "labels"), (self.act_areas, "service_areas")):
+            act.setChecked(self.canvas.layer_visible.get(key, True))
 
     def _toggle_labels(self, on: bool) -> None:
         self.settings.show_labels = on

@@ -1,9 +1,14 @@
 """The offline map canvas: QGraphicsView/QGraphicsScene in a local metric projection.
 
-Layers (z order): town and district boundaries, service areas, roads (one QPainterPath item per
-road class — a few items, not thousands, so the Andorra network pans and zooms smoothly with
-cosmetic pens), hazard zones, demand units (sized by population, coloured by outcome), sites
-(by kind, with labels). Symbols ignore the view transform, so they keep their pixel size.
+Layers (:data:`desktop.mapitems.LAYERS`, bottom to top by default): online XYZ tiles (off unless
+turned on, :mod:`desktop.tiles`), the offline basemap from the OSM import (built-up areas, water,
+rivers, buildings — these only when zoomed in), town and district boundaries, service areas, roads
+(one QPainterPath item per road class — a few items, not thousands, so the Andorra network pans
+and zooms smoothly with cosmetic pens), hazard zones, demand units (sized by population, coloured
+by outcome), the dashed rings of units cut off by road in the run, sites (one layer per kind) and
+their labels. Each item carries its layer (``LAYER_ROLE``); :meth:`MapCanvas.set_layer_visible`
+and :meth:`MapCanvas.set_layer_order` (the layer panel, :mod:`desktop.layers`) show, hide and
+restack whole layers. Symbols ignore the view transform, so they keep their pixel size.
 
 Modes: ``select`` (click selects, drag pans, wheel zooms), ``draw`` (click vertices of a hazard
 polygon, double-click or right-click to finish, Esc to cancel) and ``place`` (click picks a point
@@ -36,13 +41,25 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.mapitems import (
+    BUILDING_FILL,
+    BUILDING_MIN_SCALE,
+    BUILDING_PEN,
+    BUILTUP_FILL,
+    DEFAULT_HIDDEN,
     KIND_COLOURS,
     KIND_ROLE,
+    LAYER_ROLE,
+    LAYERS,
+    PINNED,
+    RIVER_PEN,
     ROAD_GROUPS,
+    WATER_FILL,
+    IsolatedMark,
     LinesItem,
     Projection,
     SiteItem,
     UnitItem,
+    isolated_pen,
     polyline_path,
     symbol,
 )
@@ -61,6 +78,8 @@ class MapCanvas(QGraphicsView):
     # right-click in select mode: ("site" | "unit" | "", id or 0, lon, lat, global position)
     contextRequested = Signal(str, int, float, float, QPoint)
     itemDoubleClicked = Signal(str, int)  # ("site" | "unit", id)
+    viewChanged = Signal()                # panned, zoomed or resized (the tile layer follows)
+    layersChanged = Signal()              # a layer shown, hidden or moved
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -85,9 +104,14 @@ class MapCanvas(QGraphicsView):
         self.draw_points: list[QPointF] = []
         self.draw_item: QGraphicsPathItem | None = None
         self._hover: QPointF | None = None
-        self.show_labels = True
         self.show_legend = True
-        self.show_service_areas = True
+        self.layer_order: list[str] = list(LAYERS)                 # bottom to top
+        self.layer_visible: dict[str, bool] = {k: k not in DEFAULT_HIDDEN for k in LAYERS}
+        self.isolated_items: dict[int, IsolatedMark] = {}          # unit id → its ring
+        self.basemap_counts: dict[str, int] = {}
+        self.tile_attribution = ""                                 # set by the tile layer while shown
+        self.tile_layer: Any = None                                # desktop.tiles.TileLayer, when made
+        self._basemap_cache: Any = None                            # (key, counts, [(layer, path, …)])
         self.assignment_items: list[Any] = []   # lines from the selected unit to its shelters
         self.result_view: Any = None
         self.legend: dict[str, str] = {}
@@ -112,6 +136,8 @@ class MapCanvas(QGraphicsView):
         let the event loop run between them."""
         sc = self.scene()
         self.drawn = False
+        if self.tile_layer is not None:
+            self.tile_layer.clear()     # its items go with the scene; its requests with the old projection
         sc.clear()
         self.site_items.clear()
         self.unit_items.clear()
@@ -122,6 +148,8 @@ class MapCanvas(QGraphicsView):
         self.draw_points = []
         self.rec_items = []
         self.assignment_items = []   # scene.clear() removed them
+        self.isolated_items = {}
+        self.result_view = None
         info = registry.read(plan, "plan_info", ["attribution"])
         self.attribution = (info[0]["attribution"] or "") if info else ""
         bounds = [SimpleNamespace(**b) for b in registry.read(plan, "boundary", ["role", "geometry"])]
@@ -134,19 +162,22 @@ class MapCanvas(QGraphicsView):
         self.proj = self._projection(bounds, sites, units, roads, nodes)
         proj = self.proj
         yield
-        # boundaries
+        # boundaries: the district's white paper under everything, the outlines a layer
         for b in sorted(bounds, key=lambda b: b.role != "district"):
             path = self._geom_path(b.geometry)
+            if b.role == "district":
+                paper = sc.addPath(path, QPen(Qt.PenStyle.NoPen), QBrush(QColor(255, 255, 255)))
+                paper.setZValue(-1000)
             item = sc.addPath(path)
             if b.role == "district":
                 pen = QPen(QColor(70, 70, 90), 2.2)
-                item.setBrush(QBrush(QColor(255, 255, 255)))
-                item.setZValue(0)
             else:
                 pen = QPen(QColor(120, 120, 150), 1.0, Qt.PenStyle.DashLine)
-                item.setZValue(1)
             pen.setCosmetic(True)
             item.setPen(pen)
+            self._tag(item, "boundary", 0.5 if b.role == "district" else 0.0)
+        self._load_basemap(plan)
+        yield
         # roads: one path per class group, built from coordinate arrays in one call per group
         group_of = {hw: g for g, hws, _w, _c in ROAD_GROUPS for hw in hws}
         by_group: dict[str, list[Any]] = {g: [] for g, *_ in ROAD_GROUPS}
@@ -156,7 +187,7 @@ class MapCanvas(QGraphicsView):
                     continue
                 geom = (nodes[u], nodes[v])
             by_group[group_of.get(hw, "local")].append(geom)
-        for z, (g, _hws, width, colour) in enumerate(reversed(ROAD_GROUPS)):
+        for g, _hws, width, colour in reversed(ROAD_GROUPS):
             item = LinesItem(self._lines_levels(by_group[g]))
             sc.addItem(item)
             pen = QPen(colour, width)
@@ -164,7 +195,7 @@ class MapCanvas(QGraphicsView):
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             item.setPen(pen)
-            item.setZValue(5 + z)
+            self._tag(item, f"roads_{g}")
             self.road_items.append(item)
         yield
         # demand units and sites
@@ -174,6 +205,7 @@ class MapCanvas(QGraphicsView):
             it = UnitItem(u)
             it.setPos(proj.xy(u["lon"], u["lat"]))
             sc.addItem(it)
+            self._tag(it, "demand")
             self.unit_items[u["id"]] = it
             if k % 2000 == 0:
                 yield
@@ -183,6 +215,7 @@ class MapCanvas(QGraphicsView):
             it = SiteItem(srow)
             it.setPos(proj.xy(srow["lon"], srow["lat"]))
             sc.addItem(it)
+            self._tag(it, srow["kind"])
             self.site_items[srow["id"]] = it
             if k % 1000 == 0:
                 yield
@@ -190,15 +223,17 @@ class MapCanvas(QGraphicsView):
         p_unloc = sum(u["population"] or 0 for u in units if u["lon"] is None or u["lat"] is None)
         s_unloc = sum(1 for r in sites if r["lon"] is None or r["lat"] is None)
         self.unlocated = (n_unloc, p_unloc, s_unloc)
-        # the data's extent from the paths' and symbols' positions (itemsBoundingRect would
-        # compute every symbol's and label's shape: 80 ms on Andorra)
+        # the data's extent (not the basemap of the buffer around it) from the paths and the
+        # symbols' positions (the symbols' and labels' shapes cost 80 ms on Andorra)
         rect = QRectF()
         for it in sc.items():
+            if it.data(LAYER_ROLE) in ("builtup", "water", "river", "building", "tiles"):
+                continue
             if isinstance(it, QGraphicsPathItem) and not isinstance(it, SiteItem):
                 rect = rect.united(it.path().boundingRect())
         for it in (*self.unit_items.values(), *self.site_items.values()):
             rect = rect.united(QRectF(it.pos(), it.pos()).adjusted(-1, -1, 1, 1))
-        self._data_rect = rect
+        self._data_rect = rect if not rect.isEmpty() else sc.itemsBoundingRect()
         pad = max(self._data_rect.width(), self._data_rect.height(), 1000) * 0.05
         sc.setSceneRect(self._data_rect.adjusted(-pad * 4, -pad * 4, pad * 4, pad * 4))
         self._update_labels()
@@ -218,16 +253,16 @@ class MapCanvas(QGraphicsView):
         lines = np.asarray([g if hasattr(g, "geom_type") else shapely.linestrings(g) for g in geoms], dtype=object)
         lines = shapely.transform(lines, lambda c: np.column_stack(((c[:, 0] - p.lon0) * p.kx,
                                                                     -(c[:, 1] - p.lat0) * p.ky)))
-        levels = [(0.0, self._lines_path(lines))]
+        levels = [(0.0, self._projected_lines_path(lines))]
         for tol in self.LOD_TOLERANCES:
             # Douglas–Peucker on lines (no topology to keep: 10× quicker), each level from the
             # finer one
             lines = shapely.simplify(lines, tol, preserve_topology=False)
-            levels.append((tol, self._lines_path(lines)))
+            levels.append((tol, self._projected_lines_path(lines)))
         return levels
 
     @staticmethod
-    def _lines_path(lines: np.ndarray) -> QPainterPath:
+    def _projected_lines_path(lines: np.ndarray) -> QPainterPath:
         coords, index = shapely.get_coordinates(lines, return_index=True)
         start = np.ones(len(index), dtype=bool)
         start[1:] = index[1:] != index[:-1]
@@ -297,8 +332,8 @@ class MapCanvas(QGraphicsView):
             pen = QPen(colour, 2)
             pen.setCosmetic(True)
             item.setPen(pen)
-            item.setZValue(15)
             item.setData(KIND_ROLE, ("hazard", hid))
+            self._tag(item, "hazards")
             self.hazard_items.append(item)
 
     def set_result(self, result: Any, closed_codes: set[str] = frozenset()) -> None:
@@ -323,10 +358,27 @@ class MapCanvas(QGraphicsView):
             pen = QPen(QColor(60, 150, 90, 120), 1)
             pen.setCosmetic(True)
             item.setPen(pen)
-            item.setZValue(2)
-            item.setVisible(self.show_service_areas)
+            self._tag(item, "service_areas")
             self.service_item = item
+        self._mark_isolated()
         self.viewport().update()
+
+    def _mark_isolated(self) -> None:
+        """A dashed ring on every demand unit the run finds cut off by road (status ``isolated``:
+        no open supply source reaches it), as the printed plan's map draws them."""
+        for it in self.isolated_items.values():
+            self.scene().removeItem(it)
+        self.isolated_items = {}
+        if self.result_view is None:
+            return
+        codes = {u.code for u in self.result_view.isolation if u.status == "isolated"}
+        tip = self.legend.get("isolated", "isolated")
+        for pk, unit in self.unit_items.items():
+            if unit.row["code"] in codes:
+                mark = IsolatedMark(unit, f"{unit.row['code']} {unit.row['name']}: {tip}")
+                self.scene().addItem(mark)
+                self._tag(mark, "isolated")
+                self.isolated_items[pk] = mark
 
     def set_recommendations(self, points: list[tuple[float, float, str]]) -> None:
         """Recommended new sites: gold stars with labels."""
@@ -347,7 +399,7 @@ class MapCanvas(QGraphicsView):
             it.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             it.setBrush(QBrush(QColor(245, 180, 20)))
             it.setPen(QPen(QColor(120, 70, 0), 1))
-            it.setZValue(40)
+            it.setZValue(10.0 * (len(LAYERS) + 2))   # over every layer
             it.setToolTip(label)
             it.setPos(self.proj.xy(lon, lat))
             self.scene().addItem(it)
@@ -370,7 +422,9 @@ class MapCanvas(QGraphicsView):
         it.row.update({k: row[k] for k in ("code", "name", "kind", "status", "lon", "lat") if k in row})
         it.label.setText(it.row["name"])
         it.setPos(self.proj.xy(row["lon"], row["lat"]))
+        self._tag(it, it.row["kind"])
         it.restyle()
+        self._update_labels()
 
     def remove_site(self, pk: int) -> None:
         it = self.site_items.pop(pk, None)
@@ -382,6 +436,11 @@ class MapCanvas(QGraphicsView):
         if not self._data_rect.isEmpty():
             self.fitInView(self._data_rect, Qt.AspectRatioMode.KeepAspectRatio)
         self._update_labels()
+        self.viewChanged.emit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.viewChanged.emit()
 
     def zoom(self, factor: float) -> None:
         cur = self.transform().m11()
@@ -389,6 +448,7 @@ class MapCanvas(QGraphicsView):
             return
         self.scale(factor, factor)
         self._update_labels()
+        self.viewChanged.emit()
 
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120.0
@@ -397,18 +457,179 @@ class MapCanvas(QGraphicsView):
         event.accept()
 
     def _update_labels(self) -> None:
+        """What depends on the zoom: shelter labels (from 0.06 px/m) and buildings."""
         scale = self.transform().m11()
+        on = self.layer_visible.get("labels", True)
         for it in self.site_items.values():
-            it.label.setVisible(self.show_labels and (it.row["kind"] != "shelter" or scale > 0.06))
+            it.label.setVisible(on and (it.row["kind"] != "shelter" or scale > 0.06))
+        for it in self.layer_items("building"):
+            it.setVisible(self._shown("building"))
+
+    # -- layers -------------------------------------------------------------------------------
+    @property
+    def show_labels(self) -> bool:
+        return self.layer_visible.get("labels", True)
+
+    @property
+    def show_service_areas(self) -> bool:
+        return self.layer_visible.get("service_areas", True)
+
+    def _z(self, layer: str) -> float:
+        try:
+            return 10.0 * (self.layer_order.index(layer) + 1)
+        except ValueError:
+            return 10.0 * (len(self.layer_order) + 1)
+
+    def _shown(self, layer: str) -> bool:
+        on = self.layer_visible.get(layer, True)
+        if layer == "building":
+            on = on and self.transform().m11() >= BUILDING_MIN_SCALE
+        return on
+
+    def _tag(self, item: QGraphicsItem, layer: str, dz: float = 0.0) -> None:
+        """Put ``item`` on ``layer``: its z from the layer's place (+ ``dz`` within the layer)
+        and shown as the layer is."""
+        item.setData(LAYER_ROLE, layer)
+        item.setData(LAYER_ROLE + 1, dz)
+        item.setZValue(self._z(layer) + dz)
+        item.setVisible(self._shown(layer))
+
+    def layer_items(self, layer: str) -> list[QGraphicsItem]:
+        """The scene's items on ``layer`` (site labels are their sites' children: ``labels`` has none)."""
+        return [it for it in self.scene().items() if it.data(LAYER_ROLE) == layer]
+
+    def set_layer_visible(self, layer: str, on: bool) -> None:
+        if layer not in self.layer_visible:
+            raise ValueError(f"unknown map layer {layer!r}")
+        if self.layer_visible[layer] == on:
+            return
+        self.layer_visible[layer] = on
+        if layer == "labels":
+            self._update_labels()
+        for it in self.layer_items(layer):
+            it.setVisible(self._shown(layer))
+        self.layersChanged.emit()
+        self.viewport().update()
+
+    def set_layer_order(self, order: list[str]) -> None:
+        """Restack the layers: ``order`` bottom to top (unknown names are ignored, missing ones
+        keep their place at the end; the pinned labels stay on top)."""
+        new = [k for k in order if k in LAYERS and k not in PINNED]
+        new += [k for k in LAYERS if k not in new and k not in PINNED]
+        new += list(PINNED)
+        if new == self.layer_order:
+            return
+        self.layer_order = new
+        for it in self.scene().items():
+            layer = it.data(LAYER_ROLE)
+            if layer:
+                it.setZValue(self._z(layer) + float(it.data(LAYER_ROLE + 1) or 0.0))
+        self.layersChanged.emit()
+        self.viewport().update()
 
     def set_show_labels(self, on: bool) -> None:
-        self.show_labels = on
-        self._update_labels()
+        self.set_layer_visible("labels", on)
 
     def set_show_service_areas(self, on: bool) -> None:
-        self.show_service_areas = on
-        if self.service_item is not None:
-            self.service_item.setVisible(on)
+        self.set_layer_visible("service_areas", on)
+
+    # -- the offline basemap ------------------------------------------------------------------
+    def _load_basemap(self, plan: Any) -> None:
+        """Built-up areas, water, rivers and buildings from the plan's OSM import: one path item
+        per kind (buildings: one per 500 m cell, so only the cells in view are painted). The
+        paths are kept while the plan, its basemap and the projection stay the same (an edit
+        reloads the map without rebuilding them)."""
+        from planner.io.basemap import basemap_geometries, basemap_stamp
+
+        key = (getattr(plan, "url", id(plan)), basemap_stamp(plan), self.proj.lon0, self.proj.lat0)
+        if self._basemap_cache is None or self._basemap_cache[0] != key:
+            self._basemap_cache = (key, *self._basemap_paths(basemap_geometries(plan)))
+        _key, counts, layers = self._basemap_cache
+        self.basemap_counts = dict(counts)
+        sc = self.scene()
+        for layer, path, pen, brush, dz in layers:
+            if isinstance(path, _LazyPolygons):
+                item = _LazyPolygonsItem(path, pen, brush)
+                sc.addItem(item)
+            else:
+                item = sc.addPath(path, pen, brush)
+            self._tag(item, layer, dz)
+
+    def _xy(self, coords: np.ndarray) -> tuple[list[float], list[float]]:
+        p = self.proj
+        return ((coords[:, 0] - p.lon0) * p.kx).tolist(), (-(coords[:, 1] - p.lat0) * p.ky).tolist()
+
+    def _polygons_path(self, geoms: np.ndarray) -> QPainterPath:
+        """All rings of the (multi)polygons in ``geoms`` as one odd-even path (vectorised)."""
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.OddEvenFill)
+        parts = shapely.get_parts(geoms)
+        parts = parts[shapely.get_type_id(parts) == 3]          # polygons
+        if not len(parts):
+            return path
+        coords, ring = shapely.get_coordinates(shapely.get_rings(parts), return_index=True)
+        xs, ys = self._xy(coords)
+        cuts = [0, *(np.flatnonzero(np.diff(ring)) + 1).tolist(), len(xs)]
+        for a, b in zip(cuts[:-1], cuts[1:], strict=False):
+            path.addPolygon(QPolygonF([QPointF(x, y) for x, y in zip(xs[a:b], ys[a:b], strict=True)]))
+            path.closeSubpath()
+        return path
+
+    def _lines_path(self, geoms: np.ndarray) -> QPainterPath:
+        path = QPainterPath()
+        parts = shapely.get_parts(geoms)
+        parts = parts[shapely.get_type_id(parts) == 1]          # linestrings
+        if not len(parts):
+            return path
+        coords, line = shapely.get_coordinates(parts, return_index=True)
+        xs, ys = self._xy(coords)
+        cuts = [0, *(np.flatnonzero(np.diff(line)) + 1).tolist(), len(xs)]
+        for a, b in zip(cuts[:-1], cuts[1:], strict=False):
+            if b - a >= 2:
+                path.addPolygon(QPolygonF([QPointF(x, y) for x, y in zip(xs[a:b], ys[a:b], strict=True)]))
+        return path
+
+    def _basemap_paths(self, feats: dict[str, tuple[list[str | None], np.ndarray]]
+                       ) -> tuple[dict[str, int], list[tuple[str, Any, QPen, QBrush, float]]]:
+        counts = {k: len(g) for k, (_s, g) in feats.items()}
+        out: list[tuple[str, Any, QPen, QBrush, float]] = []
+        no_pen, no_brush = QPen(Qt.PenStyle.NoPen), QBrush(Qt.BrushStyle.NoBrush)
+        for kind, fill in (("builtup", BUILTUP_FILL), ("water", WATER_FILL)):
+            geoms = feats.get(kind, ([], np.array([], object)))[1]
+            if len(geoms):
+                # overlapping polygons (a riverbank over a lake) would cut holes with odd-even filling
+                merged = shapely.union_all(geoms)
+                out.append((kind, self._polygons_path(np.array([merged], dtype=object)), no_pen, QBrush(fill), 0.0))
+        subs, rivers = feats.get("river", ([], np.array([], object)))
+        if len(rivers):
+            wide = np.array([s in ("river", "canal") for s in subs])
+            for sel, width, dz in ((~wide, 1.0, 0.0), (wide, 2.2, 0.5)):
+                if sel.any():
+                    pen = QPen(RIVER_PEN, width)
+                    pen.setCosmetic(True)
+                    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+                    out.append(("river", self._lines_path(rivers[sel]), pen, no_brush, dz))
+        buildings = feats.get("building", ([], np.array([], object)))[1]
+        if len(buildings):
+            # one item per 500 m cell, its path built when first painted (zoomed in), not at load
+            b = shapely.bounds(buildings)
+            x0, y0 = self._xy(b[:, [0, 3]])        # north-west corners …
+            x1, y1 = self._xy(b[:, [2, 1]])        # … and south-east corners on the map
+            cx = np.floor((np.array(x0) + np.array(x1)) / 1000).astype(np.int64)
+            cy = np.floor((np.array(y0) + np.array(y1)) / 1000).astype(np.int64)
+            order = np.lexsort((cy, cx))
+            key = cx[order] * 1_000_003 + cy[order]
+            cuts = [0, *(np.flatnonzero(np.diff(key)) + 1).tolist(), len(order)]
+            ax0, ay0, ax1, ay1 = np.array(x0), np.array(y0), np.array(x1), np.array(y1)
+            pen = QPen(BUILDING_PEN, 0.6)
+            pen.setCosmetic(True)
+            for a, z in zip(cuts[:-1], cuts[1:], strict=False):
+                idx = order[a:z]
+                rect = QRectF(QPointF(float(ax0[idx].min()), float(ay0[idx].min())),
+                              QPointF(float(ax1[idx].max()), float(ay1[idx].max())))
+                out.append(("building", _LazyPolygons(self, buildings[idx], rect), pen, QBrush(BUILDING_FILL), 0.0))
+        return counts, out
 
     # -- selection & highlight ----------------------------------------------------------------
     def _on_selection(self) -> None:
@@ -453,7 +674,7 @@ class MapCanvas(QGraphicsView):
             pen.setCosmetic(True)
             line = self.scene().addLine(unit_item.pos().x(), unit_item.pos().y(), target.pos().x(),
                                         target.pos().y(), pen)
-            line.setZValue(25)
+            line.setZValue(self._z("demand") + 5)
             line.setToolTip(f"{a.shelter}: {a.people:,.0f}")
             self.assignment_items.append(line)
 
@@ -513,7 +734,7 @@ class MapCanvas(QGraphicsView):
             pen.setCosmetic(True)
             self.draw_item.setPen(pen)
             self.draw_item.setBrush(QBrush(QColor(40, 110, 230, 50)))
-            self.draw_item.setZValue(50)
+            self.draw_item.setZValue(10.0 * (len(LAYERS) + 3))
         pts = list(self.draw_points) + ([self._hover] if self._hover is not None else [])
         path = QPainterPath()
         if pts:
@@ -618,20 +839,74 @@ class MapCanvas(QGraphicsView):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
+        self.viewChanged.emit()
         vp = self.viewport()
         for r in self.overlays:
             vp.update(r.adjusted(-3, -3, 3, 3))                    # drawn again where it belongs …
             vp.update(r.translated(dx, dy).adjusted(-3, -3, 3, 3))  # … and the copied pixels repainted
 
+    def legend_keys(self) -> list[str]:
+        """The legend's entries, top to bottom: those of the plan's layers shown (the isolated
+        rings and service areas only when a run drew some)."""
+        on = self.layer_visible
+        keys = [k for k in ("warehouse", "reserve_point", "shelter") if on.get(k, True)]
+        if keys:
+            keys += ["planned", "closed"]
+        if on.get("demand", True):
+            keys += ["served", "over_capacity", "unreachable"]
+        if on.get("isolated", True) and self.isolated_items:
+            keys.append("isolated")
+        if on.get("hazards", True):
+            keys.append("hazard")
+        if on.get("service_areas", True) and self.service_item is not None:
+            keys.append("service_area")
+        # the basemap (water, rivers, built-up areas, buildings) is context, named in the layer
+        # panel: the legend stays small enough for a 1366 × 768 screen
+        return keys
+
+    def _legend_swatch(self, painter: QPainter, key: str, cx: float, cy: float, lh: float) -> None:
+        painter.save()
+        painter.translate(cx, cy)
+        if key in KIND_COLOURS:
+            painter.setPen(QPen(QColor(255, 255, 255), 1))
+            painter.setBrush(QBrush(KIND_COLOURS[key]))
+            painter.drawPath(symbol(key, 10))
+        elif key == "planned":              # the same pens and brushes as SiteItem.restyle
+            painter.setPen(QPen(KIND_COLOURS["shelter"], 2.0))
+            painter.setBrush(QBrush(QColor(255, 255, 255)))
+            painter.drawPath(symbol("shelter", 10))
+        elif key == "closed":
+            painter.setPen(QPen(QColor(180, 30, 30), 1.5))
+            painter.setBrush(QBrush(QColor(200, 200, 200)))
+            painter.drawPath(symbol("shelter", 10))
+        elif key in OUTCOME_COLOURS:
+            painter.setPen(QPen(QColor(255, 255, 255), 1))
+            painter.setBrush(QBrush(QColor(OUTCOME_COLOURS[key])))
+            painter.drawEllipse(QPointF(0, 0), 5, 5)
+        elif key == "isolated":             # as IsolatedMark: a dashed ring round a unit
+            painter.setPen(QPen(QColor(255, 255, 255), 1))
+            painter.setBrush(QBrush(QColor(90, 120, 170, 190)))
+            painter.drawEllipse(QPointF(0, 0), 3, 3)
+            painter.setPen(isolated_pen())
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QPointF(0, 0), 6.5, 6.5)
+        elif key == "hazard":
+            painter.setBrush(QBrush(QColor(40, 110, 230, 90)))
+            painter.setPen(QPen(QColor(40, 110, 230), 1.5))
+            painter.drawRect(QRectF(-6, -lh / 2 + 3, 12, lh - 6))
+        elif key == "service_area":
+            painter.setBrush(QBrush(QColor(60, 170, 90, 45)))
+            painter.setPen(QPen(QColor(60, 150, 90, 120), 1))
+            painter.drawRect(QRectF(-6, -lh / 2 + 3, 12, lh - 6))
+        painter.restore()
+
     def _draw_legend(self, painter: QPainter, fm: Any) -> None:
-        entries = [(k, self.legend.get(k, k)) for k in ("warehouse", "reserve_point", "shelter")]
-        outcomes = [(k, self.legend.get(k, k)) for k in ("served", "over_capacity", "unreachable")]
-        states = [(k, self.legend.get(k, k)) for k in ("planned", "closed")]
-        lines = len(entries) + len(states) + len(outcomes) + 1 + (1 if self.unlocated_note else 0)
+        entries = [(k, self.legend.get(k, k)) for k in self.legend_keys()]
+        if not entries and not self.unlocated_note:
+            return
+        lines = len(entries) + (1 if self.unlocated_note else 0)
         lh = fm.height() + 3
-        w = max([fm.horizontalAdvance(t) for _k, t in entries + outcomes]
-                + [fm.horizontalAdvance(t) for _k, t in states]
-                + [fm.horizontalAdvance(self.legend.get("hazard", "")), fm.horizontalAdvance(self.unlocated_note)]) + 34
+        w = max([fm.horizontalAdvance(t) for _k, t in entries] + [fm.horizontalAdvance(self.unlocated_note) - 20]) + 34
         h = lines * lh + 10
         x0, y0 = 10, 10
         painter.setPen(QPen(QColor(180, 180, 180)))
@@ -639,44 +914,11 @@ class MapCanvas(QGraphicsView):
         painter.drawRoundedRect(QRectF(x0, y0, w, h), 4, 4)
         self.overlays.append(QRectF(x0, y0, w, h).toAlignedRect())
         y = y0 + 6
-        for kind, text in entries:
-            painter.save()
-            painter.translate(x0 + 14, y + lh / 2)
-            painter.setPen(QPen(QColor(255, 255, 255), 1))
-            painter.setBrush(QBrush(KIND_COLOURS[kind]))
-            painter.drawPath(symbol(kind, 10))
-            painter.restore()
+        for key, text in entries:
+            self._legend_swatch(painter, key, x0 + 14, y + lh / 2, lh)
             painter.setPen(QColor(30, 30, 30))
             painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
             y += lh
-        for state, text in states:       # the same pens and brushes as SiteItem.restyle
-            painter.save()
-            painter.translate(x0 + 14, y + lh / 2)
-            if state == "planned":
-                painter.setPen(QPen(KIND_COLOURS["shelter"], 2.0))
-                painter.setBrush(QBrush(QColor(255, 255, 255)))
-            else:
-                painter.setPen(QPen(QColor(180, 30, 30), 1.5))
-                painter.setBrush(QBrush(QColor(200, 200, 200)))
-            painter.drawPath(symbol("shelter", 10))
-            painter.restore()
-            painter.setPen(QColor(30, 30, 30))
-            painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
-            y += lh
-        for key, text in outcomes:
-            c = QColor(OUTCOME_COLOURS[key])
-            painter.setPen(QPen(QColor(255, 255, 255), 1))
-            painter.setBrush(QBrush(c))
-            painter.drawEllipse(QPointF(x0 + 14, y + lh / 2), 5, 5)
-            painter.setPen(QColor(30, 30, 30))
-            painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
-            y += lh
-        painter.setBrush(QBrush(QColor(40, 110, 230, 90)))
-        painter.setPen(QPen(QColor(40, 110, 230), 1.5))
-        painter.drawRect(QRectF(x0 + 8, y + 3, 12, lh - 6))
-        painter.setPen(QColor(30, 30, 30))
-        painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), self.legend.get("hazard", ""))
-        y += lh
         if self.unlocated_note:
             painter.setPen(QColor(150, 80, 0))
             painter.drawText(QPointF(x0 + 8, y + fm.ascent() + 1), self.unlocated_note)
@@ -701,7 +943,10 @@ class MapCanvas(QGraphicsView):
             self.overlays.append(QRect(bx - 2, by - fm.height(), int(px + 12 + fm.horizontalAdvance(label)),
                                        2 * fm.height()))
         # attribution
-        attr = "© OpenStreetMap contributors (ODbL)" if "OpenStreetMap" in self.attribution else ""
+        parts = ["© OpenStreetMap contributors (ODbL)"] if "OpenStreetMap" in self.attribution else []
+        if self.tile_attribution and self.layer_visible.get("tiles") and self.tile_attribution not in parts:
+            parts.insert(0, self.tile_attribution)
+        attr = " · ".join(parts)
         if attr:
             painter.setPen(QColor(90, 90, 90))
             painter.drawText(QPointF(vw - fm.horizontalAdvance(attr) - 8, vh - 8), attr)
@@ -721,3 +966,32 @@ class MapCanvas(QGraphicsView):
     def set_show_legend(self, on: bool) -> None:
         self.show_legend = on
         self.viewport().update()
+
+
+class _LazyPolygons:
+    """Polygons whose drawing path is built on first use (a cell of buildings: most are never
+    drawn — buildings show only zoomed in — so the map loads without building their paths)."""
+
+    def __init__(self, canvas: MapCanvas, geoms: np.ndarray, rect: QRectF):
+        self.canvas, self.geoms, self.rect = canvas, geoms, rect
+        self._path: QPainterPath | None = None
+
+    def path(self) -> QPainterPath:
+        if self._path is None:
+            self._path = self.canvas._polygons_path(self.geoms)
+        return self._path
+
+
+class _LazyPolygonsItem(QGraphicsItem):
+    def __init__(self, polys: _LazyPolygons, pen: QPen, brush: QBrush):
+        super().__init__()
+        self.polys, self._pen, self._brush = polys, pen, brush
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self.polys.rect
+
+    def paint(self, painter: QPainter, _option: Any, _widget: Any = None) -> None:
+        painter.setPen(self._pen)
+        painter.setBrush(self._brush)
+        painter.drawPath(self.polys.path())

@@ -22,6 +22,26 @@ from desktop.tables import OUTCOME_COLOURS
 
 R_EARTH = 6371008.8
 KIND_ROLE = 0  # QGraphicsItem.data key: ("site" | "unit" | "hazard", id)
+LAYER_ROLE = 1  # QGraphicsItem.data key: the layer the item belongs to (one of LAYERS)
+
+#: the map's layers, bottom to top by default (the layer panel reorders all but the pinned ones)
+LAYERS = ("tiles", "builtup", "water", "river", "building", "boundary", "service_areas",
+          "roads_paths", "roads_local", "roads_secondary", "roads_major", "hazards", "demand", "isolated",
+          "shelter", "reserve_point", "warehouse", "labels")
+#: off until the user turns them on (online tiles: the map must work offline)
+DEFAULT_HIDDEN = frozenset({"tiles"})
+#: drawn with their symbols (children of the site items): a checkbox, no place in the order
+PINNED = ("labels",)
+#: buildings are drawn only from this scale on (pixels per metre; 0.25 = 4 m per pixel)
+BUILDING_MIN_SCALE = 0.25
+
+# the basemap's colours (each used for nothing else on the map)
+WATER_FILL = QColor(170, 211, 223)
+RIVER_PEN = QColor(110, 165, 200)
+BUILTUP_FILL = QColor(234, 226, 216)
+BUILDING_FILL = QColor(206, 196, 186)
+BUILDING_PEN = QColor(176, 164, 152)
+ISOLATED_PEN = QColor(25, 25, 25)     # the dashed ring of a unit cut off by road (as the PDF map)
 
 # road classes → (group, width px, colour)
 ROAD_GROUPS = (
@@ -110,6 +130,34 @@ class LinesItem(QGraphicsPathItem):
         painter.setPen(self.pen())
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path_for(1.0 / lod if lod > 0 else float("inf")))
+
+
+def isolated_ring(radius: float) -> QPainterPath:
+    p = QPainterPath()
+    p.addEllipse(QPointF(0, 0), radius, radius)
+    return p
+
+
+def isolated_pen() -> QPen:
+    pen = QPen(ISOLATED_PEN, 2.0, Qt.PenStyle.CustomDashLine)
+    pen.setDashPattern([2.0, 1.5])
+    return pen
+
+
+class IsolatedMark(QGraphicsPathItem):
+    """A dashed black ring around a demand unit that no supply source reaches by road in the run
+    (the engine's ``isolated`` status; the printed plan's map draws the same ring)."""
+
+    def __init__(self, unit: UnitItem, tooltip: str):
+        r = unit.rect().width() / 2 + 4
+        super().__init__(isolated_ring(r))
+        self.unit_id = unit.row["id"]
+        self.setPen(isolated_pen())
+        self.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)   # clicks go to the unit beneath
+        self.setToolTip(tooltip)
+        self.setPos(unit.pos())
 
 
 def symbol(kind: str, size: float) -> QPainterPath:

@@ -34,6 +34,13 @@ OPTIONS = {
     "show_service_areas": Option("map/show_service_areas", bool, True),
     "show_legend": Option("map/show_legend", bool, True),
     "prepared_by": Option("report/prepared_by", str, ""),
+    # the layer panel: order bottom to top, the layers hidden, the online tiles' source
+    "layer_order": Option("map/layer_order", list, []),
+    "layers_hidden": Option("map/layers_hidden", list, ["tiles"]),
+    "tiles_source": Option("map/tiles_source", str, "osm"),     # osm / tianditu / custom
+    "tiles_url": Option("map/tiles_url", str, ""),              # the custom URL template
+    "tiles_key": Option("map/tiles_key", str, ""),              # 天地图's tk
+    "tiles_cache_mb": Option("map/tiles_cache_mb", int, 200),
 }
 
 

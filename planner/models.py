@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0003"  # the Alembic head this code writes; see planner/migrations/versions
+SCHEMA_REVISION = "0004"  # the Alembic head this code writes; see planner/migrations/versions
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -360,6 +360,21 @@ class CandidateSite(Base):
     area_m2: Mapped[float | None] = mapped_column(Float)
     osm_ref: Mapped[str | None] = mapped_column(String(32))  # e.g. "w123456"
     source: Mapped[str | None] = mapped_column(Text)
+
+
+class BasemapFeature(Base):
+    """A feature of the offline basemap drawn under the plan's layers (display only, never used
+    by the engine): water areas, rivers and streams, built-up areas and buildings from the
+    imported OSM extract (:mod:`planner.io.basemap`), clipped and simplified for drawing.
+    ``kind``: ``water`` / ``river`` / ``builtup`` / ``building``; ``geometry``: WGS84 WKB."""
+
+    __tablename__ = "basemap_feature"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    subkind: Mapped[str | None] = mapped_column(String(32))   # the OSM value: river, stream, residential …
+    name: Mapped[str | None] = mapped_column(String(200))
+    osm_ref: Mapped[str | None] = mapped_column(String(32))   # e.g. "w123456"
+    geometry: Mapped[BaseGeometry] = mapped_column(Geometry)
 
 
 class NormsProfile(Versioned, Base):

@@ -1,6 +1,7 @@
 """Screenshots of the real program under Xvfb: the Andorra demo, plan run, main window in
 Chinese and English → docs/screenshots/main_zh.png, main_en.png; the Shanting demo's data
-completeness panel → completeness_zh.png, completeness_en.png.
+completeness panel → completeness_zh.png, completeness_en.png; the Andorra demo with the valley
+flood run, zoomed into the valley, the layer panel in front → layer_zh.png, layer_en.png.
 
     python scripts/screenshots.py          (starts Xvfb :99 itself when DISPLAY is not set)
     ESPLAN_SHOT_SIZE=1366x768 ESPLAN_SHOT_DIR=/tmp/shots python scripts/screenshots.py   (other sizes)
@@ -88,6 +89,35 @@ def main() -> int:
         win.dock_completeness.raise_()
         pump(0.3)
         for lang, name in (("zh_CN", "completeness_zh.png"), ("en", "completeness_en.png")):
+            win.set_language(lang)
+            pump(0.6)
+            win.grab().save(str(OUT / name))
+            print("wrote", OUT / name)
+        # the layer panel: the Andorra demo with the valley flood run (villages cut off by road)
+        from PySide6.QtCore import Qt
+
+        from planner.demo.andorra import add_valley_flood
+        from planner.store import open_plan
+
+        plan3 = tmp / "示例-安道尔-洪水.esplan"
+        copy_demo_to("andorra", plan3)
+        p3 = open_plan(plan3)
+        add_valley_flood(p3)
+        p3.dispose()
+        win.open_location(str(plan3))
+        pump(0.5)
+        lst = win.scenarios.list
+        lst.setCurrentItem(next(lst.item(i) for i in range(lst.count())
+                                if lst.item(i).data(Qt.ItemDataRole.UserRole) == "洪水"))
+        win.run_plan()
+        while win.task is not None:
+            pump(0.05)
+        win.dock_layers.raise_()
+        win.canvas.fit()
+        win.canvas.zoom(0.3 / win.canvas.transform().m11())        # 0.3 px per metre: buildings drawn
+        win.canvas.centerOn(win.canvas.proj.xy(1.5265, 42.5075))   # Escaldes-Engordany, in the flooded valley
+        pump(0.3)
+        for lang, name in (("zh_CN", "layer_zh.png"), ("en", "layer_en.png")):
             win.set_language(lang)
             pump(0.6)
             win.grab().save(str(OUT / name))

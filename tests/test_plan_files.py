@@ -89,7 +89,7 @@ def test_failing_migration_is_rolled_back_and_the_plan_still_opens(tmp_path, scr
         raise RuntimeError('migration bug')
         """)
     for _ in range(2):   # the second try fails the same clean way (no "duplicate column name")
-        with pytest.raises(PlanError, match="rolled back.*unchanged at schema 0003") as ei:
+        with pytest.raises(PlanError, match=f"rolled back.*unchanged at schema {m.SCHEMA_REVISION}") as ei:
             open_plan(path)
         assert "migration bug" in str(ei.value)
         con = sqlite3.connect(path)

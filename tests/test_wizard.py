@@ -187,6 +187,7 @@ def test_import_dialog_reads_through_the_mapping_and_an_import_is_one_undo_step(
 
     create_plan(tmp_path / "p.esplan", name="p", district_code="370406").dispose()
     assert win.open_location(str(tmp_path / "p.esplan"))
+    win.finish_loading()
     steps = []
 
     class Driven(ImportDialog):        # the user's clicks, in place of the modal exec()

@@ -162,6 +162,7 @@ def _close_rings(pbf: Path, members: dict[int, list[int]]) -> dict[int, tuple[An
 
 
 def build(path: Path, data: Path):
+    from planner.io.basemap import import_basemap
     from planner.io.osm import import_osm
 
     pbf = data.joinpath(*PBF)
@@ -183,6 +184,7 @@ def build(path: Path, data: Path):
             s.add(m.Boundary(name=name, code=PARISH_CODES[name], role="town", geometry=geom,
                              source="OSM 行政区关系（admin_level 7），ODbL 许可"))
     import_osm(plan, pbf, boundary=feats.country)
+    import_basemap(plan, pbf, boundary=feats.country)   # water, rivers, built-up areas, buildings
     pops = _demand(plan, data, feats)
     # the plan figures stay unset: 规划人口 and 保障人口 are the units' population (85,015), the
     # sheltering share everyone, the event date the day of the run — each stated as a default

@@ -5,6 +5,7 @@ The importers themselves are loaded on first use (osmium, openpyxl … only when
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ def import_file(plan: Any, kind: str, path: str | Path, *, progress: Any = None,
     """Import ``path`` as ``kind`` (one of :data:`IMPORT_KINDS`) into ``plan``.
 
     * ``osm``: :func:`planner.io.osm.import_osm` (``clip``: clip to the plan's district boundary,
-      buffered by ``clip_buffer_m``; candidate sites too);
+      buffered by ``clip_buffer_m``; candidate sites too), then the offline basemap
+      (:mod:`planner.io.basemap`: water, rivers, built-up areas, buildings; replaced);
     * ``roads-geojson``: :func:`planner.io.roads_geojson.import_road_geojson` (``clip`` as above);
     * ``boundary``: :func:`planner.io.tables.import_boundary` (``name``, ``code``: None → from the file);
     * a registry table: :func:`planner.io.tables.import_table` (``mode``, ``crs``, ``sheet``, ``encoding``,
@@ -59,10 +61,24 @@ def _import(plan: Any, kind: str, path: str | Path, *, progress: Any, clip: bool
             replace: bool, columns: dict[str, str] | None = None) -> ImportReport:
     boundary = "plan" if clip else None
     if kind == "osm":
+        from planner.io import basemap
+        from planner.io.network import resolve_boundary
         from planner.io.osm import import_osm
+        from planner.progress import Span
 
-        return import_osm(plan, path, boundary=boundary, clip_buffer_m=clip_buffer_m, progress=progress,
-                          allow_smaller=replace)
+        t0 = time.perf_counter()
+        # the basemap (water, rivers, built-up areas, buildings) is read first and written after
+        # the roads: a refused road import leaves both as they were
+        base = basemap.read_basemap(path, boundary=resolve_boundary(plan, boundary), clip_buffer_m=clip_buffer_m,
+                                    progress=Span(progress, 0.0, 0.3))
+        rep = import_osm(plan, path, boundary=boundary, clip_buffer_m=clip_buffer_m,
+                         progress=Span(progress, 0.3, 0.95) if progress is not None else None,
+                         allow_smaller=replace)
+        basemap.write_basemap(plan, base, reason=f"import basemap from {Path(path).name}")
+        basemap.add_to_report(rep, base)
+        rep.seconds = round(time.perf_counter() - t0, 3)      # roads and basemap
+        rep.stats["seconds"] = rep.seconds
+        return rep
     if kind == "roads-geojson":
         from planner.io.roads_geojson import import_road_geojson
 

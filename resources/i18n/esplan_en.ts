@@ -900,6 +900,125 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>LayerPanel</name>
+    <message>
+      <source>Online map tiles</source>
+      <translation>Online map tiles</translation>
+    </message>
+    <message>
+      <source>Basemap: built-up areas</source>
+      <translation>Basemap: built-up areas</translation>
+    </message>
+    <message>
+      <source>Basemap: water</source>
+      <translation>Basemap: water</translation>
+    </message>
+    <message>
+      <source>Basemap: rivers and streams</source>
+      <translation>Basemap: rivers and streams</translation>
+    </message>
+    <message>
+      <source>Basemap: buildings (when zoomed in)</source>
+      <translation>Basemap: buildings (when zoomed in)</translation>
+    </message>
+    <message>
+      <source>Boundaries</source>
+      <translation>Boundaries</translation>
+    </message>
+    <message>
+      <source>Shelter service areas</source>
+      <translation>Shelter service areas</translation>
+    </message>
+    <message>
+      <source>Roads: tracks and paths</source>
+      <translation>Roads: tracks and paths</translation>
+    </message>
+    <message>
+      <source>Roads: local</source>
+      <translation>Roads: local</translation>
+    </message>
+    <message>
+      <source>Roads: secondary and tertiary</source>
+      <translation>Roads: secondary and tertiary</translation>
+    </message>
+    <message>
+      <source>Roads: major</source>
+      <translation>Roads: major</translation>
+    </message>
+    <message>
+      <source>Hazard zones</source>
+      <translation>Hazard zones</translation>
+    </message>
+    <message>
+      <source>Villages / communities (demand)</source>
+      <translation>Villages / communities (demand)</translation>
+    </message>
+    <message>
+      <source>Cut off by road (last run)</source>
+      <translation>Cut off by road (last run)</translation>
+    </message>
+    <message>
+      <source>Shelters</source>
+      <translation>Shelters</translation>
+    </message>
+    <message>
+      <source>Reserve points</source>
+      <translation>Reserve points</translation>
+    </message>
+    <message>
+      <source>Warehouses</source>
+      <translation>Warehouses</translation>
+    </message>
+    <message>
+      <source>Labels</source>
+      <translation>Labels</translation>
+    </message>
+    <message>
+      <source>Top of the list is drawn on top. Drag a layer or use the arrows to move it.</source>
+      <translation>Top of the list is drawn on top. Drag a layer or use the arrows to move it.</translation>
+    </message>
+    <message>
+      <source>Draw the selected layer higher</source>
+      <translation>Draw the selected layer higher</translation>
+    </message>
+    <message>
+      <source>Draw the selected layer lower</source>
+      <translation>Draw the selected layer lower</translation>
+    </message>
+    <message>
+      <source>Source</source>
+      <translation>Source</translation>
+    </message>
+    <message>
+      <source>Tianditu key</source>
+      <translation>Tianditu key</translation>
+    </message>
+    <message>
+      <source>URL template</source>
+      <translation>URL template</translation>
+    </message>
+    <message>
+      <source>OpenStreetMap (standard)</source>
+      <translation>OpenStreetMap (standard)</translation>
+    </message>
+    <message>
+      <source>Tianditu (天地图) vector map (vec_w)</source>
+      <translation>Tianditu (天地图) vector map (vec_w)</translation>
+    </message>
+    <message>
+      <source>Custom URL</source>
+      <translation>Custom URL</translation>
+    </message>
+    <message>
+      <source>your Tianditu developer key (tk)</source>
+      <translation>your Tianditu developer key (tk)</translation>
+    </message>
+    <message>
+      <source>Tiles are fetched only while the layer is on and kept in a cache; offline, the cached tiles are drawn. The basemap from the OSM import needs no network.</source>
+      <translation>Tiles are fetched only while the layer is on and kept in a cache; offline, the cached tiles are drawn. The basemap from the OSM import needs no network.</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
       <source>esplan — emergency supplies &amp; shelter planner</source>
@@ -1162,6 +1281,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Data completeness</translation>
     </message>
     <message>
+      <source>Map layers</source>
+      <translation>Map layers</translation>
+    </message>
+    <message>
       <source>Hazard zone</source>
       <translation>Hazard zone</translation>
     </message>
@@ -1174,8 +1297,20 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Closed (in the plan or the scenario)</translation>
     </message>
     <message>
+      <source>Cut off by road (no supply source reaches it)</source>
+      <translation>Cut off by road (no supply source reaches it)</translation>
+    </message>
+    <message>
+      <source>Shelter service area (walking)</source>
+      <translation>Shelter service area (walking)</translation>
+    </message>
+    <message>
       <source>Cannot open plan</source>
       <translation>Cannot open plan</translation>
+    </message>
+    <message>
+      <source>Opening {loc}…</source>
+      <translation>Opening {loc}…</translation>
     </message>
     <message>
       <source>Opened {loc}: {sites} sites, {units} demand units, {lots} stock lots, {edges} road edges.</source>

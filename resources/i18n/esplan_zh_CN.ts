@@ -900,6 +900,125 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
   </context>
   <context>
+    <name>LayerPanel</name>
+    <message>
+      <source>Online map tiles</source>
+      <translation>在线瓦片底图</translation>
+    </message>
+    <message>
+      <source>Basemap: built-up areas</source>
+      <translation>底图：建成区</translation>
+    </message>
+    <message>
+      <source>Basemap: water</source>
+      <translation>底图：水域</translation>
+    </message>
+    <message>
+      <source>Basemap: rivers and streams</source>
+      <translation>底图：河流与溪流</translation>
+    </message>
+    <message>
+      <source>Basemap: buildings (when zoomed in)</source>
+      <translation>底图：建筑（放大后显示）</translation>
+    </message>
+    <message>
+      <source>Boundaries</source>
+      <translation>行政边界</translation>
+    </message>
+    <message>
+      <source>Shelter service areas</source>
+      <translation>避难场所服务范围</translation>
+    </message>
+    <message>
+      <source>Roads: tracks and paths</source>
+      <translation>道路：小路与步道</translation>
+    </message>
+    <message>
+      <source>Roads: local</source>
+      <translation>道路：支路</translation>
+    </message>
+    <message>
+      <source>Roads: secondary and tertiary</source>
+      <translation>道路：次干道</translation>
+    </message>
+    <message>
+      <source>Roads: major</source>
+      <translation>道路：主干道</translation>
+    </message>
+    <message>
+      <source>Hazard zones</source>
+      <translation>灾害区</translation>
+    </message>
+    <message>
+      <source>Villages / communities (demand)</source>
+      <translation>村/社区（需求）</translation>
+    </message>
+    <message>
+      <source>Cut off by road (last run)</source>
+      <translation>道路不通（最近一次运行）</translation>
+    </message>
+    <message>
+      <source>Shelters</source>
+      <translation>避难场所</translation>
+    </message>
+    <message>
+      <source>Reserve points</source>
+      <translation>前置储备点</translation>
+    </message>
+    <message>
+      <source>Warehouses</source>
+      <translation>储备仓库</translation>
+    </message>
+    <message>
+      <source>Labels</source>
+      <translation>标注</translation>
+    </message>
+    <message>
+      <source>Top of the list is drawn on top. Drag a layer or use the arrows to move it.</source>
+      <translation>列表上方的图层绘制在上层。拖动图层或用箭头调整顺序。</translation>
+    </message>
+    <message>
+      <source>Draw the selected layer higher</source>
+      <translation>将所选图层上移</translation>
+    </message>
+    <message>
+      <source>Draw the selected layer lower</source>
+      <translation>将所选图层下移</translation>
+    </message>
+    <message>
+      <source>Source</source>
+      <translation>来源</translation>
+    </message>
+    <message>
+      <source>Tianditu key</source>
+      <translation>天地图密钥</translation>
+    </message>
+    <message>
+      <source>URL template</source>
+      <translation>地址模板</translation>
+    </message>
+    <message>
+      <source>OpenStreetMap (standard)</source>
+      <translation>OpenStreetMap（标准）</translation>
+    </message>
+    <message>
+      <source>Tianditu (天地图) vector map (vec_w)</source>
+      <translation>天地图矢量底图（vec_w）</translation>
+    </message>
+    <message>
+      <source>Custom URL</source>
+      <translation>自定义地址</translation>
+    </message>
+    <message>
+      <source>your Tianditu developer key (tk)</source>
+      <translation>您的天地图开发者密钥（tk）</translation>
+    </message>
+    <message>
+      <source>Tiles are fetched only while the layer is on and kept in a cache; offline, the cached tiles are drawn. The basemap from the OSM import needs no network.</source>
+      <translation>仅在此图层打开时下载瓦片并缓存；离线时显示已缓存的瓦片。OSM 导入的底图无需联网。</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
       <source>esplan — emergency supplies &amp; shelter planner</source>
@@ -1162,6 +1281,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>数据完整性</translation>
     </message>
     <message>
+      <source>Map layers</source>
+      <translation>地图图层</translation>
+    </message>
+    <message>
       <source>Hazard zone</source>
       <translation>灾害区</translation>
     </message>
@@ -1174,8 +1297,20 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>已关闭（规划中或本情景中）</translation>
     </message>
     <message>
+      <source>Cut off by road (no supply source reaches it)</source>
+      <translation>道路不通（无物资来源可达）</translation>
+    </message>
+    <message>
+      <source>Shelter service area (walking)</source>
+      <translation>避难场所服务范围（步行）</translation>
+    </message>
+    <message>
       <source>Cannot open plan</source>
       <translation>无法打开规划</translation>
+    </message>
+    <message>
+      <source>Opening {loc}…</source>
+      <translation>正在打开 {loc}…</translation>
     </message>
     <message>
       <source>Opened {loc}: {sites} sites, {units} demand units, {lots} stock lots, {edges} road edges.</source>
