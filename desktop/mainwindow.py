@@ -526,6 +526,8 @@ class MainWindow(QMainWindow):
         self.canvas.legend = {"warehouse": enum_label("warehouse"), "reserve_point": enum_label("reserve_point"),
                               "shelter": enum_label("shelter"), "served": enum_label("served"),
                               "over_capacity": enum_label("over_capacity"), "unreachable": enum_label("unreachable"),
+                              "off_network": enum_label("off_network"),
+                              "demand": self.tr("Village / community (no run yet)"),
                               "hazard": self.tr("Hazard zone"), "planned": self.tr("Planned (not built yet)"),
                               "closed": self.tr("Closed (in the plan or the scenario)"),
                               "isolated": self.tr("Cut off by road (no supply source reaches it)"),
@@ -602,7 +604,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("esplan — emergency supplies & shelter planner") + (f" — {name}" if name else ""))
         self._update_unlocated_note()
         self._update_stale()
-        QTimer.singleShot(0, self.canvas.fit)
+        QTimer.singleShot(0, self.canvas, self.canvas.fit)   # dropped if the window goes first
         yield
         for panel in (self.sites_panel, self.stock_panel, self.demand_panel, self.items_panel):
             panel.fit_columns()
@@ -801,7 +803,7 @@ class MainWindow(QMainWindow):
         if self.loading:       # an edit while the plan was still being drawn: draw the rest first
             self.finish_loading()
         if table in ("site", "demand_unit"):
-            QTimer.singleShot(0, self._fill_search)
+            QTimer.singleShot(0, self, self._fill_search)
         if table == "site":
             if pk and self.site_model.row_of(pk) is not None:
                 self.site_model.refresh_row(pk)
@@ -834,11 +836,11 @@ class MainWindow(QMainWindow):
             self.scenarios.reload()
             self._load_hazards()
             if self._auto_rerun:
-                QTimer.singleShot(0, self.run_plan)
+                QTimer.singleShot(0, self, self.run_plan)
             self._auto_rerun = False
         elif table == "plan_info":
             if self._auto_rerun:    # the figures were just saved: every check depends on them
-                QTimer.singleShot(0, self.run_plan)
+                QTimer.singleShot(0, self, self.run_plan)
             self._auto_rerun = False
         self.analysis.plan_changed()
         self.result_stale = self.result is not None

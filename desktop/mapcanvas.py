@@ -61,6 +61,7 @@ from desktop.mapitems import (
     UnitItem,
     isolated_pen,
     polyline_path,
+    site_state,
     symbol,
 )
 from desktop.tables import OUTCOME_COLOURS, unit_outcome
@@ -846,22 +847,28 @@ class MapCanvas(QGraphicsView):
             vp.update(r.translated(dx, dy).adjusted(-3, -3, 3, 3))  # … and the copied pixels repainted
 
     def legend_keys(self) -> list[str]:
-        """The legend's entries, top to bottom: those of the plan's layers shown (the isolated
-        rings and service areas only when a run drew some)."""
+        """The legend's entries, top to bottom: only what the map draws now (the site kinds and
+        states, the villages' outcomes of the run shown, isolated rings, hazard zones and
+        service areas present on a layer shown), so a 1366 × 768 screen keeps its map."""
         on = self.layer_visible
-        keys = [k for k in ("warehouse", "reserve_point", "shelter") if on.get(k, True)]
-        if keys:
-            keys += ["planned", "closed"]
-        if on.get("demand", True):
-            keys += ["served", "over_capacity", "unreachable"]
+        sites = [it for it in self.site_items.values() if on.get(it.row["kind"], True)]
+        kinds = {it.row["kind"] for it in sites}
+        keys = [k for k in ("warehouse", "reserve_point", "shelter") if k in kinds]
+        states = {site_state(it.row) for it in sites}
+        keys += [k for k in ("planned", "closed") if k in states]
+        if on.get("demand", True) and self.unit_items:
+            outcomes = {it.outcome for it in self.unit_items.values()}
+            keys += [k for k in ("served", "over_capacity", "unreachable", "off_network") if k in outcomes]
+            if outcomes - set(OUTCOME_COLOURS):          # drawn in the plain colour: no run yet
+                keys.append("demand")
         if on.get("isolated", True) and self.isolated_items:
             keys.append("isolated")
-        if on.get("hazards", True):
+        if on.get("hazards", True) and self.hazard_items:
             keys.append("hazard")
         if on.get("service_areas", True) and self.service_item is not None:
             keys.append("service_area")
         # the basemap (water, rivers, built-up areas, buildings) is context, named in the layer
-        # panel: the legend stays small enough for a 1366 × 768 screen
+        # panel
         return keys
 
     def _legend_swatch(self, painter: QPainter, key: str, cx: float, cy: float, lh: float) -> None:
@@ -882,6 +889,10 @@ class MapCanvas(QGraphicsView):
         elif key in OUTCOME_COLOURS:
             painter.setPen(QPen(QColor(255, 255, 255), 1))
             painter.setBrush(QBrush(QColor(OUTCOME_COLOURS[key])))
+            painter.drawEllipse(QPointF(0, 0), 5, 5)
+        elif key == "demand":               # as UnitItem before a run
+            painter.setPen(QPen(QColor(255, 255, 255), 1))
+            painter.setBrush(QBrush(QColor(90, 120, 170, 190)))
             painter.drawEllipse(QPointF(0, 0), 5, 5)
         elif key == "isolated":             # as IsolatedMark: a dashed ring round a unit
             painter.setPen(QPen(QColor(255, 255, 255), 1))
@@ -904,24 +915,27 @@ class MapCanvas(QGraphicsView):
         entries = [(k, self.legend.get(k, k)) for k in self.legend_keys()]
         if not entries and not self.unlocated_note:
             return
-        lines = len(entries) + (1 if self.unlocated_note else 0)
         lh = fm.height() + 3
-        w = max([fm.horizontalAdvance(t) for _k, t in entries] + [fm.horizontalAdvance(self.unlocated_note) - 20]) + 34
-        h = lines * lh + 10
+        col_w = max([fm.horizontalAdvance(t) for _k, t in entries] + [0]) + 34
+        # a narrow map (1366 × 768 with the docks open: ~490 px) gets the entries in two columns
+        ncol = 2 if len(entries) > 5 and self.viewport().width() < 760 else 1
+        rows = -(-len(entries) // ncol)
+        w = max(ncol * col_w, fm.horizontalAdvance(self.unlocated_note) + 16)
+        h = (rows + (1 if self.unlocated_note else 0)) * lh + 10
         x0, y0 = 10, 10
         painter.setPen(QPen(QColor(180, 180, 180)))
         painter.setBrush(QBrush(QColor(255, 255, 255, 225)))
         painter.drawRoundedRect(QRectF(x0, y0, w, h), 4, 4)
         self.overlays.append(QRectF(x0, y0, w, h).toAlignedRect())
-        y = y0 + 6
-        for key, text in entries:
-            self._legend_swatch(painter, key, x0 + 14, y + lh / 2, lh)
+        for k, (key, text) in enumerate(entries):
+            x = x0 + (k // rows) * col_w
+            y = y0 + 6 + (k % rows) * lh
+            self._legend_swatch(painter, key, x + 14, y + lh / 2, lh)
             painter.setPen(QColor(30, 30, 30))
-            painter.drawText(QPointF(x0 + 28, y + fm.ascent() + 1), text)
-            y += lh
+            painter.drawText(QPointF(x + 28, y + fm.ascent() + 1), text)
         if self.unlocated_note:
             painter.setPen(QColor(150, 80, 0))
-            painter.drawText(QPointF(x0 + 8, y + fm.ascent() + 1), self.unlocated_note)
+            painter.drawText(QPointF(x0 + 8, y0 + 6 + rows * lh + fm.ascent() + 1), self.unlocated_note)
 
     def _draw_scale_and_attribution(self, painter: QPainter, fm: Any, vw: int, vh: int) -> None:
         scale = self.transform().m11()  # px per metre

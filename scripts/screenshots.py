@@ -61,6 +61,7 @@ def main() -> int:
                 time.sleep(0.02)
 
         pump(0.8)
+        win.finish_loading()
         win.canvas.fit()
         win.run_plan()
         while win.task is not None:
@@ -105,6 +106,7 @@ def main() -> int:
         add_valley_flood(p3)
         p3.dispose()
         win.open_location(str(plan3))
+        win.finish_loading()
         pump(0.5)
         lst = win.scenarios.list
         lst.setCurrentItem(next(lst.item(i) for i in range(lst.count())

@@ -332,3 +332,32 @@ def test_tianditu_without_a_key_asks_nothing(win, tmp_path):
     panel.tiles.refresh()
     assert not panel.tiles.usable() and panel.tiles.requests == 0 and not panel.tiles.items
     assert panel.ed_key.isEnabled() and not panel.ed_url.isEnabled()
+
+
+def test_the_legend_lists_only_what_the_map_draws(flood_win, qtbot):
+    """Before a run the villages are one plain colour (one entry, no outcomes); after the flood
+    run the outcome entries are exactly the outcomes drawn, "closed" appears with the closures,
+    the hazard zone with its zone; a narrow map puts the entries in two columns."""
+    from desktop.mapitems import site_state
+
+    w = flood_win
+    keys = w.canvas.legend_keys()
+    assert "demand" in keys and not {"served", "over_capacity", "unreachable", "hazard"} & set(keys)
+    assert ("closed" in keys) == any(site_state(it.row) == "closed" for it in w.canvas.site_items.values())
+    _select_scenario(w, "洪水")
+    run_and_wait(qtbot, w)
+    keys = w.canvas.legend_keys()
+    drawn = {it.outcome for it in w.canvas.unit_items.values()}
+    assert {k for k in keys if k in ("served", "over_capacity", "unreachable", "off_network")} == \
+        drawn & {"served", "over_capacity", "unreachable", "off_network"}
+    assert "demand" not in keys or None in drawn
+    assert "closed" in keys and "hazard" in keys          # the flood closes shelters inside it
+    # a narrow map (the docks open on a 1366 × 768 screen) gets two columns of entries
+    c = w.canvas
+    c.setFixedWidth(490)
+    qtbot.waitUntil(lambda: c.viewport().width() < 760)
+    c.overlays.clear()
+    c.viewport().repaint()
+    lh = c.fontMetrics().height() + 3
+    box = max(c.overlays, key=lambda r: r.height())     # the legend: the tallest overlay
+    assert box.top() == 10 and box.height() <= (-(-len(keys) // 2) + 1) * lh + 10

@@ -1285,6 +1285,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Map layers</translation>
     </message>
     <message>
+      <source>Village / community (no run yet)</source>
+      <translation>Village / community (no run yet)</translation>
+    </message>
+    <message>
       <source>Hazard zone</source>
       <translation>Hazard zone</translation>
     </message>

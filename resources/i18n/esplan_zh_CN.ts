@@ -1285,6 +1285,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>地图图层</translation>
     </message>
     <message>
+      <source>Village / community (no run yet)</source>
+      <translation>村（社区）（尚未运行）</translation>
+    </message>
+    <message>
       <source>Hazard zone</source>
       <translation>灾害区</translation>
     </message>
