@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 class Analysis(QObject):
     resultReady = Signal(object, bool)     # PlanResult, stale (the plan changed while it ran)
-    compared = Signal(object)              # {scenario name: PlanResult}
+    compared = Signal(object)              # {"results": {scenario name: PlanResult}, "maps": [...] | None}
     recommended = Signal(object)           # the recommendation (planner.scenario.recommend)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -83,17 +83,26 @@ class Analysis(QObject):
                            QCoreApplication.translate("Analysis", "Running the checks ({scenario})…").format(
                                scenario=scenario or QCoreApplication.translate("Analysis", "baseline")))
 
-    def compare(self, names: list[str | None]) -> None:
-        """Run each scenario (None = the baseline) on one what-if session and compare them."""
+    def compare(self, names: list[str | None], lang: str = "zh", font_family: str | None = None) -> None:
+        """Run each scenario (None = the baseline, first: the reference) on one what-if session,
+        then draw each scenario's map beside the reference's (the printed plan's figure)."""
         if self.plan is None:
             return
         plan = self.plan
 
         def job(state: Any) -> dict[str, Any]:
-            from planner.scenario.compare import compare_plan  # the engine loads on the worker thread
+            # the engine and the report's map code load on the worker thread
+            from planner.report.compare_maps import paired_map_svgs
+            from planner.scenario.compare import compare_runs
 
-            results, _cmp = compare_plan(plan, names, state)
-            return {r.scenario: r for r in results}
+            runs = compare_runs(plan, names, state)
+            state.set_progress(0.95, "maps")
+            try:
+                maps = paired_map_svgs(plan, runs, lang, font_family=font_family)
+            except Exception:  # noqa: BLE001 - the table still shows; the failure is logged and said
+                log.warning("the comparison maps could not be drawn", exc_info=True)
+                maps = None
+            return {"results": {r.scenario: r for _i, r in runs}, "maps": maps}
 
         self.runner.submit("compare", job, self.compared.emit,
                            QCoreApplication.translate("Analysis", "Comparing {n} scenarios…").format(n=len(names)))

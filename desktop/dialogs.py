@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtCore import QByteArray, QCoreApplication, QRectF, Qt, QUrl
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,8 +26,10 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -396,10 +399,17 @@ class CompareDialog(QDialog):
 
     MARK = {"pass": "✓", "fail": "✗", "unknown": "?"}
 
-    def __init__(self, results: dict[str, Any], parent=None, zh: bool = True):
+    def __init__(self, results: dict[str, Any], parent=None, zh: bool = True,
+                 maps: list[dict[str, Any]] | None = None, maps_failed: bool = False):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Compare scenarios"))
-        lay = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        outer.addWidget(self.tabs)
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(page, self.tr("Checks and changes"))
         cmp = compare_results(list(results.values()))
         names = list(cmp["scenarios"])
         views = [typed(results[n]) for n in names]
@@ -458,10 +468,29 @@ class CompareDialog(QDialog):
         self.changes.setWordWrap(True)
         if self.changes.count():
             lay.addWidget(self.changes, 1)
+        # each scenario's map beside the reference's: the printed plan's figure, one scale
+        self.map_views: list[SvgView] = []
+        for m in maps or []:
+            shown_name = m["scenario"] if m["scenario"] != "baseline" else self.tr("baseline")
+            box = QWidget()
+            bl = QVBoxLayout(box)
+            view = SvgView(m["svg"].encode("utf-8"))
+            view.setObjectName("compareMap")
+            self.map_views.append(view)
+            bl.addWidget(view, 1)
+            if m.get("notes"):
+                note = QLabel("\n".join(m["notes"]))
+                note.setWordWrap(True)
+                bl.addWidget(note)
+            self.tabs.addTab(box, self.tr("Map: {scenario} beside {reference}").format(
+                scenario=shown_name, reference=shown[0]))
+        if maps_failed:
+            self.tabs.addTab(QLabel(self.tr("The maps could not be drawn; the log file says why.")),
+                             self.tr("Maps"))
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         bb.rejected.connect(self.reject)
-        lay.addWidget(bb)
-        self.resize(860, 560)
+        outer.addWidget(bb)
+        self.resize(960, 640)
 
     def _delta(self, d: float, unit: str | None) -> str:
         """A change from the reference: shares in percentage points, times in minutes."""
@@ -470,6 +499,32 @@ class CompareDialog(QDialog):
         if unit == "min":
             return f"{d:+.1f} min"
         return f"{d:+,.2f}"
+
+
+class SvgView(QLabel):
+    """An SVG picture fitted to the widget, aspect ratio kept (re-rendered when resized)."""
+
+    def __init__(self, data: bytes, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.renderer = QSvgRenderer(QByteArray(data))
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(320, 200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def picture(self, w: int, h: int) -> QImage:
+        size = self.renderer.defaultSize().scaled(max(1, w), max(1, h), Qt.AspectRatioMode.KeepAspectRatio)
+        dpr = self.devicePixelRatioF()
+        img = QImage(int(size.width() * dpr), int(size.height() * dpr), QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(dpr)
+        img.fill(QColor(255, 255, 255))
+        p = QPainter(img)
+        self.renderer.render(p, QRectF(0, 0, size.width(), size.height()))
+        p.end()
+        return img
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.setPixmap(QPixmap.fromImage(self.picture(self.width() - 4, self.height() - 4)))
 
 
 class ManualDialog(QDialog):

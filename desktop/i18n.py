@@ -108,8 +108,17 @@ def _candidate_fonts() -> list[Path]:
     return out
 
 
+_CJK_FAMILY: str | None = None
+
+
+def cjk_family() -> str | None:
+    """The family of the CJK font registered with Qt (None before or if none was found)."""
+    return _CJK_FAMILY
+
+
 def register_cjk_font() -> str | None:
     """Register a CJK font with Qt and make it the fallback of the UI font; returns its family."""
+    global _CJK_FAMILY
     app = QApplication.instance()
     for path in _candidate_fonts():
         if not path.is_file():
@@ -126,5 +135,6 @@ def register_cjk_font() -> str | None:
             base = font.family()
             font.setFamilies([base, fam] if base and base != fam else [fam])
             app.setFont(font)
+        _CJK_FAMILY = fam
         return fam
     return None

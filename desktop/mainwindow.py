@@ -528,6 +528,7 @@ class MainWindow(QMainWindow):
                               "over_capacity": enum_label("over_capacity"), "unreachable": enum_label("unreachable"),
                               "off_network": enum_label("off_network"),
                               "demand": self.tr("Village / community (no run yet)"),
+                              "no_people": self.tr("Village / community without population (not counted)"),
                               "hazard": self.tr("Hazard zone"), "planned": self.tr("Planned (not built yet)"),
                               "closed": self.tr("Closed (in the plan or the scenario)"),
                               "isolated": self.tr("Cut off by road (no supply source reaches it)"),
@@ -1133,10 +1134,12 @@ class MainWindow(QMainWindow):
 
     def compare_scenarios(self) -> None:
         if self.plan is not None:
-            self.analysis.compare([None, *scenario_store.scenario_names(self.plan)])
+            self.analysis.compare([None, *scenario_store.scenario_names(self.plan)],
+                                  lang="zh" if i18n.is_chinese() else "en", font_family=i18n.cjk_family())
 
-    def _compare_done(self, results: dict[str, Any]) -> None:
-        dlg = CompareDialog(results, self, zh=i18n.is_chinese())
+    def _compare_done(self, out: dict[str, Any]) -> None:
+        dlg = CompareDialog(out["results"], self, zh=i18n.is_chinese(), maps=out.get("maps"),
+                            maps_failed=out.get("maps") is None)
         dlg.setObjectName("compareDialog")
         dlg.open()
         self._compare_dialog = dlg

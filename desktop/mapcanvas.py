@@ -859,8 +859,9 @@ class MapCanvas(QGraphicsView):
         if on.get("demand", True) and self.unit_items:
             outcomes = {it.outcome for it in self.unit_items.values()}
             keys += [k for k in ("served", "over_capacity", "unreachable", "off_network") if k in outcomes]
-            if outcomes - set(OUTCOME_COLOURS):          # drawn in the plain colour: no run yet
-                keys.append("demand")
+            if outcomes - set(OUTCOME_COLOURS):          # drawn in the plain colour:
+                # no run shown yet, or (in a run) a village without people known, not counted
+                keys.append("demand" if self.result_view is None else "no_people")
         if on.get("isolated", True) and self.isolated_items:
             keys.append("isolated")
         if on.get("hazards", True) and self.hazard_items:
@@ -890,7 +891,7 @@ class MapCanvas(QGraphicsView):
             painter.setPen(QPen(QColor(255, 255, 255), 1))
             painter.setBrush(QBrush(QColor(OUTCOME_COLOURS[key])))
             painter.drawEllipse(QPointF(0, 0), 5, 5)
-        elif key == "demand":               # as UnitItem before a run
+        elif key in ("demand", "no_people"):   # UnitItem's plain colour
             painter.setPen(QPen(QColor(255, 255, 255), 1))
             painter.setBrush(QBrush(QColor(90, 120, 170, 190)))
             painter.drawEllipse(QPointF(0, 0), 5, 5)

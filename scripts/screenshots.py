@@ -1,7 +1,9 @@
 """Screenshots of the real program under Xvfb: the Andorra demo, plan run, main window in
 Chinese and English → docs/screenshots/main_zh.png, main_en.png; the Shanting demo's data
 completeness panel → completeness_zh.png, completeness_en.png; the Andorra demo with the valley
-flood run, zoomed into the valley, the layer panel in front → layer_zh.png, layer_en.png.
+flood run, zoomed into the valley, the layer panel in front → layer_zh.png, layer_en.png; the
+compare dialog (flood against the baseline: checks, then the maps side by side) →
+compare_zh.png, compare_map_zh.png and the English ones.
 
     python scripts/screenshots.py          (starts Xvfb :99 itself when DISPLAY is not set)
     ESPLAN_SHOT_SIZE=1366x768 ESPLAN_SHOT_DIR=/tmp/shots python scripts/screenshots.py   (other sizes)
@@ -124,6 +126,23 @@ def main() -> int:
             pump(0.6)
             win.grab().save(str(OUT / name))
             print("wrote", OUT / name)
+        # the compare dialog: the flood against the baseline, checks and the maps side by side
+        for lang, name in (("zh_CN", "compare"), ("en", "compare")):
+            win.set_language(lang)
+            win._compare_dialog = None
+            win.compare_scenarios()
+            while win.task is not None or getattr(win, "_compare_dialog", None) is None:
+                pump(0.05)
+            dlg = win._compare_dialog
+            dlg.resize(1100, 700)
+            suffix = "zh" if lang == "zh_CN" else "en"
+            pump(0.4)
+            dlg.grab().save(str(OUT / f"{name}_{suffix}.png"))
+            dlg.tabs.setCurrentIndex(1)
+            pump(0.4)
+            dlg.grab().save(str(OUT / f"{name}_map_{suffix}.png"))
+            print("wrote", OUT / f"{name}_{suffix}.png", OUT / f"{name}_map_{suffix}.png")
+            dlg.close()
         win.close()
         pump(0.2)
         del win

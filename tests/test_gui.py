@@ -185,6 +185,13 @@ def test_close_site_in_scenario_and_compare(win, qtbot):
     base, scen = t.item(served, 2).text(), t.item(served, 3).text()
     assert base.endswith(("✓", "✗")) and "pp" in scen          # pass/fail marked in text; change in pp
     assert dlg.changes.count() == 3 and "newly without a shelter in reach" in dlg.changes.item(0).text()
+    # the scenario's map beside the baseline's: the printed plan's figure, drawn (not blank)
+    assert len(dlg.map_views) == 1 and dlg.tabs.count() == 2
+    assert "关闭避难场所" in dlg.tabs.tabText(1)
+    img = dlg.map_views[0].picture(800, 500)
+    assert img.width() == 800 or img.height() == 500                   # fitted, aspect ratio kept
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    assert len(colours) > 20                                           # a map, not an empty page
     dlg.close()
 
 

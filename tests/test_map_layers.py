@@ -350,7 +350,8 @@ def test_the_legend_lists_only_what_the_map_draws(flood_win, qtbot):
     drawn = {it.outcome for it in w.canvas.unit_items.values()}
     assert {k for k in keys if k in ("served", "over_capacity", "unreachable", "off_network")} == \
         drawn & {"served", "over_capacity", "unreachable", "off_network"}
-    assert "demand" not in keys or None in drawn
+    assert "demand" not in keys                           # a run is shown
+    assert ("no_people" in keys) == (None in drawn)      # villages without people known
     assert "closed" in keys and "hazard" in keys          # the flood closes shelters inside it
     # a narrow map (the docks open on a 1366 × 768 screen) gets two columns of entries
     c = w.canvas

@@ -394,3 +394,28 @@ def test_paired_maps_show_the_scenario_beside_the_baseline(andorra, font):
     assert len(frames) == 2
     (a, ta), (b, tb) = frames
     assert a.height == b.height and ta[4] + a.width < tb[4] and tb[4] + b.width <= pm.drawing.width
+
+
+def test_compare_maps_for_the_window_are_the_printed_figure(tmp_path):
+    """The compare dialog's maps: the reference's beside each scenario's, as SVG, with the CJK font
+    named as the window knows it."""
+    from planner.demo import copy_demo_to
+    from planner.demo.andorra import add_valley_flood
+    from planner.report.compare_maps import paired_map_svgs
+    from planner.report.fonts import register_cjk_font
+    from planner.scenario.compare import compare_runs
+    from planner.store import open_plan
+
+    p = tmp_path / "a.esplan"
+    copy_demo_to("andorra", p)
+    plan = open_plan(p)
+    add_valley_flood(plan)
+    runs = compare_runs(plan, [None, "洪水"])
+    assert [r.scenario for _i, r in runs] == ["baseline", "洪水"]
+    maps = paired_map_svgs(plan, runs, "zh", font_family="Viewer CJK")
+    assert len(maps) == 1 and maps[0]["scenario"] == "洪水"
+    svg = maps[0]["svg"]
+    assert '<svg fill="none" ' in svg and "洪水" in svg     # unfilled shapes are not black
+    assert "font-family: 'Viewer CJK';" in svg and f"font-family: {register_cjk_font()};" not in svg
+    assert paired_map_svgs(plan, runs[:1], "zh") == []                 # nothing to compare
+    plan.dispose()

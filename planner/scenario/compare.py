@@ -176,8 +176,8 @@ def compare_results(results: list[Any]) -> dict[str, Any]:
             "summaries": [r.get("summary") for r in rs]}
 
 
-def compare_plan(plan: Any, names: list[str | None], progress: Any = None) -> tuple[list[Any], dict[str, Any]]:
-    """Run the engine on each named scenario ("baseline" or None = no scenario) and compare.
+def compare_runs(plan: Any, names: list[str | None], progress: Any = None) -> list[tuple[Any, Any]]:
+    """(input, result) of each named scenario ("baseline" or None = no scenario), in order.
 
     Every scenario runs on one what-if session (:class:`planner.engine.session.WhatIf`): the
     road graph is built once and reused while its content key (road digest + graph parameters)
@@ -188,10 +188,17 @@ def compare_plan(plan: Any, names: list[str | None], progress: Any = None) -> tu
     from planner.engine.session import WhatIf
     from planner.scenario.runs import load_input
 
-    results = []
+    runs = []
     with WhatIf(service_areas=False) as session:
         for k, name in enumerate(names):
             check_cancel(progress)   # ``progress``: set_progress/is_cancelled; Cancelled between scenarios
             tell(progress, k / max(1, len(names)), name or "baseline")
-            results.append(session.run_input(load_input(plan, name)))
+            inp = load_input(plan, name)
+            runs.append((inp, session.run_input(inp)))
+    return runs
+
+
+def compare_plan(plan: Any, names: list[str | None], progress: Any = None) -> tuple[list[Any], dict[str, Any]]:
+    """Run the engine on each named scenario (:func:`compare_runs`) and compare the results."""
+    results = [r for _i, r in compare_runs(plan, names, progress)]
     return results, compare_results(results)

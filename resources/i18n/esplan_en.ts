@@ -381,6 +381,10 @@
       <translation>Compare scenarios</translation>
     </message>
     <message>
+      <source>Checks and changes</source>
+      <translation>Checks and changes</translation>
+    </message>
+    <message>
       <source>People served</source>
       <translation>People served</translation>
     </message>
@@ -423,6 +427,18 @@
     <message>
       <source>{scenario}: {n} shelters full</source>
       <translation>{scenario}: {n} shelters full</translation>
+    </message>
+    <message>
+      <source>Map: {scenario} beside {reference}</source>
+      <translation>Map: {scenario} beside {reference}</translation>
+    </message>
+    <message>
+      <source>The maps could not be drawn; the log file says why.</source>
+      <translation>The maps could not be drawn; the log file says why.</translation>
+    </message>
+    <message>
+      <source>Maps</source>
+      <translation>Maps</translation>
     </message>
     <message>
       <source>{d:+.1f} pp</source>
@@ -1287,6 +1303,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Village / community (no run yet)</source>
       <translation>Village / community (no run yet)</translation>
+    </message>
+    <message>
+      <source>Village / community without population (not counted)</source>
+      <translation>Village / community without population (not counted)</translation>
     </message>
     <message>
       <source>Hazard zone</source>

@@ -381,6 +381,10 @@
       <translation>情景对比</translation>
     </message>
     <message>
+      <source>Checks and changes</source>
+      <translation>检查与变化</translation>
+    </message>
+    <message>
       <source>People served</source>
       <translation>可安置人数</translation>
     </message>
@@ -423,6 +427,18 @@
     <message>
       <source>{scenario}: {n} shelters full</source>
       <translation>{scenario}：{n} 个避难场所满员</translation>
+    </message>
+    <message>
+      <source>Map: {scenario} beside {reference}</source>
+      <translation>地图：{scenario} 与 {reference} 对照</translation>
+    </message>
+    <message>
+      <source>The maps could not be drawn; the log file says why.</source>
+      <translation>地图未能绘制，原因见日志文件。</translation>
+    </message>
+    <message>
+      <source>Maps</source>
+      <translation>地图</translation>
     </message>
     <message>
       <source>{d:+.1f} pp</source>
@@ -1287,6 +1303,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Village / community (no run yet)</source>
       <translation>村（社区）（尚未运行）</translation>
+    </message>
+    <message>
+      <source>Village / community without population (not counted)</source>
+      <translation>村（社区）无人口数据（未计入）</translation>
     </message>
     <message>
       <source>Hazard zone</source>
