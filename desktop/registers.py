@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.fields import enum_label
+from desktop.frozen import FrozenColumns
 from desktop.tables import (
     SITE_KINDS,
     STATUSES,
@@ -118,6 +119,8 @@ class RegisterPanel(QWidget):
         # of a long register: the whole stock table cost 0.3 s on opening Andorra
         v.verticalHeader().setResizeContentsPrecision(100)   # QTableView samples rows by this one
         v.selectionModel().currentRowChanged.connect(self._current)
+        # the code and name stay in view while the other columns scroll sideways
+        self.frozen = FrozenColumns(v, 2)
         # Ctrl+C copies the selected rows as tab-separated text (pastes into Excel/WPS);
         # Delete asks to delete the selected row. Both act only while the table has focus.
         copy = QAction(self)

@@ -1,0 +1,54 @@
+"""The code and name columns of a register stay in view while the others scroll sideways."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt
+
+
+def test_code_and_name_stay_when_the_table_scrolls_sideways(qtbot, tmp_path):
+    from desktop.app import setup_application
+    from desktop.registers import SitesPanel
+    from planner.demo import copy_demo_to
+    from planner.store import open_plan
+
+    setup_application(language="en")
+    p = tmp_path / "a.esplan"
+    copy_demo_to("andorra", p)
+    plan = open_plan(p)
+    panel = SitesPanel()
+    qtbot.addWidget(panel)
+    panel.model.set_plan(plan)
+    panel.resize(420, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.fit_columns()
+    v, f = panel.view, panel.frozen.frozen
+    # the overlay shows exactly the first two columns, as wide as the table's
+    assert f.isVisible()
+    assert [c for c in range(panel.model.columnCount()) if not f.isColumnHidden(c)] == [0, 1]
+    assert f.width() == v.columnWidth(0) + v.columnWidth(1)
+    assert f.model() is v.model() and f.selectionModel() is v.selectionModel()
+    # scrolled fully to the right: the table's own first column is out of view, the overlay's is not
+    bar = v.horizontalScrollBar()
+    assert bar.maximum() > 0, "the register is wider than the panel"
+    bar.setValue(bar.maximum())
+    qtbot.wait(10)
+    assert v.columnViewportPosition(0) < 0
+    assert f.columnViewportPosition(0) == 0 and f.columnViewportPosition(1) == v.columnWidth(0)
+    # scrolled down: the overlay's rows follow the table's
+    v.verticalScrollBar().setValue(5)
+    assert f.verticalScrollBar().value() == 5
+    assert f.rowAt(1) == v.rowAt(1)
+    # a width changed on either side is changed on both
+    v.setColumnWidth(1, 150)
+    assert f.columnWidth(1) == 150 and f.width() == v.columnWidth(0) + 150
+    f.setColumnWidth(0, 90)
+    assert v.columnWidth(0) == 90
+    # sorting by clicking the overlay's header sorts the register and shows on both headers
+    f.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert v.horizontalHeader().sortIndicatorSection() == 1
+    assert panel.proxy.sortColumn() == 1 and panel.proxy.sortOrder() == Qt.SortOrder.DescendingOrder
+    plan.dispose()
