@@ -127,3 +127,38 @@ def test_osm_import_progress_speaks_the_language(tmp_path):
         p.dispose()
     assert said and all(CJK.search(m) for m in said), said
     assert any("正在读取" in m for m in said) and said[-1] == "完成"
+
+
+def test_library_errors_are_explained_in_chinese(plan, files):
+    """What a library says (the JSON decoder, openpyxl on a damaged workbook, GEOS, osmium) is
+    told in Chinese, with the position where there is one — not the library's English."""
+    import json as _json
+
+    from planner.io.dispatch import import_file
+    from planner.io.tables import import_boundary
+
+    tx.set_language("zh")
+    bad_json = files / "b.geojson"
+    bad_json.write_text('{"type": "FeatureCollection", "features": [\n {"type": "Feature" "x": 1}]}',
+                        encoding="utf-8")
+    bow = files / "bow.geojson"
+    bow.write_text(_json.dumps({"type": "Polygon", "coordinates": [[
+        [117.2, 34.9], [117.8, 35.3], [117.8, 34.9], [117.2, 35.3], [117.2, 34.9]]]}), encoding="utf-8")
+    xlsx = files / "sites.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04 not really a workbook")
+    osm = files / "roads.osm.pbf"
+    osm.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
+    cases = [
+        (lambda: import_boundary(plan, bad_json), "JSON 语法错误：第 2 行第 21 列，缺少逗号"),
+        (lambda: import_boundary(plan, bow), "边界自相交（位置：经度 117.500000，纬度 35.100000）"),
+        (lambda: import_table(plan, "sites", xlsx), "不是有效的 XLSX 文件"),
+        (lambda: import_file(plan, "osm", osm), "不是可读的 OpenStreetMap 数据"),
+    ]
+    for run, want in cases:
+        with pytest.raises(ImportFailed) as ei:
+            run()
+        text = str(ei.value)
+        assert want in text, text
+        # no sentence of the library's English outside the bracketed detail
+        outside = re.sub(r"（程序库报告：[^）]*）|（[^）]*）", "", text)
+        assert not re.search(r"\b(Expecting|delimiter|Self-intersection|zip file|File is not)\b", outside), text

@@ -37,7 +37,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import LargeBinary, delete, func, insert, select, type_coerce
 
 from planner.geo import from_metric, to_metric, utm_epsg
-from planner.io.errors import ImportFailed, ImportProblem, ImportReport
+from planner.io.errors import ImportFailed, ImportProblem, ImportReport, explain
 from planner.models import BasemapFeature, table_of
 from planner.progress import Cancelled, check_cancel, tell
 from planner.text import text as _t
@@ -150,7 +150,7 @@ def read_basemap(path: str | os.PathLike[str], *, boundary: BaseGeometry | None 
     except (Cancelled, ImportFailed):
         raise
     except Exception as exc:  # osmium: RuntimeError for bad PBF/XML, truncated files …
-        raise ImportFailed([ImportProblem(str(p), None, None, _t("import.osm.unreadable", why=exc))]) from exc
+        raise ImportFailed([ImportProblem(str(p), None, None, _t("import.osm.unreadable", why=explain(exc)))]) from exc
     tell(progress, 0.7, _t("import.progress.basemap_clip"))
     if not raw:
         return out

@@ -1,11 +1,97 @@
 """Import problems that name the file, row and field."""
 from __future__ import annotations
 
+import json
+import logging
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from planner.text import catalogue, text as _t
+
+log = logging.getLogger(__name__)
+
+#: JSON decoder messages (Python's json module) → catalogue keys
+_JSON_MSGS = (("Expecting value", "import.why.json.value"), ("Expecting ',' delimiter", "import.why.json.comma"),
+              ("Expecting ':' delimiter", "import.why.json.colon"),
+              ("Expecting property name", "import.why.json.name"), ("Unterminated string", "import.why.json.string"),
+              ("Extra data", "import.why.json.extra"), ("Invalid control character", "import.why.json.control"),
+              ("Invalid \\escape", "import.why.json.escape"))
+#: GEOS validity reasons (shapely.is_valid_reason) → catalogue keys
+_GEOS_REASONS = (("Ring Self-intersection", "import.why.geom.ring_self_intersection"),
+                 ("Self-intersection", "import.why.geom.self_intersection"),
+                 ("Too few points", "import.why.geom.too_few_points"),
+                 ("Hole lies outside shell", "import.why.geom.hole_outside"),
+                 ("Holes are nested", "import.why.geom.holes_nested"),
+                 ("Interior is disconnected", "import.why.geom.disconnected"),
+                 ("Nested shells", "import.why.geom.nested_shells"),
+                 ("Duplicate Rings", "import.why.geom.duplicate_rings"),
+                 ("Invalid Coordinate", "import.why.geom.bad_coordinate"),
+                 ("Ring is not closed", "import.why.geom.not_closed"))
+#: database constraint messages (SQLite's and PostgreSQL's wording) → catalogue keys
+_DB_MSGS = ((("UNIQUE constraint failed", "duplicate key value"), "import.why.db.unique"),
+            (("NOT NULL constraint failed", "violates not-null"), "import.why.db.not_null"),
+            (("FOREIGN KEY constraint failed", "violates foreign key"), "import.why.db.foreign_key"),
+            (("CHECK constraint failed", "violates check constraint"), "import.why.db.check"))
+
+
+def explain(exc: BaseException | str) -> str:
+    """What a library's error means, in the language in force: the JSON decoder's, the file
+    system's, openpyxl's (a damaged workbook), the XML parser's, the database's constraints,
+    GEOS's validity reasons; the library's own words follow in brackets only where they add a
+    detail (a name, a position) the text cannot carry, and the whole message goes to the log."""
+    raw = (str(exc) or type(exc).__name__) if isinstance(exc, BaseException) else str(exc)
+    first = raw.splitlines()[0][:300] if raw else ""
+    log.info("library error explained to the user: %s: %s", type(exc).__name__, first)
+    if isinstance(exc, str):
+        return _geometry_reason(exc)
+    if isinstance(exc, json.JSONDecodeError):
+        return _t("import.why.json", line=exc.lineno, column=exc.colno, what=json_message(exc.msg))
+    if isinstance(exc, UnicodeDecodeError):
+        return _t("import.why.encoding", encoding=exc.encoding, pos=exc.start + 1)
+    if isinstance(exc, FileNotFoundError):
+        return _t("import.why.not_found")
+    if isinstance(exc, IsADirectoryError):
+        return _t("import.why.is_dir")
+    if isinstance(exc, PermissionError):
+        return _t("import.why.permission")
+    if isinstance(exc, zipfile.BadZipFile) or "zip file" in first.lower():
+        return _t("import.why.bad_zip")
+    name = type(exc).__name__
+    if name == "ParseError" and hasattr(exc, "position"):      # xml.etree / defusedxml
+        return _t("import.why.xml", line=exc.position[0])
+    orig = getattr(exc, "orig", None)                          # SQLAlchemy wraps the driver's error
+    db = str(orig or exc).splitlines()[0] if str(orig or exc) else ""
+    for needles, key in _DB_MSGS:
+        if any(n in db for n in needles):
+            what = db.split(":", 1)[1].strip() if ":" in db and needles[0] in db else ""
+            return _t(key, what=what or "—")
+    if isinstance(exc, OSError):
+        return _t("import.why.os", detail=exc.strerror or first)
+    if name == "RuntimeError" and ("osmium" in type(exc).__module__ or "pbf" in first.lower()
+                                   or "xml" in first.lower() or "osm" in first.lower()):
+        return _t("import.why.osm", detail=first)
+    return _t("import.why.other", detail=first)
+
+
+def json_message(msg: str) -> str:
+    """The JSON decoder's message (e.g. "Expecting ',' delimiter") in the language in force."""
+    for needle, key in _JSON_MSGS:
+        if msg.startswith(needle):
+            return _t(key)
+    return msg
+
+
+def _geometry_reason(reason: str) -> str:
+    """A GEOS validity reason ("Self-intersection[117.4 35.2]") in the language in force."""
+    at = re.search(r"\[([-\d.eE+]+)\s+([-\d.eE+]+)\]", reason)
+    where = _t("import.why.geom.at", x=f"{float(at.group(1)):.6f}", y=f"{float(at.group(2)):.6f}") if at else ""
+    for needle, key in _GEOS_REASONS:
+        if reason.startswith(needle):
+            return _t(key) + where
+    return _t("import.why.other", detail=reason)
 
 
 def kind_label(kind: str) -> str:

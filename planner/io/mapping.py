@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.io.errors import ImportFailed, ImportProblem
+from planner.io.errors import ImportFailed, ImportProblem, explain
 from planner.io.templates import TEMPLATES, canonical_kind, normalise_header
 from planner.text import text as _t
 
@@ -244,7 +244,8 @@ def peek_table(path: str | Path, *, rows: int = 5, sheet: str | None = None,
         try:
             obj = t._load_json(path, encoding)
         except ValueError as exc:
-            raise ImportFailed([ImportProblem(str(path), None, None, _t("import.geojson.invalid", why=exc))]) from exc
+            raise ImportFailed([ImportProblem(str(path), None, None,
+                                              _t("import.geojson.invalid", why=explain(exc)))]) from exc
         feats = obj.get("features") if isinstance(obj, Mapping) else None
         if not isinstance(feats, list):
             raise ImportFailed([ImportProblem(str(path), None, None, _t("import.geojson.not_collection"))])

@@ -65,14 +65,14 @@ def boundary_summary(path: str | Path) -> dict[str, Any]:
     from shapely.geometry import shape
 
     from planner.geo import area_km2
-    from planner.io.errors import ImportFailed, ImportProblem
+    from planner.io.errors import ImportFailed, ImportProblem, explain
     from planner.io.tables import _load_json
 
     f = str(path)
     try:
         obj = _load_json(Path(path))
     except (OSError, ValueError) as exc:
-        raise ImportFailed([ImportProblem(f, None, None, _t("import.geojson.invalid", why=exc))]) from exc
+        raise ImportFailed([ImportProblem(f, None, None, _t("import.geojson.invalid", why=explain(exc)))]) from exc
     feats = obj.get("features") if isinstance(obj, dict) and obj.get("type") == "FeatureCollection" else \
         [obj] if isinstance(obj, dict) and obj.get("type") == "Feature" else \
         [{"geometry": obj, "properties": {}}]

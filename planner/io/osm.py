@@ -100,7 +100,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from planner.geo import geodesic_area_m2
-from planner.io.errors import ImportFailed, ImportProblem, ImportReport
+from planner.io.errors import ImportFailed, ImportProblem, ImportReport, explain
 from planner.io.network import (
     DRIVABLE_CLASSES,
     OSM_SOURCE,
@@ -344,7 +344,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
     except ImportFailed:
         raise
     except Exception as exc:  # osmium: RuntimeError for bad PBF/XML, truncated files …
-        raise _fail(p, _t("import.osm.unreadable", why=exc)) from exc
+        raise _fail(p, _t("import.osm.unreadable", why=explain(exc))) from exc
     return ways, skipped, cands, missing
 
 

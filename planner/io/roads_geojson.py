@@ -48,7 +48,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from planner.io.errors import ImportFailed, ImportProblem, ImportReport
+from planner.io.errors import ImportFailed, ImportProblem, ImportReport, explain, json_message
 from planner.io.network import (
     ROAD_CLASSES,
     RoadNetworkData,
@@ -163,12 +163,13 @@ def read_road_geojson(path: str | os.PathLike[str], *, boundary: Any = None,
             doc = json.load(fh, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ImportFailed([ImportProblem(str(p), None, None,
-                                          _t("import.roads.json_at", line=exc.lineno, column=exc.colno, why=exc.msg))]
+                                          _t("import.roads.json_at", line=exc.lineno, column=exc.colno,
+                                             why=json_message(exc.msg)))]
                            ) from exc
     except _NotJson as exc:
-        raise _fail(p, _t("import.roads.json", why=exc)) from exc
+        raise _fail(p, _t("import.roads.json", why=explain(exc))) from exc
     except (UnicodeDecodeError, OSError) as exc:
-        raise _fail(p, _t("import.file.cannot_read", why=exc)) from exc
+        raise _fail(p, _t("import.file.cannot_read", why=explain(exc))) from exc
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise _fail(p, _t("import.roads.not_collection"))
     crs = doc.get("crs")

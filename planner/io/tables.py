@@ -68,7 +68,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from planner import models as m
 from planner.geo import WGS84, area_km2, to_metric, transformer, utm_epsg
 from planner.io.coords import normalise_crs, to_wgs84
-from planner.io.errors import ImportFailed, ImportProblem, ImportReport, kind_label, plan_problem
+from planner.io.errors import ImportFailed, ImportProblem, ImportReport, explain, kind_label, plan_problem
 from planner.io.templates import (
     IMPORT_MODES,
     TEMPLATES,
@@ -338,7 +338,7 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook: reported to the user as a problem
-        why = _first_line(exc)
+        why = explain(exc)
         if "Forbidden" in type(exc).__name__:
             why = _t("import.xlsx.entities", why=why)
         sh.problems.append(ImportProblem(f, None, None, _t("import.xlsx.cannot_read", why=why)))
@@ -378,7 +378,7 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
                 blank_run += 1    # trailing blank rows are not kept (a sheet formatted to row 10⁶)
         return rows
     except Exception as exc:  # noqa: BLE001 - a damaged or hostile workbook: reported as a problem
-        why = _first_line(exc)
+        why = explain(exc)
         if "Forbidden" in type(exc).__name__:   # defusedxml: EntitiesForbidden, DTDForbidden …
             why = _t("import.xlsx.entities", why=why)
         sh.problems.append(ImportProblem(f, None, None, _t("import.xlsx.cannot_read", why=why)))
@@ -386,10 +386,6 @@ def _read_xlsx(path: Path, sheet: str | None, sh: _Sheet) -> list[list[Any]]:
     finally:
         wb.close()
 
-
-def _first_line(exc: BaseException) -> str:
-    msg = str(exc) or type(exc).__name__
-    return msg.splitlines()[0][:300]
 
 
 def _geojson_crs_ok(obj: Mapping[str, Any]) -> str | None:
@@ -426,7 +422,7 @@ def _read_geojson(path: Path, spec: TableSpec, columns: Mapping[str, str] | None
     try:
         obj = _load_json(path, encoding)
     except ValueError as exc:   # _Undecodable too
-        sh.problems.append(ImportProblem(f, None, None, _t("import.geojson.invalid", why=exc)))
+        sh.problems.append(ImportProblem(f, None, None, _t("import.geojson.invalid", why=explain(exc))))
         return
     if not isinstance(obj, Mapping) or obj.get("type") != "FeatureCollection" or not isinstance(
             obj.get("features"), list):
@@ -1165,9 +1161,9 @@ def _write_all(plan: Any, validated: list[_Validated], ctx: _Context, user: str 
             pass
         f, n = where
         if isinstance(exc, IntegrityError):
-            msg = _t("import.write.refused_row", why=_short(exc))
+            msg = _t("import.write.refused_row", why=explain(exc))
         else:
-            msg = _t("import.write.database_error", why=_short(exc))
+            msg = _t("import.write.database_error", why=explain(exc))
         raise ImportFailed([ImportProblem(f or validated[0].file, n, None, msg)]) from first
 
 
@@ -1242,10 +1238,6 @@ def _write_pass(plan: Any, validated: list[_Validated], ctx: _Context, user: str
             raise _Diagnosed(("", None), None)  # nothing refused this time: roll back anyway
     return [reports[id(v)] for v in validated]
 
-
-def _short(exc: Exception) -> str:
-    msg = str(getattr(exc, "orig", exc) or exc)
-    return msg.splitlines()[0][:300]
 
 
 # =============================================================================================
@@ -1490,7 +1482,7 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
     try:
         obj = _load_json(path, encoding)
     except ValueError as exc:   # _Undecodable, NaN/Infinity too
-        raise fail(_t("import.geojson.invalid", why=exc)) from exc
+        raise fail(_t("import.geojson.invalid", why=explain(exc))) from exc
     if not isinstance(obj, Mapping):
         raise fail(_t("import.boundary.not_geojson"))
     bad_crs = _geojson_crs_ok(obj)
@@ -1514,7 +1506,7 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
         try:
             geom = geom_shape(g)
         except Exception as exc:  # noqa: BLE001 - malformed coordinates: reported to the user as a problem
-            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.malformed", why=_first_line(exc))))
+            problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.malformed", why=explain(exc))))
             continue
         if geom.is_empty:
             problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.empty")))
@@ -1529,7 +1521,7 @@ def import_boundary(plan: Any, path: str | Path, *, name: str | None = None, cod
             continue
         if not geom.is_valid:
             problems.append(ImportProblem(f, i, "geometry", _t("import.boundary.invalid",
-                                                                   why=shapely.is_valid_reason(geom))))
+                                                                   why=explain(shapely.is_valid_reason(geom)))))
             continue
         geoms.append(geom)
         if not props:
