@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self._last_pick = "site"     # what was selected last, a site or a village (Place / move acts on it)
         self._search_index: dict[str, tuple[str, int]] = {}
         self._selecting = False
-        self._loader: Iterator[None] | None = None   # the steps of opening a plan (open_location)
+        self._loader: Iterator[float | None] | None = None   # the steps of opening a plan (open_location)
         self._after_load: list[Callable[[], None]] = []
         self.loading = False
         self._painted = False          # the map's first paint happened (see eventFilter)
@@ -586,7 +586,7 @@ class MainWindow(QMainWindow):
         self._load_timer.start(0 if self._painted else 250)
         return True
 
-    def _load_steps(self, plan: Any) -> Iterator[None]:
+    def _load_steps(self, plan: Any) -> Iterator[float | None]:
         for mdl in (self.site_model, self.demand_model, self.item_model):
             mdl.set_plan(plan)
             yield
@@ -595,6 +595,7 @@ class MainWindow(QMainWindow):
         yield
         yield from self.canvas.load_steps(plan)
         self._fill_search()
+        yield
         self.scenarios.set_plan(plan, self.editor)
         yield
         self._apply_result(None)
@@ -629,8 +630,14 @@ class MainWindow(QMainWindow):
         end = time.perf_counter() + budget
         try:
             while True:
-                next(loader)
-                if time.perf_counter() >= end:
+                wait = next(loader)
+                if wait and budget < 3600:     # work off the GUI thread: look again after a while
+                    if loader is self._loader:
+                        self._load_timer.start(int(wait * 1000))
+                    return
+                if wait:
+                    time.sleep(wait)
+                elif time.perf_counter() >= end:
                     break
         except StopIteration:
             if loader is self._loader:

@@ -17,7 +17,9 @@ to place or move a site).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -67,6 +69,10 @@ from desktop.mapitems import (
 from desktop.tables import OUTCOME_COLOURS, unit_outcome
 from planner import registry
 from planner.engine.results import typed
+
+#: one worker thread prepares what the map draws (desktop.mapcanvas.MapCanvas._prepare)
+_PREPARE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="esplan-map")
+WAIT = 0.01
 
 
 class MapCanvas(QGraphicsView):
@@ -129,12 +135,14 @@ class MapCanvas(QGraphicsView):
     def load(self, plan: Any) -> None:
         """Draw the plan (all at once; the window uses :meth:`load_steps` to keep its event loop
         turning while a plan opens)."""
-        for _ in self.load_steps(plan):
-            pass
+        for step in self.load_steps(plan):
+            if step:
+                time.sleep(step)
 
-    def load_steps(self, plan: Any) -> Iterator[None]:
-        """Draw the plan in a few steps, each well under 100 ms on a county plan; the caller may
-        let the event loop run between them."""
+    def load_steps(self, plan: Any) -> Iterator[float | None]:
+        """Draw the plan in steps, each well under 100 ms on a county plan; the caller may let the
+        event loop run between them. A step yields None, or :data:`WAIT` (seconds) while work runs
+        off the GUI thread: look again after that long rather than at once."""
         sc = self.scene()
         self.drawn = False
         if self.tile_layer is not None:
@@ -151,18 +159,15 @@ class MapCanvas(QGraphicsView):
         self.assignment_items = []   # scene.clear() removed them
         self.isolated_items = {}
         self.result_view = None
-        info = registry.read(plan, "plan_info", ["attribution"])
-        self.attribution = (info[0]["attribution"] or "") if info else ""
-        bounds = [SimpleNamespace(**b) for b in registry.read(plan, "boundary", ["role", "geometry"])]
-        sites = registry.read(plan, "site", ["id", "code", "name", "kind", "status", "lon", "lat"])
-        units = registry.read(plan, "demand_unit", ["id", "code", "name", "population", "lon", "lat", "town_code"])
-        roads = registry.values(plan, "road_edge", "highway", "geometry", "u", "v")
-        nodes = {}
-        if roads and any(r[1] is None for r in roads):
-            nodes = {r[0]: (r[1], r[2]) for r in registry.values(plan, "road_node", "id", "lon", "lat")}
-        self.proj = self._projection(bounds, sites, units, roads, nodes)
-        proj = self.proj
-        yield
+        # what takes long on a city's network (reading and decoding the roads, projecting them,
+        # their simplified pictures) is done off the GUI thread; the scene is filled here
+        job = _PREPARE.submit(self._prepare, plan)
+        while not job.done():
+            yield WAIT
+        prep = job.result()
+        self.attribution = prep.attribution
+        bounds, sites, units = prep.bounds, prep.sites, prep.units
+        self.proj = proj = prep.proj
         # boundaries: the district's white paper under everything, the outlines a layer
         for b in sorted(bounds, key=lambda b: b.role != "district"):
             path = self._geom_path(b.geometry)
@@ -179,17 +184,9 @@ class MapCanvas(QGraphicsView):
             self._tag(item, "boundary", 0.5 if b.role == "district" else 0.0)
         self._load_basemap(plan)
         yield
-        # roads: one path per class group, built from coordinate arrays in one call per group
-        group_of = {hw: g for g, hws, _w, _c in ROAD_GROUPS for hw in hws}
-        by_group: dict[str, list[Any]] = {g: [] for g, *_ in ROAD_GROUPS}
-        for hw, geom, u, v in roads:
-            if geom is None:
-                if u not in nodes or v not in nodes:
-                    continue
-                geom = (nodes[u], nodes[v])
-            by_group[group_of.get(hw, "local")].append(geom)
+        # roads: one path per class group (its levels of detail made by _prepare)
         for g, _hws, width, colour in reversed(ROAD_GROUPS):
-            item = LinesItem(self._lines_levels(by_group[g]))
+            item = LinesItem(prep.road_levels[g])
             sc.addItem(item)
             pen = QPen(colour, width)
             pen.setCosmetic(True)
@@ -208,7 +205,7 @@ class MapCanvas(QGraphicsView):
             sc.addItem(it)
             self._tag(it, "demand")
             self.unit_items[u["id"]] = it
-            if k % 2000 == 0:
+            if k % 500 == 0:
                 yield
         for k, srow in enumerate(sites, 1):
             if srow["lon"] is None or srow["lat"] is None:
@@ -218,7 +215,7 @@ class MapCanvas(QGraphicsView):
             sc.addItem(it)
             self._tag(it, srow["kind"])
             self.site_items[srow["id"]] = it
-            if k % 1000 == 0:
+            if k % 500 == 0:
                 yield
         n_unloc = sum(1 for u in units if u["lon"] is None or u["lat"] is None)
         p_unloc = sum(u["population"] or 0 for u in units if u["lon"] is None or u["lat"] is None)
@@ -240,17 +237,39 @@ class MapCanvas(QGraphicsView):
         self._update_labels()
         self.drawn = True
 
+    def _prepare(self, plan: Any) -> SimpleNamespace:
+        """What the map draws, read and made ready without touching the scene (runs on a worker
+        thread: registry reads, the projection, the roads' paths at every level of detail)."""
+        info = registry.read(plan, "plan_info", ["attribution"])
+        bounds = [SimpleNamespace(**b) for b in registry.read(plan, "boundary", ["role", "geometry"])]
+        sites = registry.read(plan, "site", ["id", "code", "name", "kind", "status", "lon", "lat"])
+        units = registry.read(plan, "demand_unit", ["id", "code", "name", "population", "lon", "lat", "town_code"])
+        roads = registry.values(plan, "road_edge", "highway", "geometry", "u", "v")
+        nodes = {}
+        if roads and any(r[1] is None for r in roads):
+            nodes = {r[0]: (r[1], r[2]) for r in registry.values(plan, "road_node", "id", "lon", "lat")}
+        proj = self._projection(bounds, sites, units, roads, nodes)
+        group_of = {hw: g for g, hws, _w, _c in ROAD_GROUPS for hw in hws}
+        by_group: dict[str, list[Any]] = {g: [] for g, *_ in ROAD_GROUPS}
+        for hw, geom, u, v in roads:
+            if geom is None:
+                if u not in nodes or v not in nodes:
+                    continue
+                geom = (nodes[u], nodes[v])
+            by_group[group_of.get(hw, "local")].append(geom)
+        return SimpleNamespace(
+            attribution=(info[0]["attribution"] or "") if info else "", bounds=bounds, sites=sites, units=units,
+            proj=proj, road_levels={g: self._lines_levels(by_group[g], proj) for g, *_ in ROAD_GROUPS})
+
     #: the simplification tolerances (metres) of the zoomed-out road pictures: about half a pixel
     #: from street level (1 m/px) to a whole prefecture (250 m/px)
     LOD_TOLERANCES = (2.0, 8.0, 32.0, 128.0)
 
-    def _lines_levels(self, geoms: list[Any]) -> list[tuple[float, QPainterPath]]:
+    def _lines_levels(self, geoms: list[Any], p: Projection) -> list[tuple[float, QPainterPath]]:
         """The road class at full detail and simplified for zoomed-out views (shapely lines or
-        ((lon, lat), (lon, lat)) pairs)."""
+        ((lon, lat), (lon, lat)) pairs), in projection ``p``."""
         if not geoms:
             return [(0.0, QPainterPath())]
-        assert self.proj is not None
-        p = self.proj
         lines = np.asarray([g if hasattr(g, "geom_type") else shapely.linestrings(g) for g in geoms], dtype=object)
         lines = shapely.transform(lines, lambda c: np.column_stack(((c[:, 0] - p.lon0) * p.kx,
                                                                     -(c[:, 1] - p.lat0) * p.ky)))

@@ -102,6 +102,7 @@ class RegisterPanel(QWidget):
         v = self.view = QTableView()
         v.setModel(self.proxy)
         v.setSortingEnabled(True)
+        v.sortByColumn(0, Qt.SortOrder.AscendingOrder)      # by code, as a register is read
         v.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         v.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         v.setAlternatingRowColors(True)
@@ -208,10 +209,29 @@ class RegisterPanel(QWidget):
     def clear_filters(self) -> None:
         pass
 
-    def fit_columns(self, widest: int = 220) -> None:
-        self.view.resizeColumnsToContents()
-        for c in range(self.proxy.columnCount()):
-            self.view.setColumnWidth(c, min(self.view.columnWidth(c), widest))
+    def fit_columns(self, widest: int = 220, sample: int = 120) -> None:
+        """Columns as wide as their header and the text of a sample of rows (the first ones and
+        some spread over the rest), at most ``widest`` px: one text per cell measured, where
+        Qt's resizeColumnsToContents asks the model for every role of every cell (0.4 s on a
+        register of 5,000 villages)."""
+        v, proxy = self.view, self.proxy
+        fm, hfm = v.fontMetrics(), v.horizontalHeader().fontMetrics()
+        n = proxy.rowCount()
+        rows = list(range(min(n, sample // 2)))
+        if n > len(rows):
+            step = max(1, (n - len(rows)) // (sample - len(rows)))
+            rows += list(range(len(rows), n, step))[: sample - len(rows)]
+        pad = 2 * v.style().pixelMetric(v.style().PixelMetric.PM_FocusFrameHMargin, None, v) + 8
+        for c in range(proxy.columnCount()):
+            if v.isColumnHidden(c):
+                continue
+            head = str(proxy.headerData(c, Qt.Orientation.Horizontal) or "")
+            w = hfm.horizontalAdvance(head) + 28          # room for the sort arrow
+            for r in rows:
+                text = proxy.index(r, c).data()
+                if text:
+                    w = max(w, fm.horizontalAdvance(str(text).split("\n", 1)[0]) + pad)
+            v.setColumnWidth(c, min(w, widest))
 
     def retranslate(self) -> None:
         # one context for every register (self.tr would look the text up under the subclass's name)

@@ -50,5 +50,7 @@ def test_code_and_name_stay_when_the_table_scrolls_sideways(qtbot, tmp_path):
     # sorting by clicking the overlay's header sorts the register and shows on both headers
     f.sortByColumn(1, Qt.SortOrder.DescendingOrder)
     assert v.horizontalHeader().sortIndicatorSection() == 1
-    assert panel.proxy.sortColumn() == 1 and panel.proxy.sortOrder() == Qt.SortOrder.DescendingOrder
+    assert panel.model._sort_by == (1, Qt.SortOrder.DescendingOrder)
+    names = [panel.proxy.index(r, 1).data() for r in range(panel.proxy.rowCount())]
+    assert names == sorted(names, reverse=True)
     plan.dispose()

@@ -55,6 +55,11 @@ def win(qtbot, tmp_path, monkeypatch, messages):
     w.close()
 
 
+def by_id(rows):
+    """A register's rows in the order they were made (the table shows them sorted by code)."""
+    return sorted(rows, key=lambda r: r["id"])
+
+
 def run_and_wait(qtbot, w, timeout=30000):
     w.run_plan()
     qtbot.waitUntil(lambda: w.task is None, timeout=timeout)
@@ -167,7 +172,7 @@ def test_draw_hazard_zone_and_rerun(win, qtbot):
 
 def test_close_site_in_scenario_and_compare(win, qtbot):
     win.scenarios.new_scenario("关闭避难场所")
-    shelter = next(r for r in win.site_model.rows if r["kind"] == "shelter")
+    shelter = next(r for r in by_id(win.site_model.rows) if r["kind"] == "shelter")
     win.select_site(shelter["id"])
     assert win.canvas.site_items[shelter["id"]].isSelected()      # selection synced to the map
     win.close_selected_site()
@@ -196,7 +201,7 @@ def test_close_site_in_scenario_and_compare(win, qtbot):
 
 
 def test_map_click_selects_site_in_table(win, qtbot):
-    site = next(r for r in win.site_model.rows if r["kind"] == "warehouse")
+    site = next(r for r in by_id(win.site_model.rows) if r["kind"] == "warehouse")
     item = win.canvas.site_items[site["id"]]
     win.canvas.centerOn(item)
     qtbot.mouseClick(win.canvas.viewport(), Qt.MouseButton.LeftButton, pos=win.canvas.mapFromScene(item.pos()))
@@ -206,7 +211,7 @@ def test_map_click_selects_site_in_table(win, qtbot):
 
 
 def test_move_site_by_clicking_the_map(win, qtbot):
-    site = next(r for r in win.site_model.rows if r["kind"] == "shelter")
+    site = next(r for r in by_id(win.site_model.rows) if r["kind"] == "shelter")
     win.select_site(site["id"])
     win.act_place.trigger()
     vp = win.canvas.viewport()
@@ -471,7 +476,7 @@ def test_help_menu_opens_the_log_file_with_what_went_wrong(win, tmp_path, messag
 def test_save_as_copies_edits_still_in_the_write_ahead_log(win, tmp_path):
     from planner import registry
 
-    site = next(r for r in win.site_model.rows if r["kind"] == "shelter")
+    site = next(r for r in by_id(win.site_model.rows) if r["kind"] == "shelter")
     assert win.editor.update("site", site["id"], {"name": "改名后的避难场所"}, expected_version=site["version"])
     copy = tmp_path / "copy.esplan"
     assert win.save_as(str(copy))
@@ -484,7 +489,7 @@ def test_map_draws_the_scenario_closures_the_engine_reports(win, qtbot):
     from planner.engine.results import closed_site_codes
 
     win.scenarios.new_scenario("关闭")
-    shelter = next(r for r in win.site_model.rows if r["kind"] == "shelter" and r["status"] == "built")
+    shelter = next(r for r in by_id(win.site_model.rows) if r["kind"] == "shelter" and r["status"] == "built")
     win.select_site(shelter["id"])
     win.close_selected_site()                      # reruns by itself
     qtbot.waitUntil(lambda: win.task is None and win.result is not None and win.result.scenario == "关闭",
@@ -586,7 +591,7 @@ def test_where_a_villages_people_go_table_and_map(win, qtbot):
 def test_register_tables_copy_as_tsv_and_delete_with_the_delete_key(win, qtbot, messages):
     from PySide6.QtWidgets import QApplication
 
-    site = next(r for r in win.site_model.rows if r["kind"] == "shelter")
+    site = next(r for r in by_id(win.site_model.rows) if r["kind"] == "shelter")
     win.select_site(site["id"])
     view = win.site_view
     view.setFocus()
@@ -848,7 +853,7 @@ def test_a_planned_shelter_is_drawn_hollow_not_closed(win, qtbot):
     from desktop.mapitems import KIND_COLOURS
     from planner.engine.results import closed_site_codes
 
-    site = next(r for r in win.site_model.rows if r["kind"] == "shelter" and r["status"] == "built")
+    site = next(r for r in by_id(win.site_model.rows) if r["kind"] == "shelter" and r["status"] == "built")
     assert win.editor.update("site", site["id"], {"status": "planned"}, expected_version=site["version"])
     run_and_wait(qtbot, win)
     assert site["code"] not in closed_site_codes(win.result)
@@ -1141,7 +1146,7 @@ def test_find_on_the_map_and_export_the_map_view(win, qtbot, tmp_path):
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication
 
-    site = next(r for r in win.site_model.rows if r["kind"] == "shelter")
+    site = next(r for r in by_id(win.site_model.rows) if r["kind"] == "shelter")
     unit = next(r for r in win.demand_model.rows if r["lon"] is not None)
     for _ in range(6):
         win.canvas.zoom(1.5)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QPainterPath
 from sqlalchemy import select
 
+from desktop.tables import RowRole
 from planner import registry
 
 
@@ -165,4 +166,34 @@ def test_roads_drawn_at_the_detail_the_zoom_needs(qtbot, andorra):
     assert moves == sum(1 for k in range(full.elementCount()) if full.elementAt(k).isMoveTo())
     assert local.boundingRect().contains(full.controlPointRect())
     assert local.shape().isEmpty()                          # never hit-tested or stroked for a click
+    plan.dispose()
+
+
+def test_registers_sort_numbers_as_numbers_and_keep_the_selection(qtbot, andorra):
+    """Sorting is the model's (a key per row): blanks first, numbers as numbers, the selected
+    village stays selected, and a run's new values re-sort a table sorted by them."""
+    from PySide6.QtCore import Qt
+
+    from desktop.registers import DemandPanel
+    from planner.store import open_plan
+
+    plan = open_plan(str(andorra))
+    panel = DemandPanel()
+    qtbot.addWidget(panel)
+    panel.model.set_plan(plan)
+    m, v = panel.model, panel.view
+    col = next(k for k, c in enumerate(m.COLUMNS) if c.key == "population")
+    v.selectRow(3)
+    chosen = v.currentIndex().data(RowRole)["id"]
+    v.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+    pops = [r["population"] for r in m.rows]
+    known = [p for p in pops if p is not None]
+    assert pops[: len(pops) - len(known)] == [None] * (len(pops) - len(known))    # blanks first
+    assert known == sorted(known) and len(set(known)) > 5                         # 9 < 10 < 100
+    assert v.currentIndex().data(RowRole)["id"] == chosen                         # still selected
+    v.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+    assert [r["population"] for r in m.rows if r["population"] is not None] == sorted(known, reverse=True)
+    # what the view shows follows the model's order
+    shown = [panel.proxy.index(r, col).data(RowRole)["population"] for r in range(panel.proxy.rowCount())]
+    assert shown == [r["population"] for r in m.rows]
     plan.dispose()
