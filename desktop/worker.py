@@ -100,4 +100,9 @@ def run_plan_task(plan: Any, scenario: str | None, session: WhatIf | None, state
         save_run(plan, inp, result)
     except Exception:  # noqa: BLE001 - a read-only or busy plan still shows its result; logged
         log.warning("the run's result could not be saved in the plan (shown, not stored)", exc_info=True)
+    # the typed view the window reads (kept on the result) is built here, not on the GUI thread
+    from planner.engine.results import typed
+
+    view = typed(result)
+    view.unit(""), view.shelter("")      # their lookup tables too
     return inp, result
