@@ -28,6 +28,8 @@ class FrozenColumns(QObject):
         f.setSelectionMode(view.selectionMode())
         f.setEditTriggers(view.editTriggers())
         f.setAlternatingRowColors(view.alternatingRowColors())
+        vh = view.horizontalHeader()      # enabling sorting sorts by the header's indicator: the table's
+        f.horizontalHeader().setSortIndicator(vh.sortIndicatorSection(), vh.sortIndicatorOrder())
         f.setSortingEnabled(view.isSortingEnabled())
         f.setFrameShape(QTableView.Shape.NoFrame)
         f.setStyleSheet("QTableView#frozenColumns { border-right: 1px solid palette(mid); }")

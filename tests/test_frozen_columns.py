@@ -54,3 +54,22 @@ def test_code_and_name_stay_when_the_table_scrolls_sideways(qtbot, tmp_path):
     names = [panel.proxy.index(r, 1).data() for r in range(panel.proxy.rowCount())]
     assert names == sorted(names, reverse=True)
     plan.dispose()
+
+
+def test_registers_open_sorted_by_code_ascending(qtbot, tmp_path):
+    from desktop.app import setup_application
+    from desktop.registers import SitesPanel
+    from planner.demo import copy_demo_to
+    from planner.store import open_plan
+
+    setup_application(language="en")
+    p = tmp_path / "a.esplan"
+    copy_demo_to("andorra", p)
+    plan = open_plan(p)
+    panel = SitesPanel()
+    qtbot.addWidget(panel)
+    panel.model.set_plan(plan)
+    codes = [panel.proxy.index(r, 0).data() for r in range(panel.proxy.rowCount())]
+    assert codes == sorted(codes) and len(codes) > 10
+    assert panel.view.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    plan.dispose()
