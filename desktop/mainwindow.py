@@ -283,11 +283,17 @@ class MainWindow(QMainWindow):
         self.act_select = self._action(lambda: self.canvas.set_mode("select"), "SP_ArrowUp", "S", True)
         self.act_draw = self._action(self._start_draw, "SP_DialogResetButton", "H", True)
         self.act_place = self._action(self._start_place, "SP_DialogApplyButton", "M", True)
-        for a in (self.act_select, self.act_draw, self.act_place):
+        self.act_measure = self._action(lambda: self.canvas.set_mode("measure"), "SP_ToolBarHorizontalExtensionButton",
+                                        "D", True)
+        self.act_zoom_sel = self._action(self.zoom_to_selection, "SP_FileDialogContentsView", "Z")
+        for a in (self.act_select, self.act_draw, self.act_place, self.act_measure):
             self.mode_group.addAction(a)
             # single letters act on the map only: typed into a table or a form they stay letters
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.canvas.addAction(a)
+        self.act_zoom_sel.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.canvas.addAction(self.act_zoom_sel)
+        self.measure_text = ""
         self.act_select.setChecked(True)
         # edits are stored as they are made; Ctrl+S says so instead of doing nothing
         self.act_saved = self._action(self._say_saved, None, K.Save)
@@ -299,6 +305,7 @@ class MainWindow(QMainWindow):
         self.demand_panel.menu_actions = [self.act_identify_unit]
         self.sites_panel.can_delete = self.stock_panel.can_delete = True
         self.canvas.modeChanged.connect(self._mode_changed)
+        self.canvas.measured.connect(self._measured)
         self.lang_group = QActionGroup(self)
         self.act_lang = {}
         for code, label in i18n.LANGUAGES.items():
@@ -350,8 +357,9 @@ class MainWindow(QMainWindow):
             e.addAction(a)
         self.menu_view = mb.addMenu("")
         v = self.menu_view
-        for a in (self.act_fit, self.act_zoom_in, self.act_zoom_out):
+        for a in (self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_zoom_sel):
             v.addAction(a)
+        v.addAction(self.act_measure)
         v.addSeparator()
         v.addAction(self.act_labels)
         v.addAction(self.act_areas)
@@ -488,6 +496,7 @@ class MainWindow(QMainWindow):
             self.act_document: self.tr("Printed plan &particulars…"),
             self.act_select: self.tr("&Select / pan"),
             self.act_draw: self.tr("Draw &hazard zone"), self.act_place: self.tr("&Place / move on the map"),
+            self.act_measure: self.tr("&Measure distance / area"), self.act_zoom_sel: self.tr("Zoom to &selection"),
             self.act_about: self.tr("&About esplan"),
             self.act_log_file: self.tr("Open the &log file"),
             self.act_manual: self.tr("User &manual"),
@@ -501,6 +510,8 @@ class MainWindow(QMainWindow):
             a.setText(t)
         self.act_run.setToolTip(self.tr("Run the checks for the current scenario (F5)"))
         self.act_draw.setToolTip(self.tr("Click the corners of a flood zone; double-click to finish (H)"))
+        self.act_measure.setToolTip(self.tr("Measure a distance along a line, or the area it encloses (D)"))
+        self.act_zoom_sel.setToolTip(self.tr("Fit the map to the selected or highlighted sites and villages (Z)"))
         self.act_place.setToolTip(self.tr("Click the map to move the selected site or village (also one not yet "
                                           "located), or to place a new site (M)"))
         export_texts = {"sites": self.tr("Sites…"), "items": self.tr("Supply catalogue…"),
@@ -1029,7 +1040,9 @@ class MainWindow(QMainWindow):
         else:
             m.addAction(self.tr("Add a site here…"), lambda: self.add_site(lon, lat))
             m.addAction(self.act_draw)
+            m.addAction(self.act_measure)
             m.addAction(self.act_fit)
+            m.addAction(self.act_zoom_sel)
             m.addAction(self.act_legend)
         return m
 
@@ -1047,12 +1060,33 @@ class MainWindow(QMainWindow):
 
     # ================================================================== map modes
     def _mode_changed(self, mode: str) -> None:
-        {"select": self.act_select, "draw": self.act_draw, "place": self.act_place}[mode].setChecked(True)
+        {"select": self.act_select, "draw": self.act_draw, "place": self.act_place,
+         "measure": self.act_measure}[mode].setChecked(True)
+        if mode == "measure":
+            self.statusBar().showMessage(self.tr(
+                "Click points along the way; double-click or right-click to finish (three points or "
+                "more: also the area they enclose); Esc to stop."))
         if mode == "draw":
             self.statusBar().showMessage(
                 self.tr("Click the corners of the hazard zone; double-click to finish, Esc to cancel."))
         elif mode == "place":
             self.statusBar().showMessage(self.tr("Click the map to place the site; Esc to cancel."))
+
+    def _measured(self, length_m: float, area_m2: Any) -> None:
+        """The measure tool's figures in the status bar: km / m, 平方公里 / 平方米 (公顷 too)."""
+        dist = (self.tr("{v:,.2f} km").format(v=length_m / 1000) if length_m >= 1000
+                else self.tr("{v:,.0f} m").format(v=length_m))
+        text = self.tr("Distance along the line: {d}").format(d=dist)
+        if area_m2 is not None:
+            area = (self.tr("{v:,.2f} km²").format(v=area_m2 / 1e6) if area_m2 >= 1e6
+                    else self.tr("{v:,.0f} m² ({ha:,.2f} ha)").format(v=area_m2, ha=area_m2 / 1e4))
+            text += self.tr("; area enclosed: {a}").format(a=area)
+        self.statusBar().showMessage(text)
+        self.measure_text = text
+
+    def zoom_to_selection(self) -> None:
+        if not self.canvas.zoom_to_selection():
+            self.statusBar().showMessage(self.tr("Nothing is selected or highlighted on the map."), 4000)
 
     def _start_draw(self) -> None:
         if self.scenarios.current_scenario() is None:

@@ -87,6 +87,7 @@ class MapCanvas(QGraphicsView):
     itemDoubleClicked = Signal(str, int)  # ("site" | "unit", id)
     viewChanged = Signal()                # panned, zoomed or resized (the tile layer follows)
     layersChanged = Signal()              # a layer shown, hidden or moved
+    measured = Signal(float, object)      # measure mode: length m of the line, area m² of the closed ring (or None)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -129,6 +130,8 @@ class MapCanvas(QGraphicsView):
         self._syncing = False
         self._no_menu = False              # the right click that finished a hazard zone opens no menu
         self.overlays: list[QRect] = []    # where drawForeground drew in view coordinates
+        self._measure_done = False         # measure mode: the line is finished (double/right click)
+        self.measure_area = True           # a finished measurement of ≥ 3 points is closed: area
         self.drawn = True                  # False while load_steps draws a plan
 
     # -- loading ----------------------------------------------------------------------------
@@ -477,13 +480,77 @@ class MapCanvas(QGraphicsView):
         event.accept()
 
     def _update_labels(self) -> None:
-        """What depends on the zoom: shelter labels (from 0.06 px/m) and buildings."""
+        """What depends on the zoom: shelter labels (from 0.06 px/m), where labels go so that none
+        overprints another, and buildings."""
         scale = self.transform().m11()
         on = self.layer_visible.get("labels", True)
+        want = [it for it in self.site_items.values()
+                if on and it.isVisible() and (it.row["kind"] != "shelter" or scale > 0.06)]
         for it in self.site_items.values():
-            it.label.setVisible(on and (it.row["kind"] != "shelter" or scale > 0.06))
+            it.label.setVisible(False)
+        self._place_labels(want)
         for it in self.layer_items("building"):
             it.setVisible(self._shown("building"))
+
+    #: label places round a symbol, in order of preference: right (as before), left, above, below
+    _LABEL_SPOTS = ("right", "right_low", "left", "left_low", "above", "below")
+
+    def _place_labels(self, items: list[SiteItem]) -> None:
+        """Greedy placement in view pixels (the symbols and labels keep their pixel size, so a
+        placement holds while the map pans): warehouses first, then reserve points, then shelters;
+        each label takes the first spot round its symbol that overlaps no label placed and no other
+        symbol, or is left out (its site's tooltip and the identify panel still name it)."""
+        order = {"warehouse": 0, "reserve_point": 1, "shelter": 2}
+        items = sorted(items, key=lambda it: (order.get(it.row["kind"], 3), str(it.row.get("code") or "")))
+        cell = 64.0
+        labels: dict[tuple[int, int], list[QRectF]] = {}    # placed labels: never overprinted
+        symbols: dict[tuple[int, int], list[QRectF]] = {}   # site symbols: avoided where possible
+
+        def cells(r: QRectF):
+            for gx in range(int(r.left() // cell), int(r.right() // cell) + 1):
+                for gy in range(int(r.top() // cell), int(r.bottom() // cell) + 1):
+                    yield gx, gy
+
+        def free(r: QRectF, grid: dict[tuple[int, int], list[QRectF]]) -> bool:
+            return not any(r.intersects(o) for c in cells(r) for o in grid.get(c, ()))
+
+        def take(r: QRectF, grid: dict[tuple[int, int], list[QRectF]]) -> None:
+            for c in cells(r):
+                grid.setdefault(c, []).append(r)
+
+        view = QRectF(self.viewport().rect())
+        for r in self.overlays:               # the legend, scale bar, north arrow as last drawn
+            take(QRectF(r), symbols)
+        centres = {id(it): self.mapFromScene(it.pos()) for it in self.site_items.values() if it.isVisible()}
+        for it in self.site_items.values():
+            if id(it) in centres:
+                p = QPointF(centres[id(it)])
+                h = it.path().boundingRect().width() / 2 + 1
+                take(QRectF(p.x() - h, p.y() - h, 2 * h, 2 * h), symbols)
+        for it in items:
+            c = centres.get(id(it))
+            if c is None:
+                continue
+            lab = it.label
+            br = lab.boundingRect()
+            w, hgt = br.width(), br.height()
+            h = it.path().boundingRect().width() / 2
+            spots = {"right": (h + 2, -h - 2), "right_low": (h + 2, 2 - hgt / 2),
+                     "left": (-h - 2 - w, -h - 2), "left_low": (-h - 2 - w, 2 - hgt / 2),
+                     "above": (-w / 2, -h - 1 - hgt), "below": (-w / 2, h + 1)}
+            rects = [(spots[n], QRectF(c.x() + spots[n][0], c.y() + spots[n][1], w, hgt)) for n in self._LABEL_SPOTS]
+            # clear of labels and symbols inside the map's window; then clear of labels inside it
+            # (over a symbol rather than cut by the edge); then clear of both anywhere
+            tiers = ([sr for sr in rects if view.contains(sr[1]) and free(sr[1], symbols)],
+                     [sr for sr in rects if view.contains(sr[1])],
+                     [sr for sr in rects if free(sr[1], symbols)])
+            chosen = next(((dx, dy), r) for tier in tiers for (dx, dy), r in tier if free(r, labels)) \
+                if any(free(r, labels) for tier in tiers for _d, r in tier) else None
+            if chosen is not None:
+                (dx, dy), r = chosen
+                take(r, labels)
+                lab.setPos(dx, dy)
+                lab.setVisible(True)
 
     # -- layers -------------------------------------------------------------------------------
     @property
@@ -729,6 +796,23 @@ class MapCanvas(QGraphicsView):
                 self.fitInView(rect.adjusted(-pad, -pad, pad, pad), Qt.AspectRatioMode.KeepAspectRatio)
                 self._update_labels()
 
+    def zoom_to_selection(self) -> bool:
+        """Fit the view to what is selected, else to what is highlighted (a check's places);
+        False when there is neither."""
+        items = [it for it in self.scene().selectedItems() if isinstance(it, (SiteItem, UnitItem))]
+        if not items:
+            items = [it for it in (*self.site_items.values(), *self.unit_items.values()) if it.highlighted]
+        if not items:
+            return False
+        xs = [it.pos().x() for it in items]
+        ys = [it.pos().y() for it in items]
+        rect = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+        pad = max(rect.width(), rect.height(), 500) * 0.15       # a lone point: 75 m round it
+        self.fitInView(rect.adjusted(-pad, -pad, pad, pad), Qt.AspectRatioMode.KeepAspectRatio)
+        self._update_labels()
+        self.viewChanged.emit()
+        return True
+
     # -- modes --------------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         self._cancel_draw()
@@ -743,6 +827,8 @@ class MapCanvas(QGraphicsView):
 
     def _cancel_draw(self) -> None:
         self.draw_points = []
+        self._hover = None
+        self._measure_done = False
         if self.draw_item is not None:
             self.scene().removeItem(self.draw_item)
             self.draw_item = None
@@ -761,6 +847,40 @@ class MapCanvas(QGraphicsView):
             path.addPolygon(QPolygonF(pts))
         self.draw_item.setPath(path)
 
+    # -- measuring (the map's projection is metric: scene units are metres) -----------------------
+    @staticmethod
+    def measure(points: list[QPointF], closed: bool) -> tuple[float, float | None]:
+        """Length (m) of the line through ``points`` (open: the distance walked along it) and,
+        when ``closed`` with ≥ 3 points, the area (m²) of the polygon they enclose, else None."""
+        length = sum(math.hypot(b.x() - a.x(), b.y() - a.y()) for a, b in zip(points, points[1:], strict=False))
+        if not closed or len(points) < 3:
+            return length, None
+        area = 0.5 * abs(sum(a.x() * b.y() - b.x() * a.y()
+                             for a, b in zip(points, points[1:] + points[:1], strict=True)))
+        return length, area
+
+    def _redraw_measure(self) -> None:
+        if self.draw_item is None:
+            self.draw_item = self.scene().addPath(QPainterPath())
+            pen = QPen(QColor(200, 40, 120), 2)
+            pen.setCosmetic(True)
+            self.draw_item.setPen(pen)
+            self.draw_item.setBrush(QBrush(QColor(200, 40, 120, 35)))
+            self.draw_item.setZValue(10.0 * (len(LAYERS) + 3))
+        pts = list(self.draw_points)
+        if self._hover is not None and not self._measure_done:
+            pts.append(self._hover)
+        closed = self._measure_done and len(pts) >= 3 and self.measure_area
+        path = QPainterPath()
+        if pts:
+            path.addPolygon(QPolygonF(pts))
+            if closed:
+                path.closeSubpath()
+        self.draw_item.setBrush(QBrush(QColor(200, 40, 120, 35)) if closed else QBrush(Qt.BrushStyle.NoBrush))
+        self.draw_item.setPath(path)
+        length, area = self.measure(pts, closed)
+        self.measured.emit(length, area)
+
     def _finish_draw(self) -> None:
         pts = self.draw_points
         if len(pts) >= 3 and self.proj is not None:
@@ -772,6 +892,21 @@ class MapCanvas(QGraphicsView):
             self._cancel_draw()
 
     def mousePressEvent(self, event) -> None:
+        if self.mode == "measure":
+            p = self.mapToScene(event.position().toPoint())
+            if event.button() == Qt.MouseButton.LeftButton:
+                if self._measure_done:          # a finished measurement: a click starts a new one
+                    self._cancel_draw()
+                    self._measure_done = False
+                if not self.draw_points or (self.draw_points[-1] - p).manhattanLength() > 1e-9:
+                    self.draw_points.append(p)
+                self._redraw_measure()
+            elif event.button() == Qt.MouseButton.RightButton:
+                self._no_menu = True
+                self._measure_done = True
+                self._redraw_measure()
+            event.accept()
+            return
         if self.mode == "draw":
             p = self.mapToScene(event.position().toPoint())
             if event.button() == Qt.MouseButton.LeftButton:
@@ -792,6 +927,11 @@ class MapCanvas(QGraphicsView):
         super().mousePressEvent(event)
 
     def mouseDoubleClickEvent(self, event) -> None:
+        if self.mode == "measure":
+            self._measure_done = True
+            self._redraw_measure()
+            event.accept()
+            return
         if self.mode == "draw":
             self._finish_draw()
             event.accept()
@@ -830,6 +970,9 @@ class MapCanvas(QGraphicsView):
         if self.mode == "draw" and self.draw_points:
             self._hover = p
             self._redraw_sketch()
+        if self.mode == "measure" and self.draw_points and not self._measure_done:
+            self._hover = p
+            self._redraw_measure()
         super().mouseMoveEvent(event)
 
     def keyPressEvent(self, event) -> None:

@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QRectF, QSettings, Qt
 
 from tests.test_gui import messages, run_and_wait  # noqa: F401  (the fixture and helper)
 
@@ -362,3 +362,76 @@ def test_the_legend_lists_only_what_the_map_draws(flood_win, qtbot):
     lh = c.fontMetrics().height() + 3
     box = max(c.overlays, key=lambda r: r.height())     # the legend: the tallest overlay
     assert box.top() == 10 and box.height() <= (-(-len(keys) // 2) + 1) * lh + 10
+
+
+def test_measure_a_distance_and_an_area_on_the_map(win, qtbot):
+    """Measure mode (D): clicks along a line give its length; finished with three points or
+    more, the area enclosed too — in the map's metric projection, shown in the status bar."""
+    from PySide6.QtCore import QPointF
+
+    c = win.canvas
+    c.setFocus()
+    win.act_measure.trigger()
+    assert c.mode == "measure"
+    # a right triangle of 3 km and 4 km legs, clicked at scene points (metres)
+    c.fitInView(QRectF(-500, -4500, 4000, 5000), Qt.AspectRatioMode.KeepAspectRatio)
+    for x, y in ((0.0, 0.0), (3000.0, 0.0), (3000.0, -4000.0)):
+        qtbot.mouseClick(c.viewport(), Qt.MouseButton.LeftButton, pos=c.mapFromScene(QPointF(x, y)))
+    got, _ = c.measure(c.draw_points, closed=False)
+    assert abs(got - 7000) < 0.02 * 7000                     # 3 km + 4 km (click rounding to pixels)
+    qtbot.mouseDClick(c.viewport(), Qt.MouseButton.LeftButton, pos=c.mapFromScene(QPointF(3000.0, -4000.0)))
+    length, area = c.measure(c.draw_points, closed=True)
+    assert area is not None and abs(area - 6e6) < 0.03 * 6e6  # ½ · 3 km · 4 km
+    assert "km²" in win.measure_text and "7." in win.measure_text
+    # exact on given points
+    assert CanvasMeasure(c)([(0, 0), (30, 0), (30, 40)]) == (70.0, 600.0)
+    qtbot.keyClick(c, Qt.Key.Key_Escape)
+    assert c.mode == "select" and not c.draw_points
+
+
+def CanvasMeasure(c):  # noqa: N802 - a small adapter for the exact case
+    from PySide6.QtCore import QPointF
+
+    return lambda pts: c.measure([QPointF(x, y) for x, y in pts], closed=True)
+
+
+def test_zoom_to_selection_fits_the_selected_village(win, qtbot):
+    c = win.canvas
+    c.fit()
+    unit = next(iter(c.unit_items.values()))
+    c.select_unit(unit.row["id"], center=False)
+    assert win.canvas.zoom_to_selection()
+    assert c.viewport().rect().contains(c.mapFromScene(unit.pos()))
+    assert c.transform().m11() > 0.1                          # a lone village: ~150 m across
+    c.scene().clearSelection()
+    for it in c.unit_items.values():
+        it.highlighted = False
+    for it in c.site_items.values():
+        it.highlighted = False
+    win.zoom_to_selection()
+    assert "Nothing is selected" in win.statusBar().currentMessage()
+
+
+def test_labels_never_overprint_each_other(win, qtbot):
+    """At the zoom that shows the whole district, the sites' labels are placed round their
+    symbols so that no two overlap and none is cut by the map's edge; zoomed in, all show."""
+    c = win.canvas
+    c.fit()
+    qtbot.wait(20)
+
+    def shown():
+        out = []
+        for it in c.site_items.values():
+            if it.label.isVisible():
+                p = c.mapFromScene(it.pos())
+                out.append(it.label.boundingRect().translated(p.x() + it.label.pos().x(), p.y() + it.label.pos().y()))
+        return out
+
+    rects = shown()
+    assert len(rects) >= 8
+    for i, a in enumerate(rects):
+        assert QRectF(c.viewport().rect()).contains(a)
+        for b in rects[i + 1:]:
+            assert not a.intersects(b), (a, b)
+    # the warehouses' and reserve points' labels are all placed at this zoom on the demo
+    assert all(it.label.isVisible() for it in c.site_items.values() if it.row["kind"] != "shelter")

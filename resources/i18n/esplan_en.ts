@@ -1197,6 +1197,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Draw &amp;hazard zone</translation>
     </message>
     <message>
+      <source>&amp;Measure distance / area</source>
+      <translation>&amp;Measure distance / area</translation>
+    </message>
+    <message>
+      <source>Zoom to &amp;selection</source>
+      <translation>Zoom to &amp;selection</translation>
+    </message>
+    <message>
       <source>&amp;About esplan</source>
       <translation>&amp;About esplan</translation>
     </message>
@@ -1231,6 +1239,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Click the corners of a flood zone; double-click to finish (H)</source>
       <translation>Click the corners of a flood zone; double-click to finish (H)</translation>
+    </message>
+    <message>
+      <source>Measure a distance along a line, or the area it encloses (D)</source>
+      <translation>Measure a distance along a line, or the area it encloses (D)</translation>
+    </message>
+    <message>
+      <source>Fit the map to the selected or highlighted sites and villages (Z)</source>
+      <translation>Fit the map to the selected or highlighted sites and villages (Z)</translation>
     </message>
     <message>
       <source>Sites…</source>
@@ -1469,12 +1485,44 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>Add a site here…</translation>
     </message>
     <message>
+      <source>Click points along the way; double-click or right-click to finish (three points or more: also the area they enclose); Esc to stop.</source>
+      <translation>Click points along the way; double-click or right-click to finish (three points or more: also the area they enclose); Esc to stop.</translation>
+    </message>
+    <message>
       <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
       <translation>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</translation>
     </message>
     <message>
       <source>Click the map to place the site; Esc to cancel.</source>
       <translation>Click the map to place the site; Esc to cancel.</translation>
+    </message>
+    <message>
+      <source>{v:,.2f} km</source>
+      <translation>{v:,.2f} km</translation>
+    </message>
+    <message>
+      <source>{v:,.0f} m</source>
+      <translation>{v:,.0f} m</translation>
+    </message>
+    <message>
+      <source>Distance along the line: {d}</source>
+      <translation>Distance along the line: {d}</translation>
+    </message>
+    <message>
+      <source>{v:,.2f} km²</source>
+      <translation>{v:,.2f} km²</translation>
+    </message>
+    <message>
+      <source>{v:,.0f} m² ({ha:,.2f} ha)</source>
+      <translation>{v:,.0f} m² ({ha:,.2f} ha)</translation>
+    </message>
+    <message>
+      <source>; area enclosed: {a}</source>
+      <translation>; area enclosed: {a}</translation>
+    </message>
+    <message>
+      <source>Nothing is selected or highlighted on the map.</source>
+      <translation>Nothing is selected or highlighted on the map.</translation>
     </message>
     <message>
       <source>Flood</source>

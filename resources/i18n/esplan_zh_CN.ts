@@ -1197,6 +1197,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>绘制灾害区(&amp;H)</translation>
     </message>
     <message>
+      <source>&amp;Measure distance / area</source>
+      <translation>测量距离/面积(&amp;M)</translation>
+    </message>
+    <message>
+      <source>Zoom to &amp;selection</source>
+      <translation>缩放到所选(&amp;S)</translation>
+    </message>
+    <message>
       <source>&amp;About esplan</source>
       <translation>关于(&amp;A)</translation>
     </message>
@@ -1231,6 +1239,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Click the corners of a flood zone; double-click to finish (H)</source>
       <translation>依次点击洪水区的各个顶点，双击结束（H）</translation>
+    </message>
+    <message>
+      <source>Measure a distance along a line, or the area it encloses (D)</source>
+      <translation>沿折线测量距离，或测量其围成的面积（D）</translation>
+    </message>
+    <message>
+      <source>Fit the map to the selected or highlighted sites and villages (Z)</source>
+      <translation>将地图缩放到所选或高亮的站点和村（社区）（Z）</translation>
     </message>
     <message>
       <source>Sites…</source>
@@ -1469,12 +1485,44 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>在此处新增站点…</translation>
     </message>
     <message>
+      <source>Click points along the way; double-click or right-click to finish (three points or more: also the area they enclose); Esc to stop.</source>
+      <translation>沿线依次点击；双击或右击结束（三个点及以上时同时给出围成的面积）；按 Esc 退出。</translation>
+    </message>
+    <message>
       <source>Click the corners of the hazard zone; double-click to finish, Esc to cancel.</source>
       <translation>依次点击灾害区的各个顶点；双击结束，Esc 取消。</translation>
     </message>
     <message>
       <source>Click the map to place the site; Esc to cancel.</source>
       <translation>点击地图放置站点；Esc 取消。</translation>
+    </message>
+    <message>
+      <source>{v:,.2f} km</source>
+      <translation>{v:,.2f} 公里</translation>
+    </message>
+    <message>
+      <source>{v:,.0f} m</source>
+      <translation>{v:,.0f} 米</translation>
+    </message>
+    <message>
+      <source>Distance along the line: {d}</source>
+      <translation>沿线距离：{d}</translation>
+    </message>
+    <message>
+      <source>{v:,.2f} km²</source>
+      <translation>{v:,.2f} 平方公里</translation>
+    </message>
+    <message>
+      <source>{v:,.0f} m² ({ha:,.2f} ha)</source>
+      <translation>{v:,.0f} 平方米（{ha:,.2f} 公顷）</translation>
+    </message>
+    <message>
+      <source>; area enclosed: {a}</source>
+      <translation>；围成面积：{a}</translation>
+    </message>
+    <message>
+      <source>Nothing is selected or highlighted on the map.</source>
+      <translation>地图上没有选中或高亮的对象。</translation>
     </message>
     <message>
       <source>Flood</source>
