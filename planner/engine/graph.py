@@ -71,6 +71,8 @@ MIN_W = 1e-6  # seconds; csgraph must never see a zero-weight edge
 SNAP_OK, SNAP_OFF, SNAP_UNLOCATED = "ok", "off_network", "unlocated"
 SNAP_MIN_NODES = 20     # a component needs at least this many nodes to be snapped to …
 SNAP_MIN_SHARE = 0.01   # … or this share of the mode's nodes, whichever is larger
+#: driving searches per scipy call (their full rows are 8 B × nodes each: 16 × 100k nodes = 13 MB)
+DRIVE_CHUNK = 16
 NODE_MERGE_M = 1.0      # a projection this close (along the edge) to a node reuses the node
 #: controlled-access classes: never snapped to (no driveway or path joins them between junctions)
 NO_SNAP_CLASSES = frozenset({"motorway", "motorway_link"})
@@ -735,29 +737,40 @@ class RoadGraph:
                     self._memo[("reach", mode, int(nodes[i]), float(limit))] = res
         return out
 
-    def drive_rows(self, nodes: np.ndarray, limit: float) -> np.ndarray:
-        """Driving times from each node (rows) to every node within ``limit`` (inf beyond).
+    def drive_rows(self, nodes: np.ndarray, limit: float, cols: np.ndarray | None = None) -> np.ndarray:
+        """Driving times from each node (rows) to the nodes ``cols`` (all nodes when None) within
+        ``limit`` (inf beyond): shape (len(nodes), len(cols)).
 
-        Baseline rows and their shortest-path trees are memoised; on a what-if copy a row is
-        reused when no changed entry (u → v) is a tree edge (pred[v] == u): every tree path is
-        then intact and other paths only got longer.
+        Baseline rows and their shortest-path trees are memoised: the times at ``cols`` only
+        (the supply step reads the sites' and units' nodes, a few thousand of 100k) and the
+        predecessor tree (int32). On a what-if copy a row is reused when it was memoised for
+        the same ``cols`` and no changed entry (u → v) is a tree edge (pred[v] == u): every tree
+        path is then intact and other paths only got longer. The values are the search's own,
+        whichever of them is kept.
         """
         ch = self.changed("drive")
-        out = np.empty((len(nodes), self.n))
+        ncol = self.n if cols is None else len(cols)
+        out = np.empty((len(nodes), ncol))
         todo = []
         for i, nd in enumerate(nodes):
             m = self._memo.get(("drive", int(nd), float(limit)))
-            if m is not None and (ch is None or not np.any(m[1][ch[1]] == ch[0])):
-                out[i] = m[0]
+            if (m is not None and _same_cols(m[0], cols)
+                    and (ch is None or not np.any(m[2][ch[1]] == ch[0]))):
+                out[i] = m[1]
             else:
                 todo.append(i)
-        if todo:
-            want = ch is None   # baseline rows are memoised with their shortest-path trees
-            D, P = self._drive_search(np.asarray(nodes)[todo], limit, want)
-            for r, i in enumerate(todo):
-                out[i] = D[r]
+        want = ch is None   # baseline rows are memoised with their shortest-path trees
+        for c0 in range(0, len(todo), DRIVE_CHUNK):   # chunks: a search's full rows are 8 B × nodes each
+            part = todo[c0:c0 + DRIVE_CHUNK]
+            D, P = self._drive_search(np.asarray(nodes)[part], limit, want)
+            Dc = D if cols is None else D[:, cols]
+            for r, i in enumerate(part):
+                out[i] = Dc[r]
                 if want:
-                    self._memo[("drive", int(nodes[i]), float(limit))] = (D[r].copy(), P[r].astype(np.int32))
+                    assert P is not None
+                    self._memo[("drive", int(nodes[i]), float(limit))] = (
+                        None if cols is None else cols, Dc[r].copy(), P[r].astype(np.int32))
+            del D, Dc, P
         return out
 
     def _drive_search(self, nodes: np.ndarray, limit: float, preds: bool):
@@ -782,3 +795,9 @@ class RoadGraph:
 
     def with_hazards(self, hazards) -> RoadGraph:
         return self.with_edge_factors(self.hazard_edge_factors(hazards))
+
+
+def _same_cols(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return a is b or (len(a) == len(b) and bool(np.array_equal(a, b)))

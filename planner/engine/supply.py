@@ -158,12 +158,18 @@ def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
     D = row = None
     if len(src):
         un, row = np.unique(snap.node[src], return_inverse=True)
-        D = graph.drive_rows(un, limit)   # memoised per source, see RoadGraph.drive_rows
+        # the times are read at the nodes of the sites and units on the network only: the same
+        # columns for every input of one graph (where sites and units lie is part of its key),
+        # so the memoised rows serve every scenario (see RoadGraph.drive_rows)
+        cols = np.unique(np.concatenate([snap.node[snap.ok], usnap.node[usnap.ok]]))
+        D = graph.drive_rows(un, limit, cols)
         if len(shel):
-            T = D[np.ix_(row, snap.node[shel])] + snap.time_s[src][:, None] + snap.time_s[shel][None, :]
+            T = D[np.ix_(row, np.searchsorted(cols, snap.node[shel]))] + snap.time_s[src][:, None] \
+                + snap.time_s[shel][None, :]
         uok = np.nonzero(usnap.ok)[0]
         if len(uok):
-            TU[:, uok] = D[np.ix_(row, usnap.node[uok])] + snap.time_s[src][:, None] + usnap.time_s[uok][None, :]
+            TU[:, uok] = D[np.ix_(row, np.searchsorted(cols, usnap.node[uok]))] + snap.time_s[src][:, None] \
+                + usnap.time_s[uok][None, :]
         T[T > limit] = np.inf
         TU[TU > limit] = np.inf
     return DriveTimes(snap, usnap, src, shel, T, TU, limit, None, row)
