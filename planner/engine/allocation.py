@@ -55,8 +55,12 @@ def compute_allocation(inp: PlanInput, supply: SupplyState) -> dict[str, Any]:
             dispatch.setdefault(st.code[s], []).append(row)
         rows_v = live[~to_sh]
         if len(rows_v):   # to villages: per source and day, how much to how many, the latest arrival
-            keys2, inv = np.unique(rows_v[:, [0, 2]].astype(np.int64), axis=0, return_inverse=True)
+            # (source, day) pairs in (source, day) order: one int key each, a 1-D unique
+            sd = rows_v[:, [0, 2]].astype(np.int64)
+            span = int(sd[:, 1].max()) + 1
+            k1, inv = np.unique(sd[:, 0] * span + sd[:, 1], return_inverse=True)
             inv = inv.reshape(-1)
+            keys2 = np.column_stack([k1 // span, k1 % span])
             qsum = np.bincount(inv, weights=rows_v[:, 3])
             cnt = np.bincount(inv)
             late = np.full(len(keys2), -np.inf)

@@ -368,8 +368,10 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     town_codes = sorted({t for t in du.town if t is not None}) + ([None] if any(t is None for t in du.town) else [])
     town_names = {c: n for c, n in zip(inp.towns.code, inp.towns.name, strict=True)}
     towns = []
+    town_of = np.empty(len(du), dtype=object)
+    town_of[:] = list(du.town)
     for tc in town_codes:
-        mask = np.array([t == tc for t in du.town], dtype=bool)
+        mask = np.asarray(town_of == tc, dtype=bool) if len(du) else np.zeros(0, bool)
         row = {"town": tc, "name": town_names.get(tc), **sums(mask)}
         row["served_share"] = _r(row["served"] / row["demand"], 6) if row["demand"] else None
         towns.append(row)

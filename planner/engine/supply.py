@@ -244,6 +244,7 @@ class Destinations:
     town_mix: list[dict[Any, float]]   # town code → people
     unit_mix: list[dict[int, float]]   # unit index → people
     ok: np.ndarray               # located on the driving network (a road can reach it)
+    home_of: dict[Any, int] | None = None   # unit code → its "home" destination (built once, by _arcs)
 
 
 def destinations(inp: PlanInput, coverage: dict[str, Any], dt_: DriveTimes) -> Destinations:
@@ -339,7 +340,9 @@ def _arcs(dt_: DriveTimes, inp: PlanInput, dest: Destinations, g_site: np.ndarra
     if len(has) and len(hj):
         eta[np.ix_(has, hj)] = g_ready[has][:, None] + dt_.TU[np.ix_(rows[has], dest.index[hj])]
     # a village-level point serves its own village without a road
-    home_of = {inp.demand.code[dest.index[j]]: j for j in hj}
+    home_of = dest.home_of
+    if home_of is None:
+        home_of = dest.home_of = {inp.demand.code[dest.index[j]]: j for j in hj}
     for gi, s in enumerate(g_site):
         v = st.village[s]
         if v is not None and v in home_of:
@@ -424,7 +427,9 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
         phase_rows = []
         for pi_, ph in enumerate(phs):
             short_q = need[pi_] - got[pi_]
-            reasons = {r: float(short_q[why[pi_] == r].sum()) for r in UNMET_REASONS}
+            wsel = np.nonzero(why[pi_] != None)[0]  # noqa: E711  (the same elements, fewer compared)
+            wsub = why[pi_][wsel]
+            reasons = {r: float(short_q[wsel[wsub == r]].sum()) for r in UNMET_REASONS}
             phase_rows.append({"day": ph.day, "deadline_h": _r(ph.deadline_s / 3600.0),
                                "required": _r(need[pi_].sum()), "shipped": _r(got[pi_].sum()),
                                "unmet": _r(max(0.0, need[pi_].sum() - got[pi_].sum())),
@@ -515,8 +520,7 @@ def _phase_flow(left: np.ndarray, need: np.ndarray, allowed: np.ndarray, eta: np
     if not len(live_d) or not len(live_g):
         return empty
     A = allowed[np.ix_(live_g, live_d)]
-    _sig, first, inv = np.unique(np.packbits(A, axis=0).T, axis=0, return_index=True, return_inverse=True)
-    inv = inv.reshape(-1)
+    first, inv = _signatures(A)
     n_s = len(first)
     s_need = np.zeros(n_s)
     np.add.at(s_need, inv, need[live_d])
@@ -568,17 +572,41 @@ def _phase_flow(left: np.ndarray, need: np.ndarray, allowed: np.ndarray, eta: np
     return np.concatenate(og), np.concatenate(od), np.concatenate(oq)
 
 
+def _signatures(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first column of each distinct column of the boolean matrix ``A``, each column's group),
+    the groups in the order of ``np.unique(np.packbits(A, axis=0).T, axis=0)``.
+
+    Up to 64 rows a column is one uint64 (row g → bit 63 − g: the big-endian order of
+    packbits, so the integers sort as the packed bytes do) and one 1-D ``np.unique`` (stable
+    for ``return_index``, as the row-wise one) gives the same groups, much faster."""
+    if A.shape[0] <= 64:
+        w = np.left_shift(np.uint64(1), np.arange(63, 63 - A.shape[0], -1, dtype=np.uint64))
+        key = np.bitwise_or.reduce(np.where(A, w[:, None], np.uint64(0)), axis=0)
+        _k, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        _s, first, inv = np.unique(np.packbits(A, axis=0).T, axis=0, return_index=True, return_inverse=True)
+    return first, inv.reshape(-1)
+
+
 def _town_rows(inp: PlanInput, dest: Destinations, norms: dict[str, Any], need: dict[str, np.ndarray],
                got: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     """Per town: its people's requirement, what reaches them in time, what is unmet."""
     names = dict(zip(inp.towns.code, inp.towns.name, strict=True))
     codes = sorted({t for mix in dest.town_mix for t in mix if t is not None})
     total = float(dest.people.sum()) if len(dest.people) else 0.0
+    # town × destination: its people there (one pass over the mixes)
+    tpos = {t: k for k, t in enumerate(codes)}
+    M = np.zeros((len(codes), len(dest.town_mix)))
+    for j, mix in enumerate(dest.town_mix):
+        for t, v in mix.items():
+            if t is not None:
+                M[tpos[t], j] = v
+    p_ok = dest.people > 0
     out = []
-    for t in codes:
-        frac = np.array([mix.get(t, 0.0) / p if p > 0 else 0.0 for mix, p in zip(dest.town_mix, dest.people,
-                                                                                 strict=True)])
-        ppl = float(sum(mix.get(t, 0.0) for mix in dest.town_mix))
+    for ti, t in enumerate(codes):
+        # the same quotients, and the sum added in destination order (cumsum, like sum())
+        frac = np.where(p_ok, M[ti] / np.where(p_ok, dest.people, 1.0), 0.0)
+        ppl = float(np.cumsum(M[ti])[-1]) if M.shape[1] else 0.0
         rows = {}
         for key in norms:
             req = float((need[key] * frac[None, :]).sum())
