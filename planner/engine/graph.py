@@ -703,6 +703,7 @@ class RoadGraph:
             sl = np.nonzero(mat.data != base)[0]
             rows = np.searchsorted(mat.indptr, sl, side="right") - 1
             self._changed[mode] = (rows.astype(np.int64), mat.indices[sl].astype(np.int64))
+            self._changed[mode + "_slots"] = sl
         return self._changed[mode]
 
     def reach(self, mode: str, nodes: np.ndarray, limit: float, chunk: int = 50) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -742,24 +743,29 @@ class RoadGraph:
         ``limit`` (inf beyond): shape (len(nodes), len(cols)).
 
         Baseline rows and their shortest-path trees are memoised: the times at ``cols`` only
-        (the supply step reads the sites' and units' nodes, a few thousand of 100k) and the
-        predecessor tree (int32). On a what-if copy a row is reused when it was memoised for
-        the same ``cols`` and no changed entry (u → v) is a tree edge (pred[v] == u): every tree
-        path is then intact and other paths only got longer. The values are the search's own,
-        whichever of them is kept.
+        (the supply step reads the sites' and units' nodes, a few thousand of 100k) and the tree
+        as one bit per entry of the driving CSR (entry u → v is set when pred[v] == u: 1 bit
+        instead of a 4-byte predecessor per node). On a what-if copy a row is reused when it was
+        memoised for the same ``cols`` and no changed entry is a tree edge: every tree path is
+        then intact and other paths only got longer. The values are the search's own, whichever
+        of them is kept.
         """
         ch = self.changed("drive")
+        slots = self._changed.get("drive_slots") if ch is not None else None
         ncol = self.n if cols is None else len(cols)
         out = np.empty((len(nodes), ncol))
         todo = []
         for i, nd in enumerate(nodes):
             m = self._memo.get(("drive", int(nd), float(limit)))
             if (m is not None and _same_cols(m[0], cols)
-                    and (ch is None or not np.any(m[2][ch[1]] == ch[0]))):
+                    and (slots is None or not np.unpackbits(m[2], count=self.drive.csr.nnz)[slots].any())):
                 out[i] = m[1]
             else:
                 todo.append(i)
         want = ch is None   # baseline rows are memoised with their shortest-path trees
+        if want and todo:
+            csr = self.drive.csr
+            slot_row = np.repeat(np.arange(self.n, dtype=np.int32), np.diff(csr.indptr))
         for c0 in range(0, len(todo), DRIVE_CHUNK):   # chunks: a search's full rows are 8 B × nodes each
             part = todo[c0:c0 + DRIVE_CHUNK]
             D, P = self._drive_search(np.asarray(nodes)[part], limit, want)
@@ -769,7 +775,7 @@ class RoadGraph:
                 if want:
                     assert P is not None
                     self._memo[("drive", int(nodes[i]), float(limit))] = (
-                        None if cols is None else cols, Dc[r].copy(), P[r].astype(np.int32))
+                        None if cols is None else cols, Dc[r].copy(), np.packbits(P[r][csr.indices] == slot_row))
             del D, Dc, P
         return out
 

@@ -98,7 +98,7 @@ class WhatIf:
         self.pool = DrivePool(min_sources=worker_min_sources, min_nodes=worker_min_nodes, enabled=worker)
         self.service_areas = service_areas
         self.cache: dict[Any, Any] = {}
-        self._factors: dict[str, np.ndarray] = {}
+        self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}   # hazard → (edges, factors)
         self._graph: RoadGraph | None = None
         self.builds = 0   # how many times the base graph was built (1 + rebuilds)
         self.baseline: PlanResult | None = None
@@ -150,12 +150,16 @@ class WhatIf:
             h.update(json.dumps([hz.effect, hz.factor]).encode())
             h.update(shapely.to_wkb(hz.geometry))
         hk = h.hexdigest()
-        fac = self._factors.get(hk)
-        if fac is None:
+        got = self._factors.get(hk)
+        if got is None:
             fac = self.graph.hazard_edge_factors(inp.hazards)
             if len(self._factors) > 8:
                 self._factors.pop(next(iter(self._factors)))
-            self._factors[hk] = fac
+            hit = np.nonzero(fac != 1.0)[0]
+            self._factors[hk] = (hit, fac[hit])   # kept sparse: only the edges a hazard touches
+        else:
+            fac = np.ones(self.graph.roads.n_edges)
+            fac[got[0]] = got[1]
         return self.graph.with_edge_factors(fac)
 
     # -- life cycle ---------------------------------------------------------------------------
