@@ -244,7 +244,6 @@ class Destinations:
     town_mix: list[dict[Any, float]]   # town code → people
     unit_mix: list[dict[int, float]]   # unit index → people
     ok: np.ndarray               # located on the driving network (a road can reach it)
-    home_of: dict[Any, int] | None = None   # unit code → its "home" destination (built once, by _arcs)
 
 
 def destinations(inp: PlanInput, coverage: dict[str, Any], dt_: DriveTimes) -> Destinations:
@@ -322,27 +321,52 @@ class SupplyState:
     result: dict[str, Any] = field(default_factory=dict)
 
 
-def _arcs(dt_: DriveTimes, inp: PlanInput, dest: Destinations, g_site: np.ndarray,
-          g_ready: np.ndarray) -> np.ndarray:
-    """(groups × dests) arrival seconds (inf: no road, or beyond the limit)."""
-    st = inp.sites
+@dataclass
+class _ArcBase:
+    """What every item's arcs share within one run: sources' rows, the destinations' columns,
+    the driving times to the shelters and homes among the destinations (gathered once)."""
+
+    src_row: dict[int, int]
+    sj: np.ndarray               # destinations that are shelters on the network
+    hj: np.ndarray               # destinations that are homes
+    h_slice: slice | None        # hj as a slice when contiguous (it is: homes follow shelters)
+    T_s: np.ndarray              # (sources × sj)
+    TU_h: np.ndarray             # (sources × hj)
+    home_of: dict[Any, Any]      # unit code → its home destination
+
+
+def _arc_base(dt_: DriveTimes, inp: PlanInput, dest: Destinations) -> _ArcBase:
     src_row = {int(s): r for r, s in enumerate(dt_.src)}
     sh_col = {int(h): c for c, h in enumerate(dt_.shelters)}
-    eta = np.full((len(g_site), len(dest.kind)), np.inf)
-    rows = np.array([src_row.get(int(s), -1) for s in g_site], np.int64)
-    has = np.nonzero(rows >= 0)[0]
     kinds = np.array(dest.kind, dtype=object)
     sj = np.array([j for j in np.nonzero(kinds == "shelter")[0] if int(dest.index[j]) in sh_col], np.int64)
     hj = np.nonzero(kinds == "home")[0]
+    cols = np.array([sh_col[int(dest.index[j])] for j in sj], np.int64)
+    h_slice = slice(int(hj[0]), int(hj[-1]) + 1) if len(hj) and hj[-1] - hj[0] + 1 == len(hj) else None
+    return _ArcBase(src_row, sj, hj, h_slice, dt_.T[:, cols], dt_.TU[:, dest.index[hj]],
+                    {inp.demand.code[dest.index[j]]: j for j in hj})
+
+
+def _arcs(dt_: DriveTimes, inp: PlanInput, dest: Destinations, g_site: np.ndarray,
+          g_ready: np.ndarray, ab: _ArcBase | None = None) -> np.ndarray:
+    """(groups × dests) arrival seconds (inf: no road, or beyond the limit)."""
+    st = inp.sites
+    if ab is None:
+        ab = _arc_base(dt_, inp, dest)
+    eta = np.full((len(g_site), len(dest.kind)), np.inf)
+    rows = np.array([ab.src_row.get(int(s), -1) for s in g_site], np.int64)
+    has = np.nonzero(rows >= 0)[0]
+    sj, hj = ab.sj, ab.hj
     if len(has) and len(sj):
-        cols = np.array([sh_col[int(dest.index[j])] for j in sj], np.int64)
-        eta[np.ix_(has, sj)] = g_ready[has][:, None] + dt_.T[np.ix_(rows[has], cols)]
+        eta[np.ix_(has, sj)] = g_ready[has][:, None] + ab.T_s[rows[has]]
     if len(has) and len(hj):
-        eta[np.ix_(has, hj)] = g_ready[has][:, None] + dt_.TU[np.ix_(rows[has], dest.index[hj])]
+        times = g_ready[has][:, None] + ab.TU_h[rows[has]]
+        if ab.h_slice is not None and len(has) == len(g_site):
+            eta[:, ab.h_slice] = times
+        else:
+            eta[np.ix_(has, hj)] = times
     # a village-level point serves its own village without a road
-    home_of = dest.home_of
-    if home_of is None:
-        home_of = dest.home_of = {inp.demand.code[dest.index[j]]: j for j in hj}
+    home_of = ab.home_of
     for gi, s in enumerate(g_site):
         v = st.village[s]
         if v is not None and v in home_of:
@@ -374,6 +398,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
     got_all: dict[str, np.ndarray] = {}
     why_all: dict[str, np.ndarray] = {}
     reached_lot = np.zeros(len(lots), bool)
+    ab: _ArcBase | None = None
     out_items, checks = [], []
     for key, spec in norms.items():
         countable = is_countable(spec.get("unit"))
@@ -387,7 +412,9 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
         sup = np.array([float(lots.quantity[groups[g]].sum()) for g in gkeys], np.float64)
         if countable:
             sup = np.floor(sup + 1e-9)  # a stock count is whole; a fraction cannot be shipped
-        eta = _arcs(dt_, inp, dest, g_site, g_ready) if len(gkeys) and nd else np.zeros((len(gkeys), nd))
+        if len(gkeys) and nd and ab is None:
+            ab = _arc_base(dt_, inp, dest)
+        eta = _arcs(dt_, inp, dest, g_site, g_ready, ab) if len(gkeys) and nd else np.zeros((len(gkeys), nd))
         need = np.zeros((len(phs), nd))
         got = np.zeros((len(phs), nd))
         why = np.empty((len(phs), nd), dtype=object)
