@@ -738,9 +738,13 @@ class RoadGraph:
                     self._memo[("reach", mode, int(nodes[i]), float(limit))] = res
         return out
 
-    def drive_rows(self, nodes: np.ndarray, limit: float, cols: np.ndarray | None = None) -> np.ndarray:
-        """Driving times from each node (rows) to the nodes ``cols`` (all nodes when None) within
-        ``limit`` (inf beyond): shape (len(nodes), len(cols)).
+    def drive_rows(self, nodes: np.ndarray, limit: float, cols: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """(times, complete): driving times from each node (rows) to the nodes ``cols`` (all
+        nodes when None) within ``limit`` (inf beyond), shape (len(nodes), len(cols)); and per
+        row whether its search was provably not cut short by the limit — its farthest node plus
+        the longest finite edge is within the limit, so every edge out of what it reached led
+        to a node it reached: inf in that row then means *no road at all*, not *too far*.
 
         Baseline rows and their shortest-path trees are memoised: the times at ``cols`` only
         (the supply step reads the sites' and units' nodes, a few thousand of 100k) and the tree
@@ -754,14 +758,22 @@ class RoadGraph:
         slots = self._changed.get("drive_slots") if ch is not None else None
         ncol = self.n if cols is None else len(cols)
         out = np.empty((len(nodes), ncol))
+        complete = np.zeros(len(nodes), bool)
         todo = []
         for i, nd in enumerate(nodes):
             m = self._memo.get(("drive", int(nd), float(limit)))
             if (m is not None and _same_cols(m[0], cols)
                     and (slots is None or not np.unpackbits(m[2], count=self.drive.csr.nnz)[slots].any())):
                 out[i] = m[1]
+                # intact tree: the same nodes are reached at the same times, and what it did not
+                # reach is no nearer (hazards only lengthen edges)
+                complete[i] = m[3]
             else:
                 todo.append(i)
+        if todo:
+            data = self.drive.csr.data
+            fin_w = data[np.isfinite(data)]
+            max_w = float(fin_w.max()) if len(fin_w) else 0.0
         want = ch is None   # baseline rows are memoised with their shortest-path trees
         if want and todo:
             csr = self.drive.csr
@@ -770,14 +782,17 @@ class RoadGraph:
             part = todo[c0:c0 + DRIVE_CHUNK]
             D, P = self._drive_search(np.asarray(nodes)[part], limit, want)
             Dc = D if cols is None else D[:, cols]
+            fin = np.where(np.isfinite(D), D, -np.inf).max(axis=1) if D.shape[1] else np.zeros(len(part))
             for r, i in enumerate(part):
                 out[i] = Dc[r]
+                complete[i] = fin[r] + max_w <= limit
                 if want:
                     assert P is not None
                     self._memo[("drive", int(nodes[i]), float(limit))] = (
-                        None if cols is None else cols, Dc[r].copy(), np.packbits(P[r][csr.indices] == slot_row))
+                        None if cols is None else cols, Dc[r].copy(), np.packbits(P[r][csr.indices] == slot_row),
+                        bool(complete[i]))
             del D, Dc, P
-        return out
+        return out, complete
 
     def _drive_search(self, nodes: np.ndarray, limit: float, preds: bool):
         """(D, P or None): driving Dijkstra from ``nodes`` within ``limit``.

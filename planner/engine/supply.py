@@ -140,6 +140,10 @@ class DriveTimes:
     # 8 bytes × nodes each and a WhatIf caches several DriveTimes; T and TU hold what is read
     D: np.ndarray | None = None
     src_row: np.ndarray | None = None  # per source (same order as src): its row in the searches
+    # per source (same order as src): its search provably reached every node a road leads to
+    # (RoadGraph.drive_rows), and per unit whether it reached the unit's node (any length)
+    complete: np.ndarray | None = None
+    road_u: np.ndarray | None = None   # (len(src), len(units)) bool
 
 
 def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
@@ -156,29 +160,34 @@ def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
     T = np.full((len(src), len(shel)), np.inf)
     TU = np.full((len(src), len(du)), np.inf)
     D = row = None
+    complete = np.zeros(len(src), bool)
+    road_u = np.zeros((len(src), len(du)), bool)
     if len(src):
         un, row = np.unique(snap.node[src], return_inverse=True)
         # the times are read at the nodes of the sites and units on the network only: the same
         # columns for every input of one graph (where sites and units lie is part of its key),
         # so the memoised rows serve every scenario (see RoadGraph.drive_rows)
         cols = np.unique(np.concatenate([snap.node[snap.ok], usnap.node[usnap.ok]]))
-        D = graph.drive_rows(un, limit, cols)
+        D, done = graph.drive_rows(un, limit, cols)
+        complete = done[row]
         if len(shel):
             T = D[np.ix_(row, np.searchsorted(cols, snap.node[shel]))] + snap.time_s[src][:, None] \
                 + snap.time_s[shel][None, :]
         uok = np.nonzero(usnap.ok)[0]
         if len(uok):
-            TU[:, uok] = D[np.ix_(row, np.searchsorted(cols, usnap.node[uok]))] + snap.time_s[src][:, None] \
-                + usnap.time_s[uok][None, :]
+            DU = D[np.ix_(row, np.searchsorted(cols, usnap.node[uok]))]
+            road_u[:, uok] = np.isfinite(DU)
+            TU[:, uok] = DU + snap.time_s[src][:, None] + usnap.time_s[uok][None, :]
         T[T > limit] = np.inf
         TU[TU > limit] = np.inf
-    return DriveTimes(snap, usnap, src, shel, T, TU, limit, None, row)
+    return DriveTimes(snap, usnap, src, shel, T, TU, limit, None, row, complete, road_u)
 
 
 def road_reach(inp: PlanInput, graph: RoadGraph, dt_: DriveTimes, sites: np.ndarray) -> np.ndarray:
     """Per demand unit: some site of ``sites`` (on the driving network) has a road path to it,
     whatever its length. The limited searches prove most of it; an unlimited search only runs
-    for the units they leave."""
+    for the units they leave, unless every site's limited search provably reached all it could
+    (DriveTimes.complete): then what they left has no road from them."""
     du = inp.demand
     out = np.zeros(len(du), bool)
     if not len(sites):
@@ -188,7 +197,10 @@ def road_reach(inp: PlanInput, graph: RoadGraph, dt_: DriveTimes, sites: np.ndar
     if rows:
         out |= np.isfinite(dt_.TU[rows]).any(axis=0)
     left = np.nonzero(~out & dt_.usnap.ok)[0]
-    if len(left):
+    if (len(left) and len(rows) == len(sites) and dt_.complete is not None and dt_.road_u is not None
+            and bool(dt_.complete[rows].all())):
+        out[left] = dt_.road_u[np.ix_(np.asarray(rows, np.int64), left)].any(axis=0)
+    elif len(left):
         starts = np.unique(dt_.snap.node[sites])
         dist = dijkstra(graph.drive.csr, directed=True, indices=starts, min_only=True)
         out[left] = np.isfinite(dist[dt_.usnap.node[left]])
