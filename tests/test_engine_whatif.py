@@ -210,7 +210,7 @@ def test_session_retains_a_bounded_amount_over_many_reruns():
     # memoised driving rows: times at the sites' and units' nodes, the tree as a bit per CSR entry
     drive = [v for k, v in w.graph._memo.items() if isinstance(k, tuple) and k[0] == "drive"]
     assert drive and all(len(cols) == len(d) < w.graph.n and bits.nbytes == (w.graph.drive.csr.nnz + 7) // 8
-                         for cols, d, bits in drive)
+                         for cols, d, bits, _complete in drive)
     n_shelters = int((w.base.sites.kind == "shelter").sum())
     hulls = sum(1 for k in w.graph._memo if isinstance(k, tuple) and k[0] == "hull")
     assert hulls <= n_shelters and len(w.graph._memo.get("hull_lru", ())) <= 2 * n_shelters
