@@ -383,7 +383,8 @@ class RoadGraph:
                                 splits)
         # shared by every what-if copy (with_edge_factors): baseline search results, reused for
         # as long as a copy's changed edges provably do not touch them (see reach / drive_rows)
-        self._memo.update({"base_walk": self.walk.csr_t.data.copy(), "base_drive": self.drive.csr.data.copy()})
+        # (the baseline's own weights: what-if copies rewrite copies of them, never these)
+        self._memo.update({"base_walk": self.walk.csr_t.data, "base_drive": self.drive.csr.data})
         self._memo["base_graph"] = self
         self._changed: dict[str, Any] = {}
         self.factor_key = "base"
@@ -523,8 +524,12 @@ class RoadGraph:
         on_cand = cand[splits.edge]
         snappable = np.concatenate([ok, on_cand]) & node_in
         label = np.concatenate([lab, np.where(node_in[self.n_road:], lab[self.roads.edge_u[splits.edge]], -1)])
-        return ModeGraph(name, n, csr, csr_t, node_in, edge.astype(np.int64), w.astype(np.float64),
-                         slot, slot_t, symmetric, snappable=snappable, component=label, min_component=need)
+        # per entry: road edge and CSR slots as int32 when they fit (exact; half of int64)
+        idx = np.int32 if max(self.roads.n_edges, csr.nnz, csr_t.nnz) < 2**31 else np.int64
+        slot = slot.astype(idx)
+        return ModeGraph(name, n, csr, csr_t, node_in, edge.astype(idx), w.astype(np.float64),
+                         slot, slot if symmetric else slot_t.astype(idx), symmetric, snappable=snappable,
+                         component=label, min_component=need)
 
     def mode(self, name: str) -> ModeGraph:
         return self.walk if name == "walk" else self.drive
