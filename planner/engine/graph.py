@@ -660,17 +660,34 @@ class RoadGraph:
         fac = np.ones(self.roads.n_edges)
         if not hazards or self.roads.n_edges == 0:
             return fac
-        if self._memo.get("edge_tree") is None:
-            self._memo["edge_tree"] = shapely.STRtree(self.edge_geometries_xy())
-        tree = self._memo["edge_tree"]
+        x0, y0, x1, y1 = self.edge_bounds()
+        geoms = self.edge_geometries_xy()
         for hz in hazards:
             poly = self.geom_to_xy(hz.geometry)
-            hit = tree.query(poly, predicate="intersects")
+            # the edges whose box meets the zone's box, then the exact test on their geometry:
+            # the edges an STRtree query with predicate="intersects" returns, without keeping a
+            # tree of every edge (≈ 100 B per edge) for it
+            b = shapely.bounds(poly)   # float64 scalars: the float32 boxes are compared in float64
+            cand = np.nonzero((x1 >= b[0]) & (x0 <= b[2]) & (y1 >= b[1]) & (y0 <= b[3]))[0]
+            shapely.prepare(poly)
+            hit = cand[shapely.intersects(poly, geoms[cand])] if len(cand) else cand   # prepared side first
             if hz.effect == "block":
                 fac[hit] = np.inf
             else:
                 fac[hit] = np.maximum(fac[hit], 1.0 / max(float(hz.factor), 1e-9))
         return fac
+
+    def edge_bounds(self) -> tuple[np.ndarray, ...]:
+        """(xmin, ymin, xmax, ymax) of every road edge's metric geometry as float32, rounded
+        outwards (a box that holds the edge: a conservative filter, never the answer)."""
+        got = self._memo.get("edge_bounds")
+        if got is None:
+            b = shapely.bounds(self.edge_geometries_xy())
+            lo, hi = b[:, :2].astype(np.float32), b[:, 2:].astype(np.float32)
+            lo = np.where(lo > b[:, :2], np.nextafter(lo, np.float32(-np.inf)), lo)
+            hi = np.where(hi < b[:, 2:], np.nextafter(hi, np.float32(np.inf)), hi)
+            got = self._memo["edge_bounds"] = (lo[:, 0].copy(), lo[:, 1].copy(), hi[:, 0].copy(), hi[:, 1].copy())
+        return got
 
     def geom_to_xy(self, geom):
         return shapely.transform(geom, lambda c: np.column_stack(self.to_xy(c[:, 0], c[:, 1])))

@@ -10,7 +10,7 @@ Every result is identical (``to_json()``) to ``run_plan`` on the same input from
 work differs:
 
 * the baseline RoadGraph is built once (CSR per mode split at the sites and demand units,
-  edge → CSR-slot map, snapping STRtrees on the baseline components, edge STRtree). A hazard
+  edge → CSR-slot map, snapping STRtrees on the baseline components, edge boxes). A hazard
   is a polygon query plus rewriting the cut CSR slots (``RoadGraph.with_edge_factors``),
   never a rebuild; hazard factor arrays are kept.
 * per-shelter reach sets (walking, within the threshold) are memoised on the baseline; on a
@@ -126,8 +126,8 @@ class WhatIf:
         self.builds += 1
         g._memo["drive_pool"] = self.pool
         g.snap_trees()
-        if inp.roads.n_edges and g._memo.get("edge_tree") is None:
-            g._memo["edge_tree"] = shapely.STRtree(g.edge_geometries_xy())
+        if inp.roads.n_edges:
+            g.edge_bounds()   # for the hazards' edge query, ready before the first what-if
         self.cache = {}
         self._factors = {}
         self._graph = g
