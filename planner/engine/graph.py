@@ -785,7 +785,7 @@ class RoadGraph:
         for i, nd in enumerate(nodes):
             m = self._memo.get(("drive", int(nd), float(limit)))
             if (m is not None and _same_cols(m[0], cols)
-                    and (slots is None or not np.unpackbits(m[2], count=self.drive.csr.nnz)[slots].any())):
+                    and (slots is None or not _bits_at(m[2], slots).any())):
                 out[i] = m[1]
                 # intact tree: the same nodes are reached at the same times, and what it did not
                 # reach is no nearer (hazards only lengthen edges)
@@ -838,6 +838,11 @@ class RoadGraph:
 
     def with_hazards(self, hazards) -> RoadGraph:
         return self.with_edge_factors(self.hazard_edge_factors(hazards))
+
+
+def _bits_at(packed: np.ndarray, i: np.ndarray) -> np.ndarray:
+    """Bits ``i`` of a ``np.packbits`` array (big-endian bit order), without unpacking it."""
+    return (packed[i >> 3] >> (7 - (i & 7)).astype(np.uint8)) & 1 if len(i) else np.zeros(0, np.uint8)
 
 
 def _same_cols(a: np.ndarray | None, b: np.ndarray | None) -> bool:
