@@ -12,10 +12,11 @@ work differs:
 * the baseline RoadGraph is built once (CSR per mode split at the sites and demand units,
   edge → CSR-slot map, snapping STRtrees on the baseline components, edge boxes). A hazard
   is a polygon query plus rewriting the cut CSR slots (``RoadGraph.with_edge_factors``),
-  never a rebuild; hazard factor arrays are kept.
+  never a rebuild; the hazards' edge factors are kept (sparse: the edges they touch).
 * per-shelter reach sets (walking, within the threshold) are memoised on the baseline; on a
   hazard graph only shelters whose reach set touches a changed edge are searched again.
-* per-source driving rows and shortest-path trees are memoised; only sources whose tree uses a
+* per-source driving times (at the sites' and units' nodes) and shortest-path trees (a bit per
+  CSR entry) are memoised; only sources whose tree uses a
   changed edge are searched again.
 * the whole coverage step and the driving-time step are reused when their inputs did not change
   (a stock-only change reruns supply + allocation only); service-area hulls are memoised.
