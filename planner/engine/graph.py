@@ -804,7 +804,7 @@ class RoadGraph:
             part = todo[c0:c0 + DRIVE_CHUNK]
             D, P = self._drive_search(np.asarray(nodes)[part], limit, want)
             Dc = D if cols is None else D[:, cols]
-            fin = np.where(np.isfinite(D), D, -np.inf).max(axis=1) if D.shape[1] else np.zeros(len(part))
+            fin = np.max(D, axis=1, initial=-np.inf, where=np.isfinite(D)) if D.shape[1] else np.zeros(len(part))
             for r, i in enumerate(part):
                 out[i] = Dc[r]
                 complete[i] = fin[r] + max_w <= limit
