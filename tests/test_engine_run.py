@@ -106,6 +106,31 @@ def test_progress_and_cancel():
         run_plan(tiny_input(), Recorder(cancel_at=0.5))
 
 
+def test_run_restores_the_garbage_collector():
+    """run_plan pauses Python's cyclic garbage collector while it builds the result; afterwards
+    (also when cancelled) the collector is as it was — on stays on, off stays off."""
+    import gc
+
+    class Seen(Recorder):
+        def set_progress(self, fraction, message):
+            super().set_progress(fraction, message)
+            paused.append(not gc.isenabled())
+
+    assert gc.isenabled()
+    paused: list[bool] = []
+    run_plan(tiny_input(), Seen())
+    assert gc.isenabled() and paused and all(paused)
+    with pytest.raises(Cancelled):
+        run_plan(tiny_input(), Recorder(cancel_at=0.5))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_plan(tiny_input())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_save_run(db_plan):
     from sqlalchemy import select
 

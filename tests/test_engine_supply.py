@@ -200,6 +200,24 @@ def test_isolation(res):
     assert any(f["code"] == "isolated_village" and f["args"]["unit"] == "U7" for f in r.findings)
 
 
+def test_a_road_too_slow_for_the_deadlines_does_not_isolate():
+    """Isolation is about a road, not about time: the n0–n7 road slowed 10⁶-fold (a trip of
+    weeks, beyond every supply deadline) still connects U7 — not isolated, although no driving
+    time to it is within the horizon; the same road cut does isolate it (the searches' inf then
+    means *no road*, which the engine may conclude without another search)."""
+    from planner.engine.snapshot import Hazard
+
+    lots = [lot for lot in TINY_LOTS if lot["site_id"] != 8]
+    slow = Hazard("n0–n7 mud", "slow", 1e-6, False, cut_n7().geometry)
+    r = run_plan(tiny_input(lots=lots, hazards=[slow]))
+    u = {x["code"]: x for x in r.isolation["units"]}
+    assert r.isolation["isolated_units"] == 0 and "U7" not in u
+    # … while no stock reaches its people within the horizon
+    assert r.supply["items"][0]["phases"][0]["reasons"].get("unreachable", 0) > 0
+    r = run_plan(tiny_input(lots=lots, hazards=[cut_n7()]))
+    assert r.isolation["isolated_units"] == 1
+
+
 def test_a_reserve_point_prevents_isolation():
     """W1 (the warehouse) closed, every road intact: R3 (open, holding stock) reaches every
     village by road, so none is isolated (before: all were, warehouse-only)."""

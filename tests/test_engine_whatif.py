@@ -204,7 +204,14 @@ def test_session_retains_a_bounded_amount_over_many_reruns():
     assert kinds.count("coverage") <= 4 and kinds.count("drive") <= 4
     assert all(v.D is None for k, v in w.cache.items() if k[0] == "drive")
     assert len(w._factors) <= 9
+    # hazards' edge factors are kept sparse (the edges they touch), not one float per edge
+    n_edges = w.graph.roads.n_edges
+    assert all(len(e) == len(f) < n_edges for e, f in w._factors.values())
+    # memoised driving rows: times at the sites' and units' nodes, the tree as a bit per CSR entry
+    drive = [v for k, v in w.graph._memo.items() if isinstance(k, tuple) and k[0] == "drive"]
+    assert drive and all(len(cols) == len(d) < w.graph.n and bits.nbytes == (w.graph.drive.csr.nnz + 7) // 8
+                         for cols, d, bits, _complete in drive)
     n_shelters = int((w.base.sites.kind == "shelter").sum())
     hulls = sum(1 for k in w.graph._memo if isinstance(k, tuple) and k[0] == "hull")
     assert hulls <= n_shelters and len(w.graph._memo.get("hull_lru", ())) <= 2 * n_shelters
-    assert grown < 256 * 1024, f"the session grew by {grown:,} bytes over 40 reruns"
+    assert grown < 128 * 1024, f"the session grew by {grown:,} bytes over 40 reruns"

@@ -55,8 +55,12 @@ def compute_allocation(inp: PlanInput, supply: SupplyState) -> dict[str, Any]:
             dispatch.setdefault(st.code[s], []).append(row)
         rows_v = live[~to_sh]
         if len(rows_v):   # to villages: per source and day, how much to how many, the latest arrival
-            keys2, inv = np.unique(rows_v[:, [0, 2]].astype(np.int64), axis=0, return_inverse=True)
+            # (source, day) pairs in (source, day) order: one int key each, a 1-D unique
+            sd = rows_v[:, [0, 2]].astype(np.int64)
+            span = int(sd[:, 1].max()) + 1
+            k1, inv = np.unique(sd[:, 0] * span + sd[:, 1], return_inverse=True)
             inv = inv.reshape(-1)
+            keys2 = np.column_stack([k1 // span, k1 % span])
             qsum = np.bincount(inv, weights=rows_v[:, 3])
             cnt = np.bincount(inv)
             late = np.full(len(keys2), -np.inf)
@@ -71,10 +75,13 @@ def compute_allocation(inp: PlanInput, supply: SupplyState) -> dict[str, Any]:
         short = (miss[:, vj] > TOL).any(axis=0)
         miss_l = np.round(np.maximum(miss[:, vj], 0.0).T, 3).tolist()
         worst = np.argmax(miss[:, vj], axis=0) if len(vj) else np.zeros(0, np.int64)
-        for n, j in enumerate(vj.tolist()):
-            received[j][key] = got_l[n]
-            if short[n]:
-                village_unmet[j][key] = {"by_day": miss_l[n], "reason": why[worst[n], j]}
+        vj_l = vj.tolist()
+        for j, g in zip(vj_l, got_l, strict=True):
+            received[j][key] = g
+        sn = np.nonzero(short)[0]
+        for j, m, w in zip(vj[sn].tolist(), [miss_l[n] for n in sn.tolist()], why[worst[sn], vj[sn]].tolist(),
+                           strict=True):
+            village_unmet[j][key] = {"by_day": m, "reason": w}
         for pi_, sj in zip(*np.nonzero((miss > TOL) & is_shelter[None, :]), strict=True):
             unmet_rows[int(sj)].append({"item": key, "day": supply.phases[int(pi_)].day,
                                         "quantity": _r(float(miss[pi_, sj])), "reason": why[pi_, sj]})

@@ -296,6 +296,9 @@ def compute_coverage(inp: PlanInput, graph: RoadGraph, *, service_areas: bool = 
                          nearest, snap_u, snap_s, reach_nodes, result)
 
 
+_SNAP_CODE = {SNAP_OK: 0, SNAP_OFF: 1, SNAP_UNLOCATED: 2}
+
+
 def _r(x: float, nd: int = 3) -> float | None:
     x = float(x)
     return round(x, nd) if math.isfinite(x) else None
@@ -328,34 +331,62 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     thr_min = thr / 60.0
     figs = plan_figures(inp)
 
-    # one row per unit: the columns rounded as lists first (_rl: the same Python round of the
-    # same floats as _r, without a numpy scalar and a call per cell)
+    # one row per unit, built from these columns (and the unit's assignments); a unit whose
+    # columns are bit for bit those of the last run on this graph's baseline (the memo
+    # "unit_rows") shares that run's row object — results are read, never edited in place
     n_u = len(du)
-    pop_r = _rl(figs.unit_population)
-    dem_r = _rl(dem)
-    dem_known = (~np.isnan(figs.unit_demand)).tolist()
-    snap_r = _rl(snap_u.dist_m, 2)
-    near_r = _rl(np.asarray(nearest, dtype=np.float64) / 60.0)
-    near_nan = np.isnan(nearest).tolist()
-    served_r, over_r, unreach_r = _rl(served), _rl(over), _rl(unreach)
-    off_r = _rl(np.where(off, dem, 0.0)) if n_u else []
-    unloc_r = _rl(np.where(unloc, dem, 0.0)) if n_u else []
-    ns_l = np.asarray(nearest_site).tolist()
-    units = []
-    for k in range(n_u):
-        ns = ns_l[k]
-        units.append({
+    off_v = np.where(off, dem, 0.0) if n_u else np.zeros(0)
+    unloc_v = np.where(unloc, dem, 0.0) if n_u else np.zeros(0)
+    dem_known_a = ~np.isnan(figs.unit_demand)
+    cols = [np.asarray(a, dtype=np.float64) for a in (figs.unit_population, dem, snap_u.dist_m, nearest, served,
+                                                      over, unreach, off_v, unloc_v)]
+    cols += [np.asarray(nearest_site, dtype=np.int64), dem_known_a.astype(np.int64),
+             np.array([_SNAP_CODE.get(x, -1) for x in snap_u.status], np.int64)]
+    gm = getattr(graph, "_memo", None)
+    memo = gm.get("unit_rows") if gm is not None else None
+    todo = np.arange(n_u)
+    reuse: list[Any] = []
+    if (memo is not None and memo["du"] == du.digest and memo["codes"] == list(st.code)
+            and all(len(a) == len(b) for a, b in zip(memo["cols"], cols, strict=True))):
+        same = np.ones(n_u, bool)
+        for a, b in zip(memo["cols"], cols, strict=True):
+            same &= a.view(np.int64) == b.view(np.int64)
+        old_rows, old_assign = memo["rows"], memo["assign"]
+        for k in np.nonzero(same)[0].tolist():
+            if unit_assign.get(k, []) != old_assign.get(k, []):
+                same[k] = False
+        reuse = old_rows
+        todo = np.nonzero(~same)[0]
+    # the columns of the rows to build, rounded as lists first (_rl: the same Python round of
+    # the same floats as _r, without a numpy scalar and a call per cell)
+    pop_r = _rl(cols[0][todo])
+    dem_r = _rl(dem[todo])
+    dem_known = dem_known_a[todo].tolist()
+    snap_r = _rl(snap_u.dist_m[todo], 2)
+    near_r = _rl(np.asarray(nearest, dtype=np.float64)[todo] / 60.0)
+    near_nan = np.isnan(nearest[todo]).tolist()
+    served_r, over_r, unreach_r = _rl(served[todo]), _rl(over[todo]), _rl(unreach[todo])
+    off_r = _rl(off_v[todo])
+    unloc_r = _rl(unloc_v[todo])
+    ns_l = np.asarray(nearest_site)[todo].tolist()
+    units: list[Any] = list(reuse) if len(reuse) else [None] * n_u
+    for i, k in enumerate(todo.tolist()):
+        ns = ns_l[i]
+        units[k] = ({
             "code": du.code[k], "name": du.name[k], "town": du.town[k],
-            "population": pop_r[k],
-            "demand": dem_r[k] if dem_known[k] else None, "snap_status": snap_u.status[k],
+            "population": pop_r[i],
+            "demand": dem_r[i] if dem_known[i] else None, "snap_status": snap_u.status[k],
             "flags": list(du.flags[k] or ()),
-            "snap_m": snap_r[k],
+            "snap_m": snap_r[i],
             "nearest_shelter": st.code[ns] if ns >= 0 else None,
-            "nearest_min": None if near_nan[k] else near_r[k],
-            "served": served_r[k], "over_capacity": over_r[k], "unreachable": unreach_r[k],
-            "off_network": off_r[k], "unlocated": unloc_r[k],
+            "nearest_min": None if near_nan[i] else near_r[i],
+            "served": served_r[i], "over_capacity": over_r[i], "unreachable": unreach_r[i],
+            "off_network": off_r[i], "unlocated": unloc_r[i],
             "assignments": unit_assign.get(k, []),
         })
+    if gm is not None and getattr(graph, "factor_key", "base") == "base":
+        gm["unit_rows"] = {"du": du.digest, "codes": list(st.code), "cols": cols, "assign": unit_assign,
+                           "rows": units}
 
     def sums(mask) -> dict[str, float | None]:
         return {"population": _r(pop[mask].sum()), "demand": _r(dem[mask].sum()),
@@ -368,8 +399,10 @@ def _report(inp, graph, cap, indoor, how, is_open, open_idx, usable, snap_s, sna
     town_codes = sorted({t for t in du.town if t is not None}) + ([None] if any(t is None for t in du.town) else [])
     town_names = {c: n for c, n in zip(inp.towns.code, inp.towns.name, strict=True)}
     towns = []
+    town_of = np.empty(len(du), dtype=object)
+    town_of[:] = list(du.town)
     for tc in town_codes:
-        mask = np.array([t == tc for t in du.town], dtype=bool)
+        mask = np.asarray(town_of == tc, dtype=bool) if len(du) else np.zeros(0, bool)
         row = {"town": tc, "name": town_names.get(tc), **sums(mask)}
         row["served_share"] = _r(row["served"] / row["demand"], 6) if row["demand"] else None
         towns.append(row)

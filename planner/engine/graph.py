@@ -71,6 +71,8 @@ MIN_W = 1e-6  # seconds; csgraph must never see a zero-weight edge
 SNAP_OK, SNAP_OFF, SNAP_UNLOCATED = "ok", "off_network", "unlocated"
 SNAP_MIN_NODES = 20     # a component needs at least this many nodes to be snapped to …
 SNAP_MIN_SHARE = 0.01   # … or this share of the mode's nodes, whichever is larger
+#: driving searches per scipy call (their full rows are 8 B × nodes each: 16 × 100k nodes = 13 MB)
+DRIVE_CHUNK = 16
 NODE_MERGE_M = 1.0      # a projection this close (along the edge) to a node reuses the node
 #: controlled-access classes: never snapped to (no driveway or path joins them between junctions)
 NO_SNAP_CLASSES = frozenset({"motorway", "motorway_link"})
@@ -381,7 +383,8 @@ class RoadGraph:
                                 splits)
         # shared by every what-if copy (with_edge_factors): baseline search results, reused for
         # as long as a copy's changed edges provably do not touch them (see reach / drive_rows)
-        self._memo.update({"base_walk": self.walk.csr_t.data.copy(), "base_drive": self.drive.csr.data.copy()})
+        # (the baseline's own weights: what-if copies rewrite copies of them, never these)
+        self._memo.update({"base_walk": self.walk.csr_t.data, "base_drive": self.drive.csr.data})
         self._memo["base_graph"] = self
         self._changed: dict[str, Any] = {}
         self.factor_key = "base"
@@ -521,8 +524,12 @@ class RoadGraph:
         on_cand = cand[splits.edge]
         snappable = np.concatenate([ok, on_cand]) & node_in
         label = np.concatenate([lab, np.where(node_in[self.n_road:], lab[self.roads.edge_u[splits.edge]], -1)])
-        return ModeGraph(name, n, csr, csr_t, node_in, edge.astype(np.int64), w.astype(np.float64),
-                         slot, slot_t, symmetric, snappable=snappable, component=label, min_component=need)
+        # per entry: road edge and CSR slots as int32 when they fit (exact; half of int64)
+        idx = np.int32 if max(self.roads.n_edges, csr.nnz, csr_t.nnz) < 2**31 else np.int64
+        slot = slot.astype(idx)
+        return ModeGraph(name, n, csr, csr_t, node_in, edge.astype(idx), w.astype(np.float64),
+                         slot, slot if symmetric else slot_t.astype(idx), symmetric, snappable=snappable,
+                         component=label, min_component=need)
 
     def mode(self, name: str) -> ModeGraph:
         return self.walk if name == "walk" else self.drive
@@ -653,17 +660,34 @@ class RoadGraph:
         fac = np.ones(self.roads.n_edges)
         if not hazards or self.roads.n_edges == 0:
             return fac
-        if self._memo.get("edge_tree") is None:
-            self._memo["edge_tree"] = shapely.STRtree(self.edge_geometries_xy())
-        tree = self._memo["edge_tree"]
+        x0, y0, x1, y1 = self.edge_bounds()
+        geoms = self.edge_geometries_xy()
         for hz in hazards:
             poly = self.geom_to_xy(hz.geometry)
-            hit = tree.query(poly, predicate="intersects")
+            # the edges whose box meets the zone's box, then the exact test on their geometry:
+            # the edges an STRtree query with predicate="intersects" returns, without keeping a
+            # tree of every edge (≈ 100 B per edge) for it
+            b = shapely.bounds(poly)   # float64 scalars: the float32 boxes are compared in float64
+            cand = np.nonzero((x1 >= b[0]) & (x0 <= b[2]) & (y1 >= b[1]) & (y0 <= b[3]))[0]
+            shapely.prepare(poly)
+            hit = cand[shapely.intersects(poly, geoms[cand])] if len(cand) else cand   # prepared side first
             if hz.effect == "block":
                 fac[hit] = np.inf
             else:
                 fac[hit] = np.maximum(fac[hit], 1.0 / max(float(hz.factor), 1e-9))
         return fac
+
+    def edge_bounds(self) -> tuple[np.ndarray, ...]:
+        """(xmin, ymin, xmax, ymax) of every road edge's metric geometry as float32, rounded
+        outwards (a box that holds the edge: a conservative filter, never the answer)."""
+        got = self._memo.get("edge_bounds")
+        if got is None:
+            b = shapely.bounds(self.edge_geometries_xy())
+            lo, hi = b[:, :2].astype(np.float32), b[:, 2:].astype(np.float32)
+            lo = np.where(lo > b[:, :2], np.nextafter(lo, np.float32(-np.inf)), lo)
+            hi = np.where(hi < b[:, 2:], np.nextafter(hi, np.float32(np.inf)), hi)
+            got = self._memo["edge_bounds"] = (lo[:, 0].copy(), lo[:, 1].copy(), hi[:, 0].copy(), hi[:, 1].copy())
+        return got
 
     def geom_to_xy(self, geom):
         return shapely.transform(geom, lambda c: np.column_stack(self.to_xy(c[:, 0], c[:, 1])))
@@ -701,6 +725,7 @@ class RoadGraph:
             sl = np.nonzero(mat.data != base)[0]
             rows = np.searchsorted(mat.indptr, sl, side="right") - 1
             self._changed[mode] = (rows.astype(np.int64), mat.indices[sl].astype(np.int64))
+            self._changed[mode + "_slots"] = sl
         return self._changed[mode]
 
     def reach(self, mode: str, nodes: np.ndarray, limit: float, chunk: int = 50) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -735,30 +760,61 @@ class RoadGraph:
                     self._memo[("reach", mode, int(nodes[i]), float(limit))] = res
         return out
 
-    def drive_rows(self, nodes: np.ndarray, limit: float) -> np.ndarray:
-        """Driving times from each node (rows) to every node within ``limit`` (inf beyond).
+    def drive_rows(self, nodes: np.ndarray, limit: float, cols: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """(times, complete): driving times from each node (rows) to the nodes ``cols`` (all
+        nodes when None) within ``limit`` (inf beyond), shape (len(nodes), len(cols)); and per
+        row whether its search was provably not cut short by the limit — its farthest node plus
+        the longest finite edge is within the limit, so every edge out of what it reached led
+        to a node it reached: inf in that row then means *no road at all*, not *too far*.
 
-        Baseline rows and their shortest-path trees are memoised; on a what-if copy a row is
-        reused when no changed entry (u → v) is a tree edge (pred[v] == u): every tree path is
-        then intact and other paths only got longer.
+        Baseline rows and their shortest-path trees are memoised: the times at ``cols`` only
+        (the supply step reads the sites' and units' nodes, a few thousand of 100k) and the tree
+        as one bit per entry of the driving CSR (entry u → v is set when pred[v] == u: 1 bit
+        instead of a 4-byte predecessor per node). On a what-if copy a row is reused when it was
+        memoised for the same ``cols`` and no changed entry is a tree edge: every tree path is
+        then intact and other paths only got longer. The values are the search's own, whichever
+        of them is kept.
         """
         ch = self.changed("drive")
-        out = np.empty((len(nodes), self.n))
+        slots = self._changed.get("drive_slots") if ch is not None else None
+        ncol = self.n if cols is None else len(cols)
+        out = np.empty((len(nodes), ncol))
+        complete = np.zeros(len(nodes), bool)
         todo = []
         for i, nd in enumerate(nodes):
             m = self._memo.get(("drive", int(nd), float(limit)))
-            if m is not None and (ch is None or not np.any(m[1][ch[1]] == ch[0])):
-                out[i] = m[0]
+            if (m is not None and _same_cols(m[0], cols)
+                    and (slots is None or not _bits_at(m[2], slots).any())):
+                out[i] = m[1]
+                # intact tree: the same nodes are reached at the same times, and what it did not
+                # reach is no nearer (hazards only lengthen edges)
+                complete[i] = m[3]
             else:
                 todo.append(i)
         if todo:
-            want = ch is None   # baseline rows are memoised with their shortest-path trees
-            D, P = self._drive_search(np.asarray(nodes)[todo], limit, want)
-            for r, i in enumerate(todo):
-                out[i] = D[r]
+            data = self.drive.csr.data
+            fin_w = data[np.isfinite(data)]
+            max_w = float(fin_w.max()) if len(fin_w) else 0.0
+        want = ch is None   # baseline rows are memoised with their shortest-path trees
+        if want and todo:
+            csr = self.drive.csr
+            slot_row = np.repeat(np.arange(self.n, dtype=np.int32), np.diff(csr.indptr))
+        for c0 in range(0, len(todo), DRIVE_CHUNK):   # chunks: a search's full rows are 8 B × nodes each
+            part = todo[c0:c0 + DRIVE_CHUNK]
+            D, P = self._drive_search(np.asarray(nodes)[part], limit, want)
+            Dc = D if cols is None else D[:, cols]
+            fin = np.max(D, axis=1, initial=-np.inf, where=np.isfinite(D)) if D.shape[1] else np.zeros(len(part))
+            for r, i in enumerate(part):
+                out[i] = Dc[r]
+                complete[i] = fin[r] + max_w <= limit
                 if want:
-                    self._memo[("drive", int(nodes[i]), float(limit))] = (D[r].copy(), P[r].astype(np.int32))
-        return out
+                    assert P is not None
+                    self._memo[("drive", int(nodes[i]), float(limit))] = (
+                        None if cols is None else cols, Dc[r].copy(), np.packbits(P[r][csr.indices] == slot_row),
+                        bool(complete[i]))
+            del D, Dc, P
+        return out, complete
 
     def _drive_search(self, nodes: np.ndarray, limit: float, preds: bool):
         """(D, P or None): driving Dijkstra from ``nodes`` within ``limit``.
@@ -782,3 +838,14 @@ class RoadGraph:
 
     def with_hazards(self, hazards) -> RoadGraph:
         return self.with_edge_factors(self.hazard_edge_factors(hazards))
+
+
+def _bits_at(packed: np.ndarray, i: np.ndarray) -> np.ndarray:
+    """Bits ``i`` of a ``np.packbits`` array (big-endian bit order), without unpacking it."""
+    return (packed[i >> 3] >> (7 - (i & 7)).astype(np.uint8)) & 1 if len(i) else np.zeros(0, np.uint8)
+
+
+def _same_cols(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return a is b or (len(a) == len(b) and bool(np.array_equal(a, b)))

@@ -48,6 +48,9 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState, dri
     pf = np.array([p[2] for p in pairs], np.float64)
     placed = np.zeros(nu, bool)
     placed[pu] = True
+    # per unit: its people over all destinations (the same sum, in the same order, as adding
+    # dest.people[j] * f over its pairs one by one: bincount adds its weights in order)
+    unit_people = np.bincount(pu, weights=dest.people[pj] * pf, minlength=nu) if len(pairs) else np.zeros(nu)
     unit_need = {k: np.zeros(nu) for k in norms}
     unit_got = {k: np.zeros(nu) for k in norms}
     for item in norms:
@@ -83,7 +86,7 @@ def compute_isolation(inp: PlanInput, graph: RoadGraph, supply: SupplyState, dri
                       "local_points": pts, "covered_72h": met(ui) if status[ui] == "isolated" else None})
         if status[ui] == "isolated":
             pools.append({"town": du.town[ui], "units": [du.code[ui]],
-                          "people": _r(float(sum(dest.people[j] * f for j, u, f in pairs if u == ui))),
+                          "people": _r(float(unit_people[ui])),
                           "local_points": pts, "covered_72h": met(ui), "items": rows})
     flagged = [{"code": du.code[ui], "name": du.name[ui], "town": du.town[ui], "flags": list(du.flags[ui]),
                 "status": status[ui], "reachable": bool(reach[ui]), "supplied_72h": met(ui)}

@@ -10,12 +10,13 @@ Every result is identical (``to_json()``) to ``run_plan`` on the same input from
 work differs:
 
 * the baseline RoadGraph is built once (CSR per mode split at the sites and demand units,
-  edge → CSR-slot map, snapping STRtrees on the baseline components, edge STRtree). A hazard
+  edge → CSR-slot map, snapping STRtrees on the baseline components, edge boxes). A hazard
   is a polygon query plus rewriting the cut CSR slots (``RoadGraph.with_edge_factors``),
-  never a rebuild; hazard factor arrays are kept.
+  never a rebuild; the hazards' edge factors are kept (sparse: the edges they touch).
 * per-shelter reach sets (walking, within the threshold) are memoised on the baseline; on a
   hazard graph only shelters whose reach set touches a changed edge are searched again.
-* per-source driving rows and shortest-path trees are memoised; only sources whose tree uses a
+* per-source driving times (at the sites' and units' nodes) and shortest-path trees (a bit per
+  CSR entry) are memoised; only sources whose tree uses a
   changed edge are searched again.
 * the whole coverage step and the driving-time step are reused when their inputs did not change
   (a stock-only change reruns supply + allocation only); service-area hulls are memoised.
@@ -98,7 +99,7 @@ class WhatIf:
         self.pool = DrivePool(min_sources=worker_min_sources, min_nodes=worker_min_nodes, enabled=worker)
         self.service_areas = service_areas
         self.cache: dict[Any, Any] = {}
-        self._factors: dict[str, np.ndarray] = {}
+        self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}   # hazard → (edges, factors)
         self._graph: RoadGraph | None = None
         self.builds = 0   # how many times the base graph was built (1 + rebuilds)
         self.baseline: PlanResult | None = None
@@ -126,8 +127,8 @@ class WhatIf:
         self.builds += 1
         g._memo["drive_pool"] = self.pool
         g.snap_trees()
-        if inp.roads.n_edges and g._memo.get("edge_tree") is None:
-            g._memo["edge_tree"] = shapely.STRtree(g.edge_geometries_xy())
+        if inp.roads.n_edges:
+            g.edge_bounds()   # for the hazards' edge query, ready before the first what-if
         self.cache = {}
         self._factors = {}
         self._graph = g
@@ -150,12 +151,16 @@ class WhatIf:
             h.update(json.dumps([hz.effect, hz.factor]).encode())
             h.update(shapely.to_wkb(hz.geometry))
         hk = h.hexdigest()
-        fac = self._factors.get(hk)
-        if fac is None:
+        got = self._factors.get(hk)
+        if got is None:
             fac = self.graph.hazard_edge_factors(inp.hazards)
             if len(self._factors) > 8:
                 self._factors.pop(next(iter(self._factors)))
-            self._factors[hk] = fac
+            hit = np.nonzero(fac != 1.0)[0]
+            self._factors[hk] = (hit, fac[hit])   # kept sparse: only the edges a hazard touches
+        else:
+            fac = np.ones(self.graph.roads.n_edges)
+            fac[got[0]] = got[1]
         return self.graph.with_edge_factors(fac)
 
     # -- life cycle ---------------------------------------------------------------------------

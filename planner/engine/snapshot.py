@@ -76,13 +76,19 @@ class _Table:
         return _digest(self)
 
     def _hash_into(self, h: Any) -> None:
+        # the JSON of the object columns (the costly part: a Python call per cell) is made once
+        # per table (tables are frozen) and kept for PlanInput.inputs_hash, which hashes the
+        # unchanged tables (demand, towns, items) of every what-if input again
+        js = self.__dict__.get("_hash_json")
+        if js is None:
+            js = {name: json.dumps([_plain(v) for v in getattr(self, name)], ensure_ascii=False,
+                                   default=str).encode()
+                  for name, (kind, _d) in self.COLS.items() if kind == "O"}
+            object.__setattr__(self, "_hash_json", js)
         for name, (kind, _d) in self.COLS.items():
-            arr = getattr(self, name)
             h.update(name.encode())
-            if kind == "O":
-                h.update(json.dumps([_plain(v) for v in arr], ensure_ascii=False, default=str).encode())
-            else:
-                h.update(np.ascontiguousarray(arr).tobytes())
+            # arrays hashed in place (the same bytes as tobytes(), without the copy)
+            h.update(js[name] if kind == "O" else np.ascontiguousarray(getattr(self, name)))
 
 
 def _digest(table: Any) -> str:
@@ -266,7 +272,7 @@ class RoadTable:
     def _hash_into(self, h: Any) -> None:
         for name in ("node_lon", "node_lat", "edge_u", "edge_v", "oneway", "length_m", "maxspeed"):
             h.update(name.encode())
-            h.update(np.ascontiguousarray(getattr(self, name)).tobytes())
+            h.update(np.ascontiguousarray(getattr(self, name)))   # in place: the bytes of tobytes()
         hw = self.__dict__.get("_highway_json")
         if hw is None:   # the costly part of hashing a road table (json of every class): done once
             hw = json.dumps(list(self.highway)).encode()
@@ -280,7 +286,7 @@ class RoadTable:
             arr = getattr(self, name)
             if arr is not None and not np.isnan(arr).all():   # all "by class": as before the column
                 h.update(name.encode())
-                h.update(np.ascontiguousarray(arr).tobytes())
+                h.update(np.ascontiguousarray(arr))
 
     def access(self, mode: str) -> np.ndarray:
         """Per-edge permission of ``mode`` ("walk" / "drive"): 1.0, 0.0 or nan (by class)."""

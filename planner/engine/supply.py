@@ -140,6 +140,10 @@ class DriveTimes:
     # 8 bytes × nodes each and a WhatIf caches several DriveTimes; T and TU hold what is read
     D: np.ndarray | None = None
     src_row: np.ndarray | None = None  # per source (same order as src): its row in the searches
+    # per source (same order as src): its search provably reached every node a road leads to
+    # (RoadGraph.drive_rows), and per unit whether it reached the unit's node (any length)
+    complete: np.ndarray | None = None
+    road_u: np.ndarray | None = None   # (len(src), len(units)) bool
 
 
 def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
@@ -156,23 +160,34 @@ def drive_times(inp: PlanInput, graph: RoadGraph) -> DriveTimes:
     T = np.full((len(src), len(shel)), np.inf)
     TU = np.full((len(src), len(du)), np.inf)
     D = row = None
+    complete = np.zeros(len(src), bool)
+    road_u = np.zeros((len(src), len(du)), bool)
     if len(src):
         un, row = np.unique(snap.node[src], return_inverse=True)
-        D = graph.drive_rows(un, limit)   # memoised per source, see RoadGraph.drive_rows
+        # the times are read at the nodes of the sites and units on the network only: the same
+        # columns for every input of one graph (where sites and units lie is part of its key),
+        # so the memoised rows serve every scenario (see RoadGraph.drive_rows)
+        cols = np.unique(np.concatenate([snap.node[snap.ok], usnap.node[usnap.ok]]))
+        D, done = graph.drive_rows(un, limit, cols)
+        complete = done[row]
         if len(shel):
-            T = D[np.ix_(row, snap.node[shel])] + snap.time_s[src][:, None] + snap.time_s[shel][None, :]
+            T = D[np.ix_(row, np.searchsorted(cols, snap.node[shel]))] + snap.time_s[src][:, None] \
+                + snap.time_s[shel][None, :]
         uok = np.nonzero(usnap.ok)[0]
         if len(uok):
-            TU[:, uok] = D[np.ix_(row, usnap.node[uok])] + snap.time_s[src][:, None] + usnap.time_s[uok][None, :]
+            DU = D[np.ix_(row, np.searchsorted(cols, usnap.node[uok]))]
+            road_u[:, uok] = np.isfinite(DU)
+            TU[:, uok] = DU + snap.time_s[src][:, None] + usnap.time_s[uok][None, :]
         T[T > limit] = np.inf
         TU[TU > limit] = np.inf
-    return DriveTimes(snap, usnap, src, shel, T, TU, limit, None, row)
+    return DriveTimes(snap, usnap, src, shel, T, TU, limit, None, row, complete, road_u)
 
 
 def road_reach(inp: PlanInput, graph: RoadGraph, dt_: DriveTimes, sites: np.ndarray) -> np.ndarray:
     """Per demand unit: some site of ``sites`` (on the driving network) has a road path to it,
     whatever its length. The limited searches prove most of it; an unlimited search only runs
-    for the units they leave."""
+    for the units they leave, unless every site's limited search provably reached all it could
+    (DriveTimes.complete): then what they left has no road from them."""
     du = inp.demand
     out = np.zeros(len(du), bool)
     if not len(sites):
@@ -182,7 +197,10 @@ def road_reach(inp: PlanInput, graph: RoadGraph, dt_: DriveTimes, sites: np.ndar
     if rows:
         out |= np.isfinite(dt_.TU[rows]).any(axis=0)
     left = np.nonzero(~out & dt_.usnap.ok)[0]
-    if len(left):
+    if (len(left) and len(rows) == len(sites) and dt_.complete is not None and dt_.road_u is not None
+            and bool(dt_.complete[rows].all())):
+        out[left] = dt_.road_u[np.ix_(np.asarray(rows, np.int64), left)].any(axis=0)
+    elif len(left):
         starts = np.unique(dt_.snap.node[sites])
         dist = dijkstra(graph.drive.csr, directed=True, indices=starts, min_only=True)
         out[left] = np.isfinite(dist[dt_.usnap.node[left]])
@@ -315,25 +333,52 @@ class SupplyState:
     result: dict[str, Any] = field(default_factory=dict)
 
 
-def _arcs(dt_: DriveTimes, inp: PlanInput, dest: Destinations, g_site: np.ndarray,
-          g_ready: np.ndarray) -> np.ndarray:
-    """(groups × dests) arrival seconds (inf: no road, or beyond the limit)."""
-    st = inp.sites
+@dataclass
+class _ArcBase:
+    """What every item's arcs share within one run: sources' rows, the destinations' columns,
+    the driving times to the shelters and homes among the destinations (gathered once)."""
+
+    src_row: dict[int, int]
+    sj: np.ndarray               # destinations that are shelters on the network
+    hj: np.ndarray               # destinations that are homes
+    h_slice: slice | None        # hj as a slice when contiguous (it is: homes follow shelters)
+    T_s: np.ndarray              # (sources × sj)
+    TU_h: np.ndarray             # (sources × hj)
+    home_of: dict[Any, Any]      # unit code → its home destination
+
+
+def _arc_base(dt_: DriveTimes, inp: PlanInput, dest: Destinations) -> _ArcBase:
     src_row = {int(s): r for r, s in enumerate(dt_.src)}
     sh_col = {int(h): c for c, h in enumerate(dt_.shelters)}
-    eta = np.full((len(g_site), len(dest.kind)), np.inf)
-    rows = np.array([src_row.get(int(s), -1) for s in g_site], np.int64)
-    has = np.nonzero(rows >= 0)[0]
     kinds = np.array(dest.kind, dtype=object)
     sj = np.array([j for j in np.nonzero(kinds == "shelter")[0] if int(dest.index[j]) in sh_col], np.int64)
     hj = np.nonzero(kinds == "home")[0]
+    cols = np.array([sh_col[int(dest.index[j])] for j in sj], np.int64)
+    h_slice = slice(int(hj[0]), int(hj[-1]) + 1) if len(hj) and hj[-1] - hj[0] + 1 == len(hj) else None
+    return _ArcBase(src_row, sj, hj, h_slice, dt_.T[:, cols], dt_.TU[:, dest.index[hj]],
+                    {inp.demand.code[dest.index[j]]: j for j in hj})
+
+
+def _arcs(dt_: DriveTimes, inp: PlanInput, dest: Destinations, g_site: np.ndarray,
+          g_ready: np.ndarray, ab: _ArcBase | None = None) -> np.ndarray:
+    """(groups × dests) arrival seconds (inf: no road, or beyond the limit)."""
+    st = inp.sites
+    if ab is None:
+        ab = _arc_base(dt_, inp, dest)
+    eta = np.full((len(g_site), len(dest.kind)), np.inf)
+    rows = np.array([ab.src_row.get(int(s), -1) for s in g_site], np.int64)
+    has = np.nonzero(rows >= 0)[0]
+    sj, hj = ab.sj, ab.hj
     if len(has) and len(sj):
-        cols = np.array([sh_col[int(dest.index[j])] for j in sj], np.int64)
-        eta[np.ix_(has, sj)] = g_ready[has][:, None] + dt_.T[np.ix_(rows[has], cols)]
+        eta[np.ix_(has, sj)] = g_ready[has][:, None] + ab.T_s[rows[has]]
     if len(has) and len(hj):
-        eta[np.ix_(has, hj)] = g_ready[has][:, None] + dt_.TU[np.ix_(rows[has], dest.index[hj])]
+        times = g_ready[has][:, None] + ab.TU_h[rows[has]]
+        if ab.h_slice is not None and len(has) == len(g_site):
+            eta[:, ab.h_slice] = times
+        else:
+            eta[np.ix_(has, hj)] = times
     # a village-level point serves its own village without a road
-    home_of = {inp.demand.code[dest.index[j]]: j for j in hj}
+    home_of = ab.home_of
     for gi, s in enumerate(g_site):
         v = st.village[s]
         if v is not None and v in home_of:
@@ -365,6 +410,7 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
     got_all: dict[str, np.ndarray] = {}
     why_all: dict[str, np.ndarray] = {}
     reached_lot = np.zeros(len(lots), bool)
+    ab: _ArcBase | None = None
     out_items, checks = [], []
     for key, spec in norms.items():
         countable = is_countable(spec.get("unit"))
@@ -378,7 +424,9 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
         sup = np.array([float(lots.quantity[groups[g]].sum()) for g in gkeys], np.float64)
         if countable:
             sup = np.floor(sup + 1e-9)  # a stock count is whole; a fraction cannot be shipped
-        eta = _arcs(dt_, inp, dest, g_site, g_ready) if len(gkeys) and nd else np.zeros((len(gkeys), nd))
+        if len(gkeys) and nd and ab is None:
+            ab = _arc_base(dt_, inp, dest)
+        eta = _arcs(dt_, inp, dest, g_site, g_ready, ab) if len(gkeys) and nd else np.zeros((len(gkeys), nd))
         need = np.zeros((len(phs), nd))
         got = np.zeros((len(phs), nd))
         why = np.empty((len(phs), nd), dtype=object)
@@ -418,7 +466,9 @@ def compute_supply(inp: PlanInput, dt_: DriveTimes, coverage: dict[str, Any]) ->
         phase_rows = []
         for pi_, ph in enumerate(phs):
             short_q = need[pi_] - got[pi_]
-            reasons = {r: float(short_q[why[pi_] == r].sum()) for r in UNMET_REASONS}
+            wsel = np.nonzero(why[pi_] != None)[0]  # noqa: E711  (the same elements, fewer compared)
+            wsub = why[pi_][wsel]
+            reasons = {r: float(short_q[wsel[wsub == r]].sum()) for r in UNMET_REASONS}
             phase_rows.append({"day": ph.day, "deadline_h": _r(ph.deadline_s / 3600.0),
                                "required": _r(need[pi_].sum()), "shipped": _r(got[pi_].sum()),
                                "unmet": _r(max(0.0, need[pi_].sum() - got[pi_].sum())),
@@ -509,8 +559,7 @@ def _phase_flow(left: np.ndarray, need: np.ndarray, allowed: np.ndarray, eta: np
     if not len(live_d) or not len(live_g):
         return empty
     A = allowed[np.ix_(live_g, live_d)]
-    _sig, first, inv = np.unique(np.packbits(A, axis=0).T, axis=0, return_index=True, return_inverse=True)
-    inv = inv.reshape(-1)
+    first, inv = _signatures(A)
     n_s = len(first)
     s_need = np.zeros(n_s)
     np.add.at(s_need, inv, need[live_d])
@@ -562,17 +611,41 @@ def _phase_flow(left: np.ndarray, need: np.ndarray, allowed: np.ndarray, eta: np
     return np.concatenate(og), np.concatenate(od), np.concatenate(oq)
 
 
+def _signatures(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first column of each distinct column of the boolean matrix ``A``, each column's group),
+    the groups in the order of ``np.unique(np.packbits(A, axis=0).T, axis=0)``.
+
+    Up to 64 rows a column is one uint64 (row g → bit 63 − g: the big-endian order of
+    packbits, so the integers sort as the packed bytes do) and one 1-D ``np.unique`` (stable
+    for ``return_index``, as the row-wise one) gives the same groups, much faster."""
+    if A.shape[0] <= 64:
+        w = np.left_shift(np.uint64(1), np.arange(63, 63 - A.shape[0], -1, dtype=np.uint64))
+        key = np.bitwise_or.reduce(np.where(A, w[:, None], np.uint64(0)), axis=0)
+        _k, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        _s, first, inv = np.unique(np.packbits(A, axis=0).T, axis=0, return_index=True, return_inverse=True)
+    return first, inv.reshape(-1)
+
+
 def _town_rows(inp: PlanInput, dest: Destinations, norms: dict[str, Any], need: dict[str, np.ndarray],
                got: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     """Per town: its people's requirement, what reaches them in time, what is unmet."""
     names = dict(zip(inp.towns.code, inp.towns.name, strict=True))
     codes = sorted({t for mix in dest.town_mix for t in mix if t is not None})
     total = float(dest.people.sum()) if len(dest.people) else 0.0
+    # town × destination: its people there (one pass over the mixes)
+    tpos = {t: k for k, t in enumerate(codes)}
+    M = np.zeros((len(codes), len(dest.town_mix)))
+    for j, mix in enumerate(dest.town_mix):
+        for t, v in mix.items():
+            if t is not None:
+                M[tpos[t], j] = v
+    p_ok = dest.people > 0
     out = []
-    for t in codes:
-        frac = np.array([mix.get(t, 0.0) / p if p > 0 else 0.0 for mix, p in zip(dest.town_mix, dest.people,
-                                                                                 strict=True)])
-        ppl = float(sum(mix.get(t, 0.0) for mix in dest.town_mix))
+    for ti, t in enumerate(codes):
+        # the same quotients, and the sum added in destination order (cumsum, like sum())
+        frac = np.where(p_ok, M[ti] / np.where(p_ok, dest.people, 1.0), 0.0)
+        ppl = float(np.cumsum(M[ti])[-1]) if M.shape[1] else 0.0
         rows = {}
         for key in norms:
             req = float((need[key] * frac[None, :]).sum())
