@@ -561,6 +561,26 @@ class RowFilterProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(-1)
         self.field_filters: dict[str, Any] = {}
         self.ids: set[int] | None = None
+        # rows are filtered again when a filter changes or the values change while a filter is on
+        # (_values_changed), not on every dataChanged: a highlight or a run's outcomes re-filtered
+        # all 5,000 villages of a city in Python (0.15 s) with no filter set
+        self.setDynamicSortFilter(False)
+
+    def setSourceModel(self, model: Any) -> None:  # noqa: N802 - Qt's name
+        super().setSourceModel(model)
+        model.dataChanged.connect(self._values_changed)
+
+    def filtering(self) -> bool:
+        return bool(self.field_filters) or self.ids is not None or bool(self.filterRegularExpression().pattern())
+
+    def _values_changed(self, _tl: Any, _br: Any, roles: Any = ()) -> None:
+        shown_only = {int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.ForegroundRole),
+                      int(Qt.ItemDataRole.ToolTipRole)}
+        if roles and all(int(r) in shown_only for r in roles):
+            return
+        if self.filtering():
+            self.beginFilterChange()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_ids(self, ids: set[int] | None) -> None:
         """Show only these row ids (None: all)."""

@@ -73,3 +73,32 @@ def test_registers_open_sorted_by_code_ascending(qtbot, tmp_path):
     assert codes == sorted(codes) and len(codes) > 10
     assert panel.view.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
     plan.dispose()
+
+
+def test_a_filtered_register_follows_changed_values(qtbot, tmp_path):
+    """Filters apply again when a row's values change (an edit), not only when a filter is set;
+    a highlight changes nothing in what is shown."""
+    from desktop.app import setup_application
+    from desktop.registers import SitesPanel
+    from planner import registry
+    from planner.demo import copy_demo_to
+    from planner.store import open_plan
+
+    setup_application(language="en")
+    p = tmp_path / "a.esplan"
+    copy_demo_to("andorra", p)
+    plan = open_plan(p)
+    panel = SitesPanel()
+    qtbot.addWidget(panel)
+    panel.model.set_plan(plan)
+    panel.proxy.set_field_filter("status", "planned")
+    before = panel.proxy.rowCount()
+    site = next(r for r in panel.model.rows if r["status"] == "built")
+    registry.update(plan, "site", site["id"], {"status": "planned"}, expected_version=site["version"])
+    panel.model.refresh_row(site["id"])
+    assert panel.proxy.rowCount() == before + 1
+    panel.model.set_highlight({site["id"]})
+    assert panel.proxy.rowCount() == before + 1
+    panel.proxy.set_field_filter("status", None)
+    assert panel.proxy.rowCount() == panel.model.rowCount()
+    plan.dispose()
