@@ -1028,7 +1028,8 @@ class MapCanvas(QGraphicsView):
             keys.append("isolated")
         if on.get("hazards", True) and self.hazard_items:
             keys.append("hazard")
-        if on.get("service_areas", True) and self.service_item is not None:
+        if on.get("service_areas", True) and self.service_item is not None \
+                and not self.service_item.path().isEmpty():
             keys.append("service_area")
         # the basemap (water, rivers, built-up areas, buildings) is context, named in the layer
         # panel

@@ -435,3 +435,24 @@ def test_labels_never_overprint_each_other(win, qtbot):
             assert not a.intersects(b), (a, b)
     # the warehouses' and reserve points' labels are all placed at this zoom on the demo
     assert all(it.label.isVisible() for it in c.site_items.values() if it.row["kind"] != "shelter")
+
+
+def test_no_legend_entry_for_service_areas_not_drawn(qtbot, tmp_path, monkeypatch, messages):  # noqa: F811
+    """Shanting has no roads: its run draws no service area, and the legend says none."""
+    from desktop.app import setup_application
+    from desktop.mainwindow import MainWindow
+    from desktop.settings import Settings
+    from planner.demo import copy_demo_to
+
+    monkeypatch.setenv("ESPLAN_NO_OPEN", "1")
+    setup_application(language="en")
+    path = tmp_path / "shanting.esplan"
+    copy_demo_to("shanting", path)
+    w = MainWindow(str(path), settings=Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
+    qtbot.addWidget(w)
+    w.finish_loading()
+    run_and_wait(qtbot, w)
+    c = w.canvas
+    assert c.service_item is None or c.service_item.path().isEmpty()
+    assert "service_area" not in c.legend_keys()
+    w._stop_task()
