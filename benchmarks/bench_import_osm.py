@@ -13,7 +13,7 @@ Each repetition imports the file into a fresh SQLite plan in a NEW process per s
 ``--base DIR``: another source tree's ``planner``, e.g. ``git clone /work/main /tmp/base``), the
 sides interleaved and their order rotated every round. Measured per import: wall seconds of
 ``import_osm`` in the side process, the phases from its progress messages, and the peak memory of
-the side's whole process tree (sum of Pss, sampled every 50 ms; benchmarks/common.py). Both sides
+the side's whole process tree (sum of Pss, sampled every 0.2 s; benchmarks/common.py). Both sides
 must write the same tables — every road_node, road_edge (id and WKB included) and candidate_site
 row, hashed in key order (asserted). Writes ``benchmarks/results/import_osm.json``
 (``--quick``: 250 streets, 2 rounds, ``import_osm-quick.json``).
@@ -95,7 +95,7 @@ def side_main(pbf: str, plan_path: str, streets: int) -> None:
 def run_side(label: str, root: Path, pbf: str, plan_path: Path, streets: int) -> dict[str, Any]:
     cmd = side_command(root, Path(__file__), "--side", pbf, str(plan_path), str(streets))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    with PeakSampler(proc.pid) as peak:
+    with PeakSampler(proc.pid, interval=0.2) as peak:   # 0.2 s: the sampler scans /proc (a long run)
         out, _ = proc.communicate()
     if proc.returncode:
         raise RuntimeError(f"side {label} failed (exit {proc.returncode})")
