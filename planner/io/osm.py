@@ -248,7 +248,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
     return cols.ways(), skipped, cands, missing
 
 
-#: a road way's vertices are buffered in flat arrays; every this many ways they join the columns
+#: the WKB of this many ways is decoded at a time (bounded memory while reading)
 _FLUSH = 20000
 
 
@@ -288,7 +288,9 @@ def _read_osm_columns(path: Any, *, network: bool, candidates: bool, progress: A
         ax, ay = xs.append, ys.append
         linestring = osmium.geom.WKBFactory().create_linestring
         bad_location = osmium.InvalidLocationError
-        hexes: list[str] = []        # the WKB of the ways read in one call
+        hexes: list[str] = []        # the WKB of the ways read in one call (not yet decoded)
+        fast_x: list[np.ndarray] = []  # … decoded: fixed-point coordinates
+        fast_y: list[np.ndarray] = []
         fast: list[bool] = []        # per way: its coordinates are in hexes (else in xs, ys)
         for o in fp:
             seen += 1
@@ -313,6 +315,11 @@ def _read_osm_columns(path: Any, *, network: bool, candidates: bool, progress: A
                 if len(h) == 18 + 32 * n:
                     hexes.append(h)
                     fast.append(True)
+                    if len(hexes) >= _FLUSH:
+                        fx, fy = _decode_wkb(hexes)
+                        fast_x.append(fx)
+                        fast_y.append(fy)
+                        hexes.clear()
                 else:   # consecutive duplicate positions were dropped, or a missing node
                     fast.append(False)
                     for nd in nodes:
@@ -367,34 +374,45 @@ def _read_osm_columns(path: Any, *, network: bool, candidates: bool, progress: A
     except Exception as exc:  # osmium: RuntimeError for bad PBF/XML, truncated files …
         raise _fail(p, _t("import.osm.unreadable", why=exc)) from exc
     lens_a = np.asarray(lens, np.int64)
-    x, y = _coordinates(hexes, np.asarray(fast, bool), lens_a, np.frombuffer(xs, np.int32), np.frombuffer(ys, np.int32))
-    del hexes, xs, ys
+    if hexes:
+        fx, fy = _decode_wkb(hexes)
+        fast_x.append(fx)
+        fast_y.append(fy)
+    x, y = _coordinates(fast_x, fast_y, np.asarray(fast, bool), lens_a, np.frombuffer(xs, np.int32),
+                        np.frombuffer(ys, np.int32))
+    del fast_x, fast_y, xs, ys
     cols, missing = _runs(p, np.frombuffer(ids, np.int64), x, y, lens_a, props)
     return cols, skipped, cands, missing
 
 
-def _coordinates(hexes: list[str], fast: np.ndarray, lens: np.ndarray, xs: np.ndarray, ys: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Every vertex's fixed-point coordinates (osmium's 10⁻⁷°, int64) in way order: the ways read
-    as WKB (``hexes``, decoded at once; x ÷ 10⁷ as osmium computes ``Location.lon``, so x is
-    recovered exactly) and the others vertex by vertex (``xs``, ``ys``)."""
+def _decode_wkb(hexes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The points of hex linestring WKBs, in order, as osmium's fixed-point coordinates (int64):
+    x ÷ 10⁷ is how osmium computes ``Location.lon``, so rounding x·10⁷ recovers x exactly."""
+    raw = np.frombuffer(bytes.fromhex("".join(hexes)), np.uint8)
+    n = (np.fromiter(map(len, hexes), np.int64, len(hexes)) - 18) // 32
+    size = 9 + 16 * n
+    starts = np.zeros(len(n), np.int64)
+    starts[1:] = np.cumsum(size)[:-1]
+    if not (raw[starts] == 1).all():
+        raise ValueError("osmium wrote big-endian WKB")   # never on the platforms built for
+    body = np.ones(len(raw), bool)
+    body[(starts[:, None] + np.arange(9)[None, :]).ravel()] = False
+    pts = raw[body].view("<f8").reshape(-1, 2)
+    return np.rint(pts[:, 0] * 1e7).astype(np.int64), np.rint(pts[:, 1] * 1e7).astype(np.int64)
+
+
+def _coordinates(fast_x: list[np.ndarray], fast_y: list[np.ndarray], fast: np.ndarray, lens: np.ndarray,
+                 xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every vertex's fixed-point coordinates (osmium's 10⁻⁷°, int64) in way order: those of the
+    ways read as WKB (``fast``; decoded by :func:`_decode_wkb`) and of the others, read vertex by
+    vertex (``xs``, ``ys``)."""
     total = int(lens.sum())
     x = np.empty(total, np.int64)
     y = np.empty(total, np.int64)
     on = np.repeat(fast, lens)
-    if hexes:
-        raw = np.frombuffer(bytes.fromhex("".join(hexes)), np.uint8)
-        n = lens[fast]
-        size = 9 + 16 * n
-        starts = np.zeros(len(n), np.int64)
-        starts[1:] = np.cumsum(size)[:-1]
-        if not (raw[starts] == 1).all():
-            raise ValueError("osmium wrote big-endian WKB")   # never on the platforms built for
-        body = np.ones(len(raw), bool)
-        body[(starts[:, None] + np.arange(9)[None, :]).ravel()] = False
-        pts = raw[body].view("<f8").reshape(-1, 2)
-        x[on] = np.rint(pts[:, 0] * 1e7).astype(np.int64)
-        y[on] = np.rint(pts[:, 1] * 1e7).astype(np.int64)
+    if fast_x:
+        x[on] = np.concatenate(fast_x)
+        y[on] = np.concatenate(fast_y)
     x[~on] = xs
     y[~on] = ys
     return x, y
