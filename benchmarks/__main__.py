@@ -1,8 +1,9 @@
 """Run the side-by-side benchmarks: ``python -m benchmarks all [--quick] [--base DIR]``.
 
-``all`` runs bench_engine.py and bench_startup.py in turn (each writes its
-``benchmarks/results/*.json``); ``--quick`` is meant to finish in about 5 minutes on 2 cores
-(50k-node what-if, 6 rounds; start-up, 3 rounds). ``--base DIR`` compares with another source tree.
+``all`` runs bench_engine.py, bench_startup.py, bench_import_osm.py and bench_recommend.py in turn
+(each writes its ``benchmarks/results/*.json``); ``--quick`` is meant to finish within 5 minutes on
+2 cores (50k-node what-if, 6 rounds; start-up, 3 rounds; OSM import of a 250-street grid, 2 rounds;
+recommendations on a 22k-node district, 1 round). ``--base DIR`` compares with another source tree.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = {"engine": "bench_engine.py", "startup": "bench_startup.py"}
+SCRIPTS = {"engine": "bench_engine.py", "startup": "bench_startup.py", "import_osm": "bench_import_osm.py",
+           "recommend": "bench_recommend.py"}
 
 
 def main(argv: list[str] | None = None) -> int:

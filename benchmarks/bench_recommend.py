@@ -1,44 +1,57 @@
-"""Benchmark: site recommendations on the SYNTHETIC 100k-node district (benchmarks/synthetic.py).
+"""Site recommendations on the SYNTHETIC district (benchmarks/synthetic.py), side by side.
 
-1,000 candidates (half population-weighted, half uniform; 500–8,000 m² each) and 5,000 demand
-units; 300 existing shelters fixed. Runs best-k (k = 20), fewest shelters to the 60 % target,
-and reserve points (deadline 20 min, existing sources fixed) with the flood band. Prints
-figures: reach, model size after merging rows, greedy and exact (MILP) times, gap, verification.
+    python benchmarks/bench_recommend.py [--quick] [--side 316] [--candidates 1000] [--units 5000]
+                                         [--k 20] [--rounds 2] [--base DIR] [--time-limit S]
+                                         [--out benchmarks/results/recommend.json]
 
-    /work/venv/bin/python benchmarks/bench_recommend.py [--time-limit 20] [--side 316]
+Two problems on the 100k-node district with 5,000 demand units, 300 existing shelters (fixed) and
+1,000 candidate sites (half population-weighted, half uniform; 500–8,000 m² each):
+
+* ``best-k`` — the k = 20 new shelters serving the most people (capacitated MCLP);
+* ``shelters`` — the fewest new shelters bringing the served share to 60 % (``--target``;
+  capacitated LSCP).
+
+Each *side* is a separate long-lived process (this tree; ``--base DIR``: another source tree's
+``planner``, e.g. ``git clone /work/main /tmp/base``) that builds the district, candidates and
+road graph once; the rounds then call ``recommend_shelters`` for each problem, the sides
+interleaved with their order rotated every round. Each side runs with ITS OWN default time limit
+unless ``--time-limit`` is given (the limit used is recorded). Measured per call: total seconds
+(model, greedy, exact solve, actions and the verification rerun), the status, the proven gap, the
+time limit, the exact solve's seconds, and the peak memory of the side's process tree (Pss,
+sampled every 50 ms). Asserted: every answer is verified by the engine's rerun (it meets its
+promise), and this tree's answer is no worse than the base's — best-k serves at least as many
+people, fewest shelters uses no more sites. Writes ``benchmarks/results/recommend.json``
+(``--quick``: a 22k-node district, 1,000 units, 200 candidates, k = 5, target 80 %, 1 round;
+``recommend-quick.json``).
 """
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-from synthetic import district, river_hazard, to_lonlat  # noqa: E402
-
-from planner.engine.graph import RoadGraph  # noqa: E402
-from planner.scenario.recommend import Options, recommend_points, recommend_shelters  # noqa: E402
+from common import ROOT, PeakSampler, Side, serve, side_command, stats, tree_mb, write_results  # noqa: E402
 
 
 def candidates(inp, n: int, side: int, seed: int = 7) -> list[dict]:
+    """``n`` SYNTHETIC candidate sites: half near people (population-weighted), half uniform."""
+    import pyproj
+    from synthetic import X0, Y0, to_lonlat
+
     rng = np.random.default_rng(seed)
     ext = side * 100.0
-
     pop = np.nan_to_num(inp.demand.population)
     half = n // 2
     pick = rng.choice(len(pop), half, p=pop / pop.sum())
-    # unit positions back in metres: invert through the synthetic projection
-    import pyproj
-
     fwd = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32650", always_xy=True)
     ux, uy = fwd.transform(inp.demand.lon[pick], inp.demand.lat[pick])
-    from synthetic import X0, Y0
-
     pts = np.vstack([np.column_stack([np.asarray(ux) - X0, np.asarray(uy) - Y0]) + rng.normal(0, 300, (half, 2)),
                      rng.uniform(0, ext, (n - half, 2))])
     pts = np.clip(pts, 0, ext - 100)
@@ -48,70 +61,151 @@ def candidates(inp, n: int, side: int, seed: int = 7) -> list[dict]:
              "area_m2": float(rng.uniform(500, 8000)), "osm_ref": f"synthetic{j}"} for j in range(n)]
 
 
-def main() -> None:
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2%}"
+
+
+# -- the side process -----------------------------------------------------------------------------
+def side_main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--side", type=int, default=316)
-    ap.add_argument("--candidates", type=int, default=1000)
-    ap.add_argument("--units", type=int, default=5000)
-    ap.add_argument("--k", type=int, default=20)
-    ap.add_argument("--time-limit", type=float, default=20.0)
-    a = ap.parse_args()
+    ap.add_argument("--side", type=int)
+    ap.add_argument("--units", type=int)
+    ap.add_argument("--candidates", type=int)
+    a = ap.parse_args(argv)
+    from synthetic import district
 
-    t0 = time.perf_counter()
-    inp = district(side=a.side, n_units=a.units)
-    cands = candidates(inp, a.candidates, a.side)
-    t_data = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    graph = RoadGraph(inp)
-    t_graph = time.perf_counter() - t0
-    print(f"SYNTHETIC district: {inp.roads.n_nodes:,} nodes, {inp.roads.n_edges:,} edges, {len(inp.demand):,} units, "
-          f"{int((inp.sites.kind == 'shelter').sum())} shelters, {len(cands):,} candidates "
-          f"(data {t_data:.1f} s, graph {t_graph:.2f} s)")
+    import planner
+    from planner.engine.graph import RoadGraph
+    from planner.scenario.recommend import Options, recommend_shelters
 
-    def show(label, r, t):
-        m = r.get("model", {})
+    state: dict[str, Any] = {}
+
+    def setup() -> dict[str, Any]:
+        t = time.perf_counter()
+        inp = state["inp"] = district(side=a.side, n_units=a.units)
+        state["cands"] = candidates(inp, a.candidates, a.side)
+        state["graph"] = RoadGraph(inp)
+        return {"planner": str(Path(planner.__file__).parent), "nodes": int(inp.roads.n_nodes),
+                "units": len(inp.demand), "candidates": len(state["cands"]), "setup_s": time.perf_counter() - t,
+                "default_time_limit_s": Options().time_limit}
+
+    def solve(problem: str, k: int, target: float, time_limit: float | None) -> dict[str, Any]:
+        kw: dict[str, Any] = {"k": k} if problem == "best-k" else {"target_share": target}
+        if time_limit is not None:
+            kw["time_limit"] = time_limit
+        opt = Options(**kw)
+        t = time.perf_counter()
+        r = recommend_shelters(state["inp"], problem=problem, candidates=state["cands"], graph=state["graph"],
+                               options=opt)
+        secs = time.perf_counter() - t
         e = r.get("exact") or {}
-        g = r.get("greedy") or {}
         v = r.get("verification") or {}
-        gap = r.get("gap")
-        print(f"\n== {label}: total {t:.2f} s (status {r.get('status')}, answer from {r.get('answer_from')})")
-        if "pairs" in m:
-            print(f"   model: rows merged {m.get('demand_rows_merged')} "
-                  f"(of {m.get('demand_units_in_reach', m.get('demand_rows'))}), "
-                  f"pairs {m.get('pairs'):,} (unmerged {m.get('pairs_unmerged', '—')}), "
-                  f"reach {m.get('reach_s', '—')} s")
-        print(f"   greedy: {g.get('sites')} sites, share {g.get('share')}, {g.get('solve_s')} s")
-        print(f"   exact:  {e.get('sites')} sites, {e.get('rows')}×{e.get('cols')} ({e.get('binaries')} binaries), "
-              f"{e.get('solve_s')} s, gap {'—' if gap is None else f'{gap:.4%}'}: {e.get('message')}")
-        if r["problem"] != "points":
-            print(f"   served share: base {r.get('base_share')} → promised {r.get('promised_share')} → "
-                  f"verified {v.get('served_share')} ({'ok' if v.get('meets_promise') else 'NOT MET'}; "
-                  f"rerun {v.get('rerun_s')} s)")
-        else:
-            print(f"   units within deadline: {r['units_within_deadline']} "
-                  f"→ promised {r.get('promised_units_within_deadline')} "
-                  f"→ verified {v.get('units_within_deadline')} of {r['units_on_network']} "
-                  f"({'ok' if v.get('meets_promise') else 'NOT MET'}; uncoverable {len(r['units_uncoverable'])})")
-        if r.get("actions"):
-            print(f"   e.g. {r['actions'][0]['zh']}")
+        sv = r.get("solver") or {}
+        return {"s": secs, "status": r.get("status"), "answer_from": r.get("answer_from"), "gap": r.get("gap"),
+                "time_limit_s": sv.get("time_limit_s", opt.time_limit), "exact_s": e.get("solve_s"),
+                "exact_message": e.get("message"), "sites": len(r.get("actions") or []),
+                "greedy_sites": (r.get("greedy") or {}).get("sites"),
+                "greedy_served": (r.get("greedy") or {}).get("served"),
+                "served": r.get("promised_served"), "share": r.get("promised_share"),
+                "verified_share": v.get("served_share"), "meets_promise": v.get("meets_promise"),
+                "solver": sv or None}
 
-    t0 = time.perf_counter()
-    r = recommend_shelters(inp, problem="best-k", candidates=cands, graph=graph,
-                           options=Options(k=a.k, time_limit=a.time_limit))
-    show(f"best-k (k={a.k})", r, time.perf_counter() - t0)
+    serve({"setup": setup, "solve": solve})
 
-    t0 = time.perf_counter()
-    r = recommend_shelters(inp, problem="shelters", candidates=cands, graph=graph,
-                           options=Options(time_limit=a.time_limit, target_share=0.6))
-    show("fewest shelters to 60 % served", r, time.perf_counter() - t0)
 
-    flood = dataclasses.replace(inp, hazards=(river_hazard(a.side),), scenario_name="flood")
-    t0 = time.perf_counter()
-    gflood = graph.with_hazards(flood.hazards)
-    r = recommend_points(flood, candidates=cands, graph=gflood,
-                         options=Options(deadline_min=20, time_limit=a.time_limit, include_units=True))
-    show("reserve points, flood, 20 min", r, time.perf_counter() - t0)
+# -- the driver -----------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--serve":
+        side_main(argv[1:])
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--side", type=int, default=None)
+    ap.add_argument("--units", type=int, default=None)
+    ap.add_argument("--candidates", type=int, default=None)
+    ap.add_argument("--k", type=int, default=None)
+    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--target", type=float, default=None, help="served share for 'shelters' (default 0.6)")
+    ap.add_argument("--time-limit", type=float, default=None, help="the same limit on every side "
+                    "(default: each side's own default)")
+    ap.add_argument("--base", default=None)
+    ap.add_argument("--out", default=None)
+    a = ap.parse_args(argv)
+    side = a.side or (150 if a.quick else 316)
+    units = a.units or (1000 if a.quick else 5000)
+    n_cand = a.candidates or (200 if a.quick else 1000)
+    k = a.k or (5 if a.quick else 20)
+    rounds = a.rounds or (1 if a.quick else 2)
+    target = a.target or (0.8 if a.quick else 0.6)
+    script = Path(__file__).resolve()
+    trees = ([("base", Path(a.base).resolve())] if a.base else []) + [("this", ROOT)]
+    sides: dict[str, Side] = {}
+    out: dict[str, Any] = {"parameters": {"side": side, "units": units, "candidates": n_cand, "k": k,
+                                          "rounds": rounds, "target": target, "quick": a.quick,
+                                          "time_limit": a.time_limit},
+                           "sides": {}}
+    problems = ("best-k", "shelters")
+    try:
+        for label, root in trees:
+            s = sides[label] = Side(label, side_command(root, script, "--serve", "--side", str(side), "--units",
+                                                        str(units), "--candidates", str(n_cand)))
+            info = s.ask(cmd="setup")
+            info["setup_mb"] = tree_mb(s.proc.pid)
+            out["sides"][label] = {"setup": info, "runs": {p: [] for p in problems}}
+            print(f"[{label}] planner from {info['planner']}; {info['nodes']:,} nodes, {info['units']:,} units, "
+                  f"{info['candidates']:,} candidates; default time limit {info['default_time_limit_s']} s", flush=True)
+        labels = list(sides)
+        for rnd in range(rounds):
+            order = labels[rnd % len(labels):] + labels[:rnd % len(labels)]
+            for problem in problems:
+                got = {}
+                for label in order:
+                    s = sides[label]
+                    with PeakSampler(s.proc.pid) as ps:
+                        r = s.ask(cmd="solve", problem=problem, k=k, target=target, time_limit=a.time_limit)
+                    r["peak_mb"] = ps.peak
+                    out["sides"][label]["runs"][problem].append(r)
+                    got[label] = r
+                    gap = r["gap"]
+                    print(f"round {rnd} {problem:8s} {label:4s} {r['s']:6.2f} s (limit {r['time_limit_s']:g} s, exact "
+                          f"{r['exact_s']} s) status {r['status']}, gap {_pct(gap)}, "
+                          f"{r['sites']} sites (greedy {r['greedy_sites']}), served {r['served']} "
+                          f"({_pct(r['share'])}; verified {_pct(r['verified_share'])}), peak {ps.peak} MB", flush=True)
+                    if r["status"] == "already_met":
+                        raise SystemExit(f"{problem}: the target is met already — nothing to measure")
+                    assert r["meets_promise"], f"{label} {problem}: the rerun does not meet the promise"
+                if "base" in got:
+                    b, t = got["base"], got["this"]
+                    if problem == "best-k":
+                        assert t["served"] >= b["served"] - 1e-6, \
+                            f"best-k: this serves fewer ({t['served']} < {b['served']})"
+                    else:
+                        assert t["sites"] <= b["sites"], \
+                            f"shelters: this needs more sites ({t['sites']} > {b['sites']})"
+    finally:
+        for s in sides.values():
+            s.close()
+    summary: dict[str, Any] = {}
+    for label, d in out["sides"].items():
+        summary[label] = {}
+        for problem, rs in d["runs"].items():
+            gaps = [r["gap"] for r in rs if r["gap"] is not None]
+            summary[label][problem] = {
+                "total_s": stats([r["s"] for r in rs]), "time_limit_s": rs[0]["time_limit_s"],
+                "gap_max": max(gaps) if gaps else None, "status": sorted({r["status"] for r in rs}),
+                "sites": sorted({r["sites"] for r in rs}), "served_min": min(r["served"] for r in rs),
+                "peak_mb": max((r["peak_mb"] or 0) for r in rs)}
+            m = summary[label][problem]
+            print(f"  {label:4s} {problem:8s} total min {m['total_s']['min']:.2f} "
+                  f"median {m['total_s']['median']:.2f} s "
+                  f"(limit {m['time_limit_s']:g} s); worst gap {_pct(m['gap_max'])}"
+                  f"; sites {m['sites']}; served ≥ {m['served_min']:,.0f}; peak {m['peak_mb']:,.0f} MB")
+    out["summary"] = summary
+    path = write_results("recommend-quick" if a.quick and not a.out else "recommend", out, a.out)
+    print(f"results: {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

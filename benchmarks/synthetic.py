@@ -150,3 +150,140 @@ def river_hazard(side: int = 316, width: float = 500.0) -> Hazard:
     blon, blat = to_lonlat(*np.asarray(band.exterior.coords).T)
     return Hazard("合成洪水带 (synthetic river band)", "block", 1.0, True,
                   shapely.Polygon(np.column_stack([blon, blat])))
+
+
+# -- a SYNTHETIC OpenStreetMap extract for the import benchmark ---------------------------------
+OSM_CACHE = "/tmp/esplan-synthetic-osm"
+
+
+def osm_pbf(streets: int = 1100, block: int = 2, spacing: float = 20.0, seed: int = 3,
+            cache: str | None = OSM_CACHE) -> str:
+    """Write (once; cached under ``cache``) a road-like SYNTHETIC ``.osm.pbf`` and return its path.
+
+    ``streets`` × ``streets`` streets, a junction every ``block`` nodes (the nodes between are
+    degree-2 chain nodes, ``spacing`` m apart, jittered σ 2 m): the default 1,100 streets with a
+    chain node between junctions → 3.6 M OSM nodes; clipped to :func:`osm_boundary` ≈ 1.0 M graph
+    nodes (junctions and way ends) and 2.0 M edges. Each
+    street is cut into ways of about 10 blocks; tags vary like a real town (primary every 10th
+    street, residential otherwise, a footway or service way now and then, some names, maxspeed,
+    oneway, ``oneway=-1``, ``access=private`` + ``foot=yes``, ``motor_vehicle=no``), 8 % of the
+    residential ways are left out so the grid has dead ends and T junctions. Candidate sites:
+    school nodes and park / school polygons (closed ways), one multipolygon park; an
+    ``admin_level=6`` boundary relation around the middle 96 % (:func:`osm_boundary`). Seeded: the same file every time.
+    """
+    import os
+
+    import osmium
+
+    name = f"grid-{streets}x{block}-{int(spacing)}m-s{seed}.osm.pbf"
+    path = os.path.join(cache or ".", name)
+    if cache and os.path.exists(path):
+        return path
+    os.makedirs(cache or ".", exist_ok=True)
+    rng = np.random.default_rng(seed)
+    length = block * (streets - 1) + 1          # nodes along a street
+    # node id of grid position (r, c): streets run along rows r % block == 0 and columns c % block == 0
+    nid = np.zeros((length, length), np.int64)
+    on_street = np.zeros((length, length), bool)
+    on_street[::block, :] = True
+    on_street[:, ::block] = True
+    nid[on_street] = np.arange(1, int(on_street.sum()) + 1)
+    rr, cc = np.nonzero(on_street)
+    x = cc * spacing + rng.normal(0, 2.0, len(rr))
+    y = rr * spacing + rng.normal(0, 2.0, len(rr))
+    lon, lat = to_lonlat(x, y)
+    lon = np.round(lon, 7)
+    lat = np.round(lat, 7)
+    tmp = path[:-len(".osm.pbf")] + ".part.osm.pbf"
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    w = osmium.SimpleWriter(tmp)
+    try:
+        for i, xo, yo in zip(nid[on_street].tolist(), lon.tolist(), lat.tolist(), strict=True):
+            w.add_node(osmium.osm.mutable.Node(id=i, location=(xo, yo)))
+        n_nodes = len(rr)
+        extra = n_nodes
+        # candidate nodes: schools off the streets
+        pois: list[tuple[int, float, float, dict[str, str]]] = []
+        for k in range(300):
+            r, c = rng.integers(0, streets - 1, 2) * block + 2
+            extra += 1
+            px, py = to_lonlat([c * spacing], [r * spacing])
+            pois.append((extra, round(float(px[0]), 7), round(float(py[0]), 7),
+                         {"amenity": "school", "name": f"合成学校{k}"}))
+        # polygon corners for parks / school grounds (inside blocks)
+        polys: list[tuple[list[int], dict[str, str]]] = []
+        for k in range(200):
+            r, c = rng.integers(0, streets - 1, 2) * block
+            corners = [(r + 1, c + 1), (r + 1, c + 4), (r + 4, c + 4), (r + 4, c + 1)]
+            ids = []
+            for (a, b) in corners:
+                extra += 1
+                px, py = to_lonlat([b * spacing], [a * spacing])
+                pois.append((extra, round(float(px[0]), 7), round(float(py[0]), 7), {}))
+                ids.append(extra)
+            tags = {"leisure": "park"} if k % 2 else {"amenity": "school", "name": f"合成校园{k}"}
+            polys.append((ids + [ids[0]], tags))
+        # boundary corners
+        lo_, hi_ = 0.02 * (length - 1) * spacing, 0.98 * (length - 1) * spacing
+        bx, by = to_lonlat([lo_, hi_, hi_, lo_], [lo_, lo_, hi_, hi_])
+        bnodes = []
+        for xo, yo in zip(bx.tolist(), by.tolist(), strict=True):
+            extra += 1
+            pois.append((extra, round(xo, 7), round(yo, 7), {}))
+            bnodes.append(extra)
+        for i, xo, yo, tags in pois:
+            w.add_node(osmium.osm.mutable.Node(id=i, location=(xo, yo), tags=tags))
+        way_id = 0
+        classes_minor = ["residential"] * 14 + ["service", "footway", "unclassified", "tertiary", "path", "track"]
+        for horizontal in (True, False):
+            for s in range(streets):
+                line = nid[s * block, :] if horizontal else nid[:, s * block]
+                major = s % 10 == 0
+                for a in range(0, length - 1, 10 * block):
+                    seg = line[a:min(a + 10 * block, length - 1) + 1].tolist()
+                    hw = "primary" if major else classes_minor[int(rng.integers(len(classes_minor)))]
+                    if hw == "residential" and rng.random() < 0.08:
+                        continue
+                    tags = {"highway": hw}
+                    u = rng.random()
+                    if major or u < 0.3:
+                        tags["name"] = f"合成{'东西' if horizontal else '南北'}路{s}"
+                    if major:
+                        tags["maxspeed"] = "60"
+                    elif u < 0.05:
+                        tags["maxspeed"] = "30 mph"
+                    if hw == "residential" and 0.3 <= u < 0.33:
+                        tags["oneway"] = "yes"
+                    elif hw == "residential" and 0.33 <= u < 0.34:
+                        tags["oneway"] = "-1"
+                    elif hw == "service" and u > 0.9:
+                        tags["access"] = "private"
+                        tags["foot"] = "yes"
+                    elif hw == "tertiary" and u > 0.9:
+                        tags["motor_vehicle"] = "no"
+                    way_id += 1
+                    w.add_way(osmium.osm.mutable.Way(id=way_id, nodes=seg, tags=tags))
+        for ids, tags in polys:
+            way_id += 1
+            w.add_way(osmium.osm.mutable.Way(id=way_id, nodes=ids, tags=tags))
+        way_id += 1
+        w.add_way(osmium.osm.mutable.Way(id=way_id, nodes=[*bnodes, bnodes[0]], tags={}))
+        w.add_relation(osmium.osm.mutable.Relation(
+            id=1, members=[("w", way_id, "outer")],
+            tags={"type": "boundary", "boundary": "administrative", "admin_level": "6",
+                  "name": "合成区 (synthetic district)"}))
+    finally:
+        w.close()
+    os.replace(tmp, path)
+    return path
+
+
+def osm_boundary(streets: int = 1100, block: int = 2, spacing: float = 20.0):
+    """The boundary polygon of :func:`osm_pbf` (WGS84 shapely Polygon, the middle 96 %)."""
+    import shapely
+
+    length = block * (streets - 1) + 1
+    lo_, hi_ = 0.02 * (length - 1) * spacing, 0.98 * (length - 1) * spacing
+    bx, by = to_lonlat([lo_, hi_, hi_, lo_], [lo_, lo_, hi_, hi_])
+    return shapely.Polygon(np.column_stack([np.round(bx, 7), np.round(by, 7)]))

@@ -365,6 +365,47 @@ def test_small_osm_rules(tmp_path):
         assert read_osm_network(tmp_path / name).n_edges == d.n_edges, name
 
 
+# -- the reader's two ways to a way's coordinates: one C++ call (WKB) or vertex by vertex ------------
+_GAPS_XML = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="test">
+  <node id="1" lat="42.5000000" lon="1.5000000" version="1"/>
+  <node id="2" lat="42.5000000" lon="1.5010001" version="1"/>
+  <node id="3" lat="42.5000000" lon="1.5010001" version="1"/>
+  <node id="4" lat="42.5000000" lon="1.5020000" version="1"/>
+  <node id="6" lat="42.5000000" lon="1.5040000" version="1"/>
+  <node id="7" lat="42.5000003" lon="1.5050000" version="1"/>
+  <node id="8" lat="42.5010000" lon="1.5050000" version="1"/>
+  <way id="1" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/>
+    <tag k="highway" v="residential"/></way>
+  <way id="2" version="1"><nd ref="4"/><nd ref="5"/><nd ref="6"/><nd ref="7"/><nd ref="8"/>
+    <tag k="highway" v="residential"/><tag k="oneway" v="-1"/></way>
+</osm>
+"""
+
+
+def test_repeated_positions_missing_nodes_and_reversed_runs(tmp_path):
+    """Way 1 repeats a position (nodes 2 and 3: read vertex by vertex, both kept); way 2 lacks
+    node 5 (split there: the run [4] is too short, [6, 7, 8] is kept) and is oneway=-1 (the run
+    reversed: 8 → 7 → 6). Positions are osmium's to the last digit."""
+    from planner.io.osm import _read_osm
+
+    p = tmp_path / "gaps.osm"
+    p.write_text(_GAPS_XML, encoding="utf-8")
+    d = read_osm_network(p)
+    rows = {(r["osm_way_id"], r["u"], r["v"]): r for r in d.edge_rows()}
+    assert set(rows) == {(1, 1, 4), (2, 8, 6)}
+    assert list(rows[(1, 1, 4)]["geometry"].coords) == [(1.5, 42.5), (1.5010001, 42.5), (1.5010001, 42.5),
+                                                        (1.502, 42.5)]
+    assert list(rows[(2, 8, 6)]["geometry"].coords) == [(1.505, 42.501), (1.505, 42.5000003), (1.504, 42.5)]
+    assert rows[(2, 8, 6)]["oneway"] is True
+    assert any("1" in n and ("missing" in n or "缺" in n) for n in d.notes), d.notes
+    ways, _sk, _c, missing = _read_osm(p, network=True, candidates=False)
+    assert missing == 1
+    assert [(w.ids, w.lon, w.lat) for w in ways] == [
+        ([1, 2, 3, 4], [1.5, 1.5010001, 1.5010001, 1.502], [42.5] * 4),
+        ([8, 7, 6], [1.505, 1.505, 1.504], [42.501, 42.5000003, 42.5])]
+
+
 # -- who may use a road: walk_access / drive_access from the access tags --------------------------
 # n1 (1.500, 42.500) ── 20: primary tunnel foot=no ── n2 (1.502, 42.500)
 #  └─ 21: residential n2 → n4 (1.502, 42.501) → n3 (1.500, 42.501) → n1 (the detour on foot)

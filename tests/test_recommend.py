@@ -432,8 +432,15 @@ def test_the_cli_prints_the_rules_before_and_after(tmp_path, capsys):
     assert "share served within 10 min: 55.6% → 55.6%" in out
     assert "Indoor capacity / total capacity: 20.0 % → 20.0 % (target ≥ 20 %) ✓" in out
     assert "Keeping the indoor share at 20.0 % or above" in out and "no action possible" in out
-    assert main(["recommend", loc, "shelters", "-s", "十分钟", "--allow-indoor-drop", "--lang", "en", "--json"]) == 0
+    assert main(["recommend", loc, "shelters", "-s", "十分钟", "--allow-indoor-drop", "--lang", "en",
+                 "--time-limit", "3"]) == 0
+    out = capsys.readouterr().out   # the solver's status, proven gap and the time limit used
+    assert "solver: proven optimal, proven gap 0.00%, time limit 3 s (took " in out
+    assert main(["recommend", loc, "shelters", "-s", "十分钟", "--allow-indoor-drop", "--lang", "en", "--json",
+                 "--time-limit", "3"]) == 0
     data = json.loads(capsys.readouterr().out)
+    assert data["solver"]["time_limit_s"] == 3.0 and data["solver"]["status"] == "optimal"
+    assert data["solver"]["gap"] == 0.0 and data["gap"] == 0.0
     assert data["actions"][0]["en"].endswith("; indoor share 20.0 % → 11.1 %, below the 20 % target")
     assert data["rules"]["indoor_share_of_capacity"]["after"] == pytest.approx(100 / 900, abs=1e-6)
 
@@ -608,3 +615,64 @@ def test_undoing_an_applied_point_takes_its_stock_back(tmp_path):
             assert s.scalars(select(m.Site).where(m.Site.code.like("REC-%"))).all() == []
     finally:
         plan.dispose()
+
+
+def test_the_result_states_the_solver_status_gap_and_time_limit():
+    """best-k and fewest shelters carry the status, the proven gap and the time limit used."""
+    inp, cands = grid_instance(2)
+    for problem, opt in (("best-k", Options(k=2, include_planned=False, time_limit=4.0)),
+                         ("shelters", Options(include_planned=False, target_share=0.5, time_limit=5.0))):
+        rec = recommend_shelters(inp, problem=problem, candidates=cands, options=opt)
+        sv = rec["solver"]
+        assert sv["time_limit_s"] == opt.time_limit and rec["exact"]["time_limit_s"] == opt.time_limit
+        assert sv["status"] == rec["status"] == "optimal", problem
+        assert sv["gap"] == pytest.approx(rec["gap"]) and 0.0 <= sv["gap"] <= 1e-4
+        assert 0 < sv["solve_s"] <= opt.time_limit + 2.0 and sv["hit_time_limit"] is False
+
+
+def _model(groups, pairs, cap, n_exist=0, ind_coef=None, ind_y=None):
+    from planner.scenario.recommend import ShelterModel
+
+    pg = np.array([g for g, _j in pairs], np.int64)
+    pj = np.array([j for _g, j in pairs], np.int64)
+    return ShelterModel(len(groups), np.array(groups, float), pg, pj, np.array(cap, float), n_exist,
+                        float(sum(groups)), np.arange(len(groups)), len(groups),
+                        None if ind_coef is None else np.array(ind_coef, float),
+                        None if ind_y is None else np.array(ind_y, float))
+
+
+def test_dominance_pairs_on_a_hand_made_model():
+    """B reaches a subset of A's groups with less capacity: y_B ≤ y_A. Equal twins: the later one
+    follows the earlier. A candidate taking more of the indoor rule's slack is not dominated by
+    a bigger one that takes more still."""
+    from planner.scenario.recommend import dominance
+
+    # candidates: 0 = A (groups 0, 1, 2; cap 500), 1 = B (groups 1, 2; cap 300), 2 = C (group 3),
+    # 3 = C's twin (group 3, same capacity)
+    mdl = _model([100, 100, 100, 100], [(0, 0), (1, 0), (2, 0), (1, 1), (2, 1), (3, 2), (3, 3)],
+                 [500, 300, 200, 200])
+    js, jd = dominance(mdl)
+    assert sorted(zip(js.tolist(), jd.tolist(), strict=True)) == [(1, 0), (3, 2)]
+    # with the indoor rule, A takes more slack per place than B: B is no longer dominated
+    mdl = _model([100, 100, 100, 100], [(0, 0), (1, 0), (2, 0), (1, 1), (2, 1), (3, 2), (3, 3)],
+                 [500, 300, 200, 200], ind_coef=[0.2, 0.0, 0.2, 0.2], ind_y=[0, 0, 0, 0])
+    js, jd = dominance(mdl)
+    assert sorted(zip(js.tolist(), jd.tolist(), strict=True)) == [(3, 2)]
+
+
+def test_fewest_sites_on_a_hand_worked_model():
+    """Three groups of 100 people; candidates 0 and 1 each reach two groups (cap 200), 2 reaches
+    all three but holds 150, 3 reaches one (cap 100). 250 people: 0 + 1 can (200 + 100 − overlap
+    … the flow serves 250), and no single site can (cap ≤ 200): the fewest is 2, proven (gap 0).
+    Best-1 serves 200 (candidate 0 or 1)."""
+    from planner.scenario.recommend import solve_shelters
+
+    mdl = _model([100, 100, 100], [(0, 0), (1, 0), (1, 1), (2, 1), (0, 2), (1, 2), (2, 2), (0, 3)],
+                 [200, 200, 150, 100])
+    ex = solve_shelters(mdl, target=250.0, time_limit=5.0)
+    assert len(ex["chosen"]) == 2 and ex["optimal"] and ex["gap"] == 0.0 and ex["lower_bound"] == 2
+    ex = solve_shelters(mdl, target=301.0, time_limit=5.0)   # more people than there are
+    assert ex["chosen"] is None and ex.get("infeasible")
+    ex = solve_shelters(mdl, k=1, time_limit=5.0)
+    assert ex["optimal"] and ex["gap"] == 0.0 and -ex["objective"] == pytest.approx(200.0)
+    assert ex["chosen"] in ([0], [1])

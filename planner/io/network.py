@@ -28,7 +28,8 @@ from planner.text import text as _t
 
 __all__ = [
     "DRIVABLE_CLASSES", "NON_DRIVABLE_CLASSES", "OSM_SOURCE", "ROAD_CLASSES", "WALKABLE_CLASSES",
-    "RoadNetworkData", "Way", "access_from_tags", "build_graph", "check_cancel", "clip_name", "network_report",
+    "RoadNetworkData", "Way", "WayColumns", "access_from_tags", "build_graph", "check_cancel", "clip_name",
+    "network_report",
     "parse_maxspeed", "resolve_boundary", "tell", "utm_crs_for", "write_network",
 ]
 
@@ -295,32 +296,102 @@ class Way:
     drive_access: bool | None = None
 
 
-def build_graph(ways: list[Way], source: str, *, boundary: BaseGeometry | None = None,
-                clip_buffer_m: float = 0.0) -> RoadNetworkData:
-    """Split ways at shared nodes and ends, measure and (optionally) clip. Vectorised."""
-    ways = [w for w in ways if len(w.ids) >= 2]
-    nway = len(ways)
+@dataclass
+class WayColumns:
+    """Runs of roads as read from a file, in flat columns: the compact form of a list of
+    :class:`Way` (no Python object per vertex — what keeps a city-size import small).
+
+    ``ids``/``lon``/``lat`` hold every vertex of every run, run after run; ``lens`` the vertex
+    count of each run; the other columns one value per run."""
+
+    ids: np.ndarray               # int64
+    lon: np.ndarray               # float64
+    lat: np.ndarray
+    lens: np.ndarray              # int64, per run
+    highway: list[str]
+    oneway: list[bool]
+    name: list[str | None]
+    maxspeed: list[float | None]
+    way_id: list[int | None]
+    walk_access: list[bool | None]
+    drive_access: list[bool | None]
+
+    def __len__(self) -> int:
+        return int(len(self.lens))
+
+    @classmethod
+    def from_ways(cls, ways: list[Way]) -> WayColumns:
+        ways = [w for w in ways if len(w.ids) >= 2]
+        n = len(ways)
+        lens = np.fromiter((len(w.ids) for w in ways), np.int64, n)
+        total = int(lens.sum())
+        return cls(np.fromiter((i for w in ways for i in w.ids), np.int64, total),
+                   np.fromiter((x for w in ways for x in w.lon), np.float64, total),
+                   np.fromiter((y for w in ways for y in w.lat), np.float64, total), lens,
+                   [w.highway for w in ways], [w.oneway for w in ways], [w.name for w in ways],
+                   [w.maxspeed for w in ways], [w.way_id for w in ways], [w.walk_access for w in ways],
+                   [w.drive_access for w in ways])
+
+    def ways(self) -> list[Way]:
+        """The runs as :class:`Way` objects."""
+        out = []
+        ends = np.cumsum(self.lens).tolist()
+        ids, lon, lat = self.ids.tolist(), self.lon.tolist(), self.lat.tolist()
+        a = 0
+        for k, b in enumerate(ends):
+            out.append(Way(ids[a:b], lon[a:b], lat[a:b], self.highway[k], self.oneway[k], self.name[k],
+                           self.maxspeed[k], self.way_id[k], self.walk_access[k], self.drive_access[k]))
+            a = b
+        return out
+
+
+def _pick(values: list[Any], idx: np.ndarray) -> list[Any]:
+    """``[values[i] for i in idx]`` done in C (an object array gathered, then listed)."""
+    arr = np.empty(len(values), object)
+    arr[:] = values
+    return arr[idx].tolist()
+
+
+def build_graph(ways: list[Way] | WayColumns, source: str, *, boundary: BaseGeometry | None = None,
+                clip_buffer_m: float = 0.0, progress: Any = None) -> RoadNetworkData:
+    """Split ways at shared nodes and ends, measure and (optionally) clip. Vectorised.
+
+    ``ways``: a list of :class:`Way` or their compact :class:`WayColumns`. Only the edges kept by
+    the clip get a geometry."""
+    cols = ways if isinstance(ways, WayColumns) else WayColumns.from_ways(ways)
+    nway = len(cols)
     if nway == 0:
         raise ValueError("no ways")
-    lens = np.fromiter((len(w.ids) for w in ways), np.int64, nway)
+    lens, ids, lon, lat = cols.lens, cols.ids, cols.lon, cols.lat
     total = int(lens.sum())
-    ids = np.fromiter((i for w in ways for i in w.ids), np.int64, total)
-    lon = np.fromiter((x for w in ways for x in w.lon), np.float64, total)
-    lat = np.fromiter((y for w in ways for y in w.lat), np.float64, total)
     starts = np.zeros(nway, np.int64)
     starts[1:] = np.cumsum(lens)[:-1]
     ends = starts + lens - 1
     way_of = np.repeat(np.arange(nway), lens)
 
     # graph nodes: ends of ways and vertices used more than once
-    _, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
-    is_node = counts[inverse] >= 2
+    # (a sort: numpy's hashing np.unique is several times slower on millions of ids)
+    order = np.argsort(ids, kind="stable")
+    sid = ids[order]
+    dup = np.zeros(total, bool)
+    if total > 1:
+        eq = sid[1:] == sid[:-1]
+        dup[1:] |= eq
+        dup[:-1] |= eq
+        del eq
+    is_node = np.empty(total, bool)
+    is_node[order] = dup
+    del order, sid, dup
     is_node[starts] = True
     is_node[ends] = True
     pos = np.flatnonzero(is_node)
+    del is_node
     same_way = way_of[pos[:-1]] == way_of[pos[1:]]
     a = pos[:-1][same_way]
     b = pos[1:][same_way]
+    del pos, same_way
+    msg = _t("import.progress.building_graph") if progress is not None else ""
+    tell(progress, 0.1, msg)
 
     # geodesic lengths: per-segment, cumulated (segments across ways zeroed)
     seg = np.zeros(total, np.float64)
@@ -328,52 +399,73 @@ def build_graph(ways: list[Way], source: str, *, boundary: BaseGeometry | None =
         seg_len = np.asarray(geod().line_lengths(lon, lat), dtype=np.float64)
         seg_len[way_of[:-1] != way_of[1:]] = 0.0
         seg[1:] = seg_len
+        del seg_len
     cum = np.cumsum(seg)
+    del seg
     length = cum[b] - cum[a]
+    del cum
     length = np.maximum(length, 0.0)
+    tell(progress, 0.4, msg)
 
-    # vertex indices of every edge (edges share their split vertex)
-    nv = b - a + 1
+    # graph nodes (of all edges, before clipping: a node's position is its first use)
+    mark = np.zeros(total, bool)
+    mark[a] = True
+    mark[b] = True
+    node_pos = np.flatnonzero(mark)
+    del mark
+    # the first position of each id (np.unique(..., return_index=True) by a stable sort)
+    order = np.argsort(ids[node_pos], kind="stable")
+    sid = ids[node_pos][order]
+    head = np.r_[True, sid[1:] != sid[:-1]] if len(sid) else np.zeros(0, bool)
+    nid, npos = sid[head], node_pos[order[head]]
+    del node_pos, order, sid, head
+
     ne = len(a)
-    offs = np.zeros(ne, np.int64)
-    offs[1:] = np.cumsum(nv)[:-1]
-    vidx = np.arange(int(nv.sum()), dtype=np.int64) - np.repeat(offs - a, nv)
-    eidx = np.repeat(np.arange(ne), nv)
-
-    keep = None
     notes: list[str] = []
     if boundary is not None:
+        # vertex indices of every edge (edges share their split vertex)
+        nv = b - a + 1
+        offs = np.zeros(ne, np.int64)
+        offs[1:] = np.cumsum(nv)[:-1]
+        vidx = np.arange(int(nv.sum()), dtype=np.int64) - np.repeat(offs - a, nv)
         area = _buffer_wgs84(boundary, clip_buffer_m) if clip_buffer_m else boundary
         shapely.prepare(area)
         inside = shapely.intersects_xy(area, lon[vidx], lat[vidx])
+        del vidx
         keep = np.logical_or.reduceat(inside, offs) if ne else np.zeros(0, bool)
+        del inside, offs, nv
         dropped = int(ne - keep.sum())
         if dropped:
             notes.append(_t("import.network.dropped", n=dropped,
                             buffer=_t("import.roads.buffer", m=f"{clip_buffer_m:g}") if clip_buffer_m else ""))
-
-    geoms = shapely.linestrings(lon[vidx], lat[vidx], indices=eidx)
+            a, b, length = a[keep], b[keep], length[keep]
+            nmask = np.zeros(len(nid), bool)   # nid is sorted: the kept edges' ends by bisection
+            nmask[np.searchsorted(nid, ids[a])] = True
+            nmask[np.searchsorted(nid, ids[b])] = True
+            nid, npos = nid[nmask], npos[nmask]
+    tell(progress, 0.6, msg)
+    ne = len(a)
+    nv = b - a + 1
+    offs = np.zeros(ne, np.int64)
+    offs[1:] = np.cumsum(nv)[:-1]
+    vidx = np.arange(int(nv.sum()), dtype=np.int64) - np.repeat(offs - a, nv)
+    eidx = np.repeat(np.arange(ne), nv)
+    geoms = shapely.linestrings(lon[vidx], lat[vidx], indices=eidx) if ne else np.empty(0, object)
+    del vidx, eidx, offs, nv
+    tell(progress, 0.9, msg)
     w_of_e = way_of[a]
-    u = ids[a]
-    v = ids[b]
-    node_pos = np.unique(np.concatenate([a, b]))
-    nid, first = np.unique(ids[node_pos], return_index=True)
-    npos = node_pos[first]
-    data = RoadNetworkData(
-        source=source, node_id=nid, node_lon=lon[npos], node_lat=lat[npos], edge_u=u, edge_v=v,
-        edge_highway=[ways[i].highway for i in w_of_e.tolist()],
-        edge_oneway=np.fromiter((ways[i].oneway for i in w_of_e.tolist()), bool, ne),
+    return RoadNetworkData(
+        source=source, node_id=nid, node_lon=lon[npos], node_lat=lat[npos], edge_u=ids[a], edge_v=ids[b],
+        edge_highway=_pick(cols.highway, w_of_e),
+        edge_oneway=np.asarray(cols.oneway, bool)[w_of_e],
         edge_length_m=length,
-        edge_name=[ways[i].name for i in w_of_e.tolist()],
-        edge_maxspeed=[ways[i].maxspeed for i in w_of_e.tolist()],
-        edge_way_id=[ways[i].way_id for i in w_of_e.tolist()],
+        edge_name=_pick(cols.name, w_of_e),
+        edge_maxspeed=_pick(cols.maxspeed, w_of_e),
+        edge_way_id=_pick(cols.way_id, w_of_e),
         edge_geometry=geoms,
-        edge_walk_access=[ways[i].walk_access for i in w_of_e.tolist()],
-        edge_drive_access=[ways[i].drive_access for i in w_of_e.tolist()],
+        edge_walk_access=_pick(cols.walk_access, w_of_e),
+        edge_drive_access=_pick(cols.drive_access, w_of_e),
         notes=notes)
-    if keep is not None:
-        data = data.subset(keep)
-    return data
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -397,7 +489,14 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
 
     Replacing a network by one with fewer than :data:`SHRINK_LIMIT` of its edges is refused
     (:class:`ImportFailed`, nothing written) unless ``allow_smaller``: a cut extract or a .pbf
-    truncated between blocks reads as a valid but tiny network."""
+    truncated between blocks reads as a valid but tiny network.
+
+    A replacing write (``replace=True``, ``bulk_wkb``) streams the columns in chunks (no row dicts,
+    the WKB of one chunk at a time): SQLite through the driver's executemany, PostgreSQL with psycopg
+    through ``COPY``; the stored rows are those of the general path (asserted by the benchmark)."""
+    if replace and bulk_wkb and not match_nodes_by_location:
+        return _write_columns(plan, data, candidates=candidates, reason=reason, progress=progress,
+                              allow_smaller=allow_smaller, file=file)
     node_rows = data.node_rows()
     edge_rows = data.edge_rows(wkb=bulk_wkb)
     cand_rows = list(candidates or [])
@@ -464,6 +563,105 @@ def write_network(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str
                 tell(progress, 0.7 + 0.29 * done / total, _t("import.progress.writing_table", table=table.name))
         check_cancel(progress)
     return {"nodes": len(node_rows), "edges": len(edge_rows), "candidates": len(cand_rows)}
+
+
+_NODE_COLS = ("id", "lon", "lat")
+_EDGE_COLS = ("u", "v", "highway", "oneway", "length_m", "name", "maxspeed_kmh", "osm_way_id", "geometry",
+              "walk_access", "drive_access")
+#: rows per chunk of the streaming write (WKB of one chunk at a time)
+_CHUNK = 50000
+
+
+def _node_chunks(data: RoadNetworkData) -> Iterable[list[tuple[Any, ...]]]:
+    for i in range(0, data.n_nodes, _CHUNK):
+        j = i + _CHUNK
+        yield list(zip(data.node_id[i:j].tolist(), data.node_lon[i:j].tolist(), data.node_lat[i:j].tolist(),
+                       strict=True))
+
+
+def _edge_chunks(data: RoadNetworkData) -> Iterable[list[tuple[Any, ...]]]:
+    for i in range(0, data.n_edges, _CHUNK):
+        j = i + _CHUNK
+        wkb = shapely.to_wkb(data.edge_geometry[i:j]).tolist()
+        yield list(zip(data.edge_u[i:j].tolist(), data.edge_v[i:j].tolist(), data.edge_highway[i:j],
+                       data.edge_oneway[i:j].tolist(), data.edge_length_m[i:j].tolist(), data.edge_name[i:j],
+                       data.edge_maxspeed[i:j], data.edge_way_id[i:j], wkb, data.edge_walk_access[i:j],
+                       data.edge_drive_access[i:j], strict=True))
+
+
+def _write_columns(plan: Any, data: RoadNetworkData, *, candidates: list[dict[str, Any]] | None, reason: str,
+                   progress: Any, allow_smaller: bool, file: str) -> dict[str, int]:
+    """The replacing write of :func:`write_network`, streamed from the columns."""
+    cand_rows = list(candidates or [])
+    n_nodes, n_edges = data.n_nodes, data.n_edges
+    tell(progress, 0.7, _t("import.progress.writing_network"))
+    with plan.transaction(reason=reason) as s:
+        if not allow_smaller:
+            have_edges = s.scalar(select(func.count()).select_from(table_of(RoadEdge))) or 0
+            if have_edges and n_edges < SHRINK_LIMIT * have_edges:
+                raise ImportFailed([ImportProblem(
+                    file or reason, None, None,
+                    _t("import.network.smaller", edges=f"{n_edges:,}", have=f"{have_edges:,}"))])
+        s.execute(delete(table_of(RoadEdge)))
+        s.execute(delete(table_of(RoadNode)))
+        if candidates is not None:
+            s.execute(delete(table_of(CandidateSite)).where(CandidateSite.source == OSM_SOURCE))
+        conn = s.connection()
+        dialect = conn.dialect
+        dbapi = conn.connection.driver_connection
+        total = max(1, n_nodes + n_edges + len(cand_rows))
+        done = 0
+        sqlite = dialect.name == "sqlite"
+        copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+        old_cache = None
+        cur = dbapi.cursor()
+        try:
+            indexes: list[str] = []
+            if sqlite:   # a bigger page cache while the tables grow (restored below)
+                old_cache = cur.execute("PRAGMA cache_size").fetchone()[0]
+                cur.execute("PRAGMA cache_size=-131072")
+                # the road_edge indexes are built once over the sorted column after the insert
+                # (faster than growing them row by row; their DDL is read back from the schema,
+                # so they are the same indexes — and all of it is one transaction)
+                indexes = [r[0] for r in cur.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'road_edge' "
+                    "AND sql IS NOT NULL ORDER BY name").fetchall()]
+                for (iname,) in cur.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                            "AND tbl_name = 'road_edge' AND sql IS NOT NULL").fetchall():
+                    cur.execute(f'DROP INDEX "{iname}"')
+            for name, cols, chunks in (("road_node", _NODE_COLS, _node_chunks(data)),
+                                       ("road_edge", _EDGE_COLS, _edge_chunks(data))):
+                if copy:
+                    with cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as cp:
+                        for rows in chunks:
+                            check_cancel(progress)
+                            for r in rows:
+                                cp.write_row(r)
+                            done += len(rows)
+                            tell(progress, 0.7 + 0.29 * done / total,
+                                 _t("import.progress.writing_table", table=name))
+                    continue
+                mark = "?" if dialect.paramstyle == "qmark" else "%s"
+                sql = (f"INSERT INTO {name} ({', '.join(cols)}) "  # noqa: S608 - fixed names
+                       f"VALUES ({', '.join([mark] * len(cols))})")
+                for rows in chunks:
+                    check_cancel(progress)
+                    cur.executemany(sql, rows)
+                    done += len(rows)
+                    tell(progress, 0.7 + 0.29 * done / total, _t("import.progress.writing_table", table=name))
+            for ddl in indexes:
+                cur.execute(ddl)
+        finally:
+            if old_cache is not None:
+                cur.execute(f"PRAGMA cache_size={int(old_cache)}")
+            cur.close()
+        for chunk in _batches(cand_rows):
+            check_cancel(progress)
+            s.execute(insert(table_of(CandidateSite)), chunk)
+            done += len(chunk)
+            tell(progress, 0.7 + 0.29 * done / total, _t("import.progress.writing_table", table="candidate_site"))
+        check_cancel(progress)
+    return {"nodes": n_nodes, "edges": n_edges, "candidates": len(cand_rows)}
 
 
 def network_report(path: Any, kind: str, data: RoadNetworkData, written: dict[str, int],

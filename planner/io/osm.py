@@ -92,10 +92,12 @@ from __future__ import annotations
 import logging
 import os
 import time
+from array import array
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -108,6 +110,7 @@ from planner.io.network import (
     WALKABLE_CLASSES,
     RoadNetworkData,
     Way,
+    WayColumns,
     access_from_tags,
     build_graph,
     clip_name,
@@ -116,7 +119,7 @@ from planner.io.network import (
     resolve_boundary,
     write_network,
 )
-from planner.progress import Cancelled, check_cancel, tell
+from planner.progress import Cancelled, Span, tell
 from planner.text import text as _t
 
 log = logging.getLogger(__name__)
@@ -240,68 +243,93 @@ def _candidate_kind(tags: Any) -> str | None:
 def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = None
               ) -> tuple[list[Way], Counter, list[dict[str, Any]], int]:
     """One pass over the file: kept highway ways, skip reasons, raw candidates, missing nodes."""
+    cols, skipped, cands, missing = _read_osm_columns(path, network=network, candidates=candidates,
+                                                      progress=progress)
+    return cols.ways(), skipped, cands, missing
+
+
+#: the WKB of this many ways is decoded at a time (bounded memory while reading)
+_FLUSH = 20000
+
+
+def _read_osm_columns(path: Any, *, network: bool, candidates: bool, progress: Any = None
+                      ) -> tuple[WayColumns, Counter, list[dict[str, Any]], int]:
+    """One pass over the file: kept highway ways as compact :class:`WayColumns` (split at missing
+    nodes, reversed for ``oneway=-1``), skip reasons, raw candidates, missing nodes.
+
+    The loop keeps only three flat integer arrays per vertex (node id and osmium's fixed-point
+    coordinates); positions are checked and converted, and ways split at missing nodes, with
+    numpy afterwards — the same values as ``Location.lon``/``lat`` (x ÷ 10⁷)."""
     import osmium  # lazy for start-up speed: the C++ extension loads only when a file is read
 
     p = _check_path(path)
     keys = (("highway",) if network else ()) + (_CANDIDATE_KEYS if candidates else ())
-    ways: list[Way] = []
     skipped: Counter = Counter()
     cands: list[dict[str, Any]] = []
-    missing = 0
+    ids = array("q")
+    xs = array("i")
+    ys = array("i")
+    lens: list[int] = []
+    props: list[tuple[str, bool, bool, bool | None, bool | None, str | None, float | None, int]] = []
     wkb = osmium.geom.WKBFactory() if candidates else None
+    name_file = p.name
+    # a guess of the file's road ways for the progress bar (≈ 60 bytes per road way in a .pbf;
+    # the bar stops short of the next step when the guess is low)
+    guess = max(1000.0, p.stat().st_size / 60.0)
+    way_cls = osmium.osm.Way
+    node_cls = osmium.osm.Node
+    area_cls = osmium.osm.Area
     try:
         fp = osmium.FileProcessor(_osm_file(p)).with_locations()
         if candidates:
             fp = fp.with_areas(osmium.filter.KeyFilter(*_CANDIDATE_KEYS))
         fp = fp.with_filter(osmium.filter.KeyFilter(*keys))
         seen = 0
+        ax, ay = xs.append, ys.append
+        linestring = osmium.geom.WKBFactory().create_linestring
+        bad_location = osmium.InvalidLocationError
+        hexes: list[str] = []        # the WKB of the ways read in one call (not yet decoded)
+        fast_x: list[np.ndarray] = []  # … decoded: fixed-point coordinates
+        fast_y: list[np.ndarray] = []
+        fast: list[bool] = []        # per way: its coordinates are in hexes (else in xs, ys)
         for o in fp:
             seen += 1
             if progress is not None and seen % 5000 == 0:
-                check_cancel(progress)
-            if isinstance(o, osmium.osm.Way):
+                tell(progress, 0.4 * min(0.95, len(lens) / guess),
+                     _t("import.progress.reading_roads", file=name_file, n=f"{len(lens):,}"))
+            if isinstance(o, way_cls):
                 if not network or "highway" not in o.tags:
                     continue
-                props = _way_props(o.tags, skipped)
-                if props is None:
+                wp = _way_props(o.tags, skipped)
+                if wp is None:
                     continue
-                hw, oneway, reverse, walk, drive = props
                 tags = o.tags
-                name = clip_name(tags.get("name:zh") or tags.get("name"))
-                speed = parse_maxspeed(tags.get("maxspeed"))
-                wid = o.id
-                # runs of nodes with a known location (split where nodes are missing)
-                runs: list[tuple[list[int], list[float], list[float]]] = []
-                ids: list[int] = []
-                xs: list[float] = []
-                ys: list[float] = []
-                for nd in o.nodes:
-                    loc = nd.location
-                    if loc.valid():
-                        ids.append(nd.ref)
-                        xs.append(loc.lon)
-                        ys.append(loc.lat)
-                    elif loc.x != _UNDEFINED or loc.y != _UNDEFINED:
-                        # present in the file but outside the world: a damaged file, not a gap
-                        raise _fail(p, _t("import.osm.way_node_coordinates", node=nd.ref, way=o.id,
-                                               lon=f"{loc.lon_without_check():.7f}",
-                                               lat=f"{loc.lat_without_check():.7f}"))
-                    else:
-                        missing += 1
-                        if ids:
-                            runs.append((ids, xs, ys))
-                            ids, xs, ys = [], [], []
-                if ids:
-                    runs.append((ids, xs, ys))
-                for ids, xs, ys in runs:
-                    if len(ids) < 2:
-                        continue
-                    if reverse:
-                        ids.reverse()
-                        xs.reverse()
-                        ys.reverse()
-                    ways.append(Way(ids, xs, ys, hw, oneway, name, speed, wid, walk, drive))
-            elif isinstance(o, osmium.osm.Node):
+                nodes = o.nodes
+                refs = [nd.ref for nd in nodes]
+                n = len(refs)
+                try:   # the way's coordinates in one C++ call (hex WKB: 9-byte header, 16 bytes a point)
+                    h = linestring(nodes)
+                except (bad_location, RuntimeError):   # a missing node, < 2 distinct points: below
+                    h = ""
+                ids.extend(refs)
+                if len(h) == 18 + 32 * n:
+                    hexes.append(h)
+                    fast.append(True)
+                    if len(hexes) >= _FLUSH:
+                        fx, fy = _decode_wkb(hexes)
+                        fast_x.append(fx)
+                        fast_y.append(fy)
+                        hexes.clear()
+                else:   # consecutive duplicate positions were dropped, or a missing node
+                    fast.append(False)
+                    for nd in nodes:
+                        loc = nd.location
+                        ax(loc.x)
+                        ay(loc.y)
+                lens.append(n)
+                props.append((*wp, clip_name(tags.get("name:zh") or tags.get("name")),
+                              parse_maxspeed(tags.get("maxspeed")), o.id))
+            elif isinstance(o, node_cls):
                 if not candidates:
                     continue
                 kind = _candidate_kind(o.tags)
@@ -317,7 +345,7 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
                 cands.append({"kind": kind, "name": clip_name(tags.get("name:zh") or tags.get("name")),
                               "lon": loc.lon, "lat": loc.lat, "area_m2": None,
                               "osm_ref": f"n{o.id}", "geometry": None})
-            elif isinstance(o, osmium.osm.Area):
+            elif isinstance(o, area_cls):
                 if not candidates or wkb is None:  # wkb exists exactly when candidates are read
                     continue
                 kind = _candidate_kind(o.tags)
@@ -345,7 +373,108 @@ def _read_osm(path: Any, *, network: bool, candidates: bool, progress: Any = Non
         raise
     except Exception as exc:  # osmium: RuntimeError for bad PBF/XML, truncated files …
         raise _fail(p, _t("import.osm.unreadable", why=explain(exc))) from exc
-    return ways, skipped, cands, missing
+    lens_a = np.asarray(lens, np.int64)
+    if hexes:
+        fx, fy = _decode_wkb(hexes)
+        fast_x.append(fx)
+        fast_y.append(fy)
+    x, y = _coordinates(fast_x, fast_y, np.asarray(fast, bool), lens_a, np.frombuffer(xs, np.int32),
+                        np.frombuffer(ys, np.int32))
+    del fast_x, fast_y, xs, ys
+    cols, missing = _runs(p, np.frombuffer(ids, np.int64), x, y, lens_a, props)
+    return cols, skipped, cands, missing
+
+
+def _decode_wkb(hexes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The points of hex linestring WKBs, in order, as osmium's fixed-point coordinates (int64):
+    x ÷ 10⁷ is how osmium computes ``Location.lon``, so rounding x·10⁷ recovers x exactly."""
+    raw = np.frombuffer(bytes.fromhex("".join(hexes)), np.uint8)
+    n = (np.fromiter(map(len, hexes), np.int64, len(hexes)) - 18) // 32
+    size = 9 + 16 * n
+    starts = np.zeros(len(n), np.int64)
+    starts[1:] = np.cumsum(size)[:-1]
+    if not (raw[starts] == 1).all():
+        raise ValueError("osmium wrote big-endian WKB")   # never on the platforms built for
+    body = np.ones(len(raw), bool)
+    body[(starts[:, None] + np.arange(9)[None, :]).ravel()] = False
+    pts = raw[body].view("<f8").reshape(-1, 2)
+    return np.rint(pts[:, 0] * 1e7).astype(np.int64), np.rint(pts[:, 1] * 1e7).astype(np.int64)
+
+
+def _coordinates(fast_x: list[np.ndarray], fast_y: list[np.ndarray], fast: np.ndarray, lens: np.ndarray,
+                 xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every vertex's fixed-point coordinates (osmium's 10⁻⁷°, int64) in way order: those of the
+    ways read as WKB (``fast``; decoded by :func:`_decode_wkb`) and of the others, read vertex by
+    vertex (``xs``, ``ys``)."""
+    total = int(lens.sum())
+    x = np.empty(total, np.int64)
+    y = np.empty(total, np.int64)
+    on = np.repeat(fast, lens)
+    if fast_x:
+        x[on] = np.concatenate(fast_x)
+        y[on] = np.concatenate(fast_y)
+    x[~on] = xs
+    y[~on] = ys
+    return x, y
+
+
+def _runs(p: Path, ids: np.ndarray, x: np.ndarray, y: np.ndarray, lens: np.ndarray,
+          props: list[tuple[Any, ...]]) -> tuple[WayColumns, int]:
+    """Ways (flat vertices) → runs of vertices with a known location, each of ≥ 2 vertices,
+    reversed for ``oneway=-1``; (columns, vertices missing from the extract)."""
+    nway = len(lens)
+    way_of = np.repeat(np.arange(nway), lens)
+    x64 = x
+    y64 = y
+    undefined = (x64 == _UNDEFINED) & (y64 == _UNDEFINED)
+    # osmium's Location.valid(): −180° ≤ lon ≤ 180°, −90° ≤ lat ≤ 90° (fixed point, 10⁷)
+    valid = (x64 >= -1800000000) & (x64 <= 1800000000) & (y64 >= -900000000) & (y64 <= 900000000)
+    bad = ~valid & ~undefined
+    if bad.any():   # present in the file but outside the world: a damaged file, not a gap
+        k = int(np.flatnonzero(bad)[0])
+        raise _fail(p, _t("import.osm.way_node_coordinates", node=int(ids[k]), way=props[int(way_of[k])][7],
+                          lon=f"{x64[k] / 1e7:.7f}", lat=f"{y64[k] / 1e7:.7f}"))
+    missing = int((~valid).sum())
+    if missing:
+        # runs: maximal stretches of valid vertices within one way
+        keep = np.flatnonzero(valid)
+        kw = way_of[keep]
+        brk = np.r_[True, (kw[1:] != kw[:-1]) | (keep[1:] != keep[:-1] + 1)]
+        run_start = np.flatnonzero(brk)
+        run_len = np.diff(np.r_[run_start, len(keep)])
+        run_way = kw[run_start]
+        long_ = run_len >= 2
+        sel = np.repeat(long_, run_len)
+        idx = keep[sel]
+        run_len = run_len[long_]
+        run_way = run_way[long_]
+    else:
+        idx = None
+        run_len = lens
+        run_way = np.arange(nway)
+        long_ = run_len >= 2
+        if not long_.all():
+            idx = np.flatnonzero(np.repeat(long_, run_len))
+            run_len, run_way = run_len[long_], run_way[long_]
+    # reverse the runs of oneway=-1 ways (travel is always u → v)
+    rev = np.fromiter((props[w][2] for w in run_way.tolist()), bool, len(run_way))
+    if rev.any():
+        base = np.arange(int(run_len.sum())) if idx is None else idx
+        starts = np.zeros(len(run_len), np.int64)
+        starts[1:] = np.cumsum(run_len)[:-1]
+        pos = np.arange(len(base))
+        run_of = np.repeat(np.arange(len(run_len)), run_len)
+        flip = rev[run_of]
+        r_pos = starts[run_of] + (starts[run_of] + run_len[run_of] - 1 - pos)
+        idx = base[np.where(flip, r_pos, pos)]
+    if idx is not None:
+        ids, x64, y64 = ids[idx], x64[idx], y64[idx]
+    rw = run_way.tolist()
+    cols = WayColumns(np.ascontiguousarray(ids, np.int64), x64 / 1e7, y64 / 1e7, np.asarray(run_len, np.int64),
+                      [props[w][0] for w in rw], [props[w][1] for w in rw], [props[w][5] for w in rw],
+                      [props[w][6] for w in rw], [props[w][7] for w in rw], [props[w][3] for w in rw],
+                      [props[w][4] for w in rw])
+    return cols, missing
 
 
 def _finish_candidates(raw: list[dict[str, Any]], boundary: BaseGeometry | None
@@ -381,14 +510,14 @@ def _finish_candidates(raw: list[dict[str, Any]], boundary: BaseGeometry | None
     return out, notes
 
 
-def _network_from(path: Any, ways: list[Way], skipped: Counter, missing: int,
-                  boundary: BaseGeometry | None, clip_buffer_m: float) -> RoadNetworkData:
-    if not ways:
+def _network_from(path: Any, ways: list[Way] | WayColumns, skipped: Counter, missing: int,
+                  boundary: BaseGeometry | None, clip_buffer_m: float, progress: Any = None) -> RoadNetworkData:
+    if not len(ways):
         detail = ""
         if skipped:
             detail = _t("import.osm.skipped_detail", what=", ".join(f"{k} ×{n}" for k, n in skipped.most_common(8)))
         raise _fail(path, _t("import.osm.no_roads") + detail)
-    data = build_graph(ways, str(path), boundary=boundary, clip_buffer_m=clip_buffer_m)
+    data = build_graph(ways, str(path), boundary=boundary, clip_buffer_m=clip_buffer_m, progress=progress)
     if data.n_edges == 0:
         raise _fail(path, _t("import.roads.none_inside",
                                buffer=_t("import.roads.buffer", m=f"{clip_buffer_m:g}") if clip_buffer_m else ""))
@@ -408,7 +537,7 @@ def read_osm_network(path: str | os.PathLike[str], *, boundary: BaseGeometry | N
                      clip_buffer_m: float = 0.0, progress: Any = None) -> RoadNetworkData:
     """Read the road graph of an OSM file (no database). Raises :class:`ImportFailed`."""
     boundary = resolve_boundary(None, boundary)
-    ways, skipped, _, missing = _read_osm(path, network=True, candidates=False, progress=progress)
+    ways, skipped, _, missing = _read_osm_columns(path, network=True, candidates=False, progress=progress)
     return _network_from(path, ways, skipped, missing, boundary, clip_buffer_m)
 
 
@@ -436,14 +565,15 @@ def import_osm(plan: Any, path: str | os.PathLike[str], *, boundary: Any = "plan
     t0 = time.perf_counter()
     tell(progress, 0.0, _t("import.progress.reading", file=Path(path).name))
     clip = resolve_boundary(plan, boundary)
-    ways, skipped, raw, missing = _read_osm(path, network=True, candidates=with_candidates,
-                                            progress=progress)
-    tell(progress, 0.45, _t("import.progress.building_graph"))
-    data = _network_from(path, ways, skipped, missing, clip, clip_buffer_m)
+    ways, skipped, raw, missing = _read_osm_columns(path, network=True, candidates=with_candidates,
+                                                    progress=progress)
+    tell(progress, 0.4, _t("import.progress.building_graph"))
+    data = _network_from(path, ways, skipped, missing, clip, clip_buffer_m, progress=Span(progress, 0.4, 0.6))
+    del ways
     cands: list[dict[str, Any]] | None = None
     notes: list[str] = []
     if with_candidates:
-        tell(progress, 0.65, _t("import.progress.candidates"))
+        tell(progress, 0.6, _t("import.progress.candidates"))
         cands, notes = _finish_candidates(raw, clip)
     if clip is None and boundary == "plan":
         notes.append(_t("import.roads.not_clipped"))

@@ -23,6 +23,9 @@ from planner.textfmt import delta, num, pct
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
+_STATUSES = ("optimal", "feasible", "infeasible", "already_met", "partial")
+
+
 def _t(key: str, lang: str, **args: Any) -> str:
     return text(f"cli.results.{key}", lang, **args)
 
@@ -283,7 +286,7 @@ def add_recommend_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("problem", choices=("shelters", "best-k", "points"))
     p.add_argument("--scenario", "-s", default=None, help=text("cli.recommend.scenario"))
     p.add_argument("--k", type=int, default=3, help=text("cli.recommend.k"))
-    p.add_argument("--time-limit", type=float, default=20.0, help=text("cli.recommend.time_limit"))
+    p.add_argument("--time-limit", type=float, default=8.0, help=text("cli.recommend.time_limit"))
     p.add_argument("--target", type=float, default=None, help=text("cli.recommend.target"))
     p.add_argument("--class", dest="shelter_class", default="emergency",
                    choices=("emergency", "short", "medium", "long"), help=text("cli.recommend.class"))
@@ -373,6 +376,12 @@ def render_recommendation(r: dict[str, Any], lang: str = "zh") -> str:
         out.append(f"{_t('exact', lang)}: {e.get('sites')} {_t('sites', lang)}, {e.get('message')}, "
                    f"{e.get('solve_s')} s, "
                    f"{_t('gap', lang)} {'—' if gap is None else f'{gap:.2%}'}")
+    sv = r.get("solver")
+    if sv:   # the proven gap of the answer given and the time limit it was solved within
+        gap = sv.get("gap")
+        out.append(_t("solver", lang, status=_t(f"status_{sv['status']}", lang) if sv["status"] in _STATUSES
+                      else sv["status"], gap="—" if gap is None else f"{gap:.2%}",
+                      limit=f"{sv['time_limit_s']:g}", secs="—" if sv.get("solve_s") is None else f"{sv['solve_s']:g}"))
     note = r.get("note")
     if note:
         out.append(note[lang])

@@ -1,15 +1,18 @@
 """Site recommendations: where to add shelters or reserve points, as an action list.
 
-Three problems, each solved exactly by a MILP (``scipy.optimize.milp``, HiGHS, with a time
-limit and the optimality gap reported) after an instant greedy first answer:
+Three problems, each solved by HiGHS (``scipy.optimize``) within a time limit after an instant
+greedy first answer, with the proven gap of the answer given reported (:func:`solve_shelters`:
+strengthening and dominance rows, the LP bound and its kernel of candidates, the MILP on the
+kernel, then the full model):
 
 ``shelters``  fewest new shelters that bring the share of sheltering demand served within the
               threshold (15 min) up to the target — capacitated LSCP with the open shelters fixed::
 
-                  min Σ y_j − ε Σ cap_j y_j
+                  min Σ y_j
                   Σ_j x_ij ≤ d_i                (group i's demand)
                   Σ_i x_ij ≤ cap_j · y_j        (candidate j; existing shelters: ≤ cap_j)
                   x_ij ≤ min(d_i, cap_j) · y_j  (strengthening)
+                  y_j ≤ y_j'                    (j' dominates j: :func:`dominance`)
                   Σ x_ij ≥ target_share · total demand
                   x ≥ 0, y ∈ {0, 1}; pairs (i, j) only within the threshold
                   (indoor rule, when the plan meets it: :func:`set_indoor_rule`)
@@ -84,7 +87,7 @@ class Options:
     k: int = 3                           # best-k
     deadline_min: float | None = None    # points: default = first_batch_deadline_h × 60
     point_tier: str = "village"          # tier of new reserve points
-    time_limit: float = 20.0             # seconds for the MILP
+    time_limit: float = 8.0              # seconds for the exact solve in all (shown with the result)
     mip_rel_gap: float = 1e-4
     # the indoor rule (indoor capacity ÷ open capacity ≥ indoor_share_target): "keep" — when the
     # plan meets it, new capacity may not push the share below the target (a constraint of the
@@ -507,82 +510,344 @@ def greedy_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | 
     return chosen
 
 
-def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | None = None,
-                   time_limit: float = 20.0, mip_rel_gap: float = 1e-4, max_sites: int | None = None,
-                   strengthen: bool | None = None) -> dict[str, Any]:
-    """The exact MILP (best-k when ``k`` is given, else min sites reaching ``target``)."""
+def dominance(mdl: ShelterModel) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (j, j') of candidates where j' is at least as good as j in every respect: it reaches
+    every demand group j reaches, holds as many people, and takes no more of the indoor rule's
+    slack (per place and once built); ties go to the lower index. Swapping j for j' in any
+    answer keeps it feasible and no worse, so some optimal answer opens j only with j' open
+    (``y_j ≤ y_j'``). One pair per dominated candidate: its dominator with the most capacity."""
+    nc = mdl.n_cand
+    if nc < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    m = mdl.pair_j >= mdl.n_exist
+    inc = csr_matrix((np.ones(int(m.sum())), (mdl.pair_j[m] - mdl.n_exist, mdl.pair_g[m])), shape=(nc, mdl.n_groups))
+    size = np.asarray(inc.sum(axis=1)).ravel()
+    cap = mdl.cap[mdl.n_exist:]
+    icoef = np.zeros(nc) if mdl.ind_coef is None else mdl.ind_coef[mdl.n_exist:]
+    iy = np.zeros(nc) if mdl.ind_y is None else mdl.ind_y
+    idx = np.arange(nc)
+    js: list[np.ndarray] = []
+    jd: list[np.ndarray] = []
+    for r0 in range(0, nc, 500):   # rows in blocks: a dense block of 500 × candidates at a time
+        r1 = min(nc, r0 + 500)
+        ov = (inc[r0:r1] @ inc.T).toarray()
+        rs = slice(r0, r1)
+        ok = (ov >= size[rs, None] - 0.5) & (cap[None, :] >= cap[rs, None] - 1e-9) \
+            & (icoef[None, :] <= icoef[rs, None] + 1e-12) & (iy[None, :] <= iy[rs, None] + 1e-12)
+        strict = (cap[None, :] > cap[rs, None] + 1e-9) | (size[None, :] > size[rs, None]) \
+            | (icoef[None, :] < icoef[rs, None] - 1e-12) | (iy[None, :] < iy[rs, None] - 1e-12)
+        ok &= strict | (idx[None, :] < idx[rs, None])
+        ok[np.arange(r1 - r0), idx[rs]] = False
+        rows = np.flatnonzero(ok.any(axis=1))
+        if len(rows):
+            best = np.argmax(np.where(ok[rows], cap[None, :] + 1.0, 0.0), axis=1)
+            js.append(rows + r0)
+            jd.append(best)
+    if not js:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(js).astype(np.int64), np.concatenate(jd).astype(np.int64)
+
+
+def _shelter_rows(mdl: ShelterModel, strengthen: bool, dominated: tuple[np.ndarray, np.ndarray] | None):
+    """The constraint rows shared by every shelter MILP: (list of row blocks, lo, hi)."""
+    from scipy.sparse import hstack
+
     m_ = len(mdl.pair_g)
     nc = mdl.n_cand
     a_g, a_c = _flow_lp_matrices(mdl)
     # capacity rows: Σ x − cap y ≤ 0 (candidates), Σ x ≤ cap (existing)
     yc = coo_matrix((-mdl.cap[mdl.n_exist:], (mdl.n_exist + np.arange(nc), np.arange(nc))),
                     shape=(len(mdl.cap), nc))
-    from scipy.sparse import hstack
-
     rows = [hstack([a_g, csr_matrix((mdl.n_groups, nc))]), hstack([a_c, yc])]
     lo = [np.full(mdl.n_groups, -np.inf), np.full(len(mdl.cap), -np.inf)]
     hi = [mdl.g_dem, np.concatenate([mdl.cap[:mdl.n_exist], np.zeros(nc)])]
     # strengthening: x_ij − min(d_i, cap_j) y_j ≤ 0 for candidate pairs
-    cp = np.nonzero(mdl.pair_j >= mdl.n_exist)[0]
-    if strengthen is None:  # tighter LP bound on small models; on large ones HiGHS finds better
-        strengthen = len(cp) <= 5000  # incumbents faster without the extra rows (measured)
-    if not strengthen:
-        cp = np.zeros(0, np.int64)
+    cp = np.nonzero(mdl.pair_j >= mdl.n_exist)[0] if strengthen else np.zeros(0, np.int64)
     if len(cp):
         jj = mdl.pair_j[cp] - mdl.n_exist
         coef = np.minimum(mdl.g_dem[mdl.pair_g[cp]], mdl.cap[mdl.pair_j[cp]])
         n = len(cp)
-        link = hstack([coo_matrix((np.ones(n), (np.arange(n), cp)), shape=(n, m_)),
-                       coo_matrix((-coef, (np.arange(n), jj)), shape=(n, nc))])
-        rows.append(link)
+        rows.append(hstack([coo_matrix((np.ones(n), (np.arange(n), cp)), shape=(n, m_)),
+                            coo_matrix((-coef, (np.arange(n), jj)), shape=(n, nc))]))
         lo.append(np.full(n, -np.inf))
         hi.append(np.zeros(n))
-    ccap = mdl.cap[mdl.n_exist:]
+    if dominated is not None and len(dominated[0]):
+        dj, dd = dominated
+        n = len(dj)
+        rows.append(hstack([csr_matrix((n, m_)),
+                            coo_matrix((np.r_[np.ones(n), -np.ones(n)], (np.r_[np.arange(n), np.arange(n)],
+                                                                        np.r_[dj, dd])), shape=(n, nc))]))
+        lo.append(np.full(n, -np.inf))
+        hi.append(np.zeros(n))
     if mdl.ind_rhs is not None and mdl.ind_coef is not None and mdl.ind_y is not None:
         rows.append(hstack([csr_matrix(mdl.ind_coef[mdl.pair_j][None, :]), csr_matrix(mdl.ind_y[None, :])]))
         lo.append(np.array([-np.inf]))
         hi.append(np.array([float(mdl.ind_rhs)]))
+    return rows, lo, hi
+
+
+def _milp(c, rows, lo, hi, m_: int, nc: int, time_limit: float, mip_rel_gap: float, relax: bool = False,
+          allowed: np.ndarray | None = None, ipm: bool = False):
+    """One HiGHS solve of the shelter model (``allowed``: candidates that may open, others fixed shut)."""
+    A = vstack(rows).tocsr()
+    ub_y = np.ones(nc) if allowed is None else allowed.astype(float)
+    if relax and ipm:   # fewest sites' LP: interior point (with crossover) 2–3× faster than simplex (measured)
+        from scipy.optimize import linprog
+
+        lo_, hi_ = np.concatenate(lo), np.concatenate(hi)
+        up = np.isfinite(hi_)
+        down = np.isfinite(lo_)
+        A_ub = vstack([A[np.flatnonzero(up)], -A[np.flatnonzero(down)]]).tocsr()
+        b_ub = np.concatenate([hi_[up], -lo_[down]])
+        r = linprog(c, A_ub=A_ub, b_ub=b_ub, bounds=np.column_stack([np.zeros(m_ + nc),
+                                                                     np.r_[np.full(m_, np.inf), ub_y]]),
+                    method="highs-ipm", options={"time_limit": max(0.05, float(time_limit))})
+        return r, A.shape
+    bounds = Bounds(np.zeros(m_ + nc), np.concatenate([np.full(m_, np.inf), ub_y]))
+    opts: dict[str, Any] = {"time_limit": max(0.05, float(time_limit)), "disp": False}
+    if not relax:
+        opts["mip_rel_gap"] = mip_rel_gap
+    integrality = np.zeros(m_ + nc) if relax else np.concatenate([np.zeros(m_), np.ones(nc)])
+    r = milp(c, integrality=integrality, bounds=bounds,
+             constraints=[LinearConstraint(A, np.concatenate(lo), np.concatenate(hi))], options=opts)
+    return r, A.shape
+
+
+def _restrict(mdl: ShelterModel, keep: np.ndarray) -> tuple[ShelterModel, np.ndarray]:
+    """The model with only the candidates where ``keep`` (and their pairs); (model, their indices)."""
+    idx = np.flatnonzero(keep)
+    new = np.full(len(mdl.cap), -1, np.int64)
+    new[:mdl.n_exist] = np.arange(mdl.n_exist)
+    new[mdl.n_exist + idx] = mdl.n_exist + np.arange(len(idx))
+    pm = new[mdl.pair_j] >= 0
+    cols = np.r_[np.arange(mdl.n_exist), mdl.n_exist + idx]
+    sub = dataclasses.replace(
+        mdl, pair_g=mdl.pair_g[pm], pair_j=new[mdl.pair_j[pm]], cap=mdl.cap[cols],
+        ind_coef=None if mdl.ind_coef is None else mdl.ind_coef[cols],
+        ind_y=None if mdl.ind_y is None else mdl.ind_y[idx])
+    return sub, idx
+
+
+def _kernel_solve(mdl: ShelterModel, kernel: np.ndarray, *, k: int | None, target: float | None,
+                  max_count: int | None, time_limit: float, mip_rel_gap: float) -> tuple[list[int] | None, Any]:
+    """The MILP on the kernel's candidates only (a model of their pairs: far smaller than the
+    full one); best-k when ``k``, else the fewest sites (≤ ``max_count``) reaching ``target``."""
+    from scipy.sparse import hstack
+
+    sub, idx = _restrict(mdl, kernel)
+    m_, nc = len(sub.pair_g), sub.n_cand
+    rows, lo, hi = _shelter_rows(sub, True, dominance(sub))
+    count_row = hstack([csr_matrix((1, m_)), csr_matrix(np.ones((1, nc)))])
     if k is not None:
-        rows.append(hstack([csr_matrix((1, m_)), csr_matrix(np.ones((1, nc)))]))
+        rows, lo, hi = [*rows, count_row], [*lo, np.array([-np.inf])], [*hi, np.array([float(k)])]
+        c = np.concatenate([-np.ones(m_), np.zeros(nc)])
+    else:
+        rows = [*rows, hstack([csr_matrix(np.ones((1, m_))), csr_matrix((1, nc))])]
+        lo, hi = [*lo, np.array([float(target or 0.0)])], [*hi, np.array([np.inf])]
+        if max_count is not None:
+            rows, lo, hi = [*rows, count_row], [*lo, np.array([-np.inf])], [*hi, np.array([float(max_count)])]
+        c = np.concatenate([np.zeros(m_), np.ones(nc)])
+    r, _s = _milp(c, rows, lo, hi, m_, nc, time_limit, mip_rel_gap)
+    if r.x is None:
+        return None, r
+    return [int(idx[j]) for j in np.nonzero(r.x[m_:] > 0.5)[0]], r
+
+
+def _bound(r) -> float | None:
+    b = getattr(r, "mip_dual_bound", None)
+    return None if b is None or not np.isfinite(b) else float(b)
+
+
+def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | None = None,
+                   time_limit: float = 20.0, mip_rel_gap: float = 1e-4, max_sites: int | None = None,
+                   strengthen: bool | None = None, dominated: bool = True,
+                   start: list[int] | None = None) -> dict[str, Any]:
+    """The exact MILP (best-k when ``k`` is given, else min sites reaching ``target``) within
+    ``time_limit`` seconds in all.
+
+    The formulation carries the strengthening rows ``x_ij ≤ min(d_i, cap_j)·y_j`` (the LP bound of
+    the capacitated model is weak without them) and the dominance rows ``y_j ≤ y_j'``
+    (:func:`dominance`). Its LP relaxation gives a proven bound and a *kernel*: the candidates the
+    LP opens at all, with ``start`` (the greedy answer). The MILP restricted to the kernel (small,
+    solved in a fraction of the time) gives a strong first answer; then
+
+    * best-k: the full MILP, with what is left of the time (its answer replaces the kernel's when
+      better; its bound tightens the LP's);
+    * fewest sites: ⌈LP⌉ is a lower bound L; "k sites reach the target" is solved for k = L,
+      L + 1, … below ``max_sites`` (the greedy count), kernel first, then the full model — k
+      sites found are the fewest once every smaller k is ruled out.
+
+    ``gap`` is the proven relative gap: best-k (bound − served) ÷ served; fewest sites (sites −
+    lower bound) ÷ sites. ``time_limit_s`` is returned with it."""
+    t_start = time.perf_counter()
+
+    def left() -> float:
+        return time_limit - (time.perf_counter() - t_start)
+
+    stages: dict[str, float] = {}
+    t_last = [t_start]
+
+    def stage(name: str) -> None:
+        now = time.perf_counter()
+        stages[name] = round(stages.get(name, 0.0) + now - t_last[0], 3)
+        t_last[0] = now
+
+    m_ = len(mdl.pair_g)
+    nc = mdl.n_cand
+    if strengthen is None:
+        strengthen = True
+    dom = dominance(mdl) if dominated else None
+    rows, lo, hi = _shelter_rows(mdl, strengthen, dom)
+    from scipy.sparse import hstack
+
+    out: dict[str, Any] = {"strengthened": bool(strengthen), "dominated": 0 if dom is None else int(len(dom[0])),
+                           "time_limit_s": float(time_limit), "binaries": nc, "stages_s": stages}
+    count_row = hstack([csr_matrix((1, m_)), csr_matrix(np.ones((1, nc)))])
+    served_row = hstack([csr_matrix(np.ones((1, m_))), csr_matrix((1, nc))])
+    start_set = np.zeros(nc, bool)
+    if start:
+        start_set[np.asarray(start, np.int64)] = True
+
+    def finish(chosen, status, message, gap, optimal, **more) -> dict[str, Any]:
+        out.update(chosen=chosen, status=int(status), message=message, gap=gap, optimal=bool(optimal), **more)
+        out["solve_s"] = round(time.perf_counter() - t_start, 3)
+        return out
+
+    if k is not None:
+        rows.append(count_row)
         lo.append(np.array([-np.inf]))
         hi.append(np.array([float(k)]))
         c = np.concatenate([-np.ones(m_), np.zeros(nc)])
-    else:
-        if target is None:  # float(None) raised this TypeError before
-            raise TypeError("solve_shelters needs k or target")
-        rows.append(hstack([csr_matrix(np.ones((1, m_))), csr_matrix((1, nc))]))
-        lo.append(np.array([float(target)]))
-        hi.append(np.array([np.inf]))
-        eps = 0.5 / (float(ccap.sum()) + 1.0)   # tie-break: more capacity among equal counts
-        c = np.concatenate([np.zeros(m_), 1.0 - eps * ccap])
-        if max_sites is not None:  # the greedy answer bounds the search
-            rows.append(hstack([csr_matrix((1, m_)), csr_matrix(np.ones((1, nc)))]))
-            lo.append(np.array([-np.inf]))
-            hi.append(np.array([float(max_sites)]))
-    A = vstack(rows).tocsr()
-    integrality = np.concatenate([np.zeros(m_), np.ones(nc)])
-    bounds = Bounds(np.zeros(m_ + nc), np.concatenate([np.full(m_, np.inf), np.ones(nc)]))
-    t0 = time.perf_counter()
-    r = milp(c, integrality=integrality, bounds=bounds,
-             constraints=[LinearConstraint(A, np.concatenate(lo), np.concatenate(hi))],
-             options={"time_limit": float(time_limit), "mip_rel_gap": mip_rel_gap, "disp": False})
-    dt_ = time.perf_counter() - t0
-    out = {"status": int(r.status), "message": r.message, "solve_s": round(dt_, 3),
-           "rows": int(A.shape[0]), "cols": int(A.shape[1]), "binaries": nc}
-    out["strengthened"] = bool(strengthen)
+        r, shape = _milp(c, rows, lo, hi, m_, nc, left(), mip_rel_gap, relax=True)
+        out.update(rows=int(shape[0]), cols=int(shape[1]))
+        stage("lp")
+        if r.x is None:
+            return finish(None, r.status, r.message, None, False, dual_bound=None)
+        upper = -float(r.fun)                     # the LP bound on people served
+        out["lp_bound"] = round(upper, 3)
+        kernel = (r.x[m_:] > 1e-6) | start_set
+        out["kernel"] = int(kernel.sum())
+        best, best_val = None, -math.inf
+        got, r1 = _kernel_solve(mdl, kernel, k=k, target=None, max_count=None, time_limit=0.4 * left(),
+                                mip_rel_gap=mip_rel_gap)
+        if got is not None:
+            best, best_val = got, -float(r1.fun)
+        out["kernel_served"] = None if best is None else round(best_val, 3)
+        stage("kernel")
+        # the full model (measured: a cut-off row "better than the kernel's answer" slows HiGHS
+        # down; the kernel's answer is kept when the full model's is not better)
+        r2, _s = _milp(c, rows, lo, hi, m_, nc, left(), mip_rel_gap)
+        stage("full")
+        status, message = r2.status, r2.message
+        if r2.x is not None and -float(r2.fun) > best_val:
+            best, best_val = [int(j) for j in np.nonzero(r2.x[m_:] > 0.5)[0]], -float(r2.fun)
+        b2 = _bound(r2)
+        if r2.status == 0 and r2.x is not None:
+            upper = min(upper, max(-float(r2.fun), best_val) if b2 is None else max(-b2, best_val))
+        elif b2 is not None:
+            upper = min(upper, max(-b2, best_val))
+        out["dual_bound"] = -upper
+        if best is None:
+            return finish(None, status, message, None, False)
+        gap_k = max(0.0, (upper - best_val) / max(abs(best_val), 1e-9))
+        out["objective"] = -best_val
+        return finish(best, status, message, gap_k, gap_k <= mip_rel_gap + 1e-12)
+    if target is None:  # float(None) raised this TypeError before
+        raise TypeError("solve_shelters needs k or target")
+    rows.append(served_row)
+    lo.append(np.array([float(target)]))
+    hi.append(np.array([np.inf]))
+    # the LP relaxation: a proven lower bound on the number of sites
+    c = np.concatenate([np.zeros(m_), np.ones(nc)])
+    r, shape = _milp(c, rows, lo, hi, m_, nc, left(), mip_rel_gap, relax=True, ipm=True)
+    out.update(rows=int(shape[0]) + 1, cols=int(shape[1]))
     if r.x is None:
-        bound = getattr(r, "mip_dual_bound", None)
-        out.update(chosen=None, optimal=False, gap=None,
-                   dual_bound=None if bound is None or not np.isfinite(bound) else float(bound))
-        return out
-    y = r.x[m_:]
-    chosen = np.nonzero(y > 0.5)[0]
-    out["chosen"] = [int(j) for j in chosen]
-    out["optimal"] = r.status == 0
-    out["gap"] = _gap(r, k is not None)
-    out["objective"] = float(r.fun)
-    out["dual_bound"] = None if getattr(r, "mip_dual_bound", None) is None else float(r.mip_dual_bound)
-    return out
+        more = {"infeasible": True} if r.status == 2 else {}   # the LP cannot reach the target
+        return finish(None, r.status, r.message, None, False, dual_bound=None, **more)
+    low = max(0, math.ceil(float(r.fun) - 1e-6))
+    out["lp_bound"] = round(float(r.fun), 6)
+    stage("lp")
+    kernel = (r.x[m_:] > 1e-6) | start_set
+    out["kernel"] = int(kernel.sum())
+    upper = nc + 1 if max_sites is None else int(max_sites)   # sites known to suffice (the greedy's)
+    chosen = None
+    status, message = 0, ""
+    # LP rounding: the candidates in order of the LP's y; the shortest prefix reaching the target
+    # (bisection over served_with) — often far fewer sites than the greedy's
+    order = np.argsort(-r.x[m_:], kind="stable")
+    order = order[r.x[m_:][order] > 1e-6]
+    if len(order):
+        def reaches(n: int) -> bool:
+            got, _f = served_with(mdl, order[:n])
+            return got >= float(target) - 1e-6
+        a_, b_ = max(low, 1) - 1, min(len(order), upper)
+        if b_ > a_ and reaches(b_):
+            while b_ - a_ > 1:
+                mid = (a_ + b_) // 2
+                if reaches(mid):
+                    b_ = mid
+                else:
+                    a_ = mid
+            if b_ < upper or max_sites is None:
+                chosen = [int(j) for j in order[:b_]]
+        out["rounded_sites"] = None if chosen is None else len(chosen)
+        stage("rounding")
+    # fewer sites: "the k sites that serve the most" on the kernel's candidates (HiGHS finds good
+    # answers to that form fast — to the covering form it hardly finds any, measured) for k between
+    # the lower bound and the fewest found so far, by bisection
+    tried: list[dict[str, Any]] = []
+    best_n = upper if chosen is None else len(chosen)
+    a_, b_ = low - 1, best_n
+    while b_ - a_ > 1 and left() > 0.3:
+        mid = (a_ + b_) // 2
+        got, rk = _kernel_solve(mdl, kernel, k=mid, target=None, max_count=None,
+                                time_limit=min(left() / 2, 1.0), mip_rel_gap=mip_rel_gap)
+        served_k = None if got is None else -float(rk.fun)
+        tried.append({"sites": mid, "served": None if served_k is None else round(served_k, 3)})
+        if got is not None and served_k is not None and served_k >= float(target):
+            chosen, b_ = got, len(got)
+        else:
+            a_ = mid
+    out["counts_tried"] = tried
+    stage("kernel")
+    # the full model at one site fewer than the best count found: an answer reaching the target is
+    # a better one (and the next count is tried); its bound on the people that many sites can serve,
+    # when below the target, proves the count found the fewest (a better answer first: proving the
+    # lower bound's count instead needs far more search on the benchmark, measured)
+    ck = np.concatenate([-np.ones(m_), np.zeros(nc)])
+    best_n = len(chosen) if chosen is not None else upper
+    while (chosen is not None or max_sites is not None) and low < best_n and left() > 0.3:
+        kk = best_n - 1
+        r, _s = _milp(ck, [*rows[:-1], count_row], [*lo[:-1], np.array([-np.inf])],
+                      [*hi[:-1], np.array([float(kk)])], m_, nc, left(), mip_rel_gap)
+        stage("full")
+        status, message = int(r.status), r.message
+        b2 = _bound(r)
+        tried.append({"sites": kk, "full": True, "served": None if r.x is None else round(-float(r.fun), 3),
+                      "bound": None if b2 is None else round(-b2, 3)})
+        if r.x is not None and -float(r.fun) >= float(target):
+            chosen = [int(j) for j in np.nonzero(r.x[m_:] > 0.5)[0]]
+            best_n = len(chosen)
+            continue
+        if (r.status == 0 and r.x is not None) or (b2 is not None and -b2 < float(target)):
+            low = max(low, kk + 1)     # proven: kk sites serve fewer than the target
+            continue
+        break
+    best_n = len(chosen) if chosen is not None else upper
+    if low >= best_n:
+        status, message = 0, "optimal"
+    elif left() <= 0.3:
+        status, message = 1, "time limit reached"
+    out["lower_bound"] = low
+    out["dual_bound"] = float(low)
+    if chosen is None:
+        known = upper if max_sites is not None else None
+        gap_n = None if not known else max(0.0, (known - low) / known)
+        if known and low >= known:
+            message = "optimal: the greedy answer's count is the lower bound"
+        return finish(None, status, message, gap_n, max_sites is not None and low >= upper)
+    out["objective"] = float(len(chosen))
+    return finish(chosen, status, message, max(0.0, (len(chosen) - low) / max(len(chosen), 1)), len(chosen) <= low)
 
 
 def _gap(r, maximise: bool) -> float | None:
@@ -969,7 +1234,8 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
         "model": {k: v for k, v in info.items() if k != "existing_idx"}}
     if problem == "shelters" and base_served >= target - 1e-9:
         res.update(status="already_met", actions=[], greedy=None, exact=None,
-                   promised_share=_share(base_served, total), rules=rule_changes(base))
+                   promised_share=_share(base_served, total), rules=rule_changes(base), gap=None)
+        res["solver"] = solver_summary("already_met", None, opt.time_limit, None)
         res["rule_notes"] = _rule_notes(res, base, {}, opt)
         return _finish(res, inp, graph, verify, t_all)
     t0 = time.perf_counter()
@@ -986,10 +1252,11 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
         progress(0.5, "greedy")
     infeasible = problem == "shelters" and max_served < target - 1e-6
     if problem == "best-k":
-        ex = solve_shelters(mdl, k=opt.k, time_limit=opt.time_limit, mip_rel_gap=opt.mip_rel_gap)
+        ex = solve_shelters(mdl, k=opt.k, time_limit=opt.time_limit, mip_rel_gap=opt.mip_rel_gap, start=g_chosen)
     else:
-        ex = solve_shelters(mdl, target=min(target, max_served) - 1e-6, time_limit=opt.time_limit,
-                            mip_rel_gap=opt.mip_rel_gap)
+        tgt = min(target, max_served) - 1e-6
+        ex = solve_shelters(mdl, target=tgt, time_limit=opt.time_limit, mip_rel_gap=opt.mip_rel_gap,
+                            max_sites=len(g_chosen) if g_served >= tgt else None, start=g_chosen)
     if progress:
         progress(0.9, "exact")
     chosen = ex.get("chosen")
@@ -1020,8 +1287,10 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
     ex_out.update(sites=None if ex.get("chosen") is None else len(ex["chosen"]))
     res["exact"] = ex_out
     res["answer_from"] = source
+    # optimal: the answer given is proven within the gap tolerance (the greedy's too, when the
+    # bound proves it)
     res["status"] = "infeasible" if infeasible else (
-        "optimal" if ex.get("optimal") and source == "exact" else "feasible")
+        "optimal" if gap is not None and gap <= opt.mip_rel_gap + 1e-12 else "feasible")
     if infeasible:
         from planner.text import text
 
@@ -1029,6 +1298,7 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
                                   max=_p(_share(max_served, total)), target=_p(share_t, 0))
                        for lang in ("zh", "en")}
     res["gap"] = gap
+    res["solver"] = solver_summary(res["status"], gap, opt.time_limit, ex)
     res["actions"] = shelter_actions(inp, cands, mdl, chosen, flows, opt, base=base, keep=keep)
     res["promised_served"] = round(served, 3)
     res["promised_share"] = _share(served, total)
@@ -1039,6 +1309,14 @@ def recommend_shelters(inp, *, problem: str = "shelters", candidates: list[dict[
     res["rules"] = rule_changes(base, added)
     res["rule_notes"] = _rule_notes(res, base, added, opt)
     return _finish(res, inp, graph, verify, t_all)
+
+
+def solver_summary(status: str, gap: float | None, time_limit: float, ex: dict[str, Any] | None) -> dict[str, Any]:
+    """What the result says about the exact solve: the result's status, the proven relative gap of
+    the answer given (None: no bound), the time limit used and the seconds the solve took."""
+    return {"status": status, "gap": None if gap is None else round(float(gap), 6),
+            "time_limit_s": float(time_limit), "solve_s": None if not ex else ex.get("solve_s"),
+            "hit_time_limit": ex is not None and ex.get("status") == 1}
 
 
 def _max_served(mdl: ShelterModel) -> float:
@@ -1327,6 +1605,7 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
     if len(rows) == 0:
         res.update(status="already_met" if len(todo) == 0 else "infeasible", actions=[], greedy=None, exact=None,
                    gap=None, promised_units_within_deadline=int(covered.sum()), promised_isolated_supplied=[])
+        res["solver"] = solver_summary(res["status"], None, opt.time_limit, None)
         return _finish_points(res, inp, graph, verify, t_all, dl)
     remap = np.full(len(todo), -1, np.int64)
     remap[rows] = np.arange(len(rows))
@@ -1351,6 +1630,8 @@ def recommend_points(inp, *, candidates: list[dict[str, Any]] | None = None, opt
     res["gap"] = ex.get("gap")
     res["status"] = ("optimal" if ex.get("optimal") and source == "exact" else "feasible") \
         if not len(res["units_uncoverable"]) and not iso_left else "partial"
+    ex["time_limit_s"] = float(opt.time_limit)
+    res["solver"] = solver_summary(res["status"], res["gap"], opt.time_limit, ex)
     # which units each chosen point serves (each unit once, the point reaching most people first;
     # its own village before road reach)
     taken = np.zeros(len(todo), bool)
