@@ -1204,7 +1204,24 @@ class MainWindow(QMainWindow):
                 u=len(rec.get("units_unlocated_or_off_network") or [])))
         else:
             self.log(self.tr("{n} recommended action(s).").format(n=len(actions)))
+        solver = rec.get("solver") if isinstance(rec, dict) else None
+        if solver:
+            self.log(self.solver_text(solver))
         self.dock_scenarios.raise_()
+
+    def solver_text(self, solver: dict[str, Any]) -> str:
+        """How good the recommendation is proven to be: the solver's status, the proven gap
+        between the answer and the best possible one, the time limit and the time taken."""
+        status = {"optimal": self.tr("optimal (proven)"), "feasible": self.tr("feasible, not proven optimal"),
+                  "infeasible": self.tr("the target cannot be reached with these candidates"),
+                  "already_met": self.tr("the target is already met")}.get(solver.get("status") or "",
+                                                                            str(solver.get("status")))
+        gap = solver.get("gap")
+        gap_text = self.tr("no bound") if gap is None else f"{100 * gap:.2f} %"
+        took = solver.get("solve_s")
+        return self.tr("Solver: {status}; proven gap {gap}; time limit {limit:g} s{took}.").format(
+            status=status, gap=gap_text, limit=solver.get("time_limit_s") or 0,
+            took="" if took is None else self.tr(", took {s:.1f} s").format(s=took))
 
     def apply_recommendation(self, rec: dict[str, Any]) -> None:
         if self.plan is None or self.editor is None:

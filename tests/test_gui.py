@@ -616,6 +616,12 @@ def test_recommendations_in_all_three_modes(win, qtbot):
     qtbot.waitUntil(lambda: win.task is None, timeout=60000)
     acts = [sp.recs.item(i).data(RowRole) for i in range(sp.recs.count())]
     assert 1 <= len(acts) <= 2 and all(a["type"] in ("build_shelter", "expand_shelter") for a in acts)
+    # how good the answer is proven to be is said (status, proven gap, the time limit)
+    import re
+
+    said = win.log_view.toPlainText()
+    assert re.search(r"Solver: (optimal \(proven\)|feasible, not proven optimal); proven gap (\d+\.\d\d %|no bound); "
+                     r"time limit \d+(\.\d+)? s", said), said[-600:]
     sp.rec_mode.setCurrentIndex(sp.rec_mode.findData("points"))
     assert not sp.rec_k.isEnabled()
     win.recommend()

@@ -1569,6 +1569,34 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{n} recommended action(s).</translation>
     </message>
     <message>
+      <source>optimal (proven)</source>
+      <translation>optimal (proven)</translation>
+    </message>
+    <message>
+      <source>feasible, not proven optimal</source>
+      <translation>feasible, not proven optimal</translation>
+    </message>
+    <message>
+      <source>the target cannot be reached with these candidates</source>
+      <translation>the target cannot be reached with these candidates</translation>
+    </message>
+    <message>
+      <source>the target is already met</source>
+      <translation>the target is already met</translation>
+    </message>
+    <message>
+      <source>no bound</source>
+      <translation>no bound</translation>
+    </message>
+    <message>
+      <source>Solver: {status}; proven gap {gap}; time limit {limit:g} s{took}.</source>
+      <translation>Solver: {status}; proven gap {gap}; time limit {limit:g} s{took}.</translation>
+    </message>
+    <message>
+      <source>, took {s:.1f} s</source>
+      <translation>, took {s:.1f} s</translation>
+    </message>
+    <message>
       <source>Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; served within the limit {share}.</source>
       <translation>Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; served within the limit {share}.</translation>
     </message>

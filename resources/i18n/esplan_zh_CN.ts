@@ -1569,6 +1569,34 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{n} 项建议措施。</translation>
     </message>
     <message>
+      <source>optimal (proven)</source>
+      <translation>最优（已证明）</translation>
+    </message>
+    <message>
+      <source>feasible, not proven optimal</source>
+      <translation>可行解，未证明最优</translation>
+    </message>
+    <message>
+      <source>the target cannot be reached with these candidates</source>
+      <translation>用这些候选点无法达到目标</translation>
+    </message>
+    <message>
+      <source>the target is already met</source>
+      <translation>目标已达到</translation>
+    </message>
+    <message>
+      <source>no bound</source>
+      <translation>无界限</translation>
+    </message>
+    <message>
+      <source>Solver: {status}; proven gap {gap}; time limit {limit:g} s{took}.</source>
+      <translation>求解：{status}；已证明差距 {gap}；时限 {limit:g} 秒{took}。</translation>
+    </message>
+    <message>
+      <source>, took {s:.1f} s</source>
+      <translation>，用时 {s:.1f} 秒</translation>
+    </message>
+    <message>
       <source>Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; served within the limit {share}.</source>
       <translation>运行完成：{passed} 项达标，{failed} 项未达标，{unknown} 项无法评估；时限内可安置比例 {share}。</translation>
     </message>
