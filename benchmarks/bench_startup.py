@@ -128,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         plans = {}
         for s in trees:
             plans[s] = tmp / f"andorra-{s}.esplan"
-            shutil.copyfile(ROOT / "resources" / "demo" / "andorra.esplan", plans[s])
+            # each tree opens its own demo (a plan is read by a program that knows its schema)
+            shutil.copyfile(trees[s] / "resources" / "demo" / "andorra.esplan", plans[s])
 
         def once(measure: str, side: str, extra: tuple[str, ...] = ()) -> tuple[float, str, str]:
             cmd = side_command(trees[side], script, "--run", measure, str(plans[side]))

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -122,6 +124,9 @@ class MainWindow(QMainWindow):
         self._load_timer = QTimer(self)
         self._load_timer.setSingleShot(True)
         self._load_timer.timeout.connect(self._load_next)
+        self._warm_timer = QTimer(self)          # the engine imported while the window idles
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.timeout.connect(self._warm_engine)
         self.setWindowIcon(app_icon())
         self.resize(1400, 880)
         self._build_central()
@@ -633,7 +638,7 @@ class MainWindow(QMainWindow):
             loc=plan.display_location, sites=c["sites"], units=c["demand_units"], lots=c["stock_lots"],
             edges=c["road_edges"]))
 
-    def _load_next(self, budget: float = 0.04) -> None:
+    def _load_next(self, budget: float = 0.015) -> None:
         """Run opening steps for about ``budget`` seconds, then let the event loop turn."""
         loader = self._loader
         if loader is None:
@@ -658,9 +663,35 @@ class MainWindow(QMainWindow):
                 self.loaded.emit()
                 for fn in waiting:
                     fn()
+                if not waiting:
+                    self._warm_timer.start(50)
             return
         if loader is self._loader:
             self._load_timer.start(0)
+
+    #: the engine's modules, imported one at a time while the window idles after a plan opens
+    #: (each ≤ ~65 ms here). Imported by the first run on the worker thread instead, their C
+    #: extensions' set-up held the interpreter lock and froze the window for up to 0.2 s.
+    ENGINE_MODULES = ("scipy._lib.array_api_compat.numpy", "scipy._lib._array_api", "scipy._lib._util",
+                      "scipy.sparse", "scipy.linalg", "scipy.sparse.linalg", "scipy.sparse.csgraph",
+                      "ortools.graph.python.min_cost_flow", "pyproj", "planner.engine.graph",
+                      "planner.engine.coverage", "planner.engine.supply", "planner.engine.allocation",
+                      "planner.engine.isolation", "planner.engine.run", "planner.engine.session",
+                      "planner.scenario.runs")
+
+    def _warm_engine(self) -> None:
+        """Import the next engine module not yet imported (one per idle moment); stop when all
+        are, or when work runs (a run imports what is left on its own thread)."""
+        if self.task is not None or self.loading:
+            return
+        for name in self.ENGINE_MODULES:
+            if name not in sys.modules:
+                try:
+                    importlib.import_module(name)
+                except ImportError:
+                    log.info("engine warm-up: %s is not importable here (the run imports what it needs)", name)
+                self._warm_timer.start(30)
+                return
 
     def finish_loading(self) -> None:
         """Finish opening the plan now (scripts and tests that need it drawn at once)."""

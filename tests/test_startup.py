@@ -92,3 +92,32 @@ def test_revision_graph_leaves_anything_but_a_straight_line_to_alembic(tmp_path,
     shutil.copytree(migrations.HERE, d, ignore=shutil.ignore_patterns("__pycache__"))
     (d / "versions" / "9990_odd.py").write_text(extra, encoding="utf-8")
     assert migrations.revision_graph(d) is None
+
+
+def test_the_window_imports_the_engine_while_it_idles_after_opening(tmp_path):
+    """Not while the window is built and the plan drawn (first paint first), but in the idle time
+    after, a module at a time on the GUI thread — so the first run imports nothing on its thread
+    (the engine's C extensions held the interpreter lock there and froze the window)."""
+    plan = tmp_path / "andorra.esplan"
+    shutil.copyfile(REPO / "resources" / "demo" / "andorra.esplan", plan)
+    code = textwrap.dedent(f"""
+        import sys, time
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from desktop.mainwindow import MainWindow
+        w = MainWindow({str(plan)!r})
+        w.show()
+        during = []
+        w.loaded.connect(lambda: during.append('planner.engine.session' in sys.modules))
+        end = time.time() + 30
+        while w.loading and time.time() < end:
+            app.processEvents(); time.sleep(0.002)
+        end = time.time() + 30
+        while not all(m in sys.modules for m in w.ENGINE_MODULES) and time.time() < end:
+            app.processEvents(); time.sleep(0.002)
+        print(during, all(m in sys.modules for m in w.ENGINE_MODULES), w.task is None)
+        """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                       env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "ESPLAN_NO_OPEN": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.strip().splitlines()[-1] == "[False] True True"
