@@ -1,9 +1,10 @@
 """Run the side-by-side benchmarks: ``python -m benchmarks all [--quick] [--base DIR]``.
 
-``all`` runs bench_engine.py, bench_startup.py, bench_import_osm.py and bench_recommend.py in turn
-(each writes its ``benchmarks/results/*.json``); ``--quick`` is meant to finish within 5 minutes on
-2 cores (50k-node what-if, 6 rounds; start-up, 3 rounds; OSM import of a 250-street grid, 2 rounds;
-recommendations on a 22k-node district, 1 round). ``--base DIR`` compares with another source tree.
+``all`` runs bench_engine.py, bench_startup.py, bench_import_osm.py, bench_recommend.py and
+bench_gui.py in turn (each writes its ``benchmarks/results/*.json``); ``--quick`` is meant to finish
+within 5 minutes on 2 cores (50k-node what-if, 6 rounds; start-up, 3 rounds; OSM import of a
+250-street grid, 2 rounds; recommendations on a 22k-node district, 1 round; the window on Andorra,
+2 rounds). ``--base DIR`` compares with another source tree.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = {"engine": "bench_engine.py", "startup": "bench_startup.py", "import_osm": "bench_import_osm.py",
-           "recommend": "bench_recommend.py"}
+           "recommend": "bench_recommend.py", "gui": "bench_gui.py"}
 
 
 def main(argv: list[str] | None = None) -> int:
