@@ -16,6 +16,7 @@ to place or move a site).
 """
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -69,6 +70,28 @@ from desktop.mapitems import (
 from desktop.tables import OUTCOME_COLOURS, unit_outcome
 from planner import registry
 from planner.engine.results import typed
+
+log = logging.getLogger(__name__)
+
+
+class _RoadImages(QObject):
+    """Pictures of big road classes drawn on a worker thread arrive here (a queued signal) and go
+    to their items, unless the map was redrawn meanwhile."""
+
+    ready = Signal(object)      # (LinesItem, px per unit, scene rect, QImage)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ready.connect(self._arrived)
+
+    def _arrived(self, msg: Any) -> None:
+        item, lod, rect, image = msg
+        try:
+            if item.scene() is not None:
+                item.image_ready(lod, rect, image)
+        except RuntimeError:    # the item went with a plan opened meanwhile
+            log.debug("a road picture arrived for a map drawn again since")
+
 
 #: one worker thread prepares what the map draws (desktop.mapcanvas.MapCanvas._prepare)
 _PREPARE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="esplan-map")
@@ -133,6 +156,7 @@ class MapCanvas(QGraphicsView):
         self._measure_done = False         # measure mode: the line is finished (double/right click)
         self.measure_area = True           # a finished measurement of ≥ 3 points is closed: area
         self.drawn = True                  # False while load_steps draws a plan
+        self._road_images = _RoadImages(self)
 
     # -- loading ----------------------------------------------------------------------------
     def load(self, plan: Any) -> None:
@@ -190,6 +214,7 @@ class MapCanvas(QGraphicsView):
         # roads: one path per class group (its levels of detail made by _prepare)
         for g, _hws, width, colour in reversed(ROAD_GROUPS):
             item = LinesItem(prep.road_levels[g])
+            item.notify = self._road_images.ready        # a city's class is drawn off the GUI thread
             sc.addItem(item)
             pen = QPen(colour, width)
             pen.setCosmetic(True)

@@ -4,12 +4,14 @@ coloured by their outcome in the last run. :mod:`desktop.mapcanvas` lays them ou
 """
 from __future__ import annotations
 
+import logging
 import math
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -19,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.tables import OUTCOME_COLOURS
+
+log = logging.getLogger(__name__)
 
 R_EARTH = 6371008.8
 KIND_ROLE = 0  # QGraphicsItem.data key: ("site" | "unit" | "hazard", id)
@@ -100,7 +104,16 @@ class LinesItem(QGraphicsPathItem):
     coarsest; paint() takes the coarsest whose tolerance is at most half a pixel, so a zoomed-out
     county draws a few thousand vertices instead of every one (Andorra: 98 → 23 ms a paint) and a
     zoomed-in view the exact lines. The picture is cached per view (pans copy it). The item is not
-    interactive: its shape is empty, so a click or a tooltip never strokes the whole network."""
+    interactive: its shape is empty, so a click or a tooltip never strokes the whole network.
+
+    A class of a city's size (more than :attr:`BACKGROUND` path elements at the level drawn) is
+    drawn into an image on a worker thread instead (QPainter on a QImage; Qt releases Python's lock
+    while it draws): paint() shows the last image — scaled if the zoom changed since — and asks for
+    a new one of the view and a margin round it when it no longer fits; :meth:`image_ready` puts it
+    in place. The window never waits for the 0.5 s stroke of 250,000 edges."""
+
+    BACKGROUND = 150_000
+    _renders: ThreadPoolExecutor | None = None
 
     def __init__(self, levels: list[tuple[float, QPainterPath]]):
         super().__init__(levels[0][1])
@@ -109,8 +122,17 @@ class LinesItem(QGraphicsPathItem):
         # the pens are cosmetic (pixels): a margin of ~1 px at the zoom that shows it all, ≥ 1 m
         m = max(1.0, 0.004 * max(r.width(), r.height()))
         self._rect = r.adjusted(-m, -m, m, m) if not r.isNull() else QRectF()
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.big = max((p.elementCount() for _t, p in levels), default=0) > self.BACKGROUND
+        self.setCacheMode(QGraphicsItem.CacheMode.NoCache if self.big else
+                          QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        if self.big:
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.image: QImage | None = None       # the last picture: (scale, scene rect) below
+        self.image_scale = 0.0
+        self.image_rect = QRectF()
+        self._asked: tuple[float, QRectF] | None = None
+        self.notify: Any = None                 # a QObject signal (emitted from the worker thread)
 
     def path_for(self, scene_units_per_px: float) -> QPainterPath:
         path = self.levels[0][1]
@@ -127,9 +149,63 @@ class LinesItem(QGraphicsPathItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())   # px per scene unit
-        painter.setPen(self.pen())
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path_for(1.0 / lod if lod > 0 else float("inf")))
+        if not self.big or self.notify is None:
+            painter.setPen(self.pen())
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self.path_for(1.0 / lod if lod > 0 else float("inf")))
+            return
+        if self.image is not None:
+            painter.drawImage(self.image_rect, self.image)
+        exposed = QRectF(option.exposedRect)
+        fits = (self.image is not None and abs(self.image_scale - lod) <= 1e-9 * lod
+                and self.image_rect.contains(exposed.intersected(self._rect)))
+        if not fits:
+            self.ask(lod, exposed, painter.device().devicePixelRatioF() if painter.device() else 1.0)
+
+    def ask(self, lod: float, exposed: QRectF, dpr: float = 1.0) -> None:
+        """Have the view (``exposed``, scene units, with as much again round it) drawn at ``lod``
+        px per scene unit on the worker thread, unless the same is already asked."""
+        if self._asked is not None and self._asked[0] == lod and self._asked[1].contains(exposed):
+            return
+        w, h = exposed.width(), exposed.height()
+        want = exposed.adjusted(-w, -h, w, h).intersected(self._rect)
+        if want.isEmpty():
+            return
+        self._asked = (lod, want)
+        if LinesItem._renders is None:
+            LinesItem._renders = ThreadPoolExecutor(max_workers=1, thread_name_prefix="esplan-roads")
+        path, pen, notify = self.path_for(1.0 / lod), QPen(self.pen()), self.notify
+        LinesItem._renders.submit(_render_lines, path, pen, lod, want, dpr, notify, self)
+
+    def image_ready(self, lod: float, rect: QRectF, image: QImage) -> None:
+        """A picture drawn on the worker thread arrives (GUI thread): keep it if it is the one
+        asked last, and repaint."""
+        if self._asked is None or self._asked[0] != lod or self._asked[1] != rect:
+            return                              # the zoom moved on meanwhile: a newer one comes
+        self.image, self.image_scale, self.image_rect = image, lod, rect
+        self.update()
+
+
+def _render_lines(path: QPainterPath, pen: QPen, lod: float, rect: QRectF, dpr: float, notify: Any,
+                  item: LinesItem) -> None:
+    """Draw ``path`` into an image of ``rect`` at ``lod`` px per unit (worker thread) and hand it
+    to ``notify`` (a Signal(object) of a QObject of the GUI thread: a queued call)."""
+    try:
+        img = QImage(max(1, int(rect.width() * lod * dpr) + 1), max(1, int(rect.height() * lod * dpr) + 1),
+                     QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(dpr)
+        img.fill(Qt.GlobalColor.transparent)
+        p = QPainter(img)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.scale(lod, lod)
+        p.translate(-rect.left(), -rect.top())
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPath(path)
+        p.end()
+        notify.emit((item, lod, rect, img))
+    except Exception:  # noqa: BLE001 - a worker thread's failure would vanish with its future: logged
+        log.warning("drawing a road layer in the background failed", exc_info=True)
 
 
 def isolated_ring(radius: float) -> QPainterPath:

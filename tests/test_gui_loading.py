@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QPainterPath
 from sqlalchemy import select
 
@@ -196,4 +196,64 @@ def test_registers_sort_numbers_as_numbers_and_keep_the_selection(qtbot, andorra
     # what the view shows follows the model's order
     shown = [panel.proxy.index(r, col).data(RowRole)["population"] for r in range(panel.proxy.rowCount())]
     assert shown == [r["population"] for r in m.rows]
+    plan.dispose()
+
+
+def test_a_city_sized_road_class_is_drawn_off_the_gui_thread(qtbot):
+    """Over LinesItem.BACKGROUND path elements a road class is drawn into an image on a worker
+    thread: the view's paint does not stroke it; the picture arrives, fits the view and shows lines;
+    after a zoom the old picture is shown scaled until the new one comes."""
+    from PySide6.QtGui import QPen
+    from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
+
+    from desktop.mapcanvas import _RoadImages
+    from desktop.mapitems import LinesItem, polyline_path
+
+    rng = np.random.default_rng(2)
+    n = 2 * (LinesItem.BACKGROUND // 2 + 1000)
+    x, y = rng.random(n) * 10_000, rng.random(n) * 10_000
+    start = np.zeros(n, dtype=bool)
+    start[::2] = True
+    path = polyline_path(x, y, start)
+    item = LinesItem([(0.0, path)])
+    assert item.big
+    notify = _RoadImages()
+    item.notify = notify.ready
+    item.setPen(QPen(Qt.GlobalColor.black, 1.0))
+    scene = QGraphicsScene()
+    scene.addItem(item)
+    view = QGraphicsView(scene)
+    qtbot.addWidget(view)
+    view.resize(400, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fitInView(item.boundingRect())
+
+    def current() -> bool:      # the picture of the view as it is now (the view repaints meanwhile)
+        view.viewport().update()
+        s = view.transform().m11()   # (the painter's level of detail agrees to ~1e-5)
+        return item.image is not None and abs(item.image_scale - s) <= 1e-4 * s
+
+    qtbot.waitUntil(current, timeout=30000)
+    visible = view.mapToScene(view.viewport().rect()).boundingRect().intersected(item.boundingRect())
+    assert item.image_rect.contains(visible)
+    img = item.image
+    assert any(img.pixelColor(i, j).alpha() > 0 for i in range(0, img.width(), 5) for j in range(0, img.height(), 5))
+    old = item.image
+    view.scale(3, 3)
+    view.viewport().repaint()
+    assert item.image is old                                   # until the new one arrives …
+    qtbot.waitUntil(current, timeout=30000)                    # … drawn at the new zoom
+    assert item.image is not old
+
+
+def test_a_county_road_class_is_drawn_directly(andorra, qtbot):
+    from desktop.mapcanvas import MapCanvas
+    from planner.store import open_plan
+
+    plan = open_plan(str(andorra))
+    c = MapCanvas()
+    qtbot.addWidget(c)
+    c.load(plan)
+    assert c.road_items and not any(it.big for it in c.road_items)
     plan.dispose()
