@@ -120,6 +120,37 @@ def test_andorra_demo_warehouse_stock_usable_and_no_town_cut_off(tmp_path):
         assert it["unusable"].get("too_far", 0) == 0, it["key"]
 
 
+@pytest.mark.skipif(not DEMO.exists(), reason="demo plan not built")
+def test_snapshot_reads_every_road_geometry_as_stored_in_edge_order(tmp_path):
+    """The snapshot decodes the road geometries for the whole column at once: each edge keeps its
+    own stored line (same WKB, same order as the edge columns), a missing one stays missing."""
+    from sqlalchemy import select, update
+
+    from planner import models as m
+    from planner.scenario.runs import load_snapshot
+    from planner.store import open_plan
+
+    copy = tmp_path / "andorra.esplan"
+    shutil.copy(DEMO, copy)
+    plan = open_plan(copy)
+    try:
+        with plan.transaction(user="test", reason="one edge without geometry") as s:
+            first = s.scalars(select(m.RoadEdge.id).order_by(m.RoadEdge.id).limit(1)).one()
+            s.execute(update(m.RoadEdge).where(m.RoadEdge.id == first).values(geometry=None))
+        with plan.session() as s:
+            stored = s.execute(select(m.RoadEdge.u, m.RoadEdge.v, m.RoadEdge.geometry).order_by(m.RoadEdge.id)).all()
+        inp = load_snapshot(plan)
+    finally:
+        plan.dispose()
+    roads = inp.roads
+    assert roads.geometry is not None and len(roads.geometry) == len(stored) > 1000
+    assert roads.geometry[0] is None and stored[0][2] is None
+    node = roads.node_id
+    for k, (u, v, g) in enumerate(stored[1:], start=1):
+        assert (node[roads.edge_u[k]], node[roads.edge_v[k]]) == (u, v)
+        assert shapely.to_wkb(roads.geometry[k]) == shapely.to_wkb(g), k
+
+
 # -- road-true access: points are projected onto the nearest edge, which is split there -----------
 def _line_input(nodes, edges, sites=(), units=(), walk_access=None, drive_access=None, hazards=(), **params):
     """A hand-built network (metres, see engine_fixtures) with per-edge access and a few points."""

@@ -15,7 +15,8 @@ import logging
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+import shapely
+from sqlalchemy import LargeBinary, select, type_coerce
 
 from planner import models as m
 from planner.engine.apply import BASELINE, apply_scenario
@@ -108,13 +109,18 @@ def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
                           .order_by(m.RoadNode.id)).all()
     node_id = np.array([r[0] for r in node_rows], dtype=np.int64)
     edge_rows = s.execute(select(m.RoadEdge.u, m.RoadEdge.v, m.RoadEdge.highway, m.RoadEdge.oneway,
-                                 m.RoadEdge.length_m, m.RoadEdge.maxspeed_kmh, m.RoadEdge.geometry,
+                                 m.RoadEdge.length_m, m.RoadEdge.maxspeed_kmh,
+                                 # the WKB as stored, decoded below for the whole column at once
+                                 # (the Geometry type decodes row by row: ≈ 5 µs a row, 10 s at 2 M edges)
+                                 type_coerce(m.RoadEdge.geometry, LargeBinary),
                                  m.RoadEdge.walk_access, m.RoadEdge.drive_access)
                           .order_by(m.RoadEdge.id)).all()
     if edge_rows:
         eu = np.searchsorted(node_id, np.array([r[0] for r in edge_rows], dtype=np.int64))
         ev = np.searchsorted(node_id, np.array([r[1] for r in edge_rows], dtype=np.int64))
-        geoms = [r[6] for r in edge_rows]
+        wkb = np.empty(len(edge_rows), dtype=object)
+        wkb[:] = [None if r[6] is None else bytes(r[6]) for r in edge_rows]
+        geoms = shapely.from_wkb(wkb)
         walk_acc = [r[7] for r in edge_rows]
         drive_acc = [r[8] for r in edge_rows]
         roads = RoadTable.from_arrays(
