@@ -106,13 +106,13 @@ class LinesItem(QGraphicsPathItem):
     zoomed-in view the exact lines. The picture is cached per view (pans copy it). The item is not
     interactive: its shape is empty, so a click or a tooltip never strokes the whole network.
 
-    A class of a city's size (more than :attr:`BACKGROUND` path elements at the level drawn) is
+    A class of a city's size (more than :attr:`BACKGROUND` path elements in its finest level) is
     drawn into an image on a worker thread instead (QPainter on a QImage; Qt releases Python's lock
     while it draws): paint() shows the last image — scaled if the zoom changed since — and asks for
     a new one of the view and a margin round it when it no longer fits; :meth:`image_ready` puts it
     in place. The window never waits for the 0.5 s stroke of 250,000 edges."""
 
-    BACKGROUND = 150_000
+    BACKGROUND = 20_000
     _renders: ThreadPoolExecutor | None = None
 
     def __init__(self, levels: list[tuple[float, QPainterPath]]):
@@ -175,6 +175,11 @@ class LinesItem(QGraphicsPathItem):
         if LinesItem._renders is None:
             LinesItem._renders = ThreadPoolExecutor(max_workers=1, thread_name_prefix="esplan-roads")
         path, pen, notify = self.path_for(1.0 / lod), QPen(self.pen()), self.notify
+        if lod < 0.1 and pen.widthF() > 1.0:
+            # a city seen whole (over 10 m a pixel): its major roads 1 px wide — a wide antialiased
+            # stroke of tens of thousands of segments takes Qt's rasteriser ~0.5 s, during which
+            # the window's own painting waits for it
+            pen.setWidthF(1.0)
         LinesItem._renders.submit(_render_lines, path, pen, lod, want, dpr, notify, self)
 
     def image_ready(self, lod: float, rect: QRectF, image: QImage) -> None:
