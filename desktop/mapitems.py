@@ -112,7 +112,7 @@ class LinesItem(QGraphicsPathItem):
     a new one of the view and a margin round it when it no longer fits; :meth:`image_ready` puts it
     in place. The window never waits for the 0.5 s stroke of 250,000 edges."""
 
-    BACKGROUND = 20_000
+    BACKGROUND = 30_000
     _renders: ThreadPoolExecutor | None = None
 
     def __init__(self, levels: list[tuple[float, QPainterPath]]):
