@@ -1222,7 +1222,7 @@ class MainWindow(QMainWindow):
 
     def _recommend_done(self, rec: Any) -> None:
         actions = list(rec.get("actions") or []) if isinstance(rec, dict) else list(rec or [])
-        self.scenarios.set_recommendations(actions, i18n.is_chinese())
+        self.scenarios.set_recommendations(actions, i18n.is_chinese(), self.recommendation_summary(rec))
         self.canvas.set_recommendations([(a["lon"], a["lat"], a.get("name") or a.get("site_code") or "")
                                          for a in actions if a.get("lon") is not None and a.get("lat") is not None])
         if isinstance(rec, dict) and rec.get("promised_share") is not None:
@@ -1240,6 +1240,18 @@ class MainWindow(QMainWindow):
             self.log(self.solver_text(solver))
         self.dock_scenarios.raise_()
 
+    def recommendation_summary(self, rec: Any) -> str:
+        """Where the recommendation leaves the target: served share now → with all applied,
+        against the target (个百分点 short or over)."""
+        if not isinstance(rec, dict) or rec.get("base_share") is None or rec.get("promised_share") is None:
+            return ""
+        a, b, t = rec["base_share"], rec["promised_share"], rec.get("target_share")
+        text = self.tr("Served within the limit: {a:.1%} now → {b:.1%} with all applied").format(a=a, b=b)
+        if t is not None:
+            gap = round(100 * b, 1) - round(100 * t, 1)
+            text += self.tr(" (target {t:.1%}: {gap:+.1f} pp)").format(t=t, gap=gap)
+        return text + "."
+
     def solver_text(self, solver: dict[str, Any]) -> str:
         """How good the recommendation is proven to be: the solver's status, the proven gap
         between the answer and the best possible one, the time limit and the time taken."""
@@ -1254,19 +1266,22 @@ class MainWindow(QMainWindow):
             status=status, gap=gap_text, limit=solver.get("time_limit_s") or 0,
             took="" if took is None else self.tr(", took {s:.1f} s").format(s=took))
 
-    def apply_recommendation(self, rec: dict[str, Any]) -> None:
-        if self.plan is None or self.editor is None:
+    def apply_recommendation(self, recs: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """Apply one recommendation or several together (one undoable step), then rerun."""
+        recs = [recs] if isinstance(recs, dict) else list(recs)
+        if self.plan is None or self.editor is None or not recs:
             return
         name = self.scenarios.current_name() or self.scenarios._unique(self.tr("Recommended"))
-        cmd = apply_actions_command(self.editor, name, [rec],
+        cmd = apply_actions_command(self.editor, name, recs,
                                     self.tr("Apply recommendation to scenario {name}").format(name=name))
         self._auto_rerun = False
         if not self.editor._push(cmd):
             return
         self.scenarios.reload(select_name=name)
-        self.scenarios.mark_applied(rec, name)
+        for rec in recs:
+            self.scenarios.mark_applied(rec, name)
         self._load_hazards()
-        self.log(self.tr("Recommendation applied to scenario “{name}”.").format(name=name))
+        self.log(self.tr("{n} recommendation(s) applied to scenario “{name}”.").format(n=len(recs), name=name))
         self.run_plan()
 
     # ================================================================== running

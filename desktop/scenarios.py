@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -37,7 +38,7 @@ class ScenarioPanel(QWidget):
     runRequested = Signal()
     compareRequested = Signal()
     recommendRequested = Signal()
-    applyRecommendationRequested = Signal(dict)
+    applyRecommendationRequested = Signal(list)     # the recommendations to apply together
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -124,7 +125,12 @@ class ScenarioPanel(QWidget):
         rl.addLayout(r5)
         self.recs = QListWidget()
         self.recs.setWordWrap(True)
+        # several recommendations can be applied at once (Ctrl/Shift-click)
+        self.recs.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         rl.addWidget(self.recs)
+        self.rec_summary = QLabel()          # where the recommendation leaves the target
+        self.rec_summary.setWordWrap(True)
+        rl.addWidget(self.rec_summary)
         r4 = QHBoxLayout()
         self.btn_recommend, self.btn_apply_rec = QPushButton(), QPushButton()
         self.btn_recommend.clicked.connect(self.recommendRequested)
@@ -405,8 +411,9 @@ class ScenarioPanel(QWidget):
         """The chosen problem ("shelters", "best-k", "points") and k (for best-k)."""
         return self.rec_mode.currentData() or "shelters", self.rec_k.value()
 
-    def set_recommendations(self, recs: list[dict[str, Any]], zh: bool) -> None:
+    def set_recommendations(self, recs: list[dict[str, Any]], zh: bool, summary: str = "") -> None:
         self.recs.clear()
+        self.rec_summary.setText(summary)
         for rec in recs:
             text = rec.get("zh" if zh else "en") or rec.get("text") or rec.get("name") or str(rec)
             it = QListWidgetItem(text)
@@ -422,6 +429,10 @@ class ScenarioPanel(QWidget):
                 it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEnabled & ~Qt.ItemFlag.ItemIsSelectable)
 
     def _apply_rec(self) -> None:
-        it = self.recs.currentItem()
-        if it is not None and it.flags() & Qt.ItemFlag.ItemIsEnabled:
-            self.applyRecommendationRequested.emit(it.data(RowRole))
+        """Apply the selected recommendations (several at once), else the current one."""
+        items = [it for it in self.recs.selectedItems() if it.flags() & Qt.ItemFlag.ItemIsEnabled]
+        if not items:
+            it = self.recs.currentItem()
+            items = [it] if it is not None and it.flags() & Qt.ItemFlag.ItemIsEnabled else []
+        if items:
+            self.applyRecommendationRequested.emit([it.data(RowRole) for it in items])

@@ -285,6 +285,8 @@ def test_print_a_comparison(win, qtbot, tmp_path):
 
 
 def test_recommendation_applies_to_scenario(win, qtbot, messages):
+    import re
+
     from test_recommend import CLOSED_NEAR_PARK
 
     from planner.scenario import store as S
@@ -300,6 +302,9 @@ def test_recommendation_applies_to_scenario(win, qtbot, messages):
     qtbot.waitUntil(lambda: win.task is None, timeout=60000)
     assert win.scenarios.recs.count() > 0
     assert win.canvas.rec_items                    # shown on the map
+    # where it leaves the target is said beside the list
+    assert re.search(r"\d+\.\d% now → \d+\.\d% with all applied \(target 60\.0%: [+-]\d+\.\d pp\)",
+                     win.scenarios.rec_summary.text()), win.scenarios.rec_summary.text()
     win.scenarios.recs.setCurrentRow(0)
     win.scenarios.btn_apply_rec.click()
     qtbot.waitUntil(lambda: win.task is None and win.result is not None and win.result.scenario == "建议",
@@ -1214,3 +1219,34 @@ def test_results_stay_in_view_while_a_scenario_is_edited(win, qtbot):
     assert not win.dock_scenarios.visibleRegion().isEmpty()
     assert not win.dock_results.visibleRegion().isEmpty()       # not a hidden tab of the same dock
     assert win.dockWidgetArea(win.dock_scenarios) != win.dockWidgetArea(win.dock_results)
+
+
+def test_several_recommendations_applied_at_once(win, qtbot):
+    """Select several recommendations and apply: one undoable step, each marked applied. (On the
+    Andorra demo the engine recommends one new shelter at a time, so the second is the same kind
+    of action on another candidate site.)"""
+    from planner import registry
+    from planner.scenario.recommend import Options, recommend
+
+    sp = win.scenarios
+    sp.new_scenario("多处")
+    first = recommend(win.plan, "best-k", scenario="多处", options=Options(k=1))["actions"][0]
+    other = next(c for c in registry.read(win.plan, "candidate_site", ["id", "name", "lon", "lat"])
+                 if f"cand:{c['id']}" != first["candidate"] and c["lon"] is not None)
+    second = {**first, "candidate": f"cand:{other['id']}", "name": other["name"], "lon": other["lon"],
+              "lat": other["lat"], "zh": "另一处", "en": "another"}
+    sp.set_recommendations([first, second], zh=False)
+    sp.recs.selectAll()
+    n_before = win.editor.stack.count()
+    sp.btn_apply_rec.click()
+    qtbot.waitUntil(lambda: win.task is None and win.result is not None and win.result.scenario == "多处",
+                    timeout=60000)
+    assert all(not sp.recs.item(i).flags() & Qt.ItemFlag.ItemIsEnabled for i in range(2))
+    assert "2 recommendation(s) applied" in win.log_view.toPlainText()
+    assert win.editor.stack.count() == n_before + 1            # one step for both
+    with win.plan.session() as s:
+        codes = set(s.scalars(select(m.Site.code).where(m.Site.code.like("REC-%"))))
+    assert len(codes) == 2
+    win.act_undo.trigger()
+    with win.plan.session() as s:
+        assert not set(s.scalars(select(m.Site.code).where(m.Site.code.like("REC-%"))))

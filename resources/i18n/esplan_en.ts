@@ -1362,6 +1362,7 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
     <message>
       <source>Open plan</source>
+      <extracomment>the engine's modules, imported one at a time while the window idles after a plan opens (each ≤ ~65 ms here). Imported by the first run on the worker thread instead, their C extensions' set-up held the interpreter lock and froze the window for up to 0.2 s.</extracomment>
       <translation>Open plan</translation>
     </message>
     <message>
@@ -1569,6 +1570,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{n} recommended action(s).</translation>
     </message>
     <message>
+      <source>Served within the limit: {a:.1%} now → {b:.1%} with all applied</source>
+      <translation>Served within the limit: {a:.1%} now → {b:.1%} with all applied</translation>
+    </message>
+    <message>
+      <source> (target {t:.1%}: {gap:+.1f} pp)</source>
+      <translation> (target {t:.1%}: {gap:+.1f} pp)</translation>
+    </message>
+    <message>
       <source>optimal (proven)</source>
       <translation>optimal (proven)</translation>
     </message>
@@ -1597,6 +1606,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>, took {s:.1f} s</translation>
     </message>
     <message>
+      <source>{n} recommendation(s) applied to scenario “{name}”.</source>
+      <translation>{n} recommendation(s) applied to scenario “{name}”.</translation>
+    </message>
+    <message>
       <source>Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; served within the limit {share}.</source>
       <translation>Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; served within the limit {share}.</translation>
     </message>
@@ -1615,10 +1628,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Apply recommendation to scenario {name}</source>
       <translation>Apply recommendation to scenario {name}</translation>
-    </message>
-    <message>
-      <source>Recommendation applied to scenario “{name}”.</source>
-      <translation>Recommendation applied to scenario “{name}”.</translation>
     </message>
     <message>
       <source>Failed: {err}</source>

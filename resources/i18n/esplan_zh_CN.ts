@@ -1362,6 +1362,7 @@ postgresql+psycopg://planner@server/district_plan</translation>
     </message>
     <message>
       <source>Open plan</source>
+      <extracomment>the engine's modules, imported one at a time while the window idles after a plan opens (each ≤ ~65 ms here). Imported by the first run on the worker thread instead, their C extensions' set-up held the interpreter lock and froze the window for up to 0.2 s.</extracomment>
       <translation>打开规划</translation>
     </message>
     <message>
@@ -1569,6 +1570,14 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>{n} 项建议措施。</translation>
     </message>
     <message>
+      <source>Served within the limit: {a:.1%} now → {b:.1%} with all applied</source>
+      <translation>时限内可安置：现状 {a:.1%} → 全部采纳后 {b:.1%}</translation>
+    </message>
+    <message>
+      <source> (target {t:.1%}: {gap:+.1f} pp)</source>
+      <translation>（目标 {t:.1%}：{gap:+.1f} 个百分点）</translation>
+    </message>
+    <message>
       <source>optimal (proven)</source>
       <translation>最优（已证明）</translation>
     </message>
@@ -1597,6 +1606,10 @@ postgresql+psycopg://planner@server/district_plan</translation>
       <translation>，用时 {s:.1f} 秒</translation>
     </message>
     <message>
+      <source>{n} recommendation(s) applied to scenario “{name}”.</source>
+      <translation>已将 {n} 条建议采纳到情景“{name}”。</translation>
+    </message>
+    <message>
       <source>Run finished: {passed} checks passed, {failed} failed, {unknown} not assessable; served within the limit {share}.</source>
       <translation>运行完成：{passed} 项达标，{failed} 项未达标，{unknown} 项无法评估；时限内可安置比例 {share}。</translation>
     </message>
@@ -1615,10 +1628,6 @@ postgresql+psycopg://planner@server/district_plan</translation>
     <message>
       <source>Apply recommendation to scenario {name}</source>
       <translation>将建议应用到情景 {name}</translation>
-    </message>
-    <message>
-      <source>Recommendation applied to scenario “{name}”.</source>
-      <translation>已将建议应用到情景“{name}”。</translation>
     </message>
     <message>
       <source>Failed: {err}</source>
