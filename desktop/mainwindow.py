@@ -638,8 +638,10 @@ class MainWindow(QMainWindow):
             loc=plan.display_location, sites=c["sites"], units=c["demand_units"], lots=c["stock_lots"],
             edges=c["road_edges"]))
 
-    def _load_next(self, budget: float = 0.015) -> None:
-        """Run opening steps for about ``budget`` seconds, then let the event loop turn."""
+    def _load_next(self, budget: float = 0.015, *, at_once: bool = False) -> None:
+        """Run opening steps for about ``budget`` seconds, then let the event loop turn (a step
+        waiting for work off the GUI thread is looked at again after a while); ``at_once``: all
+        of them now, waiting where they wait."""
         loader = self._loader
         if loader is None:
             return
@@ -647,13 +649,13 @@ class MainWindow(QMainWindow):
         try:
             while True:
                 wait = next(loader)
-                if wait and budget < 3600:     # work off the GUI thread: look again after a while
+                if wait and at_once:
+                    time.sleep(wait)
+                elif wait:
                     if loader is self._loader:
                         self._load_timer.start(int(wait * 1000))
                     return
-                if wait:
-                    time.sleep(wait)
-                elif time.perf_counter() >= end:
+                elif not at_once and time.perf_counter() >= end:
                     break
         except StopIteration:
             if loader is self._loader:
@@ -696,7 +698,7 @@ class MainWindow(QMainWindow):
     def finish_loading(self) -> None:
         """Finish opening the plan now (scripts and tests that need it drawn at once)."""
         while self._loader is not None:
-            self._load_next(budget=3600.0)
+            self._load_next(at_once=True)
 
     def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
         if not self._painted and event.type() == QEvent.Type.Paint and obj is self.canvas.viewport():

@@ -299,8 +299,7 @@ class MapCanvas(QGraphicsView):
         if not geoms:
             return [(0.0, QPainterPath())]
         lines = np.asarray([g if hasattr(g, "geom_type") else shapely.linestrings(g) for g in geoms], dtype=object)
-        lines = shapely.transform(lines, lambda c: np.column_stack(((c[:, 0] - p.lon0) * p.kx,
-                                                                    -(c[:, 1] - p.lat0) * p.ky)))
+        lines = shapely.transform(lines, p.coords)
         levels = [(0.0, self._projected_lines_path(lines))]
         for tol in self.LOD_TOLERANCES:
             # Douglas–Peucker on lines (no topology to keep: 10× quicker), each level from the
@@ -668,8 +667,8 @@ class MapCanvas(QGraphicsView):
             self._tag(item, layer, dz)
 
     def _xy(self, coords: np.ndarray) -> tuple[list[float], list[float]]:
-        p = self.proj
-        return ((coords[:, 0] - p.lon0) * p.kx).tolist(), (-(coords[:, 1] - p.lat0) * p.ky).tolist()
+        xy = self.proj.coords(coords)
+        return xy[:, 0].tolist(), xy[:, 1].tolist()
 
     def _polygons_path(self, geoms: np.ndarray) -> QPainterPath:
         """All rings of the (multi)polygons in ``geoms`` as one odd-even path (vectorised)."""
@@ -693,13 +692,8 @@ class MapCanvas(QGraphicsView):
         parts = parts[shapely.get_type_id(parts) == 1]          # linestrings
         if not len(parts):
             return path
-        coords, line = shapely.get_coordinates(parts, return_index=True)
-        xs, ys = self._xy(coords)
-        cuts = [0, *(np.flatnonzero(np.diff(line)) + 1).tolist(), len(xs)]
-        for a, b in zip(cuts[:-1], cuts[1:], strict=False):
-            if b - a >= 2:
-                path.addPolygon(QPolygonF([QPointF(x, y) for x, y in zip(xs[a:b], ys[a:b], strict=True)]))
-        return path
+        parts = parts[shapely.get_num_coordinates(parts) >= 2]
+        return self._projected_lines_path(shapely.transform(parts, self.proj.coords)) if len(parts) else path
 
     def _basemap_paths(self, feats: dict[str, tuple[list[str | None], np.ndarray]]
                        ) -> tuple[dict[str, int], list[tuple[str, Any, QPen, QBrush, float]]]:

@@ -74,6 +74,10 @@ class Projection:
     def xy(self, lon: float, lat: float) -> QPointF:
         return QPointF((lon - self.lon0) * self.kx, -(lat - self.lat0) * self.ky)
 
+    def coords(self, c: np.ndarray) -> np.ndarray:
+        """Many (lon, lat) rows at once → scene (x, y) rows (shapely.transform's function)."""
+        return np.column_stack(((c[:, 0] - self.lon0) * self.kx, -(c[:, 1] - self.lat0) * self.ky))
+
     def lonlat(self, p: QPointF) -> tuple[float, float]:
         return self.lon0 + p.x() / self.kx, self.lat0 - p.y() / self.ky
 

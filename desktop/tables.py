@@ -204,14 +204,7 @@ class RowTableModel(QAbstractTableModel):
         if role == IdRole:
             return row["id"]
         if role == SortRole:
-            v = self.value(row, col)
-            if v is None:
-                return ""
-            if isinstance(v, enum.Enum):
-                return enum_label(v)
-            if isinstance(v, (int, float)):
-                return float(v)
-            return str(v)
+            return self.sort_key(row, col)[1]
         if role == Qt.ItemDataRole.TextAlignmentRole and col.kind in ("int", "float", "lonlat"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and row["id"] in self.highlight:

@@ -5,10 +5,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import pytest
 from PySide6.QtCore import Qt
 
 
-def test_code_and_name_stay_when_the_table_scrolls_sideways(qtbot, tmp_path):
+@pytest.fixture
+def sites(qtbot, tmp_path):
+    """The Andorra demo's site register in its panel: (plan, panel)."""
     from desktop.app import setup_application
     from desktop.registers import SitesPanel
     from planner.demo import copy_demo_to
@@ -21,6 +24,12 @@ def test_code_and_name_stay_when_the_table_scrolls_sideways(qtbot, tmp_path):
     panel = SitesPanel()
     qtbot.addWidget(panel)
     panel.model.set_plan(plan)
+    yield plan, panel
+    plan.dispose()
+
+
+def test_code_and_name_stay_when_the_table_scrolls_sideways(qtbot, sites):
+    plan, panel = sites
     panel.resize(420, 400)
     panel.show()
     qtbot.waitExposed(panel)
@@ -53,44 +62,21 @@ def test_code_and_name_stay_when_the_table_scrolls_sideways(qtbot, tmp_path):
     assert panel.model._sort_by == (1, Qt.SortOrder.DescendingOrder)
     names = [panel.proxy.index(r, 1).data() for r in range(panel.proxy.rowCount())]
     assert names == sorted(names, reverse=True)
-    plan.dispose()
 
 
-def test_registers_open_sorted_by_code_ascending(qtbot, tmp_path):
-    from desktop.app import setup_application
-    from desktop.registers import SitesPanel
-    from planner.demo import copy_demo_to
-    from planner.store import open_plan
-
-    setup_application(language="en")
-    p = tmp_path / "a.esplan"
-    copy_demo_to("andorra", p)
-    plan = open_plan(p)
-    panel = SitesPanel()
-    qtbot.addWidget(panel)
-    panel.model.set_plan(plan)
+def test_registers_open_sorted_by_code_ascending(sites):
+    _plan, panel = sites
     codes = [panel.proxy.index(r, 0).data() for r in range(panel.proxy.rowCount())]
     assert codes == sorted(codes) and len(codes) > 10
     assert panel.view.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
-    plan.dispose()
 
 
-def test_a_filtered_register_follows_changed_values(qtbot, tmp_path):
+def test_a_filtered_register_follows_changed_values(sites):
     """Filters apply again when a row's values change (an edit), not only when a filter is set;
     a highlight changes nothing in what is shown."""
-    from desktop.app import setup_application
-    from desktop.registers import SitesPanel
     from planner import registry
-    from planner.demo import copy_demo_to
-    from planner.store import open_plan
 
-    setup_application(language="en")
-    p = tmp_path / "a.esplan"
-    copy_demo_to("andorra", p)
-    plan = open_plan(p)
-    panel = SitesPanel()
-    qtbot.addWidget(panel)
-    panel.model.set_plan(plan)
+    plan, panel = sites
     panel.proxy.set_field_filter("status", "planned")
     before = panel.proxy.rowCount()
     site = next(r for r in panel.model.rows if r["status"] == "built")
@@ -101,4 +87,3 @@ def test_a_filtered_register_follows_changed_values(qtbot, tmp_path):
     assert panel.proxy.rowCount() == before + 1
     panel.proxy.set_field_filter("status", None)
     assert panel.proxy.rowCount() == panel.model.rowCount()
-    plan.dispose()
