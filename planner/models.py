@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0004"  # the Alembic head this code writes; see planner/migrations/versions
+SCHEMA_REVISION = "0005"  # the Alembic head this code writes; see planner/migrations/versions
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -375,6 +375,18 @@ class BasemapFeature(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     osm_ref: Mapped[str | None] = mapped_column(String(32))   # e.g. "w123456"
     geometry: Mapped[BaseGeometry] = mapped_column(Geometry)
+
+
+class ChangeStamp(Base):
+    """A random stamp renewed by the database itself whenever a watched table changes: triggers
+    on ``road_node`` and ``road_edge`` (migration 0005) set the ``roads`` stamp on every insert,
+    update or delete, whichever program writes. A reader that kept a copy of the road network
+    under the stamp it read may reuse the copy while the stamp is unchanged
+    (:func:`planner.scenario.runs.load_snapshot`)."""
+
+    __tablename__ = "change_stamp"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(32))
 
 
 class NormsProfile(Versioned, Base):

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 
 from planner.io.basemap import basemap_features, read_basemap
 from planner.io.dispatch import import_file
-from planner.models import Boundary
+from planner.models import SCHEMA_REVISION, Boundary
 from planner.store import open_plan
 
 # a 0.01° square (≈ 1.1 km) around (1.5, 42.5); nodes 1–4 a road across it
@@ -104,7 +104,7 @@ def test_migration_0004_adds_an_empty_basemap_to_an_older_plan(tmp_path):
 
     path = _plan_at(tmp_path / "old.esplan", "0003")
     plan = open_plan(path)
-    assert plan.schema_revision() == "0004"
+    assert plan.schema_revision() == SCHEMA_REVISION
     assert basemap_features(plan) == {"builtup": [], "water": [], "river": [], "building": []}
     plan.dispose()
     cols = [r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(basemap_feature)")]

@@ -86,6 +86,8 @@ def test_revision_graph_agrees_with_alembic(tmp_path, monkeypatch):
     "revision = '9998'\ndown_revision = '0001'\n",                 # a second head (a branch)
     "revision = 'x' + '1'\ndown_revision = '0001'\n",              # not a plain string
     "revision = '9997'\ndown_revision = ('0002', '0003')\n",        # a merge
+    "revision = '9996'\ndown_revision = (\n    '0004'\n)\n",         # over several lines
+    "revision = '9995'\nrevision = '9994'\ndown_revision = '0004'\n",  # assigned twice
 ])
 def test_revision_graph_leaves_anything_but_a_straight_line_to_alembic(tmp_path, extra):
     d = tmp_path / "migrations"

@@ -602,12 +602,23 @@ def _write_columns(plan: Any, data: RoadNetworkData, *, candidates: list[dict[st
                 raise ImportFailed([ImportProblem(
                     file or reason, None, None,
                     _t("import.network.smaller", edges=f"{n_edges:,}", have=f"{have_edges:,}"))])
+        conn = s.connection()
+        dialect = conn.dialect
+        # SQLite: the change-stamp triggers (migration 0005) fire per row — they would double the
+        # insert's time and stop SQLite from emptying the tables at once — so they are dropped
+        # here, recreated from their own DDL after the insert and the stamp renewed once (all in
+        # this transaction). PostgreSQL's fire once per statement and stay.
+        triggers: list[str] = []
+        if dialect.name == "sqlite":
+            for name, ddl in conn.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name IN ('road_node', 'road_edge') ORDER BY name").fetchall():
+                triggers.append(ddl)
+                conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
         s.execute(delete(table_of(RoadEdge)))
         s.execute(delete(table_of(RoadNode)))
         if candidates is not None:
             s.execute(delete(table_of(CandidateSite)).where(CandidateSite.source == OSM_SOURCE))
-        conn = s.connection()
-        dialect = conn.dialect
         dbapi = conn.connection.driver_connection
         total = max(1, n_nodes + n_edges + len(cand_rows))
         done = 0
@@ -651,6 +662,10 @@ def _write_columns(plan: Any, data: RoadNetworkData, *, candidates: list[dict[st
                     tell(progress, 0.7 + 0.29 * done / total, _t("import.progress.writing_table", table=name))
             for ddl in indexes:
                 cur.execute(ddl)
+            for ddl in triggers:
+                cur.execute(ddl)
+            if triggers:
+                cur.execute("UPDATE change_stamp SET stamp = lower(hex(randomblob(16))) WHERE name = 'roads'")
         finally:
             if old_cache is not None:
                 cur.execute(f"PRAGMA cache_size={int(old_cache)}")

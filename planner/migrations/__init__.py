@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,19 +50,42 @@ def revision_graph(location: Path | None = None) -> dict[str, str | None] | None
     """revision → down_revision of every revision file in ``location/versions`` (default
     :data:`SCRIPT_LOCATION`), read without importing Alembic or the files; None when a file does
     not state both as plain strings (or None for the first), or the graph is not one straight
-    line from one base to one head (then only Alembic can answer)."""
+    line from one base to one head (then only Alembic can answer).
+
+    Only a file's top-level one-line assignments to ``revision``, ``down_revision``,
+    ``branch_labels`` and ``depends_on`` are parsed (parsing whole files took 30 ms of a cold
+    ``check``); a name assigned twice or over several lines is left to Alembic. The answer is
+    kept per directory while its files' names, sizes and modification times stay the same."""
     versions = Path(location or SCRIPT_LOCATION) / "versions"
+    try:
+        files = sorted(f for f in versions.glob("*.py") if f.name != "__init__.py")
+        key = (str(versions), tuple((f.name, st.st_size, st.st_mtime_ns) for f in files
+                                    for st in [f.stat()]))
+    except OSError:
+        return None
+    if key not in _GRAPHS:
+        _GRAPHS.clear()
+        _GRAPHS[key] = _read_revision_graph(files)
+    graph = _GRAPHS[key]
+    return dict(graph) if graph is not None else None
+
+
+_GRAPHS: dict[tuple, dict[str, str | None] | None] = {}
+_ASSIGNMENT = re.compile(r"^(revision|down_revision|branch_labels|depends_on)\b.*$", re.MULTILINE)
+
+
+def _read_revision_graph(files: list[Path]) -> dict[str, str | None] | None:
     graph: dict[str, str | None] = {}
     try:
-        files = sorted(versions.glob("*.py"))
         for f in files:
-            if f.name == "__init__.py":
-                continue
             found: dict[str, Any] = {}
-            for node in ast.parse(f.read_text(encoding="utf-8")).body:
-                if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                        and node.targets[0].id in ("revision", "down_revision", "branch_labels", "depends_on")):
-                    found[node.targets[0].id] = ast.literal_eval(node.value)
+            for m in _ASSIGNMENT.finditer(f.read_text(encoding="utf-8")):
+                body = ast.parse(m.group(0)).body
+                if not (len(body) == 1 and isinstance(node := body[0], ast.Assign) and len(node.targets) == 1
+                        and isinstance(node.targets[0], ast.Name) and node.targets[0].id == m.group(1)
+                        and m.group(1) not in found):
+                    return None
+                found[m.group(1)] = ast.literal_eval(node.value)
             rev, down = found.get("revision"), found.get("down_revision", ...)
             if (not isinstance(rev, str) or not (down is None or isinstance(down, str)) or rev in graph
                     or found.get("branch_labels") or found.get("depends_on")):
@@ -189,6 +213,8 @@ def drop_all(engine: Engine) -> None:
     with engine.begin() as conn:
         Base.metadata.drop_all(conn)
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        if conn.dialect.name == "postgresql":   # the change-stamp triggers' function (0005)
+            conn.exec_driver_sql("DROP FUNCTION IF EXISTS esplan_roads_changed()")
 
 
 def _main(argv: list[str] | None = None) -> int:

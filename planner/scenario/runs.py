@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import weakref
 from typing import Any
 
 import numpy as np
@@ -105,33 +106,7 @@ def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
              for r in s.scalars(select(m.AdminUnit).where(m.AdminUnit.level == "town")
                                 .order_by(m.AdminUnit.code))]
 
-    node_rows = s.execute(select(m.RoadNode.id, m.RoadNode.lon, m.RoadNode.lat)
-                          .order_by(m.RoadNode.id)).all()
-    node_id = np.array([r[0] for r in node_rows], dtype=np.int64)
-    edge_rows = s.execute(select(m.RoadEdge.u, m.RoadEdge.v, m.RoadEdge.highway, m.RoadEdge.oneway,
-                                 m.RoadEdge.length_m, m.RoadEdge.maxspeed_kmh,
-                                 # the WKB as stored, decoded below for the whole column at once
-                                 # (the Geometry type decodes row by row: ≈ 5 µs a row, 10 s at 2 M edges)
-                                 type_coerce(m.RoadEdge.geometry, LargeBinary),
-                                 m.RoadEdge.walk_access, m.RoadEdge.drive_access)
-                          .order_by(m.RoadEdge.id)).all()
-    if edge_rows:
-        eu = np.searchsorted(node_id, np.array([r[0] for r in edge_rows], dtype=np.int64))
-        ev = np.searchsorted(node_id, np.array([r[1] for r in edge_rows], dtype=np.int64))
-        wkb = np.empty(len(edge_rows), dtype=object)
-        wkb[:] = [None if r[6] is None else bytes(r[6]) for r in edge_rows]
-        geoms = shapely.from_wkb(wkb)
-        walk_acc = [r[7] for r in edge_rows]
-        drive_acc = [r[8] for r in edge_rows]
-        roads = RoadTable.from_arrays(
-            [r[1] for r in node_rows], [r[2] for r in node_rows], eu, ev, [r[2] for r in edge_rows],
-            [bool(r[3]) for r in edge_rows], [r[4] for r in edge_rows], [r[5] for r in edge_rows],
-            geometry=None if all(g is None for g in geoms) else geoms, node_id=node_id,
-            walk_access=None if all(a is None for a in walk_acc) else walk_acc,
-            drive_access=None if all(a is None for a in drive_acc) else drive_acc)
-    else:
-        roads = RoadTable.from_arrays([r[1] for r in node_rows], [r[2] for r in node_rows], [], [], [],
-                                      node_id=node_id)
+    roads = _roads(s)
 
     hazards: tuple[Hazard, ...] = ()
     changes: dict[str, Any] = {}
@@ -155,6 +130,94 @@ def load_snapshot(session_or_plan: Any, scenario: Any = None, *,
     out = apply_scenario(base, name=scen.name, site_changes=changes["site_changes"],
                          stock_changes=changes["stock_changes"], hazards=hazards)
     return dataclasses.replace(out, scenario_changes={**out.scenario_changes, "params": dict(scen.params or {})})
+
+
+
+# -- the road network, read once while it stays the same ---------------------------------------------
+#: database URL → (the change stamp read, the road table read under it). Weak: a table is reused
+#: only while someone still holds it (the window's what-if session, a report comparing two runs),
+#: so this keeps no network alive by itself.
+_ROADS: dict[str, tuple[str, weakref.ref[RoadTable]]] = {}
+
+
+def _roads_stamp(s: Any) -> str | None:
+    """The ``roads`` change stamp (migration 0005), or None when it cannot be trusted: no stamp,
+    or the triggers that renew it are not all in place (then the network is read every time)."""
+    conn = s.connection()
+    try:
+        if conn.dialect.name == "sqlite":
+            n = conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name IN ('road_node', 'road_edge') AND sql LIKE '%change_stamp%'").scalar()
+            ok = n == 6     # insert, update, delete on each table
+        elif conn.dialect.name == "postgresql":
+            n = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE c.relname IN ('road_node', 'road_edge') AND t.tgenabled <> 'D' "
+                "AND t.tgfoid = to_regproc('esplan_roads_changed')").scalar()
+            ok = n == 2     # one statement-level trigger on each table
+        else:
+            ok = False
+        stamp = conn.exec_driver_sql("SELECT stamp FROM change_stamp WHERE name = 'roads'").scalar() if ok else None
+    except Exception:  # noqa: BLE001 - a plan without the table: read the roads every time (logged)
+        log.warning("the plan's road change stamp could not be read; the road network is read in full",
+                    exc_info=True)
+        return None
+    if not ok:
+        log.warning("the plan's road change-stamp triggers are missing; the road network is read in full")
+    return stamp if isinstance(stamp, str) and stamp else None
+
+
+def _roads(s: Any) -> RoadTable:
+    """The plan's road network: the table read earlier under the same change stamp if it is
+    still held, else read now (:func:`_read_roads`)."""
+    stamp = _roads_stamp(s)
+    key = s.get_bind().url.render_as_string(hide_password=True)
+    if stamp is not None:
+        kept = _ROADS.get(key)
+        table = kept[1]() if kept is not None and kept[0] == stamp else None
+        if table is not None:
+            log.info("snapshot: road network unchanged since it was read (stamp %s), reused", stamp[:8])
+            return table
+    table = _read_roads(s)
+    if stamp is not None:
+        _ROADS[key] = (stamp, weakref.ref(table))
+    else:
+        _ROADS.pop(key, None)
+    return table
+
+
+def _read_roads(s: Any) -> RoadTable:
+    """Read ``road_node`` and ``road_edge`` into a RoadTable (Core rows, not ORM objects; the
+    geometry's WKB decoded for the whole column at once)."""
+    conn = s.connection()
+    node_rows = conn.execute(select(m.RoadNode.id, m.RoadNode.lon, m.RoadNode.lat)
+                             .order_by(m.RoadNode.id)).all()
+    node_cols = list(zip(*node_rows, strict=True)) if node_rows else [(), (), ()]
+    node_id = np.array(node_cols[0], dtype=np.int64)
+    edge_rows = conn.execute(select(m.RoadEdge.u, m.RoadEdge.v, m.RoadEdge.highway, m.RoadEdge.oneway,
+                                    m.RoadEdge.length_m, m.RoadEdge.maxspeed_kmh,
+                                    # the WKB as stored, decoded below for the whole column at once
+                                    # (the Geometry type decodes row by row: ≈ 5 µs a row, 10 s at 2 M edges)
+                                    type_coerce(m.RoadEdge.geometry, LargeBinary),
+                                    m.RoadEdge.walk_access, m.RoadEdge.drive_access)
+                             .order_by(m.RoadEdge.id)).all()
+    del node_rows
+    if not edge_rows:
+        return RoadTable.from_arrays(list(node_cols[1]), list(node_cols[2]), [], [], [], node_id=node_id)
+    u, v, highway, oneway, length, maxspeed, wkb_col, walk_acc, drive_acc = zip(*edge_rows, strict=True)
+    del edge_rows
+    eu = np.searchsorted(node_id, np.array(u, dtype=np.int64))
+    ev = np.searchsorted(node_id, np.array(v, dtype=np.int64))
+    wkb = np.empty(len(wkb_col), dtype=object)
+    wkb[:] = [None if b is None else bytes(b) for b in wkb_col]
+    geoms = shapely.from_wkb(wkb)
+    return RoadTable.from_arrays(
+        list(node_cols[1]), list(node_cols[2]), eu, ev, list(highway), [bool(x) for x in oneway],
+        list(length), list(maxspeed), geometry=None if all(g is None for g in geoms) else geoms,
+        node_id=node_id,
+        walk_access=None if all(a is None for a in walk_acc) else list(walk_acc),
+        drive_access=None if all(a is None for a in drive_acc) else list(drive_acc))
 
 
 def load_input(plan: Any, scenario: str | None = None) -> PlanInput:
