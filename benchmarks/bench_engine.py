@@ -22,8 +22,9 @@ A *rerun* is ``WhatIf.run`` with a river band hazard (benchmarks/synthetic.river
 ``500 + 10·k`` m in round ``k`` — a new hazard every round, the same on every side. Round 0 (the
 first what-if after the baseline) is reported apart; rounds 1…reps are interleaved (the side order
 rotates every round) and give min/median. Every side's result of a round must be the same JSON
-(asserted by sha-256), and round 1's result equals a from-scratch ``run_plan`` on the same input
-(asserted on the first side).
+(asserted by sha-256; without ``inputs_hash``, whose definition changed — ``common.result_sha``),
+and round 1's result equals a from-scratch ``run_plan`` on the same input (asserted on the first
+side).
 
 Memory is the sum of the proportional set size of every process of a side (the side, the driving
 worker, the multiprocessing forkserver and resource tracker; benchmarks/common.py): the baseline
@@ -37,7 +38,6 @@ Results go to ``benchmarks/results/engine.json`` (with ``--quick``: ``engine-qui
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
@@ -46,7 +46,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import ROOT, PeakSampler, Side, serve, side_command, stats, tree_mb, write_results  # noqa: E402
+from common import ROOT, PeakSampler, Side, result_sha, serve, side_command, stats, tree_mb, write_results  # noqa: E402
 
 NX_ROUNDS = 3
 
@@ -160,7 +160,7 @@ def side_main(args: list[str]) -> None:
                 "shelters": int((inp.sites.kind == "shelter").sum()),
                 "sources": int((inp.sites.kind != "shelter").sum()),
                 "district_s": t_district, "init_s": time.perf_counter() - t,
-                "baseline_sha": hashlib.sha256(w.baseline.to_json().encode()).hexdigest()}
+                "baseline_sha": result_sha(w.baseline)}
 
     def rerun(k: int) -> dict[str, Any]:
         w = state["w"]
@@ -169,13 +169,13 @@ def side_main(args: list[str]) -> None:
         r = w.run(sc)
         s = time.perf_counter() - t
         return {"s": s, "timings": {k2: round(v, 4) for k2, v in r.timings.items()},
-                "sha": hashlib.sha256(r.to_json().encode()).hexdigest(), "served": r.summary["served"],
+                "sha": result_sha(r), "served": r.summary["served"],
                 "worker_batches": w.pool.batches}
 
     def full(k: int) -> dict[str, Any]:
         t = time.perf_counter()
         r = run_plan(apply_scenario(state["inp"], scenario(k)))
-        return {"s": time.perf_counter() - t, "sha": hashlib.sha256(r.to_json().encode()).hexdigest()}
+        return {"s": time.perf_counter() - t, "sha": result_sha(r)}
 
     def close() -> dict[str, Any]:
         state["w"].close()

@@ -173,6 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "--run":
         run_side(argv[1], argv[2] if len(argv) > 2 else "")
         return 0
+    if argv and argv[0] == "--prepare":   # bring a plan to this side's schema, outside the timing
+        from planner.store import open_plan
+
+        open_plan(argv[1]).dispose()
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="2 rounds")
     ap.add_argument("--reps", type=int, default=None)
@@ -198,6 +203,13 @@ def main(argv: list[str] | None = None) -> int:
     answers: dict[str, Any] = {}
     load = os.getloadavg()
     try:
+        if a.district == "synthetic":   # each side's copy at its own schema before the rounds
+            for side, tree in trees.items():
+                prepared = tmp / f"{a.district}-{side}.esplan"
+                shutil.copyfile(source_plan[side], prepared)
+                subprocess.run(side_command(tree, Path(__file__).resolve(), "--prepare", str(prepared)),
+                               check=True, env=env)
+                source_plan[side] = prepared
         labels = list(trees)
         for k in range(reps):
             for side in labels[k % len(labels):] + labels[:k % len(labels)]:

@@ -53,6 +53,18 @@ def stats(xs: list[float], nd: int = 3) -> dict[str, Any]:
             "n": len(xs)}
 
 
+def result_sha(result: Any) -> str:
+    """sha-256 of a run result's JSON without its ``inputs_hash``: the sides of an A/B compare
+    their answers, and the input digest's definition changed (the tables' own digests since the
+    change-stamp work; older trees hash the streams) while the inputs themselves are the same
+    by construction (one synthetic district, built by this tree's benchmark code)."""
+    import hashlib
+
+    d = result.to_dict()
+    d.pop("inputs_hash", None)
+    return hashlib.sha256(json.dumps(d, ensure_ascii=False, sort_keys=True, allow_nan=False).encode()).hexdigest()
+
+
 def write_results(name: str, data: dict[str, Any], out: str | Path | None = None) -> Path:
     """Write ``benchmarks/results/<name>.json`` (or ``out``) with the machine's description."""
     path = Path(out) if out else RESULTS / f"{name}.json"

@@ -28,7 +28,22 @@ from planner.engine.version import ENGINE_VERSION
 
 
 def json_safe(obj: Any) -> Any:
-    """JSON-safe: numpy → python, inf/nan → None, tuples → lists."""
+    """JSON-safe: numpy → python, inf/nan → None, tuples → lists (dict keys → str)."""
+    t = type(obj)
+    # the exact built-in types first (a result is hundreds of thousands of them: `type(x) is`
+    # is much cheaper than the isinstance chain); subclasses and numpy go the general way
+    if t is float:
+        return obj if obj - obj == 0.0 else None       # inf - inf and nan - nan are nan
+    if t is str or t is int or t is bool or obj is None:
+        return obj
+    if t is dict:
+        return {k if type(k) is str else str(k): json_safe(v) for k, v in obj.items()}
+    if t is list or t is tuple:
+        return [json_safe(v) for v in obj]
+    return _json_safe_other(obj)
+
+
+def _json_safe_other(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -351,14 +351,17 @@ class PlanInput:
 
     @property
     def inputs_hash(self) -> str:
-        """sha256 of a canonical serialisation of every input (cached)."""
+        """sha256 of a canonical serialisation of every input (cached): the tables' own content
+        digests (each computed once per table object and kept on it, so the road network of a
+        rerun that reuses its table — :func:`planner.scenario.runs.load_snapshot` — is not hashed
+        again: ≈ 0.25 s at 100k nodes), then norms, parameters, scenario and hazards."""
         cached = self.__dict__.get("_hash")
         if cached is not None:
             return cached
         h = hashlib.sha256()
         for part in ("sites", "items", "lots", "demand", "towns", "roads"):
             h.update(f"[{part}]".encode())
-            getattr(self, part)._hash_into(h)
+            h.update(getattr(self, part).digest.encode())
         h.update(json.dumps({"norms": self.norms, "params": self.params,
                              "scenario": self.scenario_name, "changes": self.scenario_changes},
                             sort_keys=True, ensure_ascii=False, default=str).encode())
