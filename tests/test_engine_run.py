@@ -2,8 +2,10 @@
 save_run, parameters in force and the ``check`` CLI."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
+import numpy as np
 import pytest
 import shapely
 from engine_fixtures import build_db_plan, lonlat, site, tiny_input, tiny_norms, unit
@@ -63,6 +65,18 @@ def test_inputs_hash_and_determinism():
     a, b = tiny_input(), tiny_input()
     assert a.inputs_hash == b.inputs_hash and len(a.inputs_hash) == 64
     assert a.with_params(threshold_min=10).inputs_hash != a.inputs_hash
+    # any table's content counts (the digest is made of the tables' own digests)
+    roads = a.roads
+    slower = dataclasses.replace(roads, maxspeed=np.where(np.arange(roads.n_edges) == 0, 5.0, roads.maxspeed))
+    moved = a.demand.lon.copy()
+    moved[0] += 1e-6
+    more = a.lots.quantity.copy()
+    more[0] += 1
+    for changed in (dataclasses.replace(a, roads=slower),
+                    dataclasses.replace(a, demand=dataclasses.replace(a.demand, lon=moved)),
+                    dataclasses.replace(a, lots=dataclasses.replace(a.lots, quantity=more))):
+        changed.__dict__.pop("_hash", None)
+        assert changed.inputs_hash != a.inputs_hash
     r1, r2 = run_plan(a), run_plan(b)
     assert r1.to_json() == r2.to_json()
 
