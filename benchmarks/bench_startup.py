@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
                 for side in order:
                     wall, out, _err = once(measure, side)
                     times[measure][side].append(wall)
-                    answers[measure].add(out)
+                    # the input digest's definition changed (the tables' own digests): the rest
+                    # of the check's output must be the same
+                    answers[measure].add(re.sub(r"inputs [0-9a-f]{12}", "inputs …", out))
             print(f"round {k}: " + "; ".join(f"{m} {s} {times[m][s][-1]:.2f} s" for m in times for s in labels),
                   flush=True)
         assert len(answers["check"]) == 1, "the sides' checks differ"
