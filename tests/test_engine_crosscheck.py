@@ -97,10 +97,11 @@ def _oracle_mode(inp: PlanInput, mode: str, lon, lat):
     big = {i for i, c in enumerate(comps) if len(c) >= need}
     # segments of the candidate edges, in edge order
     A, Bq, seg_e, seg_before, total = [], [], [], [], {}
+    lines = r.lines()
     for k, u, v, _w, _b in edges:
         if r.highway[k] in NO_SNAP or label[u] != label[v] or label[u] not in big:
             continue
-        g = None if r.geometry is None else r.geometry[k]
+        g = None if lines is None else lines[k]
         if g is None:
             xs, ys = [nx_[u], nx_[v]], [ny_[u], ny_[v]]
         else:

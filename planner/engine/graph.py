@@ -641,8 +641,9 @@ class RoadGraph:
 
     def _edge_geometries(self) -> np.ndarray:
         road_xy = self.node_xy[:self.n_road]
-        if self.roads.geometry is not None:
-            g = self.roads.geometry.copy()
+        lines = self.roads.lines()
+        if lines is not None:
+            g = lines
             missing = np.array([x is None for x in g], dtype=bool)
         else:
             g = np.empty(self.roads.n_edges, dtype=object)

@@ -210,7 +210,11 @@ class RoadTable:
     oneway: np.ndarray          # bool: driving only u → v
     length_m: np.ndarray
     maxspeed: np.ndarray        # km/h, nan = by class
-    geometry: np.ndarray | None = None  # shapely LineStrings (WGS84) or None: straight lines
+    # per edge its line as WKB (bytes, WGS84; None: the straight segment), or None: all straight.
+    # Kept encoded: bytes are not tracked by the garbage collector and take half the memory of a
+    # shapely object with its GEOS geometry (at 100k nodes the 250k decoded lines were a third
+    # of what every full collection walked); :meth:`lines` decodes them when needed
+    geometry: np.ndarray | None = None
     node_id: np.ndarray | None = None   # database / OSM ids, for reference
     # per-edge permissions from the source's access tags (planner.io.osm): float 1.0 = allowed,
     # 0.0 = forbidden, nan = by highway class (the profile's network.walk_classes / drive_classes);
@@ -251,9 +255,7 @@ class RoadTable:
         maxspeed = np.full(m, np.nan) if maxspeed is None else np.asarray(
             [np.nan if x is None else x for x in maxspeed], dtype=np.float64)
         if geometry is not None:
-            g = np.empty(m, dtype=object)
-            g[:] = list(geometry)
-            geometry = g
+            geometry = _wkb_column(geometry, m)
         return cls(node_lon, node_lat, edge_u, edge_v, hw, oneway, length_m, maxspeed, geometry,
                    None if node_id is None else np.asarray(node_id, dtype=np.int64),
                    _access(walk_access, m), _access(drive_access, m))
@@ -261,6 +263,11 @@ class RoadTable:
     @classmethod
     def empty(cls) -> RoadTable:
         return cls.from_arrays([], [], [], [], [])
+
+    def lines(self) -> np.ndarray | None:
+        """The edges' stored lines as shapely LineStrings (WGS84; None where an edge has none),
+        decoded now (not kept); None when the table has no geometry column."""
+        return None if self.geometry is None else shapely.from_wkb(self.geometry)
 
     @property
     def digest(self) -> str:
@@ -280,7 +287,7 @@ class RoadTable:
         h.update(hw)
         if self.geometry is not None:
             h.update(b"geometry")
-            for wkb in shapely.to_wkb(self.geometry):
+            for wkb in self.geometry:
                 h.update(b"-" if wkb is None else wkb)
         for name in ("walk_access", "drive_access"):
             arr = getattr(self, name)
@@ -292,6 +299,20 @@ class RoadTable:
         """Per-edge permission of ``mode`` ("walk" / "drive"): 1.0, 0.0 or nan (by class)."""
         arr = self.walk_access if mode == "walk" else self.drive_access
         return np.full(self.n_edges, np.nan) if arr is None else arr
+
+
+def _wkb_column(geometry: Any, m: int) -> np.ndarray:
+    """A geometry column as an object array of WKB bytes (None kept): shapely geometries are
+    encoded (all at once), bytes-like values taken as they are."""
+    g = np.empty(m, dtype=object)
+    g[:] = list(geometry)
+    shaped = np.array([x is not None and not isinstance(x, (bytes, bytearray, memoryview)) for x in g], dtype=bool)
+    if shaped.any():
+        g[shaped] = shapely.to_wkb(g[shaped])
+    other = np.array([isinstance(x, (bytearray, memoryview)) for x in g], dtype=bool)
+    if other.any():
+        g[other] = [bytes(x) for x in g[other]]
+    return g
 
 
 def _access(values: Any, m: int) -> np.ndarray | None:

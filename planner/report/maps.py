@@ -751,10 +751,11 @@ def district_map(data: ReportData, font: str, width: float = 170 * mm, max_heigh
                     content.add(hp)
         # roads
         if roads.n_edges:
-            if roads.geometry is not None:
+            lines = roads.lines()
+            if lines is not None:
                 geoms = np.array([g if g is not None else shapely.LineString(
                     [(roads.node_lon[u], roads.node_lat[u]), (roads.node_lon[v], roads.node_lat[v])])
-                    for g, u, v in zip(roads.geometry, roads.edge_u, roads.edge_v, strict=True)], dtype=object)
+                    for g, u, v in zip(lines, roads.edge_u, roads.edge_v, strict=True)], dtype=object)
             else:
                 coords = np.stack([np.column_stack([roads.node_lon[roads.edge_u], roads.node_lat[roads.edge_u]]),
                                    np.column_stack([roads.node_lon[roads.edge_v], roads.node_lat[roads.edge_v]])],

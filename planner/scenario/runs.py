@@ -16,7 +16,6 @@ import weakref
 from typing import Any
 
 import numpy as np
-import shapely
 from sqlalchemy import LargeBinary, select, type_coerce
 
 from planner import models as m
@@ -189,7 +188,7 @@ def _roads(s: Any) -> RoadTable:
 
 def _read_roads(s: Any) -> RoadTable:
     """Read ``road_node`` and ``road_edge`` into a RoadTable (Core rows, not ORM objects; the
-    geometry's WKB decoded for the whole column at once)."""
+    lines kept as their stored WKB)."""
     conn = s.connection()
     node_rows = conn.execute(select(m.RoadNode.id, m.RoadNode.lon, m.RoadNode.lat)
                              .order_by(m.RoadNode.id)).all()
@@ -197,8 +196,8 @@ def _read_roads(s: Any) -> RoadTable:
     node_id = np.array(node_cols[0], dtype=np.int64)
     edge_rows = conn.execute(select(m.RoadEdge.u, m.RoadEdge.v, m.RoadEdge.highway, m.RoadEdge.oneway,
                                     m.RoadEdge.length_m, m.RoadEdge.maxspeed_kmh,
-                                    # the WKB as stored, decoded below for the whole column at once
-                                    # (the Geometry type decodes row by row: ≈ 5 µs a row, 10 s at 2 M edges)
+                                    # the WKB as stored (the Geometry type would decode row by row:
+                                    # ≈ 5 µs a row, 10 s at 2 M edges)
                                     type_coerce(m.RoadEdge.geometry, LargeBinary),
                                     m.RoadEdge.walk_access, m.RoadEdge.drive_access)
                              .order_by(m.RoadEdge.id)).all()
@@ -209,12 +208,11 @@ def _read_roads(s: Any) -> RoadTable:
     del edge_rows
     eu = np.searchsorted(node_id, np.array(u, dtype=np.int64))
     ev = np.searchsorted(node_id, np.array(v, dtype=np.int64))
-    wkb = np.empty(len(wkb_col), dtype=object)
-    wkb[:] = [None if b is None else bytes(b) for b in wkb_col]
-    geoms = shapely.from_wkb(wkb)
+    # the lines stay WKB as stored (RoadTable.geometry; the graph decodes them when it is built)
+    wkb = [None if b is None else bytes(b) for b in wkb_col]
     return RoadTable.from_arrays(
         list(node_cols[1]), list(node_cols[2]), eu, ev, list(highway), [bool(x) for x in oneway],
-        list(length), list(maxspeed), geometry=None if all(g is None for g in geoms) else geoms,
+        list(length), list(maxspeed), geometry=None if all(b is None for b in wkb) else wkb,
         node_id=node_id,
         walk_access=None if all(a is None for a in walk_acc) else list(walk_acc),
         drive_access=None if all(a is None for a in drive_acc) else list(drive_acc))
