@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base", default=None, help="another source tree (e.g. a worktree of main) to compare")
     ap.add_argument("--nx", action="store_true", help="add the networkx side (first 3 rounds only)")
     ap.add_argument("--no-worker-compare", action="store_true", help="only the worker-on sides")
+    ap.add_argument("--shipped-only", action="store_true",
+                    help="only the worker-off sides (as shipped; e.g. the 400k-node comparison)")
     ap.add_argument("--out", default=None)
     a = ap.parse_args(argv)
     side = a.side or (224 if a.quick else 316)
@@ -205,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     specs: list[tuple[str, Path, str, bool]] = []
     trees = [("this", ROOT)] + ([("base", Path(a.base).resolve())] if a.base else [])
     for name, root in trees:
-        for worker in ("on",) if a.no_worker_compare else ("on", "off"):
+        for worker in ("on",) if a.no_worker_compare else ("off",) if a.shipped_only else ("on", "off"):
             specs.append((f"{name} worker {worker}", root, worker, False))
     if a.nx:
         specs.append(("networkx", ROOT, "off", True))

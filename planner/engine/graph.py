@@ -71,8 +71,10 @@ MIN_W = 1e-6  # seconds; csgraph must never see a zero-weight edge
 SNAP_OK, SNAP_OFF, SNAP_UNLOCATED = "ok", "off_network", "unlocated"
 SNAP_MIN_NODES = 20     # a component needs at least this many nodes to be snapped to …
 SNAP_MIN_SHARE = 0.01   # … or this share of the mode's nodes, whichever is larger
-#: driving searches per scipy call (their full rows are 8 B × nodes each: 16 × 100k nodes = 13 MB)
-DRIVE_CHUNK = 16
+#: driving searches per scipy call (their full rows are 8 B × nodes each: 4 × 100k nodes = 3 MB).
+#: A call holds the interpreter lock throughout (≈ 5 ms a search at 100k nodes): 4 keeps a
+#: window responsive while a run searches on a worker thread; a call's overhead is ≈ 0.5 ms
+DRIVE_CHUNK = 4
 NODE_MERGE_M = 1.0      # a projection this close (along the edge) to a node reuses the node
 #: controlled-access classes: never snapped to (no driveway or path joins them between junctions)
 NO_SNAP_CLASSES = frozenset({"motorway", "motorway_link"})

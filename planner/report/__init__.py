@@ -76,6 +76,7 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
     compare = [c for c in (compare or ())]
 
     opened = None
+    session = None
     if isinstance(plan, (str, os.PathLike)):
         from planner.store import PlanError, open_plan
 
@@ -104,8 +105,8 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
         if n_runs > 1:
             from planner.engine.session import WhatIf
 
-            session = WhatIf()
-            run_one = lambda i, p: session.run_input(i, progress=p)  # noqa: E731
+            session = whatif = WhatIf()
+            run_one = lambda i, p: whatif.run_input(i, progress=p)  # noqa: E731
         else:
             run_one = run_plan
         if result is None:
@@ -158,5 +159,7 @@ def write_report(plan: Any, out_path: str | os.PathLike[str], *, scenario: str |
             progress.set_progress(1.0, "done")
         return out
     finally:
+        if session is not None:
+            session.close()
         if opened is not None:
             opened.dispose()
