@@ -3,7 +3,8 @@
 Three problems, each solved by HiGHS (``scipy.optimize``) within a time limit after an instant
 greedy first answer, with the proven gap of the answer given reported (:func:`solve_shelters`:
 strengthening and dominance rows, the LP bound and its kernel of candidates, the MILP on the
-kernel, then the full model):
+kernel — fewest shelters: the LP's rounding and a local search screened by max flows — then the
+full model):
 
 ``shelters``  fewest new shelters that bring the share of sheltering demand served within the
               threshold (15 min) up to the target — capacitated LSCP with the open shelters fixed::
@@ -818,9 +819,13 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
 
     * best-k: the full MILP, with what is left of the time (its answer replaces the kernel's when
       better; its bound tightens the LP's);
-    * fewest sites: ⌈LP⌉ is a lower bound L; "k sites reach the target" is solved for k = L,
-      L + 1, … below ``max_sites`` (the greedy count), kernel first, then the full model — k
-      sites found are the fewest once every smaller k is ruled out.
+    * fewest sites: ⌈LP⌉ is a lower bound L; the LP's candidates in order of their y, the shortest
+      prefix reaching the target, is a first answer; :func:`fewer_sites` (local search: drop one,
+      swap, screened by an integer max flow, verified by :func:`served_with`) finds fewer; then
+      "the k sites serving the most" on the kernel by bisection (only when the local search did
+      not run or its flows missed the indoor rule) and the full model at one site fewer than found
+      (no relative gap tolerance): an answer reaching the target is a better one, an optimum or
+      bound below it proves the count found the fewest.
 
     ``gap`` is the proven relative gap: best-k (bound − served) ÷ served; fewest sites (sites −
     lower bound) ÷ sites. ``time_limit_s`` is returned with it."""
@@ -916,6 +921,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
     out["kernel"] = int(kernel.sum())
     upper = nc + 1 if max_sites is None else int(max_sites)   # sites known to suffice (the greedy's)
     chosen = None
+    found_at = t_start
     status, message = 0, ""
     # LP rounding: the candidates in order of the LP's y; the shortest prefix reaching the target
     # (bisection over served_with) — often far fewer sites than the greedy's
@@ -935,6 +941,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
                     a_ = mid
             if b_ < upper or max_sites is None:
                 chosen = [int(j) for j in order[:b_]]
+                found_at = time.perf_counter()
         out["rounded_sites"] = None if chosen is None else len(chosen)
         stage("rounding")
     # fewer sites by local search (drop one, swap with max-flow screening): from the rounding's
@@ -946,6 +953,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
         out["local_search"] = ls_tried
         if len(got_ls) < len(seed):
             chosen = got_ls
+            found_at = time.perf_counter()
             kernel[np.asarray(got_ls, np.int64)] = True
             out["kernel"] = int(kernel.sum())
         out["local_search_sites"] = None if chosen is None else len(chosen)
@@ -969,6 +977,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
         tried.append({"sites": mid, "served": None if served_k is None else round(served_k, 3)})
         if got is not None and served_k is not None and served_k >= float(target):
             chosen, b_ = got, len(got)
+            found_at = time.perf_counter()
         else:
             a_ = mid
     out["counts_tried"] = tried
@@ -995,6 +1004,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
         if r.x is not None and -float(r.fun) >= float(target):
             chosen = [int(j) for j in np.nonzero(r.x[m_:] > 0.5)[0]]
             best_n = len(chosen)
+            found_at = time.perf_counter()
             continue
         if (r.status == 0 and r.x is not None) or (b2 is not None and -b2 < float(target)):
             low = max(low, kk + 1)     # proven: kk sites serve fewer than the target
@@ -1014,6 +1024,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
             message = "optimal: the greedy answer's count is the lower bound"
         return finish(None, status, message, gap_n, max_sites is not None and low >= upper)
     out["objective"] = float(len(chosen))
+    out["answer_s"] = round(found_at - t_start, 3)   # when the answer given was found
     return finish(chosen, status, message, max(0.0, (len(chosen) - low) / max(len(chosen), 1)), len(chosen) <= low)
 
 
