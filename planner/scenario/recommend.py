@@ -733,9 +733,13 @@ def _shelter_rows(mdl: ShelterModel, strengthen: bool, dominated: tuple[np.ndarr
 
 
 def _milp(c, rows, lo, hi, m_: int, nc: int, time_limit: float, mip_rel_gap: float, relax: bool = False,
-          allowed: np.ndarray | None = None, ipm: bool = False):
-    """One HiGHS solve of the shelter model (``allowed``: candidates that may open, others fixed shut)."""
+          allowed: np.ndarray | None = None, ipm: bool = False, build_in_limit: bool = False):
+    """One HiGHS solve of the shelter model (``allowed``: candidates that may open, others fixed shut;
+    ``build_in_limit``: building the matrix counts against ``time_limit``)."""
+    t0 = time.perf_counter()
     A = vstack(rows).tocsr()
+    if build_in_limit:
+        time_limit -= time.perf_counter() - t0
     ub_y = np.ones(nc) if allowed is None else allowed.astype(float)
     if relax and ipm:   # fewest sites' LP: interior point (with crossover) 2–3× faster than simplex (measured)
         from scipy.optimize import linprog
@@ -993,12 +997,15 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
     # yet (the quick benchmark's 15 sites: bound 400,014 ≥ 400,008; with none, the optimum 399,978
     # proves 16 the fewest in the same 3.3 s, measured); the feasibility form "reach the target" is
     # proven infeasible far more slowly (> 30 s, measured)
+    # — only with at least the LP's seconds left: its root LP alone takes that long (with less, it
+    # found nothing and overran the limit by up to 0.8 s at load 5, measured)
     ck = np.concatenate([-np.ones(m_), np.zeros(nc)])
     best_n = len(chosen) if chosen is not None else upper
-    while (chosen is not None or max_sites is not None) and low < best_n and left() > 0.3:
+    need_s = max(0.3, stages.get("lp", 0.0))
+    while (chosen is not None or max_sites is not None) and low < best_n and left() > need_s:
         kk = best_n - 1
         r, _s = _milp(ck, [*rows[:-1], count_row], [*lo[:-1], np.array([-np.inf])],
-                      [*hi[:-1], np.array([float(kk)])], m_, nc, left(), 0.0)
+                      [*hi[:-1], np.array([float(kk)])], m_, nc, left(), 0.0, build_in_limit=True)
         stage("full")
         status, message = int(r.status), r.message
         b2 = _bound(r)
@@ -1016,7 +1023,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
     best_n = len(chosen) if chosen is not None else upper
     if low >= best_n:
         status, message = 0, "optimal"
-    elif left() <= 0.3:
+    elif left() <= need_s:   # (the full model not run for want of time counts as its limit)
         status, message = 1, "time limit reached"
     out["lower_bound"] = low
     out["dual_bound"] = float(low)
