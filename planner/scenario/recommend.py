@@ -997,11 +997,11 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
     # yet (the quick benchmark's 15 sites: bound 400,014 ≥ 400,008; with none, the optimum 399,978
     # proves 16 the fewest in the same 3.3 s, measured); the feasibility form "reach the target" is
     # proven infeasible far more slowly (> 30 s, measured)
-    # — only with at least the LP's seconds left: its root LP alone takes that long (with less, it
-    # found nothing and overran the limit by up to 0.8 s at load 5, measured)
+    # — only with twice the LP's seconds left: its root LP alone takes about as long (with 1–1.3×
+    # left it found nothing and overran the limit by 0.5–0.8 s at load 5, measured)
     ck = np.concatenate([-np.ones(m_), np.zeros(nc)])
     best_n = len(chosen) if chosen is not None else upper
-    need_s = max(0.3, stages.get("lp", 0.0))
+    need_s = max(0.3, 2.0 * stages.get("lp", 0.0))
     while (chosen is not None or max_sites is not None) and low < best_n and left() > need_s:
         kk = best_n - 1
         r, _s = _milp(ck, [*rows[:-1], count_row], [*lo[:-1], np.array([-np.inf])],
