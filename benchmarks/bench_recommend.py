@@ -12,17 +12,18 @@ Two problems on the 100k-node district with 5,000 demand units, 300 existing she
   capacitated LSCP).
 
 Each *side* is a separate long-lived process (this tree; ``--base DIR``: another source tree's
-``planner``, e.g. ``git clone /work/main /tmp/base``) that builds the district, candidates and
-road graph once; the rounds then call ``recommend_shelters`` for each problem, the sides
-interleaved with their order rotated every round. Each side runs with ITS OWN default time limit
-unless ``--time-limit`` is given (the limit used is recorded). Measured per call: total seconds
-(model, greedy, exact solve, actions and the verification rerun), the status, the proven gap, the
-time limit, the exact solve's seconds, and the peak memory of the side's process tree (Pss,
-sampled every 50 ms). Asserted: every answer is verified by the engine's rerun (it meets its
-promise), and this tree's answer is no worse than the base's — best-k serves at least as many
-people, fewest shelters uses no more sites. Writes ``benchmarks/results/recommend.json``
-(``--quick``: a 22k-node district, 1,000 units, 200 candidates, k = 5, target 80 %, 1 round;
-``recommend-quick.json``).
+``planner``, e.g. ``git clone /work/main /tmp/base``) that builds the district, candidates and road
+graph once; the rounds then call ``recommend_shelters`` for each problem, the sides interleaved
+with their order rotated every round. Each side runs with ITS OWN default time limit unless
+``--time-limit`` is given (the limit used is recorded). Measured per call: total seconds (model,
+greedy, exact solve, actions and the verification rerun), the status, the proven gap, the time
+limit, the exact solve's seconds (and its stages; fewest shelters: the LP rounding's count, the
+local search's, the lower bound and when in the solve the answer was found), and the peak memory of
+the side's process tree (Pss, sampled every 50 ms). Asserted: every answer is verified by the
+engine's rerun (it meets its promise), and this tree's answer is no worse than the base's — best-k
+serves at least as many people, fewest shelters uses no more sites. Writes
+``benchmarks/results/recommend.json`` (``--quick``: a 22k-node district, 1,000 units, 200
+candidates, k = 5, target 80 %, 1 round; ``recommend-quick.json``).
 """
 from __future__ import annotations
 
@@ -108,7 +109,9 @@ def side_main(argv: list[str]) -> None:
                 "greedy_served": (r.get("greedy") or {}).get("served"),
                 "served": r.get("promised_served"), "share": r.get("promised_share"),
                 "verified_share": v.get("served_share"), "meets_promise": v.get("meets_promise"),
-                "solver": sv or None}
+                "solver": sv or None, "stages_s": e.get("stages_s"), "lower_bound": e.get("lower_bound"),
+                "rounded_sites": e.get("rounded_sites"), "local_search_sites": e.get("local_search_sites"),
+                "answer_s": e.get("answer_s")}
 
     serve({"setup": setup, "solve": solve})
 
@@ -170,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
                     gap = r["gap"]
                     print(f"round {rnd} {problem:8s} {label:4s} {r['s']:6.2f} s (limit {r['time_limit_s']:g} s, exact "
                           f"{r['exact_s']} s) status {r['status']}, gap {_pct(gap)}, "
-                          f"{r['sites']} sites (greedy {r['greedy_sites']}), served {r['served']} "
+                          f"{r['sites']} sites (greedy {r['greedy_sites']}"
+                          + ("" if problem == "best-k" else f", LP rounding {r['rounded_sites']}, local search "
+                             f"{r['local_search_sites']}, lower bound {r['lower_bound']}; found at {r['answer_s']} s")
+                          + f"), served {r['served']} "
                           f"({_pct(r['share'])}; verified {_pct(r['verified_share'])}), peak {ps.peak} MB", flush=True)
                     if r["status"] == "already_met":
                         raise SystemExit(f"{problem}: the target is met already — nothing to measure")

@@ -676,3 +676,46 @@ def test_fewest_sites_on_a_hand_worked_model():
     ex = solve_shelters(mdl, k=1, time_limit=5.0)
     assert ex["optimal"] and ex["gap"] == 0.0 and -ex["objective"] == pytest.approx(200.0)
     assert ex["chosen"] in ([0], [1])
+
+
+def test_local_search_finds_fewer_sites_on_a_hand_worked_model():
+    """Four groups of 100 people, all 400 to be served. A reaches group 0 (holds 100), B group 1
+    (100), C groups 2 and 3 (200), D groups 0 and 1 (200). From {A, B, C} (400 served) no site can
+    simply go (dropping A or B leaves 300, C 200); swapping B for D after dropping A gives {C, D}:
+    400 with two sites, the fewest (no site holds more than 200)."""
+    import time
+
+    from planner.scenario.recommend import fewer_sites
+
+    pairs = [(0, 0), (1, 1), (2, 2), (3, 2), (0, 3), (1, 3)]
+    mdl = _model([100, 100, 100, 100], pairs, [100, 100, 200, 200])
+    got, tried = fewer_sites(mdl, [0, 1, 2], 400.0, time.perf_counter() + 5.0, low=2)
+    assert sorted(got) == [2, 3]
+    assert [(t["sites"], t["found"]) for t in tried] == [(2, True)]
+    # the indoor rule: D's places are outdoor (0.2 of the slack each) and the slack is 10, so D
+    # holds 50 at most — {C, D} serves 350; the flow (which leaves the rule out) says 400, the LP
+    # does not: no answer with two sites, the three are kept
+    mdl = _model([100, 100, 100, 100], pairs, [100, 100, 200, 200], ind_coef=[0, 0, 0, 0.2], ind_y=[0, 0, 0, 0])
+    mdl.ind_rhs = 10.0
+    got, tried = fewer_sites(mdl, [0, 1, 2], 400.0, time.perf_counter() + 0.5, low=2)
+    assert sorted(got) == [0, 1, 2]
+    assert [(t["sites"], t["found"]) for t in tried] == [(2, False)] and tried[0]["best_flow"] == 400
+
+
+def test_the_flow_network_serves_as_the_lp_does():
+    """FlowNet's integer max flow equals served_with's LP on integral data (random bipartite
+    instances with existing shelters and any set of candidates)."""
+    from planner.scenario.recommend import FlowNet, served_with
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        n_g, n_e, n_c = 30, 4, 12
+        pairs = sorted({(int(g), int(j)) for g, j in zip(rng.integers(0, n_g, 90), rng.integers(0, n_e + n_c, 90),
+                                                          strict=True)})
+        mdl = _model(rng.integers(1, 60, n_g).tolist(), pairs, rng.integers(0, 150, n_e + n_c).tolist(), n_exist=n_e)
+        net = FlowNet(mdl)
+        chosen = sorted(rng.choice(n_c, int(rng.integers(0, n_c + 1)), replace=False).tolist())
+        lp, _f = served_with(mdl, np.array(chosen, np.int64))
+        value, flows = net.flows(chosen)
+        assert net.value(chosen) == value == pytest.approx(lp)
+        assert flows.sum() == value and (np.asarray(flows.sum(axis=0)).ravel() <= mdl.cap + 1e-9).all()

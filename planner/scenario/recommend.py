@@ -3,7 +3,8 @@
 Three problems, each solved by HiGHS (``scipy.optimize``) within a time limit after an instant
 greedy first answer, with the proven gap of the answer given reported (:func:`solve_shelters`:
 strengthening and dominance rows, the LP bound and its kernel of candidates, the MILP on the
-kernel, then the full model):
+kernel — fewest shelters: the LP's rounding and a local search screened by max flows — then the
+full model):
 
 ``shelters``  fewest new shelters that bring the share of sheltering demand served within the
               threshold (15 min) up to the target — capacitated LSCP with the open shelters fixed::
@@ -48,6 +49,7 @@ effect on the indoor share, the fixed-shelter share (÷ 规划人口) and the fi
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -57,7 +59,9 @@ import numpy as np
 import shapely
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, vstack
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import dijkstra, maximum_flow
+
+log = logging.getLogger(__name__)
 
 CHUNK = 50
 SHELTER_KINDS = ("school", "park", "sports", "square", "townhall", "community", "user")
@@ -510,6 +514,148 @@ def greedy_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | 
     return chosen
 
 
+class FlowNet:
+    """People served with the existing shelters and a set of candidates, as an integer maximum flow
+    (scipy's Dinic: ≈ 1–2 ms on 2,708 groups × 1,300 columns, against ≈ 50 ms for
+    :func:`served_with`'s LP) — for screening many sets quickly.
+
+    Demands and capacities are rounded down, so the value is never more than the LP's; the indoor
+    rule is left out, so a set the flow says reaches a target is only an answer once
+    :func:`served_with` (the rule included) agrees. ``usable`` is False when the figures do not fit
+    the solver's 32-bit capacities."""
+
+    def __init__(self, mdl: ShelterModel):
+        self.mdl = mdl
+        g_n, j_n, ne = mdl.n_groups, len(mdl.cap), mdl.n_exist
+        self.G, self.ne, self.snk = g_n, ne, g_n + j_n + 1
+        self.dem = np.floor(mdl.g_dem + 1e-9).astype(np.int64)
+        self.capi = np.floor(mdl.cap + 1e-9).astype(np.int64)
+        self.usable = int(self.dem.sum()) < 2**31 - 1 and (len(self.capi) == 0 or int(self.capi.max()) < 2**31 - 1)
+        order = np.argsort(mdl.pair_j, kind="stable")
+        self.by_col = order
+        self.col_ptr = np.searchsorted(mdl.pair_j[order], np.arange(j_n + 1))
+        ex = order[:self.col_ptr[ne]]
+        # source → group (its demand), group → column (the group's demand), column → sink (its capacity)
+        self.base = (np.concatenate([np.zeros(g_n, np.int64), 1 + mdl.pair_g[ex], 1 + g_n + np.arange(ne)]),
+                     np.concatenate([1 + np.arange(g_n), 1 + g_n + mdl.pair_j[ex], np.full(ne, self.snk)]),
+                     np.concatenate([self.dem, self.dem[mdl.pair_g[ex]], self.capi[:ne]]))
+
+    def _graph(self, chosen) -> csr_matrix:
+        mdl, g_n = self.mdl, self.G
+        cols = self.ne + np.asarray(chosen, np.int64)
+        idx = np.concatenate([self.by_col[self.col_ptr[j]:self.col_ptr[j + 1]] for j in cols]) \
+            if len(cols) else np.zeros(0, np.int64)
+        r0, c0, v0 = self.base
+        rr = np.concatenate([r0, 1 + mdl.pair_g[idx], 1 + g_n + cols])
+        cc = np.concatenate([c0, 1 + g_n + mdl.pair_j[idx], np.full(len(cols), self.snk)])
+        vv = np.concatenate([v0, self.dem[mdl.pair_g[idx]], self.capi[cols]])
+        return csr_matrix((vv.astype(np.int32), (rr, cc)), shape=(self.snk + 1, self.snk + 1))
+
+    def value(self, chosen) -> int:
+        return int(maximum_flow(self._graph(chosen), 0, self.snk, method="dinic").flow_value)
+
+    def flows(self, chosen) -> tuple[int, csr_matrix]:
+        """(value, flows as a groups × columns matrix)."""
+        r = maximum_flow(self._graph(chosen), 0, self.snk, method="dinic")
+        f = r.flow.tocsr()[1:self.G + 1, self.G + 1:self.snk].tocsr()
+        f.data = np.maximum(f.data, 0)
+        f.eliminate_zeros()
+        return int(r.flow_value), f
+
+
+def fewer_sites(mdl: ShelterModel, chosen: list[int], target: float, deadline: float, *, low: int = 1,
+                net: FlowNet | None = None, screen: int = 40,
+                patience: int | None = 10) -> tuple[list[int], list[dict[str, Any]]]:
+    """Local search for fewer sites reaching ``target``: from ``chosen`` (n sites reaching it), drop the
+    site whose loss is least, then swap one site for another (out of the set ↔ any candidate) while
+    that serves more, until the n − 1 sites reach the target; then n − 2, … down to ``low``, until
+    ``deadline`` (a ``time.perf_counter()`` value) or ``patience`` swaps in a row without a flow
+    larger than the best of that count so far. Returns the fewest sites found (``chosen`` when
+    none fewer) and what was tried.
+
+    A swap's effect is first estimated from the current flow — sites out of the set lose their
+    load, the new one takes what it reaches of the unmet and freed demand, up to its capacity (a
+    flow that exists, so a lower bound) — and the ``screen`` best estimates are measured by
+    :class:`FlowNet`; the best measured swap is made even when it serves no more (a site swapped
+    out may not come back for 5 steps). A set the flow says reaches the target is taken only when
+    :func:`served_with` (the LP, indoor rule included) agrees."""
+    net = net or FlowNet(mdl)
+    tried: list[dict[str, Any]] = []
+    best = list(chosen)
+    if not net.usable or not best:
+        return best, tried
+    t_call = time.perf_counter()
+    nc, ne = mdl.n_cand, mdl.n_exist
+    m = mdl.pair_j >= ne
+    inc = csr_matrix((np.ones(int(m.sum())), (mdl.pair_j[m] - ne, mdl.pair_g[m])), shape=(nc, mdl.n_groups))
+    ccap = net.capi[ne:].astype(float)
+    rejected: set[frozenset[int]] = set()   # the flow reaches the target, the LP (indoor rule) does not
+
+    def answer(t_set: list[int], f: int) -> bool:
+        if f < target - 1e-6 or frozenset(t_set) in rejected:
+            return False
+        if served_with(mdl, np.array(t_set, np.int64))[0] >= target - 1e-6:
+            return True
+        rejected.add(frozenset(t_set))
+        return False
+
+    while len(best) - 1 >= max(low, 1) and time.perf_counter() < deadline:
+        t0 = time.perf_counter()
+        drops = [net.value(best[:q] + best[q + 1:]) for q in range(len(best))]
+        q = int(np.argmax(drops))
+        cur = best[:q] + best[q + 1:]
+        tabu: dict[int, int] = {}
+        found, steps, evals, top, top_step = None, 0, 0, -1, 0
+        while time.perf_counter() < deadline:
+            f, fl = net.flows(cur)
+            if f > top:
+                top, top_step = f, steps
+            if answer(cur, f):
+                found = cur
+                break
+            if patience is not None and steps - top_step >= patience:
+                break
+            steps += 1
+            unmet = net.dem - np.asarray(fl.sum(axis=1)).ravel()
+            out_fl = fl[:, ne + np.asarray(cur, np.int64)].T.tocsr()        # |cur| × groups
+            load = np.asarray(out_fl.sum(axis=1)).ravel()
+            est = f - load[:, None] + np.minimum(ccap[None, :], (inc @ unmet)[None, :] + (out_fl @ inc.T).toarray())
+            est[:, cur] = -np.inf
+            for j, until in tabu.items():
+                if until > steps:
+                    est[:, j] = -np.inf
+            flat = est.ravel()
+            n_top = min(screen, int(np.isfinite(flat).sum()))
+            if n_top == 0:
+                break
+            pick = np.argpartition(-flat, n_top - 1)[:n_top]
+            move = None
+            for qq in pick[np.argsort(-flat[pick], kind="stable")]:
+                o, i = divmod(int(qq), nc)
+                cand = cur[:o] + cur[o + 1:] + [i]
+                if frozenset(cand) in rejected:
+                    continue
+                v = net.value(cand)
+                evals += 1
+                if move is None or v > move[0]:
+                    move = (v, o, i)
+                if v >= target - 1e-6 or time.perf_counter() >= deadline:
+                    break
+            if move is None:
+                break
+            _v, o, i = move
+            tabu[cur[o]] = steps + 5
+            cur = cur[:o] + cur[o + 1:] + [i]
+        tried.append({"sites": len(best) - 1, "found": found is not None, "best_flow": top, "steps": steps,
+                      "best_step": top_step, "rejected": len(rejected),
+                      "flows": evals + len(drops) + steps, "s": round(time.perf_counter() - t0, 3),
+                      "found_s": None if found is None else round(time.perf_counter() - t_call, 3)})
+        if found is None:
+            break
+        best = found
+    return best, tried
+
+
 def dominance(mdl: ShelterModel) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (j, j') of candidates where j' is at least as good as j in every respect: it reaches
     every demand group j reaches, holds as many people, and takes no more of the indoor rule's
@@ -587,9 +733,13 @@ def _shelter_rows(mdl: ShelterModel, strengthen: bool, dominated: tuple[np.ndarr
 
 
 def _milp(c, rows, lo, hi, m_: int, nc: int, time_limit: float, mip_rel_gap: float, relax: bool = False,
-          allowed: np.ndarray | None = None, ipm: bool = False):
-    """One HiGHS solve of the shelter model (``allowed``: candidates that may open, others fixed shut)."""
+          allowed: np.ndarray | None = None, ipm: bool = False, build_in_limit: bool = False):
+    """One HiGHS solve of the shelter model (``allowed``: candidates that may open, others fixed shut;
+    ``build_in_limit``: building the matrix counts against ``time_limit``)."""
+    t0 = time.perf_counter()
     A = vstack(rows).tocsr()
+    if build_in_limit:
+        time_limit -= time.perf_counter() - t0
     ub_y = np.ones(nc) if allowed is None else allowed.astype(float)
     if relax and ipm:   # fewest sites' LP: interior point (with crossover) 2–3× faster than simplex (measured)
         from scipy.optimize import linprog
@@ -673,9 +823,13 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
 
     * best-k: the full MILP, with what is left of the time (its answer replaces the kernel's when
       better; its bound tightens the LP's);
-    * fewest sites: ⌈LP⌉ is a lower bound L; "k sites reach the target" is solved for k = L,
-      L + 1, … below ``max_sites`` (the greedy count), kernel first, then the full model — k
-      sites found are the fewest once every smaller k is ruled out.
+    * fewest sites: ⌈LP⌉ is a lower bound L; the LP's candidates in order of their y, the shortest
+      prefix reaching the target, is a first answer; :func:`fewer_sites` (local search: drop one,
+      swap, screened by an integer max flow, verified by :func:`served_with`) finds fewer; then
+      "the k sites serving the most" on the kernel by bisection (only when the local search did
+      not run or its flows missed the indoor rule) and the full model at one site fewer than found
+      (no relative gap tolerance): an answer reaching the target is a better one, an optimum or
+      bound below it proves the count found the fewest.
 
     ``gap`` is the proven relative gap: best-k (bound − served) ÷ served; fewest sites (sites −
     lower bound) ÷ sites. ``time_limit_s`` is returned with it."""
@@ -771,6 +925,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
     out["kernel"] = int(kernel.sum())
     upper = nc + 1 if max_sites is None else int(max_sites)   # sites known to suffice (the greedy's)
     chosen = None
+    found_at = t_start
     status, message = 0, ""
     # LP rounding: the candidates in order of the LP's y; the shortest prefix reaching the target
     # (bisection over served_with) — often far fewer sites than the greedy's
@@ -790,15 +945,38 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
                     a_ = mid
             if b_ < upper or max_sites is None:
                 chosen = [int(j) for j in order[:b_]]
+                found_at = time.perf_counter()
         out["rounded_sites"] = None if chosen is None else len(chosen)
         stage("rounding")
+    # fewer sites by local search (drop one, swap with max-flow screening): from the rounding's
+    # answer (else the greedy's), with up to 70 % of the time left; a count it cannot reach stops it
+    # after 10 swaps without a larger flow (the benchmarks' best flows came within 3 swaps, none
+    # better in 20–30 s more), so the proof below keeps most of the time (35 % cut 28 → 25 short
+    # at 26 once, with the 5 s limit at load 4.5: measured)
+    seed = chosen if chosen is not None else ([int(j) for j in start] if start and max_sites is not None else None)
+    if seed is not None and low < len(seed) and left() > 0.3:
+        t_ls = time.perf_counter()
+        got_ls, ls_tried = fewer_sites(mdl, seed, float(target), t_ls + 0.7 * left(), low=low)
+        out["local_search"] = ls_tried
+        if len(got_ls) < len(seed):
+            chosen = got_ls
+            found_at = t_ls + max(t["found_s"] for t in ls_tried if t["found"])
+            kernel[np.asarray(got_ls, np.int64)] = True
+            out["kernel"] = int(kernel.sum())
+        out["local_search_sites"] = None if chosen is None else len(chosen)
+        stage("local_search")
     # fewer sites: "the k sites that serve the most" on the kernel's candidates (HiGHS finds good
     # answers to that form fast — to the covering form it hardly finds any, measured) for k between
-    # the lower bound and the fewest found so far, by bisection
+    # the lower bound and the fewest found so far, by bisection — when the local search did not run,
+    # or turned a set down for the indoor rule (which its flows leave out): after it, the kernel's
+    # answers were no better on the benchmarks (24 sites: 296,880 against 298,531 served; quick, 15:
+    # the same 399,692) and its second goes to the full model's proof instead
     tried: list[dict[str, Any]] = []
     best_n = upper if chosen is None else len(chosen)
     a_, b_ = low - 1, best_n
-    while b_ - a_ > 1 and left() > 0.3:
+    ls_done = out.get("local_search")
+    use_kernel = not ls_done or any(t["rejected"] for t in ls_done)
+    while use_kernel and b_ - a_ > 1 and left() > 0.3:
         mid = (a_ + b_) // 2
         got, rk = _kernel_solve(mdl, kernel, k=mid, target=None, max_count=None,
                                 time_limit=min(left() / 2, 1.0), mip_rel_gap=mip_rel_gap)
@@ -806,6 +984,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
         tried.append({"sites": mid, "served": None if served_k is None else round(served_k, 3)})
         if got is not None and served_k is not None and served_k >= float(target):
             chosen, b_ = got, len(got)
+            found_at = time.perf_counter()
         else:
             a_ = mid
     out["counts_tried"] = tried
@@ -813,13 +992,20 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
     # the full model at one site fewer than the best count found: an answer reaching the target is
     # a better one (and the next count is tried); its bound on the people that many sites can serve,
     # when below the target, proves the count found the fewest (a better answer first: proving the
-    # lower bound's count instead needs far more search on the benchmark, measured)
+    # lower bound's count instead needs far more search on the benchmark, measured). No relative gap
+    # tolerance here: HiGHS would stop with the bound within 1e-4 of its answer, above the target
+    # yet (the quick benchmark's 15 sites: bound 400,014 ≥ 400,008; with none, the optimum 399,978
+    # proves 16 the fewest in the same 3.3 s, measured); the feasibility form "reach the target" is
+    # proven infeasible far more slowly (> 30 s, measured)
+    # — only with twice the LP's seconds left: its root LP alone takes about as long (with 1–1.3×
+    # left it found nothing and overran the limit by 0.5–0.8 s at load 5, measured)
     ck = np.concatenate([-np.ones(m_), np.zeros(nc)])
     best_n = len(chosen) if chosen is not None else upper
-    while (chosen is not None or max_sites is not None) and low < best_n and left() > 0.3:
+    need_s = max(0.3, 2.0 * stages.get("lp", 0.0))
+    while (chosen is not None or max_sites is not None) and low < best_n and left() > need_s:
         kk = best_n - 1
         r, _s = _milp(ck, [*rows[:-1], count_row], [*lo[:-1], np.array([-np.inf])],
-                      [*hi[:-1], np.array([float(kk)])], m_, nc, left(), mip_rel_gap)
+                      [*hi[:-1], np.array([float(kk)])], m_, nc, left(), 0.0, build_in_limit=True)
         stage("full")
         status, message = int(r.status), r.message
         b2 = _bound(r)
@@ -828,6 +1014,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
         if r.x is not None and -float(r.fun) >= float(target):
             chosen = [int(j) for j in np.nonzero(r.x[m_:] > 0.5)[0]]
             best_n = len(chosen)
+            found_at = time.perf_counter()
             continue
         if (r.status == 0 and r.x is not None) or (b2 is not None and -b2 < float(target)):
             low = max(low, kk + 1)     # proven: kk sites serve fewer than the target
@@ -836,7 +1023,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
     best_n = len(chosen) if chosen is not None else upper
     if low >= best_n:
         status, message = 0, "optimal"
-    elif left() <= 0.3:
+    elif left() <= need_s:   # (the full model not run for want of time counts as its limit)
         status, message = 1, "time limit reached"
     out["lower_bound"] = low
     out["dual_bound"] = float(low)
@@ -847,6 +1034,7 @@ def solve_shelters(mdl: ShelterModel, *, k: int | None = None, target: float | N
             message = "optimal: the greedy answer's count is the lower bound"
         return finish(None, status, message, gap_n, max_sites is not None and low >= upper)
     out["objective"] = float(len(chosen))
+    out["answer_s"] = round(found_at - t_start, 3)   # when the answer given was found
     return finish(chosen, status, message, max(0.0, (len(chosen) - low) / max(len(chosen), 1)), len(chosen) <= low)
 
 
