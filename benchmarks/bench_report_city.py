@@ -47,8 +47,12 @@ def digests(pdf: Path) -> dict[str, Any]:
         text = text[:-1]
     streams = []
     for page in pypdf.PdfReader(str(pdf)).pages:
-        c = page.get_contents()
-        streams.append(hashlib.sha1(c.get_data() if c is not None else b"").hexdigest())
+        # the page's content stream as written (reportlab compresses alike: same drawing, same bytes;
+        # a city map page inflates past pypdf's decompression limit)
+        c = page.get("/Contents")
+        c = c.get_object() if c is not None else None
+        parts = [x.get_object() for x in c] if isinstance(c, list) else [c] if c is not None else []
+        streams.append(hashlib.sha1(b"".join(x._data for x in parts)).hexdigest())
     return {"pages": len(streams), "text": [hashlib.sha1(t.encode()).hexdigest() for t in text],
             "streams": streams}
 
@@ -91,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base", help="side A: a source tree (its planner/ is imported)")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--plan", help="a city plan made before (else made here)")
-    ap.add_argument("--keep", action="store_true", help="keep the plan made here (its path is printed)")
+    ap.add_argument("--keep", action="store_true", help="make the plan in the temp folder and keep it")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--streets", type=int, default=None)
     ap.add_argument("--villages", type=int, default=None)
@@ -121,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             import bench_city
 
-            plan = tmp / "city.esplan"
+            # --keep: made where it stays (also when a side fails)
+            plan = (Path(tempfile.gettempdir()) / f"bench-report-city-{'quick-' if q else ''}{a.seed}.esplan"
+                    if a.keep else tmp / "city.esplan")
+            plan.unlink(missing_ok=True)
             print(f"building the city plan {plan}", file=sys.stderr, flush=True)
             bench_city.child("build", a, plan, tmp / "unused.pdf")
         sides = {"A": Path(a.base).resolve(), "B": ROOT}
@@ -154,9 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"{s['cpu_s']:7.2f} s  peak {s['peak_mb']} MB  pages {doc['pages']}  load "
                       f"{s['load_before'][0]}→{s['load_after'][0]}", file=sys.stderr, flush=True)
         if a.keep and not a.plan:
-            kept = Path(tempfile.gettempdir()) / f"bench-report-city-{'quick-' if q else ''}{a.seed}.esplan"
-            shutil.move(str(plan), kept)
-            print(f"kept the plan: {kept}", file=sys.stderr)
+            print(f"kept the plan: {plan}", file=sys.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     assert first is not None
