@@ -50,6 +50,7 @@ from planner.progress import Span, tell
 from planner.report import fmt
 from planner.report.data import ReportData
 from planner.report.fonts import has_glyphs, register_cjk_font, register_serif_font
+from planner.report.longtable import CaptionTable, windowed
 from planner.report.typeset import ZhParagraph, nobr, strip_joiners
 
 PAGE_W, PAGE_H = A4
@@ -165,23 +166,6 @@ class _TocLine(Flowable):
 
 
 _SLOT = 14.0  # width reserved for the total page count
-
-
-class CaptionTable(LongTable):
-    """A table whose first row is its caption (表 x-y …): on every continued page the caption row
-    is repeated as 续表 x-y … (the header rows repeat as usual)."""
-
-    continued_caption: Any = None
-
-    def split(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
-        parts = super().split(availWidth, availHeight)
-        if len(parts) > 1 and self.continued_caption is not None:
-            for part in parts[1:]:
-                row = list(part._cellvalues[0])
-                row[0] = self.continued_caption
-                part._cellvalues[0] = row
-                part.continued_caption = self.continued_caption
-        return parts
 
 
 class _Doc(BaseDocTemplate):
@@ -627,6 +611,8 @@ class _Builder:
                                       self.font, style.fontSize))
         if self.toc_at is not None:
             self.story[self.toc_at:self.toc_at] = lines
+        # long tables are laid out a window of rows at a time: linear in their rows, same pages
+        self.story = [windowed(f) for f in self.story]
         return self.story
 
     # -- cover and contents --------------------------------------------------------------------
