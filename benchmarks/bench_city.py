@@ -34,7 +34,6 @@ Writes ``benchmarks/results/city.json`` (``--quick``: 200 streets, 5,000 village
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import json
 import os
@@ -55,6 +54,7 @@ sys.path.insert(0, str(HERE))
 
 from common import PeakSampler, pss_mb, write_results  # noqa: E402
 from synthetic import osm_boundary, osm_pbf, to_lonlat  # noqa: E402
+from synthetic_plan import add_stock  # noqa: E402
 
 BLOCK, SPACING = 2, 20.0        # synthetic.osm_pbf's defaults
 
@@ -209,14 +209,7 @@ def build(a: argparse.Namespace, plan_path: Path) -> dict[str, Any]:
                 s.add(site)
                 sources.append(site)
             s.flush()
-            for key, it in items.items():
-                item = m.SupplyItem(code=key.upper(), name_zh=it["name_zh"], name_en=it["name_en"], unit=it["unit"],
-                                    category=m.ItemCategory.living, norm_key=key, unit_price=10.0)
-                s.add(item)
-                s.flush()
-                for k, share in enumerate(rng.dirichlet(np.ones(a.sources)) * a.people * 2):
-                    s.add(m.StockLot(site_id=sources[k].id, item_id=item.id, quantity=float(round(share)),
-                                     mode=m.StockMode.physical, batch="SYN", expiry_date=dt.date(2028, 12, 31)))
+            add_stock(s, items, sources, rng, a.people * 2)
             sc = m.Scenario(name="洪水", description="SYNTHETIC river band across the city", params={})
             s.add(sc)
             s.flush()

@@ -41,7 +41,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import ROOT, PeakSampler, side_command, stats, write_results  # noqa: E402
+from common import ROOT, PeakSampler, prepare_plan, side_command, stats, write_results  # noqa: E402
 
 MEASURES = ("first_paint_s", "shown_s", "ready_s", "open_stall_ms", "idle_stall_ms", "run_s", "run_stall_ms",
             "rerun_s", "rerun_stall_ms", "reopen_s", "reopen_stall_ms")
@@ -173,11 +173,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "--run":
         run_side(argv[1], argv[2] if len(argv) > 2 else "")
         return 0
-    if argv and argv[0] == "--prepare":   # bring a plan to this side's schema, outside the timing
-        from planner.store import open_plan
-
-        open_plan(argv[1]).dispose()
-        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="2 rounds")
     ap.add_argument("--reps", type=int, default=None)
@@ -207,8 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             for side, tree in trees.items():
                 prepared = tmp / f"{a.district}-{side}.esplan"
                 shutil.copyfile(source_plan[side], prepared)
-                subprocess.run(side_command(tree, Path(__file__).resolve(), "--prepare", str(prepared)),
-                               check=True, env=env)
+                prepare_plan(tree, prepared, env)
                 source_plan[side] = prepared
         labels = list(trees)
         for k in range(reps):

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,7 +34,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import ROOT, Side, serve, side_command, stats, tree_mb, write_results  # noqa: E402
+from common import ROOT, Side, prepare_plan, serve, side_command, stats, tree_mb, write_results  # noqa: E402
 
 PHASES = ("snapshot", "run", "save", "typed")
 
@@ -86,11 +85,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "--serve":
         side_main(argv[1])
         return 0
-    if argv and argv[0] == "--prepare":
-        from planner.store import open_plan
-
-        open_plan(argv[1]).dispose()
-        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--base", default=None, help="another source tree to compare with")
     ap.add_argument("--reps", type=int, default=5)
@@ -111,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, tree in trees.items():
             plan = tmp / f"{label}.esplan"
             shutil.copyfile(source, plan)
-            subprocess.run(side_command(tree, script, "--prepare", str(plan)), check=True)
+            prepare_plan(tree, plan)
             sides[label] = Side(label, side_command(tree, script, "--serve", str(plan)))
         steps = [("first run (baseline)", ""), ("first what-if 洪水", "洪水")]
         for name, scen in steps:

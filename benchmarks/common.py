@@ -168,6 +168,12 @@ def side_command(root: str | Path, script: str | Path, *args: str) -> list[str]:
     return [sys.executable, "-c", BOOT, str(root), str(script), *args]
 
 
+def prepare_plan(tree: str | Path, plan: str | Path, env: dict[str, str] | None = None) -> None:
+    """Bring a copied plan file to ``tree``'s schema (``tree``'s ``open_plan`` upgrades it), in a
+    process of its own and outside any timing: each side of an A/B opens a plan at its own schema."""
+    subprocess.run(side_command(tree, Path(__file__).resolve(), "--prepare", str(plan)), check=True, env=env)
+
+
 class Side:
     """A long-lived side process speaking JSON lines on stdin/stdout."""
 
@@ -213,3 +219,10 @@ def serve(handlers: dict[str, Any]) -> None:
         ans = handlers[msg["cmd"]](**{k: v for k, v in msg.items() if k != "cmd"})
         out.write(json.dumps(ans, default=float) + "\n")
         out.flush()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--prepare"]:   # prepare_plan's side
+    from planner.store import open_plan
+
+    open_plan(sys.argv[2]).dispose()
+

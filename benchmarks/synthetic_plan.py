@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,6 +42,21 @@ def write_osm(path: Path, side: int, seed: int = 1) -> tuple[int, int]:
                      f'<tag k="highway" v="{hw[e]}"/>{ow}</way>\n')
         fh.write("</osm>\n")
     return len(lon), len(u)
+
+
+def add_stock(s: Any, items: dict[str, Any], sources: list[Any], rng: np.random.Generator, total: float) -> None:
+    """The profile's ``items`` as supply items, each stocked at every one of ``sources`` (flushed
+    Site rows) in one SYNTHETIC lot: Dirichlet shares of ``total``, rounded, expiring 2028-12-31."""
+    from planner import models as m
+
+    for key, it in items.items():
+        item = m.SupplyItem(code=key.upper(), name_zh=it["name_zh"], name_en=it["name_en"], unit=it["unit"],
+                            category=m.ItemCategory.living, norm_key=key, unit_price=10.0)
+        s.add(item)
+        s.flush()
+        for k, share in enumerate(rng.dirichlet(np.ones(len(sources))) * total):
+            s.add(m.StockLot(site_id=sources[k].id, item_id=item.id, quantity=float(round(share)),
+                             mode=m.StockMode.physical, batch="SYN", expiry_date=dt.date(2028, 12, 31)))
 
 
 def build(out: Path, side: int = 316) -> Path:
@@ -82,15 +98,7 @@ def build(out: Path, side: int = 316) -> Path:
                     sources.append(site)
                 s.add(site)
             s.flush()
-            for key, it in items.items():
-                item = m.SupplyItem(code=key.upper(), name_zh=it["name_zh"], name_en=it["name_en"], unit=it["unit"],
-                                    category=m.ItemCategory.living, norm_key=key, unit_price=10.0)
-                s.add(item)
-                s.flush()
-                for k, share in enumerate(rng.dirichlet(np.ones(len(sources))) * 1e6):
-                    s.add(m.StockLot(site_id=sources[k].id, item_id=item.id, quantity=float(round(share)),
-                                     mode=m.StockMode.physical, batch="SYN",
-                                     expiry_date=dt.date(2028, 12, 31)))
+            add_stock(s, items, sources, rng, 1e6)
             sc = m.Scenario(name="洪水", description="SYNTHETIC river band", params={})
             s.add(sc)
             s.flush()
